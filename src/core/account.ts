@@ -1,0 +1,35 @@
+/** `admin` may do everything; a `member` manages its own tokens and those of its teams. */
+export const USER_ROLES = ['admin', 'member'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const TEAM_ROLES = ['owner', 'member', 'viewer'] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
+
+export interface UserRecord {
+  id: string;
+  /** Vida addresses users by number. */
+  numId: number;
+  name: string;
+  email: string | null;
+  role: UserRole;
+  createdAt: number;
+}
+
+export interface TeamRecord {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface MembershipRecord {
+  teamId: string;
+  userId: string;
+  role: TeamRole;
+  createdAt: number;
+}
+
+/** Viewers may read a team's tokens; owners and members may also change them. */
+export function teamRoleCanWrite(role: TeamRole): boolean {
+  return role === 'owner' || role === 'member';
+}

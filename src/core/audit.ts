@@ -1,0 +1,29 @@
+export const AUDIT_ACTIONS = [
+  'bootstrap',
+  'token.create',
+  'token.update',
+  'token.revoke',
+  'token.rotate',
+  'token.delete',
+  'user.create',
+  'team.create',
+  'team.member.add',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Who did what to which object, when and from where. Never holds a secret. */
+export interface AuditEvent {
+  id: string;
+  at: number;
+  action: AuditAction;
+  actorUserId: string | null;
+  actorTokenId: string | null;
+  targetType: 'token' | 'user' | 'team';
+  targetId: string;
+  teamId: string | null;
+  /** The user whose object was acted on, so they see changes others made to it. */
+  subjectUserId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}

@@ -1,0 +1,31 @@
+export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** The largest multiple of 62 below 256: bytes at or above it are discarded so every character is equally likely. */
+const UNBIASED_LIMIT = 248;
+
+/**
+ * Draws `length` uniformly random base62 characters from the given source of random bytes,
+ * rejecting the bytes that would bias the distribution.
+ */
+export function randomBase62(length: number, randomBytes: (n: number) => Uint8Array): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte >= UNBIASED_LIMIT) continue;
+      out += BASE62_ALPHABET[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** Encodes a non-negative integer as base62, left-padded with '0' to `width` characters. */
+export function encodeBase62(value: number, width: number): string {
+  let out = '';
+  let rest = value;
+  do {
+    out = BASE62_ALPHABET[rest % 62] + out;
+    rest = Math.floor(rest / 62);
+  } while (rest > 0);
+  return out.padStart(width, '0');
+}

@@ -1,0 +1,52 @@
+/** Every error the API can answer, by code. Tests assert codes, never messages. */
+export const ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'INVALID_JSON',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'TOKEN_NOT_FOUND',
+  'USER_NOT_FOUND',
+  'TEAM_NOT_FOUND',
+  'CONFLICT',
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'VALIDATION_ERROR':
+    case 'INVALID_JSON':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+    case 'TOKEN_NOT_FOUND':
+    case 'USER_NOT_FOUND':
+    case 'TEAM_NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'BODY_TOO_LARGE':
+      return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
+    case 'INTERNAL_ERROR':
+      return 500;
+  }
+}
+
+/** A failure the caller can act on, carried from a service to the HTTP layer. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

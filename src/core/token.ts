@@ -1,0 +1,65 @@
+/** What kind of credential a token is; the kind decides the secret's prefix. */
+export const TOKEN_TYPES = ['api', 'personal', 'resource'] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+export const TOKEN_PREFIX: Record<TokenType, string> = {
+  api: 'tsk',
+  personal: 'tsr',
+  resource: 'tsre',
+};
+
+/** Only personal tokens act for their owner on tessera's own management API. */
+export function canManage(type: string): boolean {
+  return type === 'personal';
+}
+
+export interface ResourceRef {
+  kind: string;
+  id: string;
+}
+
+/** A token as stored: metadata and the digest of its secret, never the secret. */
+export interface TokenRecord {
+  id: string;
+  digest: Buffer;
+  name: string;
+  type: string;
+  origin: string;
+  prefix: string;
+  suffix: string;
+  scopes: string[];
+  resource: ResourceRef | null;
+  environment: string | null;
+  projects: string[];
+  ownerUserId: string;
+  teamId: string | null;
+  metadata: Record<string, unknown>;
+  ipAllowlist: string[];
+  expiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  activeAt: number | null;
+  /** When set, the token stops verifying from this instant; a rotation sets it in the future. */
+  revokedAt: number | null;
+  leakedAt: number | null;
+  leakedUrl: string | null;
+  parentId: string | null;
+  rotatedFromId: string | null;
+}
+
+export type TokenStatus = 'active' | 'revoked' | 'expired';
+export const TOKEN_STATUSES: readonly TokenStatus[] = ['active', 'revoked', 'expired'];
+
+export function isRevoked(token: Pick<TokenRecord, 'revokedAt' | 'leakedAt'>, now: number): boolean {
+  return token.leakedAt !== null || (token.revokedAt !== null && token.revokedAt <= now);
+}
+
+export function isExpired(token: Pick<TokenRecord, 'expiresAt'>, now: number): boolean {
+  return token.expiresAt !== null && token.expiresAt <= now;
+}
+
+export function tokenStatus(token: TokenRecord, now: number): TokenStatus {
+  if (isRevoked(token, now)) return 'revoked';
+  if (isExpired(token, now)) return 'expired';
+  return 'active';
+}

@@ -1,0 +1,55 @@
+import { ipAllowed } from './ip-allowlist.js';
+import { missingScopes } from './scopes.js';
+import { isExpired, isRevoked, type ResourceRef, type TokenRecord } from './token.js';
+
+export const VERIFY_CODES = [
+  'VALID',
+  'NOT_FOUND',
+  'REVOKED',
+  'EXPIRED',
+  'INSUFFICIENT_PERMISSIONS',
+  'FORBIDDEN',
+] as const;
+export type VerifyCode = (typeof VERIFY_CODES)[number];
+
+/** What the calling API requires of the presented token. Each requirement is checked only when given. */
+export interface VerifyRequirements {
+  scopes?: string[];
+  resource?: ResourceRef;
+  environment?: string;
+  project?: string;
+  /** The end client's address, checked against the token's IP allowlist. */
+  ip?: string;
+}
+
+export type VerifyDecision = { valid: true; code: 'VALID' } | { valid: false; code: Exclude<VerifyCode, 'VALID'> };
+
+/**
+ * The verify decision, in the order DESIGN.md fixes: exists → revoked/leaked → expired →
+ * resource, environment, project, scopes → IP rules. Pure: the caller looked the token up.
+ */
+export function decideVerify(
+  token: TokenRecord | undefined,
+  required: VerifyRequirements,
+  now: number,
+): VerifyDecision {
+  if (!token) return { valid: false, code: 'NOT_FOUND' };
+  if (isRevoked(token, now)) return { valid: false, code: 'REVOKED' };
+  if (isExpired(token, now)) return { valid: false, code: 'EXPIRED' };
+  if (!meetsPermissions(token, required)) return { valid: false, code: 'INSUFFICIENT_PERMISSIONS' };
+  if (token.ipAllowlist.length > 0 && (required.ip === undefined || !ipAllowed(token.ipAllowlist, required.ip))) {
+    return { valid: false, code: 'FORBIDDEN' };
+  }
+  return { valid: true, code: 'VALID' };
+}
+
+function meetsPermissions(token: TokenRecord, required: VerifyRequirements): boolean {
+  const { resource, environment, project, scopes } = required;
+  if (resource && (token.resource?.kind !== resource.kind || token.resource.id !== resource.id)) return false;
+  // A token without an environment or project list is not restricted to any.
+  if (environment !== undefined && token.environment !== null && token.environment !== environment) return false;
+  if (project !== undefined && token.projects.length > 0 && !token.projects.some((p) => p === '*' || p === project)) {
+    return false;
+  }
+  return !scopes || missingScopes(token.scopes, scopes).length === 0;
+}

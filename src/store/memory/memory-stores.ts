@@ -1,0 +1,14 @@
+import type { Stores } from '../stores.js';
+import { MemoryAccountStore } from './memory-account-store.js';
+import { MemoryAuditStore } from './memory-audit-store.js';
+import { MemoryTokenStore } from './memory-token-store.js';
+
+export function createMemoryStores(): Stores {
+  return {
+    tokens: new MemoryTokenStore(),
+    accounts: new MemoryAccountStore(),
+    audit: new MemoryAuditStore(),
+    ping: async () => true,
+    close: async () => {},
+  };
+}

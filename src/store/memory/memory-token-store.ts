@@ -1,0 +1,86 @@
+import { AppError } from '../../core/errors.js';
+import { tokenStatus, type TokenRecord } from '../../core/token.js';
+import type { Page } from '../page.js';
+import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
+import { paginate } from './paginate.js';
+
+/** The in-memory fake: the contract suite holds it to the same behaviour as the SQL stores. */
+export class MemoryTokenStore implements TokenStore {
+  readonly #byId = new Map<string, TokenRecord>();
+  readonly #idByDigest = new Map<string, string>();
+
+  async insert(token: TokenRecord): Promise<void> {
+    const digest = token.digest.toString('hex');
+    if (this.#byId.has(token.id) || this.#idByDigest.has(digest)) throw new AppError('CONFLICT', 'token exists');
+    this.#byId.set(token.id, structuredClone(token));
+    this.#idByDigest.set(digest, token.id);
+  }
+
+  async findById(id: string): Promise<TokenRecord | undefined> {
+    const token = this.#byId.get(id);
+    return token && copy(token);
+  }
+
+  async findByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
+    const id = this.#idByDigest.get(digest.toString('hex'));
+    return id === undefined ? undefined : this.findById(id);
+  }
+
+  async list(query: TokenListQuery): Promise<Page<TokenRecord>> {
+    const matching = [...this.#byId.values()].filter(
+      (t) =>
+        (query.ownerUserId === undefined || t.ownerUserId === query.ownerUserId) &&
+        (query.teamId === undefined || t.teamId === query.teamId) &&
+        (query.type === undefined || t.type === query.type) &&
+        (query.status === undefined || tokenStatus(t, query.now) === query.status),
+    );
+    const page = paginate(matching, query);
+    return { ...page, items: page.items.map(copy) };
+  }
+
+  async update(id: string, patch: TokenPatch, updatedAt: number): Promise<TokenRecord | undefined> {
+    const token = this.#byId.get(id);
+    if (!token) return undefined;
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    Object.assign(token, structuredClone(defined), { updatedAt });
+    return copy(token);
+  }
+
+  async revoke(id: string, at: number): Promise<TokenRecord | undefined> {
+    const token = this.#byId.get(id);
+    if (!token) return undefined;
+    if (token.revokedAt === null || token.revokedAt > at) {
+      token.revokedAt = at;
+      token.updatedAt = at;
+    }
+    return copy(token);
+  }
+
+  async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
+    const old = this.#byId.get(oldId);
+    if (!old || old.leakedAt !== null || (old.revokedAt !== null && old.revokedAt <= now)) return false;
+    await this.insert(replacement);
+    if (old.revokedAt === null || old.revokedAt > revokeOldAt) old.revokedAt = revokeOldAt;
+    old.updatedAt = now;
+    return true;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const token = this.#byId.get(id);
+    if (!token) return false;
+    this.#byId.delete(id);
+    this.#idByDigest.delete(token.digest.toString('hex'));
+    return true;
+  }
+
+  async recordUses(uses: readonly TokenUse[]): Promise<void> {
+    for (const use of uses) {
+      const token = this.#byId.get(use.id);
+      if (token && (token.activeAt === null || token.activeAt < use.at)) token.activeAt = use.at;
+    }
+  }
+}
+
+function copy(token: TokenRecord): TokenRecord {
+  return { ...structuredClone(token), digest: Buffer.from(token.digest) };
+}

@@ -1,0 +1,13 @@
+import type { AccountStore } from './account-store.js';
+import type { AuditStore } from './audit-store.js';
+import type { TokenStore } from './token-store.js';
+
+/** Everything the services persist, handed to them as one object. */
+export interface Stores {
+  tokens: TokenStore;
+  accounts: AccountStore;
+  audit: AuditStore;
+  /** True when the backing database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,42 @@
+import type { TokenRecord, TokenStatus } from '../core/token.js';
+import type { Page, PageQuery } from './page.js';
+
+export interface TokenListQuery extends PageQuery {
+  ownerUserId?: string;
+  /** A team's tokens; `null` for tokens that belong to no team. */
+  teamId?: string | null;
+  type?: string;
+  status?: TokenStatus;
+  /** The instant `status` is judged at. */
+  now: number;
+}
+
+export type TokenPatch = Partial<
+  Pick<TokenRecord, 'name' | 'scopes' | 'expiresAt' | 'metadata' | 'ipAllowlist' | 'environment' | 'projects'>
+>;
+
+export interface TokenUse {
+  id: string;
+  at: number;
+}
+
+export interface TokenStore {
+  /** Throws AppError CONFLICT when the id or digest exists. */
+  insert(token: TokenRecord): Promise<void>;
+  findById(id: string): Promise<TokenRecord | undefined>;
+  findByDigest(digest: Buffer): Promise<TokenRecord | undefined>;
+  /** Newest first. */
+  list(query: TokenListQuery): Promise<Page<TokenRecord>>;
+  update(id: string, patch: TokenPatch, updatedAt: number): Promise<TokenRecord | undefined>;
+  /** Sets revokedAt to `at` unless it is already revoked at or before `at`. */
+  revoke(id: string, at: number): Promise<TokenRecord | undefined>;
+  /**
+   * In one transaction: schedules the old token's revocation at `revokeOldAt` and inserts
+   * the replacement — only if the old token is still live at `now` (else returns false and
+   * changes nothing).
+   */
+  rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  /** Moves each token's activeAt forward to `at` (never backward); unknown ids are ignored. */
+  recordUses(uses: readonly TokenUse[]): Promise<void>;
+}
