@@ -48,7 +48,7 @@ export interface TokenRecord {
 }
 
 export type TokenStatus = 'active' | 'revoked' | 'expired';
-export const TOKEN_STATUSES: readonly TokenStatus[] = ['active', 'revoked', 'expired'];
+export const TOKEN_STATUSES = ['active', 'revoked', 'expired'] as const satisfies readonly TokenStatus[];
 
 export function isRevoked(token: Pick<TokenRecord, 'revokedAt' | 'leakedAt'>, now: number): boolean {
   return token.leakedAt !== null || (token.revokedAt !== null && token.revokedAt <= now);

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerClientCommands } from './client-commands.js';
+import { migrate } from './migrate.js';
+import { startServer } from './serve.js';
+import { serverConfig, type ServerFlags } from './server-config.js';
+
+function withServerFlags(command: Command): Command {
+  return command
+    .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (env PORT, default 8420)')
+    .option('--data-dir <dir>', 'SQLite data directory (env TESSERA_DATA_DIR, default ./data)')
+    .option('--database-url <url>', 'postgres://… to use PostgreSQL (env DATABASE_URL)')
+    .option('--log-level <level>', 'pino log level (env LOG_LEVEL, default info)');
+}
+
+const program = new Command('tessera').description('Self-hosted API token service').showHelpAfterError();
+
+withServerFlags(program.command('serve').description('run the API server')).action(async (flags: ServerFlags) => {
+  const server = await startServer(serverConfig(flags, process.env));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    });
+  }
+});
+
+withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action(
+  async (flags: ServerFlags) => {
+    console.log(await migrate(serverConfig(flags, process.env)));
+  },
+);
+
+registerClientCommands(program);
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`tessera: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../http/app.js';
+import { loggerOptions } from '../http/logger.js';
+import { bootstrap } from '../service/bootstrap.js';
+import { createServices, type Services } from '../service/services.js';
+import { openStores } from '../store/open-stores.js';
+import { describeStore, type ServerConfig } from './server-config.js';
+
+const USAGE_FLUSH_MS = 1000;
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Opens the store (running migrations), bootstraps an empty one, and listens. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const services = createServices(stores);
+  const secret = await bootstrap(stores, services.runtime, config.bootstrapToken);
+  const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });
+  services.usage.start(USAGE_FLUSH_MS, (error) => app.log.error({ err: error }, 'writing last-used times failed'));
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  // People read these lines; they go to stderr so the JSON log on stdout stays free of secrets.
+  process.stderr.write(`tessera listening on ${url} (${describeStore(config)})\n`);
+  if (secret !== undefined && config.bootstrapToken === undefined) {
+    process.stderr.write(
+      `\nFirst start: created the admin user and its token. It is shown this once, never again:\n\n    ${secret}\n\n` +
+        `Try: curl -H "Authorization: Bearer ${secret}" ${url}/v1/whoami\n\n`,
+    );
+  } else if (secret !== undefined) {
+    process.stderr.write('First start: created the admin user with the token from TESSERA_BOOTSTRAP_TOKEN.\n');
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await app.close();
+      await services.usage.stop();
+      await stores.close();
+    })());
+  return { app, services, url, stop };
+}

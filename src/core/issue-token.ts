@@ -1,0 +1,45 @@
+import { digestSecret } from './digest.js';
+import { newId } from './ids.js';
+import { generateSecret, parseSecret, secretSuffix } from './secret.js';
+import { TOKEN_PREFIX, type TokenRecord, type TokenType } from './token.js';
+
+/** What the issuer chooses; everything else about a new token follows from the secret and the clock. */
+export type TokenFields = Omit<
+  TokenRecord,
+  'id' | 'digest' | 'prefix' | 'suffix' | 'createdAt' | 'updatedAt' | 'activeAt' | 'revokedAt' | 'leakedAt' | 'leakedUrl'
+>;
+
+/** A token together with its secret: the only moment the secret exists outside the caller. */
+export interface IssuedToken {
+  token: TokenRecord;
+  secret: string;
+}
+
+/**
+ * Makes the record and secret of a new token; nothing is stored. A given secret (the
+ * bootstrap token from the environment) must already be in tessera's format.
+ */
+export function issueToken(
+  fields: TokenFields,
+  now: number,
+  randomBytes: (n: number) => Uint8Array,
+  givenSecret?: string,
+): IssuedToken {
+  const secret = givenSecret ?? generateSecret(TOKEN_PREFIX[fields.type as TokenType] ?? TOKEN_PREFIX.api, randomBytes);
+  const parsed = parseSecret(secret);
+  if (!parsed) throw new Error('the given secret is not in tessera format');
+  const token: TokenRecord = {
+    ...fields,
+    id: newId('tok', now, randomBytes),
+    digest: digestSecret(secret),
+    prefix: parsed.prefix,
+    suffix: secretSuffix(secret),
+    createdAt: now,
+    updatedAt: now,
+    activeAt: null,
+    revokedAt: null,
+    leakedAt: null,
+    leakedUrl: null,
+  };
+  return { token, secret };
+}

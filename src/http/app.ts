@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Services } from '../service/services.js';
+import { authenticateWith } from './call-context.js';
+import { installNativeErrors } from './error-handler.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { verifyRoutes } from './routes/verify-routes.js';
+import { validatorCompiler } from './validator.js';
+
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Trust X-Forwarded-For from a reverse proxy when computing the client IP. */
+  trustProxy?: boolean;
+}
+
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    ajv: undefined,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler());
+  installJsonOnly(app);
+  installNativeErrors(app);
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'tessera', version: '0.1.0', description: 'Issue, scope, verify, rotate and revoke API tokens.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(services));
+  await app.register(verifyRoutes(services));
+  await app.register(async (management) => {
+    management.addHook('onRequest', authenticateWith(services.auth));
+    await management.register(tokenRoutes(services));
+    await management.register(accountRoutes(services));
+    await management.register(auditRoutes(services));
+  });
+  return app;
+}
+
+/** JSON is the only body type; an empty JSON body counts as no body. */
+function installJsonOnly(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+}

@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, httpStatusOf, type ErrorCode } from '../core/errors.js';
+
+/** Fastify's own failures, by its error code, as tessera codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_ERROR',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_BAD_URL: 'NOT_FOUND',
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string };
+}
+
+/** Maps any thrown error to a code and a message a caller may read; never leaks internals. */
+export function classifyError(error: FastifyError | Error): { code: ErrorCode; message: string } {
+  if (error instanceof AppError) return { code: error.code, message: error.message };
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) return { code: 'VALIDATION_ERROR', message: validationMessage(fastifyError) };
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return { code: mapped, message: fastifyError.message };
+  if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
+    return { code: 'INVALID_JSON', message: 'the body is not valid JSON' };
+  }
+  if (fastifyError.statusCode === 413) return { code: 'BODY_TOO_LARGE', message: 'the body is larger than 100 kB' };
+  if (fastifyError.statusCode === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json' };
+  return { code: 'INTERNAL_ERROR', message: 'internal error' };
+}
+
+function validationMessage(error: FastifyError): string {
+  const first = error.validation![0]!;
+  const params = first.params as Record<string, unknown>;
+  const extra = params.missingProperty ?? params.additionalProperty;
+  const path = [error.validationContext ?? 'body', ...first.instancePath.split('/').filter(Boolean)];
+  if (extra !== undefined) path.push(String(extra));
+  const field = path.join('.');
+  if (params.additionalProperty !== undefined) return `${field} is not a known property`;
+  if (params.missingProperty !== undefined) return `${field} is required`;
+  return `${field} ${first.message ?? 'is invalid'}`;
+}
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, message: string): FastifyReply {
+  const status = httpStatusOf(code);
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="tessera"');
+  const body: ErrorBody = { error: { code, message, requestId: request.id } };
+  return reply.code(status).type('application/json').send(body);
+}
+
+/** Native error shape for every route of `app` and the 404 for unknown routes. */
+export function installNativeErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { code, message } = classifyError(error);
+    if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, request, code, message);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, request, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

@@ -1,0 +1,117 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../../service/services.js';
+import { callContext, teamRefFromPath } from '../call-context.js';
+import {
+  AddMemberBody,
+  CreateTeamBody,
+  CreateUserBody,
+  ListQuery,
+  MembershipResponse,
+  TeamPage,
+  TeamResponse,
+  UserPage,
+  UserResponse,
+  WhoamiResponse,
+} from '../schemas/account-schemas.js';
+import { authErrors, ErrorResponse, IdParams } from '../schemas/common.js';
+import { tokenView } from '../views.js';
+
+export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/v1/whoami',
+      { schema: { tags: ['accounts'], summary: 'The calling user, token and teams', response: { 200: WhoamiResponse, ...authErrors } } },
+      async (request) => {
+        const { principal } = callContext(request);
+        const { teams } = await services.accounts.whoami(principal);
+        return { user: principal.user, token: tokenView(principal.token, services.runtime.now()), teams };
+      },
+    );
+
+    app.post(
+      '/v1/users',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Create a user (admins only)',
+          body: CreateUserBody,
+          response: { 201: UserResponse, ...authErrors, 409: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const user = await services.accounts.createUser(callContext(request), request.body);
+        return reply.code(201).send({ user });
+      },
+    );
+
+    app.get(
+      '/v1/users',
+      { schema: { tags: ['accounts'], summary: 'List users (admins only)', querystring: ListQuery, response: { 200: UserPage, ...authErrors } } },
+      async (request) => {
+        const { limit = 50, cursor } = request.query;
+        return services.accounts.listUsers(callContext(request).principal, { limit, cursor });
+      },
+    );
+
+    app.post(
+      '/v1/teams',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Create a team; you become its owner',
+          body: CreateTeamBody,
+          response: { 201: TeamResponse, ...authErrors, 409: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const ctx = callContext(request);
+        const team = await services.accounts.createTeam(ctx, request.body);
+        return reply.code(201).send(await services.accounts.getTeam(ctx.principal, { id: team.id }));
+      },
+    );
+
+    app.get(
+      '/v1/teams',
+      { schema: { tags: ['accounts'], summary: 'List your teams (admins: all)', querystring: ListQuery, response: { 200: TeamPage, ...authErrors } } },
+      async (request) => {
+        const { limit = 50, cursor } = request.query;
+        return services.accounts.listTeams(callContext(request).principal, { limit, cursor });
+      },
+    );
+
+    app.get(
+      '/v1/teams/:id',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Read a team and its members, by id or slug',
+          params: IdParams,
+          response: { 200: TeamResponse, ...authErrors },
+        },
+      },
+      async (request) => services.accounts.getTeam(callContext(request).principal, teamRefFromPath(request.params.id)),
+    );
+
+    app.post(
+      '/v1/teams/:id/members',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Add a user to a team (team owners only)',
+          params: IdParams,
+          body: AddMemberBody,
+          response: { 201: MembershipResponse, ...authErrors, 404: ErrorResponse, 409: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const membership = await services.accounts.addMember(
+          callContext(request),
+          teamRefFromPath(request.params.id),
+          request.body,
+        );
+        return reply.code(201).send({ membership });
+      },
+    );
+  };
+}
+

@@ -1,0 +1,152 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { AppError } from '../../core/errors.js';
+import { parseCidr } from '../../core/ip-allowlist.js';
+import type { Services } from '../../service/services.js';
+import { callContext, teamRefOf } from '../call-context.js';
+import { authErrors, ErrorResponse, IdParams, TeamQuery } from '../schemas/common.js';
+import {
+  CreateTokenBody,
+  IssuedTokenResponse,
+  ListTokensQuery,
+  RotateTokenBody,
+  TokenPage,
+  TokenResponse,
+  UpdateTokenBody,
+} from '../schemas/token-schemas.js';
+import { tokenView } from '../views.js';
+
+const METADATA_MAX_BYTES = 16 * 1024;
+const tags = ['tokens'];
+
+/** Checks the rules JSON Schema cannot say; the schema has checked the rest. */
+function checkTokenInput(input: { metadata?: Record<string, unknown>; ipAllowlist?: string[] }): void {
+  if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_MAX_BYTES) {
+    throw new AppError('VALIDATION_ERROR', 'body.metadata is larger than 16 kB');
+  }
+  const bad = input.ipAllowlist?.findIndex((cidr) => !parseCidr(cidr));
+  if (bad !== undefined && bad >= 0) {
+    throw new AppError('VALIDATION_ERROR', `body.ipAllowlist.${bad} is not an IP address or CIDR range`);
+  }
+}
+
+export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const now = () => services.runtime.now();
+
+    app.post(
+      '/v1/tokens',
+      {
+        schema: {
+          tags,
+          summary: 'Create a token; its secret is in this response and never again',
+          querystring: Type.Object(TeamQuery),
+          body: CreateTokenBody,
+          response: { 201: IssuedTokenResponse, ...authErrors, 409: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const { teamId, ...input } = request.body;
+        checkTokenInput(input);
+        const team = teamRefOf(teamId ? { teamId } : request.query);
+        const { token, secret } = await services.tokens.create(callContext(request), { ...input, team });
+        return reply.code(201).send({ token: tokenView(token, now()), secret });
+      },
+    );
+
+    app.get(
+      '/v1/tokens',
+      {
+        schema: {
+          tags,
+          summary: "List your tokens, or a team's with ?teamId= or ?slug=",
+          querystring: ListTokensQuery,
+          response: { 200: TokenPage, ...authErrors },
+        },
+      },
+      async (request) => {
+        const { teamId, slug, limit = 50, ...filters } = request.query;
+        const page = await services.tokens.list(callContext(request), {
+          ...filters,
+          limit,
+          team: teamRefOf({ teamId, slug }),
+        });
+        return { items: page.items.map((t) => tokenView(t, now())), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/v1/tokens/:id',
+      { schema: { tags, summary: 'Read a token', params: IdParams, response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse } } },
+      async (request) => ({ token: tokenView(await services.tokens.get(callContext(request), request.params.id), now()) }),
+    );
+
+    app.patch(
+      '/v1/tokens/:id',
+      {
+        schema: {
+          tags,
+          summary: "Change a token's name, scopes, expiry, metadata or IP allowlist",
+          params: IdParams,
+          body: UpdateTokenBody,
+          response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse },
+        },
+      },
+      async (request) => {
+        checkTokenInput(request.body);
+        const token = await services.tokens.update(callContext(request), request.params.id, request.body);
+        return { token: tokenView(token, now()) };
+      },
+    );
+
+    app.post(
+      '/v1/tokens/:id/revoke',
+      {
+        schema: {
+          tags,
+          summary: 'Revoke a token at once (idempotent)',
+          params: IdParams,
+          response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse },
+        },
+      },
+      async (request) => ({ token: tokenView(await services.tokens.revoke(callContext(request), request.params.id), now()) }),
+    );
+
+    app.post(
+      '/v1/tokens/:id/rotate',
+      {
+        schema: {
+          tags,
+          summary: 'Issue a new secret for a token; the old one verifies until the grace period ends',
+          params: IdParams,
+          body: RotateTokenBody,
+          response: { 201: IssuedTokenResponse, ...authErrors, 404: ErrorResponse, 409: ErrorResponse },
+        },
+        // Every field is optional, so a bare POST without a body is a rotation with defaults.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
+      async (request, reply) => {
+        const { token, secret } = await services.tokens.rotate(callContext(request), request.params.id, request.body);
+        return reply.code(201).send({ token: tokenView(token, now()), secret });
+      },
+    );
+
+    app.delete(
+      '/v1/tokens/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a token and forget it',
+          params: IdParams,
+          response: { 204: Type.Null({ description: 'Deleted' }), ...authErrors, 404: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        await services.tokens.delete(callContext(request), request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,93 @@
+import { Type } from 'typebox';
+import { TEAM_ROLES, USER_ROLES } from '../../core/account.js';
+import { AUDIT_ACTIONS } from '../../core/audit.js';
+import { NullableString, PageQuery, pageOf, TeamQuery } from './common.js';
+import { TokenView } from './token-schemas.js';
+
+const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,47}$', description: 'Lower-case letters, digits and dashes.' });
+
+export const UserView = Type.Object(
+  {
+    id: Type.String(),
+    numId: Type.Integer(),
+    name: Type.String(),
+    email: NullableString,
+    role: Type.Enum(USER_ROLES),
+    createdAt: Type.Integer(),
+  },
+
+);
+
+export const TeamView = Type.Object(
+  { id: Type.String(), slug: Type.String(), name: Type.String(), createdAt: Type.Integer() },
+
+);
+
+export const MembershipView = Type.Object({
+  teamId: Type.String(),
+  userId: Type.String(),
+  role: Type.Enum(TEAM_ROLES),
+  createdAt: Type.Integer(),
+});
+
+export const CreateUserBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    role: Type.Optional(Type.Enum(USER_ROLES)),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateTeamBody = Type.Object(
+  { slug: Slug, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { additionalProperties: false },
+);
+
+export const AddMemberBody = Type.Object(
+  {
+    userId: Type.String({ minLength: 1, maxLength: 64 }),
+    role: Type.Optional(Type.Enum(TEAM_ROLES)),
+  },
+  { additionalProperties: false },
+);
+
+export const UserResponse = Type.Object({ user: UserView });
+export const UserPage = pageOf(UserView);
+export const TeamResponse = Type.Object({ team: TeamView, members: Type.Array(MembershipView) });
+export const TeamPage = pageOf(TeamView);
+export const MembershipResponse = Type.Object({ membership: MembershipView });
+export const ListQuery = Type.Object({ ...PageQuery });
+
+export const WhoamiResponse = Type.Object({
+  user: UserView,
+  token: TokenView,
+  teams: Type.Array(Type.Object({ team: TeamView, role: Type.Enum(TEAM_ROLES) })),
+});
+
+export const AuditEventView = Type.Object(
+  {
+    id: Type.String(),
+    at: Type.Integer(),
+    action: Type.Enum(AUDIT_ACTIONS),
+    actorUserId: NullableString,
+    actorTokenId: NullableString,
+    targetType: Type.String(),
+    targetId: Type.String(),
+    teamId: NullableString,
+    subjectUserId: NullableString,
+    ip: NullableString,
+    requestId: NullableString,
+    details: Type.Record(Type.String(), Type.Unknown()),
+  },
+
+);
+
+export const AuditQuery = Type.Object({
+  ...PageQuery,
+  ...TeamQuery,
+  targetId: Type.Optional(Type.String({ maxLength: 64 })),
+  action: Type.Optional(Type.Enum(AUDIT_ACTIONS)),
+});
+
+export const AuditPage = pageOf(AuditEventView);

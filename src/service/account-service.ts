@@ -1,0 +1,105 @@
+import type { MembershipRecord, TeamRecord, TeamRole, UserRecord, UserRole } from '../core/account.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { AccountStore } from '../store/account-store.js';
+import type { Page, PageQuery } from '../store/page.js';
+import type { AccessPolicy, TeamRef } from './access-policy.js';
+import type { AuditService } from './audit-service.js';
+import type { CallContext, Principal } from './principal.js';
+import type { Runtime } from './runtime.js';
+
+export class AccountService {
+  constructor(
+    private readonly deps: { accounts: AccountStore; access: AccessPolicy; audit: AuditService; runtime: Runtime },
+  ) {}
+
+  async whoami(principal: Principal): Promise<{ teams: Array<{ team: TeamRecord; role: TeamRole }> }> {
+    const page = await this.deps.accounts.listTeams({ memberId: principal.user.id, limit: 1000 });
+    const teams = await Promise.all(
+      page.items.map(async (team) => ({ team, role: (await this.deps.accounts.findRole(team.id, principal.user.id))! })),
+    );
+    return { teams };
+  }
+
+  async createUser(ctx: CallContext, input: { name: string; email?: string; role?: UserRole }): Promise<UserRecord> {
+    this.deps.access.requireAdmin(ctx.principal);
+    const now = this.deps.runtime.now();
+    const user = await this.deps.accounts.createUser({
+      id: newId('usr', now, this.deps.runtime.randomBytes),
+      name: input.name,
+      email: input.email ?? null,
+      role: input.role ?? 'member',
+      createdAt: now,
+    });
+    await this.deps.audit.record(ctx, {
+      action: 'user.create',
+      targetType: 'user',
+      targetId: user.id,
+      teamId: null,
+      subjectUserId: user.id,
+      details: { role: user.role },
+    });
+    return user;
+  }
+
+  async listUsers(principal: Principal, query: PageQuery): Promise<Page<UserRecord>> {
+    this.deps.access.requireAdmin(principal);
+    return this.deps.accounts.listUsers(query);
+  }
+
+  /** Any user may create a team and becomes its owner. */
+  async createTeam(ctx: CallContext, input: { slug: string; name?: string }): Promise<TeamRecord> {
+    const now = this.deps.runtime.now();
+    const team: TeamRecord = {
+      id: newId('team', now, this.deps.runtime.randomBytes),
+      slug: input.slug,
+      name: input.name ?? input.slug,
+      createdAt: now,
+    };
+    await this.deps.accounts.createTeam(team, { teamId: team.id, userId: ctx.principal.user.id, role: 'owner', createdAt: now });
+    await this.deps.audit.record(ctx, {
+      action: 'team.create',
+      targetType: 'team',
+      targetId: team.id,
+      teamId: team.id,
+      subjectUserId: null,
+      details: { slug: team.slug },
+    });
+    return team;
+  }
+
+  /** Admins see all teams; others the teams they belong to. */
+  async listTeams(principal: Principal, query: PageQuery): Promise<Page<TeamRecord>> {
+    const memberId = principal.user.role === 'admin' ? undefined : principal.user.id;
+    return this.deps.accounts.listTeams({ ...query, memberId });
+  }
+
+  async getTeam(principal: Principal, ref: TeamRef): Promise<{ team: TeamRecord; members: MembershipRecord[] }> {
+    const { team } = await this.deps.access.team(principal, ref);
+    return { team, members: await this.deps.accounts.listMembers(team.id) };
+  }
+
+  /** Team owners (and admins) add members. */
+  async addMember(ctx: CallContext, ref: TeamRef, input: { userId: string; role?: TeamRole }): Promise<MembershipRecord> {
+    const access = await this.deps.access.team(ctx.principal, ref);
+    if (access.role !== 'owner') throw new AppError('FORBIDDEN', 'only a team owner may add members');
+    const user = await this.deps.accounts.findUser(input.userId);
+    if (!user) throw new AppError('USER_NOT_FOUND', 'no such user');
+    const membership: MembershipRecord = {
+      teamId: access.team.id,
+      userId: user.id,
+      role: input.role ?? 'member',
+      createdAt: this.deps.runtime.now(),
+    };
+    await this.deps.accounts.addMember(membership);
+    await this.deps.audit.record(ctx, {
+      action: 'team.member.add',
+      targetType: 'team',
+      targetId: access.team.id,
+      teamId: access.team.id,
+      subjectUserId: user.id,
+      details: { userId: user.id, role: membership.role },
+    });
+    return membership;
+  }
+}

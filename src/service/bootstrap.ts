@@ -1,0 +1,63 @@
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { issueToken } from '../core/issue-token.js';
+import { parseSecret } from '../core/secret.js';
+import type { Stores } from '../store/stores.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * On an empty store, creates the `admin` user and its first personal token. Returns the
+ * secret (generated, or the given one) so the caller can show it once; undefined when the
+ * store already has users.
+ */
+export async function bootstrap(stores: Stores, runtime: Runtime, givenSecret?: string): Promise<string | undefined> {
+  if ((await stores.accounts.countUsers()) > 0) return undefined;
+  if (givenSecret !== undefined && !parseSecret(givenSecret)) {
+    throw new AppError('VALIDATION_ERROR', 'TESSERA_BOOTSTRAP_TOKEN is not a tessera token: make one with `tessera token generate`');
+  }
+  const now = runtime.now();
+  const user = await stores.accounts.createUser({
+    id: newId('usr', now, runtime.randomBytes),
+    name: 'admin',
+    email: null,
+    role: 'admin',
+    createdAt: now,
+  });
+  const { token, secret } = issueToken(
+    {
+      name: 'bootstrap admin',
+      type: 'personal',
+      origin: 'bootstrap',
+      scopes: ['*'],
+      resource: null,
+      environment: null,
+      projects: [],
+      ownerUserId: user.id,
+      teamId: null,
+      metadata: {},
+      ipAllowlist: [],
+      expiresAt: null,
+      parentId: null,
+      rotatedFromId: null,
+    },
+    now,
+    runtime.randomBytes,
+    givenSecret,
+  );
+  await stores.tokens.insert(token);
+  await stores.audit.append({
+    id: newId('evt', now, runtime.randomBytes),
+    at: now,
+    action: 'bootstrap',
+    actorUserId: null,
+    actorTokenId: null,
+    targetType: 'token',
+    targetId: token.id,
+    teamId: null,
+    subjectUserId: user.id,
+    ip: null,
+    requestId: null,
+    details: { userId: user.id },
+  });
+  return secret;
+}

@@ -1,0 +1,48 @@
+import type { Stores } from '../store/stores.js';
+import { AccessPolicy } from './access-policy.js';
+import { AccountService } from './account-service.js';
+import { AuditService } from './audit-service.js';
+import { AuthService } from './auth-service.js';
+import { systemRuntime, type Runtime } from './runtime.js';
+import { TokenCache, type TokenCacheOptions } from './token-cache.js';
+import { TokenService } from './token-service.js';
+import { UsageRecorder } from './usage-recorder.js';
+import { VerifyService } from './verify-service.js';
+
+export interface Services {
+  stores: Stores;
+  runtime: Runtime;
+  auth: AuthService;
+  tokens: TokenService;
+  verify: VerifyService;
+  accounts: AccountService;
+  audit: AuditService;
+  usage: UsageRecorder;
+  cache: TokenCache;
+}
+
+export interface ServiceOptions {
+  runtime?: Runtime;
+  cache?: Partial<TokenCacheOptions>;
+}
+
+/** Wires the services over one set of stores: production passes SQL stores, tests the memory ones. */
+export function createServices(stores: Stores, options: ServiceOptions = {}): Services {
+  const runtime = options.runtime ?? systemRuntime;
+  const cache = new TokenCache({ maxEntries: 100_000, ttlMs: 10_000, ...options.cache });
+  const usage = new UsageRecorder(stores.tokens);
+  const access = new AccessPolicy(stores.accounts);
+  const audit = new AuditService({ audit: stores.audit, access, runtime });
+  const verify = new VerifyService({ tokens: stores.tokens, cache, usage, runtime });
+  return {
+    stores,
+    runtime,
+    cache,
+    usage,
+    audit,
+    verify,
+    auth: new AuthService({ verify, accounts: stores.accounts, usage, runtime }),
+    tokens: new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime }),
+    accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
+  };
+}

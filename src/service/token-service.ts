@@ -1,0 +1,185 @@
+import { AppError } from '../core/errors.js';
+import { issueToken, type IssuedToken } from '../core/issue-token.js';
+import { isExpired, isRevoked, type ResourceRef, type TokenRecord, type TokenStatus, type TokenType } from '../core/token.js';
+import type { AccountStore } from '../store/account-store.js';
+import type { Page } from '../store/page.js';
+import type { TokenPatch, TokenStore } from '../store/token-store.js';
+import type { AccessPolicy, TeamRef } from './access-policy.js';
+import type { AuditService } from './audit-service.js';
+import type { CallContext } from './principal.js';
+import type { Runtime } from './runtime.js';
+import type { TokenCache } from './token-cache.js';
+
+export interface CreateTokenInput {
+  name: string;
+  type?: TokenType;
+  origin?: string;
+  scopes?: string[];
+  expiresAt?: number | null;
+  team?: TeamRef;
+  /** Admins may issue tokens that belong to another user. */
+  ownerUserId?: string;
+  resource?: ResourceRef | null;
+  environment?: string | null;
+  projects?: string[];
+  metadata?: Record<string, unknown>;
+  ipAllowlist?: string[];
+}
+
+export interface ListTokensInput {
+  team?: TeamRef;
+  type?: string;
+  status?: TokenStatus;
+  limit: number;
+  cursor?: string;
+}
+
+const MAX_GRACE_MS = 30 * 24 * 3600 * 1000;
+
+export class TokenService {
+  constructor(
+    private readonly deps: {
+      tokens: TokenStore;
+      accounts: AccountStore;
+      access: AccessPolicy;
+      audit: AuditService;
+      cache: TokenCache;
+      runtime: Runtime;
+    },
+  ) {}
+
+  async create(ctx: CallContext, input: CreateTokenInput): Promise<IssuedToken> {
+    const { principal } = ctx;
+    const now = this.deps.runtime.now();
+    const teamId = input.team ? (await this.deps.access.writableTeam(principal, input.team)).team.id : null;
+    const ownerUserId = input.ownerUserId ?? principal.user.id;
+    if (ownerUserId !== principal.user.id) {
+      this.deps.access.requireAdmin(principal);
+      if (!(await this.deps.accounts.findUser(ownerUserId))) throw new AppError('USER_NOT_FOUND', 'no such user');
+    }
+    assertFuture(input.expiresAt, now);
+    const type = input.type ?? (input.resource ? 'resource' : 'api');
+    const issued = issueToken(
+      {
+      name: input.name,
+      type,
+      origin: input.origin ?? 'api',
+      scopes: input.scopes ?? [],
+      resource: input.resource ?? null,
+      environment: input.environment ?? null,
+      projects: input.projects ?? [],
+      ownerUserId,
+      teamId,
+      metadata: input.metadata ?? {},
+      ipAllowlist: input.ipAllowlist ?? [],
+      expiresAt: input.expiresAt ?? null,
+      parentId: null,
+      rotatedFromId: null,
+      },
+      now,
+      this.deps.runtime.randomBytes,
+    );
+    await this.deps.tokens.insert(issued.token);
+    // A negative cache entry from before this token existed must not hide it.
+    this.#evict(issued.token);
+    await this.deps.audit.record(ctx, {
+      ...auditTarget(issued.token),
+      action: 'token.create',
+      details: { name: issued.token.name, type, origin: issued.token.origin },
+    });
+    return issued;
+  }
+
+  async list(ctx: CallContext, input: ListTokensInput): Promise<Page<TokenRecord>> {
+    const { principal } = ctx;
+    const now = this.deps.runtime.now();
+    const filters = { type: input.type, status: input.status, limit: input.limit, cursor: input.cursor, now };
+    if (input.team) {
+      const access = await this.deps.access.team(principal, input.team);
+      return this.deps.tokens.list({ ...filters, teamId: access.team.id });
+    }
+    return this.deps.tokens.list({ ...filters, ownerUserId: principal.user.id, teamId: null });
+  }
+
+  async get(ctx: CallContext, id: string): Promise<TokenRecord> {
+    return this.deps.access.readableToken(ctx.principal, await this.deps.tokens.findById(id));
+  }
+
+  async update(ctx: CallContext, id: string, patch: TokenPatch): Promise<TokenRecord> {
+    const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
+    const now = this.deps.runtime.now();
+    assertFuture(patch.expiresAt, now);
+    const updated = await this.deps.tokens.update(token.id, patch, now);
+    if (!updated) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
+    this.#evict(updated);
+    await this.deps.audit.record(ctx, {
+      ...auditTarget(updated),
+      action: 'token.update',
+      details: { changed: Object.keys(patch).filter((k) => patch[k as keyof TokenPatch] !== undefined) },
+    });
+    return updated;
+  }
+
+  async revoke(ctx: CallContext, id: string): Promise<TokenRecord> {
+    const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
+    const revoked = await this.deps.tokens.revoke(token.id, this.deps.runtime.now());
+    if (!revoked) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
+    this.#evict(revoked);
+    await this.deps.audit.record(ctx, { ...auditTarget(revoked), action: 'token.revoke' });
+    return revoked;
+  }
+
+  /**
+   * Issues a replacement with the same metadata and a new secret; the old secret keeps
+   * verifying for `gracePeriodMs`, then answers REVOKED.
+   */
+  async rotate(
+    ctx: CallContext,
+    id: string,
+    options: { gracePeriodMs?: number; expiresAt?: number | null },
+  ): Promise<IssuedToken> {
+    const old = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
+    const now = this.deps.runtime.now();
+    const grace = options.gracePeriodMs ?? 0;
+    if (grace > MAX_GRACE_MS) throw new AppError('VALIDATION_ERROR', 'gracePeriodMs may be at most 30 days');
+    assertFuture(options.expiresAt, now);
+    const expiresAt = options.expiresAt !== undefined ? options.expiresAt : old.expiresAt;
+    if (isRevoked(old, now)) throw new AppError('CONFLICT', 'a revoked token cannot be rotated');
+    if (expiresAt !== null && isExpired({ expiresAt }, now)) {
+      throw new AppError('CONFLICT', 'the token has expired: pass a new expiresAt to rotate it');
+    }
+    const issued = issueToken({ ...old, expiresAt, rotatedFromId: old.id }, now, this.deps.runtime.randomBytes);
+    if (!(await this.deps.tokens.rotate(old.id, now + grace, now, issued.token))) {
+      throw new AppError('CONFLICT', 'the token was revoked meanwhile');
+    }
+    this.#evict(old);
+    this.#evict(issued.token);
+    await this.deps.audit.record(ctx, {
+      ...auditTarget(issued.token),
+      action: 'token.rotate',
+      details: { rotatedFromId: old.id, gracePeriodMs: grace },
+    });
+    return issued;
+  }
+
+  async delete(ctx: CallContext, id: string): Promise<void> {
+    const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
+    if (!(await this.deps.tokens.delete(token.id))) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
+    this.#evict(token);
+    await this.deps.audit.record(ctx, { ...auditTarget(token), action: 'token.delete', details: { name: token.name } });
+  }
+
+  #evict(token: TokenRecord): void {
+    this.deps.cache.delete(token.digest.toString('base64url'));
+  }
+}
+
+function assertFuture(expiresAt: number | null | undefined, now: number): void {
+  if (expiresAt !== undefined && expiresAt !== null && expiresAt <= now) {
+    throw new AppError('VALIDATION_ERROR', 'expiresAt must be in the future');
+  }
+}
+
+function auditTarget(token: TokenRecord) {
+  return { targetType: 'token' as const, targetId: token.id, teamId: token.teamId, subjectUserId: token.ownerUserId };
+}

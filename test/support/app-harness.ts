@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/http/app.js';
+import { bootstrap } from '../../src/service/bootstrap.js';
+import type { Runtime } from '../../src/service/runtime.js';
+import { createServices, type Services } from '../../src/service/services.js';
+import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
+import type { Stores } from '../../src/store/stores.js';
+
+/** A clock tests move by hand, with real randomness. */
+export class ManualClock implements Runtime {
+  constructor(public time = Date.UTC(2026, 10, 22, 12, 0, 0)) {}
+  now = (): number => this.time;
+  randomBytes = (n: number): Uint8Array => randomBytes(n);
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+export interface Harness {
+  app: FastifyInstance;
+  services: Services;
+  stores: Stores;
+  clock: ManualClock;
+  /** The bootstrap admin's secret. */
+  admin: string;
+  request(options: InjectOptions & { as?: string }): Promise<LightMyRequestResponse>;
+  /** Creates a member user with a personal token; returns the user id and the secret. */
+  user(name: string): Promise<{ id: string; secret: string }>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(stores: Stores = createMemoryStores()): Promise<Harness> {
+  const clock = new ManualClock();
+  const services = createServices(stores, { runtime: clock });
+  const admin = (await bootstrap(stores, clock))!;
+  const app = await buildApp(services);
+  const request: Harness['request'] = ({ as, headers, ...options }) =>
+    app.inject({ ...options, headers: { ...(as ? { authorization: `Bearer ${as}` } : {}), ...headers } });
+  return {
+    app,
+    services,
+    stores,
+    clock,
+    admin,
+    request,
+    async user(name) {
+      const created = await request({ method: 'POST', url: '/v1/users', as: admin, payload: { name } });
+      const id = created.json().user.id as string;
+      const token = await request({
+        method: 'POST',
+        url: '/v1/tokens',
+        as: admin,
+        payload: { name: `${name} personal`, type: 'personal', ownerUserId: id },
+      });
+      return { id, secret: token.json().secret as string };
+    },
+    async close() {
+      await app.close();
+      await services.usage.stop();
+      await stores.close();
+    },
+  };
+}
