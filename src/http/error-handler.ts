@@ -8,7 +8,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
-  FST_ERR_BAD_URL: 'NOT_FOUND',
+  FST_ERR_BAD_URL: 'VALIDATION_ERROR',
+  FST_ERR_MAX_PARAM_LENGTH: 'VALIDATION_ERROR',
 };
 
 export interface ErrorBody {
@@ -44,9 +45,16 @@ function validationMessage(error: FastifyError): string {
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, message: string): FastifyReply {
   const status = httpStatusOf(code);
+  reply.header('x-request-id', request.id);
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="tessera"');
   const body: ErrorBody = { error: { code, message, requestId: request.id } };
   return reply.code(status).type('application/json').send(body);
+}
+
+/** For Fastify's `frameworkErrors`: router failures (a malformed URL, an overlong path parameter) in the native shape. */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { code, message } = classifyError(error);
+  sendError(reply, request, code, message);
 }
 
 /** Native error shape for every route of `app` and the 404 for unknown routes. */

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../core/errors.js';
 import { parseCidr } from '../../core/ip-allowlist.js';
+import { metadataProblem } from '../../core/metadata.js';
 import type { Services } from '../../service/services.js';
 import { callContext, teamRefOf } from '../call-context.js';
 import { authErrors, ErrorResponse, IdParams, TeamQuery } from '../schemas/common.js';
@@ -16,14 +17,12 @@ import {
 } from '../schemas/token-schemas.js';
 import { tokenView } from '../views.js';
 
-const METADATA_MAX_BYTES = 16 * 1024;
 const tags = ['tokens'];
 
 /** Checks the rules JSON Schema cannot say; the schema has checked the rest. */
 function checkTokenInput(input: { metadata?: Record<string, unknown>; ipAllowlist?: string[] }): void {
-  if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > METADATA_MAX_BYTES) {
-    throw new AppError('VALIDATION_ERROR', 'body.metadata is larger than 16 kB');
-  }
+  const problem = input.metadata && metadataProblem(input.metadata);
+  if (problem) throw new AppError('VALIDATION_ERROR', `body.metadata ${problem}`);
   const bad = input.ipAllowlist?.findIndex((cidr) => !parseCidr(cidr));
   if (bad !== undefined && bad >= 0) {
     throw new AppError('VALIDATION_ERROR', `body.ipAllowlist.${bad} is not an IP address or CIDR range`);

@@ -18,7 +18,8 @@ const Cidr = Type.String({ minLength: 2, maxLength: 49, description: 'An IPv4 or
 const IpAllowlist = Type.Array(Cidr, { maxItems: 100 });
 const Environment = Type.String({ minLength: 1, maxLength: 100 });
 const Projects = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
-const Millis = Type.Integer({ minimum: 0, description: 'Milliseconds since the Unix epoch.' });
+// Up to the last millisecond of year 9999, so every value is a valid Date and fits a SQL bigint.
+const Millis = Type.Integer({ minimum: 0, maximum: 253_402_300_799_999, description: 'Milliseconds since the Unix epoch.' });
 
 export const TokenView = Type.Object(
   {
