@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { openPostgres, openSqlite } from './sql/database.js';
+import { migrateToLatest } from './sql/migrate.js';
+import { createSqlStores } from './sql/sql-stores.js';
+import type { Stores } from './stores.js';
+
+export interface StoreOptions {
+  /** postgres://… or postgresql://… selects PostgreSQL. */
+  databaseUrl?: string;
+  /** Where SQLite keeps tessera.db when no database URL is given. */
+  dataDir: string;
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openStores(options: StoreOptions): Promise<Stores> {
+  if (options.databaseUrl !== undefined && !isPostgresUrl(options.databaseUrl)) {
+    throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const database = isPostgresUrl(options.databaseUrl)
+    ? await openPostgres(options.databaseUrl)
+    : openSqlite(join(options.dataDir, 'tessera.db'));
+  try {
+    await migrateToLatest(database.db, database.dialect);
+  } catch (error) {
+    await database.db.destroy();
+    throw error;
+  }
+  return createSqlStores(database);
+}

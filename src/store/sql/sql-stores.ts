@@ -1,0 +1,20 @@
+import { sql } from 'kysely';
+import type { Stores } from '../stores.js';
+import type { SqlDatabase } from './database.js';
+import { SqlAccountStore } from './sql-account-store.js';
+import { SqlAuditStore } from './sql-audit-store.js';
+import { SqlTokenStore } from './sql-token-store.js';
+
+/** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
+export function createSqlStores({ db }: SqlDatabase): Stores {
+  return {
+    tokens: new SqlTokenStore(db),
+    accounts: new SqlAccountStore(db),
+    audit: new SqlAuditStore(db),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+      return true;
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,170 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { TokenRecord } from '../../core/token.js';
+import type { Page } from '../page.js';
+import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
+import { millis, withConflict } from './conflicts.js';
+import type { Database, TokensTable } from './schema.js';
+
+export class SqlTokenStore implements TokenStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(token: TokenRecord): Promise<void> {
+    await withConflict('token', () => this.db.insertInto('tokens').values(toRow(token)).execute());
+  }
+
+  async findById(id: string): Promise<TokenRecord | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async findByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('digest', '=', digest).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async list(query: TokenListQuery): Promise<Page<TokenRecord>> {
+    const { now } = query;
+    const revoked = sql<boolean>`(leaked_at is not null or (revoked_at is not null and revoked_at <= ${now}))`;
+    const expired = sql<boolean>`(expires_at is not null and expires_at <= ${now})`;
+    let select = this.db.selectFrom('tokens').selectAll();
+    if (query.ownerUserId !== undefined) select = select.where('owner_user_id', '=', query.ownerUserId);
+    if (query.teamId === null) select = select.where('team_id', 'is', null);
+    else if (query.teamId !== undefined) select = select.where('team_id', '=', query.teamId);
+    if (query.type !== undefined) select = select.where('type', '=', query.type);
+    if (query.status === 'revoked') select = select.where(revoked);
+    if (query.status === 'expired') select = select.where(sql<boolean>`not ${revoked} and ${expired}`);
+    if (query.status === 'active') select = select.where(sql<boolean>`not ${revoked} and not ${expired}`);
+    if (query.cursor !== undefined) select = select.where('id', '<', query.cursor);
+    const rows = await select.orderBy('id', 'desc').limit(query.limit + 1).execute();
+    const items = rows.slice(0, query.limit).map(fromRow);
+    return { items, nextCursor: rows.length > query.limit ? items[items.length - 1]!.id : null };
+  }
+
+  async update(id: string, patch: TokenPatch, updatedAt: number): Promise<TokenRecord | undefined> {
+    const row = toRow(patch as TokenRecord);
+    const changes = Object.fromEntries(
+      Object.keys(patch)
+        .filter((key) => patch[key as keyof TokenPatch] !== undefined)
+        .map((key) => COLUMN_OF[key as keyof TokenPatch])
+        .map((column) => [column, row[column]]),
+    );
+    await this.db.updateTable('tokens').set({ ...changes, updated_at: updatedAt }).where('id', '=', id).execute();
+    return this.findById(id);
+  }
+
+  async revoke(id: string, at: number): Promise<TokenRecord | undefined> {
+    await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', at)]))
+      .execute();
+    return this.findById(id);
+  }
+
+  async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('tokens')
+        .set({
+          revoked_at: sql`case when revoked_at is null or revoked_at > ${revokeOldAt} then ${revokeOldAt} else revoked_at end`,
+          updated_at: now,
+        })
+        .where('id', '=', oldId)
+        .where('leaked_at', 'is', null)
+        .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', now)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      await withConflict('token', () => tx.insertInto('tokens').values(toRow(replacement)).execute());
+      return true;
+    });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('tokens').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async recordUses(uses: readonly TokenUse[]): Promise<void> {
+    if (uses.length === 0) return;
+    await this.db.transaction().execute(async (tx) => {
+      for (const use of uses) {
+        await tx
+          .updateTable('tokens')
+          .set({ active_at: use.at })
+          .where('id', '=', use.id)
+          .where((eb) => eb.or([eb('active_at', 'is', null), eb('active_at', '<', use.at)]))
+          .execute();
+      }
+    });
+  }
+}
+
+const COLUMN_OF: Record<keyof TokenPatch, keyof TokensTable> = {
+  name: 'name',
+  scopes: 'scopes',
+  expiresAt: 'expires_at',
+  metadata: 'metadata',
+  ipAllowlist: 'ip_allowlist',
+  environment: 'environment',
+  projects: 'projects',
+};
+
+function toRow(t: TokenRecord): TokensTable {
+  return {
+    id: t.id,
+    digest: t.digest,
+    name: t.name,
+    type: t.type,
+    origin: t.origin,
+    prefix: t.prefix,
+    suffix: t.suffix,
+    scopes: JSON.stringify(t.scopes),
+    resource_kind: t.resource?.kind ?? null,
+    resource_id: t.resource?.id ?? null,
+    environment: t.environment,
+    projects: JSON.stringify(t.projects),
+    owner_user_id: t.ownerUserId,
+    team_id: t.teamId,
+    metadata: JSON.stringify(t.metadata),
+    ip_allowlist: JSON.stringify(t.ipAllowlist),
+    expires_at: t.expiresAt,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    active_at: t.activeAt,
+    revoked_at: t.revokedAt,
+    leaked_at: t.leakedAt,
+    leaked_url: t.leakedUrl,
+    parent_id: t.parentId,
+    rotated_from_id: t.rotatedFromId,
+  };
+}
+
+function fromRow(r: Selectable<TokensTable>): TokenRecord {
+  return {
+    id: r.id,
+    digest: Buffer.from(r.digest),
+    name: r.name,
+    type: r.type,
+    origin: r.origin,
+    prefix: r.prefix,
+    suffix: r.suffix,
+    scopes: JSON.parse(r.scopes),
+    resource: r.resource_kind !== null && r.resource_id !== null ? { kind: r.resource_kind, id: r.resource_id } : null,
+    environment: r.environment,
+    projects: JSON.parse(r.projects),
+    ownerUserId: r.owner_user_id,
+    teamId: r.team_id,
+    metadata: JSON.parse(r.metadata),
+    ipAllowlist: JSON.parse(r.ip_allowlist),
+    expiresAt: millis(r.expires_at),
+    createdAt: millis(r.created_at),
+    updatedAt: millis(r.updated_at),
+    activeAt: millis(r.active_at),
+    revokedAt: millis(r.revoked_at),
+    leakedAt: millis(r.leaked_at),
+    leakedUrl: r.leaked_url,
+    parentId: r.parent_id,
+    rotatedFromId: r.rotated_from_id,
+  };
+}

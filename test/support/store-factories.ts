@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
+import { openStores } from '../../src/store/open-stores.js';
+import type { Stores } from '../../src/store/stores.js';
+import { postgresTestUrl } from './postgres.js';
+
+export interface OpenedStores {
+  stores: Stores;
+  cleanup(): Promise<void>;
+}
+
+export interface StoreFactory {
+  name: 'memory' | 'sqlite' | 'postgres';
+  /** Why this backend cannot run here; the tests skip and print it. */
+  skip?: string;
+  open(): Promise<OpenedStores>;
+}
+
+/** memory, SQLite and PostgreSQL: every suite that loops over these holds them to one behaviour. */
+export async function storeFactories(): Promise<StoreFactory[]> {
+  const probe = await postgresTestUrl();
+  if (!('skip' in probe)) await probe.drop();
+  return [
+    {
+      name: 'memory',
+      open: async () => {
+        const stores = createMemoryStores();
+        return { stores, cleanup: () => stores.close() };
+      },
+    },
+    {
+      name: 'sqlite',
+      open: async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+        const stores = await openStores({ dataDir: dir });
+        return {
+          stores,
+          cleanup: async () => {
+            await stores.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      },
+    },
+    'skip' in probe
+      ? { name: 'postgres', skip: probe.skip, open: () => Promise.reject(new Error(probe.skip)) }
+      : {
+          name: 'postgres',
+          // Each open gets a fresh database, dropped on cleanup.
+          open: async () => {
+            const db = await postgresTestUrl();
+            if ('skip' in db) throw new Error(db.skip);
+            const stores = await openStores({ dataDir: '', databaseUrl: db.url });
+            return {
+              stores,
+              cleanup: async () => {
+                await stores.close();
+                await db.drop();
+              },
+            };
+          },
+        },
+  ];
+}
