@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerClientCommands } from './client-commands.js';
-import { migrate } from './migrate.js';
-import { startServer } from './serve.js';
 import { serverConfig, type ServerFlags } from './server-config.js';
 
 function withServerFlags(command: Command): Command {
@@ -17,6 +15,8 @@ function withServerFlags(command: Command): Command {
 const program = new Command('tessera').description('Self-hosted API token service').showHelpAfterError();
 
 withServerFlags(program.command('serve').description('run the API server')).action(async (flags: ServerFlags) => {
+  // Loaded on demand: the client commands start faster without the server's modules.
+  const { startServer } = await import('./serve.js');
   const server = await startServer(serverConfig(flags, process.env));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -33,6 +33,7 @@ withServerFlags(program.command('serve').description('run the API server')).acti
 
 withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action(
   async (flags: ServerFlags) => {
+    const { migrate } = await import('./migrate.js');
     console.log(await migrate(serverConfig(flags, process.env)));
   },
 );

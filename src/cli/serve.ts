@@ -27,16 +27,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
-  // People read these lines; they go to stderr so the JSON log on stdout stays free of secrets.
-  process.stderr.write(`tessera listening on ${url} (${describeStore(config)})\n`);
+  // People read these lines; they go to stderr, in one write, so the JSON log on stdout stays free of secrets.
+  let banner = `tessera listening on ${url} (${describeStore(config)})\n`;
   if (secret !== undefined && config.bootstrapToken === undefined) {
-    process.stderr.write(
+    banner +=
       `\nFirst start: created the admin user and its token. It is shown this once, never again:\n\n    ${secret}\n\n` +
-        `Try: curl -H "Authorization: Bearer ${secret}" ${url}/v1/whoami\n\n`,
-    );
+      `Try: curl -H "Authorization: Bearer ${secret}" ${url}/v1/whoami\n\n`;
   } else if (secret !== undefined) {
-    process.stderr.write('First start: created the admin user with the token from TESSERA_BOOTSTRAP_TOKEN.\n');
+    banner += 'First start: created the admin user with the token from TESSERA_BOOTSTRAP_TOKEN.\n';
   }
+  process.stderr.write(banner);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

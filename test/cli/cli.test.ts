@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseSecret } from '../../src/core/secret.js';
+import { startHarness, type Harness } from '../support/app-harness.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('the tessera CLI against a real server', () => {
+  let h: Harness;
+  let url: string;
+  before(async () => {
+    h = await startHarness();
+    // The CLI runs in real time; the harness clock must not lag behind it.
+    h.clock.time = Date.now();
+    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  after(() => h.close());
+
+  const tessera = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [MAIN, ...args],
+        { env: { ...process.env, TESSERA_URL: url, TESSERA_TOKEN: h.admin, ...env }, timeout: 20_000 },
+        (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  const createJson = async (name: string) => {
+    const run = await tessera(['token', 'create', '--name', name, '--scope', 'docs:read', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    return JSON.parse(run.stdout) as { token: { id: string; name: string }; secret: string };
+  };
+
+  it('creates a token and prints its secret once', async () => {
+    const run = await tessera(['token', 'create', '--name', 'from cli', '--expires-in', '30d', '--metadata', '{"plan":"pro"}']);
+    assert.equal(run.code, 0, run.stderr);
+    const secret = /^\s+(tsk_[0-9A-Za-z]{36})$/m.exec(run.stdout)?.[1];
+    assert.ok(secret, run.stdout);
+    const id = /token (tok_\w+)/.exec(run.stdout)![1]!;
+    const stored = await h.stores.tokens.findById(id);
+    assert.deepEqual(stored!.metadata, { plan: 'pro' });
+    const days = (stored!.expiresAt! - stored!.createdAt) / 86_400_000;
+    assert.ok(days > 29.9 && days <= 30.01, String(days));
+  });
+
+  it('lists tokens as a table and as JSON', async () => {
+    const { token } = await createJson('listed');
+    const table = await tessera(['token', 'list']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^ID\s+NAME\s+TYPE\s+STATUS/);
+    assert.match(table.stdout, new RegExp(`${token.id}\\s+listed\\s+api\\s+active`));
+    const json = await tessera(['token', 'list', '--json', '--all', '--limit', '1']);
+    const ids = (JSON.parse(json.stdout) as Array<{ id: string }>).map((t) => t.id);
+    assert.ok(ids.includes(token.id));
+    assert.ok(ids.length >= 3, 'followed every page of one');
+  });
+
+  it('shows and renames', async () => {
+    const { token } = await createJson('before');
+    assert.equal((await tessera(['token', 'rename', token.id, 'after'])).code, 0);
+    const show = await tessera(['token', 'show', token.id]);
+    assert.match(show.stdout, /name\s+after/);
+  });
+
+  it('verify exits 0 for a valid token and 1 with the code otherwise', async () => {
+    const { token, secret } = await createJson('verified');
+    const ok = await tessera(['token', 'verify', secret, '--scope', 'docs:read'], { TESSERA_TOKEN: '' });
+    assert.equal(ok.code, 0);
+    assert.match(ok.stdout, /^VALID/);
+    const scoped = await tessera(['token', 'verify', secret, '--scope', 'docs:write']);
+    assert.equal(scoped.code, 1);
+    assert.match(scoped.stdout, /INSUFFICIENT_PERMISSIONS/);
+    assert.equal((await tessera(['token', 'revoke', token.id])).code, 0);
+    const revoked = await tessera(['token', 'verify', secret]);
+    assert.equal(revoked.code, 1);
+    assert.match(revoked.stdout, /REVOKED/);
+  });
+
+  it('rotates into a new secret; the old one stops after a zero grace', async () => {
+    const { token, secret } = await createJson('rotated');
+    const run = await tessera(['token', 'rotate', token.id, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const fresh = JSON.parse(run.stdout) as { secret: string };
+    assert.notEqual(fresh.secret, secret);
+    assert.equal((await tessera(['token', 'verify', fresh.secret])).code, 0);
+    assert.equal((await tessera(['token', 'verify', secret])).code, 1);
+  });
+
+  it('deletes; a later show fails with TOKEN_NOT_FOUND', async () => {
+    const { token } = await createJson('deleted');
+    assert.equal((await tessera(['token', 'delete', token.id])).code, 0);
+    const show = await tessera(['token', 'show', token.id]);
+    assert.equal(show.code, 1);
+    assert.match(show.stderr, /TOKEN_NOT_FOUND/);
+  });
+
+  it('says what is wrong: no token, a bad token, an unreachable server, a bad duration', async () => {
+    const none = await tessera(['token', 'list'], { TESSERA_TOKEN: '' });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /TESSERA_TOKEN/);
+    const bad = await tessera(['token', 'list', '--token', 'tsr_nope']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /UNAUTHORIZED/);
+    const away = await tessera(['token', 'list'], { TESSERA_URL: 'http://127.0.0.1:9' });
+    assert.equal(away.code, 1);
+    assert.match(away.stderr, /cannot reach tessera at http:\/\/127\.0\.0\.1:9/);
+    const duration = await tessera(['token', 'create', '--name', 'x', '--expires-in', 'soon']);
+    assert.equal(duration.code, 1);
+    assert.match(duration.stderr, /invalid duration/);
+  });
+
+  it('generates a well-formed secret offline', async () => {
+    const run = await tessera(['token', 'generate'], { TESSERA_URL: 'http://127.0.0.1:9' });
+    assert.equal(run.code, 0);
+    assert.equal(parseSecret(run.stdout.trim())?.prefix, 'tsr');
+    const api = await tessera(['token', 'generate', '--type', 'api']);
+    assert.equal(parseSecret(api.stdout.trim())?.prefix, 'tsk');
+  });
+
+  it('whoami and audit', async () => {
+    const who = await tessera(['whoami']);
+    assert.match(who.stdout, /^admin \(usr_\w+, admin\)/);
+    const audit = await tessera(['audit', '--limit', '5']);
+    assert.match(audit.stdout, /^AT\s+ACTION/);
+    assert.match(audit.stdout, /token\.delete/);
+  });
+});
