@@ -1,9 +1,15 @@
-import { openStores } from '../store/open-stores.js';
+import { openDatabase } from '../store/open-stores.js';
+import { migrateToLatest } from '../store/sql/migrate.js';
 import { describeStore, type ServerConfig } from './server-config.js';
 
-/** Opening the stores runs the migrations; this does only that. */
+/** Brings the schema up to date and says which migrations that took. */
 export async function migrate(config: ServerConfig): Promise<string> {
-  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await stores.close();
-  return `migrated ${describeStore(config)} to the latest schema`;
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrateToLatest(database.db, database.dialect);
+    const what = applied.length > 0 ? `applied ${applied.join(', ')}` : 'already up to date';
+    return `${describeStore(config)}: ${what}`;
+  } finally {
+    await database.db.destroy();
+  }
 }

@@ -18,7 +18,7 @@ export interface RunningServer {
 /** Opens the store (running migrations), bootstraps an empty one, and listens. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const services = createServices(stores);
+  const services = createServices(stores, { cache: { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries } });
   const secret = await bootstrap(stores, services.runtime, config.bootstrapToken);
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });
   services.usage.start(USAGE_FLUSH_MS, (error) => app.log.error({ err: error }, 'writing last-used times failed'));

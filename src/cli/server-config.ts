@@ -9,6 +9,9 @@ export interface ServerConfig {
   bootstrapToken: string | undefined;
   logLevel: string;
   trustProxy: boolean;
+  /** Verified tokens (and unknown ones) are served from memory for at most this long. */
+  cacheTtlMs: number;
+  cacheMaxEntries: number;
 }
 
 export interface ServerFlags {
@@ -32,7 +35,15 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     bootstrapToken: env.TESSERA_BOOTSTRAP_TOKEN || undefined,
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
     trustProxy: env.TESSERA_TRUST_PROXY === '1' || env.TESSERA_TRUST_PROXY === 'true',
+    cacheTtlMs: nonNegativeInteger('TESSERA_CACHE_TTL_MS', env.TESSERA_CACHE_TTL_MS, 10_000),
+    cacheMaxEntries: nonNegativeInteger('TESSERA_CACHE_MAX_ENTRIES', env.TESSERA_CACHE_MAX_ENTRIES, 100_000),
   };
+}
+
+function nonNegativeInteger(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number, got "${text}"`);
+  return Number(text);
 }
 
 /** Where the data lives, for people: never prints a database password. */

@@ -17,7 +17,6 @@ interface Entry {
  */
 export class TokenCache {
   readonly #entries = new Map<string, Entry>();
-  readonly #byId = new Map<string, string>();
 
   constructor(private readonly options: TokenCacheOptions) {}
 
@@ -26,35 +25,22 @@ export class TokenCache {
     const entry = this.#entries.get(digestKey);
     if (!entry) return undefined;
     this.#entries.delete(digestKey);
-    if (entry.expiresAt <= now) {
-      if (entry.token) this.#byId.delete(entry.token.id);
-      return undefined;
-    }
+    if (entry.expiresAt <= now) return undefined;
     this.#entries.set(digestKey, entry);
     return entry.token;
   }
 
   set(digestKey: string, token: TokenRecord | null, now: number): void {
     if (this.options.maxEntries <= 0) return;
-    this.delete(digestKey);
+    this.#entries.delete(digestKey);
     this.#entries.set(digestKey, { token, expiresAt: now + this.options.ttlMs });
-    if (token) this.#byId.set(token.id, digestKey);
     while (this.#entries.size > this.options.maxEntries) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.delete(oldest);
+      this.#entries.delete(this.#entries.keys().next().value as string);
     }
   }
 
   delete(digestKey: string): void {
-    const entry = this.#entries.get(digestKey);
-    if (!entry) return;
     this.#entries.delete(digestKey);
-    if (entry.token) this.#byId.delete(entry.token.id);
-  }
-
-  deleteById(tokenId: string): void {
-    const key = this.#byId.get(tokenId);
-    if (key !== undefined) this.delete(key);
   }
 
   get size(): number {

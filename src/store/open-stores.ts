@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openPostgres, openSqlite } from './sql/database.js';
+import { openPostgres, openSqlite, type SqlDatabase } from './sql/database.js';
 import { migrateToLatest } from './sql/migrate.js';
 import { createSqlStores } from './sql/sql-stores.js';
 import type { Stores } from './stores.js';
@@ -15,14 +15,19 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//.test(url);
 }
 
-/** Opens the configured database and brings its schema up to date. */
-export async function openStores(options: StoreOptions): Promise<Stores> {
+/** PostgreSQL for a database URL, else SQLite in the data directory; no migrations. */
+export async function openDatabase(options: StoreOptions): Promise<SqlDatabase> {
   if (options.databaseUrl !== undefined && !isPostgresUrl(options.databaseUrl)) {
     throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
   }
-  const database = isPostgresUrl(options.databaseUrl)
-    ? await openPostgres(options.databaseUrl)
+  return isPostgresUrl(options.databaseUrl)
+    ? openPostgres(options.databaseUrl)
     : openSqlite(join(options.dataDir, 'tessera.db'));
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openStores(options: StoreOptions): Promise<Stores> {
+  const database = await openDatabase(options);
   try {
     await migrateToLatest(database.db, database.dialect);
   } catch (error) {

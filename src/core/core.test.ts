@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { digestKey, digestSecret, digestsEqual } from './digest.js';
+import { ERROR_CODES, httpStatusOf } from './errors.js';
+import { isId, newId } from './ids.js';
+import { ipAllowed, parseCidr } from './ip-allowlist.js';
+import { metadataProblem } from './metadata.js';
+import { missingScopes, SCOPE_PATTERN, scopeCovers } from './scopes.js';
+
+describe('digest', () => {
+  it('is SHA-256 of the whole text', () => {
+    const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+    assert.equal(digestSecret('abc').toString('hex'), abc);
+    assert.equal(digestKey('abc'), Buffer.from(abc, 'hex').toString('base64url'));
+  });
+
+  it('compares in constant time, refusing different lengths', () => {
+    assert.equal(digestsEqual(digestSecret('a'), digestSecret('a')), true);
+    assert.equal(digestsEqual(digestSecret('a'), digestSecret('b')), false);
+    assert.equal(digestsEqual(digestSecret('a'), digestSecret('a').subarray(1)), false);
+  });
+});
+
+describe('ids', () => {
+  it('have the kind, 26 Crockford characters, and sort by time', () => {
+    const early = newId('tok', Date.UTC(2026, 0, 1), randomBytes);
+    const late = newId('tok', Date.UTC(2026, 0, 2), randomBytes);
+    assert.match(early, /^tok_[0-9a-hjkmnp-tv-z]{26}$/);
+    assert.ok(early < late);
+    assert.equal(isId('tok', early), true);
+    assert.equal(isId('usr', early), false);
+    assert.equal(isId('tok', 'tok_short'), false);
+  });
+
+  it('strictly increase within one millisecond and when the clock steps back', () => {
+    const t = Date.UTC(2030, 0, 1);
+    const ids = [newId('evt', t, randomBytes), newId('evt', t, randomBytes), newId('evt', t - 5000, randomBytes), newId('evt', t, randomBytes)];
+    assert.deepEqual([...ids].sort(), ids);
+    assert.equal(new Set(ids).size, 4);
+  });
+});
+
+describe('scopes', () => {
+  it('match exactly or by a trailing wildcard', () => {
+    assert.equal(scopeCovers('docs:read', 'docs:read'), true);
+    assert.equal(scopeCovers('docs:read', 'docs:write'), false);
+    assert.equal(scopeCovers('*', 'anything:at:all'), true);
+    assert.equal(scopeCovers('docs:*', 'docs:read'), true);
+    assert.equal(scopeCovers('docs:*', 'doc:read'), false);
+    assert.deepEqual(missingScopes(['docs:*', 'billing:read'], ['docs:write', 'billing:write', 'billing:read', 'x']), ['billing:write', 'x']);
+    assert.deepEqual(missingScopes([], []), []);
+  });
+
+  it('accept only safe scope strings', () => {
+    const pattern = new RegExp(SCOPE_PATTERN);
+    for (const ok of ['*', 'docs:read', 'a.b/c-d_e', 'docs:*']) assert.equal(pattern.test(ok), true, ok);
+    for (const bad of ['', 'has space', 'a*b', '**', 'ü', 'x'.repeat(129)]) assert.equal(pattern.test(bad), false, bad);
+  });
+});
+
+describe('IP allowlists', () => {
+  it('parse addresses and CIDR ranges', () => {
+    assert.deepEqual(parseCidr('10.0.0.0/8'), { address: '10.0.0.0', prefix: 8, family: 'ipv4' });
+    assert.deepEqual(parseCidr('2001:db8::1'), { address: '2001:db8::1', prefix: 128, family: 'ipv6' });
+    for (const bad of ['10.0.0.0/33', '10.0.0.0/', '10.0.0/8', 'garbage', '::1/129', '1.2.3.4/8/9', '1.2.3.4/-1']) {
+      assert.equal(parseCidr(bad), undefined, bad);
+    }
+  });
+
+  it('match IPv4, IPv6 and IPv4-mapped addresses; unparseable entries never match', () => {
+    const list = ['10.0.0.0/8', '2001:db8::/32', 'not a range'];
+    assert.equal(ipAllowed(list, '10.255.0.1'), true);
+    assert.equal(ipAllowed(list, '11.0.0.1'), false);
+    assert.equal(ipAllowed(list, '2001:db8:1::5'), true);
+    assert.equal(ipAllowed(list, '2001:db9::5'), false);
+    assert.equal(ipAllowed(list, '::ffff:10.1.2.3'), true);
+    assert.equal(ipAllowed(list, 'not an ip'), false);
+    assert.equal(ipAllowed([], '10.0.0.1'), false);
+  });
+});
+
+describe('metadata limits', () => {
+  it('refuses nesting past 16 levels and more than 16 kB, without overflowing on hostile depth', () => {
+    const nest = (depth: number): Record<string, unknown> => (depth === 1 ? { leaf: 1 } : { a: nest(depth - 1) });
+    assert.equal(metadataProblem(nest(16)), undefined);
+    assert.match(metadataProblem(nest(17))!, /nested deeper/);
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    assert.match(metadataProblem(deep)!, /nested deeper/);
+    assert.match(metadataProblem({ blob: 'x'.repeat(16 * 1024) })!, /16 kB/);
+    assert.equal(metadataProblem({ blob: 'x'.repeat(16 * 1024 - 20) }), undefined);
+  });
+});
+
+describe('error codes', () => {
+  it('each maps to one HTTP status', () => {
+    const expected: Record<string, number> = {
+      VALIDATION_ERROR: 400, INVALID_JSON: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, TOKEN_NOT_FOUND: 404,
+      USER_NOT_FOUND: 404, TEAM_NOT_FOUND: 404, CONFLICT: 409, BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INTERNAL_ERROR: 500,
+    };
+    assert.deepEqual(Object.fromEntries(ERROR_CODES.map((c) => [c, httpStatusOf(c)])), expected);
+  });
+});
