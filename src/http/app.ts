@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { AppError } from '../core/errors.js';
 import type { Services } from '../service/services.js';
 import { authenticateWith } from './call-context.js';
 import { frameworkErrorHandler, installNativeErrors } from './error-handler.js';
@@ -36,6 +37,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (/%00|\0/i.test(request.url)) throw new AppError('VALIDATION_ERROR', NUL_MESSAGE);
   });
 
   await app.register(swagger, {
@@ -60,12 +62,17 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   return app;
 }
 
+// PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores alike.
+const NUL_MESSAGE = 'text may not contain NUL (\\u0000) characters';
+
 /** JSON is the only body type; an empty JSON body counts as no body. */
 function installJsonOnly(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
-    return parseJson(request, body as string, done);
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    if (text.includes('\\u0000') || text.includes('\0')) return done(new AppError('VALIDATION_ERROR', NUL_MESSAGE), undefined);
+    return parseJson(request, text, done);
   });
 }

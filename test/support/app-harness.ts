@@ -27,6 +27,7 @@ export interface Harness {
   request(options: InjectOptions & { as?: string }): Promise<LightMyRequestResponse>;
   /** Creates a member user with a personal token; returns the user id and the secret. */
   user(name: string): Promise<{ id: string; secret: string }>;
+  /** Stops the app and flushes; the stores belong to the caller. */
   close(): Promise<void>;
 }
 
@@ -58,7 +59,6 @@ export async function startHarness(stores: Stores = createMemoryStores()): Promi
     async close() {
       await app.close();
       await services.usage.stop();
-      await stores.close();
     },
   };
 }
