@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { digestKey, digestSecret, digestsEqual } from './digest.js';
+import { digestSecret, digestsEqual } from './digest.js';
 import { ERROR_CODES, httpStatusOf } from './errors.js';
-import { isId, newId } from './ids.js';
+import { newId } from './ids.js';
 import { ipAllowed, parseCidr } from './ip-allowlist.js';
 import { metadataProblem } from './metadata.js';
 import { missingScopes, SCOPE_PATTERN, scopeCovers } from './scopes.js';
@@ -12,7 +12,6 @@ describe('digest', () => {
   it('is SHA-256 of the whole text', () => {
     const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
     assert.equal(digestSecret('abc').toString('hex'), abc);
-    assert.equal(digestKey('abc'), Buffer.from(abc, 'hex').toString('base64url'));
   });
 
   it('compares in constant time, refusing different lengths', () => {
@@ -28,9 +27,6 @@ describe('ids', () => {
     const late = newId('tok', Date.UTC(2026, 0, 2), randomBytes);
     assert.match(early, /^tok_[0-9a-hjkmnp-tv-z]{26}$/);
     assert.ok(early < late);
-    assert.equal(isId('tok', early), true);
-    assert.equal(isId('usr', early), false);
-    assert.equal(isId('tok', 'tok_short'), false);
   });
 
   it('strictly increase within one millisecond and when the clock steps back', () => {
@@ -97,7 +93,7 @@ describe('error codes', () => {
   it('each maps to one HTTP status', () => {
     const expected: Record<string, number> = {
       VALIDATION_ERROR: 400, INVALID_JSON: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, TOKEN_NOT_FOUND: 404,
-      USER_NOT_FOUND: 404, TEAM_NOT_FOUND: 404, CONFLICT: 409, BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INTERNAL_ERROR: 500,
+      USER_NOT_FOUND: 404, CONFLICT: 409, BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INTERNAL_ERROR: 500,
     };
     assert.deepEqual(Object.fromEntries(ERROR_CODES.map((c) => [c, httpStatusOf(c)])), expected);
   });

@@ -5,11 +5,6 @@ export function digestSecret(secret: string): Buffer {
   return hash('sha256', secret, 'buffer') as unknown as Buffer;
 }
 
-/** The digest as a string, for use as a cache key. */
-export function digestKey(secret: string): string {
-  return hash('sha256', secret, 'base64url');
-}
-
 export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }

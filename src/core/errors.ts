@@ -7,7 +7,6 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'TOKEN_NOT_FOUND',
   'USER_NOT_FOUND',
-  'TEAM_NOT_FOUND',
   'CONFLICT',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -27,7 +26,6 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'NOT_FOUND':
     case 'TOKEN_NOT_FOUND':
     case 'USER_NOT_FOUND':
-    case 'TEAM_NOT_FOUND':
       return 404;
     case 'CONFLICT':
       return 409;

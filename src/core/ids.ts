@@ -47,7 +47,3 @@ function increment(random: string): string {
   }
   return digits.map((d) => CROCKFORD[d]).join('');
 }
-
-export function isId(kind: IdKind, value: string): boolean {
-  return value.startsWith(`${kind}_`) && /^[0-9a-z]{26}$/.test(value.slice(kind.length + 1));
-}
