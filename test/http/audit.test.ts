@@ -1,76 +1,63 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness } from '../support/app-harness.js';
-import { storeFactories, type OpenedStores } from '../support/store-factories.js';
+import { it } from 'node:test';
+import { describeEachApp } from '../support/app-harness.js';
 
-for (const factory of await storeFactories()) {
-  describe(`GET /v1/audit: ${factory.name}`, { skip: factory.skip }, () => {
-    let h: Harness;
-    let opened: OpenedStores;
-    before(async () => {
-      opened = await factory.open();
-      h = await startHarness(opened.stores);
+await describeEachApp('GET /v1/audit', (h) => {
+
+  it('records who did what to which token, from where, and never a secret', async () => {
+    const kim = await h.user('kim');
+    const created = await h.request({
+      method: 'POST',
+      url: '/v1/tokens',
+      as: kim.secret,
+      payload: { name: 'audited' },
+      remoteAddress: '203.0.113.7',
     });
-    after(async () => {
-      await h?.close();
-      await opened?.cleanup();
-    });
+    const { token, secret } = created.json();
+    await h.request({ method: 'PATCH', url: `/v1/tokens/${token.id}`, as: kim.secret, payload: { name: 'renamed' } });
+    const rotated = await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/rotate`, as: kim.secret, payload: { gracePeriodMs: 1000 } });
+    const fresh = rotated.json();
+    await h.request({ method: 'POST', url: `/v1/tokens/${fresh.token.id}/revoke`, as: kim.secret });
+    await h.request({ method: 'DELETE', url: `/v1/tokens/${fresh.token.id}`, as: kim.secret });
 
-    it('records who did what to which token, from where, and never a secret', async () => {
-      const kim = await h.user('kim');
-      const created = await h.request({
-        method: 'POST',
-        url: '/v1/tokens',
-        as: kim.secret,
-        payload: { name: 'audited' },
-        remoteAddress: '203.0.113.7',
-      });
-      const { token, secret } = created.json();
-      await h.request({ method: 'PATCH', url: `/v1/tokens/${token.id}`, as: kim.secret, payload: { name: 'renamed' } });
-      const rotated = await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/rotate`, as: kim.secret, payload: { gracePeriodMs: 1000 } });
-      const fresh = rotated.json();
-      await h.request({ method: 'POST', url: `/v1/tokens/${fresh.token.id}/revoke`, as: kim.secret });
-      await h.request({ method: 'DELETE', url: `/v1/tokens/${fresh.token.id}`, as: kim.secret });
-
-      const res = await h.request({ method: 'GET', url: '/v1/audit?limit=200', as: kim.secret });
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.body.includes(secret), false);
-      assert.equal(res.body.includes(fresh.secret), false);
-      const events = res.json().items as Array<Record<string, unknown>>;
-      const mine = events.filter((e) => e.targetId === token.id || e.targetId === fresh.token.id).reverse();
-      assert.deepEqual(
-        mine.map((e) => e.action),
-        ['token.create', 'token.update', 'token.rotate', 'token.revoke', 'token.delete'],
-      );
-      assert.equal(mine[0]!.actorUserId, kim.id);
-      assert.equal(mine[0]!.ip, '203.0.113.7');
-      assert.match(String(mine[0]!.requestId), /^req_/);
-      assert.deepEqual((mine[1]!.details as { changed: string[] }).changed, ['name']);
-      assert.equal((mine[2]!.details as { rotatedFromId: string }).rotatedFromId, token.id);
-    });
-
-    it("shows members their own events and what others did to their tokens, admins everything", async () => {
-      const lee = await h.user('lee');
-      const max = await h.user('max');
-      const { token } = (await h.request({ method: 'POST', url: '/v1/tokens', as: lee.secret, payload: { name: 'lees' } })).json();
-      await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/revoke`, as: h.admin });
-
-      const leeSees = (await h.request({ method: 'GET', url: `/v1/audit?targetId=${token.id}`, as: lee.secret })).json().items;
-      assert.deepEqual(leeSees.map((e: { action: string }) => e.action), ['token.revoke', 'token.create']);
-      const maxSees = (await h.request({ method: 'GET', url: `/v1/audit?targetId=${token.id}`, as: max.secret })).json().items;
-      assert.deepEqual(maxSees, []);
-      const adminSees = (await h.request({ method: 'GET', url: '/v1/audit?action=token.revoke', as: h.admin })).json().items;
-      assert.ok(adminSees.some((e: { targetId: string }) => e.targetId === token.id));
-    });
-
-    it("shows a team's events to its members only", async () => {
-      const nia = await h.user('nia');
-      const oz = await h.user('oz');
-      const team = (await h.request({ method: 'POST', url: '/v1/teams', as: nia.secret, payload: { slug: 'nia-co' } })).json().team;
-      await h.request({ method: 'POST', url: '/v1/tokens', as: nia.secret, payload: { name: 'team token', teamId: team.id } });
-      const seen = (await h.request({ method: 'GET', url: '/v1/audit?slug=nia-co', as: nia.secret })).json().items;
-      assert.deepEqual(seen.map((e: { action: string }) => e.action), ['token.create', 'team.create']);
-      assert.equal((await h.request({ method: 'GET', url: '/v1/audit?slug=nia-co', as: oz.secret })).statusCode, 403);
-    });
+    const res = await h.request({ method: 'GET', url: '/v1/audit?limit=200', as: kim.secret });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.body.includes(secret), false);
+    assert.equal(res.body.includes(fresh.secret), false);
+    const events = res.json().items as Array<Record<string, unknown>>;
+    const mine = events.filter((e) => e.targetId === token.id || e.targetId === fresh.token.id).reverse();
+    assert.deepEqual(
+      mine.map((e) => e.action),
+      ['token.create', 'token.update', 'token.rotate', 'token.revoke', 'token.delete'],
+    );
+    assert.equal(mine[0]!.actorUserId, kim.id);
+    assert.equal(mine[0]!.ip, '203.0.113.7');
+    assert.match(String(mine[0]!.requestId), /^req_/);
+    assert.deepEqual((mine[1]!.details as { changed: string[] }).changed, ['name']);
+    assert.equal((mine[2]!.details as { rotatedFromId: string }).rotatedFromId, token.id);
   });
-}
+
+  it("shows members their own events and what others did to their tokens, admins everything", async () => {
+    const lee = await h.user('lee');
+    const max = await h.user('max');
+    const { token } = (await h.request({ method: 'POST', url: '/v1/tokens', as: lee.secret, payload: { name: 'lees' } })).json();
+    await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/revoke`, as: h.admin });
+
+    const leeSees = (await h.request({ method: 'GET', url: `/v1/audit?targetId=${token.id}`, as: lee.secret })).json().items;
+    assert.deepEqual(leeSees.map((e: { action: string }) => e.action), ['token.revoke', 'token.create']);
+    const maxSees = (await h.request({ method: 'GET', url: `/v1/audit?targetId=${token.id}`, as: max.secret })).json().items;
+    assert.deepEqual(maxSees, []);
+    const adminSees = (await h.request({ method: 'GET', url: '/v1/audit?action=token.revoke', as: h.admin })).json().items;
+    assert.ok(adminSees.some((e: { targetId: string }) => e.targetId === token.id));
+  });
+
+  it("shows a team's events to its members only", async () => {
+    const nia = await h.user('nia');
+    const oz = await h.user('oz');
+    const team = (await h.request({ method: 'POST', url: '/v1/teams', as: nia.secret, payload: { slug: 'nia-co' } })).json().team;
+    await h.request({ method: 'POST', url: '/v1/tokens', as: nia.secret, payload: { name: 'team token', teamId: team.id } });
+    const seen = (await h.request({ method: 'GET', url: '/v1/audit?slug=nia-co', as: nia.secret })).json().items;
+    assert.deepEqual(seen.map((e: { action: string }) => e.action), ['token.create', 'team.create']);
+    assert.equal((await h.request({ method: 'GET', url: '/v1/audit?slug=nia-co', as: oz.secret })).statusCode, 403);
+  });
+});

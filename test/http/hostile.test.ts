@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
-import { startHarness, type Harness } from '../support/app-harness.js';
-import { storeFactories, type OpenedStores } from '../support/store-factories.js';
+import { describeEachApp, type Harness } from '../support/app-harness.js';
 
 /** Everything a request could have changed, read straight from the stores. */
 async function snapshot(h: Harness) {
@@ -14,100 +13,90 @@ async function snapshot(h: Harness) {
   return JSON.stringify({ tokens: tokens.items, audit: audit.items, users: users.items, teams: teams.items });
 }
 
-for (const factory of await storeFactories()) {
-  describe(`malformed and hostile requests: ${factory.name}`, { skip: factory.skip }, () => {
-    let h: Harness;
-    let tokenId: string;
-    let opened: OpenedStores;
-    before(async () => {
-      opened = await factory.open();
-      h = await startHarness(opened.stores);
-      tokenId = (await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'target' } })).json().token.id;
-    });
-    after(async () => {
-      await h?.close();
-      await opened?.cleanup();
-    });
-
-    const json = { 'content-type': 'application/json' };
-    const cases = (): Array<[string, InjectOptions & { as?: string }, number]> => [
-      ['invalid JSON', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":', as: h.admin }, 400],
-      ['JSON array body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '[]', as: h.admin }, 400],
-      ['JSON null body', { method: 'POST', url: '/v1/tokens', headers: json, payload: 'null', as: h.admin }, 400],
-      ['JSON string body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '"name"', as: h.admin }, 400],
-      ['empty body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '', as: h.admin }, 400],
-      ['text/plain', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'text/plain' }, payload: 'name=x', as: h.admin }, 415],
-      ['form body', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x', as: h.admin }, 415],
-      ['body over 100 kB', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin }, 413],
-      ['verify body over 100 kB', { method: 'POST', url: '/v1/verify', headers: json, payload: JSON.stringify({ token: 'x'.repeat(120_000) }) }, 413],
-      ['__proto__ key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","__proto__":{"admin":true}}', as: h.admin }, 400],
-      ['constructor.prototype', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","constructor":{"prototype":{"x":1}}}', as: h.admin }, 400],
-      ['deep nesting', { method: 'POST', url: '/v1/tokens', headers: json, payload: `{"name":"d","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`, as: h.admin }, 400],
-      ['number as name', { method: 'POST', url: '/v1/tokens', payload: { name: 12 }, as: h.admin }, 400],
-      ['negative expiry', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', expiresAt: -1 }, as: h.admin }, 400],
-      ['huge expiry', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', expiresAt: 1e300 }, as: h.admin }, 400],
-      ['fractional expiry', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', expiresAt: 1.5e12 + 0.5 }, as: h.admin }, 400],
-      ['scopes not an array', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', scopes: { a: 1 } }, as: h.admin }, 400],
-      ['101 scopes', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, as: h.admin }, 400],
-      ['team that does not exist', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', teamId: 'team_nope' }, as: h.admin }, 403],
-      ['owner that does not exist', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', ownerUserId: 'usr_nope' }, as: h.admin }, 404],
-      ['limit zero', { method: 'GET', url: '/v1/tokens?limit=0', as: h.admin }, 400],
-      ['limit too large', { method: 'GET', url: '/v1/tokens?limit=100000', as: h.admin }, 400],
-      ['limit not a number', { method: 'GET', url: '/v1/tokens?limit=1;DROP TABLE tokens', as: h.admin }, 400],
-      ['unknown status', { method: 'GET', url: '/v1/tokens?status=zombie', as: h.admin }, 400],
-      ['SQL in an id', { method: 'GET', url: `/v1/tokens/${encodeURIComponent("x' OR '1'='1")}`, as: h.admin }, 404],
-      ['id too long', { method: 'GET', url: `/v1/tokens/${'a'.repeat(500)}`, as: h.admin }, 400],
-      ['path traversal', { method: 'GET', url: '/v1/tokens/..%2F..%2Fetc%2Fpasswd', as: h.admin }, 404],
-      ['patch with unknown field', { method: 'PATCH', url: `/v1/tokens/${tokenId}`, payload: { revokedAt: 1 }, as: h.admin }, 400],
-      ['patch name to null', { method: 'PATCH', url: `/v1/tokens/${tokenId}`, payload: { name: null }, as: h.admin }, 400],
-      ['rotate with negative grace', { method: 'POST', url: `/v1/tokens/${tokenId}/rotate`, payload: { gracePeriodMs: -5 }, as: h.admin }, 400],
-      ['rotate with grace over 30 days', { method: 'POST', url: `/v1/tokens/${tokenId}/rotate`, payload: { gracePeriodMs: 31 * 86_400_000 }, as: h.admin }, 400],
-      ['unknown method on a route', { method: 'PUT', url: `/v1/tokens/${tokenId}`, payload: { name: 'x' }, as: h.admin }, 404],
-      ['credential with control characters', { method: 'GET', url: '/v1/tokens', headers: { authorization: 'Bearer tsr_\u0001\u0002' } }, 401],
-      ['huge credential', { method: 'GET', url: '/v1/tokens', headers: { authorization: `Bearer ${'a'.repeat(8000)}` } }, 401],
-      ['empty bearer', { method: 'GET', url: '/v1/tokens', headers: { authorization: 'Bearer ' } }, 401],
-      ['user with unknown role', { method: 'POST', url: '/v1/users', payload: { name: 'x', role: 'root' }, as: h.admin }, 400],
-      ['team slug with slash', { method: 'POST', url: '/v1/teams', payload: { slug: 'a/b' }, as: h.admin }, 400],
-      ['member with unknown role', { method: 'POST', url: '/v1/teams/whatever/members', payload: { userId: 'usr_x', role: 'god' }, as: h.admin }, 400],
-      ['audit with unknown action', { method: 'GET', url: '/v1/audit?action=token.explode', as: h.admin }, 400],
-      ['NUL in a name', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a\\u0000b"}', as: h.admin }, 400],
-      ['NUL in metadata', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a","metadata":{"k\\u0000":"v"}}', as: h.admin }, 400],
-      ['NUL in a path id', { method: 'GET', url: '/v1/tokens/tok_%00', as: h.admin }, 400],
-      ['NUL in a cursor', { method: 'GET', url: '/v1/tokens?cursor=%00', as: h.admin }, 400],
-      ['NUL in a team slug query', { method: 'GET', url: '/v1/tokens?slug=a%00', as: h.admin }, 400],
-      ['batch of objects without token', { method: 'POST', url: '/v1/verify/batch', payload: { tokens: [{ scopes: ['x'] }] } }, 400],
-    ];
-
-    it('answers each with the expected 4xx, in the native error shape, and changes nothing', async () => {
-      const before = await snapshot(h);
-      for (const [what, options, status] of cases()) {
-        const res = await h.request(options);
-        assert.equal(res.statusCode, status, `${what}: ${res.body.slice(0, 200)}`);
-        const body = res.json();
-        assert.equal(typeof body.error.code, 'string', what);
-        assert.equal(body.error.requestId, res.headers['x-request-id'], what);
-      }
-      assert.equal(await snapshot(h), before);
-      assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
-    });
-
-    it('answers unknown routes with 404 NOT_FOUND and a request id', async () => {
-      const res = await h.request({ method: 'GET', url: '/v2/whatever' });
-      assert.equal(res.statusCode, 404);
-      assert.equal(res.json().error.code, 'NOT_FOUND');
-      assert.match(String(res.headers['x-request-id']), /^req_/);
-    });
-
-    it('serves OpenAPI 3.1 describing every native route, and the docs page', async () => {
-      const spec = (await h.request({ method: 'GET', url: '/openapi.json' })).json();
-      assert.equal(spec.openapi, '3.1.0');
-      for (const path of ['/v1/tokens', '/v1/tokens/{id}', '/v1/tokens/{id}/rotate', '/v1/verify', '/v1/verify/batch', '/v1/audit', '/v1/teams/{id}/members']) {
-        assert.ok(spec.paths[path], path);
-      }
-      assert.ok(spec.paths['/v1/tokens'].post.requestBody.content['application/json'].schema.properties.name);
-      const docs = await h.request({ method: 'GET', url: '/docs' });
-      assert.equal(docs.statusCode, 200);
-      assert.match(docs.body, /swagger-ui/i);
-    });
+await describeEachApp('malformed and hostile requests', (h) => {
+  let tokenId: string;
+  before(async () => {
+    tokenId = (await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'target' } })).json().token.id;
   });
-}
+
+  const json = { 'content-type': 'application/json' };
+  const cases = (): Array<[string, InjectOptions & { as?: string }, number]> => [
+    ['invalid JSON', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":', as: h.admin }, 400],
+    ['JSON array body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '[]', as: h.admin }, 400],
+    ['JSON null body', { method: 'POST', url: '/v1/tokens', headers: json, payload: 'null', as: h.admin }, 400],
+    ['JSON string body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '"name"', as: h.admin }, 400],
+    ['empty body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '', as: h.admin }, 400],
+    ['text/plain', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'text/plain' }, payload: 'name=x', as: h.admin }, 415],
+    ['form body', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x', as: h.admin }, 415],
+    ['body over 100 kB', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin }, 413],
+    ['verify body over 100 kB', { method: 'POST', url: '/v1/verify', headers: json, payload: JSON.stringify({ token: 'x'.repeat(120_000) }) }, 413],
+    ['__proto__ key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","__proto__":{"admin":true}}', as: h.admin }, 400],
+    ['constructor.prototype', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","constructor":{"prototype":{"x":1}}}', as: h.admin }, 400],
+    ['deep nesting', { method: 'POST', url: '/v1/tokens', headers: json, payload: `{"name":"d","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`, as: h.admin }, 400],
+    ['number as name', { method: 'POST', url: '/v1/tokens', payload: { name: 12 }, as: h.admin }, 400],
+    ['negative expiry', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', expiresAt: -1 }, as: h.admin }, 400],
+    ['huge expiry', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', expiresAt: 1e300 }, as: h.admin }, 400],
+    ['fractional expiry', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', expiresAt: 1.5e12 + 0.5 }, as: h.admin }, 400],
+    ['scopes not an array', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', scopes: { a: 1 } }, as: h.admin }, 400],
+    ['101 scopes', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, as: h.admin }, 400],
+    ['team that does not exist', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', teamId: 'team_nope' }, as: h.admin }, 403],
+    ['owner that does not exist', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', ownerUserId: 'usr_nope' }, as: h.admin }, 404],
+    ['limit zero', { method: 'GET', url: '/v1/tokens?limit=0', as: h.admin }, 400],
+    ['limit too large', { method: 'GET', url: '/v1/tokens?limit=100000', as: h.admin }, 400],
+    ['limit not a number', { method: 'GET', url: '/v1/tokens?limit=1;DROP TABLE tokens', as: h.admin }, 400],
+    ['unknown status', { method: 'GET', url: '/v1/tokens?status=zombie', as: h.admin }, 400],
+    ['SQL in an id', { method: 'GET', url: `/v1/tokens/${encodeURIComponent("x' OR '1'='1")}`, as: h.admin }, 404],
+    ['id too long', { method: 'GET', url: `/v1/tokens/${'a'.repeat(500)}`, as: h.admin }, 400],
+    ['path traversal', { method: 'GET', url: '/v1/tokens/..%2F..%2Fetc%2Fpasswd', as: h.admin }, 404],
+    ['patch with unknown field', { method: 'PATCH', url: `/v1/tokens/${tokenId}`, payload: { revokedAt: 1 }, as: h.admin }, 400],
+    ['patch name to null', { method: 'PATCH', url: `/v1/tokens/${tokenId}`, payload: { name: null }, as: h.admin }, 400],
+    ['rotate with negative grace', { method: 'POST', url: `/v1/tokens/${tokenId}/rotate`, payload: { gracePeriodMs: -5 }, as: h.admin }, 400],
+    ['rotate with grace over 30 days', { method: 'POST', url: `/v1/tokens/${tokenId}/rotate`, payload: { gracePeriodMs: 31 * 86_400_000 }, as: h.admin }, 400],
+    ['unknown method on a route', { method: 'PUT', url: `/v1/tokens/${tokenId}`, payload: { name: 'x' }, as: h.admin }, 404],
+    ['credential with control characters', { method: 'GET', url: '/v1/tokens', headers: { authorization: 'Bearer tsr_\u0001\u0002' } }, 401],
+    ['huge credential', { method: 'GET', url: '/v1/tokens', headers: { authorization: `Bearer ${'a'.repeat(8000)}` } }, 401],
+    ['empty bearer', { method: 'GET', url: '/v1/tokens', headers: { authorization: 'Bearer ' } }, 401],
+    ['user with unknown role', { method: 'POST', url: '/v1/users', payload: { name: 'x', role: 'root' }, as: h.admin }, 400],
+    ['team slug with slash', { method: 'POST', url: '/v1/teams', payload: { slug: 'a/b' }, as: h.admin }, 400],
+    ['member with unknown role', { method: 'POST', url: '/v1/teams/whatever/members', payload: { userId: 'usr_x', role: 'god' }, as: h.admin }, 400],
+    ['audit with unknown action', { method: 'GET', url: '/v1/audit?action=token.explode', as: h.admin }, 400],
+    ['NUL in a name', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a\\u0000b"}', as: h.admin }, 400],
+    ['NUL in metadata', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a","metadata":{"k\\u0000":"v"}}', as: h.admin }, 400],
+    ['NUL in a path id', { method: 'GET', url: '/v1/tokens/tok_%00', as: h.admin }, 400],
+    ['NUL in a cursor', { method: 'GET', url: '/v1/tokens?cursor=%00', as: h.admin }, 400],
+    ['NUL in a team slug query', { method: 'GET', url: '/v1/tokens?slug=a%00', as: h.admin }, 400],
+    ['batch of objects without token', { method: 'POST', url: '/v1/verify/batch', payload: { tokens: [{ scopes: ['x'] }] } }, 400],
+  ];
+
+  it('answers each with the expected 4xx, in the native error shape, and changes nothing', async () => {
+    const before = await snapshot(h);
+    for (const [what, options, status] of cases()) {
+      const res = await h.request(options);
+      assert.equal(res.statusCode, status, `${what}: ${res.body.slice(0, 200)}`);
+      const body = res.json();
+      assert.equal(typeof body.error.code, 'string', what);
+      assert.equal(body.error.requestId, res.headers['x-request-id'], what);
+    }
+    assert.equal(await snapshot(h), before);
+    assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
+  });
+
+  it('answers unknown routes with 404 NOT_FOUND and a request id', async () => {
+    const res = await h.request({ method: 'GET', url: '/v2/whatever' });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json().error.code, 'NOT_FOUND');
+    assert.match(String(res.headers['x-request-id']), /^req_/);
+  });
+
+  it('serves OpenAPI 3.1 describing every native route, and the docs page', async () => {
+    const spec = (await h.request({ method: 'GET', url: '/openapi.json' })).json();
+    assert.equal(spec.openapi, '3.1.0');
+    for (const path of ['/v1/tokens', '/v1/tokens/{id}', '/v1/tokens/{id}/rotate', '/v1/verify', '/v1/verify/batch', '/v1/audit', '/v1/teams/{id}/members']) {
+      assert.ok(spec.paths[path], path);
+    }
+    assert.ok(spec.paths['/v1/tokens'].post.requestBody.content['application/json'].schema.properties.name);
+    const docs = await h.request({ method: 'GET', url: '/docs' });
+    assert.equal(docs.statusCode, 200);
+    assert.match(docs.body, /swagger-ui/i);
+  });
+});

@@ -1,93 +1,82 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { AppError } from '../../src/core/errors.js';
-import type { Stores } from '../../src/store/stores.js';
 import { T0 } from '../support/fixtures.js';
-import { storeFactories, type OpenedStores } from '../support/store-factories.js';
+import { describeEachStore } from '../support/store-factories.js';
 
 const isConflict = (error: unknown) => error instanceof AppError && error.code === 'CONFLICT';
 
-for (const factory of await storeFactories()) {
-  describe(`AccountStore contract: ${factory.name}`, { skip: factory.skip }, () => {
-    let opened: OpenedStores;
-    let stores: Stores;
-    before(async () => {
-      opened = await factory.open();
-      stores = opened.stores;
-    });
-    after(() => opened?.cleanup());
+await describeEachStore('AccountStore contract', (stores) => {
+  const user = (id: string, email: string | null = null) =>
+    stores.accounts.createUser({ id, name: id.toUpperCase(), email, role: 'member', createdAt: T0 });
 
-    const user = (id: string, email: string | null = null) =>
-      stores.accounts.createUser({ id, name: id.toUpperCase(), email, role: 'member', createdAt: T0 });
-
-    it('creates users with increasing numeric ids and counts them', async () => {
-      assert.equal(await stores.accounts.countUsers(), 0);
-      const a = await user('usr_a', 'a@example.com');
-      const b = await user('usr_b');
-      assert.deepEqual(a, { id: 'usr_a', numId: a.numId, name: 'USR_A', email: 'a@example.com', role: 'member', createdAt: T0 });
-      assert.ok(Number.isInteger(a.numId) && a.numId > 0);
-      assert.ok(b.numId > a.numId);
-      assert.deepEqual(await stores.accounts.findUser('usr_b'), b);
-      assert.equal(await stores.accounts.findUser('usr_none'), undefined);
-      assert.equal(await stores.accounts.countUsers(), 2);
-    });
-
-    it('refuses a duplicate user id or email', async () => {
-      await user('usr_c', 'c@example.com');
-      await assert.rejects(user('usr_c'), isConflict);
-      await assert.rejects(user('usr_d', 'c@example.com'), isConflict);
-      assert.equal(await stores.accounts.findUser('usr_d'), undefined);
-    });
-
-    it('pages users newest id first', async () => {
-      for (const id of ['usr_p1', 'usr_p2', 'usr_p3']) await user(id);
-      const first = await stores.accounts.listUsers({ limit: 2 });
-      const rest = await stores.accounts.listUsers({ limit: 100, cursor: first.nextCursor! });
-      const all = [...first.items, ...rest.items].map((u) => u.id);
-      assert.deepEqual(all, [...all].sort().reverse());
-      assert.ok(all.includes('usr_p2'));
-      assert.equal(rest.nextCursor, null);
-    });
-
-    it('creates a team with its owner, refuses a taken slug, finds it by id and slug', async () => {
-      await user('usr_owner');
-      await user('usr_other');
-      const team = { id: 'team_1', slug: 'acme', name: 'Acme', createdAt: T0 };
-      await stores.accounts.createTeam(team, { teamId: 'team_1', userId: 'usr_owner', role: 'owner', createdAt: T0 });
-      await assert.rejects(
-        stores.accounts.createTeam({ ...team, id: 'team_2' }, { teamId: 'team_2', userId: 'usr_other', role: 'owner', createdAt: T0 }),
-        isConflict,
-      );
-      assert.equal(await stores.accounts.findTeam({ id: 'team_2' }), undefined);
-      assert.equal(await stores.accounts.findRole('team_2', 'usr_other'), undefined);
-      assert.deepEqual(await stores.accounts.findTeam({ id: 'team_1' }), team);
-      assert.deepEqual(await stores.accounts.findTeam({ slug: 'acme' }), team);
-      assert.equal(await stores.accounts.findTeam({ slug: 'nope' }), undefined);
-      assert.equal(await stores.accounts.findRole('team_1', 'usr_owner'), 'owner');
-    });
-
-    it('adds members once and lists teams by member', async () => {
-      await stores.accounts.createTeam(
-        { id: 'team_3', slug: 'three', name: 'Three', createdAt: T0 },
-        { teamId: 'team_3', userId: 'usr_owner', role: 'owner', createdAt: T0 },
-      );
-      await stores.accounts.addMember({ teamId: 'team_3', userId: 'usr_other', role: 'viewer', createdAt: T0 + 1 });
-      await assert.rejects(
-        stores.accounts.addMember({ teamId: 'team_3', userId: 'usr_other', role: 'owner', createdAt: T0 + 2 }),
-        isConflict,
-      );
-      assert.equal(await stores.accounts.findRole('team_3', 'usr_other'), 'viewer');
-      assert.deepEqual(await stores.accounts.listMembers('team_3'), [
-        { teamId: 'team_3', userId: 'usr_owner', role: 'owner', createdAt: T0 },
-        { teamId: 'team_3', userId: 'usr_other', role: 'viewer', createdAt: T0 + 1 },
-      ]);
-      const mine = await stores.accounts.listTeams({ limit: 10, memberId: 'usr_other' });
-      assert.deepEqual(mine.items.map((t) => t.id), ['team_3']);
-      const owned = await stores.accounts.listTeams({ limit: 10, memberId: 'usr_owner' });
-      assert.deepEqual(owned.items.map((t) => t.id), ['team_3', 'team_1']);
-      const all = await stores.accounts.listTeams({ limit: 1 });
-      assert.equal(all.items.length, 1);
-      assert.equal(all.nextCursor, all.items[0]!.id);
-    });
+  it('creates users with increasing numeric ids and counts them', async () => {
+    assert.equal(await stores.accounts.countUsers(), 0);
+    const a = await user('usr_a', 'a@example.com');
+    const b = await user('usr_b');
+    assert.deepEqual(a, { id: 'usr_a', numId: a.numId, name: 'USR_A', email: 'a@example.com', role: 'member', createdAt: T0 });
+    assert.ok(Number.isInteger(a.numId) && a.numId > 0);
+    assert.ok(b.numId > a.numId);
+    assert.deepEqual(await stores.accounts.findUser('usr_b'), b);
+    assert.equal(await stores.accounts.findUser('usr_none'), undefined);
+    assert.equal(await stores.accounts.countUsers(), 2);
   });
-}
+
+  it('refuses a duplicate user id or email', async () => {
+    await user('usr_c', 'c@example.com');
+    await assert.rejects(user('usr_c'), isConflict);
+    await assert.rejects(user('usr_d', 'c@example.com'), isConflict);
+    assert.equal(await stores.accounts.findUser('usr_d'), undefined);
+  });
+
+  it('pages users newest id first', async () => {
+    for (const id of ['usr_p1', 'usr_p2', 'usr_p3']) await user(id);
+    const first = await stores.accounts.listUsers({ limit: 2 });
+    const rest = await stores.accounts.listUsers({ limit: 100, cursor: first.nextCursor! });
+    const all = [...first.items, ...rest.items].map((u) => u.id);
+    assert.deepEqual(all, [...all].sort().reverse());
+    assert.ok(all.includes('usr_p2'));
+    assert.equal(rest.nextCursor, null);
+  });
+
+  it('creates a team with its owner, refuses a taken slug, finds it by id and slug', async () => {
+    await user('usr_owner');
+    await user('usr_other');
+    const team = { id: 'team_1', slug: 'acme', name: 'Acme', createdAt: T0 };
+    await stores.accounts.createTeam(team, { teamId: 'team_1', userId: 'usr_owner', role: 'owner', createdAt: T0 });
+    await assert.rejects(
+      stores.accounts.createTeam({ ...team, id: 'team_2' }, { teamId: 'team_2', userId: 'usr_other', role: 'owner', createdAt: T0 }),
+      isConflict,
+    );
+    assert.equal(await stores.accounts.findTeam({ id: 'team_2' }), undefined);
+    assert.equal(await stores.accounts.findRole('team_2', 'usr_other'), undefined);
+    assert.deepEqual(await stores.accounts.findTeam({ id: 'team_1' }), team);
+    assert.deepEqual(await stores.accounts.findTeam({ slug: 'acme' }), team);
+    assert.equal(await stores.accounts.findTeam({ slug: 'nope' }), undefined);
+    assert.equal(await stores.accounts.findRole('team_1', 'usr_owner'), 'owner');
+  });
+
+  it('adds members once and lists teams by member', async () => {
+    await stores.accounts.createTeam(
+      { id: 'team_3', slug: 'three', name: 'Three', createdAt: T0 },
+      { teamId: 'team_3', userId: 'usr_owner', role: 'owner', createdAt: T0 },
+    );
+    await stores.accounts.addMember({ teamId: 'team_3', userId: 'usr_other', role: 'viewer', createdAt: T0 + 1 });
+    await assert.rejects(
+      stores.accounts.addMember({ teamId: 'team_3', userId: 'usr_other', role: 'owner', createdAt: T0 + 2 }),
+      isConflict,
+    );
+    assert.equal(await stores.accounts.findRole('team_3', 'usr_other'), 'viewer');
+    assert.deepEqual(await stores.accounts.listMembers('team_3'), [
+      { teamId: 'team_3', userId: 'usr_owner', role: 'owner', createdAt: T0 },
+      { teamId: 'team_3', userId: 'usr_other', role: 'viewer', createdAt: T0 + 1 },
+    ]);
+    const mine = await stores.accounts.listTeams({ limit: 10, memberId: 'usr_other' });
+    assert.deepEqual(mine.items.map((t) => t.id), ['team_3']);
+    const owned = await stores.accounts.listTeams({ limit: 10, memberId: 'usr_owner' });
+    assert.deepEqual(owned.items.map((t) => t.id), ['team_3', 'team_1']);
+    const all = await stores.accounts.listTeams({ limit: 1 });
+    assert.equal(all.items.length, 1);
+    assert.equal(all.nextCursor, all.items[0]!.id);
+  });
+});

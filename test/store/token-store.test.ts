@@ -1,171 +1,161 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { digestSecret } from '../../src/core/digest.js';
 import { AppError } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
 import type { Stores } from '../../src/store/stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
-import { storeFactories, type OpenedStores } from '../support/store-factories.js';
+import { describeEachStore } from '../support/store-factories.js';
 
 const isConflict = (error: unknown) => error instanceof AppError && error.code === 'CONFLICT';
 
-for (const factory of await storeFactories()) {
-  describe(`TokenStore contract: ${factory.name}`, { skip: factory.skip }, () => {
-    let opened: OpenedStores;
-    let stores: Stores;
-    before(async () => {
-      opened = await factory.open();
-      stores = opened.stores;
-    });
-    after(() => opened?.cleanup());
-
-    it('round-trips every field by id and by digest', async () => {
-      const { token, secret } = makeToken(
-        { expiresAt: T0 + 1000, activeAt: T0 + 5, leakedUrl: null },
-        {
-          name: 'full',
-          type: 'resource',
-          origin: 'vercel',
-          scopes: ['a:*', 'b'],
-          resource: { kind: 'edge-config', id: 'ecfg_1' },
-          environment: 'production',
-          projects: ['web', '*'],
-          teamId: 'team_x',
-          metadata: { plan: 'pro', nested: { n: 1, list: [true, null] } },
-          ipAllowlist: ['10.0.0.0/8'],
-          parentId: 'tok_parent',
-          rotatedFromId: 'tok_prev',
-        },
-      );
-      await stores.tokens.insert(token);
-      assert.deepEqual(await stores.tokens.findById(token.id), token);
-      assert.deepEqual(await stores.tokens.findByDigest(digestSecret(secret)), token);
-      assert.equal(await stores.tokens.findById('tok_missing'), undefined);
-      assert.equal(await stores.tokens.findByDigest(digestSecret('tsk_nothing')), undefined);
-    });
-
-    it('refuses a duplicate id or digest with CONFLICT and keeps the original', async () => {
-      const { token } = makeToken({}, { name: 'original' });
-      await stores.tokens.insert(token);
-      const sameDigest = { ...makeToken().token, digest: token.digest, name: 'copy' };
-      const sameId = { ...makeToken().token, id: token.id, name: 'copy' };
-      await assert.rejects(stores.tokens.insert(sameDigest), isConflict);
-      await assert.rejects(stores.tokens.insert(sameId), isConflict);
-      assert.equal((await stores.tokens.findById(token.id))!.name, 'original');
-      assert.equal(await stores.tokens.findById(sameDigest.id), undefined);
-    });
-
-    it('lists by owner, team, type and status at a given instant, newest first, in pages', async () => {
-      const owner = `usr_${randomBytes(4).toString('hex')}`;
-      const mk = (i: number, extra: Parameters<typeof makeToken>[0] = {}, fields: Parameters<typeof makeToken>[1] = {}) =>
-        makeToken({ id: newId('tok', T0 + i, randomBytes), createdAt: T0 + i, ...extra }, { ownerUserId: owner, ...fields }).token;
-      const active = mk(1);
-      const revoked = mk(2, { revokedAt: T0 + 50 });
-      const scheduled = mk(3, { revokedAt: T0 + 500 });
-      const expired = mk(4, { expiresAt: T0 + 50 });
-      const leaked = mk(5, { leakedAt: T0 + 10 });
-      const teamToken = mk(6, {}, { teamId: 'team_list', type: 'personal' });
-      for (const t of [active, revoked, scheduled, expired, leaked, teamToken]) await stores.tokens.insert(t);
-      const now = T0 + 100;
-      const ids = async (q: Partial<Parameters<Stores['tokens']['list']>[0]>) =>
-        (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, ...q })).items.map((t) => t.id);
-
-      assert.deepEqual(await ids({}), [teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id));
-      assert.deepEqual(await ids({ teamId: null }), [leaked, expired, scheduled, revoked, active].map((t) => t.id));
-      assert.deepEqual(await ids({ teamId: 'team_list' }), [teamToken.id]);
-      assert.deepEqual(await ids({ type: 'personal' }), [teamToken.id]);
-      assert.deepEqual(await ids({ status: 'active', teamId: null }), [scheduled.id, active.id]);
-      assert.deepEqual(await ids({ status: 'revoked' }), [leaked.id, revoked.id]);
-      assert.deepEqual(await ids({ status: 'expired' }), [expired.id]);
-      assert.deepEqual(await ids({ status: 'revoked', now: T0 + 600 }), [leaked.id, scheduled.id, revoked.id]);
-
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      let pages = 0;
-      do {
-        const page = await stores.tokens.list({ ownerUserId: owner, limit: 2, now, cursor });
-        assert.ok(page.items.length <= 2);
-        seen.push(...page.items.map((t) => t.id));
-        cursor = page.nextCursor ?? undefined;
-        pages++;
-      } while (cursor);
-      assert.equal(pages, 3);
-      assert.deepEqual(seen, await ids({}));
-    });
-
-    it('updates only the given fields, can clear the expiry, and ignores unknown ids', async () => {
-      const { token } = makeToken({ expiresAt: T0 + 10_000 }, { name: 'before', scopes: ['x'], metadata: { a: 1 } });
-      await stores.tokens.insert(token);
-      const updated = await stores.tokens.update(token.id, { name: 'after', expiresAt: null }, T0 + 7);
-      assert.deepEqual(updated, { ...token, name: 'after', expiresAt: null, updatedAt: T0 + 7 });
-      assert.deepEqual(await stores.tokens.findById(token.id), updated);
-      const again = await stores.tokens.update(token.id, { metadata: { b: [2] }, ipAllowlist: ['::1/128'] }, T0 + 8);
-      assert.deepEqual(again!.metadata, { b: [2] });
-      assert.deepEqual(again!.ipAllowlist, ['::1/128']);
-      assert.deepEqual(again!.scopes, ['x']);
-      assert.equal(await stores.tokens.update('tok_missing', { name: 'x' }, T0), undefined);
-    });
-
-    it('keeps the earliest revocation', async () => {
-      const { token } = makeToken();
-      await stores.tokens.insert(token);
-      assert.equal((await stores.tokens.revoke(token.id, T0 + 100))!.revokedAt, T0 + 100);
-      assert.equal((await stores.tokens.revoke(token.id, T0 + 200))!.revokedAt, T0 + 100);
-      assert.equal((await stores.tokens.revoke(token.id, T0 + 50))!.revokedAt, T0 + 50);
-      assert.equal(await stores.tokens.revoke('tok_missing', T0), undefined);
-    });
-
-    it('rotates a live token once; a revoked one is refused and nothing is inserted', async () => {
-      const { token: old } = makeToken();
-      await stores.tokens.insert(old);
-      const { token: replacement } = makeToken({}, { rotatedFromId: old.id });
-      assert.equal(await stores.tokens.rotate(old.id, T0 + 60_000, T0 + 1, replacement), true);
-      assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
-      assert.deepEqual(await stores.tokens.findById(replacement.id), replacement);
-
-      const { token: late } = makeToken();
-      // At T0 + 60_000 the old token's scheduled revocation has arrived.
-      assert.equal(await stores.tokens.rotate(old.id, T0 + 70_000, T0 + 60_000, late), false);
-      assert.equal(await stores.tokens.findById(late.id), undefined);
-      assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
-      assert.equal(await stores.tokens.rotate('tok_missing', T0, T0, makeToken().token), false);
-    });
-
-    it('rolls a rotation back whole when the replacement conflicts', async () => {
-      const { token: old } = makeToken();
-      const { token: other } = makeToken();
-      await stores.tokens.insert(old);
-      await stores.tokens.insert(other);
-      const clash = { ...makeToken().token, digest: other.digest };
-      await assert.rejects(stores.tokens.rotate(old.id, T0 + 5, T0 + 1, clash), isConflict);
-      assert.deepEqual(await stores.tokens.findById(old.id), old);
-      assert.equal(await stores.tokens.findById(clash.id), undefined);
-    });
-
-    it('deletes: true once, then false, and the digest lookup is gone', async () => {
-      const { token, secret } = makeToken();
-      await stores.tokens.insert(token);
-      assert.equal(await stores.tokens.delete(token.id), true);
-      assert.equal(await stores.tokens.delete(token.id), false);
-      assert.equal(await stores.tokens.findByDigest(digestSecret(secret)), undefined);
-    });
-
-    it('moves last-used only forward and ignores unknown ids', async () => {
-      const { token: a } = makeToken();
-      const { token: b } = makeToken({ activeAt: T0 + 500 });
-      await stores.tokens.insert(a);
-      await stores.tokens.insert(b);
-      await stores.tokens.recordUses([
-        { id: a.id, at: T0 + 100 },
-        { id: b.id, at: T0 + 200 },
-        { id: 'tok_missing', at: T0 + 300 },
-      ]);
-      assert.equal((await stores.tokens.findById(a.id))!.activeAt, T0 + 100);
-      assert.equal((await stores.tokens.findById(b.id))!.activeAt, T0 + 500);
-      await stores.tokens.recordUses([{ id: a.id, at: T0 + 50 }]);
-      assert.equal((await stores.tokens.findById(a.id))!.activeAt, T0 + 100);
-      await stores.tokens.recordUses([]);
-    });
+await describeEachStore('TokenStore contract', (stores) => {
+  it('round-trips every field by id and by digest', async () => {
+    const { token, secret } = makeToken(
+      { expiresAt: T0 + 1000, activeAt: T0 + 5, leakedUrl: null },
+      {
+        name: 'full',
+        type: 'resource',
+        origin: 'vercel',
+        scopes: ['a:*', 'b'],
+        resource: { kind: 'edge-config', id: 'ecfg_1' },
+        environment: 'production',
+        projects: ['web', '*'],
+        teamId: 'team_x',
+        metadata: { plan: 'pro', nested: { n: 1, list: [true, null] } },
+        ipAllowlist: ['10.0.0.0/8'],
+        parentId: 'tok_parent',
+        rotatedFromId: 'tok_prev',
+      },
+    );
+    await stores.tokens.insert(token);
+    assert.deepEqual(await stores.tokens.findById(token.id), token);
+    assert.deepEqual(await stores.tokens.findByDigest(digestSecret(secret)), token);
+    assert.equal(await stores.tokens.findById('tok_missing'), undefined);
+    assert.equal(await stores.tokens.findByDigest(digestSecret('tsk_nothing')), undefined);
   });
-}
+
+  it('refuses a duplicate id or digest with CONFLICT and keeps the original', async () => {
+    const { token } = makeToken({}, { name: 'original' });
+    await stores.tokens.insert(token);
+    const sameDigest = { ...makeToken().token, digest: token.digest, name: 'copy' };
+    const sameId = { ...makeToken().token, id: token.id, name: 'copy' };
+    await assert.rejects(stores.tokens.insert(sameDigest), isConflict);
+    await assert.rejects(stores.tokens.insert(sameId), isConflict);
+    assert.equal((await stores.tokens.findById(token.id))!.name, 'original');
+    assert.equal(await stores.tokens.findById(sameDigest.id), undefined);
+  });
+
+  it('lists by owner, team, type and status at a given instant, newest first, in pages', async () => {
+    const owner = `usr_${randomBytes(4).toString('hex')}`;
+    const mk = (i: number, extra: Parameters<typeof makeToken>[0] = {}, fields: Parameters<typeof makeToken>[1] = {}) =>
+      makeToken({ id: newId('tok', T0 + i, randomBytes), createdAt: T0 + i, ...extra }, { ownerUserId: owner, ...fields }).token;
+    const active = mk(1);
+    const revoked = mk(2, { revokedAt: T0 + 50 });
+    const scheduled = mk(3, { revokedAt: T0 + 500 });
+    const expired = mk(4, { expiresAt: T0 + 50 });
+    const leaked = mk(5, { leakedAt: T0 + 10 });
+    const teamToken = mk(6, {}, { teamId: 'team_list', type: 'personal' });
+    for (const t of [active, revoked, scheduled, expired, leaked, teamToken]) await stores.tokens.insert(t);
+    const now = T0 + 100;
+    const ids = async (q: Partial<Parameters<Stores['tokens']['list']>[0]>) =>
+      (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, ...q })).items.map((t) => t.id);
+
+    assert.deepEqual(await ids({}), [teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id));
+    assert.deepEqual(await ids({ teamId: null }), [leaked, expired, scheduled, revoked, active].map((t) => t.id));
+    assert.deepEqual(await ids({ teamId: 'team_list' }), [teamToken.id]);
+    assert.deepEqual(await ids({ type: 'personal' }), [teamToken.id]);
+    assert.deepEqual(await ids({ status: 'active', teamId: null }), [scheduled.id, active.id]);
+    assert.deepEqual(await ids({ status: 'revoked' }), [leaked.id, revoked.id]);
+    assert.deepEqual(await ids({ status: 'expired' }), [expired.id]);
+    assert.deepEqual(await ids({ status: 'revoked', now: T0 + 600 }), [leaked.id, scheduled.id, revoked.id]);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await stores.tokens.list({ ownerUserId: owner, limit: 2, now, cursor });
+      assert.ok(page.items.length <= 2);
+      seen.push(...page.items.map((t) => t.id));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    assert.equal(pages, 3);
+    assert.deepEqual(seen, await ids({}));
+  });
+
+  it('updates only the given fields, can clear the expiry, and ignores unknown ids', async () => {
+    const { token } = makeToken({ expiresAt: T0 + 10_000 }, { name: 'before', scopes: ['x'], metadata: { a: 1 } });
+    await stores.tokens.insert(token);
+    const updated = await stores.tokens.update(token.id, { name: 'after', expiresAt: null }, T0 + 7);
+    assert.deepEqual(updated, { ...token, name: 'after', expiresAt: null, updatedAt: T0 + 7 });
+    assert.deepEqual(await stores.tokens.findById(token.id), updated);
+    const again = await stores.tokens.update(token.id, { metadata: { b: [2] }, ipAllowlist: ['::1/128'] }, T0 + 8);
+    assert.deepEqual(again!.metadata, { b: [2] });
+    assert.deepEqual(again!.ipAllowlist, ['::1/128']);
+    assert.deepEqual(again!.scopes, ['x']);
+    assert.equal(await stores.tokens.update('tok_missing', { name: 'x' }, T0), undefined);
+  });
+
+  it('keeps the earliest revocation', async () => {
+    const { token } = makeToken();
+    await stores.tokens.insert(token);
+    assert.equal((await stores.tokens.revoke(token.id, T0 + 100))!.revokedAt, T0 + 100);
+    assert.equal((await stores.tokens.revoke(token.id, T0 + 200))!.revokedAt, T0 + 100);
+    assert.equal((await stores.tokens.revoke(token.id, T0 + 50))!.revokedAt, T0 + 50);
+    assert.equal(await stores.tokens.revoke('tok_missing', T0), undefined);
+  });
+
+  it('rotates a live token once; a revoked one is refused and nothing is inserted', async () => {
+    const { token: old } = makeToken();
+    await stores.tokens.insert(old);
+    const { token: replacement } = makeToken({}, { rotatedFromId: old.id });
+    assert.equal(await stores.tokens.rotate(old.id, T0 + 60_000, T0 + 1, replacement), true);
+    assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
+    assert.deepEqual(await stores.tokens.findById(replacement.id), replacement);
+
+    const { token: late } = makeToken();
+    // At T0 + 60_000 the old token's scheduled revocation has arrived.
+    assert.equal(await stores.tokens.rotate(old.id, T0 + 70_000, T0 + 60_000, late), false);
+    assert.equal(await stores.tokens.findById(late.id), undefined);
+    assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
+    assert.equal(await stores.tokens.rotate('tok_missing', T0, T0, makeToken().token), false);
+  });
+
+  it('rolls a rotation back whole when the replacement conflicts', async () => {
+    const { token: old } = makeToken();
+    const { token: other } = makeToken();
+    await stores.tokens.insert(old);
+    await stores.tokens.insert(other);
+    const clash = { ...makeToken().token, digest: other.digest };
+    await assert.rejects(stores.tokens.rotate(old.id, T0 + 5, T0 + 1, clash), isConflict);
+    assert.deepEqual(await stores.tokens.findById(old.id), old);
+    assert.equal(await stores.tokens.findById(clash.id), undefined);
+  });
+
+  it('deletes: true once, then false, and the digest lookup is gone', async () => {
+    const { token, secret } = makeToken();
+    await stores.tokens.insert(token);
+    assert.equal(await stores.tokens.delete(token.id), true);
+    assert.equal(await stores.tokens.delete(token.id), false);
+    assert.equal(await stores.tokens.findByDigest(digestSecret(secret)), undefined);
+  });
+
+  it('moves last-used only forward and ignores unknown ids', async () => {
+    const { token: a } = makeToken();
+    const { token: b } = makeToken({ activeAt: T0 + 500 });
+    await stores.tokens.insert(a);
+    await stores.tokens.insert(b);
+    await stores.tokens.recordUses([
+      { id: a.id, at: T0 + 100 },
+      { id: b.id, at: T0 + 200 },
+      { id: 'tok_missing', at: T0 + 300 },
+    ]);
+    assert.equal((await stores.tokens.findById(a.id))!.activeAt, T0 + 100);
+    assert.equal((await stores.tokens.findById(b.id))!.activeAt, T0 + 500);
+    await stores.tokens.recordUses([{ id: a.id, at: T0 + 50 }]);
+    assert.equal((await stores.tokens.findById(a.id))!.activeAt, T0 + 100);
+    await stores.tokens.recordUses([]);
+  });
+});

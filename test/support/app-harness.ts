@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
@@ -6,6 +7,7 @@ import type { Runtime } from '../../src/service/runtime.js';
 import { createServices, type Services } from '../../src/service/services.js';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import type { Stores } from '../../src/store/stores.js';
+import { describeEachStore } from './store-factories.js';
 
 /** A clock tests move by hand, with real randomness. */
 export class ManualClock implements Runtime {
@@ -61,4 +63,16 @@ export async function startHarness(stores: Stores = createMemoryStores()): Promi
       await services.usage.stop();
     },
   };
+}
+
+/** One describe block per backend with a harness over its stores, ready before the first test. */
+export async function describeEachApp(title: string, body: (h: Harness) => void): Promise<void> {
+  await describeEachStore(title, (stores) => {
+    const h = {} as Harness;
+    before(async () => {
+      Object.assign(h, await startHarness(stores));
+    });
+    after(() => h.close?.());
+    body(h);
+  });
 }

@@ -1,3 +1,4 @@
+import { after, before, describe } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,4 +64,24 @@ export async function storeFactories(): Promise<StoreFactory[]> {
           },
         },
   ];
+}
+
+/**
+ * One describe block per backend. `body` receives the stores, filled in before the first
+ * test runs (an object, so closures see it once it is ready).
+ */
+export async function describeEachStore(title: string, body: (stores: Stores) => void): Promise<void> {
+  for (const factory of await storeFactories()) {
+    describe(`${title}: ${factory.name}`, { skip: factory.skip }, () => {
+      const stores = {} as Stores;
+      let opened: OpenedStores | undefined;
+      before(async () => {
+        opened = await factory.open();
+        Object.assign(stores, opened.stores);
+      });
+      body(stores);
+      // After hooks run in the order they were added: whatever body set up is torn down first.
+      after(() => opened?.cleanup());
+    });
+  }
 }
