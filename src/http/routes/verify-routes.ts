@@ -7,6 +7,8 @@ import { VerifyBatchBody, VerifyBatchResult, VerifyBody, VerifyResult } from '..
 import { tokenView } from '../views.js';
 
 const tags = ['verify'];
+// Public: the OpenAPI document must not demand the bearer credential here.
+const security: Array<Record<string, string[]>> = [];
 
 /** Verification needs no credential: holding the token is the proof. */
 export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
@@ -21,6 +23,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security,
           summary: 'Is this token good for these requirements?',
           body: VerifyBody,
           response: { 200: VerifyResult, 400: ErrorResponse },
@@ -37,6 +40,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security,
           summary: 'Verify up to 1,000 tokens in one call; results are in request order',
           body: VerifyBatchBody,
           response: { 200: VerifyBatchResult, 400: ErrorResponse },
