@@ -1,5 +1,6 @@
 import { AppError } from '../core/errors.js';
 import { issueToken, type IssuedToken } from '../core/issue-token.js';
+import { tokenInputProblem } from '../core/token-input.js';
 import { isExpired, isRevoked, type ResourceRef, type TokenRecord, type TokenStatus, type TokenType } from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { Page } from '../store/page.js';
@@ -57,7 +58,7 @@ export class TokenService {
       this.deps.access.requireAdmin(principal);
       if (!(await this.deps.accounts.findUser(ownerUserId))) throw new AppError('USER_NOT_FOUND', 'no such user');
     }
-    assertFuture(input.expiresAt, now);
+    assertValid(input, now);
     const type = input.type ?? (input.resource ? 'resource' : 'api');
     const issued = issueToken(
       {
@@ -108,7 +109,7 @@ export class TokenService {
   async update(ctx: CallContext, id: string, patch: TokenPatch): Promise<TokenRecord> {
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     const now = this.deps.runtime.now();
-    assertFuture(patch.expiresAt, now);
+    assertValid(patch, now);
     const updated = await this.deps.tokens.update(token.id, patch, now);
     if (!updated) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     this.#evict(updated);
@@ -142,7 +143,7 @@ export class TokenService {
     const now = this.deps.runtime.now();
     const grace = options.gracePeriodMs ?? 0;
     if (grace > MAX_GRACE_MS) throw new AppError('VALIDATION_ERROR', 'gracePeriodMs may be at most 30 days');
-    assertFuture(options.expiresAt, now);
+    assertValid(options, now);
     const expiresAt = options.expiresAt !== undefined ? options.expiresAt : old.expiresAt;
     if (isRevoked(old, now)) throw new AppError('CONFLICT', 'a revoked token cannot be rotated');
     if (expiresAt !== null && isExpired({ expiresAt }, now)) {
@@ -174,10 +175,9 @@ export class TokenService {
   }
 }
 
-function assertFuture(expiresAt: number | null | undefined, now: number): void {
-  if (expiresAt !== undefined && expiresAt !== null && expiresAt <= now) {
-    throw new AppError('VALIDATION_ERROR', 'expiresAt must be in the future');
-  }
+function assertValid(input: Parameters<typeof tokenInputProblem>[0], now: number): void {
+  const problem = tokenInputProblem(input, now);
+  if (problem) throw new AppError('VALIDATION_ERROR', problem);
 }
 
 function auditTarget(token: TokenRecord) {

@@ -133,8 +133,8 @@ await describeEachApp('native token API', (h) => {
       ['expiry in the past', { name: 'x', expiresAt: 1000 }, 'expiresAt'],
       ['expiry not a number', { name: 'x', expiresAt: 'tomorrow' }, 'body.expiresAt'],
       ['metadata not an object', { name: 'x', metadata: [1] }, 'body.metadata'],
-      ['metadata over 16 kB', { name: 'x', metadata: { blob: 'x'.repeat(17 * 1024) } }, 'body.metadata'],
-      ['bad CIDR', { name: 'x', ipAllowlist: ['10.0.0.0/33'] }, 'body.ipAllowlist.0'],
+      ['metadata over 16 kB', { name: 'x', metadata: { blob: 'x'.repeat(17 * 1024) } }, 'metadata'],
+      ['bad CIDR', { name: 'x', ipAllowlist: ['10.0.0.0/33'] }, 'ipAllowlist.0'],
       ['resource without id', { name: 'x', resource: { kind: 'edge-config' } }, 'body.resource.id'],
     ];
     for (const [what, payload, field] of invalidBodies) {
