@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { validatorCompiler } from './validator.js';
+import { vidaRoutes } from './dialects/vida/vida-routes.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
@@ -59,6 +60,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await management.register(accountRoutes(services));
     await management.register(auditRoutes(services));
   });
+  await app.register(vidaRoutes(services));
   return app;
 }
 

@@ -43,12 +43,22 @@ function validationMessage(error: FastifyError): string {
   return `${field} ${first.message ?? 'is invalid'}`;
 }
 
-export function sendError(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, message: string): FastifyReply {
+/** How an API writes an error body: the native shape, or a vendor's. */
+export type ErrorFormatter = (error: { code: ErrorCode; message: string; requestId: string }) => unknown;
+
+export const nativeError: ErrorFormatter = (error): ErrorBody => ({ error });
+
+export function sendError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  code: ErrorCode,
+  message: string,
+  format: ErrorFormatter = nativeError,
+): FastifyReply {
   const status = httpStatusOf(code);
   reply.header('x-request-id', request.id);
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="tessera"');
-  const body: ErrorBody = { error: { code, message, requestId: request.id } };
-  return reply.code(status).type('application/json').send(body);
+  return reply.code(status).type('application/json').send(format({ code, message, requestId: request.id }));
 }
 
 /** For Fastify's `frameworkErrors`: router failures (a malformed URL, an overlong path parameter) in the native shape. */
@@ -57,13 +67,18 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   sendError(reply, request, code, message);
 }
 
-/** Native error shape for every route of `app` and the 404 for unknown routes. */
-export function installNativeErrors(app: FastifyInstance): void {
+/** Every error of the routes in `app`'s scope in one shape; dialects pass their vendor's. */
+export function setErrorShape(app: FastifyInstance, format: ErrorFormatter): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { code, message } = classifyError(error);
     if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'unhandled error');
-    return sendError(reply, request, code, message);
+    return sendError(reply, request, code, message, format);
   });
+}
+
+/** Native error shape for every route of `app` and the 404 for unknown routes. */
+export function installNativeErrors(app: FastifyInstance): void {
+  setErrorShape(app, nativeError);
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, request, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
   );
