@@ -16,13 +16,7 @@ export async function bootstrap(stores: Stores, runtime: Runtime, givenSecret?: 
     throw new AppError('VALIDATION_ERROR', 'TESSERA_BOOTSTRAP_TOKEN is not a tessera token: make one with `tessera token generate`');
   }
   const now = runtime.now();
-  const user = await stores.accounts.createUser({
-    id: newId('usr', now, runtime.randomBytes),
-    name: 'admin',
-    email: null,
-    role: 'admin',
-    createdAt: now,
-  });
+  const userId = newId('usr', now, runtime.randomBytes);
   const { token, secret } = issueToken(
     {
       name: 'bootstrap admin',
@@ -32,7 +26,7 @@ export async function bootstrap(stores: Stores, runtime: Runtime, givenSecret?: 
       resource: null,
       environment: null,
       projects: [],
-      ownerUserId: user.id,
+      ownerUserId: userId,
       teamId: null,
       metadata: {},
       ipAllowlist: [],
@@ -44,7 +38,13 @@ export async function bootstrap(stores: Stores, runtime: Runtime, givenSecret?: 
     runtime.randomBytes,
     givenSecret,
   );
-  await stores.tokens.insert(token);
+  // The token first: if the process dies before the user exists, the next start finds no
+  // users and bootstraps again, instead of leaving an admin without a token. A given token
+  // stored by such an interrupted start is adopted rather than inserted twice.
+  const interrupted = givenSecret === undefined ? undefined : await stores.tokens.findByDigest(token.digest);
+  if (!interrupted) await stores.tokens.insert(token);
+  const adminId = interrupted?.ownerUserId ?? userId;
+  await stores.accounts.createUser({ id: adminId, name: 'admin', email: null, role: 'admin', createdAt: now });
   await stores.audit.append({
     id: newId('evt', now, runtime.randomBytes),
     at: now,
@@ -52,12 +52,12 @@ export async function bootstrap(stores: Stores, runtime: Runtime, givenSecret?: 
     actorUserId: null,
     actorTokenId: null,
     targetType: 'token',
-    targetId: token.id,
+    targetId: interrupted?.id ?? token.id,
     teamId: null,
-    subjectUserId: user.id,
+    subjectUserId: adminId,
     ip: null,
     requestId: null,
-    details: { userId: user.id },
+    details: { userId: adminId },
   });
   return secret;
 }
