@@ -9,6 +9,7 @@ import { authenticateWith } from './call-context.js';
 import { frameworkErrorHandler, installNativeErrors } from './error-handler.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { catalogRoutes } from './routes/catalog-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
@@ -59,6 +60,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await management.register(tokenRoutes(services));
     await management.register(accountRoutes(services));
     await management.register(auditRoutes(services));
+    await management.register(catalogRoutes(services));
   });
   await app.register(vidaRoutes(services));
   return app;

@@ -3,6 +3,7 @@ import { AccessPolicy } from './access-policy.js';
 import { AccountService } from './account-service.js';
 import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
+import { CatalogService } from './catalog-service.js';
 import { systemRuntime, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { TokenService } from './token-service.js';
@@ -17,6 +18,7 @@ export interface Services {
   verify: VerifyService;
   accounts: AccountService;
   audit: AuditService;
+  catalog: CatalogService;
   usage: UsageRecorder;
   cache: TokenCache;
 }
@@ -44,5 +46,6 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     auth: new AuthService({ verify, accounts: stores.accounts, usage, runtime }),
     tokens: new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
+    catalog: new CatalogService({ catalog: stores.catalog, access, runtime }),
   };
 }

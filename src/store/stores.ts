@@ -1,5 +1,6 @@
 import type { AccountStore } from './account-store.js';
 import type { AuditStore } from './audit-store.js';
+import type { CatalogStore } from './catalog-store.js';
 import type { TokenStore } from './token-store.js';
 
 /** Everything the services persist, handed to them as one object. */
@@ -7,6 +8,7 @@ export interface Stores {
   tokens: TokenStore;
   accounts: AccountStore;
   audit: AuditStore;
+  catalog: CatalogStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import type { Stores } from '../stores.js';
 import { MemoryAccountStore } from './memory-account-store.js';
 import { MemoryAuditStore } from './memory-audit-store.js';
+import { MemoryCatalogStore } from './memory-catalog-store.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 
 export function createMemoryStores(): Stores {
@@ -8,6 +9,7 @@ export function createMemoryStores(): Stores {
     tokens: new MemoryTokenStore(),
     accounts: new MemoryAccountStore(),
     audit: new MemoryAuditStore(),
+    catalog: new MemoryCatalogStore(),
     ping: async () => true,
     close: async () => {},
   };

@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { catalog } from './migrations/2026-11-22-catalog.js';
 import { initial } from './migrations/2026-11-22-initial.js';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -6,6 +7,7 @@ import type { Database, SqlDialect } from './schema.js';
 function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '2026-11-22-initial': initial(dialect),
+    '2026-11-22-catalog': catalog,
   };
 }
 

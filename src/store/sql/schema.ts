@@ -70,12 +70,25 @@ export interface AuditEventsTable {
   details: string;
 }
 
+export interface EnvironmentsTable {
+  name: string;
+  created_at: Millis;
+}
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  created_at: Millis;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   tokens: TokensTable;
   audit_events: AuditEventsTable;
+  environments: EnvironmentsTable;
+  projects: ProjectsTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

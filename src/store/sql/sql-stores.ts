@@ -3,6 +3,7 @@ import type { Stores } from '../stores.js';
 import type { SqlDatabase } from './database.js';
 import { SqlAccountStore } from './sql-account-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
+import { SqlCatalogStore } from './sql-catalog-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
@@ -11,6 +12,7 @@ export function createSqlStores({ db }: SqlDatabase): Stores {
     tokens: new SqlTokenStore(db),
     accounts: new SqlAccountStore(db),
     audit: new SqlAuditStore(db),
+    catalog: new SqlCatalogStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;
