@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { parseEdgeClients } from '../core/edge-signature.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
 import { createServices, type Services } from '../service/services.js';
 import { openStores } from '../store/open-stores.js';
+import { loadSecretKey } from './secret-key.js';
 import { describeStore, type ServerConfig } from './server-config.js';
 
 const USAGE_FLUSH_MS = 1000;
@@ -18,7 +20,11 @@ export interface RunningServer {
 /** Opens the store (running migrations), bootstraps an empty one, and listens. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const services = createServices(stores, { cache: { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries } });
+  const services = createServices(stores, {
+    cache: { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries },
+    secretKey: loadSecretKey(config.secretKey, config.dataDir),
+    edgeClients: parseEdgeClients(config.edgeClients),
+  });
   const secret = await bootstrap(stores, services.runtime, config.bootstrapToken);
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });
   services.usage.start(USAGE_FLUSH_MS, (error) => app.log.error({ err: error }, 'writing last-used times failed'));

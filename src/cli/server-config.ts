@@ -12,6 +12,9 @@ export interface ServerConfig {
   /** Verified tokens (and unknown ones) are served from memory for at most this long. */
   cacheTtlMs: number;
   cacheMaxEntries: number;
+  secretKey: string | undefined;
+  /** `clientId:base64urlSecret[,…]`: Unleash Edge clients that sign their requests. */
+  edgeClients: string | undefined;
 }
 
 export interface ServerFlags {
@@ -37,6 +40,8 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     trustProxy: env.TESSERA_TRUST_PROXY === '1' || env.TESSERA_TRUST_PROXY === 'true',
     cacheTtlMs: nonNegativeInteger('TESSERA_CACHE_TTL_MS', env.TESSERA_CACHE_TTL_MS, 10_000),
     cacheMaxEntries: nonNegativeInteger('TESSERA_CACHE_MAX_ENTRIES', env.TESSERA_CACHE_MAX_ENTRIES, 100_000),
+    secretKey: env.TESSERA_SECRET_KEY || undefined,
+    edgeClients: env.TESSERA_EDGE_CLIENTS || undefined,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { encodeBase62, randomBase62 } from './base62.js';
 
@@ -24,17 +25,38 @@ export function generateSecret(prefix: string, randomBytes: (n: number) => Uint8
   return head + checksumOf(head);
 }
 
+/** Unleash's token text wraps the secret: `project:environment.<secret>`. */
+const WRAPPED_PATTERN = /^[^\s:]{1,100}:[^\s.:]{1,100}\.(.{1,64})$/;
+
 /**
- * Checks a presented secret's shape and checksum without any lookup. Returns undefined for
- * anything that cannot be a secret tessera made: a mistyped or made-up token.
+ * Checks a presented secret's shape and checksum without any lookup, also inside an
+ * Unleash wrapper. Returns undefined for anything that cannot be a secret tessera made: a
+ * mistyped or made-up token.
  */
 export function parseSecret(text: string): ParsedSecret | undefined {
-  if (text.length > 64) return undefined;
-  const match = SECRET_PATTERN.exec(text);
+  if (text.length > 264) return undefined;
+  const inner = WRAPPED_PATTERN.exec(text)?.[1] ?? text;
+  const match = SECRET_PATTERN.exec(inner);
   if (!match) return undefined;
   const head = `${match[1]}_${match[2]}`;
   if (checksumOf(head) !== match[3]) return undefined;
   return { prefix: match[1]!, text };
+}
+
+/**
+ * A secret made from a key and a description instead of randomness: the same inputs give the
+ * same secret, so a get-or-create API can answer the same token again without storing it.
+ * HMAC-SHA256 in counter mode supplies the bytes.
+ */
+export function deriveSecret(prefix: string, key: Uint8Array, material: string): string {
+  let counter = 0;
+  return generateSecret(prefix, (n) => {
+    const out = Buffer.alloc(n);
+    for (let filled = 0; filled < n; filled += 32) {
+      createHmac('sha256', key).update(`${counter++}\n${material}`).digest().copy(out, filled);
+    }
+    return out;
+  });
 }
 
 /** The last four characters, kept so a person can tell tokens apart. */

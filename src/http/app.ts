@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { validatorCompiler } from './validator.js';
+import { unleashRoutes } from './dialects/unleash/unleash-routes.js';
 import { vidaRoutes } from './dialects/vida/vida-routes.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -63,6 +64,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await management.register(catalogRoutes(services));
   });
   await app.register(vidaRoutes(services));
+  await app.register(unleashRoutes(services));
   return app;
 }
 
@@ -77,6 +79,8 @@ function installJsonOnly(app: FastifyInstance): void {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
     if (text.includes('\\u0000') || text.includes('\0')) return done(new AppError('VALIDATION_ERROR', NUL_MESSAGE), undefined);
+    // Kept for request signatures that cover the body as sent (Unleash Edge's HMAC).
+    request.rawBody = text;
     return parseJson(request, text, done);
   });
 }

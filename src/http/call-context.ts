@@ -8,6 +8,8 @@ import { credentialOf } from './credentials.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The JSON body as received, before parsing. */
+    rawBody?: string;
   }
 }
 

@@ -4,6 +4,8 @@ import { AccountService } from './account-service.js';
 import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
 import { CatalogService } from './catalog-service.js';
+import { EdgeAuth } from './edge-auth.js';
+import { EdgeTokenService } from './edge-token-service.js';
 import { systemRuntime, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { TokenService } from './token-service.js';
@@ -19,6 +21,8 @@ export interface Services {
   accounts: AccountService;
   audit: AuditService;
   catalog: CatalogService;
+  edgeTokens: EdgeTokenService;
+  edgeAuth: EdgeAuth;
   usage: UsageRecorder;
   cache: TokenCache;
 }
@@ -26,6 +30,10 @@ export interface Services {
 export interface ServiceOptions {
   runtime?: Runtime;
   cache?: Partial<TokenCacheOptions>;
+  /** Derives get-or-create secrets (Unleash Edge); without one, a random key lasts as long as the process. */
+  secretKey?: Buffer;
+  /** Unleash Edge clients allowed to sign requests, by client id. */
+  edgeClients?: Map<string, Buffer>;
 }
 
 /** Wires the services over one set of stores: production passes SQL stores, tests the memory ones. */
@@ -36,6 +44,8 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
   const access = new AccessPolicy(stores.accounts);
   const audit = new AuditService({ audit: stores.audit, access, runtime });
   const verify = new VerifyService({ tokens: stores.tokens, cache, usage, runtime });
+  const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
+  const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
   return {
     stores,
     runtime,
@@ -46,6 +56,8 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     auth: new AuthService({ verify, accounts: stores.accounts, usage, runtime }),
     tokens: new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
-    catalog: new CatalogService({ catalog: stores.catalog, access, runtime }),
+    catalog,
+    edgeTokens: new EdgeTokenService({ tokens: stores.tokens, catalog, verify, audit, cache, runtime, secretKey }),
+    edgeAuth: new EdgeAuth(options.edgeClients ?? new Map(), runtime),
   };
 }

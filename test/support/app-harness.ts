@@ -4,7 +4,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/http/app.js';
 import { bootstrap } from '../../src/service/bootstrap.js';
 import type { Runtime } from '../../src/service/runtime.js';
-import { createServices, type Services } from '../../src/service/services.js';
+import { createServices, type ServiceOptions, type Services } from '../../src/service/services.js';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import type { Stores } from '../../src/store/stores.js';
 import { describeEachStore } from './store-factories.js';
@@ -33,9 +33,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(stores: Stores = createMemoryStores()): Promise<Harness> {
+export async function startHarness(stores: Stores = createMemoryStores(), options: ServiceOptions = {}): Promise<Harness> {
   const clock = new ManualClock();
-  const services = createServices(stores, { runtime: clock });
+  const services = createServices(stores, { ...options, runtime: clock });
   const admin = (await bootstrap(stores, clock))!;
   const app = await buildApp(services);
   const request: Harness['request'] = ({ as, headers, ...options }) =>
@@ -66,11 +66,11 @@ export async function startHarness(stores: Stores = createMemoryStores()): Promi
 }
 
 /** One describe block per backend with a harness over its stores, ready before the first test. */
-export async function describeEachApp(title: string, body: (h: Harness) => void): Promise<void> {
+export async function describeEachApp(title: string, body: (h: Harness) => void, options: ServiceOptions = {}): Promise<void> {
   await describeEachStore(title, (stores) => {
     const h = {} as Harness;
     before(async () => {
-      Object.assign(h, await startHarness(stores));
+      Object.assign(h, await startHarness(stores, options));
     });
     after(() => h.close?.());
     body(h);
