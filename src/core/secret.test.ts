@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { BASE62_ALPHABET, encodeBase62, randomBase62 } from './base62.js';
-import { generateSecret, parseSecret, secretSuffix } from './secret.js';
+import { deriveSecret, generateSecret, parseSecret, secretSuffix } from './secret.js';
 import { TOKEN_PREFIX } from './token.js';
 
 const FORMAT = /^([a-z][a-z0-9]*)_([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
@@ -75,5 +75,27 @@ describe('base62', () => {
     assert.equal(encodeBase62(62, 1), '10');
     assert.equal(encodeBase62(0xffffffff, 6), '4gfFC3');
     assert.equal(decodeBase62('4gfFC3'), 0xffffffff);
+  });
+});
+
+describe('derived and wrapped secrets', () => {
+  it('derives the same well-formed secret from the same key and material, another from any other', () => {
+    const key = Buffer.alloc(32, 7);
+    const a = deriveSecret('tsk', key, 'development\ndefault');
+    assert.equal(parseSecret(a)?.prefix, 'tsk');
+    assert.equal(deriveSecret('tsk', key, 'development\ndefault'), a);
+    assert.notEqual(deriveSecret('tsk', key, 'production\ndefault'), a);
+    assert.notEqual(deriveSecret('tsk', Buffer.alloc(32, 8), 'development\ndefault'), a);
+  });
+
+  it('accepts a secret inside an Unleash wrapper, and checks the checksum inside it', () => {
+    const secret = generateSecret('tsk', randomBytes);
+    for (const text of [`default:development.${secret}`, `*:production.${secret}`, `[]:development.${secret}`]) {
+      assert.deepEqual(parseSecret(text), { prefix: 'tsk', text });
+    }
+    const broken = secret.slice(0, -1) + (secret.endsWith('a') ? 'b' : 'a');
+    for (const text of [`default:development.${broken}`, `default:development:${secret}`, `:development.${secret}`, `default.${secret}`]) {
+      assert.equal(parseSecret(text), undefined, text);
+    }
   });
 });
