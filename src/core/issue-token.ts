@@ -9,6 +9,25 @@ export type TokenFields = Omit<
   'id' | 'digest' | 'prefix' | 'suffix' | 'createdAt' | 'updatedAt' | 'activeAt' | 'revokedAt' | 'leakedAt' | 'leakedUrl'
 >;
 
+/** Token fields with no scopes, resource, environment, projects, team, metadata, allowlist or expiry, unless given. */
+export function tokenFields(
+  fields: Pick<TokenFields, 'name' | 'type' | 'origin' | 'ownerUserId'> & Partial<TokenFields>,
+): TokenFields {
+  return {
+    scopes: [],
+    resource: null,
+    environment: null,
+    projects: [],
+    teamId: null,
+    metadata: {},
+    ipAllowlist: [],
+    expiresAt: null,
+    parentId: null,
+    rotatedFromId: null,
+    ...fields,
+  };
+}
+
 /** A token together with its secret: the only moment the secret exists outside the caller. */
 export interface IssuedToken {
   token: TokenRecord;

@@ -1,6 +1,6 @@
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { issueToken } from '../core/issue-token.js';
+import { issueToken, tokenFields } from '../core/issue-token.js';
 import { parseSecret } from '../core/secret.js';
 import type { Stores } from '../store/stores.js';
 import type { Runtime } from './runtime.js';
@@ -18,22 +18,7 @@ export async function bootstrap(stores: Stores, runtime: Runtime, givenSecret?: 
   const now = runtime.now();
   const userId = newId('usr', now, runtime.randomBytes);
   const { token, secret } = issueToken(
-    {
-      name: 'bootstrap admin',
-      type: 'personal',
-      origin: 'bootstrap',
-      scopes: ['*'],
-      resource: null,
-      environment: null,
-      projects: [],
-      ownerUserId: userId,
-      teamId: null,
-      metadata: {},
-      ipAllowlist: [],
-      expiresAt: null,
-      parentId: null,
-      rotatedFromId: null,
-    },
+    tokenFields({ name: 'bootstrap admin', type: 'personal', origin: 'bootstrap', scopes: ['*'], ownerUserId: userId }),
     now,
     runtime.randomBytes,
     givenSecret,

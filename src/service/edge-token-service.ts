@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import { issueToken } from '../core/issue-token.js';
+import { issueToken, tokenFields } from '../core/issue-token.js';
 import { deriveSecret } from '../core/secret.js';
 import { isRevoked, TOKEN_PREFIX } from '../core/token.js';
 import { isUnleashTokenType, normalizeProjects, unleashTokenText, type UnleashTokenType } from '../core/unleash-token.js';
@@ -101,21 +101,13 @@ export class EdgeTokenService {
   }
 
   #fields(caller: EdgeCaller, environment: string, projects: string[]) {
-    return {
+    return tokenFields({
       name: `unleash edge: ${projects.join(',')} in ${environment}`,
       type: 'client',
       origin: 'unleash',
-      scopes: [],
-      resource: null,
       environment,
       projects,
       ownerUserId: 'ctx' in caller ? caller.ctx.principal.user.id : `edge:${caller.edgeClientId}`,
-      teamId: null,
-      metadata: {},
-      ipAllowlist: [],
-      expiresAt: null,
-      parentId: null,
-      rotatedFromId: null,
-    };
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../../src/core/audit.js';
 import { newId } from '../../src/core/ids.js';
-import { issueToken, type TokenFields } from '../../src/core/issue-token.js';
+import { issueToken, tokenFields, type TokenFields } from '../../src/core/issue-token.js';
 import type { TokenRecord } from '../../src/core/token.js';
 
 export const T0 = Date.UTC(2026, 10, 22, 12);
@@ -9,23 +9,7 @@ export const T0 = Date.UTC(2026, 10, 22, 12);
 /** A stored-token record with plausible defaults; the secret is returned for lookups. */
 export function makeToken(overrides: Partial<TokenRecord> = {}, fields: Partial<TokenFields> = {}): { token: TokenRecord; secret: string } {
   const issued = issueToken(
-    {
-      name: 'fixture',
-      type: 'api',
-      origin: 'api',
-      scopes: [],
-      resource: null,
-      environment: null,
-      projects: [],
-      ownerUserId: 'usr_owner',
-      teamId: null,
-      metadata: {},
-      ipAllowlist: [],
-      expiresAt: null,
-      parentId: null,
-      rotatedFromId: null,
-      ...fields,
-    },
+    tokenFields({ name: 'fixture', type: 'api', origin: 'api', ownerUserId: 'usr_owner', ...fields }),
     overrides.createdAt ?? T0,
     randomBytes,
   );
