@@ -15,6 +15,7 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { validatorCompiler } from './validator.js';
 import { unleashRoutes } from './dialects/unleash/unleash-routes.js';
+import { vercelUserTokenRoutes } from './dialects/vercel/vercel-user-token-routes.js';
 import { vidaRoutes } from './dialects/vida/vida-routes.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -65,6 +66,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   await app.register(vidaRoutes(services));
   await app.register(unleashRoutes(services));
+  await app.register(vercelUserTokenRoutes(services));
   return app;
 }
 

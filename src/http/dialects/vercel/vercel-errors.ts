@@ -1,0 +1,19 @@
+import type { ErrorCode } from '../../../core/errors.js';
+import type { ErrorFormatter } from '../../error-handler.js';
+
+const VERCEL_CODES: Record<ErrorCode, string> = {
+  VALIDATION_ERROR: 'bad_request',
+  INVALID_JSON: 'bad_request',
+  UNAUTHORIZED: 'not_authorized',
+  FORBIDDEN: 'forbidden',
+  NOT_FOUND: 'not_found',
+  TOKEN_NOT_FOUND: 'not_found',
+  USER_NOT_FOUND: 'not_found',
+  CONFLICT: 'conflict',
+  BODY_TOO_LARGE: 'payload_too_large',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  INTERNAL_ERROR: 'internal_server_error',
+};
+
+/** Vercel's error body: `{error: {code, message}}` with its lower-case codes. */
+export const vercelError: ErrorFormatter = ({ code, message }) => ({ error: { code: VERCEL_CODES[code], message } });
