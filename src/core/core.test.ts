@@ -93,7 +93,7 @@ describe('error codes', () => {
   it('each maps to one HTTP status', () => {
     const expected: Record<string, number> = {
       VALIDATION_ERROR: 400, INVALID_JSON: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, TOKEN_NOT_FOUND: 404,
-      USER_NOT_FOUND: 404, CONFLICT: 409, BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INTERNAL_ERROR: 500,
+      USER_NOT_FOUND: 404, EDGE_CONFIG_NOT_FOUND: 404, PLAN_LIMIT_REACHED: 402, CONFLICT: 409, BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INTERNAL_ERROR: 500,
     };
     assert.deepEqual(Object.fromEntries(ERROR_CODES.map((c) => [c, httpStatusOf(c)])), expected);
   });

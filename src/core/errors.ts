@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'TOKEN_NOT_FOUND',
   'USER_NOT_FOUND',
+  'EDGE_CONFIG_NOT_FOUND',
+  'PLAN_LIMIT_REACHED',
   'CONFLICT',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -26,7 +28,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'NOT_FOUND':
     case 'TOKEN_NOT_FOUND':
     case 'USER_NOT_FOUND':
+    case 'EDGE_CONFIG_NOT_FOUND':
       return 404;
+    case 'PLAN_LIMIT_REACHED':
+      return 402;
     case 'CONFLICT':
       return 409;
     case 'BODY_TOO_LARGE':

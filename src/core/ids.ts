@@ -1,6 +1,6 @@
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export type IdKind = 'tok' | 'usr' | 'team' | 'evt';
+export type IdKind = 'tok' | 'usr' | 'team' | 'evt' | 'ecfg';
 
 let lastTime = -1;
 let lastRandom = '';

@@ -1,6 +1,7 @@
 import type { AccountStore } from './account-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { CatalogStore } from './catalog-store.js';
+import type { EdgeConfigStore } from './edge-config-store.js';
 import type { TokenStore } from './token-store.js';
 
 /** Everything the services persist, handed to them as one object. */
@@ -9,6 +10,7 @@ export interface Stores {
   accounts: AccountStore;
   audit: AuditStore;
   catalog: CatalogStore;
+  edgeConfigs: EdgeConfigStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import type { TokenRecord, TokenStatus } from '../core/token.js';
+import type { ResourceRef, TokenRecord, TokenStatus } from '../core/token.js';
 import type { Page, PageQuery } from './page.js';
 
 export interface TokenListQuery extends PageQuery {
@@ -6,6 +6,7 @@ export interface TokenListQuery extends PageQuery {
   /** A team's tokens; `null` for tokens that belong to no team. */
   teamId?: string | null;
   type?: string;
+  resource?: ResourceRef;
   status?: TokenStatus;
   /** The instant `status` is judged at. */
   now: number;

@@ -57,15 +57,18 @@ await describeEachStore('TokenStore contract', (stores) => {
     const expired = mk(4, { expiresAt: T0 + 50 });
     const leaked = mk(5, { leakedAt: T0 + 10 });
     const teamToken = mk(6, {}, { teamId: 'team_list', type: 'personal' });
-    for (const t of [active, revoked, scheduled, expired, leaked, teamToken]) await stores.tokens.insert(t);
+    const resourceToken = mk(7, {}, { teamId: 'team_res', resource: { kind: 'edge-config', id: 'ecfg_list' } });
+    for (const t of [active, revoked, scheduled, expired, leaked, teamToken, resourceToken]) await stores.tokens.insert(t);
     const now = T0 + 100;
     const ids = async (q: Partial<Parameters<Stores['tokens']['list']>[0]>) =>
       (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, ...q })).items.map((t) => t.id);
 
-    assert.deepEqual(await ids({}), [teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id));
+    assert.deepEqual(await ids({}), [resourceToken, teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id));
     assert.deepEqual(await ids({ teamId: null }), [leaked, expired, scheduled, revoked, active].map((t) => t.id));
     assert.deepEqual(await ids({ teamId: 'team_list' }), [teamToken.id]);
     assert.deepEqual(await ids({ type: 'personal' }), [teamToken.id]);
+    assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_list' } }), [resourceToken.id]);
+    assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_other' } }), []);
     assert.deepEqual(await ids({ status: 'active', teamId: null }), [scheduled.id, active.id]);
     assert.deepEqual(await ids({ status: 'revoked' }), [leaked.id, revoked.id]);
     assert.deepEqual(await ids({ status: 'expired' }), [expired.id]);
@@ -81,7 +84,7 @@ await describeEachStore('TokenStore contract', (stores) => {
       cursor = page.nextCursor ?? undefined;
       pages++;
     } while (cursor);
-    assert.equal(pages, 3);
+    assert.equal(pages, 4);
     assert.deepEqual(seen, await ids({}));
   });
 

@@ -2,6 +2,7 @@ import type { Stores } from '../stores.js';
 import { MemoryAccountStore } from './memory-account-store.js';
 import { MemoryAuditStore } from './memory-audit-store.js';
 import { MemoryCatalogStore } from './memory-catalog-store.js';
+import { MemoryEdgeConfigStore } from './memory-edge-config-store.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 
 export function createMemoryStores(): Stores {
@@ -10,6 +11,7 @@ export function createMemoryStores(): Stores {
     accounts: new MemoryAccountStore(),
     audit: new MemoryAuditStore(),
     catalog: new MemoryCatalogStore(),
+    edgeConfigs: new MemoryEdgeConfigStore(),
     ping: async () => true,
     close: async () => {},
   };

@@ -1,13 +1,18 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { catalog } from './migrations/2026-11-22-catalog.js';
-import { initial } from './migrations/2026-11-22-initial.js';
+import { initial } from './migrations/2026-11-22T1530-initial.js';
+import { catalog } from './migrations/2026-11-22T1650-catalog.js';
+import { edgeConfig } from './migrations/2026-11-22T1710-edge-config.js';
 import type { Database, SqlDialect } from './schema.js';
 
-/** Every migration, by its dated name; listed here (not read from disk) so dist/ carries them. */
-function migrations(dialect: SqlDialect): Record<string, Migration> {
+/**
+ * Every migration, by its dated name; listed here (not read from disk) so dist/ carries them.
+ * Kysely applies them in the order of their names, so a name carries date and time.
+ */
+export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
-    '2026-11-22-initial': initial(dialect),
-    '2026-11-22-catalog': catalog,
+    '2026-11-22T1530-initial': initial(dialect),
+    '2026-11-22T1650-catalog': catalog,
+    '2026-11-22T1710-edge-config': edgeConfig,
   };
 }
 

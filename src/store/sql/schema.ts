@@ -81,6 +81,17 @@ export interface ProjectsTable {
   created_at: Millis;
 }
 
+export interface EdgeConfigsTable {
+  id: string;
+  slug: string;
+  owner_user_id: string;
+  team_id: string | null;
+  items: string;
+  digest: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -89,6 +100,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   environments: EnvironmentsTable;
   projects: ProjectsTable;
+  edge_configs: EdgeConfigsTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -4,6 +4,7 @@ import type { SqlDatabase } from './database.js';
 import { SqlAccountStore } from './sql-account-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
 import { SqlCatalogStore } from './sql-catalog-store.js';
+import { SqlEdgeConfigStore } from './sql-edge-config-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
@@ -13,6 +14,7 @@ export function createSqlStores({ db }: SqlDatabase): Stores {
     accounts: new SqlAccountStore(db),
     audit: new SqlAuditStore(db),
     catalog: new SqlCatalogStore(db),
+    edgeConfigs: new SqlEdgeConfigStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;

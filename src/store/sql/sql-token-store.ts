@@ -31,6 +31,9 @@ export class SqlTokenStore implements TokenStore {
     if (query.teamId === null) select = select.where('team_id', 'is', null);
     else if (query.teamId !== undefined) select = select.where('team_id', '=', query.teamId);
     if (query.type !== undefined) select = select.where('type', '=', query.type);
+    if (query.resource !== undefined) {
+      select = select.where('resource_kind', '=', query.resource.kind).where('resource_id', '=', query.resource.id);
+    }
     if (query.status === 'revoked') select = select.where(revoked);
     if (query.status === 'expired') select = select.where(sql<boolean>`not ${revoked} and ${expired}`);
     if (query.status === 'active') select = select.where(sql<boolean>`not ${revoked} and not ${expired}`);

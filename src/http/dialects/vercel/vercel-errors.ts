@@ -9,6 +9,8 @@ const VERCEL_CODES: Record<ErrorCode, string> = {
   NOT_FOUND: 'not_found',
   TOKEN_NOT_FOUND: 'not_found',
   USER_NOT_FOUND: 'not_found',
+  EDGE_CONFIG_NOT_FOUND: 'not_found',
+  PLAN_LIMIT_REACHED: 'payment_required',
   CONFLICT: 'conflict',
   BODY_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',

@@ -1,0 +1,50 @@
+import { hash } from 'node:crypto';
+import { AppError } from './errors.js';
+
+/** A Vercel Edge Config: a small JSON key-value store read with resource tokens. */
+export interface EdgeConfigRecord {
+  id: string;
+  slug: string;
+  ownerUserId: string;
+  teamId: string | null;
+  items: Record<string, unknown>;
+  /** Changes whenever the items change; readers use it as an ETag. */
+  digest: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const EDGE_CONFIG_RESOURCE = 'edge-config';
+
+export interface ItemPatch {
+  operation: 'create' | 'update' | 'upsert' | 'delete';
+  key: string;
+  value?: unknown;
+}
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
+}
+
+/** The same items give the same digest, whatever the order of their keys. */
+export function edgeConfigDigest(items: Record<string, unknown>): string {
+  return hash('sha256', canonical(items), 'hex');
+}
+
+/** Applies Vercel's item operations in order; `create` of an existing key and `update` or `delete` of a missing one fail. */
+export function applyItemPatches(items: Record<string, unknown>, patches: readonly ItemPatch[]): Record<string, unknown> {
+  const next = { ...items };
+  for (const { operation, key, value } of patches) {
+    const exists = Object.hasOwn(next, key);
+    if (operation === 'create' && exists) throw new AppError('CONFLICT', `item "${key}" exists`);
+    if ((operation === 'update' || operation === 'delete') && !exists) {
+      throw new AppError('VALIDATION_ERROR', `item "${key}" does not exist`);
+    }
+    if (operation === 'delete') delete next[key];
+    else next[key] = value ?? null;
+  }
+  return next;
+}
