@@ -24,6 +24,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     cache: { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries },
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
     edgeClients: parseEdgeClients(config.edgeClients),
+    edgeConfigTokenLimit: config.edgeConfigTokenLimit,
   });
   const secret = await bootstrap(stores, services.runtime, config.bootstrapToken);
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });

@@ -15,6 +15,7 @@ export interface ServerConfig {
   secretKey: string | undefined;
   /** `clientId:base64urlSecret[,…]`: Unleash Edge clients that sign their requests. */
   edgeClients: string | undefined;
+  edgeConfigTokenLimit: number;
 }
 
 export interface ServerFlags {
@@ -42,6 +43,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     cacheMaxEntries: nonNegativeInteger('TESSERA_CACHE_MAX_ENTRIES', env.TESSERA_CACHE_MAX_ENTRIES, 100_000),
     secretKey: env.TESSERA_SECRET_KEY || undefined,
     edgeClients: env.TESSERA_EDGE_CLIENTS || undefined,
+    edgeConfigTokenLimit: nonNegativeInteger('TESSERA_EDGE_CONFIG_TOKEN_LIMIT', env.TESSERA_EDGE_CONFIG_TOKEN_LIMIT, 100),
   };
 }
 

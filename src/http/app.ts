@@ -15,6 +15,8 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { validatorCompiler } from './validator.js';
 import { unleashRoutes } from './dialects/unleash/unleash-routes.js';
+import { edgeConfigReadRoutes } from './dialects/vercel/edge-config-read-routes.js';
+import { edgeConfigRoutes } from './dialects/vercel/edge-config-routes.js';
 import { vercelUserTokenRoutes } from './dialects/vercel/vercel-user-token-routes.js';
 import { vidaRoutes } from './dialects/vida/vida-routes.js';
 
@@ -67,6 +69,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(vidaRoutes(services));
   await app.register(unleashRoutes(services));
   await app.register(vercelUserTokenRoutes(services));
+  for (const prefix of ['/v1/edge-config', '/v1/global-config']) await app.register(edgeConfigRoutes(services), { prefix });
+  await app.register(edgeConfigReadRoutes(services));
   return app;
 }
 

@@ -38,22 +38,23 @@ export class AccessPolicy {
 
   /** Throws TOKEN_NOT_FOUND for tokens the caller may not see, so ids cannot be probed. */
   async readableToken(principal: Principal, token: TokenRecord | undefined): Promise<TokenRecord> {
-    if (token && (await this.#roleFor(principal, token)) !== undefined) return token;
+    if (token && (await this.roleOn(principal, token)) !== undefined) return token;
     throw new AppError('TOKEN_NOT_FOUND', 'no such token');
   }
 
   async writableToken(principal: Principal, token: TokenRecord | undefined): Promise<TokenRecord> {
     const visible = await this.readableToken(principal, token);
-    const role = await this.#roleFor(principal, visible);
+    const role = await this.roleOn(principal, visible);
     if (role !== undefined && !teamRoleCanWrite(role)) {
       throw new AppError('FORBIDDEN', `a team ${role} cannot change tokens`);
     }
     return visible;
   }
 
-  async #roleFor(principal: Principal, token: TokenRecord): Promise<TeamRole | undefined> {
+  /** The caller's role on an object that belongs to a user or a team; undefined when it is not theirs. */
+  async roleOn(principal: Principal, owned: { ownerUserId: string; teamId: string | null }): Promise<TeamRole | undefined> {
     if (principal.user.role === 'admin') return 'owner';
-    if (token.teamId === null) return token.ownerUserId === principal.user.id ? 'owner' : undefined;
-    return this.accounts.findRole(token.teamId, principal.user.id);
+    if (owned.teamId === null) return owned.ownerUserId === principal.user.id ? 'owner' : undefined;
+    return this.accounts.findRole(owned.teamId, principal.user.id);
   }
 }

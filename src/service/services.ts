@@ -5,6 +5,7 @@ import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
 import { CatalogService } from './catalog-service.js';
 import { EdgeAuth } from './edge-auth.js';
+import { EdgeConfigService } from './edge-config-service.js';
 import { EdgeTokenService } from './edge-token-service.js';
 import { systemRuntime, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
@@ -22,6 +23,7 @@ export interface Services {
   audit: AuditService;
   catalog: CatalogService;
   edgeTokens: EdgeTokenService;
+  edgeConfigs: EdgeConfigService;
   edgeAuth: EdgeAuth;
   usage: UsageRecorder;
   cache: TokenCache;
@@ -34,6 +36,8 @@ export interface ServiceOptions {
   secretKey?: Buffer;
   /** Unleash Edge clients allowed to sign requests, by client id. */
   edgeClients?: Map<string, Buffer>;
+  /** Tokens one Edge Config may have (Vercel answers 402 past its plan's limit). */
+  edgeConfigTokenLimit?: number;
 }
 
 /** Wires the services over one set of stores: production passes SQL stores, tests the memory ones. */
@@ -46,6 +50,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
   const verify = new VerifyService({ tokens: stores.tokens, cache, usage, runtime });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
+  const tokens = new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime });
   return {
     stores,
     runtime,
@@ -54,10 +59,19 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     audit,
     verify,
     auth: new AuthService({ verify, accounts: stores.accounts, usage, runtime }),
-    tokens: new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime }),
+    tokens,
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, catalog, verify, audit, cache, runtime, secretKey }),
     edgeAuth: new EdgeAuth(options.edgeClients ?? new Map(), runtime),
+    edgeConfigs: new EdgeConfigService({
+      edgeConfigs: stores.edgeConfigs,
+      tokens: stores.tokens,
+      tokenService: tokens,
+      verify,
+      access,
+      runtime,
+      tokenLimit: options.edgeConfigTokenLimit ?? 100,
+    }),
   };
 }

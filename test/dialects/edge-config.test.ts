@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { createClient } from '@vercel/edge-config';
+import { Vercel } from '@vercel/sdk';
+import { describeEachApp } from '../support/app-harness.js';
+
+await describeEachApp(
+  'Vercel Edge Config',
+  (h) => {
+    let serverURL: string;
+    before(async () => {
+      h.clock.time = Date.now();
+      serverURL = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    });
+    const createConfig = async (as: string, slug: string, items: Record<string, unknown> = {}, query = '') => {
+      const res = await h.request({ method: 'POST', url: `/v1/edge-config${query}`, as, payload: { slug, items } });
+      assert.equal(res.statusCode, 201, res.body);
+      return res.json().id as string;
+    };
+
+    it('@vercel/sdk creates a config and manages its tokens; @vercel/edge-config reads it until the token is deleted', async () => {
+      const user = await h.user('edge user');
+      const vercel = new Vercel({ bearerToken: user.secret, serverURL });
+      const config = await vercel.globalConfig.createEdgeConfig({ requestBody: { slug: 'flags', items: { greeting: 'hello', limits: { rps: 5 } } } });
+      assert.match(config.id, /^ecfg_/);
+      assert.equal(config.itemCount, 2);
+
+      const created = await vercel.globalConfig.createEdgeConfigToken({ edgeConfigId: config.id, requestBody: { label: 'reader' } });
+      assert.match(created.token, /^tsre_/);
+      const read = await vercel.globalConfig.getEdgeConfigToken({ edgeConfigId: config.id, token: created.token });
+      assert.deepEqual(read, { createdAt: read.createdAt, edgeConfigId: config.id, id: created.id, label: 'reader', partialToken: `tsre_…${created.token.slice(-4)}` });
+
+      const client = createClient(`${serverURL}/${config.id}?token=${created.token}`);
+      assert.equal(await client.get('greeting'), 'hello');
+      assert.deepEqual(await client.get('limits'), { rps: 5 });
+      assert.equal(await client.get('missing'), undefined);
+      assert.equal(await client.has('greeting'), true);
+      assert.equal(await client.has('missing'), false);
+      assert.deepEqual(await client.getAll(), { greeting: 'hello', limits: { rps: 5 } });
+      assert.deepEqual(await client.getAll(['greeting', 'missing']), { greeting: 'hello' });
+      assert.equal(await client.digest(), config.digest);
+
+      const patched = await h.request({
+        method: 'PATCH',
+        url: `/v1/global-config/${config.id}/items`,
+        as: user.secret,
+        payload: { items: [{ operation: 'update', key: 'greeting', value: 'hi' }, { operation: 'delete', key: 'limits' }] },
+      });
+      assert.equal(patched.statusCode, 200, patched.body);
+      assert.equal(await client.get('greeting'), 'hi');
+      assert.notEqual(await client.digest(), config.digest);
+
+      await vercel.globalConfig.deleteEdgeConfigTokens({ edgeConfigId: config.id, requestBody: { tokens: [created.token] } });
+      await assert.rejects(client.get('greeting'), /Unauthorized/i);
+    });
+
+    it('answers ETag and 304, and a missing key 404 with the digest header, an unknown config 404 without', async () => {
+      const id = await createConfig(h.admin, 'etags', { a: 1 });
+      const token = (await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label: 't' } })).json().token;
+      const auth = { authorization: `Bearer ${token}` };
+      const first = await h.request({ method: 'GET', url: `/${id}/items?version=1`, headers: auth });
+      assert.equal(first.statusCode, 200);
+      const again = await h.request({ method: 'GET', url: `/${id}/items?version=1`, headers: { ...auth, 'if-none-match': String(first.headers.etag) } });
+      assert.equal(again.statusCode, 304);
+      const missing = await h.request({ method: 'GET', url: `/${id}/item/nope?version=1`, headers: auth });
+      assert.equal(missing.statusCode, 404);
+      assert.ok(missing.headers['x-edge-config-digest']);
+      const head = await h.request({ method: 'HEAD', url: `/${id}/item/a?version=1`, headers: auth });
+      assert.equal(head.statusCode, 200);
+      const unknown = await h.request({ method: 'GET', url: '/ecfg_unknown/items?version=1', headers: auth });
+      assert.equal(unknown.statusCode, 404);
+      assert.equal(unknown.headers['x-edge-config-digest'], undefined);
+      const other = await createConfig(h.admin, 'other');
+      assert.equal((await h.request({ method: 'GET', url: `/${other}/items`, headers: auth })).statusCode, 401, "a token reads only its own config");
+      assert.equal((await h.request({ method: 'GET', url: `/${id}/items` })).statusCode, 401);
+    });
+
+    it('refuses bad labels (400), duplicates (409), the plan limit (402), other teams (403) and unknown configs (404)', async () => {
+      const owner = await h.user('ec owner');
+      const stranger = await h.user('ec stranger');
+      const team = (await h.request({ method: 'POST', url: '/v1/teams', as: owner.secret, payload: { slug: 'ec-team' } })).json().team;
+      const id = await createConfig(owner.secret, 'limited', {}, `?teamId=${team.id}`);
+      const token = (label: unknown, as = owner.secret, extra: object = {}) =>
+        h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as, payload: { label, ...extra } });
+      assert.equal((await token('x'.repeat(53))).statusCode, 400);
+      assert.equal((await token('ok', owner.secret, { extra: 1 })).statusCode, 400);
+      assert.equal((await token(5)).statusCode, 400);
+      assert.equal((await token('one')).statusCode, 201);
+      const dup = await token('one');
+      assert.equal(dup.statusCode, 409);
+      assert.equal(dup.json().error.code, 'conflict');
+      assert.equal((await token('two')).statusCode, 201);
+      const limit = await token('three');
+      assert.equal(limit.statusCode, 402);
+      assert.equal(limit.json().error.code, 'payment_required');
+      assert.equal((await token('mine', stranger.secret)).statusCode, 403);
+      assert.equal((await h.request({ method: 'GET', url: `/v1/edge-config/${id}`, as: stranger.secret })).statusCode, 403);
+      assert.equal((await h.request({ method: 'POST', url: '/v1/edge-config/ecfg_nope/token', as: owner.secret, payload: { label: 'x' } })).statusCode, 404);
+      assert.equal((await token('anon', '')).statusCode, 401);
+      const listed = await h.request({ method: 'GET', url: `/v1/global-config/${id}/tokens`, as: owner.secret });
+      assert.deepEqual(listed.json().map((t: { label: string }) => t.label).sort(), ['one', 'two']);
+    });
+  },
+  { edgeConfigTokenLimit: 2 },
+);
