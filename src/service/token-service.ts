@@ -102,6 +102,18 @@ export class TokenService {
     return this.deps.tokens.list({ ...filters, ownerUserId: principal.user.id, teamId: null });
   }
 
+  /** Every page of a listing, for the vendor APIs that do not paginate. */
+  async listAll(ctx: CallContext, input: Omit<ListTokensInput, 'limit' | 'cursor'>): Promise<TokenRecord[]> {
+    const tokens: TokenRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(ctx, { ...input, limit: 200, cursor });
+      tokens.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return tokens;
+  }
+
   async get(ctx: CallContext, id: string): Promise<TokenRecord> {
     return this.deps.access.readableToken(ctx.principal, await this.deps.tokens.findById(id));
   }

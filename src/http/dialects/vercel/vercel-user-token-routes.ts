@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { TokenRecord } from '../../../core/token.js';
 import type { Services } from '../../../service/services.js';
 import { authenticateWith, callContext, teamRefOf } from '../../call-context.js';
 import { setErrorShape } from '../../error-handler.js';
@@ -54,13 +53,7 @@ export function vercelUserTokenRoutes(services: Services): FastifyPluginAsyncTyp
       { schema: { tags, summary: "Vercel: list the caller's auth tokens", response: { 200: VercelTokenList, ...errors } } },
       async (request) => {
         const ctx = callContext(request);
-        const tokens: TokenRecord[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await services.tokens.list(ctx, { type: 'personal', limit: 200, cursor });
-          tokens.push(...page.items);
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
+        const tokens = await services.tokens.listAll(ctx, { type: 'personal' });
         return { tokens: tokens.map(vercelToken), pagination: { count: tokens.length, next: null, prev: null } };
       },
     );

@@ -52,13 +52,7 @@ export function vidaRoutes(services: Services): FastifyPluginAsyncTypebox {
       { schema: { tags, summary: "Vida: list the caller's admin tokens", response: { 200: VidaListResponse, ...errors } } },
       async (request) => {
         const ctx = callContext(request);
-        const tokens: TokenRecord[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await services.tokens.list(ctx, { type: 'personal', status: 'active', limit: 200, cursor });
-          tokens.push(...page.items);
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
+        const tokens = await services.tokens.listAll(ctx, { type: 'personal', status: 'active' });
         const userId = ctx.principal.user.numId;
         return { success: true, tokens: tokens.map((t) => ({ id: t.id, suffix: t.suffix, ...vidaFields(t, userId) })) };
       },
