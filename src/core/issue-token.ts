@@ -6,10 +6,20 @@ import { TOKEN_PREFIX, type TokenRecord, type TokenType } from './token.js';
 /** What the issuer chooses; everything else about a new token follows from the secret and the clock. */
 export type TokenFields = Omit<
   TokenRecord,
-  'id' | 'digest' | 'prefix' | 'suffix' | 'createdAt' | 'updatedAt' | 'activeAt' | 'revokedAt' | 'leakedAt' | 'leakedUrl'
+  | 'id'
+  | 'digest'
+  | 'prefix'
+  | 'suffix'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'activeAt'
+  | 'revokedAt'
+  | 'leakedAt'
+  | 'leakedUrl'
+  | 'lastRefillAt'
 >;
 
-/** Token fields with no scopes, resource, environment, projects, team, metadata, allowlist or expiry, unless given. */
+/** Token fields with no scopes, resource, environment, projects, team, metadata, allowlist, expiry, credits or limits, unless given. */
 export function tokenFields(
   fields: Pick<TokenFields, 'name' | 'type' | 'origin' | 'ownerUserId'> & Partial<TokenFields>,
 ): TokenFields {
@@ -24,6 +34,11 @@ export function tokenFields(
     expiresAt: null,
     parentId: null,
     rotatedFromId: null,
+    credits: null,
+    creditsActive: false,
+    creditPool: null,
+    refill: null,
+    rateLimits: [],
     ...fields,
   };
 }
@@ -59,6 +74,7 @@ export function issueToken(
     revokedAt: null,
     leakedAt: null,
     leakedUrl: null,
+    lastRefillAt: null,
   };
   return { token, secret };
 }

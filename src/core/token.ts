@@ -13,6 +13,23 @@ export function canManage(type: string): boolean {
   return type === 'personal';
 }
 
+/** A named limit of `limit` requests in any window of `durationMs` (see rate-limit.ts). */
+export interface RateLimitRule {
+  name: string;
+  limit: number;
+  durationMs: number;
+}
+
+export const REFILL_INTERVALS = ['daily', 'monthly'] as const;
+
+/** Sets the balance back to `amount` once per period (days start at 00:00 UTC). */
+export interface CreditRefill {
+  amount: bigint;
+  interval: (typeof REFILL_INTERVALS)[number];
+  /** Monthly refills: the day of the month, 1–31 (the month's last day when it is shorter). */
+  dayOfMonth: number | null;
+}
+
 export interface ResourceRef {
   kind: string;
   id: string;
@@ -45,6 +62,15 @@ export interface TokenRecord {
   leakedUrl: string | null;
   parentId: string | null;
   rotatedFromId: string | null;
+  /** Balance in 10⁻⁹ credits; null when the token has none of its own. */
+  credits: bigint | null;
+  /** When on, verifications charge the balance and stop at 0 (`USAGE_EXCEEDED`). */
+  creditsActive: boolean;
+  /** The owner (user or team id) whose shared pool this token draws from instead of a balance of its own. */
+  creditPool: string | null;
+  refill: CreditRefill | null;
+  lastRefillAt: number | null;
+  rateLimits: RateLimitRule[];
 }
 
 export type TokenStatus = 'active' | 'revoked' | 'expired';

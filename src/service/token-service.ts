@@ -1,7 +1,16 @@
 import { AppError } from '../core/errors.js';
 import { issueToken, type IssuedToken } from '../core/issue-token.js';
 import { tokenInputProblem } from '../core/token-input.js';
-import { isExpired, isRevoked, type ResourceRef, type TokenRecord, type TokenStatus, type TokenType } from '../core/token.js';
+import {
+  isExpired,
+  isRevoked,
+  type CreditRefill,
+  type RateLimitRule,
+  type ResourceRef,
+  type TokenRecord,
+  type TokenStatus,
+  type TokenType,
+} from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { Page } from '../store/page.js';
 import type { TokenPatch, TokenStore } from '../store/token-store.js';
@@ -25,6 +34,13 @@ export interface CreateTokenInput {
   projects?: string[];
   metadata?: Record<string, unknown>;
   ipAllowlist?: string[];
+  /** A balance of its own, in 10⁻⁹ credits; charged by verifications while `creditsActive` (default on when given). */
+  credits?: bigint | null;
+  creditsActive?: boolean;
+  /** Draw from the shared pool of the owner (the team, else the user) instead of a balance of its own. */
+  creditPool?: boolean;
+  refill?: CreditRefill | null;
+  rateLimits?: RateLimitRule[];
 }
 
 export interface ListTokensInput {
@@ -76,6 +92,11 @@ export class TokenService {
       expiresAt: input.expiresAt ?? null,
       parentId: null,
       rotatedFromId: null,
+      credits: input.credits ?? null,
+      creditsActive: input.creditsActive ?? (input.credits !== undefined && input.credits !== null),
+      creditPool: input.creditPool ? (teamId ?? ownerUserId) : null,
+      refill: input.refill ?? null,
+      rateLimits: input.rateLimits ?? [],
       },
       now,
       this.deps.runtime.randomBytes,

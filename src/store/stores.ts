@@ -1,12 +1,14 @@
 import type { AccountStore } from './account-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { CatalogStore } from './catalog-store.js';
+import type { CreditStore } from './credit-store.js';
 import type { EdgeConfigStore } from './edge-config-store.js';
 import type { TokenStore } from './token-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
   tokens: TokenStore;
+  credits: CreditStore;
   accounts: AccountStore;
   audit: AuditStore;
   catalog: CatalogStore;

@@ -13,7 +13,10 @@ export interface TokenListQuery extends PageQuery {
 }
 
 export type TokenPatch = Partial<
-  Pick<TokenRecord, 'name' | 'scopes' | 'expiresAt' | 'metadata' | 'ipAllowlist' | 'environment' | 'projects'>
+  Pick<
+    TokenRecord,
+    'name' | 'scopes' | 'expiresAt' | 'metadata' | 'ipAllowlist' | 'environment' | 'projects' | 'creditsActive' | 'refill' | 'rateLimits'
+  >
 >;
 
 export interface TokenUse {

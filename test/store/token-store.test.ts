@@ -13,7 +13,7 @@ const isConflict = (error: unknown) => error instanceof AppError && error.code =
 await describeEachStore('TokenStore contract', (stores) => {
   it('round-trips every field by id and by digest', async () => {
     const { token, secret } = makeToken(
-      { expiresAt: T0 + 1000, activeAt: T0 + 5, leakedUrl: null },
+      { expiresAt: T0 + 1000, activeAt: T0 + 5, leakedUrl: null, lastRefillAt: T0 - 7 },
       {
         name: 'full',
         type: 'resource',
@@ -27,6 +27,12 @@ await describeEachStore('TokenStore contract', (stores) => {
         ipAllowlist: ['10.0.0.0/8'],
         parentId: 'tok_parent',
         rotatedFromId: 'tok_prev',
+        // Past 2⁵³, where a floating-point number would lose the last units.
+        credits: 9_007_199_254_740_993n,
+        creditsActive: true,
+        creditPool: 'team_x',
+        refill: { amount: 1_000_000_000n, interval: 'monthly', dayOfMonth: 31 },
+        rateLimits: [{ name: 'burst', limit: 10, durationMs: 1000 }],
       },
     );
     await stores.tokens.insert(token);

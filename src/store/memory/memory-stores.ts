@@ -2,12 +2,15 @@ import type { Stores } from '../stores.js';
 import { MemoryAccountStore } from './memory-account-store.js';
 import { MemoryAuditStore } from './memory-audit-store.js';
 import { MemoryCatalogStore } from './memory-catalog-store.js';
+import { MemoryCreditStore } from './memory-credit-store.js';
 import { MemoryEdgeConfigStore } from './memory-edge-config-store.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 
 export function createMemoryStores(): Stores {
+  const tokens = new MemoryTokenStore();
   return {
-    tokens: new MemoryTokenStore(),
+    tokens,
+    credits: new MemoryCreditStore(tokens),
     accounts: new MemoryAccountStore(),
     audit: new MemoryAuditStore(),
     catalog: new MemoryCatalogStore(),

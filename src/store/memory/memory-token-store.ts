@@ -74,6 +74,11 @@ export class MemoryTokenStore implements TokenStore {
     return true;
   }
 
+  /** The stored record itself, for the memory credit store's in-place balance changes. */
+  live(id: string): TokenRecord | undefined {
+    return this.#byId.get(id);
+  }
+
   async recordUses(uses: readonly TokenUse[]): Promise<void> {
     for (const use of uses) {
       const token = this.#byId.get(use.id);

@@ -25,6 +25,10 @@ export function openSqlite(path: string): SqlDatabase {
 /** Connects with retries: the server may be starting or restarting. */
 export async function openPostgres(url: string, options: { poolSize?: number; attempts?: number } = {}): Promise<SqlDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 });
+  // An idle connection the server closes (restart, failover, a dropped database) is emitted
+  // here; unhandled, that event would end the process. The pool has already discarded the
+  // connection and the next query opens a new one, so there is nothing more to do.
+  pool.on('error', () => {});
   const attempts = options.attempts ?? 10;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { initial } from './migrations/2026-11-22T1530-initial.js';
 import { catalog } from './migrations/2026-11-22T1650-catalog.js';
 import { edgeConfig } from './migrations/2026-11-22T1710-edge-config.js';
+import { credits } from './migrations/2026-11-23T0230-credits.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -13,6 +14,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-11-22T1530-initial': initial(dialect),
     '2026-11-22T1650-catalog': catalog,
     '2026-11-22T1710-edge-config': edgeConfig,
+    '2026-11-23T0230-credits': credits,
   };
 }
 

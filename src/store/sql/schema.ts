@@ -53,6 +53,45 @@ export interface TokensTable {
   leaked_url: string | null;
   parent_id: string | null;
   rotated_from_id: string | null;
+  /** Integers of 10⁻⁹ credits. Read through `cast(… as text)`: SQLite would hand a lossy number past 2⁵³. */
+  credits: bigint | string | null;
+  credits_active: number;
+  credit_pool: string | null;
+  /** JSON text of CreditRefill, the amount as a decimal string of 10⁻⁹ units. */
+  refill: string | null;
+  last_refill_at: Millis | null;
+  /** JSON text of RateLimitRule[]. */
+  rate_limits: string;
+}
+
+export interface CreditPoolsTable {
+  owner_id: string;
+  credits: bigint | string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface CreditReservationsTable {
+  id: string;
+  token_id: string;
+  pool_id: string | null;
+  amount: bigint | string;
+  committed: bigint | string | null;
+  state: string;
+  expires_at: Millis;
+  created_at: Millis;
+  settled_at: Millis | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  /** Null while the first request is still being answered. */
+  status: number | null;
+  body: string | null;
+  created_at: Millis;
+  expires_at: Millis;
 }
 
 export interface AuditEventsTable {
@@ -101,6 +140,9 @@ export interface Database {
   environments: EnvironmentsTable;
   projects: ProjectsTable;
   edge_configs: EdgeConfigsTable;
+  credit_pools: CreditPoolsTable;
+  credit_reservations: CreditReservationsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -4,6 +4,7 @@ import type { SqlDatabase } from './database.js';
 import { SqlAccountStore } from './sql-account-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
 import { SqlCatalogStore } from './sql-catalog-store.js';
+import { SqlCreditStore } from './sql-credit-store.js';
 import { SqlEdgeConfigStore } from './sql-edge-config-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 
@@ -11,6 +12,7 @@ import { SqlTokenStore } from './sql-token-store.js';
 export function createSqlStores({ db }: SqlDatabase): Stores {
   return {
     tokens: new SqlTokenStore(db),
+    credits: new SqlCreditStore(db),
     accounts: new SqlAccountStore(db),
     audit: new SqlAuditStore(db),
     catalog: new SqlCatalogStore(db),

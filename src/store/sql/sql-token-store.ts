@@ -1,9 +1,14 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { TokenRecord } from '../../core/token.js';
+import type { CreditRefill, TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
 import { millis, withConflict } from './conflicts.js';
 import type { Database, TokensTable } from './schema.js';
+
+/** Every column, the balance as text: SQLite hands integers past 2⁵³ back as lossy numbers. */
+function selectToken(db: Kysely<Database>) {
+  return db.selectFrom('tokens').selectAll().select(sql<string | null>`cast(credits as text)`.as('credits'));
+}
 
 export class SqlTokenStore implements TokenStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -13,12 +18,12 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async findById(id: string): Promise<TokenRecord | undefined> {
-    const row = await this.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await selectToken(this.db).where('id', '=', id).executeTakeFirst();
     return row && fromRow(row);
   }
 
   async findByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
-    const row = await this.db.selectFrom('tokens').selectAll().where('digest', '=', digest).executeTakeFirst();
+    const row = await selectToken(this.db).where('digest', '=', digest).executeTakeFirst();
     return row && fromRow(row);
   }
 
@@ -26,7 +31,7 @@ export class SqlTokenStore implements TokenStore {
     const { now } = query;
     const revoked = sql<boolean>`(leaked_at is not null or (revoked_at is not null and revoked_at <= ${now}))`;
     const expired = sql<boolean>`(expires_at is not null and expires_at <= ${now})`;
-    let select = this.db.selectFrom('tokens').selectAll();
+    let select = selectToken(this.db);
     if (query.ownerUserId !== undefined) select = select.where('owner_user_id', '=', query.ownerUserId);
     if (query.teamId === null) select = select.where('team_id', 'is', null);
     else if (query.teamId !== undefined) select = select.where('team_id', '=', query.teamId);
@@ -111,6 +116,9 @@ const COLUMN_OF: Record<keyof TokenPatch, keyof TokensTable> = {
   ipAllowlist: 'ip_allowlist',
   environment: 'environment',
   projects: 'projects',
+  creditsActive: 'credits_active',
+  refill: 'refill',
+  rateLimits: 'rate_limits',
 };
 
 function toRow(t: TokenRecord): TokensTable {
@@ -140,6 +148,12 @@ function toRow(t: TokenRecord): TokensTable {
     leaked_url: t.leakedUrl,
     parent_id: t.parentId,
     rotated_from_id: t.rotatedFromId,
+    credits: t.credits,
+    credits_active: t.creditsActive ? 1 : 0,
+    credit_pool: t.creditPool,
+    refill: t.refill && JSON.stringify({ ...t.refill, amount: t.refill.amount.toString() }),
+    last_refill_at: t.lastRefillAt,
+    rate_limits: JSON.stringify(t.rateLimits),
   };
 }
 
@@ -169,5 +183,16 @@ function fromRow(r: Selectable<TokensTable>): TokenRecord {
     leakedUrl: r.leaked_url,
     parentId: r.parent_id,
     rotatedFromId: r.rotated_from_id,
+    credits: r.credits === null ? null : BigInt(r.credits),
+    creditsActive: Number(r.credits_active) === 1,
+    creditPool: r.credit_pool,
+    refill: r.refill === null ? null : parseRefill(r.refill),
+    lastRefillAt: millis(r.last_refill_at),
+    rateLimits: JSON.parse(r.rate_limits),
   };
+}
+
+function parseRefill(text: string): CreditRefill {
+  const { amount, ...rest } = JSON.parse(text) as Omit<CreditRefill, 'amount'> & { amount: string };
+  return { ...rest, amount: BigInt(amount) };
 }

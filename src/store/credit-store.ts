@@ -1,0 +1,71 @@
+import type { DueRefill } from '../core/refill.js';
+
+/** Whose balance an operation moves: a token's own, or the shared pool of an owner (user or team id). */
+export type CreditHolder = { kind: 'token'; id: string } | { kind: 'pool'; id: string };
+
+export interface ChargeResult {
+  charged: boolean;
+  /** The balance after the charge, or as it stands when the charge was refused. */
+  remaining: bigint;
+}
+
+export interface CreditPool {
+  ownerId: string;
+  credits: bigint;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const RESERVATION_STATES = ['open', 'committed', 'released', 'expired'] as const;
+export type ReservationState = (typeof RESERVATION_STATES)[number];
+
+export interface Reservation {
+  id: string;
+  tokenId: string;
+  /** Set when the amount came from a shared pool rather than the token's balance. */
+  poolId: string | null;
+  amount: bigint;
+  committed: bigint | null;
+  state: ReservationState;
+  expiresAt: number;
+  createdAt: number;
+  settledAt: number | null;
+}
+
+export type Settlement =
+  | { outcome: 'commit'; amount: bigint }
+  | { outcome: 'release' }
+  | { outcome: 'expire' };
+
+/**
+ * Balances, shared pools and reservations. Every method is one guarded, atomic change in the
+ * store (`… where credits >= cost`): never a read-modify-write in JavaScript, so concurrent
+ * callers, on one node or many, can never overspend.
+ */
+export interface CreditStore {
+  /**
+   * Applies `refill` if the holder was last refilled before its period, then takes `cost` if
+   * the balance is positive and covers it. undefined: no such holder, or a token whose
+   * credits are not active.
+   */
+  charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined>;
+  /** Adds to (`add`, may be negative) or replaces (`set`) a balance; undefined for an unknown holder. */
+  adjust(holder: CreditHolder, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined>;
+  balance(holder: CreditHolder): Promise<bigint | undefined>;
+
+  /** Creates the owner's pool with `credits`, or sets an existing pool's balance. */
+  putPool(ownerId: string, credits: bigint, now: number): Promise<CreditPool>;
+  findPool(ownerId: string): Promise<CreditPool | undefined>;
+
+  /** In one transaction: charges the reservation's amount and records it, or does neither. */
+  reserve(reservation: Reservation, holder: CreditHolder, refill?: DueRefill): Promise<ChargeResult | undefined>;
+  findReservation(id: string): Promise<Reservation | undefined>;
+  /**
+   * Moves an open reservation to its final state and refunds what it does not keep, once:
+   * undefined when it was not open (already settled, or unknown). A commit of more than was
+   * reserved, or a commit or release after `expiresAt`, changes nothing and answers undefined.
+   */
+  settle(id: string, settlement: Settlement, now: number): Promise<Reservation | undefined>;
+  /** Ids of open reservations whose time ran out, oldest first. */
+  expiredReservations(now: number, limit: number): Promise<string[]>;
+}

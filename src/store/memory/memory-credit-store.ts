@@ -1,0 +1,112 @@
+import { MAX_CREDITS } from '../../core/credits.js';
+import { AppError } from '../../core/errors.js';
+import type { DueRefill } from '../../core/refill.js';
+import type { ChargeResult, CreditHolder, CreditPool, CreditStore, Reservation, Settlement } from '../credit-store.js';
+import type { MemoryTokenStore } from './memory-token-store.js';
+
+/** What a token with a balance and a pool have in common; pools have no refills. */
+interface Balance {
+  credits: bigint;
+  lastRefillAt?: number | null;
+  createdAt: number;
+}
+
+/** The in-memory fake. Each method runs without awaiting in between, so it is atomic like the SQL statements. */
+export class MemoryCreditStore implements CreditStore {
+  readonly #pools = new Map<string, CreditPool>();
+  readonly #reservations = new Map<string, Reservation>();
+
+  constructor(private readonly tokens: MemoryTokenStore) {}
+
+  async charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
+    return this.#charge(holder, cost, refill);
+  }
+
+  #charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): ChargeResult | undefined {
+    const balance = this.#balanceOf(holder);
+    if (!balance) return undefined;
+    if (refill && (balance.lastRefillAt ?? balance.createdAt) < refill.periodStart) {
+      balance.credits = refill.amount;
+      balance.lastRefillAt = refill.periodStart;
+    }
+    if (balance.credits <= 0n || balance.credits < cost) return { charged: false, remaining: balance.credits };
+    balance.credits -= cost;
+    return { charged: true, remaining: balance.credits };
+  }
+
+  async adjust(holder: CreditHolder, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
+    // A token without a balance of its own starts from 0.
+    if (holder.kind === 'token') {
+      const token = this.tokens.live(holder.id);
+      if (token && token.credits === null) token.credits = 0n;
+    }
+    const balance = this.#balanceOf(holder, { active: false });
+    if (!balance) return undefined;
+    const next = op === 'set' ? amount : balance.credits + amount;
+    if (next > MAX_CREDITS || next < -MAX_CREDITS) throw new AppError('CONFLICT', 'the balance would pass 10^9 credits');
+    balance.credits = next;
+    if (holder.kind === 'pool') (balance as CreditPool).updatedAt = now;
+    return balance.credits;
+  }
+
+  async balance(holder: CreditHolder): Promise<bigint | undefined> {
+    return this.#balanceOf(holder, { active: false })?.credits;
+  }
+
+  async putPool(ownerId: string, credits: bigint, now: number): Promise<CreditPool> {
+    const existing = this.#pools.get(ownerId);
+    const pool = existing ? { ...existing, credits, updatedAt: now } : { ownerId, credits, createdAt: now, updatedAt: now };
+    this.#pools.set(ownerId, pool);
+    return { ...pool };
+  }
+
+  async findPool(ownerId: string): Promise<CreditPool | undefined> {
+    const pool = this.#pools.get(ownerId);
+    return pool && { ...pool };
+  }
+
+  async reserve(reservation: Reservation, holder: CreditHolder, refill?: DueRefill): Promise<ChargeResult | undefined> {
+    if (this.#reservations.has(reservation.id)) throw new AppError('CONFLICT', 'reservation exists');
+    const result = this.#charge(holder, reservation.amount, refill);
+    if (result?.charged) this.#reservations.set(reservation.id, { ...reservation });
+    return result;
+  }
+
+  async findReservation(id: string): Promise<Reservation | undefined> {
+    const reservation = this.#reservations.get(id);
+    return reservation && { ...reservation };
+  }
+
+  async settle(id: string, settlement: Settlement, now: number): Promise<Reservation | undefined> {
+    const r = this.#reservations.get(id);
+    if (!r || r.state !== 'open') return undefined;
+    const expired = r.expiresAt <= now;
+    if (settlement.outcome === 'expire' ? !expired : expired) return undefined;
+    const kept = settlement.outcome === 'commit' ? settlement.amount : 0n;
+    if (kept < 0n || kept > r.amount) return undefined;
+    const holder: CreditHolder = r.poolId !== null ? { kind: 'pool', id: r.poolId } : { kind: 'token', id: r.tokenId };
+    const balance = this.#balanceOf(holder, { active: false });
+    // A deleted token or pool has nothing left to refund into.
+    if (balance) balance.credits += r.amount - kept;
+    r.state = settlement.outcome === 'commit' ? 'committed' : settlement.outcome === 'release' ? 'released' : 'expired';
+    r.committed = kept;
+    r.settledAt = now;
+    return { ...r };
+  }
+
+  async expiredReservations(now: number, limit: number): Promise<string[]> {
+    return [...this.#reservations.values()]
+      .filter((r) => r.state === 'open' && r.expiresAt <= now)
+      .sort((a, b) => a.expiresAt - b.expiresAt)
+      .slice(0, limit)
+      .map((r) => r.id);
+  }
+
+  /** The stored token or pool itself, so writes land in it. */
+  #balanceOf(holder: CreditHolder, { active = true } = {}): Balance | undefined {
+    if (holder.kind === 'pool') return this.#pools.get(holder.id);
+    const token = this.tokens.live(holder.id);
+    if (!token || token.credits === null || (active && !token.creditsActive)) return undefined;
+    return token as Balance;
+  }
+}

@@ -1,0 +1,189 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { MAX_CREDITS } from '../../core/credits.js';
+import { AppError } from '../../core/errors.js';
+import type { DueRefill } from '../../core/refill.js';
+import type { ChargeResult, CreditHolder, CreditPool, CreditStore, Reservation, ReservationState, Settlement } from '../credit-store.js';
+import { millis, withConflict } from './conflicts.js';
+import type { CreditReservationsTable, Database } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A parameter typed as bigint: PostgreSQL would otherwise compare two bare parameters as text. */
+const bigintParam = (value: bigint) => sql<bigint>`cast(${value} as bigint)`;
+
+/** Exact balances: SQLite hands integers past 2⁵³ back as lossy numbers, text never. */
+const creditsText = sql<string>`cast(credits as text)`.as('credits');
+
+export class SqlCreditStore implements CreditStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
+    return chargeIn(this.db, holder, cost, refill);
+  }
+
+  async adjust(holder: CreditHolder, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
+    const next = op === 'set' ? bigintParam(amount) : sql<bigint>`coalesce(credits, 0) + ${amount}`;
+    const inRange = sql<boolean>`${next} between ${bigintParam(-MAX_CREDITS)} and ${bigintParam(MAX_CREDITS)}`;
+    const row =
+      holder.kind === 'token'
+        ? await this.db.updateTable('tokens').set({ credits: next, updated_at: now }).where('id', '=', holder.id).where(inRange).returning(creditsText).executeTakeFirst()
+        : await this.db.updateTable('credit_pools').set({ credits: next, updated_at: now }).where('owner_id', '=', holder.id).where(inRange).returning(creditsText).executeTakeFirst();
+    if (row) return BigInt(row.credits);
+    if ((await this.balance(holder)) !== undefined || (holder.kind === 'token' && (await this.#tokenExists(holder.id)))) {
+      throw new AppError('CONFLICT', 'the balance would pass 10^9 credits');
+    }
+    return undefined;
+  }
+
+  async balance(holder: CreditHolder): Promise<bigint | undefined> {
+    const row = await readBalance(this.db, holder);
+    return row?.credits != null ? BigInt(row.credits) : undefined;
+  }
+
+  async putPool(ownerId: string, credits: bigint, now: number): Promise<CreditPool> {
+    const row = await this.db
+      .insertInto('credit_pools')
+      .values({ owner_id: ownerId, credits, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('owner_id').doUpdateSet({ credits, updated_at: now }))
+      .returning(['owner_id', creditsText, 'created_at', 'updated_at'])
+      .executeTakeFirstOrThrow();
+    return { ownerId: row.owner_id, credits: BigInt(row.credits), createdAt: millis(row.created_at), updatedAt: millis(row.updated_at) };
+  }
+
+  async findPool(ownerId: string): Promise<CreditPool | undefined> {
+    const row = await this.db
+      .selectFrom('credit_pools')
+      .select(['owner_id', creditsText, 'created_at', 'updated_at'])
+      .where('owner_id', '=', ownerId)
+      .executeTakeFirst();
+    return row && { ownerId: row.owner_id, credits: BigInt(row.credits), createdAt: millis(row.created_at), updatedAt: millis(row.updated_at) };
+  }
+
+  async reserve(reservation: Reservation, holder: CreditHolder, refill?: DueRefill): Promise<ChargeResult | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await chargeIn(tx, holder, reservation.amount, refill);
+      if (result?.charged) {
+        await withConflict('reservation', () => tx.insertInto('credit_reservations').values(toRow(reservation)).execute());
+      }
+      return result;
+    });
+  }
+
+  async findReservation(id: string): Promise<Reservation | undefined> {
+    const row = await this.db.selectFrom('credit_reservations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async settle(id: string, settlement: Settlement, now: number): Promise<Reservation | undefined> {
+    const kept = settlement.outcome === 'commit' ? settlement.amount : 0n;
+    if (kept < 0n) return undefined;
+    const state: ReservationState =
+      settlement.outcome === 'commit' ? 'committed' : settlement.outcome === 'release' ? 'released' : 'expired';
+    return this.db.transaction().execute(async (tx) => {
+      // The state change is the guard: of concurrent settlements, exactly one moves the row out of 'open'.
+      const row = await tx
+        .updateTable('credit_reservations')
+        .set({ state, committed: kept, settled_at: now })
+        .where('id', '=', id)
+        .where('state', '=', 'open')
+        .where('expires_at', settlement.outcome === 'expire' ? '<=' : '>', now)
+        .where('amount', '>=', kept)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const reservation = fromRow(row);
+      const refund = reservation.amount - kept;
+      if (refund > 0n) {
+        const credits = sql<bigint>`credits + ${refund}`;
+        if (reservation.poolId !== null) {
+          await tx.updateTable('credit_pools').set({ credits }).where('owner_id', '=', reservation.poolId).execute();
+        } else {
+          await tx.updateTable('tokens').set({ credits }).where('id', '=', reservation.tokenId).where('credits', 'is not', null).execute();
+        }
+      }
+      return reservation;
+    });
+  }
+
+  async expiredReservations(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('credit_reservations')
+      .select('id')
+      .where('state', '=', 'open')
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async #tokenExists(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('tokens').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+}
+
+/** Refill (once per period, guarded by last_refill_at), then the guarded charge; each one atomic statement. */
+async function chargeIn(db: Db, holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
+  const take = sql<bigint>`credits - ${cost}`;
+  let row: { credits: string } | undefined;
+  if (holder.kind === 'token') {
+    const active = db.updateTable('tokens').where('id', '=', holder.id).where('credits_active', '=', 1).where('credits', 'is not', null);
+    if (refill) {
+      await active
+        .set({ credits: refill.amount, last_refill_at: refill.periodStart })
+        .where(sql<boolean>`coalesce(last_refill_at, created_at) < ${refill.periodStart}`)
+        .execute();
+    }
+    row = await active.set({ credits: take }).where('credits', '>', 0n).where('credits', '>=', cost).returning(creditsText).executeTakeFirst();
+  } else {
+    row = await db
+      .updateTable('credit_pools')
+      .set({ credits: take })
+      .where('owner_id', '=', holder.id)
+      .where('credits', '>', 0n)
+      .where('credits', '>=', cost)
+      .returning(creditsText)
+      .executeTakeFirst();
+  }
+  if (row) return { charged: true, remaining: BigInt(row.credits) };
+  const current = await readBalance(db, holder);
+  if (!current || current.credits === null || current.active === false) return undefined;
+  return { charged: false, remaining: BigInt(current.credits) };
+}
+
+async function readBalance(db: Db, holder: CreditHolder): Promise<{ credits: string | null; active: boolean } | undefined> {
+  if (holder.kind === 'token') {
+    const row = await db.selectFrom('tokens').select([creditsText, 'credits_active']).where('id', '=', holder.id).executeTakeFirst();
+    return row && { credits: row.credits, active: Number(row.credits_active) === 1 };
+  }
+  const row = await db.selectFrom('credit_pools').select(creditsText).where('owner_id', '=', holder.id).executeTakeFirst();
+  return row && { credits: row.credits, active: true };
+}
+
+function toRow(r: Reservation): CreditReservationsTable {
+  return {
+    id: r.id,
+    token_id: r.tokenId,
+    pool_id: r.poolId,
+    amount: r.amount,
+    committed: r.committed,
+    state: r.state,
+    expires_at: r.expiresAt,
+    created_at: r.createdAt,
+    settled_at: r.settledAt,
+  };
+}
+
+function fromRow(r: Selectable<CreditReservationsTable>): Reservation {
+  return {
+    id: r.id,
+    tokenId: r.token_id,
+    poolId: r.pool_id,
+    amount: BigInt(r.amount),
+    committed: r.committed === null ? null : BigInt(r.committed),
+    state: r.state as ReservationState,
+    expiresAt: millis(r.expires_at),
+    createdAt: millis(r.created_at),
+    settledAt: millis(r.settled_at),
+  };
+}
