@@ -9,6 +9,7 @@ import { loadSecretKey } from './secret-key.js';
 import { describeStore, type ServerConfig } from './server-config.js';
 
 const USAGE_FLUSH_MS = 1000;
+const RESERVATION_SWEEP_MS = 1000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -29,6 +30,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const secret = await bootstrap(stores, services.runtime, config.bootstrapToken);
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });
   services.usage.start(USAGE_FLUSH_MS, (error) => app.log.error({ err: error }, 'writing last-used times failed'));
+  const sweep = setInterval(() => {
+    services.credits.expireDue().catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
+  }, RESERVATION_SWEEP_MS);
+  sweep.unref();
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -48,6 +53,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      clearInterval(sweep);
       await app.close();
       await services.usage.stop();
       await stores.close();

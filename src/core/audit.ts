@@ -5,6 +5,8 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'token.rotate',
   'token.delete',
+  'token.credits',
+  'pool.credits',
   'user.create',
   'team.create',
   'team.member.add',
@@ -18,7 +20,7 @@ export interface AuditEvent {
   action: AuditAction;
   actorUserId: string | null;
   actorTokenId: string | null;
-  targetType: 'token' | 'user' | 'team';
+  targetType: 'token' | 'user' | 'team' | 'pool';
   targetId: string;
   teamId: string | null;
   /** The user whose object was acted on, so they see changes others made to it. */

@@ -9,6 +9,8 @@ export const VERIFY_CODES = [
   'EXPIRED',
   'INSUFFICIENT_PERMISSIONS',
   'FORBIDDEN',
+  'RATE_LIMITED',
+  'USAGE_EXCEEDED',
 ] as const;
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 
@@ -24,6 +26,9 @@ export interface VerifyRequirements {
 
 export type VerifyDecision = { valid: true; code: 'VALID' } | { valid: false; code: Exclude<VerifyCode, 'VALID'> };
 
+/** The checks that need no effects; rate limits and credits follow, in the store. */
+type PureVerifyDecision = { valid: true; code: 'VALID' } | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED'> };
+
 /**
  * The verify decision, in the order DESIGN.md fixes: exists → revoked/leaked → expired →
  * resource, environment, project, scopes → IP rules. Pure: the caller looked the token up.
@@ -32,7 +37,7 @@ export function decideVerify(
   token: TokenRecord | undefined,
   required: VerifyRequirements,
   now: number,
-): VerifyDecision {
+): PureVerifyDecision {
   if (!token) return { valid: false, code: 'NOT_FOUND' };
   if (isRevoked(token, now)) return { valid: false, code: 'REVOKED' };
   if (isExpired(token, now)) return { valid: false, code: 'EXPIRED' };

@@ -10,7 +10,9 @@ import { frameworkErrorHandler, installNativeErrors } from './error-handler.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
+import { creditRoutes } from './routes/credit-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { reservationRoutes } from './routes/reservation-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { validatorCompiler } from './validator.js';
@@ -59,12 +61,14 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   await app.register(healthRoutes(services));
   await app.register(verifyRoutes(services));
+  await app.register(reservationRoutes(services));
   await app.register(async (management) => {
     management.addHook('onRequest', authenticateWith(services.auth));
     await management.register(tokenRoutes(services));
     await management.register(accountRoutes(services));
     await management.register(auditRoutes(services));
     await management.register(catalogRoutes(services));
+    await management.register(creditRoutes(services));
   });
   await app.register(vidaRoutes(services));
   await app.register(unleashRoutes(services));

@@ -4,6 +4,7 @@ import { AccountService } from './account-service.js';
 import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
 import { CatalogService } from './catalog-service.js';
+import { CreditService } from './credit-service.js';
 import { EdgeAuth } from './edge-auth.js';
 import { EdgeConfigService } from './edge-config-service.js';
 import { EdgeTokenService } from './edge-token-service.js';
@@ -22,6 +23,7 @@ export interface Services {
   accounts: AccountService;
   audit: AuditService;
   catalog: CatalogService;
+  credits: CreditService;
   edgeTokens: EdgeTokenService;
   edgeConfigs: EdgeConfigService;
   edgeAuth: EdgeAuth;
@@ -47,7 +49,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
   const usage = new UsageRecorder(stores.tokens);
   const access = new AccessPolicy(stores.accounts);
   const audit = new AuditService({ audit: stores.audit, access, runtime });
-  const verify = new VerifyService({ tokens: stores.tokens, cache, usage, runtime });
+  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, cache, usage, runtime });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
   const tokens = new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime });
@@ -62,6 +64,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     tokens,
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
+    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, runtime }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, catalog, verify, audit, cache, runtime, secretKey }),
     edgeAuth: new EdgeAuth(options.edgeClients ?? new Map(), runtime),
     edgeConfigs: new EdgeConfigService({

@@ -1,18 +1,29 @@
 import { digestSecret, digestsEqual } from '../core/digest.js';
+import { planCharge } from '../core/metering.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
 import { decideVerify, type VerifyDecision, type VerifyRequirements } from '../core/verify.js';
+import type { CreditStore } from '../store/credit-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { Runtime } from './runtime.js';
 import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
-export type VerifyResult = VerifyDecision & { token?: TokenRecord };
+export type VerifyResult = VerifyDecision & {
+  token?: TokenRecord;
+  /** The balance left after this verification's charge (or when it was refused), for metered tokens. */
+  remaining?: bigint;
+};
 
-/** The verify pipeline: format and checksum, cache, store, pure decision, last-used written behind. */
+export interface VerifyOptions extends VerifyRequirements {
+  /** What this call costs in 10⁻⁹ credits; one credit when not given. Ignored for tokens without credits. */
+  cost?: bigint;
+}
+
+/** The verify pipeline: format and checksum, cache, store, pure decision, then the atomic charge. */
 export class VerifyService {
   constructor(
-    private readonly deps: { tokens: TokenStore; cache: TokenCache; usage: UsageRecorder; runtime: Runtime },
+    private readonly deps: { tokens: TokenStore; credits: CreditStore; cache: TokenCache; usage: UsageRecorder; runtime: Runtime },
   ) {}
 
   /** The stored token a presented secret names, or undefined; mistyped and made-up secrets never reach the store. */
@@ -29,12 +40,19 @@ export class VerifyService {
     return token;
   }
 
-  async verify(secret: string, required: VerifyRequirements): Promise<VerifyResult> {
+  async verify(secret: string, options: VerifyOptions): Promise<VerifyResult> {
     const token = await this.lookup(secret);
     const now = this.deps.runtime.now();
-    const decision = decideVerify(token, required, now);
-    if (!decision.valid) return decision;
-    this.deps.usage.record(token!.id, now);
-    return { ...decision, token: token! };
+    const decision = decideVerify(token, options, now);
+    if (!decision.valid || !token) return decision;
+    const plan = planCharge(token, options.cost, now);
+    const charge = plan && (await this.deps.credits.charge(plan.holder, plan.cost, plan.refill));
+    // A refill moved the stored token on: the cached copy would ask for it again.
+    if (plan?.refill) this.deps.cache.delete(token.digest.toString('base64url'));
+    if (charge && !charge.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: charge.remaining };
+    // A token drawing on a pool its owner does not have has nothing to spend.
+    if (plan?.holder.kind === 'pool' && !charge) return { valid: false, code: 'USAGE_EXCEEDED', remaining: 0n };
+    this.deps.usage.record(token.id, now);
+    return { ...decision, token, ...(charge ? { remaining: charge.remaining } : {}) };
   }
 }

@@ -1,7 +1,7 @@
+import type { CreditHolder } from '../core/metering.js';
 import type { DueRefill } from '../core/refill.js';
 
-/** Whose balance an operation moves: a token's own, or the shared pool of an owner (user or team id). */
-export type CreditHolder = { kind: 'token'; id: string } | { kind: 'pool'; id: string };
+export type { CreditHolder };
 
 export interface ChargeResult {
   charged: boolean;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../service/services.js';
 import { callContext, teamRefOf } from '../call-context.js';
+import { creditsInput, refillInput } from '../credit-input.js';
 import { authErrors, ErrorResponse, IdParams, TeamQuery } from '../schemas/common.js';
 import {
   CreateTokenBody,
@@ -32,9 +33,14 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const { teamId, ...input } = request.body;
+        const { teamId, credits, refill, ...input } = request.body;
         const team = teamRefOf(teamId ? { teamId } : request.query);
-        const { token, secret } = await services.tokens.create(callContext(request), { ...input, team });
+        const { token, secret } = await services.tokens.create(callContext(request), {
+          ...input,
+          team,
+          ...(credits !== undefined ? { credits: creditsInput(credits, 'credits') } : {}),
+          ...(refill !== undefined ? { refill: refillInput(refill) } : {}),
+        });
         return reply.code(201).send({ token: tokenView(token, now()), secret });
       },
     );
@@ -78,7 +84,11 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const token = await services.tokens.update(callContext(request), request.params.id, request.body);
+        const { refill, ...patch } = request.body;
+        const token = await services.tokens.update(callContext(request), request.params.id, {
+          ...patch,
+          ...(refill !== undefined ? { refill: refillInput(refill) } : {}),
+        });
         return { token: tokenView(token, now()) };
       },
     );

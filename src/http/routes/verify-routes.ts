@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { VerifyRequirements } from '../../core/verify.js';
+import { formatCredits } from '../../core/credits.js';
 import type { Services } from '../../service/services.js';
-import type { VerifyResult as VerifyOutcome } from '../../service/verify-service.js';
+import type { VerifyOptions, VerifyResult as VerifyOutcome } from '../../service/verify-service.js';
+import { creditsInput } from '../credit-input.js';
 import { ErrorResponse } from '../schemas/common.js';
 import { VerifyBatchBody, VerifyBatchResult, VerifyBody, VerifyResult } from '../schemas/token-schemas.js';
 import { tokenView } from '../views.js';
@@ -14,9 +15,17 @@ const security: Array<Record<string, string[]>> = [];
 export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const view = (outcome: VerifyOutcome) => {
-      const { token, ...decision } = outcome;
-      return token ? { ...decision, token: tokenView(token, services.runtime.now()) } : decision;
+      const { token, remaining, ...decision } = outcome;
+      return {
+        ...decision,
+        ...(token ? { token: tokenView(token, services.runtime.now()) } : {}),
+        ...(remaining !== undefined ? { remaining: formatCredits(remaining) } : {}),
+      };
     };
+    const options = <T extends { cost?: string }>({ cost, ...rest }: T) => ({
+      ...rest,
+      ...(cost !== undefined ? { cost: creditsInput(cost, 'cost') } : {}),
+    });
 
     app.post(
       '/v1/verify',
@@ -31,7 +40,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { token, ...required } = request.body;
-        return view(await services.verify.verify(token, { ip: request.ip, ...required }));
+        return view(await services.verify.verify(token, { ip: request.ip, ...options(required) }));
       },
     );
 
@@ -48,14 +57,14 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { tokens, ...shared } = request.body;
-        const defaults: VerifyRequirements = { ip: request.ip, ...shared };
-        const results = await Promise.all(
-          tokens.map((item) => {
-            if (typeof item === 'string') return services.verify.verify(item, defaults);
-            const { token, ...own } = item;
-            return services.verify.verify(token, { ip: request.ip, ...own });
-          }),
-        );
+        const defaults: VerifyOptions = { ip: request.ip, ...options(shared) };
+        // Every item is read before any is verified, so a bad one charges nothing.
+        const calls = tokens.map((item) => {
+          if (typeof item === 'string') return { token: item, options: defaults };
+          const { token, ...own } = item;
+          return { token, options: { ip: request.ip, ...options(own) } };
+        });
+        const results = await Promise.all(calls.map((call) => services.verify.verify(call.token, call.options)));
         return { results: results.map(view) };
       },
     );

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
+import { CREDITS_PATTERN } from '../../core/credits.js';
 import { SCOPE_PATTERN } from '../../core/scopes.js';
-import { TOKEN_STATUSES, TOKEN_TYPES } from '../../core/token.js';
+import { REFILL_INTERVALS, TOKEN_STATUSES, TOKEN_TYPES } from '../../core/token.js';
 import { VERIFY_CODES } from '../../core/verify.js';
 import { NullableInteger, NullableString, PageQuery, pageOf, TeamQuery } from './common.js';
 
@@ -20,6 +21,30 @@ const Environment = Type.String({ minLength: 1, maxLength: 100 });
 const Projects = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 // Up to the last millisecond of year 9999, so every value is a valid Date and fits a SQL bigint.
 const Millis = Type.Integer({ minimum: 0, maximum: 253_402_300_799_999, description: 'Milliseconds since the Unix epoch.' });
+
+/** Credits travel as decimal strings: JSON numbers would lose the 10⁻⁹ units. */
+export const Credits = Type.String({
+  pattern: CREDITS_PATTERN,
+  maxLength: 21,
+  description: 'A decimal amount of credits with up to 9 fraction digits, e.g. "12.5"; at most 10^9.',
+});
+const Refill = Type.Object(
+  {
+    amount: Credits,
+    interval: Type.Enum(REFILL_INTERVALS),
+    dayOfMonth: Type.Optional(Type.Integer({ minimum: 1, maximum: 31, description: "Monthly: the day (the month's last when shorter); default 1." })),
+  },
+  { additionalProperties: false, description: 'Sets the balance back to `amount` once per day or month (00:00 UTC).' },
+);
+const RateLimit = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }),
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    durationMs: Type.Integer({ minimum: 1, maximum: 31 * 24 * 3600 * 1000 }),
+  },
+  { additionalProperties: false, description: 'At most `limit` requests (or cost) in any window of `durationMs`.' },
+);
+const RateLimits = Type.Array(RateLimit, { maxItems: 10 });
 
 export const TokenView = Type.Object(
   {
@@ -47,8 +72,16 @@ export const TokenView = Type.Object(
     leakedUrl: NullableString,
     parentId: NullableString,
     rotatedFromId: NullableString,
+    credits: Type.Union([Type.String(), Type.Null()], { description: 'The balance, a decimal string; null when the token has none.' }),
+    creditsActive: Type.Boolean({ description: 'When on, verifications charge the balance and stop at 0.' }),
+    creditPool: Type.Union([Type.String(), Type.Null()], { description: 'The owner whose shared pool this token draws from.' }),
+    refill: Type.Union([
+      Type.Object({ amount: Type.String(), interval: Type.Enum(REFILL_INTERVALS), dayOfMonth: NullableInteger }),
+      Type.Null(),
+    ]),
+    lastRefillAt: NullableInteger,
+    rateLimits: Type.Array(Type.Object({ name: Type.String(), limit: Type.Integer(), durationMs: Type.Integer() })),
   },
-
 );
 
 export const CreateTokenBody = Type.Object(
@@ -64,6 +97,11 @@ export const CreateTokenBody = Type.Object(
     projects: Type.Optional(Projects),
     metadata: Type.Optional(Metadata),
     ipAllowlist: Type.Optional(IpAllowlist),
+    credits: Type.Optional(Credits),
+    creditsActive: Type.Optional(Type.Boolean({ description: 'Default: on when `credits` is given.' })),
+    creditPool: Type.Optional(Type.Boolean({ description: "Draw from the owner's shared pool (the team's, else the user's)." })),
+    refill: Type.Optional(Refill),
+    rateLimits: Type.Optional(RateLimits),
   },
   { additionalProperties: false },
 );
@@ -89,6 +127,9 @@ export const UpdateTokenBody = Type.Object(
     expiresAt: Type.Optional(Type.Union([Millis, Type.Null()])),
     metadata: Type.Optional(Metadata),
     ipAllowlist: Type.Optional(IpAllowlist),
+    creditsActive: Type.Optional(Type.Boolean()),
+    refill: Type.Optional(Type.Union([Refill, Type.Null()])),
+    rateLimits: Type.Optional(RateLimits),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -109,6 +150,7 @@ const VerifyFields = {
   environment: Type.Optional(Environment),
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   ip: Type.Optional(Type.String({ maxLength: 45, description: "The end client's address, for IP allowlists; defaults to the caller's." })),
+  cost: Type.Optional({ ...Credits, description: 'Credits this call costs (default 1; "0" checks without charging). Only metered tokens are charged.' }),
 };
 
 export const VerifyBody = Type.Object(
@@ -120,6 +162,7 @@ export const VerifyResult = Type.Object({
   valid: Type.Boolean(),
   code: Type.Enum(VERIFY_CODES),
   token: Type.Optional(TokenView),
+  remaining: Type.Optional(Type.String({ description: 'Credits left after this call (metered tokens only).' })),
 });
 
 export const VerifyBatchBody = Type.Object(

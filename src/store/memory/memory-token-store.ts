@@ -60,7 +60,8 @@ export class MemoryTokenStore implements TokenStore {
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     const old = this.#byId.get(oldId);
     if (!old || old.leakedAt !== null || (old.revokedAt !== null && old.revokedAt <= now)) return false;
-    await this.insert(replacement);
+    await this.insert({ ...replacement, credits: replacement.credits === null ? null : old.credits });
+    if (replacement.credits !== null) old.credits = 0n;
     if (old.revokedAt === null || old.revokedAt > revokeOldAt) old.revokedAt = revokeOldAt;
     old.updatedAt = now;
     return true;

@@ -84,6 +84,15 @@ export class SqlTokenStore implements TokenStore {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       await withConflict('token', () => tx.insertInto('tokens').values(toRow(replacement)).execute());
+      if (replacement.credits !== null) {
+        // The balance moves to the new secret as it stands now, so the two can never both spend it.
+        await tx
+          .updateTable('tokens')
+          .set({ credits: (eb) => eb.selectFrom('tokens as old').select('old.credits').where('old.id', '=', oldId) })
+          .where('id', '=', replacement.id)
+          .execute();
+        await tx.updateTable('tokens').set({ credits: 0n }).where('id', '=', oldId).execute();
+      }
       return true;
     });
   }

@@ -1,0 +1,167 @@
+import { formatCredits, MAX_CREDITS } from '../core/credits.js';
+import { AppError } from '../core/errors.js';
+import { planCharge } from '../core/metering.js';
+import type { TokenRecord } from '../core/token.js';
+import { decideVerify, type VerifyDecision } from '../core/verify.js';
+import type { CreditPool, CreditStore, Reservation } from '../store/credit-store.js';
+import type { TokenStore } from '../store/token-store.js';
+import type { AccessPolicy } from './access-policy.js';
+import type { AuditService } from './audit-service.js';
+import type { CallContext } from './principal.js';
+import type { Runtime } from './runtime.js';
+import type { TokenCache } from './token-cache.js';
+import type { VerifyService } from './verify-service.js';
+
+export type CreditOp = 'add' | 'set';
+
+/** The longest a reservation may stay open before it refunds itself. */
+export const MAX_RESERVATION_MS = 24 * 3600 * 1000;
+
+export type ReserveResult =
+  | { valid: true; code: 'VALID'; reservation: Reservation; remaining: bigint }
+  | { valid: false; code: Exclude<VerifyDecision['code'], 'VALID'>; remaining?: bigint };
+
+/** Balances of tokens and of shared pools, and reservations for costs known only afterwards. */
+export class CreditService {
+  constructor(
+    private readonly deps: {
+      credits: CreditStore;
+      tokens: TokenStore;
+      verify: VerifyService;
+      access: AccessPolicy;
+      audit: AuditService;
+      cache: TokenCache;
+      runtime: Runtime;
+    },
+  ) {}
+
+  async adjustToken(ctx: CallContext, id: string, op: CreditOp, amount: bigint): Promise<TokenRecord> {
+    const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
+    if (token.creditPool !== null) throw new AppError('CONFLICT', `this token draws from the pool of ${token.creditPool}; change the pool`);
+    const credits = await this.deps.credits.adjust({ kind: 'token', id: token.id }, op, amount, this.deps.runtime.now());
+    if (credits === undefined) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
+    this.deps.cache.delete(token.digest.toString('base64url'));
+    await this.deps.audit.record(ctx, {
+      targetType: 'token',
+      targetId: token.id,
+      teamId: token.teamId,
+      subjectUserId: token.ownerUserId,
+      action: 'token.credits',
+      details: { op, amount: formatCredits(amount), credits: formatCredits(credits) },
+    });
+    return (await this.deps.tokens.findById(token.id)) ?? { ...token, credits };
+  }
+
+  /** The pool of a user (`usr_…`) or team (`team_…`): its owner, a team member, or an admin may read it. */
+  async pool(ctx: CallContext, ownerId: string): Promise<CreditPool> {
+    await this.#poolAccess(ctx, ownerId, 'read');
+    const pool = await this.deps.credits.findPool(ownerId);
+    if (!pool) throw new AppError('NOT_FOUND', 'this owner has no credit pool');
+    return pool;
+  }
+
+  /** Creates or changes a pool: its user, a team's owners and members, or an admin. */
+  async adjustPool(ctx: CallContext, ownerId: string, op: CreditOp, amount: bigint): Promise<CreditPool> {
+    const teamId = await this.#poolAccess(ctx, ownerId, 'write');
+    const now = this.deps.runtime.now();
+    const exists = (await this.deps.credits.findPool(ownerId)) !== undefined;
+    const pool =
+      op === 'set' || !exists
+        ? await this.deps.credits.putPool(ownerId, amount, now)
+        : { ...(await this.deps.credits.findPool(ownerId))!, credits: (await this.deps.credits.adjust({ kind: 'pool', id: ownerId }, 'add', amount, now))! };
+    await this.deps.audit.record(ctx, {
+      targetType: 'pool',
+      targetId: ownerId,
+      teamId,
+      subjectUserId: ownerId.startsWith('usr_') ? ownerId : null,
+      action: 'pool.credits',
+      details: { op, amount: formatCredits(amount), credits: formatCredits(pool.credits) },
+    });
+    return pool;
+  }
+
+  /**
+   * Verifies the token as `/v1/verify` does and takes `amount` from its balance (or pool)
+   * into a reservation that `commit` or `release` settles, or that refunds itself at `expiresAt`.
+   */
+  async reserve(secret: string, amount: bigint, ttlMs: number, ip: string | undefined): Promise<ReserveResult> {
+    if (amount <= 0n || amount > MAX_CREDITS) throw new AppError('VALIDATION_ERROR', 'amount must be more than 0 and at most 10^9');
+    if (ttlMs > MAX_RESERVATION_MS) throw new AppError('VALIDATION_ERROR', 'ttlMs may be at most 24 hours');
+    const token = await this.deps.verify.lookup(secret);
+    const now = this.deps.runtime.now();
+    const decision = decideVerify(token, ip === undefined ? {} : { ip }, now);
+    if (!decision.valid) return decision;
+    if (!token) return { valid: false, code: 'NOT_FOUND' };
+    const plan = planCharge(token, amount, now);
+    if (!plan) throw new AppError('CONFLICT', 'the token has no active credits to reserve from');
+    const reservation: Reservation = {
+      // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a sortable id.
+      id: `res_${Buffer.from(this.deps.runtime.randomBytes(20)).toString('base64url')}`,
+      tokenId: token.id,
+      poolId: plan.holder.kind === 'pool' ? plan.holder.id : null,
+      amount,
+      committed: null,
+      state: 'open',
+      expiresAt: now + ttlMs,
+      createdAt: now,
+      settledAt: null,
+    };
+    const result = await this.deps.credits.reserve(reservation, plan.holder, plan.refill);
+    if (plan.refill) this.deps.cache.delete(token.digest.toString('base64url'));
+    if (!result || !result.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: result?.remaining ?? 0n };
+    return { valid: true, code: 'VALID', reservation, remaining: result.remaining };
+  }
+
+  /** Keeps `amount` (at most what was reserved) and refunds the rest; once. */
+  async commit(id: string, amount: bigint): Promise<Reservation> {
+    return this.#settle(id, { outcome: 'commit', amount });
+  }
+
+  async release(id: string): Promise<Reservation> {
+    return this.#settle(id, { outcome: 'release' });
+  }
+
+  async reservation(id: string): Promise<Reservation> {
+    const found = await this.deps.credits.findReservation(id);
+    if (!found) throw new AppError('NOT_FOUND', 'no such reservation');
+    return found;
+  }
+
+  /** Refunds every reservation whose time ran out; returns how many. Runs on an interval and on demand. */
+  async expireDue(): Promise<number> {
+    const now = this.deps.runtime.now();
+    let expired = 0;
+    for (;;) {
+      const ids = await this.deps.credits.expiredReservations(now, 100);
+      for (const id of ids) if (await this.deps.credits.settle(id, { outcome: 'expire' }, now)) expired++;
+      if (ids.length < 100) return expired;
+    }
+  }
+
+  async #settle(id: string, settlement: Parameters<CreditStore['settle']>[1]): Promise<Reservation> {
+    const now = this.deps.runtime.now();
+    const settled = await this.deps.credits.settle(id, settlement, now);
+    if (settled) return settled;
+    const found = await this.deps.credits.findReservation(id);
+    if (!found) throw new AppError('NOT_FOUND', 'no such reservation');
+    if (found.state === 'open' && found.expiresAt <= now) {
+      // Past its time: refund it now rather than wait for the sweep.
+      await this.deps.credits.settle(id, { outcome: 'expire' }, now);
+      throw new AppError('CONFLICT', 'the reservation expired and was refunded');
+    }
+    if (found.state !== 'open') throw new AppError('CONFLICT', `the reservation is already ${found.state}`);
+    throw new AppError('VALIDATION_ERROR', `amount may be at most the reserved ${formatCredits(found.amount)}`);
+  }
+
+  /** Who may see or fund an owner's pool; returns the team id for the audit log. */
+  async #poolAccess(ctx: CallContext, ownerId: string, need: 'read' | 'write'): Promise<string | null> {
+    const { principal } = ctx;
+    if (ownerId.startsWith('team_')) {
+      const access = need === 'write' ? await this.deps.access.writableTeam(principal, { id: ownerId }) : await this.deps.access.team(principal, { id: ownerId });
+      return access.team.id;
+    }
+    // A user's pool is theirs to manage, like their own tokens' balances.
+    if (ownerId !== principal.user.id && principal.user.role !== 'admin') throw new AppError('NOT_FOUND', 'this owner has no credit pool');
+    return null;
+  }
+}

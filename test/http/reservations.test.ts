@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { describeEachApp } from '../support/app-harness.js';
+
+await describeEachApp('Credit reservations', (h) => {
+  const metered = async (credits: string) => {
+    const res = await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'llm', credits } });
+    return res.json() as { token: { id: string }; secret: string };
+  };
+  const reserve = (token: string, amount: string, ttlMs = 60_000) =>
+    h.request({ method: 'POST', url: '/v1/credits/reserve', payload: { token, amount, ttlMs } });
+  const settle = (id: string, action: 'commit' | 'release', payload?: object) =>
+    h.request({ method: 'POST', url: `/v1/credits/${id}/${action}`, ...(payload ? { payload } : {}) });
+  const balance = async (id: string) => (await h.request({ method: 'GET', url: `/v1/tokens/${id}`, as: h.admin })).json().token.credits;
+
+  it('holds the amount, keeps what the commit says and refunds the rest, once', async () => {
+    const { token, secret } = await metered('10');
+    const held = await reserve(secret, '6.5');
+    assert.equal(held.statusCode, 200, held.body);
+    const { reservationId, remaining, valid, expiresAt } = held.json();
+    assert.deepEqual([valid, remaining, expiresAt], [true, '3.5', h.clock.now() + 60_000]);
+    assert.equal(await balance(token.id), '3.5');
+
+    const committed = await settle(reservationId, 'commit', { amount: '2.25' });
+    assert.equal(committed.statusCode, 200, committed.body);
+    assert.deepEqual([committed.json().state, committed.json().committed], ['committed', '2.25']);
+    assert.equal(await balance(token.id), '7.75');
+    assert.equal((await settle(reservationId, 'commit', { amount: '1' })).statusCode, 409);
+    assert.equal((await settle(reservationId, 'release')).statusCode, 409);
+    assert.equal(await balance(token.id), '7.75');
+  });
+
+  it('refunds everything on release', async () => {
+    const { token, secret } = await metered('5');
+    const { reservationId } = (await reserve(secret, '5')).json();
+    assert.equal(await balance(token.id), '0');
+    assert.equal((await h.request({ method: 'POST', url: '/v1/verify', payload: { token: secret } })).json().code, 'USAGE_EXCEEDED');
+    assert.equal((await settle(reservationId, 'release')).json().state, 'released');
+    assert.equal(await balance(token.id), '5');
+  });
+
+  it('refuses a reservation the balance cannot cover, holding nothing', async () => {
+    const { token, secret } = await metered('2');
+    assert.deepEqual((await reserve(secret, '2.000000001')).json(), { valid: false, code: 'USAGE_EXCEEDED', remaining: '2' });
+    assert.equal(await balance(token.id), '2');
+  });
+
+  it('refuses a commit of more than was reserved, changing nothing', async () => {
+    const { token, secret } = await metered('10');
+    const { reservationId } = (await reserve(secret, '3')).json();
+    const res = await settle(reservationId, 'commit', { amount: '3.000000001' });
+    assert.equal(res.statusCode, 400);
+    assert.equal((await h.request({ method: 'GET', url: `/v1/credits/${reservationId}` })).json().state, 'open');
+    assert.equal(await balance(token.id), '7');
+  });
+
+  it('refunds itself when its time runs out, and then can no longer be committed', async () => {
+    const { token, secret } = await metered('10');
+    const { reservationId } = (await reserve(secret, '4', 1000)).json();
+    h.clock.advance(999);
+    assert.equal(await h.services.credits.expireDue(), 0);
+    h.clock.advance(1);
+    assert.equal(await h.services.credits.expireDue(), 1);
+    assert.equal(await balance(token.id), '10');
+    assert.equal((await settle(reservationId, 'commit', { amount: '1' })).statusCode, 409);
+    assert.equal(await balance(token.id), '10');
+  });
+
+  it('refunds an overdue reservation at once when someone tries to settle it before the sweep', async () => {
+    const { token, secret } = await metered('10');
+    const { reservationId } = (await reserve(secret, '4', 1000)).json();
+    h.clock.advance(5000);
+    assert.equal((await settle(reservationId, 'commit', { amount: '4' })).statusCode, 409);
+    assert.equal(await balance(token.id), '10');
+    assert.equal((await h.request({ method: 'GET', url: `/v1/credits/${reservationId}` })).json().state, 'expired');
+  });
+
+  it('answers like verify for an unknown, revoked or unmetered token, and 400 for bad input', async () => {
+    assert.deepEqual((await reserve('tsk_madeup', '1')).json(), { valid: false, code: 'NOT_FOUND' });
+    const { token, secret } = await metered('3');
+    await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/revoke`, as: h.admin });
+    assert.equal((await reserve(secret, '1')).json().code, 'REVOKED');
+    const plain = (await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'plain' } })).json();
+    assert.equal((await reserve(plain.secret, '1')).statusCode, 409);
+    const live = await metered('3');
+    for (const payload of [
+      { token: live.secret, amount: '0', ttlMs: 1000 },
+      { token: live.secret, amount: '-1', ttlMs: 1000 },
+      { token: live.secret, amount: '1', ttlMs: 0 },
+      { token: live.secret, amount: '1', ttlMs: 86_400_001 },
+      { token: live.secret, amount: 'x', ttlMs: 1000 },
+      { token: live.secret, amount: '1' },
+    ]) {
+      const res = await h.request({ method: 'POST', url: '/v1/credits/reserve', payload });
+      assert.equal(res.statusCode, 400, JSON.stringify(payload));
+    }
+    assert.equal(await balance(live.token.id), '3');
+    assert.equal((await h.request({ method: 'GET', url: '/v1/credits/res_' + 'A'.repeat(27) })).statusCode, 404);
+    assert.equal((await h.request({ method: 'POST', url: '/v1/credits/nope/release' })).statusCode, 400);
+  });
+});
