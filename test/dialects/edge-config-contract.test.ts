@@ -193,6 +193,29 @@ await describeEachApp(
       assert.equal((await createToken(id, 'dup', owner.secret)).statusCode, 201);
       assert.equal(await tokenCount(h, id), 1);
     });
+
+    it('409 and 402 hold when requests race: a label never names two tokens, the limit is never passed', async () => {
+      const owner = await h.user('contract race');
+      const id = await createConfig(owner.secret, 'contract-race');
+      const statuses = (responses: LightMyRequestResponse[]) => responses.map((r) => r.statusCode).join();
+      const createdIn = (responses: LightMyRequestResponse[]) => responses.filter((r) => r.statusCode === 201).length;
+
+      // Under a race every side may give way; two winners is what must never happen.
+      const same = await Promise.all(Array.from({ length: 5 }, () => createToken(id, 'raced', owner.secret)));
+      assert.ok(createdIn(same) <= 1, statuses(same));
+      assert.ok(same.every((r) => r.statusCode === 201 || r.statusCode === 409), statuses(same));
+      assert.equal(await tokenCount(h, id), createdIn(same));
+
+      const many = await Promise.all(Array.from({ length: LIMIT + 2 }, (_, i) => createToken(id, `racer ${i}`, owner.secret)));
+      assert.ok(many.every((r) => r.statusCode === 201 || r.statusCode === 402), statuses(many));
+      const live = createdIn(same) + createdIn(many);
+      assert.ok(live <= LIMIT, statuses(many));
+      assert.equal(await tokenCount(h, id), live);
+
+      // The losers left nothing behind: every place not won is still free, and no more.
+      for (let i = live; i < LIMIT; i++) assert.equal((await createToken(id, `after ${i}`, owner.secret)).statusCode, 201);
+      assert.equal((await createToken(id, 'past the limit', owner.secret)).statusCode, 402);
+    });
   },
   { edgeConfigTokenLimit: LIMIT },
 );
