@@ -133,10 +133,10 @@ export class EdgeConfigService {
 
   async deleteTokens(ctx: CallContext, id: string, secretsOrIds: readonly string[]): Promise<void> {
     await this.get(ctx, id, true);
-    for (const item of secretsOrIds) {
-      const token = await this.getToken(ctx, id, item);
-      await this.deps.tokenService.delete(ctx, token.id);
-    }
+    // Find them all before deleting any: a request that names one unknown token is refused whole.
+    const tokens: TokenRecord[] = [];
+    for (const item of secretsOrIds) tokens.push(await this.getToken(ctx, id, item));
+    for (const token of new Map(tokens.map((t) => [t.id, t])).values()) await this.deps.tokenService.delete(ctx, token.id);
   }
 
   /** For the read API: the config, if the presented token may read it; 404 first, so a missing config says so. */

@@ -100,6 +100,24 @@ await describeEachApp(
       const listed = await h.request({ method: 'GET', url: `/v1/global-config/${id}/tokens`, as: owner.secret });
       assert.deepEqual(listed.json().map((t: { label: string }) => t.label).sort(), ['one', 'two']);
     });
+
+    it('DELETE …/tokens that names one token it cannot find deletes none and answers 404', async () => {
+      const id = await createConfig(h.admin, 'all-or-nothing');
+      const created = [];
+      for (const label of ['a', 'b']) created.push((await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label } })).json());
+      const labels = async () => (await h.request({ method: 'GET', url: `/v1/edge-config/${id}/tokens`, as: h.admin })).json().map((t: { label: string }) => t.label).sort();
+      const other = await createConfig(h.admin, 'all-or-nothing-other');
+      const elsewhere = (await h.request({ method: 'POST', url: `/v1/edge-config/${other}/token`, as: h.admin, payload: { label: 'c' } })).json();
+
+      // The unknown one comes last, so a route that deletes as it goes has deleted the others by then.
+      for (const body of [{ tokens: [created[0].token, 'tsre_unknown'] }, { ids: [created[0].id, created[1].id, elsewhere.id] }]) {
+        const res = await h.request({ method: 'DELETE', url: `/v1/edge-config/${id}/tokens`, as: h.admin, payload: body });
+        assert.equal(res.statusCode, 404, res.body);
+        assert.deepEqual(await labels(), ['a', 'b']);
+      }
+      const read = await h.request({ method: 'GET', url: `/${id}/items`, headers: { authorization: `Bearer ${created[0].token}` } });
+      assert.equal(read.statusCode, 200, 'the token named first still reads');
+    });
   },
   { edgeConfigTokenLimit: 2 },
 );
