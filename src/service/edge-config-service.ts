@@ -87,7 +87,9 @@ export class EdgeConfigService {
         type: 'resource',
         origin: 'vercel',
         resource: { kind: EDGE_CONFIG_RESOURCE, id },
-        team: config.teamId === null ? undefined : { id: config.teamId },
+        // The config's tokens belong where the config does, so whoever manages the config manages
+        // them all, even those an admin made for it.
+        ...(config.teamId === null ? { ownerUserId: config.ownerUserId } : { team: { id: config.teamId } }),
       });
       // Concurrent requests (on this node or on another sharing the database) can all pass the
       // check above. Checking again after the write closes that gap: of the tokens that stay, the

@@ -118,6 +118,21 @@ await describeEachApp(
       const read = await h.request({ method: 'GET', url: `/${id}/items`, headers: { authorization: `Bearer ${created[0].token}` } });
       assert.equal(read.statusCode, 200, 'the token named first still reads');
     });
+
+    it("the config's owner manages every token it lists, an admin's included; naming one twice deletes it once", async () => {
+      const owner = await h.user('config owner');
+      const id = await createConfig(owner.secret, 'owned');
+      const byAdmin = (await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label: 'by admin' } })).json();
+      const listed = await h.request({ method: 'GET', url: `/v1/edge-config/${id}/tokens`, as: owner.secret });
+      assert.deepEqual(listed.json().map((t: { id: string }) => t.id), [byAdmin.id]);
+      const read = await h.request({ method: 'GET', url: `/v1/edge-config/${id}/token/${byAdmin.id}`, as: owner.secret });
+      assert.equal(read.statusCode, 200, read.body);
+
+      const res = await h.request({ method: 'DELETE', url: `/v1/edge-config/${id}/tokens`, as: owner.secret, payload: { tokens: [byAdmin.token], ids: [byAdmin.id] } });
+      assert.equal(res.statusCode, 204, res.body);
+      assert.equal(await h.stores.tokens.findById(byAdmin.id), undefined);
+      assert.equal((await h.request({ method: 'GET', url: `/${id}/items`, headers: { authorization: `Bearer ${byAdmin.token}` } })).statusCode, 401);
+    });
   },
   { edgeConfigTokenLimit: 2 },
 );
