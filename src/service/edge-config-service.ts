@@ -13,7 +13,9 @@ import type { Runtime } from './runtime.js';
 import type { TokenService } from './token-service.js';
 import type { VerifyService } from './verify-service.js';
 
-/** Item writes that lose a race retry this often before giving up. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Item writes and token creations that lose a race retry this often before giving up. */
 const MAX_WRITE_ATTEMPTS = 5;
 
 /**
@@ -76,18 +78,40 @@ export class EdgeConfigService {
 
   async createToken(ctx: CallContext, id: string, label: string): Promise<IssuedToken> {
     const config = await this.get(ctx, id, true);
-    const existing = await this.listTokens(ctx, id);
-    if (existing.some((t) => t.name === label)) throw new AppError('CONFLICT', `a token labelled "${label}" exists`);
-    if (existing.length >= this.deps.tokenLimit) {
-      throw new AppError('PLAN_LIMIT_REACHED', `an edge config may have ${this.deps.tokenLimit} tokens`);
+    for (let attempt = 1; ; attempt++) {
+      // Refuse before writing anything in the usual case, so a refused request leaves no trace.
+      const refusal = this.#refusal(label, await this.listTokens(ctx, id));
+      if (refusal) throw refusal;
+      const issued = await this.deps.tokenService.create(ctx, {
+        name: label,
+        type: 'resource',
+        origin: 'vercel',
+        resource: { kind: EDGE_CONFIG_RESOURCE, id },
+        // The config's tokens belong where the config does, so whoever manages the config manages
+        // them all, even those an admin made for it.
+        ...(config.teamId === null ? { ownerUserId: config.ownerUserId } : { team: { id: config.teamId } }),
+      });
+      // Concurrent requests (on this node or on another sharing the database) can all pass the
+      // check above. Checking again after the write closes that gap: of the tokens that stay, the
+      // one written last sees all the others, so it would have found the clash and withdrawn.
+      // Racers may all withdraw, never all stay; those that withdrew decide again, after a random
+      // pause so that they do not meet again.
+      const others = (await this.listTokens(ctx, id)).filter((t) => t.id !== issued.token.id);
+      const lost = this.#refusal(label, others);
+      if (!lost) return issued;
+      await this.deps.tokenService.delete(ctx, issued.token.id);
+      if (attempt === MAX_WRITE_ATTEMPTS) throw lost;
+      await sleep(5 + (this.deps.runtime.randomBytes(1)[0]! % 20));
     }
-    return this.deps.tokenService.create(ctx, {
-      name: label,
-      type: 'resource',
-      origin: 'vercel',
-      resource: { kind: EDGE_CONFIG_RESOURCE, id },
-      team: config.teamId === null ? undefined : { id: config.teamId },
-    });
+  }
+
+  /** Why one more token labelled `label` may not join `existing`, if it may not. */
+  #refusal(label: string, existing: readonly TokenRecord[]): AppError | undefined {
+    if (existing.some((t) => t.name === label)) return new AppError('CONFLICT', `a token labelled "${label}" exists`);
+    if (existing.length >= this.deps.tokenLimit) {
+      return new AppError('PLAN_LIMIT_REACHED', `an edge config may have ${this.deps.tokenLimit} tokens`);
+    }
+    return undefined;
   }
 
   async listTokens(ctx: CallContext, id: string): Promise<TokenRecord[]> {
@@ -111,10 +135,10 @@ export class EdgeConfigService {
 
   async deleteTokens(ctx: CallContext, id: string, secretsOrIds: readonly string[]): Promise<void> {
     await this.get(ctx, id, true);
-    for (const item of secretsOrIds) {
-      const token = await this.getToken(ctx, id, item);
-      await this.deps.tokenService.delete(ctx, token.id);
-    }
+    // Find them all before deleting any: a request that names one unknown token is refused whole.
+    const tokens: TokenRecord[] = [];
+    for (const item of secretsOrIds) tokens.push(await this.getToken(ctx, id, item));
+    for (const token of new Map(tokens.map((t) => [t.id, t])).values()) await this.deps.tokenService.delete(ctx, token.id);
   }
 
   /** For the read API: the config, if the presented token may read it; 404 first, so a missing config says so. */

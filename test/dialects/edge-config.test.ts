@@ -100,6 +100,39 @@ await describeEachApp(
       const listed = await h.request({ method: 'GET', url: `/v1/global-config/${id}/tokens`, as: owner.secret });
       assert.deepEqual(listed.json().map((t: { label: string }) => t.label).sort(), ['one', 'two']);
     });
+
+    it('DELETE …/tokens that names one token it cannot find deletes none and answers 404', async () => {
+      const id = await createConfig(h.admin, 'all-or-nothing');
+      const created = [];
+      for (const label of ['a', 'b']) created.push((await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label } })).json());
+      const labels = async () => (await h.request({ method: 'GET', url: `/v1/edge-config/${id}/tokens`, as: h.admin })).json().map((t: { label: string }) => t.label).sort();
+      const other = await createConfig(h.admin, 'all-or-nothing-other');
+      const elsewhere = (await h.request({ method: 'POST', url: `/v1/edge-config/${other}/token`, as: h.admin, payload: { label: 'c' } })).json();
+
+      // The unknown one comes last, so a route that deletes as it goes has deleted the others by then.
+      for (const body of [{ tokens: [created[0].token, 'tsre_unknown'] }, { ids: [created[0].id, created[1].id, elsewhere.id] }]) {
+        const res = await h.request({ method: 'DELETE', url: `/v1/edge-config/${id}/tokens`, as: h.admin, payload: body });
+        assert.equal(res.statusCode, 404, res.body);
+        assert.deepEqual(await labels(), ['a', 'b']);
+      }
+      const read = await h.request({ method: 'GET', url: `/${id}/items`, headers: { authorization: `Bearer ${created[0].token}` } });
+      assert.equal(read.statusCode, 200, 'the token named first still reads');
+    });
+
+    it("the config's owner manages every token it lists, an admin's included; naming one twice deletes it once", async () => {
+      const owner = await h.user('config owner');
+      const id = await createConfig(owner.secret, 'owned');
+      const byAdmin = (await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label: 'by admin' } })).json();
+      const listed = await h.request({ method: 'GET', url: `/v1/edge-config/${id}/tokens`, as: owner.secret });
+      assert.deepEqual(listed.json().map((t: { id: string }) => t.id), [byAdmin.id]);
+      const read = await h.request({ method: 'GET', url: `/v1/edge-config/${id}/token/${byAdmin.id}`, as: owner.secret });
+      assert.equal(read.statusCode, 200, read.body);
+
+      const res = await h.request({ method: 'DELETE', url: `/v1/edge-config/${id}/tokens`, as: owner.secret, payload: { tokens: [byAdmin.token], ids: [byAdmin.id] } });
+      assert.equal(res.statusCode, 204, res.body);
+      assert.equal(await h.stores.tokens.findById(byAdmin.id), undefined);
+      assert.equal((await h.request({ method: 'GET', url: `/${id}/items`, headers: { authorization: `Bearer ${byAdmin.token}` } })).statusCode, 401);
+    });
   },
   { edgeConfigTokenLimit: 2 },
 );

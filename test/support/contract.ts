@@ -8,3 +8,9 @@ export function assertMatches(schema: object, body: unknown, what: string): void
   const validate = ajv.compile(schema);
   assert.ok(validate(body), `${what} breaks the vendor schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
 }
+
+/** Asserts a vendor schema refuses a body: a 400 case must be one the vendor's own reference calls invalid. */
+export function assertViolates(schema: object, body: unknown, what: string): void {
+  const validate = ajv.compile(schema);
+  assert.equal(validate(body), false, `${what} should break the vendor schema but matches it:\n${JSON.stringify(body)}`);
+}
