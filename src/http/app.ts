@@ -16,6 +16,7 @@ import { reservationRoutes } from './routes/reservation-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { validatorCompiler } from './validator.js';
+import { edenaiRoutes } from './dialects/edenai/edenai-routes.js';
 import { unleashRoutes } from './dialects/unleash/unleash-routes.js';
 import { edgeConfigReadRoutes } from './dialects/vercel/edge-config-read-routes.js';
 import { edgeConfigRoutes } from './dialects/vercel/edge-config-routes.js';
@@ -71,6 +72,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await management.register(creditRoutes(services));
   });
   await app.register(vidaRoutes(services));
+  await app.register(edenaiRoutes(services));
   await app.register(unleashRoutes(services));
   await app.register(vercelUserTokenRoutes(services));
   for (const prefix of ['/v1/edge-config', '/v1/global-config']) await app.register(edgeConfigRoutes(services), { prefix });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 
-const ajv = new Ajv({ strict: false, allErrors: true });
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// Formats (date-time, …) are part of the vendors' contracts, so they are checked too.
+const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
 
 /** Asserts a body matches a vendor schema, naming every violation. */
 export function assertMatches(schema: object, body: unknown, what: string): void {

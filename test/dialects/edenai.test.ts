@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { parseSecret } from '../../src/core/secret.js';
+import { edenCreateTokenRequest, edenCreateTokenResponse, edenRetrieveTokenResponse } from '../contracts/edenai.js';
+import { describeEachApp } from '../support/app-harness.js';
+import { assertMatches, assertViolates } from '../support/contract.js';
+
+const URL_BASE = '/v2/user/custom_token/';
+
+await describeEachApp('Eden AI dialect', (h) => {
+  const create = (payload: unknown, as: string | null = h.admin) =>
+    h.request({ method: 'POST', url: URL_BASE, ...(as === null ? {} : { as }), payload: payload as object });
+  const verify = async (token: string, extra: object = {}) =>
+    (await h.request({ method: 'POST', url: '/v1/verify', payload: { token, ...extra } })).json();
+  const tokenCount = async () => (await h.request({ method: 'GET', url: '/v1/tokens?limit=200', as: h.admin })).json().items.length;
+
+  it('creates a token in the exact shape of the reference, with the secret added in `token`', async () => {
+    const expire = new Date(h.clock.now() + 86_400_000).toISOString();
+    const body = { name: 'team-backend', token_type: 'api_token', balance: '50.25', expire_time: expire, active_balance: true };
+    assertMatches(edenCreateTokenRequest, body, 'the request');
+    const res = await create(body);
+    assert.equal(res.statusCode, 201, res.body);
+    const json = res.json();
+    assertMatches(edenCreateTokenResponse, json, 'the response');
+    const { token, ...fields } = json;
+    assert.deepEqual(fields, { name: 'team-backend', token_type: 'api_token', balance: '50.250000000', expire_time: expire, active_balance: true });
+    assert.equal(parseSecret(token)?.prefix, 'tsk');
+
+    // An ordinary tessera token: it verifies, is listed natively, and the audit log names its origin.
+    const verified = await verify(token, { cost: '0.25' });
+    assert.deepEqual([verified.code, verified.remaining, verified.token.origin], ['VALID', '50', 'edenai']);
+    assert.equal(verified.token.expiresAt, Date.parse(expire));
+    const listed = (await h.request({ method: 'GET', url: '/v1/tokens?limit=200', as: h.admin })).json().items;
+    assert.ok(listed.some((t: { id: string }) => t.id === verified.token.id));
+    const audit = await h.request({ method: 'GET', url: `/v1/audit?targetId=${verified.token.id}`, as: h.admin });
+    assert.equal(audit.json().items[0].details.origin, 'edenai');
+  });
+
+  it('takes only a name, leaving out the balance it was not given', async () => {
+    const res = await create({ name: 'only-name' });
+    assert.equal(res.statusCode, 201);
+    assertMatches(edenCreateTokenResponse, res.json(), 'the response');
+    const { token: _t, ...fields } = res.json();
+    assert.deepEqual(fields, { name: 'only-name', token_type: 'api_token', expire_time: null, active_balance: false });
+    assert.equal((await verify(res.json().token)).code, 'VALID');
+  });
+
+  it('stops the token when an active balance reaches 0, exactly, and not before', async () => {
+    const { token } = (await create({ name: 'metered', balance: '0.000000003', active_balance: true })).json();
+    for (const left of ['0.000000002', '0.000000001', '0']) {
+      assert.equal((await verify(token, { cost: '0.000000001' })).remaining, left);
+    }
+    assert.deepEqual(await verify(token, { cost: '0' }), { valid: false, code: 'USAGE_EXCEEDED', remaining: '0' });
+  });
+
+  it('ignores the balance while active_balance is off, and stops an expired token', async () => {
+    const { token } = (await create({ name: 'inactive', balance: '1', active_balance: false })).json();
+    for (let i = 0; i < 3; i++) assert.equal((await verify(token)).code, 'VALID');
+    const expiring = (await create({ name: 'expiring', expire_time: new Date(h.clock.now() + 1000).toISOString() })).json();
+    assert.equal((await verify(expiring.token)).code, 'VALID');
+    h.clock.advance(1000);
+    assert.equal((await verify(expiring.token)).code, 'EXPIRED');
+  });
+
+  it('refuses bad input per field with 400 in its error shape, creating nothing', async () => {
+    const before = await tokenCount();
+    const bad: Array<[string, object]> = [
+      ['no name', { balance: '1' }],
+      ['empty name', { name: '' }],
+      ['long name', { name: 'n'.repeat(201) }],
+      ['name not text', { name: 5 }],
+      ['unknown type', { name: 'x', token_type: 'root_token' }],
+      ['balance as a number', { name: 'x', balance: 5 }],
+      ['six integer digits', { name: 'x', balance: '123456' }],
+      ['ten fraction digits', { name: 'x', balance: '1.0000000001' }],
+      ['balance not decimal', { name: 'x', balance: '1e3' }],
+      ['expire_time not a date', { name: 'x', expire_time: 'tomorrow' }],
+      ['active_balance not boolean', { name: 'x', active_balance: 'yes' }],
+    ];
+    for (const [what, body] of bad) {
+      assertViolates(edenCreateTokenRequest, body, what);
+      const res = await create(body);
+      assert.equal(res.statusCode, 400, what);
+      assert.deepEqual(Object.keys(res.json().error).sort(), ['message', 'type'], what);
+    }
+    const past = await create({ name: 'x', expire_time: new Date(h.clock.now() - 1000).toISOString() });
+    assert.equal(past.statusCode, 400);
+    assert.equal(await tokenCount(), before);
+  });
+
+  it('refuses a second token of the same name for the same caller', async () => {
+    assert.equal((await create({ name: 'twice' })).statusCode, 201);
+    const before = await tokenCount();
+    const again = await create({ name: 'twice' });
+    assert.equal(again.statusCode, 400);
+    assert.match(again.json().error.message, /name/);
+    assert.equal(await tokenCount(), before);
+  });
+
+  it('answers 401 without or with a bad credential, and 403 for a token that cannot manage', async () => {
+    for (const as of [null, 'tsr_madeup']) {
+      const res = await create({ name: 'nope' }, as);
+      assert.equal(res.statusCode, 401);
+      assert.ok(res.json().error.message);
+    }
+    const apiKey = (await create({ name: 'an api key' })).json().token;
+    assert.equal((await create({ name: 'nope' }, apiKey)).statusCode, 403);
+    const revoked = await h.user('revoked eden');
+    const me = (await h.request({ method: 'GET', url: '/v1/whoami', as: revoked.secret })).json();
+    await h.request({ method: 'POST', url: `/v1/tokens/${me.token.id}/revoke`, as: h.admin });
+    assert.equal((await create({ name: 'nope' }, revoked.secret)).statusCode, 401);
+  });
+
+  it('lists, reads, updates and deletes by name, per caller', async () => {
+    const user = await h.user('eden user');
+    const other = await h.user('eden other');
+    const { token } = (await create({ name: 'rw', token_type: 'sandbox_api_token', balance: '2', active_balance: true }, user.secret)).json();
+    const read = await h.request({ method: 'GET', url: `${URL_BASE}rw/`, as: user.secret });
+    assertMatches(edenRetrieveTokenResponse, read.json(), 'the retrieve response');
+    assert.deepEqual(read.json(), { name: 'rw', token: null, token_type: 'sandbox_api_token', balance: 2, active_balance: true, expire_time: null });
+    const list = await h.request({ method: 'GET', url: URL_BASE, as: user.secret });
+    assert.deepEqual(list.json().map((t: { name: string }) => t.name), ['rw']);
+    assert.equal(list.body.includes(token), false, 'the secret is never shown again');
+    assert.equal((await h.request({ method: 'GET', url: `${URL_BASE}rw/`, as: other.secret })).statusCode, 404);
+
+    const patched = await h.request({ method: 'PATCH', url: `${URL_BASE}rw/`, as: user.secret, payload: { balance: 0.5, active_balance: true } });
+    assert.equal(patched.statusCode, 200, patched.body);
+    assert.deepEqual(patched.json(), { name: 'rw', token_type: 'sandbox_api_token', balance: 0.5, expire_time: null, active_balance: true });
+    assert.deepEqual(await verify(token), { valid: false, code: 'USAGE_EXCEEDED', remaining: '0.5' });
+    const bad = await h.request({ method: 'PATCH', url: `${URL_BASE}rw/`, as: user.secret, payload: { balance: 100000, active_balance: false } });
+    assert.equal(bad.statusCode, 400);
+    assert.equal((await h.request({ method: 'GET', url: `${URL_BASE}rw/`, as: user.secret })).json().active_balance, true, 'nothing changed');
+    assert.equal((await h.request({ method: 'PATCH', url: `${URL_BASE}rw/`, as: other.secret, payload: { balance: 9 } })).statusCode, 404);
+
+    assert.equal((await h.request({ method: 'DELETE', url: `${URL_BASE}rw/`, as: other.secret })).statusCode, 404);
+    assert.equal((await h.request({ method: 'DELETE', url: `${URL_BASE}rw/`, as: user.secret })).statusCode, 204);
+    assert.equal((await verify(token)).code, 'NOT_FOUND');
+    assert.equal((await h.request({ method: 'GET', url: `${URL_BASE}rw/`, as: user.secret })).statusCode, 404);
+  });
+});
