@@ -9,7 +9,8 @@ import { loadSecretKey } from './secret-key.js';
 import { describeStore, type ServerConfig } from './server-config.js';
 
 const USAGE_FLUSH_MS = 1000;
-const RESERVATION_SWEEP_MS = 1000;
+/** How often overdue reservations are refunded and expired idempotency keys forgotten. */
+const HOUSEKEEPING_MS = 1000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -32,7 +33,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   services.usage.start(USAGE_FLUSH_MS, (error) => app.log.error({ err: error }, 'writing last-used times failed'));
   const sweep = setInterval(() => {
     services.credits.expireDue().catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
-  }, RESERVATION_SWEEP_MS);
+    stores.idempotency.purge(services.runtime.now()).catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
+  }, HOUSEKEEPING_MS);
   sweep.unref();
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'EDGE_CONFIG_NOT_FOUND',
   'PLAN_LIMIT_REACHED',
   'CONFLICT',
+  'IDEMPOTENCY_MISMATCH',
+  'RATE_LIMITED',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'INTERNAL_ERROR',
@@ -34,6 +36,10 @@ export function httpStatusOf(code: ErrorCode): number {
       return 402;
     case 'CONFLICT':
       return 409;
+    case 'IDEMPOTENCY_MISMATCH':
+      return 422;
+    case 'RATE_LIMITED':
+      return 429;
     case 'BODY_TOO_LARGE':
       return 413;
     case 'UNSUPPORTED_MEDIA_TYPE':

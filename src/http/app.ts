@@ -44,6 +44,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   installJsonOnly(app);
   installNativeErrors(app);
   app.decorateRequest('principal', null);
+  app.decorateRequest('idempotency', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (/%00|\0/i.test(request.url)) throw new AppError('VALIDATION_ERROR', NUL_MESSAGE);

@@ -52,7 +52,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
   const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, cache, usage, runtime });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
-  const tokens = new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime });
+  const tokens = new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime, secretKey });
   return {
     stores,
     runtime,

@@ -1,9 +1,11 @@
 import { AppError } from '../core/errors.js';
 import { issueToken, type IssuedToken } from '../core/issue-token.js';
+import { deriveSecret } from '../core/secret.js';
 import { tokenInputProblem } from '../core/token-input.js';
 import {
   isExpired,
   isRevoked,
+  TOKEN_PREFIX,
   type CreditRefill,
   type RateLimitRule,
   type ResourceRef,
@@ -41,6 +43,12 @@ export interface CreateTokenInput {
   creditPool?: boolean;
   refill?: CreditRefill | null;
   rateLimits?: RateLimitRule[];
+  /**
+   * Derives the secret from this text and the server key instead of drawing it at random,
+   * so a replay of the same idempotent request can answer the same secret without it ever
+   * being stored.
+   */
+  secretMaterial?: string;
 }
 
 export interface ListTokensInput {
@@ -62,8 +70,14 @@ export class TokenService {
       audit: AuditService;
       cache: TokenCache;
       runtime: Runtime;
+      secretKey: Buffer;
     },
   ) {}
+
+  /** The secret `create` gives a token made with `secretMaterial`, computed again. */
+  derivedSecret(type: TokenType, secretMaterial: string): string {
+    return deriveSecret(TOKEN_PREFIX[type], this.deps.secretKey, `token\n${secretMaterial}`);
+  }
 
   async create(ctx: CallContext, input: CreateTokenInput): Promise<IssuedToken> {
     const { principal } = ctx;
@@ -100,6 +114,7 @@ export class TokenService {
       },
       now,
       this.deps.runtime.randomBytes,
+      input.secretMaterial === undefined ? undefined : this.derivedSecret(type, input.secretMaterial),
     );
     await this.deps.tokens.insert(issued.token);
     // A negative cache entry from before this token existed must not hide it.

@@ -3,6 +3,7 @@ import type { AuditStore } from './audit-store.js';
 import type { CatalogStore } from './catalog-store.js';
 import type { CreditStore } from './credit-store.js';
 import type { EdgeConfigStore } from './edge-config-store.js';
+import type { IdempotencyStore } from './idempotency-store.js';
 import type { TokenStore } from './token-store.js';
 
 /** Everything the services persist, handed to them as one object. */
@@ -13,6 +14,7 @@ export interface Stores {
   audit: AuditStore;
   catalog: CatalogStore;
   edgeConfigs: EdgeConfigStore;
+  idempotency: IdempotencyStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

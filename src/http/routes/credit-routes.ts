@@ -4,7 +4,8 @@ import type { CreditPool } from '../../store/credit-store.js';
 import type { Services } from '../../service/services.js';
 import { callContext } from '../call-context.js';
 import { creditsInput } from '../credit-input.js';
-import { authErrors, ErrorResponse, IdParams } from '../schemas/common.js';
+import { idempotencyHooks, principalScope } from '../idempotency.js';
+import { authErrors, ErrorResponse, IdempotencyHeaders, IdParams } from '../schemas/common.js';
 import { CreditOpBody, OwnerParams, PoolView, TokenCreditsResponse } from '../schemas/credit-schemas.js';
 import { tokenView } from '../views.js';
 
@@ -15,6 +16,9 @@ const poolView = (pool: CreditPool) => ({ ...pool, credits: formatCredits(pool.c
 /** Balances of tokens and shared pools (management API). */
 export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // An `add` retried after a lost answer must not add twice.
+    const idempotent = idempotencyHooks(services, { scope: principalScope });
+
     app.post(
       '/v1/tokens/:id/credits',
       {
@@ -23,8 +27,10 @@ export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
           summary: "Add to or set a token's balance",
           params: IdParams,
           body: CreditOpBody,
-          response: { 200: TokenCreditsResponse, ...authErrors, 404: ErrorResponse, 409: ErrorResponse },
+          headers: IdempotencyHeaders,
+          response: { 200: TokenCreditsResponse, ...authErrors, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
         },
+        ...idempotent,
       },
       async (request) => {
         const { op, amount } = request.body;
@@ -54,8 +60,10 @@ export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
           summary: "Add to or set a user's or team's shared pool (made on first use)",
           params: OwnerParams,
           body: CreditOpBody,
-          response: { 200: PoolView, ...authErrors, 404: ErrorResponse, 409: ErrorResponse },
+          headers: IdempotencyHeaders,
+          response: { 200: PoolView, ...authErrors, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
         },
+        ...idempotent,
       },
       async (request) => {
         const { op, amount } = request.body;

@@ -1,15 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { formatCredits } from '../../core/credits.js';
 import type { Reservation } from '../../store/credit-store.js';
 import type { Services } from '../../service/services.js';
 import { creditsInput } from '../credit-input.js';
-import { ErrorResponse } from '../schemas/common.js';
+import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
+import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
 import { CommitBody, ReservationParams, ReservationView, ReserveBody, ReserveResult } from '../schemas/credit-schemas.js';
 
 const tags = ['credits'];
 // Like verification, these need no credential: the token, then the reservation id, is the proof.
 const security: Array<Record<string, string[]>> = [];
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const reservationScope = (request: FastifyRequest) => `reservation:${(request.params as { reservationId: string }).reservationId}`;
 
 function reservationView(r: Reservation) {
   return { ...r, amount: formatCredits(r.amount), committed: r.committed === null ? null : formatCredits(r.committed) };
@@ -26,8 +29,10 @@ export function reservationRoutes(services: Services): FastifyPluginAsyncTypebox
           security,
           summary: 'Verify a token and hold credits from its balance until the call is settled',
           body: ReserveBody,
-          response: { 200: ReserveResult, ...errors },
+          headers: IdempotencyHeaders,
+          response: { 200: ReserveResult, ...errors, 422: ErrorResponse },
         },
+        ...idempotencyHooks(services, { scope: presentedTokenScope }),
       },
       async (request) => {
         const { token, amount, ttlMs, ip } = request.body;
@@ -54,8 +59,10 @@ export function reservationRoutes(services: Services): FastifyPluginAsyncTypebox
           summary: 'Keep what the call cost (at most what was reserved) and refund the rest',
           params: ReservationParams,
           body: CommitBody,
-          response: { 200: ReservationView, ...errors },
+          headers: IdempotencyHeaders,
+          response: { 200: ReservationView, ...errors, 422: ErrorResponse },
         },
+        ...idempotencyHooks(services, { scope: reservationScope }),
       },
       async (request) =>
         reservationView(await services.credits.commit(request.params.reservationId, creditsInput(request.body.amount, 'amount'))),
@@ -64,7 +71,15 @@ export function reservationRoutes(services: Services): FastifyPluginAsyncTypebox
     app.post(
       '/v1/credits/:reservationId/release',
       {
-        schema: { tags, security, summary: 'Refund the whole reservation', params: ReservationParams, response: { 200: ReservationView, ...errors } },
+        schema: {
+          tags,
+          security,
+          summary: 'Refund the whole reservation',
+          params: ReservationParams,
+          headers: IdempotencyHeaders,
+          response: { 200: ReservationView, ...errors, 422: ErrorResponse },
+        },
+        ...idempotencyHooks(services, { scope: reservationScope }),
       },
       async (request) => reservationView(await services.credits.release(request.params.reservationId)),
     );

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { TokenType } from '../../core/token.js';
 import type { Services } from '../../service/services.js';
 import { callContext, teamRefOf } from '../call-context.js';
 import { creditsInput, refillInput } from '../credit-input.js';
-import { authErrors, ErrorResponse, IdParams, TeamQuery } from '../schemas/common.js';
+import { idempotencyHooks, principalScope, type IdempotencyClaim } from '../idempotency.js';
+import { authErrors, ErrorResponse, IdempotencyHeaders, IdParams, TeamQuery } from '../schemas/common.js';
 import {
   CreateTokenBody,
   IssuedTokenResponse,
@@ -20,6 +22,16 @@ const tags = ['tokens'];
 export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const now = () => services.runtime.now();
+    // A replayed creation answers the same secret: derived again from the key, never stored.
+    const secretMaterialOf = (claim: IdempotencyClaim) => `${claim.scope}\n${claim.key}\n${claim.createdAt}`;
+    const idempotentCreate = idempotencyHooks(services, {
+      scope: principalScope,
+      redact: ({ secret: _secret, ...rest }) => rest,
+      restore: (body, claim) => {
+        const type = (body.token as { type: TokenType }).type;
+        return { ...body, secret: services.tokens.derivedSecret(type, secretMaterialOf(claim)) };
+      },
+    });
 
     app.post(
       '/v1/tokens',
@@ -29,8 +41,10 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
           summary: 'Create a token; its secret is in this response and never again',
           querystring: Type.Object(TeamQuery),
           body: CreateTokenBody,
-          response: { 201: IssuedTokenResponse, ...authErrors, 409: ErrorResponse },
+          headers: IdempotencyHeaders,
+          response: { 201: IssuedTokenResponse, ...authErrors, 409: ErrorResponse, 422: ErrorResponse },
         },
+        ...idempotentCreate,
       },
       async (request, reply) => {
         const { teamId, credits, refill, ...input } = request.body;
@@ -38,6 +52,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
         const { token, secret } = await services.tokens.create(callContext(request), {
           ...input,
           team,
+          ...(request.idempotency ? { secretMaterial: secretMaterialOf(request.idempotency) } : {}),
           ...(credits !== undefined ? { credits: creditsInput(credits, 'credits') } : {}),
           ...(refill !== undefined ? { refill: refillInput(refill) } : {}),
         });

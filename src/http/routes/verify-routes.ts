@@ -3,7 +3,8 @@ import { formatCredits } from '../../core/credits.js';
 import type { Services } from '../../service/services.js';
 import type { VerifyOptions, VerifyResult as VerifyOutcome } from '../../service/verify-service.js';
 import { creditsInput } from '../credit-input.js';
-import { ErrorResponse } from '../schemas/common.js';
+import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
+import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
 import { VerifyBatchBody, VerifyBatchResult, VerifyBody, VerifyResult } from '../schemas/token-schemas.js';
 import { tokenView } from '../views.js';
 
@@ -35,8 +36,11 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
           security,
           summary: 'Is this token good for these requirements?',
           body: VerifyBody,
-          response: { 200: VerifyResult, 400: ErrorResponse },
+          headers: IdempotencyHeaders,
+          response: { 200: VerifyResult, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
         },
+        // With an Idempotency-Key, a retried charge is answered again instead of charged twice.
+        ...idempotencyHooks(services, { scope: presentedTokenScope }),
       },
       async (request) => {
         const { token, ...required } = request.body;

@@ -4,6 +4,7 @@ import { MemoryAuditStore } from './memory-audit-store.js';
 import { MemoryCatalogStore } from './memory-catalog-store.js';
 import { MemoryCreditStore } from './memory-credit-store.js';
 import { MemoryEdgeConfigStore } from './memory-edge-config-store.js';
+import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 
 export function createMemoryStores(): Stores {
@@ -15,6 +16,7 @@ export function createMemoryStores(): Stores {
     audit: new MemoryAuditStore(),
     catalog: new MemoryCatalogStore(),
     edgeConfigs: new MemoryEdgeConfigStore(),
+    idempotency: new MemoryIdempotencyStore(),
     ping: async () => true,
     close: async () => {},
   };

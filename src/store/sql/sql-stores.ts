@@ -6,6 +6,7 @@ import { SqlAuditStore } from './sql-audit-store.js';
 import { SqlCatalogStore } from './sql-catalog-store.js';
 import { SqlCreditStore } from './sql-credit-store.js';
 import { SqlEdgeConfigStore } from './sql-edge-config-store.js';
+import { SqlIdempotencyStore } from './sql-idempotency-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
@@ -17,6 +18,7 @@ export function createSqlStores({ db }: SqlDatabase): Stores {
     audit: new SqlAuditStore(db),
     catalog: new SqlCatalogStore(db),
     edgeConfigs: new SqlEdgeConfigStore(db),
+    idempotency: new SqlIdempotencyStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;

@@ -12,6 +12,8 @@ const VERCEL_CODES: Record<ErrorCode, string> = {
   EDGE_CONFIG_NOT_FOUND: 'not_found',
   PLAN_LIMIT_REACHED: 'payment_required',
   CONFLICT: 'conflict',
+  IDEMPOTENCY_MISMATCH: 'bad_request',
+  RATE_LIMITED: 'rate_limited',
   BODY_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   INTERNAL_ERROR: 'internal_server_error',

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../core/errors.js';
+import type { Services } from '../service/services.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when this request claimed an Idempotency-Key: its answer is kept for replays. */
+    idempotency: IdempotencyClaim | null;
+  }
+}
+
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  /** When the first request claimed the key: a key used again after it expired is a new claim. */
+  createdAt: number;
+}
+
+/** How long a key's first answer is given back instead of acting again. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+export interface IdempotencyOptions {
+  /** Whose keys these are: keys of different callers never meet. */
+  scope(request: FastifyRequest): string;
+  /** Takes out of an answer what must not be stored (a secret), before it is kept. */
+  redact?(body: Record<string, unknown>): Record<string, unknown>;
+  /** Puts back, on a replay, what `redact` took out. */
+  restore?(body: Record<string, unknown>, claim: IdempotencyClaim): Record<string, unknown>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The scope of a route any holder of a token may call: the token's digest, so callers cannot collide. */
+export const presentedTokenScope = (request: FastifyRequest): string =>
+  `token:${sha256(String((request.body as { token?: unknown } | undefined)?.token ?? ''))}`;
+
+/** The scope of a management route: the calling token. */
+export const principalScope = (request: FastifyRequest): string => `principal:${request.principal?.token.id ?? 'none'}`;
+
+/**
+ * Route hooks for `Idempotency-Key`: the first request with a key acts and its 2xx answer is
+ * kept for 24 h; a retry with the same key and body gets that answer again (with
+ * `Idempotent-Replayed: true`) instead of acting twice. The same key with another body is
+ * 422; while the first is still running, 409. A failed first request keeps nothing, so a
+ * retry acts (a refused request changed nothing).
+ */
+export function idempotencyHooks(services: Services, options: IdempotencyOptions) {
+  const store = services.stores.idempotency;
+  return {
+    async preHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+      const key = request.headers['idempotency-key'];
+      if (key === undefined) return undefined;
+      if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+        throw new AppError('VALIDATION_ERROR', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+      }
+      const scope = `${options.scope(request)} ${request.routeOptions.method} ${request.routeOptions.url}`;
+      const requestHash = sha256(request.rawBody ?? '');
+      const now = services.runtime.now();
+      const held = await store.claim({ scope, key, requestHash, status: null, body: null, createdAt: now, expiresAt: now + IDEMPOTENCY_TTL_MS }, now);
+      if (held === true) {
+        request.idempotency = { scope, key, createdAt: now };
+        return undefined;
+      }
+      if (held.requestHash !== requestHash) {
+        throw new AppError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was used with another request body');
+      }
+      if (held.status === null || held.body === null) {
+        throw new AppError('CONFLICT', 'a request with this Idempotency-Key is still being answered; retry shortly');
+      }
+      const body = JSON.parse(held.body) as Record<string, unknown>;
+      return reply
+        .code(held.status)
+        .header('idempotent-replayed', 'true')
+        .type('application/json')
+        .send(options.restore ? options.restore(body, { scope, key, createdAt: held.createdAt }) : body);
+    },
+
+    async onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+      const claimed = request.idempotency;
+      if (!claimed) return payload;
+      request.idempotency = null;
+      if (reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
+        const body = JSON.parse(payload) as Record<string, unknown>;
+        await store.complete(claimed.scope, claimed.key, reply.statusCode, JSON.stringify(options.redact ? options.redact(body) : body));
+      } else {
+        await store.release(claimed.scope, claimed.key);
+      }
+      return payload;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { IDEMPOTENCY_TTL_MS } from '../../src/http/idempotency.js';
+import { describeEachApp } from '../support/app-harness.js';
+
+await describeEachApp('Idempotency-Key', (h) => {
+  const post = (url: string, payload: object, key?: string, as?: string) =>
+    h.request({ method: 'POST', url, payload, ...(as ? { as } : {}), headers: key === undefined ? {} : { 'idempotency-key': key } });
+  const tokenCount = async () => (await h.request({ method: 'GET', url: '/v1/tokens?limit=200', as: h.admin })).json().items.length;
+  const balance = async (id: string) => (await h.request({ method: 'GET', url: `/v1/tokens/${id}`, as: h.admin })).json().token.credits;
+
+  it('creates a token once and answers the retry with the same token and secret, which is never stored', async () => {
+    const before = await tokenCount();
+    const first = await post('/v1/tokens', { name: 'once' }, 'create-1', h.admin);
+    const again = await post('/v1/tokens', { name: 'once' }, 'create-1', h.admin);
+    assert.equal(first.statusCode, 201);
+    assert.equal(again.statusCode, 201);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal(first.headers['idempotent-replayed'], undefined);
+    assert.deepEqual(again.json(), first.json());
+    assert.equal(await tokenCount(), before + 1);
+    assert.equal((await h.request({ method: 'POST', url: '/v1/verify', payload: { token: again.json().secret } })).json().code, 'VALID');
+    // What the store keeps for replays holds no secret.
+    const me = (await h.request({ method: 'GET', url: '/v1/whoami', as: h.admin })).json().token.id;
+    const kept = await h.stores.idempotency.claim(
+      { scope: `principal:${me} POST /v1/tokens`, key: 'create-1', requestHash: '', status: null, body: null, createdAt: 0, expiresAt: 0 },
+      h.clock.now(),
+    );
+    assert.notEqual(kept, true);
+    assert.equal((kept as { body: string }).body.includes(first.json().secret), false);
+    assert.equal((kept as { body: string }).body.includes(first.json().token.id), true);
+  });
+
+  it('refuses the same key with another body (422) and keeps keys of different callers apart', async () => {
+    const before = await tokenCount();
+    assert.equal((await post('/v1/tokens', { name: 'a' }, 'shared-key', h.admin)).statusCode, 201);
+    const other = await post('/v1/tokens', { name: 'b' }, 'shared-key', h.admin);
+    assert.equal(other.statusCode, 422);
+    assert.equal(other.json().error.code, 'IDEMPOTENCY_MISMATCH');
+    assert.equal(await tokenCount(), before + 1);
+    const user = await h.user('idem user');
+    const theirs = await post('/v1/tokens', { name: 'a' }, 'shared-key', user.secret);
+    assert.equal(theirs.statusCode, 201);
+    assert.equal(theirs.headers['idempotent-replayed'], undefined);
+  });
+
+  it('charges a retried verification once', async () => {
+    const { token, secret } = (await post('/v1/tokens', { name: 'm', credits: '10' }, undefined, h.admin)).json();
+    const first = await post('/v1/verify', { token: secret, cost: '3' }, 'charge-1');
+    const again = await post('/v1/verify', { token: secret, cost: '3' }, 'charge-1');
+    assert.deepEqual([first.json().remaining, again.json().remaining], ['7', '7']);
+    assert.equal(await balance(token.id), '7');
+    assert.equal((await post('/v1/verify', { token: secret, cost: '3' }, 'charge-2')).json().remaining, '4');
+  });
+
+  it('reserves once, commits once, and adds credits once when retried', async () => {
+    const { token, secret } = (await post('/v1/tokens', { name: 'r', credits: '10' }, undefined, h.admin)).json();
+    const held = await post('/v1/credits/reserve', { token: secret, amount: '4', ttlMs: 60_000 }, 'reserve-1');
+    const heldAgain = await post('/v1/credits/reserve', { token: secret, amount: '4', ttlMs: 60_000 }, 'reserve-1');
+    assert.equal(heldAgain.json().reservationId, held.json().reservationId);
+    assert.equal(await balance(token.id), '6');
+    const id = held.json().reservationId;
+    const commit = await post(`/v1/credits/${id}/commit`, { amount: '1' }, 'commit-1');
+    const commitAgain = await post(`/v1/credits/${id}/commit`, { amount: '1' }, 'commit-1');
+    assert.deepEqual([commit.statusCode, commitAgain.statusCode], [200, 200]);
+    assert.equal(await balance(token.id), '9');
+    for (let i = 0; i < 2; i++) {
+      const res = await post(`/v1/tokens/${token.id}/credits`, { op: 'add', amount: '5' }, 'add-1', h.admin);
+      assert.equal(res.json().credits, '14');
+    }
+    assert.equal(await balance(token.id), '14');
+  });
+
+  it('keeps no answer of a refused request, so a corrected retry acts', async () => {
+    // 999,999,999 + 2 passes the 10⁹ ceiling: refused by the store, after the key was claimed.
+    const { token } = (await post('/v1/tokens', { name: 'c', credits: '999999999' }, undefined, h.admin)).json();
+    const refused = await post(`/v1/tokens/${token.id}/credits`, { op: 'add', amount: '2' }, 'retry-me', h.admin);
+    assert.equal(refused.statusCode, 409);
+    await post(`/v1/tokens/${token.id}/credits`, { op: 'set', amount: '1' }, undefined, h.admin);
+    const retried = await post(`/v1/tokens/${token.id}/credits`, { op: 'add', amount: '2' }, 'retry-me', h.admin);
+    assert.equal(retried.headers['idempotent-replayed'], undefined, 'acted again, not replayed');
+    assert.equal(retried.json().credits, '3');
+  });
+
+  it('forgets a key after 24 hours', async () => {
+    const before = await tokenCount();
+    await post('/v1/tokens', { name: 'day' }, 'day-key', h.admin);
+    h.clock.advance(IDEMPOTENCY_TTL_MS);
+    const later = await post('/v1/tokens', { name: 'day' }, 'day-key', h.admin);
+    assert.equal(later.headers['idempotent-replayed'], undefined);
+    assert.equal(await tokenCount(), before + 2);
+  });
+
+  it('refuses a key that is empty, too long or not visible ASCII, changing nothing', async () => {
+    const before = await tokenCount();
+    for (const key of ['', 'k'.repeat(256), 'has space', 'ключ']) {
+      const res = await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'x' }, headers: { 'idempotency-key': key } });
+      assert.equal(res.statusCode, 400, JSON.stringify(key));
+    }
+    assert.equal(await tokenCount(), before);
+  });
+});
