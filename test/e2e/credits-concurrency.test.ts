@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { generateSecret } from '../../src/core/secret.js';
+import { loadAgent, postJson } from '../support/http-load.js';
+import { postgresTestUrl } from '../support/postgres.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+const CALLS = 1000;
+const BALANCE = 100;
+
+/**
+ * 1,000 concurrent verifications of cost 1 against a balance of 100, over real HTTP,
+ * spread round-robin over the given servers: exactly 100 pass, none overspends.
+ */
+async function chargeRace(urls: string[], admin: string): Promise<void> {
+  const agent = loadAgent(100);
+  try {
+    const created = await postJson(`${urls[0]}/v1/tokens`, { name: 'race', credits: String(BALANCE) }, agent, { authorization: `Bearer ${admin}` });
+    assert.equal(created.status, 201);
+    const { secret, token } = created.body;
+    const results = await Promise.all(
+      Array.from({ length: CALLS }, (_, i) => postJson(`${urls[i % urls.length]}/v1/verify`, { token: secret, cost: '1' }, agent)),
+    );
+    assert.ok(results.every((r) => r.status === 200));
+    const codes = results.map((r) => r.body.code as string);
+    assert.equal(codes.filter((c) => c === 'VALID').length, BALANCE);
+    assert.equal(codes.filter((c) => c === 'USAGE_EXCEEDED').length, CALLS - BALANCE);
+    // Every successful charge answered a distinct remaining balance: 99 down to 0.
+    const remaining = results.filter((r) => r.body.code === 'VALID').map((r) => Number(r.body.remaining)).sort((a, b) => a - b);
+    assert.deepEqual(remaining, Array.from({ length: BALANCE }, (_, i) => i));
+    const read = await fetch(`${urls[urls.length - 1]}/v1/tokens/${token.id}`, { headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(((await read.json()) as { token: { credits: string } }).token.credits, '0');
+  } finally {
+    agent.destroy();
+  }
+}
+
+describe('1,000 concurrent charges over HTTP: SQLite, one process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-race-'));
+  const admin = generateSecret('tsr', randomBytes);
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServerProcess(['--data-dir', dir, '--log-level', 'warn'], { TESSERA_BOOTSTRAP_TOKEN: admin });
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it('charges exactly the balance and refuses the rest', () => chargeRace([server.url], admin));
+});
+
+const pg = await postgresTestUrl();
+describe('1,000 concurrent charges over HTTP: PostgreSQL, three processes', { skip: 'skip' in pg ? pg.skip : false }, () => {
+  const admin = generateSecret('tsr', randomBytes);
+  const servers: ServerProcess[] = [];
+  before(async () => {
+    if ('skip' in pg) return;
+    // One after another: the first runs the migrations and the bootstrap, the others find them done.
+    for (let i = 0; i < 3; i++) {
+      servers.push(await startServerProcess(['--log-level', 'warn'], { DATABASE_URL: pg.url, TESSERA_BOOTSTRAP_TOKEN: admin }));
+    }
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    if (!('skip' in pg)) await pg.drop();
+  });
+  it('charges exactly the balance across all three and refuses the rest', () => chargeRace(servers.map((s) => s.url), admin));
+});
