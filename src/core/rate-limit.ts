@@ -75,6 +75,14 @@ export function rateLimitRuleProblem(rule: RateLimitRule): string | undefined {
   return undefined;
 }
 
+/** Why a check cannot be counted, or undefined when it can. */
+export function rateLimitCheckProblem(check: RateLimitCheck): string | undefined {
+  const problem = rateLimitRuleProblem(check.rule);
+  if (problem) return `rate limit ${JSON.stringify(check.rule.name)}: ${problem}`;
+  if (!Number.isSafeInteger(check.cost) || check.cost < 0) return `rate limit cost must be a non-negative integer, got ${check.cost}`;
+  return undefined;
+}
+
 /** The first ms at which the key's bucket is full: from then on its state carries no information. */
 export function bucketFullAt(state: GcraState): number {
   return state.tatMs + (state.tatFraction > 0 ? 1 : 0);
@@ -151,9 +159,8 @@ function backlogOf(state: GcraState | undefined, rule: RateLimitRule, now: numbe
 }
 
 function assertDecidable(rule: RateLimitRule, cost: number, now: number): void {
-  const problem = rateLimitRuleProblem(rule);
-  if (problem) throw new RangeError(`rate limit ${JSON.stringify(rule.name)}: ${problem}`);
-  if (!Number.isSafeInteger(cost) || cost < 0) throw new RangeError(`rate limit cost must be a non-negative integer, got ${cost}`);
+  const problem = rateLimitCheckProblem({ key: '', rule, cost });
+  if (problem) throw new RangeError(problem);
   if (!Number.isSafeInteger(now)) throw new RangeError(`rate limit clock must be integer ms, got ${now}`);
 }
 
