@@ -8,8 +8,9 @@ import type { RateLimitOutcome, RateLimiter } from './rate-limiter.js';
  * tie-breaks, same integer arithmetic (floor division as (a - a % b) / b, exact below 2^53).
  * KEYS: the keys checked. ARGV[1]: now in ms, or '' for the Redis server's clock; then limit,
  * durationMs and cost for each key. A key holds 'tatMs:tatFraction' and expires when its bucket is
- * full again (on the server's clock; a second later with the caller's). Answers {allowed 0|1, index of the check reported (from 1), limit, remaining, resetAt,
- * retryAfterMs (-1: never)}.
+ * full again (on the server's clock; a second later with the caller's). Answers {allowed 0|1,
+ * index of the check reported (from 1), limit, remaining, resetAt, retryAfterMs (-1: never)}.
+ * Reading TIME before writing needs effect replication: Redis 5 or later.
  */
 const CONSUME_SCRIPT = `
 local now
