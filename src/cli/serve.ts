@@ -4,9 +4,10 @@ import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
 import { createServices, type Services } from '../service/services.js';
+import { RedisRateLimiter } from '../service/redis-rate-limiter.js';
 import { openStores } from '../store/open-stores.js';
 import { loadSecretKey } from './secret-key.js';
-import { describeStore, type ServerConfig } from './server-config.js';
+import { describeStore, redactUrl, type ServerConfig } from './server-config.js';
 
 const USAGE_FLUSH_MS = 1000;
 /** How often overdue reservations are refunded and expired idempotency keys forgotten. */
@@ -22,7 +23,20 @@ export interface RunningServer {
 /** Opens the store (running migrations), bootstraps an empty one, and listens. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const rateLimiter = config.redisUrl
+    ? new RedisRateLimiter({
+        url: config.redisUrl,
+        onUnavailable: config.rateLimitOnRedisDown,
+        onDegraded: (error) => process.stderr.write(`Redis unreachable, rate limits ${config.rateLimitOnRedisDown}: ${error.message}\n`),
+        onRecovered: () => process.stderr.write('Redis reachable again: rate limits counted there\n'),
+      })
+    : undefined;
+  if (rateLimiter && !(await rateLimiter.ready())) {
+    process.stderr.write(`Redis at ${redactUrl(config.redisUrl!)} is not answering yet; rate limits are ${config.rateLimitOnRedisDown} until it does\n`);
+  }
   const services = createServices(stores, {
+    ...(rateLimiter ? { rateLimiter } : {}),
+    failedAttemptsPerMinute: config.failedAttemptsPerMinute,
     cache: { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries },
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
     edgeClients: parseEdgeClients(config.edgeClients),
@@ -58,6 +72,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       clearInterval(sweep);
       await app.close();
       await services.usage.stop();
+      await services.rateLimiter.close();
       await stores.close();
     })());
   return { app, services, url, stop };

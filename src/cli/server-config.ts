@@ -16,6 +16,11 @@ export interface ServerConfig {
   /** `clientId:base64urlSecret[,…]`: Unleash Edge clients that sign their requests. */
   edgeClients: string | undefined;
   edgeConfigTokenLimit: number;
+  /** redis://…: rate-limit counters shared by every node; in this process when not given. */
+  redisUrl: string | undefined;
+  /** What rate limits do while Redis cannot be reached. */
+  rateLimitOnRedisDown: 'open' | 'closed';
+  failedAttemptsPerMinute: number;
 }
 
 export interface ServerFlags {
@@ -44,13 +49,29 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     secretKey: env.TESSERA_SECRET_KEY || undefined,
     edgeClients: env.TESSERA_EDGE_CLIENTS || undefined,
     edgeConfigTokenLimit: nonNegativeInteger('TESSERA_EDGE_CONFIG_TOKEN_LIMIT', env.TESSERA_EDGE_CONFIG_TOKEN_LIMIT, 100),
+    redisUrl: env.REDIS_URL || undefined,
+    rateLimitOnRedisDown: onRedisDown(env.TESSERA_RATE_LIMIT_ON_REDIS_DOWN),
+    failedAttemptsPerMinute: nonNegativeInteger('TESSERA_FAILED_ATTEMPTS_PER_MINUTE', env.TESSERA_FAILED_ATTEMPTS_PER_MINUTE, 100),
   };
+}
+
+function onRedisDown(text: string | undefined): 'open' | 'closed' {
+  if (text === undefined || text === '' || text === 'open') return 'open';
+  if (text === 'closed') return 'closed';
+  throw new Error(`TESSERA_RATE_LIMIT_ON_REDIS_DOWN must be open or closed, got "${text}"`);
 }
 
 function nonNegativeInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number, got "${text}"`);
   return Number(text);
+}
+
+/** A URL fit to print: without its password. */
+export function redactUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password) url.password = '***';
+  return url.toString();
 }
 
 /** Where the data lives, for people: never prints a database password. */

@@ -49,11 +49,23 @@ export function httpStatusOf(code: ErrorCode): number {
   }
 }
 
+/** How long a refused caller should wait; durations, so no clock is needed to print them. */
+export interface RateLimitHint {
+  limit: number;
+  remaining: number;
+  /** Until the whole limit is available again. */
+  resetAfterMs: number;
+  /** Until this request would pass; Infinity when it never would. */
+  retryAfterMs: number;
+}
+
 /** A failure the caller can act on, carried from a service to the HTTP layer. */
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For RATE_LIMITED: what the HTTP layer turns into Retry-After and RateLimit-* headers. */
+    readonly rateLimit?: RateLimitHint,
   ) {
     super(message);
     this.name = 'AppError';

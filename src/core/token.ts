@@ -1,3 +1,5 @@
+import type { RateLimitRule } from './rate-limit.js';
+
 /** What kind of credential a token is; the kind decides the secret's prefix. */
 export const TOKEN_TYPES = ['api', 'personal', 'resource'] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
@@ -13,12 +15,8 @@ export function canManage(type: string): boolean {
   return type === 'personal';
 }
 
-/** A named limit of `limit` requests in any window of `durationMs` (see rate-limit.ts). */
-export interface RateLimitRule {
-  name: string;
-  limit: number;
-  durationMs: number;
-}
+
+export type { RateLimitRule };
 
 export const REFILL_INTERVALS = ['daily', 'monthly'] as const;
 

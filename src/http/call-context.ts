@@ -16,7 +16,7 @@ declare module 'fastify' {
 /** An onRequest hook: refuses the request unless it presents a management credential. */
 export function authenticateWith(auth: AuthService) {
   return async (request: FastifyRequest): Promise<void> => {
-    request.principal = await auth.authenticate(credentialOf(request));
+    request.principal = await auth.authenticate(credentialOf(request), request.ip);
   };
 }
 

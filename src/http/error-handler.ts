@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, httpStatusOf, type ErrorCode } from '../core/errors.js';
+import { AppError, httpStatusOf, type ErrorCode, type RateLimitHint } from '../core/errors.js';
 
 /** Fastify's own failures, by its error code, as tessera codes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -61,6 +61,17 @@ export function sendError(
   return reply.code(status).type('application/json').send(format({ code, message, requestId: request.id }));
 }
 
+/**
+ * `Retry-After` and the IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers):
+ * `RateLimit-Limit`, `RateLimit-Remaining`, and `RateLimit-Reset` in seconds from now.
+ */
+export function setRateLimitHeaders(reply: FastifyReply, limit: RateLimitHint): void {
+  if (Number.isFinite(limit.retryAfterMs)) reply.header('retry-after', String(Math.max(1, Math.ceil(limit.retryAfterMs / 1000))));
+  reply.header('ratelimit-limit', String(limit.limit));
+  reply.header('ratelimit-remaining', String(limit.remaining));
+  reply.header('ratelimit-reset', String(Math.max(0, Math.ceil(limit.resetAfterMs / 1000))));
+}
+
 /** For Fastify's `frameworkErrors`: router failures (a malformed URL, an overlong path parameter) in the native shape. */
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { code, message } = classifyError(error);
@@ -71,6 +82,7 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
 export function setErrorShape(app: FastifyInstance, format: ErrorFormatter): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { code, message } = classifyError(error);
+    if (error instanceof AppError && error.rateLimit) setRateLimitHeaders(reply, error.rateLimit);
     if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, request, code, message, format);
   });

@@ -1,8 +1,10 @@
 import { AppError } from '../core/errors.js';
-import { canManage } from '../core/token.js';
+import { canManage, type TokenRecord } from '../core/token.js';
 import { decideVerify } from '../core/verify.js';
 import type { AccountStore } from '../store/account-store.js';
+import type { FailureGuard } from './failure-guard.js';
 import type { Principal } from './principal.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { Runtime } from './runtime.js';
 import type { UsageRecorder } from './usage-recorder.js';
 import type { VerifyService } from './verify-service.js';
@@ -10,21 +12,48 @@ import type { VerifyService } from './verify-service.js';
 /** Turns a presented management credential into a principal, or refuses it. */
 export class AuthService {
   constructor(
-    private readonly deps: { verify: VerifyService; accounts: AccountStore; usage: UsageRecorder; runtime: Runtime },
+    private readonly deps: {
+      verify: VerifyService;
+      accounts: AccountStore;
+      usage: UsageRecorder;
+      rateLimiter: RateLimiter;
+      guard: FailureGuard;
+      runtime: Runtime;
+    },
   ) {}
 
-  async authenticate(credential: string | undefined): Promise<Principal> {
+  /** `address` is the caller's, for throttling one that keeps presenting bad credentials. */
+  async authenticate(credential: string | undefined, address?: string): Promise<Principal> {
+    const now = this.deps.runtime.now();
+    await this.deps.guard.check(address, now);
     if (!credential) throw new AppError('UNAUTHORIZED', 'a token is required: send Authorization: Bearer <token>');
     const token = await this.deps.verify.lookup(credential);
-    const now = this.deps.runtime.now();
     const decision = decideVerify(token, {}, now);
-    if (!decision.valid) throw new AppError('UNAUTHORIZED', `the token is not valid (${decision.code})`);
-    if (!canManage(token!.type)) {
-      throw new AppError('FORBIDDEN', `a ${token!.type} token cannot call the management API; use a personal token`);
+    if (!decision.valid || !token) {
+      await this.deps.guard.fail(address, now);
+      throw new AppError('UNAUTHORIZED', `the token is not valid (${decision.code})`);
     }
-    const user = await this.deps.accounts.findUser(token!.ownerUserId);
+    if (!canManage(token.type)) {
+      throw new AppError('FORBIDDEN', `a ${token.type} token cannot call the management API; use a personal token`);
+    }
+    const user = await this.deps.accounts.findUser(token.ownerUserId);
     if (!user) throw new AppError('UNAUTHORIZED', 'the token belongs to no user');
-    this.deps.usage.record(token!.id, now);
-    return { user, token: token! };
+    await this.#applyRateLimits(token, now);
+    this.deps.usage.record(token.id, now);
+    return { user, token };
+  }
+
+  /** A personal token's own rate limits apply to its management calls too: past them, 429, never 401. */
+  async #applyRateLimits(token: TokenRecord, now: number): Promise<void> {
+    if (token.rateLimits.length === 0) return;
+    const checks = token.rateLimits.map((rule) => ({ key: `${token.id}:${rule.name}`, rule, cost: 1 }));
+    const outcome = await this.deps.rateLimiter.consume(checks, now);
+    if (outcome.allowed) return;
+    throw new AppError('RATE_LIMITED', `rate limit ${outcome.name} of ${outcome.limit} reached`, {
+      limit: outcome.limit,
+      remaining: outcome.remaining,
+      resetAfterMs: Math.max(0, outcome.resetAt - now),
+      retryAfterMs: outcome.retryAfterMs,
+    });
   }
 }

@@ -8,6 +8,8 @@ import { CreditService } from './credit-service.js';
 import { EdgeAuth } from './edge-auth.js';
 import { EdgeConfigService } from './edge-config-service.js';
 import { EdgeTokenService } from './edge-token-service.js';
+import { FailureGuard } from './failure-guard.js';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { systemRuntime, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { TokenService } from './token-service.js';
@@ -29,6 +31,8 @@ export interface Services {
   edgeAuth: EdgeAuth;
   usage: UsageRecorder;
   cache: TokenCache;
+  rateLimiter: RateLimiter;
+  guard: FailureGuard;
 }
 
 export interface ServiceOptions {
@@ -40,6 +44,10 @@ export interface ServiceOptions {
   edgeClients?: Map<string, Buffer>;
   /** Tokens one Edge Config may have (Vercel answers 402 past its plan's limit). */
   edgeConfigTokenLimit?: number;
+  /** Where rate-limit counters live; in this process when not given. */
+  rateLimiter?: RateLimiter;
+  /** Unknown tokens or bad credentials one address may present per minute before it gets 429; 0 = no limit. */
+  failedAttemptsPerMinute?: number;
 }
 
 /** Wires the services over one set of stores: production passes SQL stores, tests the memory ones. */
@@ -49,7 +57,9 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
   const usage = new UsageRecorder(stores.tokens);
   const access = new AccessPolicy(stores.accounts);
   const audit = new AuditService({ audit: stores.audit, access, runtime });
-  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, cache, usage, runtime });
+  const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
+  const guard = new FailureGuard(options.failedAttemptsPerMinute ?? 100);
+  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, runtime });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
   const tokens = new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime, secretKey });
@@ -57,10 +67,12 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     stores,
     runtime,
     cache,
+    rateLimiter,
+    guard,
     usage,
     audit,
     verify,
-    auth: new AuthService({ verify, accounts: stores.accounts, usage, runtime }),
+    auth: new AuthService({ verify, accounts: stores.accounts, usage, rateLimiter, guard, runtime }),
     tokens,
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,

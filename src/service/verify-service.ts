@@ -4,26 +4,46 @@ import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
 import { decideVerify, type VerifyDecision, type VerifyRequirements } from '../core/verify.js';
 import type { CreditStore } from '../store/credit-store.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { Runtime } from './runtime.js';
 import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
+/** The tightest of a token's rate limits after this call, or the one that refused it. */
+export interface RateLimitState {
+  name: string;
+  limit: number;
+  remaining: number;
+  resetAt: number;
+  retryAfterMs: number;
+}
+
 export type VerifyResult = VerifyDecision & {
   token?: TokenRecord;
   /** The balance left after this verification's charge (or when it was refused), for metered tokens. */
   remaining?: bigint;
+  rateLimit?: RateLimitState;
 };
 
 export interface VerifyOptions extends VerifyRequirements {
   /** What this call costs in 10⁻⁹ credits; one credit when not given. Ignored for tokens without credits. */
   cost?: bigint;
+  /** Which of the token's rate limits apply, each with its cost (default 1); all of them when not given. */
+  rateLimits?: Array<{ name: string; cost?: number }>;
 }
 
 /** The verify pipeline: format and checksum, cache, store, pure decision, then the atomic charge. */
 export class VerifyService {
   constructor(
-    private readonly deps: { tokens: TokenStore; credits: CreditStore; cache: TokenCache; usage: UsageRecorder; runtime: Runtime },
+    private readonly deps: {
+      tokens: TokenStore;
+      credits: CreditStore;
+      rateLimiter: RateLimiter;
+      cache: TokenCache;
+      usage: UsageRecorder;
+      runtime: Runtime;
+    },
   ) {}
 
   /** The stored token a presented secret names, or undefined; mistyped and made-up secrets never reach the store. */
@@ -45,6 +65,8 @@ export class VerifyService {
     const now = this.deps.runtime.now();
     const decision = decideVerify(token, options, now);
     if (!decision.valid || !token) return decision;
+    const limited = await this.#rateLimit(token, options, now);
+    if (limited && !limited.allowed) return { valid: false, code: 'RATE_LIMITED', rateLimit: limited.state };
     const plan = planCharge(token, options.cost, now);
     const charge = plan && (await this.deps.credits.charge(plan.holder, plan.cost, plan.refill));
     // A refill moved the stored token on: the cached copy would ask for it again.
@@ -53,6 +75,24 @@ export class VerifyService {
     // A token drawing on a pool its owner does not have has nothing to spend.
     if (plan?.holder.kind === 'pool' && !charge) return { valid: false, code: 'USAGE_EXCEEDED', remaining: 0n };
     this.deps.usage.record(token.id, now);
-    return { ...decision, token, ...(charge ? { remaining: charge.remaining } : {}) };
+    return {
+      ...decision,
+      token,
+      ...(charge ? { remaining: charge.remaining } : {}),
+      ...(limited ? { rateLimit: limited.state } : {}),
+    };
+  }
+
+  /** Spends from the token's rate limits (those the request names, else all), all or nothing. */
+  async #rateLimit(token: TokenRecord, options: VerifyOptions, now: number) {
+    const wanted = options.rateLimits ?? token.rateLimits.map((rule) => ({ name: rule.name, cost: 1 }));
+    const checks = wanted.flatMap(({ name, cost = 1 }) => {
+      const rule = token.rateLimits.find((r) => r.name === name);
+      return rule ? [{ key: `${token.id}:${rule.name}`, rule, cost }] : [];
+    });
+    if (checks.length === 0) return undefined;
+    const outcome = await this.deps.rateLimiter.consume(checks, now);
+    const { name, limit, remaining, resetAt, retryAfterMs } = outcome;
+    return { allowed: outcome.allowed, state: { name: name ?? checks[0]!.rule.name, limit, remaining, resetAt, retryAfterMs } };
   }
 }

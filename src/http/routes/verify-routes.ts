@@ -16,11 +16,12 @@ const security: Array<Record<string, string[]>> = [];
 export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const view = (outcome: VerifyOutcome) => {
-      const { token, remaining, ...decision } = outcome;
+      const { token, remaining, rateLimit, ...decision } = outcome;
       return {
         ...decision,
         ...(token ? { token: tokenView(token, services.runtime.now()) } : {}),
         ...(remaining !== undefined ? { remaining: formatCredits(remaining) } : {}),
+        ...(rateLimit ? { rateLimit: { name: rateLimit.name, limit: rateLimit.limit, remaining: rateLimit.remaining, resetAt: rateLimit.resetAt } } : {}),
       };
     };
     const options = <T extends { cost?: string }>({ cost, ...rest }: T) => ({
@@ -37,14 +38,19 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
           summary: 'Is this token good for these requirements?',
           body: VerifyBody,
           headers: IdempotencyHeaders,
-          response: { 200: VerifyResult, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
+          response: { 200: VerifyResult, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse },
         },
         // With an Idempotency-Key, a retried charge is answered again instead of charged twice.
         ...idempotencyHooks(services, { scope: presentedTokenScope }),
       },
       async (request) => {
         const { token, ...required } = request.body;
-        return view(await services.verify.verify(token, { ip: request.ip, ...options(required) }));
+        // The end client's address when the caller names it: the calling API itself is not the guesser.
+        const address = required.ip ?? request.ip;
+        await services.guard.check(address, services.runtime.now());
+        const result = await services.verify.verify(token, { ip: request.ip, ...options(required) });
+        if (result.code === 'NOT_FOUND') await services.guard.fail(address, services.runtime.now());
+        return view(result);
       },
     );
 
@@ -56,11 +62,13 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
           security,
           summary: 'Verify up to 1,000 tokens in one call; results are in request order',
           body: VerifyBatchBody,
-          response: { 200: VerifyBatchResult, 400: ErrorResponse },
+          response: { 200: VerifyBatchResult, 400: ErrorResponse, 429: ErrorResponse },
         },
       },
       async (request) => {
         const { tokens, ...shared } = request.body;
+        const address = shared.ip ?? request.ip;
+        await services.guard.check(address, services.runtime.now());
         const defaults: VerifyOptions = { ip: request.ip, ...options(shared) };
         // Every item is read before any is verified, so a bad one charges nothing.
         const calls = tokens.map((item) => {
@@ -69,6 +77,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
           return { token, options: { ip: request.ip, ...options(own) } };
         });
         const results = await Promise.all(calls.map((call) => services.verify.verify(call.token, call.options)));
+        for (const result of results) if (result.code === 'NOT_FOUND') await services.guard.fail(address, services.runtime.now());
         return { results: results.map(view) };
       },
     );

@@ -151,6 +151,15 @@ const VerifyFields = {
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   ip: Type.Optional(Type.String({ maxLength: 45, description: "The end client's address, for IP allowlists; defaults to the caller's." })),
   cost: Type.Optional({ ...Credits, description: 'Credits this call costs (default 1; "0" checks without charging). Only metered tokens are charged.' }),
+  rateLimits: Type.Optional(
+    Type.Array(
+      Type.Object(
+        { name: Type.String({ minLength: 1, maxLength: 64 }), cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 10, description: "Which of the token's rate limits this call spends, each with a cost (default 1); all, at cost 1, when not given." },
+    ),
+  ),
 };
 
 export const VerifyBody = Type.Object(
@@ -163,6 +172,12 @@ export const VerifyResult = Type.Object({
   code: Type.Enum(VERIFY_CODES),
   token: Type.Optional(TokenView),
   remaining: Type.Optional(Type.String({ description: 'Credits left after this call (metered tokens only).' })),
+  rateLimit: Type.Optional(
+    Type.Object(
+      { name: Type.String(), limit: Type.Integer(), remaining: Type.Integer(), resetAt: Type.Integer() },
+      { description: 'The tightest of the rate limits applied, or the one that refused the call (RATE_LIMITED).' },
+    ),
+  ),
 });
 
 export const VerifyBatchBody = Type.Object(

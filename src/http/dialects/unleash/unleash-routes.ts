@@ -51,7 +51,7 @@ export function unleashRoutes(services: Services): FastifyPluginAsyncTypebox {
         });
         return { edgeClientId, ip: request.ip, requestId: request.id };
       }
-      request.principal = await services.auth.authenticate(credentialOf(request));
+      request.principal = await services.auth.authenticate(credentialOf(request), request.ip);
       return { ctx: callContext(request) };
     }
 
