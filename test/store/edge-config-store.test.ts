@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { edgeConfigDigest, type EdgeConfigRecord } from '../../src/core/edge-config.js';
 import { AppError } from '../../src/core/errors.js';
 import type { TokenRecord } from '../../src/core/token.js';
+import { openStores } from '../../src/store/open-stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
 import { describeEachStore } from '../support/store-factories.js';
 
@@ -112,6 +117,73 @@ await describeEachStore('EdgeConfigStore contract', (stores) => {
     // The one stored is the one that answered 'inserted', not a loser's.
     const live = await liveTokens('ecfg_label');
     assert.deepEqual(live.map((t) => t.id), [candidates[labelled.indexOf('inserted')]!.id]);
+  });
+});
+
+/**
+ * One process's share of the multi-process race below: opens the SQLite file, says `ready`,
+ * waits for `go` on stdin, then makes its calls one after another and prints what they answered.
+ */
+const WORKER = `
+const [openStoresUrl, issueTokenUrl, dataDir, who, calls, limit] = process.argv.slice(1);
+const { openStores } = await import(openStoresUrl);
+const { issueToken, tokenFields } = await import(issueTokenUrl);
+const { randomBytes } = await import('node:crypto');
+const stores = await openStores({ dataDir });
+console.log('ready');
+await new Promise((resolve) => process.stdin.once('data', resolve));
+const outcomes = [];
+for (let i = 0; i < Number(calls); i++) {
+  const fields = tokenFields({ name: who + ' ' + i, type: 'resource', origin: 'api', ownerUserId: 'usr_1', resource: { kind: 'edge-config', id: 'ecfg_shared' } });
+  try {
+    outcomes.push(await stores.edgeConfigs.insertToken('ecfg_shared', issueToken(fields, Date.now(), randomBytes).token, Number(limit)));
+  } catch (error) {
+    outcomes.push(String(error.code ?? error.message));
+  }
+}
+await stores.close();
+console.log(JSON.stringify(outcomes));
+`;
+
+describe('EdgeConfigStore on one SQLite file shared by several processes', () => {
+  it('insertToken never fails with SQLITE_BUSY and never passes the limit', async () => {
+    // A deferred transaction that reads and then writes gets SQLITE_BUSY at once, whatever
+    // busy_timeout says, when another process wrote in between: this is what 'begin immediate' prevents.
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-edge-procs-'));
+    try {
+      const setup = await openStores({ dataDir: dir });
+      await setup.edgeConfigs.insert(config('ecfg_shared', 'shared'));
+      await setup.close();
+
+      const PROCESSES = 4;
+      const CALLS = 40;
+      const LIMIT = 100;
+      const modules = ['../../src/store/open-stores.js', '../../src/core/issue-token.js'].map((m) => new URL(m, import.meta.url).href);
+      const workers = Array.from({ length: PROCESSES }, (_, i) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', WORKER, ...modules, dir, `p${i}`, String(CALLS), String(LIMIT)], {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        const ready = new Promise<void>((resolve) => child.stdout.on('data', () => out.startsWith('ready') && resolve()));
+        const done = new Promise<string[]>((resolve, reject) =>
+          child.once('close', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n')[1]!)) : reject(new Error(`worker exited ${code}: ${out}`)))),
+        );
+        return { child, ready, done };
+      });
+      // Every process has opened the database before any starts, so their calls overlap.
+      await Promise.all(workers.map((w) => w.ready));
+      for (const w of workers) w.child.stdin.end('go\n');
+      const outcomes = (await Promise.all(workers.map((w) => w.done))).flat();
+
+      assert.deepEqual(tally(outcomes), { inserted: LIMIT, limit: PROCESSES * CALLS - LIMIT });
+      const stores = await openStores({ dataDir: dir });
+      const live = await stores.tokens.list({ resource: { kind: 'edge-config', id: 'ecfg_shared' }, status: 'active', limit: 10_000, now: Date.now() });
+      await stores.close();
+      assert.equal(live.items.length, LIMIT);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
