@@ -13,9 +13,7 @@ import type { Runtime } from './runtime.js';
 import type { TokenService } from './token-service.js';
 import type { VerifyService } from './verify-service.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Item writes and token creations that lose a race retry this often before giving up. */
+/** Item writes that lose a race retry this often before giving up. */
 const MAX_WRITE_ATTEMPTS = 5;
 
 /**
@@ -78,11 +76,13 @@ export class EdgeConfigService {
 
   async createToken(ctx: CallContext, id: string, label: string): Promise<IssuedToken> {
     const config = await this.get(ctx, id, true);
-    for (let attempt = 1; ; attempt++) {
-      // Refuse before writing anything in the usual case, so a refused request leaves no trace.
-      const refusal = this.#refusal(label, await this.listTokens(ctx, id));
-      if (refusal) throw refusal;
-      const issued = await this.deps.tokenService.create(ctx, {
+    const { tokenLimit } = this.deps;
+    // The label and limit checks and the write are one store transaction, so concurrent requests
+    // (on this node or on another sharing the database) can neither both take a label nor pass
+    // the limit, and a refused request writes nothing: no token, no audit event.
+    return this.deps.tokenService.create(
+      ctx,
+      {
         name: label,
         type: 'resource',
         origin: 'vercel',
@@ -90,28 +90,20 @@ export class EdgeConfigService {
         // The config's tokens belong where the config does, so whoever manages the config manages
         // them all, even those an admin made for it.
         ...(config.teamId === null ? { ownerUserId: config.ownerUserId } : { team: { id: config.teamId } }),
-      });
-      // Concurrent requests (on this node or on another sharing the database) can all pass the
-      // check above. Checking again after the write closes that gap: of the tokens that stay, the
-      // one written last sees all the others, so it would have found the clash and withdrawn.
-      // Racers may all withdraw, never all stay; those that withdrew decide again, after a random
-      // pause so that they do not meet again.
-      const others = (await this.listTokens(ctx, id)).filter((t) => t.id !== issued.token.id);
-      const lost = this.#refusal(label, others);
-      if (!lost) return issued;
-      await this.deps.tokenService.delete(ctx, issued.token.id);
-      if (attempt === MAX_WRITE_ATTEMPTS) throw lost;
-      await sleep(5 + (this.deps.runtime.randomBytes(1)[0]! % 20));
-    }
-  }
-
-  /** Why one more token labelled `label` may not join `existing`, if it may not. */
-  #refusal(label: string, existing: readonly TokenRecord[]): AppError | undefined {
-    if (existing.some((t) => t.name === label)) return new AppError('CONFLICT', `a token labelled "${label}" exists`);
-    if (existing.length >= this.deps.tokenLimit) {
-      return new AppError('PLAN_LIMIT_REACHED', `an edge config may have ${this.deps.tokenLimit} tokens`);
-    }
-    return undefined;
+      },
+      async (token) => {
+        switch (await this.deps.edgeConfigs.insertToken(id, token, tokenLimit)) {
+          case 'inserted':
+            return;
+          case 'duplicate-label':
+            throw new AppError('CONFLICT', `a token labelled "${label}" exists`);
+          case 'limit':
+            throw new AppError('PLAN_LIMIT_REACHED', `an edge config may have ${tokenLimit} tokens`);
+          case 'missing-config':
+            throw new AppError('EDGE_CONFIG_NOT_FOUND', 'no such edge config');
+        }
+      },
+    );
   }
 
   async listTokens(ctx: CallContext, id: string): Promise<TokenRecord[]> {

@@ -76,10 +76,20 @@ export class TokenService {
 
   /** The secret `create` gives a token made with `secretMaterial`, computed again. */
   derivedSecret(type: TokenType, secretMaterial: string): string {
-    return deriveSecret(TOKEN_PREFIX[type], this.deps.secretKey, `token\n${secretMaterial}`);
+    return deriveSecret(TOKEN_PREFIX[type], this.deps.secretKey, `token
+${secretMaterial}`);
   }
 
-  async create(ctx: CallContext, input: CreateTokenInput): Promise<IssuedToken> {
+  /**
+   * `insert` stores the new token; a caller whose tokens obey a rule of their own (an Edge
+   * Config's label and limit) passes one that checks the rule and writes atomically, throwing
+   * to refuse. Nothing is cached or audited for a refused token.
+   */
+  async create(
+    ctx: CallContext,
+    input: CreateTokenInput,
+    insert: (token: TokenRecord) => Promise<void> = (token) => this.deps.tokens.insert(token),
+  ): Promise<IssuedToken> {
     const { principal } = ctx;
     const now = this.deps.runtime.now();
     const teamId = input.team ? (await this.deps.access.writableTeam(principal, input.team)).team.id : null;
@@ -116,7 +126,7 @@ export class TokenService {
       this.deps.runtime.randomBytes,
       input.secretMaterial === undefined ? undefined : this.derivedSecret(type, input.secretMaterial),
     );
-    await this.deps.tokens.insert(issued.token);
+    await insert(issued.token);
     // A negative cache entry from before this token existed must not hide it.
     this.#evict(issued.token);
     await this.deps.audit.record(ctx, {

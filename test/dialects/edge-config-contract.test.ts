@@ -200,21 +200,29 @@ await describeEachApp(
       const statuses = (responses: LightMyRequestResponse[]) => responses.map((r) => r.statusCode).join();
       const createdIn = (responses: LightMyRequestResponse[]) => responses.filter((r) => r.statusCode === 201).length;
 
-      // Under a race every side may give way; two winners is what must never happen.
+      const auditBefore = new Set((await h.stores.audit.list({ limit: 10_000 })).items.map((e) => e.id));
+
+      // The check and the write are one store transaction: exactly one racer takes the label.
       const same = await Promise.all(Array.from({ length: 5 }, () => createToken(id, 'raced', owner.secret)));
-      assert.ok(createdIn(same) <= 1, statuses(same));
+      assert.equal(createdIn(same), 1, statuses(same));
       assert.ok(same.every((r) => r.statusCode === 201 || r.statusCode === 409), statuses(same));
       assert.equal(await tokenCount(h, id), createdIn(same));
 
       const many = await Promise.all(Array.from({ length: LIMIT + 2 }, (_, i) => createToken(id, `racer ${i}`, owner.secret)));
       assert.ok(many.every((r) => r.statusCode === 201 || r.statusCode === 402), statuses(many));
       const live = createdIn(same) + createdIn(many);
-      assert.ok(live <= LIMIT, statuses(many));
+      // More racers than free places: every place is taken, and no more.
+      assert.equal(live, LIMIT, statuses(many));
       assert.equal(await tokenCount(h, id), live);
 
       // The losers left nothing behind: every place not won is still free, and no more.
       for (let i = live; i < LIMIT; i++) assert.equal((await createToken(id, `after ${i}`, owner.secret)).statusCode, 201);
       assert.equal((await createToken(id, 'past the limit', owner.secret)).statusCode, 402);
+
+      // Each winner's creation is audited once; a refused racer left no event, not even a withdrawal.
+      const raceEvents = (await h.stores.audit.list({ limit: 10_000 })).items.filter((e) => !auditBefore.has(e.id));
+      const liveIds = (await h.stores.tokens.list({ resource: { kind: 'edge-config', id }, status: 'active', limit: 10_000, now: h.clock.now() })).items.map((t) => t.id);
+      assert.deepEqual(raceEvents.map((e) => `${e.action} ${e.targetId}`).sort(), liveIds.map((t) => `token.create ${t}`).sort());
     });
   },
   { edgeConfigTokenLimit: LIMIT },

@@ -1,31 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '@vercel/edge-config';
 import { Vercel } from '@vercel/sdk';
 import { Vercel as Vercel12 } from 'vercel-sdk-1-28-12';
-import { postgresTestUrl } from '../support/postgres.js';
+import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
 import { bootstrapSecretIn, startServerProcess, type ServerProcess } from '../support/server-process.js';
-
-interface Backend {
-  name: string;
-  args: string[];
-  env: Record<string, string>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-clients-'));
-  return { name: 'sqlite', args: ['--data-dir', dir], env: {}, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function postgresBackend(): Promise<Backend | string> {
-  const db = await postgresTestUrl();
-  if ('skip' in db) return db.skip;
-  return { name: 'postgres', args: [], env: { DATABASE_URL: db.url }, cleanup: db.drop };
-}
 
 /** A rejection check for both SDKs' errors, which carry the HTTP status. */
 const status = (code: number) => (error: unknown) => {
@@ -33,13 +12,13 @@ const status = (code: number) => (error: unknown) => {
   return true;
 };
 
-for (const make of [async () => sqliteBackend(), postgresBackend]) {
+for (const make of [sqliteBackend, postgresBackend]) {
   const backend = await make();
   const skip = typeof backend === 'string' ? backend : undefined;
   const name = typeof backend === 'string' ? 'postgres' : backend.name;
 
   describe(`the vendors' own clients against tessera serve on ${name}, over loopback`, { skip }, () => {
-    const b = backend as Backend;
+    const b = backend as ServerBackend;
     let server: ServerProcess | undefined;
     let url: string;
     let admin: string;

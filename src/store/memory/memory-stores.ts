@@ -15,7 +15,7 @@ export function createMemoryStores(): Stores {
     accounts: new MemoryAccountStore(),
     audit: new MemoryAuditStore(),
     catalog: new MemoryCatalogStore(),
-    edgeConfigs: new MemoryEdgeConfigStore(),
+    edgeConfigs: new MemoryEdgeConfigStore(tokens),
     idempotency: new MemoryIdempotencyStore(),
     ping: async () => true,
     close: async () => {},

@@ -80,6 +80,11 @@ export class MemoryTokenStore implements TokenStore {
     return this.#byId.get(id);
   }
 
+  /** Every stored record itself, for memory stores that must decide over many tokens without awaiting. */
+  records(): IterableIterator<TokenRecord> {
+    return this.#byId.values();
+  }
+
   async recordUses(uses: readonly TokenUse[]): Promise<void> {
     for (const use of uses) {
       const token = this.#byId.get(use.id);

@@ -1,11 +1,16 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { EdgeConfigRecord } from '../../core/edge-config.js';
-import type { EdgeConfigStore } from '../edge-config-store.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/edge-config.js';
+import type { TokenRecord } from '../../core/token.js';
+import type { EdgeConfigStore, EdgeConfigTokenInsert } from '../edge-config-store.js';
 import { millis, withConflict } from './conflicts.js';
-import type { Database, EdgeConfigsTable } from './schema.js';
+import type { Database, EdgeConfigsTable, SqlDialect } from './schema.js';
+import { SqlTokenStore } from './sql-token-store.js';
 
 export class SqlEdgeConfigStore implements EdgeConfigStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
   async insert(c: EdgeConfigRecord): Promise<void> {
     await withConflict('edge config', () =>
@@ -38,6 +43,55 @@ export class SqlEdgeConfigStore implements EdgeConfigStore {
       .where('digest', '=', expectedDigest)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  async insertToken(configId: string, token: TokenRecord, limit: number): Promise<EdgeConfigTokenInsert> {
+    if (token.resource?.kind !== EDGE_CONFIG_RESOURCE || token.resource.id !== configId) {
+      throw new Error(`insertToken: token ${token.id} is not a token of edge config ${configId}`);
+    }
+    const now = token.createdAt;
+    return this.#lockingTransaction(async (tx) => {
+      // PostgreSQL: the config's row lock queues every other insertToken for this config behind
+      // this transaction, and each statement after it reads what the one before committed.
+      // SQLite: `begin immediate` already holds the database's write lock.
+      const config = this.dialect === 'postgres'
+        ? await tx.selectFrom('edge_configs').select('id').where('id', '=', configId).forUpdate().executeTakeFirst()
+        : await tx.selectFrom('edge_configs').select('id').where('id', '=', configId).executeTakeFirst();
+      if (!config) return 'missing-config';
+      const live = tx
+        .selectFrom('tokens')
+        .where('resource_kind', '=', EDGE_CONFIG_RESOURCE)
+        .where('resource_id', '=', configId)
+        .where('leaked_at', 'is', null)
+        .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', now)]))
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+      if (await live.select('id').where('name', '=', token.name).limit(1).executeTakeFirst()) return 'duplicate-label';
+      const { count } = await live.select((eb) => eb.fn.countAll<number | string | bigint>().as('count')).executeTakeFirstOrThrow();
+      if (Number(count) >= limit) return 'limit';
+      await new SqlTokenStore(tx).insert(token);
+      return 'inserted';
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction on one connection. On SQLite it begins `immediate`, taking the
+   * write lock before the first read: a deferred transaction that reads and then writes fails at
+   * once with SQLITE_BUSY when another process wrote in between, whatever busy_timeout says.
+   * (Within one process Kysely's single SQLite connection serializes transactions anyway.)
+   */
+  async #lockingTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.connection().execute(async (tx) => {
+      await sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(tx);
+      let result: T;
+      try {
+        result = await work(tx);
+      } catch (error) {
+        await sql.raw('rollback').execute(tx);
+        throw error;
+      }
+      await sql.raw('commit').execute(tx);
+      return result;
+    });
   }
 }
 

@@ -10,14 +10,14 @@ import { SqlIdempotencyStore } from './sql-idempotency-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
-export function createSqlStores({ db }: SqlDatabase): Stores {
+export function createSqlStores({ db, dialect }: SqlDatabase): Stores {
   return {
     tokens: new SqlTokenStore(db),
     credits: new SqlCreditStore(db),
     accounts: new SqlAccountStore(db),
     audit: new SqlAuditStore(db),
     catalog: new SqlCatalogStore(db),
-    edgeConfigs: new SqlEdgeConfigStore(db),
+    edgeConfigs: new SqlEdgeConfigStore(db, dialect),
     idempotency: new SqlIdempotencyStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
