@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
 import { loadAgent, postJson } from '../support/http-load.js';
-import { postgresTestUrl } from '../support/postgres.js';
+import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 const CALLS = 1000;
@@ -40,33 +37,34 @@ async function chargeRace(urls: string[], admin: string): Promise<void> {
 }
 
 describe('1,000 concurrent charges over HTTP: SQLite, one process', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-race-'));
   const admin = generateSecret('tsr', randomBytes);
+  let backend: ServerBackend;
   let server: ServerProcess;
   before(async () => {
-    server = await startServerProcess(['--data-dir', dir, '--log-level', 'warn'], { TESSERA_BOOTSTRAP_TOKEN: admin });
+    backend = await sqliteBackend();
+    server = await startServerProcess([...backend.args, '--log-level', 'warn'], { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin });
   });
   after(async () => {
     await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await backend?.cleanup();
   });
   it('charges exactly the balance and refuses the rest', () => chargeRace([server.url], admin));
 });
 
-const pg = await postgresTestUrl();
-describe('1,000 concurrent charges over HTTP: PostgreSQL, three processes', { skip: 'skip' in pg ? pg.skip : false }, () => {
+const pg = await postgresBackend();
+describe('1,000 concurrent charges over HTTP: PostgreSQL, three processes', { skip: typeof pg === 'string' ? pg : false }, () => {
   const admin = generateSecret('tsr', randomBytes);
   const servers: ServerProcess[] = [];
   before(async () => {
-    if ('skip' in pg) return;
+    if (typeof pg === 'string') return;
     // One after another: the first runs the migrations and the bootstrap, the others find them done.
     for (let i = 0; i < 3; i++) {
-      servers.push(await startServerProcess(['--log-level', 'warn'], { DATABASE_URL: pg.url, TESSERA_BOOTSTRAP_TOKEN: admin }));
+      servers.push(await startServerProcess([...pg.args, '--log-level', 'warn'], { ...pg.env, TESSERA_BOOTSTRAP_TOKEN: admin }));
     }
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.stop()));
-    if (!('skip' in pg)) await pg.drop();
+    if (typeof pg !== 'string') await pg.cleanup();
   });
   it('charges exactly the balance across all three and refuses the rest', () => chargeRace(servers.map((s) => s.url), admin));
 });
