@@ -63,12 +63,7 @@ export class CreditService {
   /** Creates or changes a pool: its user, a team's owners and members, or an admin. */
   async adjustPool(ctx: CallContext, ownerId: string, op: CreditOp, amount: bigint): Promise<CreditPool> {
     const teamId = await this.#poolAccess(ctx, ownerId, 'write');
-    const now = this.deps.runtime.now();
-    const exists = (await this.deps.credits.findPool(ownerId)) !== undefined;
-    const pool =
-      op === 'set' || !exists
-        ? await this.deps.credits.putPool(ownerId, amount, now)
-        : { ...(await this.deps.credits.findPool(ownerId))!, credits: (await this.deps.credits.adjust({ kind: 'pool', id: ownerId }, 'add', amount, now))! };
+    const pool = await this.deps.credits.changePool(ownerId, op, amount, this.deps.runtime.now());
     await this.deps.audit.record(ctx, {
       targetType: 'pool',
       targetId: ownerId,

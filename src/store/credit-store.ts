@@ -53,8 +53,11 @@ export interface CreditStore {
   adjust(holder: CreditHolder, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined>;
   balance(holder: CreditHolder): Promise<bigint | undefined>;
 
-  /** Creates the owner's pool with `credits`, or sets an existing pool's balance. */
-  putPool(ownerId: string, credits: bigint, now: number): Promise<CreditPool>;
+  /**
+   * Sets (`set`) or adds to (`add`) the owner's pool, creating it from 0 when it has none; one
+   * atomic upsert, so concurrent adds all count. CONFLICT when the balance would pass 10⁹.
+   */
+  changePool(ownerId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<CreditPool>;
   findPool(ownerId: string): Promise<CreditPool | undefined>;
 
   /** In one transaction: charges the reservation's amount and records it, or does neither. */

@@ -75,13 +75,21 @@ await describeEachStore('CreditStore contract', (stores) => {
   it("shares an owner's pool between charges, and sets it again on put", async () => {
     const pool: CreditHolder = { kind: 'pool', id: 'team_pool' };
     assert.equal(await stores.credits.charge(pool, C), undefined);
-    const created = await stores.credits.putPool('team_pool', 4n * C, T0);
+    const created = await stores.credits.changePool('team_pool', 'set', 4n * C, T0);
     assert.deepEqual(created, { ownerId: 'team_pool', credits: 4n * C, createdAt: T0, updatedAt: T0 });
     const results = await Promise.all(Array.from({ length: 10 }, () => stores.credits.charge(pool, C)));
     assert.equal(results.filter((r) => r?.charged).length, 4);
-    assert.deepEqual(await stores.credits.putPool('team_pool', 2n * C, T0 + 5), { ownerId: 'team_pool', credits: 2n * C, createdAt: T0, updatedAt: T0 + 5 });
+    assert.deepEqual(await stores.credits.changePool('team_pool', 'set', 2n * C, T0 + 5), { ownerId: 'team_pool', credits: 2n * C, createdAt: T0, updatedAt: T0 + 5 });
     assert.equal(await stores.credits.adjust(pool, 'add', C, T0 + 6), 3n * C);
     assert.equal((await stores.credits.findPool('team_pool'))?.credits, 3n * C);
+  });
+
+  it('creates a pool on the first of concurrent adds and counts every one of them', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => stores.credits.changePool('usr_adds', 'add', C, T0)));
+    assert.equal(results.length, 20);
+    assert.equal((await stores.credits.findPool('usr_adds'))?.credits, 20n * C);
+    await assert.rejects(stores.credits.changePool('usr_adds', 'add', 10n ** 9n * C, T0), (e) => e instanceof AppError && e.code === 'CONFLICT');
+    assert.equal((await stores.credits.findPool('usr_adds'))?.credits, 20n * C);
   });
 
   it('reserves only what the balance covers, and records nothing when it cannot', async () => {

@@ -53,8 +53,10 @@ export class MemoryCreditStore implements CreditStore {
     return this.#balanceOf(holder, { active: false })?.credits;
   }
 
-  async putPool(ownerId: string, credits: bigint, now: number): Promise<CreditPool> {
+  async changePool(ownerId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<CreditPool> {
     const existing = this.#pools.get(ownerId);
+    const credits = op === 'set' || !existing ? amount : existing.credits + amount;
+    if (credits > MAX_CREDITS || credits < -MAX_CREDITS) throw new AppError('CONFLICT', 'the balance would pass 10^9 credits');
     const pool = existing ? { ...existing, credits, updatedAt: now } : { ownerId, credits, createdAt: now, updatedAt: now };
     this.#pools.set(ownerId, pool);
     return { ...pool };

@@ -40,13 +40,20 @@ export class SqlCreditStore implements CreditStore {
     return row?.credits != null ? BigInt(row.credits) : undefined;
   }
 
-  async putPool(ownerId: string, credits: bigint, now: number): Promise<CreditPool> {
+  async changePool(ownerId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<CreditPool> {
+    const next = op === 'set' ? bigintParam(amount) : sql<bigint>`credit_pools.credits + ${amount}`;
     const row = await this.db
       .insertInto('credit_pools')
-      .values({ owner_id: ownerId, credits, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('owner_id').doUpdateSet({ credits, updated_at: now }))
+      .values({ owner_id: ownerId, credits: amount, created_at: now, updated_at: now })
+      .onConflict((oc) =>
+        oc
+          .column('owner_id')
+          .doUpdateSet({ credits: next, updated_at: now })
+          .where(sql<boolean>`${next} between ${bigintParam(-MAX_CREDITS)} and ${bigintParam(MAX_CREDITS)}`),
+      )
       .returning(['owner_id', creditsText, 'created_at', 'updated_at'])
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) throw new AppError('CONFLICT', 'the balance would pass 10^9 credits');
     return { ownerId: row.owner_id, credits: BigInt(row.credits), createdAt: millis(row.created_at), updatedAt: millis(row.updated_at) };
   }
 
