@@ -38,7 +38,7 @@ export class CreditService {
   async adjustToken(ctx: CallContext, id: string, op: CreditOp, amount: bigint): Promise<TokenRecord> {
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     if (token.creditPool !== null) throw new AppError('CONFLICT', `this token draws from the pool of ${token.creditPool}; change the pool`);
-    const credits = await this.deps.credits.adjust({ kind: 'token', id: token.id }, op, amount, this.deps.runtime.now());
+    const credits = await this.deps.credits.adjustToken(token.id, op, amount, this.deps.runtime.now());
     if (credits === undefined) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     this.deps.cache.delete(token.digest.toString('base64url'));
     await this.deps.audit.record(ctx, {

@@ -76,8 +76,7 @@ export class TokenService {
 
   /** The secret `create` gives a token made with `secretMaterial`, computed again. */
   derivedSecret(type: TokenType, secretMaterial: string): string {
-    return deriveSecret(TOKEN_PREFIX[type], this.deps.secretKey, `token
-${secretMaterial}`);
+    return deriveSecret(TOKEN_PREFIX[type], this.deps.secretKey, `token\n${secretMaterial}`);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { AppError } from '../core/errors.js';
 import type { CreditHolder } from '../core/metering.js';
 import type { DueRefill } from '../core/refill.js';
 
@@ -37,6 +38,17 @@ export type Settlement =
   | { outcome: 'release' }
   | { outcome: 'expire' };
 
+/** The state a settlement leaves a reservation in. */
+export const SETTLED_STATE = { commit: 'committed', release: 'released', expire: 'expired' } as const satisfies Record<
+  Settlement['outcome'],
+  ReservationState
+>;
+
+/** What every store throws when a change would take a balance past ±10⁹ credits. */
+export function balanceOverflow(): AppError {
+  return new AppError('CONFLICT', 'the balance would pass 10^9 credits');
+}
+
 /**
  * Balances, shared pools and reservations. Every method is one guarded, atomic change in the
  * store (`… where credits >= cost`): never a read-modify-write in JavaScript, so concurrent
@@ -49,8 +61,11 @@ export interface CreditStore {
    * credits are not active.
    */
   charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined>;
-  /** Adds to (`add`, may be negative) or replaces (`set`) a balance; undefined for an unknown holder. */
-  adjust(holder: CreditHolder, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined>;
+  /**
+   * Adds to (`add`, may be negative) or replaces (`set`) a token's balance, from 0 when it has
+   * none; undefined for an unknown token, CONFLICT when it would pass 10⁹. Pools: changePool.
+   */
+  adjustToken(tokenId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined>;
   balance(holder: CreditHolder): Promise<bigint | undefined>;
 
   /**

@@ -38,7 +38,7 @@ await describeEachStore('CreditStore contract', (stores) => {
     const big = 9_007_199_254_740_993n;
     const holder = await tokenWith(big);
     assert.deepEqual(await stores.credits.charge(holder, 1n), { charged: true, remaining: big - 1n });
-    assert.equal(await stores.credits.adjust(holder, 'add', 3n, T0), big + 2n);
+    assert.equal(await stores.credits.adjustToken(holder.id, 'add', 3n, T0), big + 2n);
     assert.equal(await stores.credits.balance(holder), big + 2n);
   });
 
@@ -64,12 +64,12 @@ await describeEachStore('CreditStore contract', (stores) => {
 
   it('adds and sets balances, gives a token without one a balance, and refuses to pass 10⁹ credits', async () => {
     const holder = await tokenWith(null, false);
-    assert.equal(await stores.credits.adjust(holder, 'add', 5n * C, T0), 5n * C);
-    assert.equal(await stores.credits.adjust(holder, 'add', -7n * C, T0), -2n * C);
-    assert.equal(await stores.credits.adjust(holder, 'set', C / 2n, T0), C / 2n);
-    await assert.rejects(stores.credits.adjust(holder, 'add', 10n ** 9n * C, T0), (e) => e instanceof AppError && e.code === 'CONFLICT');
+    assert.equal(await stores.credits.adjustToken(holder.id, 'add', 5n * C, T0), 5n * C);
+    assert.equal(await stores.credits.adjustToken(holder.id, 'add', -7n * C, T0), -2n * C);
+    assert.equal(await stores.credits.adjustToken(holder.id, 'set', C / 2n, T0), C / 2n);
+    await assert.rejects(stores.credits.adjustToken(holder.id, 'add', 10n ** 9n * C, T0), (e) => e instanceof AppError && e.code === 'CONFLICT');
     assert.equal(await stores.credits.balance(holder), C / 2n);
-    assert.equal(await stores.credits.adjust({ kind: 'token', id: 'tok_missing' }, 'add', C, T0), undefined);
+    assert.equal(await stores.credits.adjustToken('tok_missing', 'add', C, T0), undefined);
   });
 
   it("shares an owner's pool between charges, and sets it again on put", async () => {
@@ -80,7 +80,7 @@ await describeEachStore('CreditStore contract', (stores) => {
     const results = await Promise.all(Array.from({ length: 10 }, () => stores.credits.charge(pool, C)));
     assert.equal(results.filter((r) => r?.charged).length, 4);
     assert.deepEqual(await stores.credits.changePool('team_pool', 'set', 2n * C, T0 + 5), { ownerId: 'team_pool', credits: 2n * C, createdAt: T0, updatedAt: T0 + 5 });
-    assert.equal(await stores.credits.adjust(pool, 'add', C, T0 + 6), 3n * C);
+    assert.equal((await stores.credits.changePool('team_pool', 'add', C, T0 + 6)).credits, 3n * C);
     assert.equal((await stores.credits.findPool('team_pool'))?.credits, 3n * C);
   });
 

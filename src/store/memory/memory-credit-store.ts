@@ -1,7 +1,16 @@
 import { MAX_CREDITS } from '../../core/credits.js';
 import { AppError } from '../../core/errors.js';
 import type { DueRefill } from '../../core/refill.js';
-import type { ChargeResult, CreditHolder, CreditPool, CreditStore, Reservation, Settlement } from '../credit-store.js';
+import {
+  balanceOverflow,
+  SETTLED_STATE,
+  type ChargeResult,
+  type CreditHolder,
+  type CreditPool,
+  type CreditStore,
+  type Reservation,
+  type Settlement,
+} from '../credit-store.js';
 import type { MemoryTokenStore } from './memory-token-store.js';
 
 /** What a token with a balance and a pool have in common; pools have no refills. */
@@ -34,19 +43,14 @@ export class MemoryCreditStore implements CreditStore {
     return { charged: true, remaining: balance.credits };
   }
 
-  async adjust(holder: CreditHolder, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
-    // A token without a balance of its own starts from 0.
-    if (holder.kind === 'token') {
-      const token = this.tokens.live(holder.id);
-      if (token && token.credits === null) token.credits = 0n;
-    }
-    const balance = this.#balanceOf(holder, { active: false });
-    if (!balance) return undefined;
-    const next = op === 'set' ? amount : balance.credits + amount;
-    if (next > MAX_CREDITS || next < -MAX_CREDITS) throw new AppError('CONFLICT', 'the balance would pass 10^9 credits');
-    balance.credits = next;
-    if (holder.kind === 'pool') (balance as CreditPool).updatedAt = now;
-    return balance.credits;
+  async adjustToken(tokenId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
+    const token = this.tokens.live(tokenId);
+    if (!token) return undefined;
+    const next = op === 'set' ? amount : (token.credits ?? 0n) + amount;
+    if (next > MAX_CREDITS || next < -MAX_CREDITS) throw balanceOverflow();
+    token.credits = next;
+    token.updatedAt = now;
+    return next;
   }
 
   async balance(holder: CreditHolder): Promise<bigint | undefined> {
@@ -56,7 +60,7 @@ export class MemoryCreditStore implements CreditStore {
   async changePool(ownerId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<CreditPool> {
     const existing = this.#pools.get(ownerId);
     const credits = op === 'set' || !existing ? amount : existing.credits + amount;
-    if (credits > MAX_CREDITS || credits < -MAX_CREDITS) throw new AppError('CONFLICT', 'the balance would pass 10^9 credits');
+    if (credits > MAX_CREDITS || credits < -MAX_CREDITS) throw balanceOverflow();
     const pool = existing ? { ...existing, credits, updatedAt: now } : { ownerId, credits, createdAt: now, updatedAt: now };
     this.#pools.set(ownerId, pool);
     return { ...pool };
@@ -90,7 +94,7 @@ export class MemoryCreditStore implements CreditStore {
     const balance = this.#balanceOf(holder, { active: false });
     // A deleted token or pool has nothing left to refund into.
     if (balance) balance.credits += r.amount - kept;
-    r.state = settlement.outcome === 'commit' ? 'committed' : settlement.outcome === 'release' ? 'released' : 'expired';
+    r.state = SETTLED_STATE[settlement.outcome];
     r.committed = kept;
     r.settledAt = now;
     return { ...r };

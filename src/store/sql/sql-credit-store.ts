@@ -1,8 +1,17 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { MAX_CREDITS } from '../../core/credits.js';
-import { AppError } from '../../core/errors.js';
 import type { DueRefill } from '../../core/refill.js';
-import type { ChargeResult, CreditHolder, CreditPool, CreditStore, Reservation, ReservationState, Settlement } from '../credit-store.js';
+import {
+  balanceOverflow,
+  SETTLED_STATE,
+  type ChargeResult,
+  type CreditHolder,
+  type CreditPool,
+  type CreditStore,
+  type Reservation,
+  type ReservationState,
+  type Settlement,
+} from '../credit-store.js';
 import { millis, withConflict } from './conflicts.js';
 import type { CreditReservationsTable, Database } from './schema.js';
 
@@ -10,6 +19,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** A parameter typed as bigint: PostgreSQL would otherwise compare two bare parameters as text. */
 const bigintParam = (value: bigint) => sql<bigint>`cast(${value} as bigint)`;
+const inCreditRange = (value: RawBuilder<bigint>) => sql<boolean>`${value} between ${bigintParam(-MAX_CREDITS)} and ${bigintParam(MAX_CREDITS)}`;
 
 /** Exact balances: SQLite hands integers past 2⁵³ back as lossy numbers, text never. */
 const creditsText = sql<string>`cast(credits as text)`.as('credits');
@@ -21,17 +31,19 @@ export class SqlCreditStore implements CreditStore {
     return chargeIn(this.db, holder, cost, refill);
   }
 
-  async adjust(holder: CreditHolder, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
+  async adjustToken(tokenId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
     const next = op === 'set' ? bigintParam(amount) : sql<bigint>`coalesce(credits, 0) + ${amount}`;
-    const inRange = sql<boolean>`${next} between ${bigintParam(-MAX_CREDITS)} and ${bigintParam(MAX_CREDITS)}`;
-    const row =
-      holder.kind === 'token'
-        ? await this.db.updateTable('tokens').set({ credits: next, updated_at: now }).where('id', '=', holder.id).where(inRange).returning(creditsText).executeTakeFirst()
-        : await this.db.updateTable('credit_pools').set({ credits: next, updated_at: now }).where('owner_id', '=', holder.id).where(inRange).returning(creditsText).executeTakeFirst();
+    const row = await this.db
+      .updateTable('tokens')
+      .set({ credits: next, updated_at: now })
+      .where('id', '=', tokenId)
+      .where(inCreditRange(next))
+      .returning(creditsText)
+      .executeTakeFirst();
     if (row) return BigInt(row.credits);
-    if ((await this.balance(holder)) !== undefined || (holder.kind === 'token' && (await this.#tokenExists(holder.id)))) {
-      throw new AppError('CONFLICT', 'the balance would pass 10^9 credits');
-    }
+    // Nothing changed: an unknown token, or one the change would take out of range.
+    const exists = await this.db.selectFrom('tokens').select('id').where('id', '=', tokenId).executeTakeFirst();
+    if (exists) throw balanceOverflow();
     return undefined;
   }
 
@@ -49,11 +61,11 @@ export class SqlCreditStore implements CreditStore {
         oc
           .column('owner_id')
           .doUpdateSet({ credits: next, updated_at: now })
-          .where(sql<boolean>`${next} between ${bigintParam(-MAX_CREDITS)} and ${bigintParam(MAX_CREDITS)}`),
+          .where(inCreditRange(next)),
       )
       .returning(['owner_id', creditsText, 'created_at', 'updated_at'])
       .executeTakeFirst();
-    if (!row) throw new AppError('CONFLICT', 'the balance would pass 10^9 credits');
+    if (!row) throw balanceOverflow();
     return { ownerId: row.owner_id, credits: BigInt(row.credits), createdAt: millis(row.created_at), updatedAt: millis(row.updated_at) };
   }
 
@@ -84,8 +96,7 @@ export class SqlCreditStore implements CreditStore {
   async settle(id: string, settlement: Settlement, now: number): Promise<Reservation | undefined> {
     const kept = settlement.outcome === 'commit' ? settlement.amount : 0n;
     if (kept < 0n) return undefined;
-    const state: ReservationState =
-      settlement.outcome === 'commit' ? 'committed' : settlement.outcome === 'release' ? 'released' : 'expired';
+    const state = SETTLED_STATE[settlement.outcome];
     return this.db.transaction().execute(async (tx) => {
       // The state change is the guard: of concurrent settlements, exactly one moves the row out of 'open'.
       const row = await tx
@@ -122,10 +133,6 @@ export class SqlCreditStore implements CreditStore {
       .limit(limit)
       .execute();
     return rows.map((r) => r.id);
-  }
-
-  async #tokenExists(id: string): Promise<boolean> {
-    return (await this.db.selectFrom('tokens').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
 }
 
