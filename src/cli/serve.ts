@@ -4,8 +4,9 @@ import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
 import { createServices, type Services } from '../service/services.js';
+import { PostgresChangeSignal } from '../service/postgres-change-signal.js';
 import { RedisRateLimiter } from '../service/redis-rate-limiter.js';
-import { openStores } from '../store/open-stores.js';
+import { isPostgresUrl, openStores } from '../store/open-stores.js';
 import { loadSecretKey } from './secret-key.js';
 import { describeStore, redactUrl, type ServerConfig } from './server-config.js';
 
@@ -41,7 +42,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
     edgeClients: parseEdgeClients(config.edgeClients),
     edgeConfigTokenLimit: config.edgeConfigTokenLimit,
+    ...(isPostgresUrl(config.databaseUrl) ? { changeSignal: new PostgresChangeSignal(config.databaseUrl) } : {}),
+    changeFeed: {
+      pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),
+      onError: (error) => process.stderr.write(`reading the change log failed: ${error instanceof Error ? error.message : String(error)}\n`),
+      onStateChange: (live, error) =>
+        process.stderr.write(
+          live
+            ? 'change notifications: listening; cached tokens served again\n'
+            : `change notifications lost (${error?.message ?? 'unknown'}); answering from the store until they are back\n`,
+        ),
+    },
   });
+  await services.changes.start();
   const secret = await bootstrap(stores, services.runtime, config.bootstrapToken);
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });
   services.usage.start(USAGE_FLUSH_MS, (error) => app.log.error({ err: error }, 'writing last-used times failed'));
@@ -71,6 +84,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     (stopping ??= (async () => {
       clearInterval(sweep);
       await app.close();
+      await services.changes.close();
       await services.usage.stop();
       await services.rateLimiter.close();
       await stores.close();

@@ -21,6 +21,8 @@ export interface ServerConfig {
   /** What rate limits do while Redis cannot be reached. */
   rateLimitOnRedisDown: 'open' | 'closed';
   failedAttemptsPerMinute: number;
+  /** How often each node reads the change log; undefined: 500 ms on PostgreSQL (NOTIFY is the fast path), 100 ms on SQLite. */
+  changePollMs: number | undefined;
 }
 
 export interface ServerFlags {
@@ -52,6 +54,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     redisUrl: env.REDIS_URL || undefined,
     rateLimitOnRedisDown: onRedisDown(env.TESSERA_RATE_LIMIT_ON_REDIS_DOWN),
     failedAttemptsPerMinute: nonNegativeInteger('TESSERA_FAILED_ATTEMPTS_PER_MINUTE', env.TESSERA_FAILED_ATTEMPTS_PER_MINUTE, 100),
+    changePollMs: env.TESSERA_CHANGE_POLL_MS ? Math.max(10, nonNegativeInteger('TESSERA_CHANGE_POLL_MS', env.TESSERA_CHANGE_POLL_MS, 0)) : undefined,
   };
 }
 

@@ -9,6 +9,7 @@ import type { AccessPolicy } from './access-policy.js';
 import type { AuditService } from './audit-service.js';
 import type { CallContext } from './principal.js';
 import type { Runtime } from './runtime.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { TokenCache } from './token-cache.js';
 import type { VerifyService } from './verify-service.js';
 
@@ -31,6 +32,7 @@ export class CreditService {
       access: AccessPolicy;
       audit: AuditService;
       cache: TokenCache;
+      changes: ChangeFeed;
       runtime: Runtime;
     },
   ) {}
@@ -40,7 +42,7 @@ export class CreditService {
     if (token.creditPool !== null) throw new AppError('CONFLICT', `this token draws from the pool of ${token.creditPool}; change the pool`);
     const credits = await this.deps.credits.adjustToken(token.id, op, amount, this.deps.runtime.now());
     if (credits === undefined) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
-    this.deps.cache.delete(token.digest.toString('base64url'));
+    await this.deps.changes.publish([token.digest]);
     await this.deps.audit.record(ctx, {
       targetType: 'token',
       targetId: token.id,

@@ -8,7 +8,7 @@ import type { AuditService } from './audit-service.js';
 import type { CatalogService } from './catalog-service.js';
 import type { CallContext } from './principal.js';
 import type { Runtime } from './runtime.js';
-import type { TokenCache } from './token-cache.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { VerifyService } from './verify-service.js';
 
 export interface EdgeToken {
@@ -36,7 +36,7 @@ export class EdgeTokenService {
       catalog: CatalogService;
       verify: VerifyService;
       audit: AuditService;
-      cache: TokenCache;
+      changes: ChangeFeed;
       runtime: Runtime;
       secretKey: Buffer;
     },
@@ -86,7 +86,7 @@ export class EdgeTokenService {
         if (error instanceof AppError && error.code === 'CONFLICT') return text;
         throw error;
       }
-      this.deps.cache.delete(token.digest.toString('base64url'));
+      await this.deps.changes.publish([token.digest]);
       await this.deps.audit.record('ctx' in caller ? caller.ctx : null, {
         action: 'token.create',
         targetType: 'token',

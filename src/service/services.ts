@@ -4,6 +4,7 @@ import { AccountService } from './account-service.js';
 import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
 import { CatalogService } from './catalog-service.js';
+import { ChangeFeed, type ChangeFeedOptions, type ChangeSignal } from './change-feed.js';
 import { CreditService } from './credit-service.js';
 import { EdgeAuth } from './edge-auth.js';
 import { EdgeConfigService } from './edge-config-service.js';
@@ -31,6 +32,7 @@ export interface Services {
   edgeAuth: EdgeAuth;
   usage: UsageRecorder;
   cache: TokenCache;
+  changes: ChangeFeed;
   rateLimiter: RateLimiter;
   guard: FailureGuard;
 }
@@ -48,12 +50,20 @@ export interface ServiceOptions {
   rateLimiter?: RateLimiter;
   /** Unknown tokens or bad credentials one address may present per minute before it gets 429; 0 = no limit. */
   failedAttemptsPerMinute?: number;
+  /** How other nodes hear of changes at once (PostgreSQL NOTIFY, Redis); by reading the change log alone when not given. */
+  changeSignal?: ChangeSignal;
+  changeFeed?: Partial<ChangeFeedOptions> & Pick<ConstructorParameters<typeof ChangeFeed>[0], 'observeLag' | 'onError' | 'onStateChange'>;
 }
 
 /** Wires the services over one set of stores: production passes SQL stores, tests the memory ones. */
 export function createServices(stores: Stores, options: ServiceOptions = {}): Services {
   const runtime = options.runtime ?? systemRuntime;
   const cache = new TokenCache({ maxEntries: 100_000, ttlMs: 10_000, ...options.cache });
+  const { pollMs = 500, retentionMs = 3_600_000, ...feedHooks } = options.changeFeed ?? {};
+  const changes = new ChangeFeed(
+    { log: stores.changes, cache, runtime, ...(options.changeSignal ? { signal: options.changeSignal } : {}), ...feedHooks },
+    { pollMs, retentionMs },
+  );
   const usage = new UsageRecorder(stores.tokens);
   const access = new AccessPolicy(stores.accounts);
   const audit = new AuditService({ audit: stores.audit, access, runtime });
@@ -62,11 +72,12 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
   const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, runtime });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
-  const tokens = new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, cache, runtime, secretKey });
+  const tokens = new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, changes, runtime, secretKey });
   return {
     stores,
     runtime,
     cache,
+    changes,
     rateLimiter,
     guard,
     usage,
@@ -76,8 +87,8 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     tokens,
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
-    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, runtime }),
-    edgeTokens: new EdgeTokenService({ tokens: stores.tokens, catalog, verify, audit, cache, runtime, secretKey }),
+    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime }),
+    edgeTokens: new EdgeTokenService({ tokens: stores.tokens, catalog, verify, audit, changes, runtime, secretKey }),
     edgeAuth: new EdgeAuth(options.edgeClients ?? new Map(), runtime),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,

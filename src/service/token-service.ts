@@ -20,7 +20,7 @@ import type { AccessPolicy, TeamRef } from './access-policy.js';
 import type { AuditService } from './audit-service.js';
 import type { CallContext } from './principal.js';
 import type { Runtime } from './runtime.js';
-import type { TokenCache } from './token-cache.js';
+import type { ChangeFeed } from './change-feed.js';
 
 export interface CreateTokenInput {
   name: string;
@@ -68,7 +68,7 @@ export class TokenService {
       accounts: AccountStore;
       access: AccessPolicy;
       audit: AuditService;
-      cache: TokenCache;
+      changes: ChangeFeed;
       runtime: Runtime;
       secretKey: Buffer;
     },
@@ -126,8 +126,8 @@ export class TokenService {
       input.secretMaterial === undefined ? undefined : this.derivedSecret(type, input.secretMaterial),
     );
     await insert(issued.token);
-    // A negative cache entry from before this token existed must not hide it.
-    this.#evict(issued.token);
+    // A derived secret may have been presented before it existed: no node's negative entry may hide it.
+    if (input.secretMaterial !== undefined) await this.#publish(issued.token);
     await this.deps.audit.record(ctx, {
       ...auditTarget(issued.token),
       action: 'token.create',
@@ -169,7 +169,7 @@ export class TokenService {
     assertValid(patch, now);
     const updated = await this.deps.tokens.update(token.id, patch, now);
     if (!updated) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
-    this.#evict(updated);
+    await this.#publish(updated);
     await this.deps.audit.record(ctx, {
       ...auditTarget(updated),
       action: 'token.update',
@@ -182,7 +182,7 @@ export class TokenService {
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     const revoked = await this.deps.tokens.revoke(token.id, this.deps.runtime.now());
     if (!revoked) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
-    this.#evict(revoked);
+    await this.#publish(revoked);
     await this.deps.audit.record(ctx, { ...auditTarget(revoked), action: 'token.revoke' });
     return revoked;
   }
@@ -210,8 +210,7 @@ export class TokenService {
     if (!(await this.deps.tokens.rotate(old.id, now + grace, now, issued.token))) {
       throw new AppError('CONFLICT', 'the token was revoked meanwhile');
     }
-    this.#evict(old);
-    this.#evict(issued.token);
+    await this.#publish(old, issued.token);
     await this.deps.audit.record(ctx, {
       ...auditTarget(issued.token),
       action: 'token.rotate',
@@ -223,12 +222,13 @@ export class TokenService {
   async delete(ctx: CallContext, id: string): Promise<void> {
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     if (!(await this.deps.tokens.delete(token.id))) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
-    this.#evict(token);
+    await this.#publish(token);
     await this.deps.audit.record(ctx, { ...auditTarget(token), action: 'token.delete', details: { name: token.name } });
   }
 
-  #evict(token: TokenRecord): void {
-    this.deps.cache.delete(token.digest.toString('base64url'));
+  /** Every node drops its cached copy of these tokens. */
+  async #publish(...tokens: TokenRecord[]): Promise<void> {
+    await this.deps.changes.publish(tokens.map((t) => t.digest));
   }
 }
 

@@ -54,9 +54,10 @@ export class VerifyService {
     const now = this.deps.runtime.now();
     const cached = this.deps.cache.get(key, now);
     if (cached !== undefined) return cached ?? undefined;
+    const epoch = this.deps.cache.epoch;
     const found = await this.deps.tokens.findByDigest(digest);
     const token = found && digestsEqual(found.digest, digest) ? found : undefined;
-    this.deps.cache.set(key, token ?? null, now);
+    this.deps.cache.set(key, token ?? null, now, epoch);
     return token;
   }
 

@@ -1,5 +1,6 @@
 import type { AccountStore } from './account-store.js';
 import type { AuditStore } from './audit-store.js';
+import type { ChangeLogStore } from './change-log-store.js';
 import type { CatalogStore } from './catalog-store.js';
 import type { CreditStore } from './credit-store.js';
 import type { EdgeConfigStore } from './edge-config-store.js';
@@ -15,6 +16,7 @@ export interface Stores {
   catalog: CatalogStore;
   edgeConfigs: EdgeConfigStore;
   idempotency: IdempotencyStore;
+  changes: ChangeLogStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

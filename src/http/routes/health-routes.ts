@@ -12,10 +12,11 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get(
       '/readyz',
-      { schema: { tags: ['health'], security: [], summary: 'The store answers', response: { 200: Health, 503: Health } } },
+      { schema: { tags: ['health'], security: [], summary: 'The store answers and change notifications arrive', response: { 200: Health, 503: Health } } },
       async (_request, reply) => {
-        const ready = await services.stores.ping().catch(() => false);
-        return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'store unavailable' });
+        const storeUp = await services.stores.ping().catch(() => false);
+        const status = !storeUp ? 'store unavailable' : !services.changes.live ? 'change notifications unavailable' : 'ready';
+        return reply.code(status === 'ready' ? 200 : 503).send({ status });
       },
     );
   };

@@ -1,5 +1,6 @@
 import type { Stores } from '../stores.js';
 import { MemoryAccountStore } from './memory-account-store.js';
+import { MemoryChangeLogStore } from './memory-change-log-store.js';
 import { MemoryAuditStore } from './memory-audit-store.js';
 import { MemoryCatalogStore } from './memory-catalog-store.js';
 import { MemoryCreditStore } from './memory-credit-store.js';
@@ -17,6 +18,7 @@ export function createMemoryStores(): Stores {
     catalog: new MemoryCatalogStore(),
     edgeConfigs: new MemoryEdgeConfigStore(tokens),
     idempotency: new MemoryIdempotencyStore(),
+    changes: new MemoryChangeLogStore(),
     ping: async () => true,
     close: async () => {},
   };

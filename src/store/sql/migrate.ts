@@ -3,6 +3,7 @@ import { initial } from './migrations/2026-11-22T1530-initial.js';
 import { catalog } from './migrations/2026-11-22T1650-catalog.js';
 import { edgeConfig } from './migrations/2026-11-22T1710-edge-config.js';
 import { credits } from './migrations/2026-11-23T0230-credits.js';
+import { tokenChanges } from './migrations/2026-11-23T1300-token-changes.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -15,6 +16,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-11-22T1650-catalog': catalog,
     '2026-11-22T1710-edge-config': edgeConfig,
     '2026-11-23T0230-credits': credits,
+    '2026-11-23T1300-token-changes': tokenChanges(dialect),
   };
 }
 

@@ -131,6 +131,17 @@ export interface EdgeConfigsTable {
   updated_at: Millis;
 }
 
+export interface TokenChangesTable {
+  seq: number | string;
+  digest: Buffer;
+  changed_at: Millis;
+}
+
+export interface ChangeSequenceTable {
+  id: number;
+  seq: number | string;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -143,6 +154,8 @@ export interface Database {
   credit_pools: CreditPoolsTable;
   credit_reservations: CreditReservationsTable;
   idempotency_keys: IdempotencyKeysTable;
+  token_changes: TokenChangesTable;
+  change_sequence: ChangeSequenceTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

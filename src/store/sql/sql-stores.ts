@@ -3,6 +3,7 @@ import type { Stores } from '../stores.js';
 import type { SqlDatabase } from './database.js';
 import { SqlAccountStore } from './sql-account-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
+import { SqlChangeLogStore } from './sql-change-log-store.js';
 import { SqlCatalogStore } from './sql-catalog-store.js';
 import { SqlCreditStore } from './sql-credit-store.js';
 import { SqlEdgeConfigStore } from './sql-edge-config-store.js';
@@ -19,6 +20,7 @@ export function createSqlStores({ db, dialect }: SqlDatabase): Stores {
     catalog: new SqlCatalogStore(db),
     edgeConfigs: new SqlEdgeConfigStore(db, dialect),
     idempotency: new SqlIdempotencyStore(db),
+    changes: new SqlChangeLogStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;

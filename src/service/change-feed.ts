@@ -1,0 +1,180 @@
+import type { ChangeLogStore, TokenChange } from '../store/change-log-store.js';
+import type { Runtime } from './runtime.js';
+import type { TokenCache } from './token-cache.js';
+
+/** What a signal calls as changes are announced and its connection comes and goes. */
+export interface SignalHandlers {
+  onChange(change: TokenChange): void;
+  /** Listening (again): changes announced from now on arrive. */
+  onUp(): void;
+  /** The connection is lost: announcements may be missed until onUp. */
+  onDown(error: Error): void;
+}
+
+/** A way to tell every node at once that changes were logged: PostgreSQL NOTIFY, Redis pub/sub. */
+export interface ChangeSignal {
+  readonly name: string;
+  publish(changes: readonly TokenChange[]): Promise<void>;
+  /** Starts listening and keeps reconnecting until closed; returns once the first attempt ended either way. */
+  listen(handlers: SignalHandlers): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ChangeFeedOptions {
+  /** How often the log is read even without a signal: the bound on how late a change can arrive. */
+  pollMs: number;
+  /** How long the log keeps changes for nodes that were away. */
+  retentionMs: number;
+}
+
+const PAGE = 1000;
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * Keeps this node's token cache true to the store when other nodes change tokens.
+ *
+ * A change that can turn a valid token invalid is published: evicted here at once, appended
+ * to the change log (numbered without gaps), and announced on the signal. Every node evicts
+ * what is announced, and reads the log every `pollMs` and whenever a number was skipped, so a
+ * lost announcement costs at most one poll. While the signal is down the cache is suspended:
+ * the node answers from the store until it is listening again and has read the log.
+ */
+export class ChangeFeed {
+  #lastSeq = 0;
+  #signalUp = false;
+  #live: boolean;
+  #catchingUp: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #lastPrune = 0;
+
+  constructor(
+    private readonly deps: {
+      log: ChangeLogStore;
+      cache: TokenCache;
+      runtime: Runtime;
+      signal?: ChangeSignal;
+      /** How late a change reached this node, in ms after it was logged. */
+      observeLag?: (ms: number) => void;
+      onError?: (error: unknown) => void;
+      onStateChange?: (live: boolean, error?: Error) => void;
+    },
+    private readonly options: ChangeFeedOptions = { pollMs: 500, retentionMs: 3_600_000 },
+  ) {
+    this.#live = deps.signal === undefined;
+  }
+
+  /** True when this node hears of every change: its cache may be served. */
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /** The last change this node has applied. */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  get signalName(): string {
+    return this.deps.signal?.name ?? 'poll';
+  }
+
+  async start(): Promise<void> {
+    this.#lastSeq = await this.deps.log.latest();
+    this.#lastPrune = this.deps.runtime.now();
+    const { signal } = this.deps;
+    if (signal) {
+      this.deps.cache.suspend();
+      await signal.listen({
+        onChange: (change) => this.#onChange(change),
+        onUp: () => {
+          this.#signalUp = true;
+          void this.#resume();
+        },
+        onDown: (error) => {
+          this.#signalUp = false;
+          this.#setLive(false, error);
+        },
+      });
+    }
+    this.#timer = setInterval(() => void this.#tick(), this.options.pollMs);
+    this.#timer.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.deps.signal?.close();
+    await this.#catchingUp;
+  }
+
+  /** Evicts the tokens with these digests here, logs the change and tells every other node. */
+  async publish(digests: readonly Buffer[]): Promise<void> {
+    for (const digest of digests) this.deps.cache.delete(digest.toString('base64url'));
+    const changes = await this.deps.log.append(digests, this.deps.runtime.now());
+    // Without the announcement the others still read it from the log within one poll.
+    await this.deps.signal?.publish(changes).catch((error) => this.deps.onError?.(error));
+  }
+
+  /** Reads the log from the last applied change on; one read at a time. */
+  catchUp(): Promise<void> {
+    this.#catchingUp ??= this.#readLog().finally(() => (this.#catchingUp = undefined));
+    return this.#catchingUp;
+  }
+
+  #onChange(change: TokenChange): void {
+    if (change.seq <= this.#lastSeq) return;
+    this.#apply(change);
+    if (change.seq === this.#lastSeq + 1) this.#lastSeq = change.seq;
+    // A number was skipped: an announcement went missing; the log has it.
+    else void this.catchUp().catch((error) => this.deps.onError?.(error));
+  }
+
+  async #readLog(): Promise<void> {
+    for (;;) {
+      const changes = await this.deps.log.since(this.#lastSeq, PAGE);
+      // The changes after ours were pruned while we were away: nothing cached can be trusted.
+      if (changes.length > 0 && changes[0]!.seq > this.#lastSeq + 1) this.deps.cache.clear();
+      for (const change of changes) this.#apply(change);
+      if (changes.length > 0) this.#lastSeq = Math.max(this.#lastSeq, changes[changes.length - 1]!.seq);
+      if (changes.length < PAGE) return;
+    }
+  }
+
+  #apply(change: TokenChange): void {
+    this.deps.cache.delete(change.digest.toString('base64url'));
+    this.deps.observeLag?.(Math.max(0, this.deps.runtime.now() - change.at));
+  }
+
+  /** Listening again: read what was missed, then trust the cache again. */
+  async #resume(): Promise<void> {
+    try {
+      await this.catchUp();
+    } catch (error) {
+      this.deps.onError?.(error);
+      return; // the next tick tries again
+    }
+    if (this.#signalUp && !this.#live) {
+      this.deps.cache.resume();
+      this.#setLive(true);
+    }
+  }
+
+  async #tick(): Promise<void> {
+    if (this.deps.signal && this.#signalUp && !this.#live) return this.#resume();
+    try {
+      await this.catchUp();
+      const now = this.deps.runtime.now();
+      if (now - this.#lastPrune >= PRUNE_EVERY_MS) {
+        this.#lastPrune = now;
+        await this.deps.log.prune(now - this.options.retentionMs);
+      }
+    } catch (error) {
+      this.deps.onError?.(error);
+    }
+  }
+
+  #setLive(live: boolean, error?: Error): void {
+    if (!live) this.deps.cache.suspend();
+    if (this.#live === live) return;
+    this.#live = live;
+    this.deps.onStateChange?.(live, error);
+  }
+}

@@ -1,0 +1,54 @@
+import { sql, type Kysely } from 'kysely';
+import type { ChangeLogStore, TokenChange } from '../change-log-store.js';
+import { millis } from './conflicts.js';
+import type { Database } from './schema.js';
+
+export class SqlChangeLogStore implements ChangeLogStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(digests: readonly Buffer[], at: number): Promise<TokenChange[]> {
+    if (digests.length === 0) return [];
+    return this.db.transaction().execute(async (tx) => {
+      // The counter row stays locked until commit: numbers are taken and committed in one order.
+      const { seq } = await tx
+        .updateTable('change_sequence')
+        .set({ seq: sql`seq + ${digests.length}` })
+        .where('id', '=', 1)
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      const first = Number(seq) - digests.length + 1;
+      const changes = digests.map((digest, i) => ({ seq: first + i, digest, at }));
+      await tx
+        .insertInto('token_changes')
+        .values(changes.map((c) => ({ seq: c.seq, digest: c.digest, changed_at: c.at })))
+        .execute();
+      return changes;
+    });
+  }
+
+  async since(seq: number, limit: number): Promise<TokenChange[]> {
+    const rows = await this.db
+      .selectFrom('token_changes')
+      .selectAll()
+      .where('seq', '>', seq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), digest: Buffer.from(r.digest), at: millis(r.changed_at) }));
+  }
+
+  async latest(): Promise<number> {
+    const row = await this.db.selectFrom('change_sequence').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+    return Number(row.seq);
+  }
+
+  async prune(before: number): Promise<number> {
+    const latest = await this.latest();
+    const result = await this.db
+      .deleteFrom('token_changes')
+      .where('changed_at', '<', before)
+      .where('seq', '<', latest)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
