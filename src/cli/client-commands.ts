@@ -21,6 +21,7 @@ interface TokenView {
   teamId: string | null;
   expiresAt: number | null;
   activeAt: number | null;
+  useCount: number;
   createdAt: number;
   revokedAt: number | null;
 }
@@ -65,6 +66,7 @@ function describeToken(t: TokenView): string {
       ['team', t.teamId ?? '-'],
       ['expires', formatTime(t.expiresAt)],
       ['last used', formatTime(t.activeAt)],
+      ['uses', String(t.useCount)],
       ['created', formatTime(t.createdAt)],
       ['revoked', formatTime(t.revokedAt)],
     ],

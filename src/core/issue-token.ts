@@ -13,6 +13,7 @@ export type TokenFields = Omit<
   | 'createdAt'
   | 'updatedAt'
   | 'activeAt'
+  | 'useCount'
   | 'revokedAt'
   | 'leakedAt'
   | 'leakedUrl'
@@ -71,6 +72,7 @@ export function issueToken(
     createdAt: now,
     updatedAt: now,
     activeAt: null,
+    useCount: 0,
     revokedAt: null,
     leakedAt: null,
     leakedUrl: null,

@@ -54,6 +54,8 @@ export interface TokenRecord {
   createdAt: number;
   updatedAt: number;
   activeAt: number | null;
+  /** Verifications and management calls it passed; written behind in batches, like activeAt. */
+  useCount: number;
   /** When set, the token stops verifying from this instant; a rotation sets it in the future. */
   revokedAt: number | null;
   leakedAt: number | null;

@@ -9,7 +9,7 @@ function token(overrides: Partial<TokenRecord> = {}): TokenRecord {
   return {
     id: 'tok_1', digest: Buffer.alloc(32), name: 't', type: 'api', origin: 'api', prefix: 'tsk', suffix: 'abcd',
     scopes: [], resource: null, environment: null, projects: [], ownerUserId: 'usr_1', teamId: null, metadata: {},
-    ipAllowlist: [], expiresAt: null, createdAt: 0, updatedAt: 0, activeAt: null, revokedAt: null, leakedAt: null,
+    ipAllowlist: [], expiresAt: null, createdAt: 0, updatedAt: 0, activeAt: null, useCount: 0, revokedAt: null, leakedAt: null,
     leakedUrl: null, parentId: null, rotatedFromId: null, credits: null, creditsActive: false, creditPool: null,
     refill: null, lastRefillAt: null, rateLimits: [], ...overrides,
   };

@@ -1,25 +1,47 @@
-import type { TokenStore } from '../store/token-store.js';
+import type { TokenStore, TokenUse } from '../store/token-store.js';
 
 /**
- * Collects each token's last-used time in memory and writes it behind in one batch, so a
- * verification never waits on a write.
+ * Counts each token's uses and keeps its last-used time in memory, and writes them behind in
+ * one batch, so a verification never waits on a write.
  */
 export class UsageRecorder {
-  #pending = new Map<string, number>();
+  #pending = new Map<string, TokenUse>();
   #timer: NodeJS.Timeout | undefined;
+  /** The write under way; the next flush starts after it, so stop() waits for a timer's flush. */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly tokens: TokenStore) {}
 
   record(tokenId: string, at: number): void {
-    const previous = this.#pending.get(tokenId);
-    if (previous === undefined || previous < at) this.#pending.set(tokenId, at);
+    const use = this.#pending.get(tokenId);
+    if (!use) this.#pending.set(tokenId, { id: tokenId, at, count: 1 });
+    else {
+      use.count++;
+      if (use.at < at) use.at = at;
+    }
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    const write = this.#writing.then(() => this.#write());
+    this.#writing = write.catch(() => {});
+    return write;
+  }
+
+  async #write(): Promise<void> {
     if (this.#pending.size === 0) return;
-    const batch = this.#pending;
+    const batch = [...this.#pending.values()];
     this.#pending = new Map();
-    await this.tokens.recordUses([...batch].map(([id, at]) => ({ id, at })));
+    try {
+      await this.tokens.recordUses(batch);
+    } catch (error) {
+      // The batch is one transaction, so it is all or nothing: put it back for the next flush
+      // rather than lose the counts of a database that was briefly away.
+      for (const use of batch) {
+        const later = this.#pending.get(use.id);
+        this.#pending.set(use.id, later ? { id: use.id, at: Math.max(use.at, later.at), count: use.count + later.count } : use);
+      }
+      throw error;
+    }
   }
 
   start(intervalMs: number, onError: (error: unknown) => void): void {

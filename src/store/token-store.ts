@@ -19,9 +19,11 @@ export type TokenPatch = Partial<
   >
 >;
 
+/** A token's uses since the last batch: how many, and when the latest was. */
 export interface TokenUse {
   id: string;
   at: number;
+  count: number;
 }
 
 export interface TokenStore {
@@ -41,6 +43,9 @@ export interface TokenStore {
    */
   rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;
-  /** Moves each token's activeAt forward to `at` (never backward); unknown ids are ignored. */
+  /**
+   * Adds each use's count to its token's useCount and moves its activeAt forward to `at`
+   * (never backward), all in one transaction; unknown ids are ignored.
+   */
   recordUses(uses: readonly TokenUse[]): Promise<void>;
 }

@@ -13,7 +13,7 @@ const isConflict = (error: unknown) => error instanceof AppError && error.code =
 await describeEachStore('TokenStore contract', (stores) => {
   it('round-trips every field by id and by digest', async () => {
     const { token, secret } = makeToken(
-      { expiresAt: T0 + 1000, activeAt: T0 + 5, leakedUrl: null, lastRefillAt: T0 - 7 },
+      { expiresAt: T0 + 1000, activeAt: T0 + 5, useCount: 12, leakedUrl: null, lastRefillAt: T0 - 7 },
       {
         name: 'full',
         type: 'resource',
@@ -151,20 +151,39 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.findByDigest(digestSecret(secret)), undefined);
   });
 
-  it('moves last-used only forward and ignores unknown ids', async () => {
+  it('adds use counts, moves last-used only forward and ignores unknown ids', async () => {
     const { token: a } = makeToken();
-    const { token: b } = makeToken({ activeAt: T0 + 500 });
+    const { token: b } = makeToken({ activeAt: T0 + 500, useCount: 4 });
     await stores.tokens.insert(a);
     await stores.tokens.insert(b);
     await stores.tokens.recordUses([
-      { id: a.id, at: T0 + 100 },
-      { id: b.id, at: T0 + 200 },
-      { id: 'tok_missing', at: T0 + 300 },
+      { id: a.id, at: T0 + 100, count: 2 },
+      { id: b.id, at: T0 + 200, count: 3 },
+      { id: 'tok_missing', at: T0 + 300, count: 1 },
     ]);
+    assert.deepEqual(await stores.tokens.findById(a.id), { ...a, activeAt: T0 + 100, useCount: 2 });
+    assert.deepEqual(await stores.tokens.findById(b.id), { ...b, activeAt: T0 + 500, useCount: 7 });
+    await stores.tokens.recordUses([{ id: a.id, at: T0 + 50, count: 1 }]);
     assert.equal((await stores.tokens.findById(a.id))!.activeAt, T0 + 100);
-    assert.equal((await stores.tokens.findById(b.id))!.activeAt, T0 + 500);
-    await stores.tokens.recordUses([{ id: a.id, at: T0 + 50 }]);
-    assert.equal((await stores.tokens.findById(a.id))!.activeAt, T0 + 100);
+    assert.equal((await stores.tokens.findById(a.id))!.useCount, 3);
     await stores.tokens.recordUses([]);
+  });
+
+  it('adds up concurrent batches exactly and keeps the latest use, whatever order they land in', async () => {
+    const tokens = [makeToken().token, makeToken().token, makeToken().token];
+    for (const t of tokens) await stores.tokens.insert(t);
+    // Every batch names every token, each in its own order, as nodes flushing at once would.
+    const batches = Array.from({ length: 24 }, (_, i) =>
+      tokens
+        .map((t, j) => ({ id: t.id, at: T0 + ((i * 7 + j * 13) % 50), count: 1 + ((i + j) % 5) }))
+        .sort(() => Math.random() - 0.5),
+    );
+    await Promise.all(batches.map((batch) => stores.tokens.recordUses(batch)));
+    for (const t of tokens) {
+      const uses = batches.flat().filter((u) => u.id === t.id);
+      const stored = await stores.tokens.findById(t.id);
+      assert.equal(stored!.useCount, uses.reduce((sum, u) => sum + u.count, 0));
+      assert.equal(stored!.activeAt, Math.max(...uses.map((u) => u.at)));
+    }
   });
 });

@@ -67,6 +67,7 @@ export const TokenView = Type.Object(
     createdAt: Type.Integer(),
     updatedAt: Type.Integer(),
     activeAt: Type.Union([Type.Integer(), Type.Null()], { description: 'Last use, written behind in batches.' }),
+    useCount: Type.Integer({ minimum: 0, description: 'Verifications and management calls the token passed, written behind in batches.' }),
     revokedAt: NullableInteger,
     leakedAt: NullableInteger,
     leakedUrl: NullableString,

@@ -88,7 +88,9 @@ export class MemoryTokenStore implements TokenStore {
   async recordUses(uses: readonly TokenUse[]): Promise<void> {
     for (const use of uses) {
       const token = this.#byId.get(use.id);
-      if (token && (token.activeAt === null || token.activeAt < use.at)) token.activeAt = use.at;
+      if (!token) continue;
+      token.useCount += use.count;
+      if (token.activeAt === null || token.activeAt < use.at) token.activeAt = use.at;
     }
   }
 }

@@ -48,6 +48,8 @@ export interface TokensTable {
   created_at: Millis;
   updated_at: Millis;
   active_at: Millis | null;
+  /** A bigint: PostgreSQL returns it as text. */
+  use_count: number | string;
   revoked_at: Millis | null;
   leaked_at: Millis | null;
   leaked_url: string | null;

@@ -104,13 +104,18 @@ export class SqlTokenStore implements TokenStore {
 
   async recordUses(uses: readonly TokenUse[]): Promise<void> {
     if (uses.length === 0) return;
+    // In the order of their ids: concurrent batches (other nodes flush too) then lock the rows
+    // in one order, so PostgreSQL never has to break a deadlock between them.
+    const ordered = [...uses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     await this.db.transaction().execute(async (tx) => {
-      for (const use of uses) {
+      for (const use of ordered) {
         await tx
           .updateTable('tokens')
-          .set({ active_at: use.at })
+          .set({
+            use_count: sql`use_count + ${use.count}`,
+            active_at: sql`case when active_at is null or active_at < ${use.at} then ${use.at} else active_at end`,
+          })
           .where('id', '=', use.id)
-          .where((eb) => eb.or([eb('active_at', 'is', null), eb('active_at', '<', use.at)]))
           .execute();
       }
     });
@@ -152,6 +157,7 @@ function toRow(t: TokenRecord): TokensTable {
     created_at: t.createdAt,
     updated_at: t.updatedAt,
     active_at: t.activeAt,
+    use_count: t.useCount,
     revoked_at: t.revokedAt,
     leaked_at: t.leakedAt,
     leaked_url: t.leakedUrl,
@@ -187,6 +193,7 @@ function fromRow(r: Selectable<TokensTable>): TokenRecord {
     createdAt: millis(r.created_at),
     updatedAt: millis(r.updated_at),
     activeAt: millis(r.active_at),
+    useCount: Number(r.use_count),
     revokedAt: millis(r.revoked_at),
     leakedAt: millis(r.leaked_at),
     leakedUrl: r.leaked_url,
