@@ -82,14 +82,17 @@ await describeEachApp('POST /v1/verify', (h) => {
     assert.equal((await verify({ token: secret })).json().code, 'REVOKED');
   });
 
-  it('writes last-used behind: nothing per request, then once on flush', async () => {
+  it('writes last-used and the use count behind: nothing per request, then once on flush', async () => {
     const { token, secret } = await issue({});
+    await verify({ token: secret });
     h.clock.advance(10);
     const usedAt = h.clock.now();
     await verify({ token: secret });
     assert.equal((await h.stores.tokens.findById(token.id))!.activeAt, null, 'no write on the request path');
     await h.services.usage.flush();
-    assert.equal((await h.stores.tokens.findById(token.id))!.activeAt, usedAt);
+    const read = await h.request({ method: 'GET', url: `/v1/tokens/${token.id}`, as: h.admin });
+    assert.equal(read.json().token.activeAt, usedAt);
+    assert.equal(read.json().token.useCount, 2);
   });
 
   it('verifies a batch in request order, with shared and per-item requirements', async () => {
