@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -21,11 +21,18 @@ export function loadSecretKey(envValue: string | undefined, dataDir: string): Bu
   }
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);
-  // 'wx' fails if another process created it meanwhile; then read theirs.
+  // Written whole under a name of its own, then linked into place: the link fails if another
+  // process starting at the same time got there first, and then theirs is read — never a file
+  // they have created but not yet written.
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, key.toString('base64url'), { mode: 0o600, flag: 'wx' });
   try {
-    writeFileSync(path, key.toString('base64url'), { mode: 0o600, flag: 'wx' });
+    linkSync(draft, path);
     return key;
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
+  } finally {
+    unlinkSync(draft);
   }
 }

@@ -3,6 +3,7 @@ import { parseEdgeClients } from '../core/edge-signature.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
+import { systemRuntime } from '../service/runtime.js';
 import { createServices, type Services } from '../service/services.js';
 import { PostgresChangeSignal } from '../service/postgres-change-signal.js';
 import { RedisRateLimiter } from '../service/redis-rate-limiter.js';
@@ -21,9 +22,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Opens the store (running migrations), bootstraps an empty one, and listens. */
+/** Opens the store, running the migrations and bootstrapping an empty one (one starting process at a time), and listens. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let secret: string | undefined;
+  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, async (opened) => {
+    secret = await bootstrap(opened, systemRuntime, config.bootstrapToken);
+  });
   const rateLimiter = config.redisUrl
     ? new RedisRateLimiter({
         url: config.redisUrl,
@@ -55,7 +59,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     },
   });
   await services.changes.start();
-  const secret = await bootstrap(stores, services.runtime, config.bootstrapToken);
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });
   services.usage.start(USAGE_FLUSH_MS, (error) => app.log.error({ err: error }, 'writing last-used times failed'));
   const sweep = setInterval(() => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { openPostgres, openSqlite, type SqlDatabase } from './sql/database.js';
 import { migrateToLatest } from './sql/migrate.js';
 import { createSqlStores } from './sql/sql-stores.js';
+import { withStartupLock } from './sql/startup-lock.js';
 import type { Stores } from './stores.js';
 
 export interface StoreOptions {
@@ -25,14 +26,26 @@ export async function openDatabase(options: StoreOptions): Promise<SqlDatabase> 
     : openSqlite(join(options.dataDir, 'tessera.db'));
 }
 
-/** Opens the configured database and brings its schema up to date. */
-export async function openStores(options: StoreOptions): Promise<Stores> {
+/**
+ * Opens the configured database, brings its schema up to date and runs `setUp` (the
+ * first-start bootstrap) on the new stores: one starting process at a time.
+ */
+export async function openStores(options: StoreOptions, setUp?: (stores: Stores) => Promise<void>): Promise<Stores> {
   const database = await openDatabase(options);
+  const stores = createSqlStores(database);
   try {
-    await migrateToLatest(database.db, database.dialect);
+    await withStartupLock(database, async () => {
+      await migrateToLatest(database.db, database.dialect);
+      await setUp?.(stores);
+    });
   } catch (error) {
-    await database.db.destroy();
+    await stores.close();
     throw error;
   }
-  return createSqlStores(database);
+  return stores;
+}
+
+/** The stores over a database that another process has migrated and bootstrapped: a cluster's primary, for its workers. */
+export async function openPreparedStores(options: StoreOptions): Promise<Stores> {
+  return createSqlStores(await openDatabase(options));
 }
