@@ -17,18 +17,9 @@ const program = new Command('tessera').description('Self-hosted API token servic
 withServerFlags(program.command('serve').description('run the API server')).action(async (flags: ServerFlags) => {
   // Loaded on demand: the client commands start faster without the server's modules.
   const { startServer } = await import('./serve.js');
+  const { shutdownOnSignals } = await import('./shutdown-on-signals.js');
   const server = await startServer(serverConfig(flags, process.env));
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      server.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  shutdownOnSignals('tessera', ['SIGINT', 'SIGTERM'], server.stop);
 });
 
 withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action(

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseEdgeClients } from '../core/edge-signature.js';
 import { buildApp } from '../http/app.js';
+import { gracefulClose } from '../http/graceful-close.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
 import { systemRuntime } from '../service/runtime.js';
@@ -11,7 +12,6 @@ import { isPostgresUrl, openStores } from '../store/open-stores.js';
 import { loadSecretKey } from './secret-key.js';
 import { describeStore, redactUrl, type ServerConfig } from './server-config.js';
 
-const USAGE_FLUSH_MS = 1000;
 /** How often overdue reservations are refunded and expired idempotency keys forgotten. */
 const HOUSEKEEPING_MS = 1000;
 
@@ -19,6 +19,10 @@ export interface RunningServer {
   app: FastifyInstance;
   services: Services;
   url: string;
+  /**
+   * Stops taking connections, lets the requests under way finish (cutting those still open
+   * after config.shutdownTimeoutMs), then writes the usage behind and closes the stores.
+   */
   stop(): Promise<void>;
 }
 
@@ -60,7 +64,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   await services.changes.start();
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });
-  services.usage.start(USAGE_FLUSH_MS, (error) => app.log.error({ err: error }, 'writing last-used times failed'));
+  const close = gracefulClose(app);
+  services.usage.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
   const sweep = setInterval(() => {
     services.credits.expireDue().catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
     stores.idempotency.purge(services.runtime.now()).catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
@@ -86,8 +91,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const stop = () =>
     (stopping ??= (async () => {
       clearInterval(sweep);
-      await app.close();
+      const cut = await close(config.shutdownTimeoutMs);
+      if (cut > 0) process.stderr.write(`tessera: cut ${cut} connection(s) still busy after ${config.shutdownTimeoutMs} ms\n`);
       await services.changes.close();
+      // Only now: the requests answered while closing have recorded their uses.
       await services.usage.stop();
       await services.rateLimiter.close();
       await stores.close();

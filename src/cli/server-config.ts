@@ -23,6 +23,10 @@ export interface ServerConfig {
   failedAttemptsPerMinute: number;
   /** How often each node reads the change log; undefined: 500 ms on PostgreSQL (NOTIFY is the fast path), 100 ms on SQLite. */
   changePollMs: number | undefined;
+  /** How often use counts and last-used times are written behind. */
+  usageFlushMs: number;
+  /** How long a shutdown waits for requests under way before it cuts their connections. */
+  shutdownTimeoutMs: number;
 }
 
 export interface ServerFlags {
@@ -55,6 +59,8 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     rateLimitOnRedisDown: onRedisDown(env.TESSERA_RATE_LIMIT_ON_REDIS_DOWN),
     failedAttemptsPerMinute: nonNegativeInteger('TESSERA_FAILED_ATTEMPTS_PER_MINUTE', env.TESSERA_FAILED_ATTEMPTS_PER_MINUTE, 100),
     changePollMs: env.TESSERA_CHANGE_POLL_MS ? Math.max(10, nonNegativeInteger('TESSERA_CHANGE_POLL_MS', env.TESSERA_CHANGE_POLL_MS, 0)) : undefined,
+    usageFlushMs: positiveInteger('TESSERA_USAGE_FLUSH_MS', env.TESSERA_USAGE_FLUSH_MS, 1000),
+    shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
   };
 }
 
@@ -68,6 +74,12 @@ function nonNegativeInteger(name: string, text: string | undefined, fallback: nu
   if (text === undefined || text === '') return fallback;
   if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number, got "${text}"`);
   return Number(text);
+}
+
+function positiveInteger(name: string, text: string | undefined, fallback: number): number {
+  const value = nonNegativeInteger(name, text, fallback);
+  if (value === 0) throw new Error(`${name} must be at least 1`);
+  return value;
 }
 
 /** A URL fit to print: without its password. */

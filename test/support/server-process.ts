@@ -10,6 +10,8 @@ export interface ServerProcess {
   stdout(): string;
   /** Everything written to stderr (the lines for people) so far. */
   stderr(): string;
+  /** The exit code once the process has ended and its output is read (null when a signal ended it). */
+  exited: Promise<number | null>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 }
@@ -46,6 +48,7 @@ export async function startServerProcess(args: string[], env: Record<string, str
   return {
     url,
     child,
+    exited,
     stdout: () => out,
     stderr: () => err,
     async stop() {
