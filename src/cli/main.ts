@@ -14,13 +14,13 @@ function withServerFlags(command: Command): Command {
 
 const program = new Command('tessera').description('Self-hosted API token service').showHelpAfterError();
 
-withServerFlags(program.command('serve').description('run the API server')).action(async (flags: ServerFlags) => {
-  // Loaded on demand: the client commands start faster without the server's modules.
-  const { startServer } = await import('./serve.js');
-  const { shutdownOnSignals } = await import('./shutdown-on-signals.js');
-  const server = await startServer(serverConfig(flags, process.env));
-  shutdownOnSignals('tessera', ['SIGINT', 'SIGTERM'], server.stop);
-});
+withServerFlags(program.command('serve').description('run the API server'))
+  .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
+  .action(async (flags: ServerFlags) => {
+    // Loaded on demand: the client commands start faster without the server's modules.
+    const { serveCommand } = await import('./serve-command.js');
+    await serveCommand(flags);
+  });
 
 withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action(
   async (flags: ServerFlags) => {

@@ -8,9 +8,10 @@ import { systemRuntime } from '../service/runtime.js';
 import { createServices, type Services } from '../service/services.js';
 import { PostgresChangeSignal } from '../service/postgres-change-signal.js';
 import { RedisRateLimiter } from '../service/redis-rate-limiter.js';
-import { isPostgresUrl, openStores } from '../store/open-stores.js';
+import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from '../store/open-stores.js';
+import type { Stores } from '../store/stores.js';
 import { loadSecretKey } from './secret-key.js';
-import { describeStore, redactUrl, type ServerConfig } from './server-config.js';
+import { listenUrl, redactUrl, type ServerConfig } from './server-config.js';
 
 /** How often overdue reservations are refunded and expired idempotency keys forgotten. */
 const HOUSEKEEPING_MS = 1000;
@@ -19,6 +20,8 @@ export interface RunningServer {
   app: FastifyInstance;
   services: Services;
   url: string;
+  /** The admin token a first start created (generated or given); undefined on later starts. */
+  secret: string | undefined;
   /**
    * Stops taking connections, lets the requests under way finish (cutting those still open
    * after config.shutdownTimeoutMs), then writes the usage behind and closes the stores.
@@ -26,12 +29,32 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Opens the store, running the migrations and bootstrapping an empty one (one starting process at a time), and listens. */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+export interface StartOptions {
+  /** A cluster worker: its primary has migrated and bootstrapped the store already. */
+  prepared?: boolean;
+}
+
+/** Opens the store, running the migrations and bootstrapping an empty one, one starting process at a time. */
+async function openAndPrepare(config: ServerConfig): Promise<{ stores: Stores; secret: string | undefined }> {
   let secret: string | undefined;
-  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, async (opened) => {
+  const stores = await openStores(storeOptions(config), async (opened) => {
     secret = await bootstrap(opened, systemRuntime, config.bootstrapToken);
   });
+  return { stores, secret };
+}
+
+/** Migrates and bootstraps the store, then closes it: a cluster's primary does this once for its workers. */
+export async function prepareStore(config: ServerConfig): Promise<string | undefined> {
+  const { stores, secret } = await openAndPrepare(config);
+  await stores.close();
+  return secret;
+}
+
+/** Opens the store (migrating and bootstrapping it unless `prepared`) and listens. */
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const { stores, secret } = options.prepared
+    ? { stores: await openPreparedStores(storeOptions(config)), secret: undefined }
+    : await openAndPrepare(config);
   const rateLimiter = config.redisUrl
     ? new RedisRateLimiter({
         url: config.redisUrl,
@@ -74,18 +97,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-
-  // People read these lines; they go to stderr, in one write, so the JSON log on stdout stays free of secrets.
-  let banner = `tessera listening on ${url} (${describeStore(config)})\n`;
-  if (secret !== undefined && config.bootstrapToken === undefined) {
-    banner +=
-      `\nFirst start: created the admin user and its token. It is shown this once, never again:\n\n    ${secret}\n\n` +
-      `Try: curl -H "Authorization: Bearer ${secret}" ${url}/v1/whoami\n\n`;
-  } else if (secret !== undefined) {
-    banner += 'First start: created the admin user with the token from TESSERA_BOOTSTRAP_TOKEN.\n';
-  }
-  process.stderr.write(banner);
+  const url = listenUrl(config.host, port);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -99,5 +111,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await services.rateLimiter.close();
       await stores.close();
     })());
-  return { app, services, url, stop };
+  return { app, services, url, secret, stop };
+}
+
+function storeOptions(config: ServerConfig): StoreOptions {
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
 }

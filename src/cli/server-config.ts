@@ -23,6 +23,8 @@ export interface ServerConfig {
   failedAttemptsPerMinute: number;
   /** How often each node reads the change log; undefined: 500 ms on PostgreSQL (NOTIFY is the fast path), 100 ms on SQLite. */
   changePollMs: number | undefined;
+  /** Processes serving the port; more than 1 runs a cluster: a primary and this many workers. */
+  workers: number;
   /** How often use counts and last-used times are written behind. */
   usageFlushMs: number;
   /** How long a shutdown waits for requests under way before it cuts their connections. */
@@ -35,6 +37,7 @@ export interface ServerFlags {
   dataDir?: string;
   databaseUrl?: string;
   logLevel?: string;
+  workers?: string;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -59,6 +62,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     rateLimitOnRedisDown: onRedisDown(env.TESSERA_RATE_LIMIT_ON_REDIS_DOWN),
     failedAttemptsPerMinute: nonNegativeInteger('TESSERA_FAILED_ATTEMPTS_PER_MINUTE', env.TESSERA_FAILED_ATTEMPTS_PER_MINUTE, 100),
     changePollMs: env.TESSERA_CHANGE_POLL_MS ? Math.max(10, nonNegativeInteger('TESSERA_CHANGE_POLL_MS', env.TESSERA_CHANGE_POLL_MS, 0)) : undefined,
+    workers: positiveInteger('--workers (TESSERA_WORKERS)', flags.workers ?? env.TESSERA_WORKERS, 1),
     usageFlushMs: positiveInteger('TESSERA_USAGE_FLUSH_MS', env.TESSERA_USAGE_FLUSH_MS, 1000),
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
   };
@@ -94,4 +98,9 @@ export function describeStore(config: ServerConfig): string {
   if (!config.databaseUrl) return `SQLite ${resolve(config.dataDir, 'tessera.db')}`;
   const url = new URL(config.databaseUrl);
   return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+/** The address a server listening on `host` and `port` answers at. */
+export function listenUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

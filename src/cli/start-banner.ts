@@ -1,0 +1,18 @@
+import { describeStore, type ServerConfig } from './server-config.js';
+
+/**
+ * What a start tells people, on stderr, in one write, so the JSON log on stdout stays free of
+ * secrets: where it listens, and on a first start the admin token, shown this once.
+ */
+export function startBanner(url: string, config: ServerConfig, secret: string | undefined): string {
+  const workers = config.workers > 1 ? `, ${config.workers} workers` : '';
+  let banner = `tessera listening on ${url} (${describeStore(config)}${workers})\n`;
+  if (secret !== undefined && config.bootstrapToken === undefined) {
+    banner +=
+      `\nFirst start: created the admin user and its token. It is shown this once, never again:\n\n    ${secret}\n\n` +
+      `Try: curl -H "Authorization: Bearer ${secret}" ${url}/v1/whoami\n\n`;
+  } else if (secret !== undefined) {
+    banner += 'First start: created the admin user with the token from TESSERA_BOOTSTRAP_TOKEN.\n';
+  }
+  return banner;
+}
