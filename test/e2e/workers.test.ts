@@ -71,10 +71,14 @@ for (const make of [sqliteBackend, postgresBackend]) {
 
           const created = await postOnNewConnection(`${server.url}/v1/tokens`, { name: 'counted' }, { authorization: `Bearer ${admin}` });
           assert.equal(created.status, 201);
-          const answers = [];
+          const answers: Awaited<ReturnType<typeof postOnNewConnection>>[] = [];
           for (let i = 0; i < VERIFICATIONS; i++) answers.push(await postOnNewConnection(`${server.url}/v1/verify`, { token: created.body.secret }));
           assert.ok(answers.every((a) => a.status === 200 && a.body.code === 'VALID'));
-          const byRequest = pidsByRequestId(server.stdout());
+          // The log reaches this process by a pipe of its own, possibly after the answers.
+          const byRequest = await waitFor('every request in the log', () => {
+            const logged = pidsByRequestId(server.stdout());
+            return answers.every((a) => logged.has(a.requestId)) ? logged : undefined;
+          });
           const answeredBy = new Set(answers.map((a) => byRequest.get(a.requestId)));
           assert.deepEqual([...answeredBy].sort(), [...workers].sort(), 'both workers answer, and only they');
 
