@@ -4,9 +4,12 @@ import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
 import { createServices, type Services } from '../service/services.js';
+import type { ChangeSignal } from '../service/change-feed.js';
 import { PostgresChangeSignal } from '../service/postgres-change-signal.js';
+import { RedisChangeSignal } from '../service/redis-change-signal.js';
 import { RedisRateLimiter } from '../service/redis-rate-limiter.js';
 import { isPostgresUrl, openStores } from '../store/open-stores.js';
+import type { Stores } from '../store/stores.js';
 import { loadSecretKey } from './secret-key.js';
 import { describeStore, redactUrl, type ServerConfig } from './server-config.js';
 
@@ -19,6 +22,13 @@ export interface RunningServer {
   services: Services;
   url: string;
   stop(): Promise<void>;
+}
+
+/** Redis pub/sub when REDIS_URL is set, else NOTIFY on PostgreSQL; on SQLite alone, nodes read the change log. */
+async function changeSignal(config: ServerConfig, stores: Stores): Promise<{ changeSignal?: ChangeSignal }> {
+  if (config.redisUrl) return { changeSignal: new RedisChangeSignal(config.redisUrl, await stores.changes.logId()) };
+  if (isPostgresUrl(config.databaseUrl)) return { changeSignal: new PostgresChangeSignal(config.databaseUrl) };
+  return {};
 }
 
 /** Opens the store (running migrations), bootstraps an empty one, and listens. */
@@ -42,7 +52,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
     edgeClients: parseEdgeClients(config.edgeClients),
     edgeConfigTokenLimit: config.edgeConfigTokenLimit,
-    ...(isPostgresUrl(config.databaseUrl) ? { changeSignal: new PostgresChangeSignal(config.databaseUrl) } : {}),
+    ...(await changeSignal(config, stores)),
     changeFeed: {
       pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),
       onError: (error) => process.stderr.write(`reading the change log failed: ${error instanceof Error ? error.message : String(error)}\n`),
@@ -69,7 +79,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
   // People read these lines; they go to stderr, in one write, so the JSON log on stdout stays free of secrets.
-  let banner = `tessera listening on ${url} (${describeStore(config)})\n`;
+  let banner = `tessera listening on ${url} (${describeStore(config)}; token changes heard by ${services.changes.signalName})\n`;
   if (secret !== undefined && config.bootstrapToken === undefined) {
     banner +=
       `\nFirst start: created the admin user and its token. It is shown this once, never again:\n\n    ${secret}\n\n` +

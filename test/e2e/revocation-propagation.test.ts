@@ -5,6 +5,7 @@ import pg from 'pg';
 import { generateSecret } from '../../src/core/secret.js';
 import { loadAgent } from '../support/http-load.js';
 import { describeLatencies, measureRevocations } from '../support/propagation.js';
+import { redisTestServer } from '../support/redis.js';
 import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
@@ -108,6 +109,46 @@ describe('revocation reaches every process within a second: two processes on one
       { count: 20, deadlineMs: DEADLINE_MS },
     );
     t.diagnostic(`propagation: ${describeLatencies(result.latencies)}`);
+    assert.equal(result.late, 0);
+    assert.equal(result.latencies.length, 20);
+  });
+});
+
+const redis = await redisTestServer();
+const pgForRedis = await postgresBackend();
+const redisSkip = 'skip' in redis ? redis.skip : typeof pgForRedis === 'string' ? pgForRedis : false;
+describe('revocation reaches every node within a second: announced on Redis pub/sub (REDIS_URL)', { skip: redisSkip }, () => {
+  const admin = generateSecret('tsr', randomBytes);
+  const servers: ServerProcess[] = [];
+  const agent = loadAgent(20);
+  before(async () => {
+    if ('skip' in redis || typeof pgForRedis === 'string') return;
+    for (let i = 0; i < 2; i++) {
+      servers.push(
+        await startServerProcess([...pgForRedis.args, '--log-level', 'warn'], {
+          ...pgForRedis.env,
+          REDIS_URL: redis.url,
+          TESSERA_BOOTSTRAP_TOKEN: admin,
+          TESSERA_CHANGE_POLL_MS: '5000',
+        }),
+      );
+    }
+  });
+  after(async () => {
+    agent.destroy();
+    await Promise.all(servers.map((s) => s.stop()));
+    if (typeof pgForRedis !== 'string') await pgForRedis.cleanup();
+    if (!('skip' in redis)) await redis.cleanup();
+  });
+
+  it('refuses each revoked token on the other node within the deadline', async (t) => {
+    const result = await measureRevocations(
+      servers.map((s) => s.url),
+      admin,
+      agent,
+      { count: 20, deadlineMs: DEADLINE_MS },
+    );
+    t.diagnostic(`propagation over Redis: ${describeLatencies(result.latencies)}`);
     assert.equal(result.late, 0);
     assert.equal(result.latencies.length, 20);
   });

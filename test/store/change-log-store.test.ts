@@ -37,6 +37,12 @@ await describeEachStore('ChangeLogStore contract', (stores) => {
     assert.equal(next!.seq, latest + 1);
   });
 
+  it('has one name that does not change', async () => {
+    const id = await stores.changes.logId();
+    assert.match(id, /^[0-9a-f]{16}$/);
+    assert.equal(await stores.changes.logId(), id);
+  });
+
   it('appends nothing for no digests', async () => {
     const latest = await stores.changes.latest();
     assert.deepEqual(await stores.changes.append([], T0), []);

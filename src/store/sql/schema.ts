@@ -140,6 +140,7 @@ export interface TokenChangesTable {
 export interface ChangeSequenceTable {
   id: number;
   seq: number | string;
+  log_id: string;
 }
 
 export interface Database {
