@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TokenRecord } from '../core/token.js';
-import type { TokenChange } from '../store/change-log-store.js';
+import type { ChangeLogStore, TokenChange } from '../store/change-log-store.js';
 import { MemoryChangeLogStore } from '../store/memory/memory-change-log-store.js';
 import { ChangeFeed, type ChangeSignal, type SignalHandlers } from './change-feed.js';
 import { TokenCache } from './token-cache.js';
@@ -131,6 +131,35 @@ describe('ChangeFeed', () => {
     await feed.catchUp();
     assert.equal(cache.get(key(7), 21_000), undefined, 'an unrelated entry went too: change 1 is unknown');
     assert.equal(feed.lastSeq, 2);
+    await feed.close();
+  });
+
+  it('stops trusting its cache while the log cannot be read, and trusts it again once it can', async () => {
+    const log = new MemoryChangeLogStore();
+    let broken = false;
+    const flaky: ChangeLogStore = {
+      append: (digests, at) => log.append(digests, at),
+      since: (seq, limit) => (broken ? Promise.reject(new Error('store unreachable')) : log.since(seq, limit)),
+      latest: () => log.latest(),
+      logId: () => log.logId(),
+      prune: (before) => log.prune(before),
+    };
+    const cache = new TokenCache({ maxEntries: 10, ttlMs: 60_000 });
+    const states: boolean[] = [];
+    const feed = new ChangeFeed(
+      { log: flaky, cache, runtime: { now: () => 0, randomBytes: (n) => new Uint8Array(n) }, onError: () => {}, onStateChange: (live) => states.push(live) },
+      { pollMs: 5, retentionMs: 60_000 },
+    );
+    await feed.start();
+    cache.set(key(1), record(1), 0);
+    broken = true;
+    while (feed.live) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(cache.get(key(1), 0), undefined, 'dropped when the log could not be read');
+    broken = false;
+    while (!feed.live) await new Promise((r) => setTimeout(r, 5));
+    cache.set(key(1), record(1), 0);
+    assert.equal(cache.get(key(1), 0)?.id, 'tok_1');
+    assert.deepEqual(states, [false, true]);
     await feed.close();
   });
 

@@ -6,8 +6,8 @@ export const CHANGE_CHANNEL = 'tessera_token_changes';
 /** The listening connection's name in pg_stat_activity, so an operator (or a test) can find each node's. */
 export const listenerApplicationName = (pid = process.pid) => `tessera-change-listener:${pid}`;
 
-const HEARTBEAT_MS = 5_000;
-const HEARTBEAT_TIMEOUT_MS = 2_000;
+const HEARTBEAT_MS = 1_000;
+const HEARTBEAT_TIMEOUT_MS = 1_000;
 const MAX_BACKOFF_MS = 2_000;
 
 /** `seq at digest` — what one NOTIFY carries. */
