@@ -24,10 +24,18 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Redis pub/sub when REDIS_URL is set, else NOTIFY on PostgreSQL; on SQLite alone, nodes read the change log. */
+/** How this node hears of token changes at once (see ServerConfig.changeSignal); nothing: by reading the log alone. */
 async function changeSignal(config: ServerConfig, stores: Stores): Promise<{ changeSignal?: ChangeSignal }> {
-  if (config.redisUrl) return { changeSignal: new RedisChangeSignal(config.redisUrl, await stores.changes.logId()) };
-  if (isPostgresUrl(config.databaseUrl)) return { changeSignal: new PostgresChangeSignal(config.databaseUrl) };
+  const postgres = isPostgresUrl(config.databaseUrl);
+  const kind = config.changeSignal === 'auto' ? (config.redisUrl ? 'redis' : postgres ? 'notify' : 'poll') : config.changeSignal;
+  if (kind === 'redis') {
+    if (!config.redisUrl) throw new Error('TESSERA_CHANGE_SIGNAL=redis needs REDIS_URL');
+    return { changeSignal: new RedisChangeSignal(config.redisUrl, await stores.changes.logId()) };
+  }
+  if (kind === 'notify') {
+    if (!postgres) throw new Error('TESSERA_CHANGE_SIGNAL=notify needs a PostgreSQL DATABASE_URL');
+    return { changeSignal: new PostgresChangeSignal(config.databaseUrl!) };
+  }
   return {};
 }
 
