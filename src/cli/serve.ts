@@ -3,6 +3,7 @@ import { parseEdgeClients } from '../core/edge-signature.js';
 import { buildApp } from '../http/app.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
+import { Metrics } from '../service/metrics.js';
 import { createServices, type Services } from '../service/services.js';
 import type { ChangeSignal } from '../service/change-feed.js';
 import { PostgresChangeSignal } from '../service/postgres-change-signal.js';
@@ -41,7 +42,13 @@ async function changeSignal(config: ServerConfig, stores: Stores): Promise<{ cha
 
 /** Opens the store (running migrations), bootstraps an empty one, and listens. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Made before the store opens, so that the migrations' queries are timed too.
+  const metrics = new Metrics({ processMetrics: true });
+  const stores = await openStores({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onQuery: (ms, failed) => metrics.observeStoreQuery(ms, failed),
+  });
   const rateLimiter = config.redisUrl
     ? new RedisRateLimiter({
         url: config.redisUrl,
@@ -54,6 +61,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     process.stderr.write(`Redis at ${redactUrl(config.redisUrl!)} is not answering yet; rate limits are ${config.rateLimitOnRedisDown} until it does\n`);
   }
   const services = createServices(stores, {
+    metrics,
     ...(rateLimiter ? { rateLimiter } : {}),
     failedAttemptsPerMinute: config.failedAttemptsPerMinute,
     cache: { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries },
