@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { issueToken, tokenFields } from '../src/core/issue-token.js';
 import { openStores } from '../src/store/open-stores.js';
 import type { Stores } from '../src/store/stores.js';
+import { benchServerUrl, median, withBenchDatabase } from './bench-database.js';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -32,8 +32,6 @@ async function opsPerSecond(op: () => Promise<unknown>): Promise<number> {
   );
   return (done * 1000) / (performance.now() - start);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(name: string, stores: Stores): Promise<void> {
   const { token } = issueToken(
@@ -67,23 +65,17 @@ export async function benchCharges(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const server = process.env.TESSERA_BENCH_DATABASE_URL ?? process.env.TESSERA_TEST_DATABASE_URL;
+  const server = benchServerUrl();
   if (!server) {
     console.log('PostgreSQL: skipped (set TESSERA_BENCH_DATABASE_URL=postgres://… to include it)');
     return;
   }
-  const name = `tessera_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const stores = await openStores({ dataDir: '', databaseUrl: url.toString() });
-  try {
-    await measure('PostgreSQL', stores);
-  } finally {
-    await stores.close();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
+  await withBenchDatabase(server, async (url) => {
+    const stores = await openStores({ dataDir: '', databaseUrl: url });
+    try {
+      await measure('PostgreSQL', stores);
+    } finally {
+      await stores.close();
+    }
+  });
 }

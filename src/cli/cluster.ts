@@ -11,9 +11,15 @@ import { startBanner } from './start-banner.js';
 /** Where the primary hands its resolved configuration to the workers it forks. */
 const WORKER_CONFIG = 'TESSERA_WORKER_CONFIG';
 
+/** What a worker tells its primary once it serves: how it hears of token changes, for the banner. */
+interface Listening {
+  tessera: 'listening';
+  signalName: string;
+}
+
 /**
  * The primary of `tessera serve --workers N`: migrates and bootstraps the store once, forks
- * the workers, which share its listening socket, and says it listens once all of them do.
+ * the workers, which share its listening socket, and says it listens once all of them serve.
  * A worker that dies later is replaced, after a delay that grows when they keep dying.
  * SIGTERM or SIGINT stops every worker gracefully and exits 0 when all have.
  */
@@ -50,12 +56,13 @@ export async function serveCluster(config: ServerConfig): Promise<void> {
     },
   );
 
-  cluster.on('listening', (worker) => {
+  cluster.on('message', (worker, message: Listening | { tessera?: undefined }) => {
+    if (message.tessera !== 'listening') return;
     listening.add(worker);
     if (announced) process.stderr.write(`tessera: worker ${worker.process.pid} listening in its place\n`);
     else if (listening.size === config.workers) {
       announced = true;
-      process.stderr.write(startBanner(listenUrl(config.host, port), config, secret));
+      process.stderr.write(startBanner(listenUrl(config.host, port), config, secret, message.signalName));
     }
   });
   cluster.on('exit', (worker, code, signal) => {
@@ -88,7 +95,8 @@ export async function serveWorker(): Promise<void> {
   process.on('SIGINT', () => {});
   const stop = shutdownOnSignals(`tessera worker ${process.pid}`, ['SIGTERM'], async () => (await starting).stop());
   process.on('disconnect', () => stop('the primary is gone'));
-  await starting;
+  const server = await starting;
+  process.send!({ tessera: 'listening', signalName: server.services.changes.signalName } satisfies Listening);
 }
 
 /** A port nobody listens on now, on `host`. */

@@ -4,9 +4,12 @@ import { buildApp } from '../http/app.js';
 import { gracefulClose } from '../http/graceful-close.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
+import { Metrics } from '../service/metrics.js';
 import { systemRuntime } from '../service/runtime.js';
 import { createServices, type Services } from '../service/services.js';
+import type { ChangeSignal } from '../service/change-feed.js';
 import { PostgresChangeSignal } from '../service/postgres-change-signal.js';
+import { RedisChangeSignal } from '../service/redis-change-signal.js';
 import { RedisRateLimiter } from '../service/redis-rate-limiter.js';
 import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
@@ -34,10 +37,25 @@ export interface StartOptions {
   prepared?: boolean;
 }
 
+/** How this node hears of token changes at once (see ServerConfig.changeSignal); nothing: by reading the log alone. */
+async function changeSignal(config: ServerConfig, stores: Stores): Promise<{ changeSignal?: ChangeSignal }> {
+  const postgres = isPostgresUrl(config.databaseUrl);
+  const kind = config.changeSignal === 'auto' ? (config.redisUrl ? 'redis' : postgres ? 'notify' : 'poll') : config.changeSignal;
+  if (kind === 'redis') {
+    if (!config.redisUrl) throw new Error('TESSERA_CHANGE_SIGNAL=redis needs REDIS_URL');
+    return { changeSignal: new RedisChangeSignal(config.redisUrl, await stores.changes.logId()) };
+  }
+  if (kind === 'notify') {
+    if (!postgres) throw new Error('TESSERA_CHANGE_SIGNAL=notify needs a PostgreSQL DATABASE_URL');
+    return { changeSignal: new PostgresChangeSignal(config.databaseUrl!) };
+  }
+  return {};
+}
+
 /** Opens the store, running the migrations and bootstrapping an empty one, one starting process at a time. */
-async function openAndPrepare(config: ServerConfig): Promise<{ stores: Stores; secret: string | undefined }> {
+async function openAndPrepare(options: StoreOptions, config: ServerConfig): Promise<{ stores: Stores; secret: string | undefined }> {
   let secret: string | undefined;
-  const stores = await openStores(storeOptions(config), async (opened) => {
+  const stores = await openStores(options, async (opened) => {
     secret = await bootstrap(opened, systemRuntime, config.bootstrapToken);
   });
   return { stores, secret };
@@ -45,16 +63,19 @@ async function openAndPrepare(config: ServerConfig): Promise<{ stores: Stores; s
 
 /** Migrates and bootstraps the store, then closes it: a cluster's primary does this once for its workers. */
 export async function prepareStore(config: ServerConfig): Promise<string | undefined> {
-  const { stores, secret } = await openAndPrepare(config);
+  const { stores, secret } = await openAndPrepare(storeOptions(config), config);
   await stores.close();
   return secret;
 }
 
 /** Opens the store (migrating and bootstrapping it unless `prepared`) and listens. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  // Made before the store opens, so that the migrations' queries are timed too.
+  const metrics = new Metrics({ processMetrics: true });
+  const opening = { ...storeOptions(config), onQuery: (ms: number, failed: boolean) => metrics.observeStoreQuery(ms, failed) };
   const { stores, secret } = options.prepared
-    ? { stores: await openPreparedStores(storeOptions(config)), secret: undefined }
-    : await openAndPrepare(config);
+    ? { stores: await openPreparedStores(opening), secret: undefined }
+    : await openAndPrepare(opening, config);
   const rateLimiter = config.redisUrl
     ? new RedisRateLimiter({
         url: config.redisUrl,
@@ -67,13 +88,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     process.stderr.write(`Redis at ${redactUrl(config.redisUrl!)} is not answering yet; rate limits are ${config.rateLimitOnRedisDown} until it does\n`);
   }
   const services = createServices(stores, {
+    metrics,
     ...(rateLimiter ? { rateLimiter } : {}),
     failedAttemptsPerMinute: config.failedAttemptsPerMinute,
     cache: { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries },
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
     edgeClients: parseEdgeClients(config.edgeClients),
     edgeConfigTokenLimit: config.edgeConfigTokenLimit,
-    ...(isPostgresUrl(config.databaseUrl) ? { changeSignal: new PostgresChangeSignal(config.databaseUrl) } : {}),
+    ...(await changeSignal(config, stores)),
     changeFeed: {
       pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),
       onError: (error) => process.stderr.write(`reading the change log failed: ${error instanceof Error ? error.message : String(error)}\n`),

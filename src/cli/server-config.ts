@@ -23,6 +23,8 @@ export interface ServerConfig {
   failedAttemptsPerMinute: number;
   /** How often each node reads the change log; undefined: 500 ms on PostgreSQL (NOTIFY is the fast path), 100 ms on SQLite. */
   changePollMs: number | undefined;
+  /** How nodes hear of token changes at once; `auto`: Redis when REDIS_URL is set, else NOTIFY on PostgreSQL, else the log alone. */
+  changeSignal: ChangeSignalKind;
   /** Processes serving the port; more than 1 runs a cluster: a primary and this many workers. */
   workers: number;
   /** How often use counts and last-used times are written behind. */
@@ -30,6 +32,9 @@ export interface ServerConfig {
   /** How long a shutdown waits for requests under way before it cuts their connections. */
   shutdownTimeoutMs: number;
 }
+
+export const CHANGE_SIGNALS = ['auto', 'notify', 'redis', 'poll'] as const;
+export type ChangeSignalKind = (typeof CHANGE_SIGNALS)[number];
 
 export interface ServerFlags {
   host?: string;
@@ -61,11 +66,18 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     redisUrl: env.REDIS_URL || undefined,
     rateLimitOnRedisDown: onRedisDown(env.TESSERA_RATE_LIMIT_ON_REDIS_DOWN),
     failedAttemptsPerMinute: nonNegativeInteger('TESSERA_FAILED_ATTEMPTS_PER_MINUTE', env.TESSERA_FAILED_ATTEMPTS_PER_MINUTE, 100),
+    changeSignal: changeSignalKind(env.TESSERA_CHANGE_SIGNAL),
     changePollMs: env.TESSERA_CHANGE_POLL_MS ? Math.max(10, nonNegativeInteger('TESSERA_CHANGE_POLL_MS', env.TESSERA_CHANGE_POLL_MS, 0)) : undefined,
     workers: positiveInteger('--workers (TESSERA_WORKERS)', flags.workers ?? env.TESSERA_WORKERS, 1),
     usageFlushMs: positiveInteger('TESSERA_USAGE_FLUSH_MS', env.TESSERA_USAGE_FLUSH_MS, 1000),
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
   };
+}
+
+function changeSignalKind(text: string | undefined): ChangeSignalKind {
+  if (text === undefined || text === '') return 'auto';
+  if ((CHANGE_SIGNALS as readonly string[]).includes(text)) return text as ChangeSignalKind;
+  throw new Error(`TESSERA_CHANGE_SIGNAL must be one of ${CHANGE_SIGNALS.join(', ')}, got "${text}"`);
 }
 
 function onRedisDown(text: string | undefined): 'open' | 'closed' {

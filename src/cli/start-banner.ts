@@ -2,11 +2,12 @@ import { describeStore, type ServerConfig } from './server-config.js';
 
 /**
  * What a start tells people, on stderr, in one write, so the JSON log on stdout stays free of
- * secrets: where it listens, and on a first start the admin token, shown this once.
+ * secrets: where it listens and how it hears of token changes, and on a first start the admin
+ * token, shown this once.
  */
-export function startBanner(url: string, config: ServerConfig, secret: string | undefined): string {
+export function startBanner(url: string, config: ServerConfig, secret: string | undefined, signalName: string): string {
   const workers = config.workers > 1 ? `, ${config.workers} workers` : '';
-  let banner = `tessera listening on ${url} (${describeStore(config)}${workers})\n`;
+  let banner = `tessera listening on ${url} (${describeStore(config)}${workers}; token changes heard by ${signalName})\n`;
   if (secret !== undefined && config.bootstrapToken === undefined) {
     banner +=
       `\nFirst start: created the admin user and its token. It is shown this once, never again:\n\n    ${secret}\n\n` +

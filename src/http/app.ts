@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { AppError } from '../core/errors.js';
 import type { Services } from '../service/services.js';
 import { authenticateWith } from './call-context.js';
@@ -12,6 +12,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { creditRoutes } from './routes/credit-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
@@ -32,12 +33,19 @@ export interface AppOptions {
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  // By route pattern, never the URL: a URL can carry a secret (`?token=`, Edge Config token paths).
+  const observeRequest = (request: FastifyRequest, reply: FastifyReply) =>
+    services.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
     genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
-    frameworkErrors: frameworkErrorHandler,
+    // Router failures skip every hook, onResponse included: counted here.
+    frameworkErrors: (error, request, reply) => {
+      frameworkErrorHandler(error, request, reply);
+      observeRequest(request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
@@ -49,6 +57,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     reply.header('x-request-id', request.id);
     if (/%00|\0/i.test(request.url)) throw new AppError('VALIDATION_ERROR', NUL_MESSAGE);
   });
+  app.addHook('onResponse', async (request, reply) => observeRequest(request, reply));
 
   await app.register(swagger, {
     openapi: {
@@ -62,6 +71,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(services));
+  await app.register(metricsRoutes(services));
   await app.register(verifyRoutes(services));
   await app.register(reservationRoutes(services));
   await app.register(async (management) => {

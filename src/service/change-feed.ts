@@ -36,8 +36,9 @@ const PRUNE_EVERY_MS = 60_000;
  * A change that can turn a valid token invalid is published: evicted here at once, appended
  * to the change log (numbered without gaps), and announced on the signal. Every node evicts
  * what is announced, and reads the log every `pollMs` and whenever a number was skipped, so a
- * lost announcement costs at most one poll. While the signal is down the cache is suspended:
- * the node answers from the store until it is listening again and has read the log.
+ * lost announcement costs at most one poll. While the signal is down, or the log cannot be
+ * read, the cache is suspended: the node answers from the store until it is listening again
+ * and has read the log.
  */
 export class ChangeFeed {
   #lastSeq = 0;
@@ -87,7 +88,7 @@ export class ChangeFeed {
         onChange: (change) => this.#onChange(change),
         onUp: () => {
           this.#signalUp = true;
-          void this.#resume();
+          void this.#refresh();
         },
         onDown: (error) => {
           this.#signalUp = false;
@@ -143,31 +144,28 @@ export class ChangeFeed {
     this.deps.observeLag?.(Math.max(0, this.deps.runtime.now() - change.at));
   }
 
-  /** Listening again: read what was missed, then trust the cache again. */
-  async #resume(): Promise<void> {
+  /** Reads the log; trusts the cache again when that worked and the signal (if any) is up, else stops trusting it. */
+  async #refresh(): Promise<void> {
     try {
       await this.catchUp();
     } catch (error) {
       this.deps.onError?.(error);
-      return; // the next tick tries again
+      // A node that cannot read the log cannot know what changed: answer from the store (or fail) instead.
+      this.#setLive(false, error instanceof Error ? error : new Error(String(error)));
+      return;
     }
-    if (this.#signalUp && !this.#live) {
+    if (!this.#live && (this.deps.signal === undefined || this.#signalUp)) {
       this.deps.cache.resume();
       this.#setLive(true);
     }
   }
 
   async #tick(): Promise<void> {
-    if (this.deps.signal && this.#signalUp && !this.#live) return this.#resume();
-    try {
-      await this.catchUp();
-      const now = this.deps.runtime.now();
-      if (now - this.#lastPrune >= PRUNE_EVERY_MS) {
-        this.#lastPrune = now;
-        await this.deps.log.prune(now - this.options.retentionMs);
-      }
-    } catch (error) {
-      this.deps.onError?.(error);
+    await this.#refresh();
+    const now = this.deps.runtime.now();
+    if (this.#live && now - this.#lastPrune >= PRUNE_EVERY_MS) {
+      this.#lastPrune = now;
+      await this.deps.log.prune(now - this.options.retentionMs).catch((error) => this.deps.onError?.(error));
     }
   }
 

@@ -3,11 +3,11 @@ import type { TokenChange } from '../store/change-log-store.js';
 import type { ChangeSignal, SignalHandlers } from './change-feed.js';
 
 export const CHANGE_CHANNEL = 'tessera_token_changes';
-/** The listening connection's name in pg_stat_activity, so an operator (or a test) can find it. */
-export const LISTENER_APPLICATION_NAME = 'tessera-change-listener';
+/** The listening connection's name in pg_stat_activity, so an operator (or a test) can find each node's. */
+export const listenerApplicationName = (pid = process.pid) => `tessera-change-listener:${pid}`;
 
-const HEARTBEAT_MS = 5_000;
-const HEARTBEAT_TIMEOUT_MS = 2_000;
+const HEARTBEAT_MS = 1_000;
+const HEARTBEAT_TIMEOUT_MS = 1_000;
 const MAX_BACKOFF_MS = 2_000;
 
 /** `seq at digest` — what one NOTIFY carries. */
@@ -36,7 +36,10 @@ export class PostgresChangeSignal implements ChangeSignal {
   #heartbeat: NodeJS.Timeout | undefined;
   #reconnect: NodeJS.Timeout | undefined;
 
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly applicationName = listenerApplicationName(),
+  ) {
     this.#publisher = new pg.Pool({ connectionString: url, max: 2 });
     this.#publisher.on('error', () => {});
   }
@@ -67,7 +70,7 @@ export class PostgresChangeSignal implements ChangeSignal {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: LISTENER_APPLICATION_NAME, keepAlive: true });
+    const client = new pg.Client({ connectionString: this.url, application_name: this.applicationName, keepAlive: true });
     let lost = false;
     const onLost = (error: Error) => {
       if (lost) return;

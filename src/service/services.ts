@@ -10,6 +10,7 @@ import { EdgeAuth } from './edge-auth.js';
 import { EdgeConfigService } from './edge-config-service.js';
 import { EdgeTokenService } from './edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
+import { Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { systemRuntime, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
@@ -35,6 +36,7 @@ export interface Services {
   changes: ChangeFeed;
   rateLimiter: RateLimiter;
   guard: FailureGuard;
+  metrics: Metrics;
 }
 
 export interface ServiceOptions {
@@ -53,17 +55,21 @@ export interface ServiceOptions {
   /** How other nodes hear of changes at once (PostgreSQL NOTIFY, Redis); by reading the change log alone when not given. */
   changeSignal?: ChangeSignal;
   changeFeed?: Partial<ChangeFeedOptions> & Pick<ConstructorParameters<typeof ChangeFeed>[0], 'observeLag' | 'onError' | 'onStateChange'>;
+  /** Where the process's metrics go; serve makes it before opening the store so that store queries are timed too. */
+  metrics?: Metrics;
 }
 
 /** Wires the services over one set of stores: production passes SQL stores, tests the memory ones. */
 export function createServices(stores: Stores, options: ServiceOptions = {}): Services {
   const runtime = options.runtime ?? systemRuntime;
   const cache = new TokenCache({ maxEntries: 100_000, ttlMs: 10_000, ...options.cache });
+  const metrics = options.metrics ?? new Metrics();
   const { pollMs = 500, retentionMs = 3_600_000, ...feedHooks } = options.changeFeed ?? {};
   const changes = new ChangeFeed(
-    { log: stores.changes, cache, runtime, ...(options.changeSignal ? { signal: options.changeSignal } : {}), ...feedHooks },
+    { log: stores.changes, cache, runtime, ...(options.changeSignal ? { signal: options.changeSignal } : {}), observeLag: (ms) => metrics.observeNotificationLag(ms), ...feedHooks },
     { pollMs, retentionMs },
   );
+  metrics.watch({ cache, changes });
   const usage = new UsageRecorder(stores.tokens);
   const access = new AccessPolicy(stores.accounts);
   const audit = new AuditService({ audit: stores.audit, access, runtime });
@@ -80,6 +86,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     changes,
     rateLimiter,
     guard,
+    metrics,
     usage,
     audit,
     verify,

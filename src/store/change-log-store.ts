@@ -20,6 +20,8 @@ export interface ChangeLogStore {
   since(seq: number, limit: number): Promise<TokenChange[]>;
   /** The last number handed out (0 before the first change). */
   latest(): Promise<number>;
+  /** A name for this log, the same for every node of one database: scopes a shared channel. */
+  logId(): Promise<string>;
   /** Forgets changes recorded before `before`, always keeping the latest. */
   prune(before: number): Promise<number>;
 }

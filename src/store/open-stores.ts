@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openPostgres, openSqlite, type SqlDatabase } from './sql/database.js';
+import { openPostgres, openSqlite, type QueryObserver, type SqlDatabase } from './sql/database.js';
 import { migrateToLatest } from './sql/migrate.js';
 import { createSqlStores } from './sql/sql-stores.js';
 import { withStartupLock } from './sql/startup-lock.js';
@@ -10,6 +10,8 @@ export interface StoreOptions {
   databaseUrl?: string;
   /** Where SQLite keeps tessera.db when no database URL is given. */
   dataDir: string;
+  /** Told of every query, the migrations' included. */
+  onQuery?: QueryObserver;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -22,8 +24,8 @@ export async function openDatabase(options: StoreOptions): Promise<SqlDatabase> 
     throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
   }
   return isPostgresUrl(options.databaseUrl)
-    ? openPostgres(options.databaseUrl)
-    : openSqlite(join(options.dataDir, 'tessera.db'));
+    ? openPostgres(options.databaseUrl, { onQuery: options.onQuery })
+    : openSqlite(join(options.dataDir, 'tessera.db'), { onQuery: options.onQuery });
 }
 
 /**

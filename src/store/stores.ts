@@ -19,5 +19,7 @@ export interface Stores {
   changes: ChangeLogStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
+  /** Schema migrations this code needs that the database has not applied; empty when up to date. */
+  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }

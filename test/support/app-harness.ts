@@ -77,3 +77,13 @@ export async function describeEachApp(title: string, body: (h: Harness) => void,
     body(h);
   });
 }
+
+/** Runs `body` against a harness of its own, closed afterwards. */
+export async function withHarness(body: (h: Harness) => Promise<void>, stores?: Stores, options: ServiceOptions = {}): Promise<void> {
+  const h = await startHarness(stores, options);
+  try {
+    await body(h);
+  } finally {
+    await h.close();
+  }
+}

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../service/services.js';
+import type { Stores } from '../../store/stores.js';
 
 const Health = Type.Object({ status: Type.String() });
 
@@ -12,12 +13,38 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get(
       '/readyz',
-      { schema: { tags: ['health'], security: [], summary: 'The store answers and change notifications arrive', response: { 200: Health, 503: Health } } },
+      {
+        schema: {
+          tags: ['health'],
+          security: [],
+          summary: 'The store answers, its schema is up to date, and change notifications arrive',
+          response: { 200: Health, 503: Health },
+        },
+      },
       async (_request, reply) => {
-        const storeUp = await services.stores.ping().catch(() => false);
-        const status = !storeUp ? 'store unavailable' : !services.changes.live ? 'change notifications unavailable' : 'ready';
-        return reply.code(status === 'ready' ? 200 : 503).send({ status });
+        const missing = await unready(services);
+        return missing.length === 0 ? { status: 'ready' } : reply.code(503).send({ status: missing.join('; ') });
       },
     );
   };
+}
+
+/** What keeps this node from serving, for people reading the probe; empty when ready. */
+async function unready({ stores, changes }: Services): Promise<string[]> {
+  const missing: string[] = [];
+  const storeProblem = await checkStore(stores);
+  if (storeProblem) missing.push(storeProblem);
+  if (!changes.live) missing.push('change notifications unavailable');
+  return missing;
+}
+
+async function checkStore(stores: Stores): Promise<string | undefined> {
+  try {
+    if (!(await stores.ping())) return 'store unavailable';
+    // Startup migrates before listening; this catches a database swapped or restored underneath.
+    if ((await stores.pendingMigrations()).length > 0) return 'migrations pending';
+    return undefined;
+  } catch {
+    return 'store unavailable';
+  }
 }

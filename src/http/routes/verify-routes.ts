@@ -49,6 +49,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
         const address = required.ip ?? request.ip;
         await services.guard.check(address, services.runtime.now());
         const result = await services.verify.verify(token, { ip: request.ip, ...options(required) });
+        services.metrics.countVerify(result.code);
         if (result.code === 'NOT_FOUND') await services.guard.fail(address, services.runtime.now());
         return view(result);
       },
@@ -77,6 +78,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
           return { token, options: { ip: request.ip, ...options(own) } };
         });
         const results = await Promise.all(calls.map((call) => services.verify.verify(call.token, call.options)));
+        for (const result of results) services.metrics.countVerify(result.code);
         for (const result of results) if (result.code === 'NOT_FOUND') await services.guard.fail(address, services.runtime.now());
         return { results: results.map(view) };
       },

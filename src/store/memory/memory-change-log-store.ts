@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { ChangeLogStore, TokenChange } from '../change-log-store.js';
 
 export class MemoryChangeLogStore implements ChangeLogStore {
   #changes: TokenChange[] = [];
   #latest = 0;
+  readonly #logId = randomBytes(8).toString('hex');
 
   async append(digests: readonly Buffer[], at: number): Promise<TokenChange[]> {
     const appended = digests.map((digest) => ({ seq: ++this.#latest, digest: Buffer.from(digest), at }));
@@ -16,6 +18,10 @@ export class MemoryChangeLogStore implements ChangeLogStore {
 
   async latest(): Promise<number> {
     return this.#latest;
+  }
+
+  async logId(): Promise<string> {
+    return this.#logId;
   }
 
   async prune(before: number): Promise<number> {

@@ -20,6 +20,7 @@ export function createMemoryStores(): Stores {
     idempotency: new MemoryIdempotencyStore(),
     changes: new MemoryChangeLogStore(),
     ping: async () => true,
+    pendingMigrations: async () => [],
     close: async () => {},
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -11,7 +11,14 @@ export interface SqlDatabase {
   dialect: SqlDialect;
 }
 
-export function openSqlite(path: string): SqlDatabase {
+/** Told of every query: how long it took in ms, and whether it failed. */
+export type QueryObserver = (ms: number, failed: boolean) => void;
+
+function queryLog(onQuery: QueryObserver | undefined): KyselyConfig['log'] {
+  return onQuery && ((event) => onQuery(event.queryDurationMillis, event.level === 'error'));
+}
+
+export function openSqlite(path: string, options: { onQuery?: QueryObserver } = {}): SqlDatabase {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
@@ -19,11 +26,14 @@ export function openSqlite(path: string): SqlDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLog(options.onQuery) }), dialect: 'sqlite' };
 }
 
 /** Connects with retries: the server may be starting or restarting. */
-export async function openPostgres(url: string, options: { poolSize?: number; attempts?: number } = {}): Promise<SqlDatabase> {
+export async function openPostgres(
+  url: string,
+  options: { poolSize?: number; attempts?: number; onQuery?: QueryObserver } = {},
+): Promise<SqlDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 });
   // An idle connection the server closes (restart, failover, a dropped database) is emitted
   // here; unhandled, that event would end the process. The pool has already discarded the
@@ -43,5 +53,5 @@ export async function openPostgres(url: string, options: { poolSize?: number; at
       await sleep(500);
     }
   }
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) }), dialect: 'postgres' };
 }

@@ -24,9 +24,18 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
 
 /** Applies the migrations not yet applied; returns their names. */
 export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'tessera_migrations', migrationLockTableName: 'tessera_migrations_lock' });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  const { error, results = [] } = await migrator(db, dialect).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The migrations this code has that the database has not applied; their names. */
+export async function pendingMigrations(db: Kysely<Database>, dialect: SqlDialect): Promise<string[]> {
+  const known = await migrator(db, dialect).getMigrations();
+  return known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+function migrator(db: Kysely<Database>, dialect: SqlDialect): Migrator {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  return new Migrator({ db, provider, migrationTableName: 'tessera_migrations', migrationLockTableName: 'tessera_migrations_lock' });
 }

@@ -142,6 +142,7 @@ export interface TokenChangesTable {
 export interface ChangeSequenceTable {
   id: number;
   seq: number | string;
+  log_id: string;
 }
 
 export interface Database {

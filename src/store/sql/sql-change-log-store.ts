@@ -42,6 +42,11 @@ export class SqlChangeLogStore implements ChangeLogStore {
     return Number(row.seq);
   }
 
+  async logId(): Promise<string> {
+    const row = await this.db.selectFrom('change_sequence').select('log_id').where('id', '=', 1).executeTakeFirstOrThrow();
+    return row.log_id;
+  }
+
   async prune(before: number): Promise<number> {
     const latest = await this.latest();
     const result = await this.db

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Stores } from '../stores.js';
 import type { SqlDatabase } from './database.js';
+import { pendingMigrations } from './migrate.js';
 import { SqlAccountStore } from './sql-account-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
 import { SqlChangeLogStore } from './sql-change-log-store.js';
@@ -25,6 +26,7 @@ export function createSqlStores({ db, dialect }: SqlDatabase): Stores {
       await sql`select 1`.execute(db);
       return true;
     },
+    pendingMigrations: () => pendingMigrations(db, dialect),
     close: () => db.destroy(),
   };
 }

@@ -1,0 +1,21 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Services } from '../../service/services.js';
+
+/** Prometheus scrapes this; like /healthz it needs no credential, so keep it off the public network. */
+export function metricsRoutes(services: Services): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          tags: ['health'],
+          security: [],
+          summary: 'Prometheus metrics',
+          response: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: Type.String() } } } },
+        },
+      },
+      async (_request, reply) => reply.type(services.metrics.contentType).send(await services.metrics.text()),
+    );
+  };
+}

@@ -1,0 +1,163 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { VERIFY_CODES, type VerifyCode } from '../core/verify.js';
+
+/** What the cache metrics are read from at scrape time (a TokenCache). */
+export interface CacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+  readonly size: number;
+}
+
+/** What the change-feed metrics are read from at scrape time (a ChangeFeed). */
+export interface FeedState {
+  readonly live: boolean;
+  readonly lastSeq: number;
+}
+
+export interface MetricsOptions {
+  /** prom-client's process and Node.js metrics (CPU, memory, event loop, GC); for a server, not for tests that build many apps. */
+  processMetrics?: boolean;
+}
+
+// Verify and most store queries take well under a millisecond; the default buckets start at 5 ms.
+const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const QUERY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The Prometheus metrics of one tessera process, in a registry of its own (never prom-client's
+ * global one, so that many apps can live in one process). Label values are route patterns and
+ * codes, never anything a caller sent.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #requests = new Counter({
+    name: 'tessera_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly #requestSeconds = new Histogram({
+    name: 'tessera_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'code'] as const,
+    buckets: REQUEST_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly #verifyOutcomes = new Counter({
+    name: 'tessera_verify_outcomes_total',
+    help: 'Verifications answered by /v1/verify and /v1/verify/batch, by outcome code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly #querySeconds = new Histogram({
+    name: 'tessera_store_query_duration_seconds',
+    help: 'Time each SQL query took, failed ones included.',
+    buckets: QUERY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly #queryErrors = new Counter({
+    name: 'tessera_store_query_errors_total',
+    help: 'SQL queries that failed.',
+    registers: [this.registry],
+  });
+  readonly #notificationLag = new Histogram({
+    name: 'tessera_change_notification_lag_seconds',
+    help: 'How long after it was logged a token change (revocation, rotation, credit change) reached this node.',
+    buckets: LAG_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor(options: MetricsOptions = {}) {
+    // Every outcome from the start, so that rates over it begin at the first scrape.
+    for (const code of VERIFY_CODES) this.#verifyOutcomes.inc({ code }, 0);
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The Content-Type of `text()`: Prometheus text format 0.0.4. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** `route` is the route pattern (`/v1/tokens/:id`), never the URL: URLs can hold secrets. */
+  observeRequest(method: string, route: string, code: number, seconds: number): void {
+    const labels = { method, route, code: String(code) };
+    this.#requests.inc(labels);
+    this.#requestSeconds.observe(labels, seconds);
+  }
+
+  countVerify(code: VerifyCode): void {
+    this.#verifyOutcomes.inc({ code });
+  }
+
+  /** Called for every SQL query: keep it to the two updates. */
+  observeStoreQuery(ms: number, failed: boolean): void {
+    this.#querySeconds.observe(ms / 1000);
+    if (failed) this.#queryErrors.inc();
+  }
+
+  observeNotificationLag(ms: number): void {
+    this.#notificationLag.observe(ms / 1000);
+  }
+
+  /** Reports the cache's and the change feed's state, read when scraped. Once per Metrics. */
+  watch({ cache, changes }: { cache: CacheCounts; changes: FeedState }): void {
+    const registers = [this.registry];
+    // Counters the cache keeps itself: each scrape copies their current totals.
+    new Counter({
+      name: 'tessera_token_cache_hits_total',
+      help: 'Token lookups answered from the cache.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(cache.hits);
+      },
+    });
+    new Counter({
+      name: 'tessera_token_cache_misses_total',
+      help: 'Token lookups the cache could not answer (absent, expired, or the cache suspended).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(cache.misses);
+      },
+    });
+    new Gauge({
+      name: 'tessera_token_cache_entries',
+      help: 'Tokens (known and unknown) in the cache.',
+      registers,
+      collect() {
+        this.set(cache.size);
+      },
+    });
+    new Gauge({
+      name: 'tessera_token_cache_hit_ratio',
+      help: 'Hits / (hits + misses) since the process started; 0 before the first lookup.',
+      registers,
+      collect() {
+        const lookups = cache.hits + cache.misses;
+        this.set(lookups === 0 ? 0 : cache.hits / lookups);
+      },
+    });
+    new Gauge({
+      name: 'tessera_change_feed_live',
+      help: '1 while this node hears of every token change and serves its cache; 0 while notifications are lost.',
+      registers,
+      collect() {
+        this.set(changes.live ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'tessera_change_feed_last_seq',
+      help: 'The number of the last token change this node applied.',
+      registers,
+      collect() {
+        this.set(changes.lastSeq);
+      },
+    });
+  }
+}
