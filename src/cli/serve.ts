@@ -137,5 +137,5 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 }
 
 function storeOptions(config: ServerConfig): StoreOptions {
-  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize };
 }

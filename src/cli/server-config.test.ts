@@ -45,3 +45,12 @@ describe('serverConfig', () => {
     assert.throws(() => serverConfig({}, { TESSERA_USAGE_FLUSH_MS: '0' }), /at least 1/);
   });
 });
+
+describe('serverConfig: PostgreSQL pool size', () => {
+  it('is 8 unless TESSERA_PG_POOL_SIZE says otherwise, and refuses 0 or a fraction', () => {
+    assert.equal(serverConfig({}, {}).poolSize, 8);
+    assert.equal(serverConfig({}, { TESSERA_PG_POOL_SIZE: '20' }).poolSize, 20);
+    assert.throws(() => serverConfig({}, { TESSERA_PG_POOL_SIZE: '0' }), /TESSERA_PG_POOL_SIZE/);
+    assert.throws(() => serverConfig({}, { TESSERA_PG_POOL_SIZE: '2.5' }), /TESSERA_PG_POOL_SIZE/);
+  });
+});

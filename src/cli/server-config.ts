@@ -29,6 +29,8 @@ export interface ServerConfig {
   workers: number;
   /** How often use counts and last-used times are written behind. */
   usageFlushMs: number;
+  /** PostgreSQL connections each process keeps for queries (plus one LISTEN and up to two NOTIFY connections). */
+  poolSize: number;
   /** How long a shutdown waits for requests under way before it cuts their connections. */
   shutdownTimeoutMs: number;
 }
@@ -70,6 +72,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     changePollMs: env.TESSERA_CHANGE_POLL_MS ? Math.max(10, nonNegativeInteger('TESSERA_CHANGE_POLL_MS', env.TESSERA_CHANGE_POLL_MS, 0)) : undefined,
     workers: positiveInteger('--workers (TESSERA_WORKERS)', flags.workers ?? env.TESSERA_WORKERS, 1),
     usageFlushMs: positiveInteger('TESSERA_USAGE_FLUSH_MS', env.TESSERA_USAGE_FLUSH_MS, 1000),
+    poolSize: positiveInteger('TESSERA_PG_POOL_SIZE', env.TESSERA_PG_POOL_SIZE, 8),
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
   };
 }

@@ -12,6 +12,8 @@ export interface StoreOptions {
   dataDir: string;
   /** Told of every query, the migrations' included. */
   onQuery?: QueryObserver;
+  /** PostgreSQL: connections in this process's pool (8 when not given). */
+  poolSize?: number;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -24,7 +26,7 @@ export async function openDatabase(options: StoreOptions): Promise<SqlDatabase> 
     throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
   }
   return isPostgresUrl(options.databaseUrl)
-    ? openPostgres(options.databaseUrl, { onQuery: options.onQuery })
+    ? openPostgres(options.databaseUrl, { onQuery: options.onQuery, poolSize: options.poolSize })
     : openSqlite(join(options.dataDir, 'tessera.db'), { onQuery: options.onQuery });
 }
 
