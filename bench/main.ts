@@ -67,7 +67,7 @@ const options: SuiteOptions = {
 
 if (wanted.length > 0) {
   const started = new Date();
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const command = `${options.postgresServer ? 'TESSERA_BENCH_DATABASE_URL=postgres://… ' : ''}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const result = await runSuite(options);
   console.log(`\n${textTable(result.rows)}\n`);
   const rss = rssByStore(result.rows.filter((r) => r.store.startsWith('SQLite')), 'verify-misses');
