@@ -12,7 +12,7 @@ import { benchServerUrl } from './bench-database.js';
 import { benchCharges } from './charges.js';
 import { benchCluster } from './cluster.js';
 import { resultsJson, resultsMarkdown } from './results.js';
-import { rssByStore, svgChart, textTable } from './report.js';
+import { inIssueOrder, rssByStore, svgChart, textTable } from './report.js';
 import { runSuite, SCENARIOS, type SuiteOptions } from './suite.js';
 
 const OTHERS: Record<string, () => Promise<void>> = { charges: benchCharges, cluster: benchCluster };
@@ -55,7 +55,7 @@ const number = (text: string | undefined, fallback: number) => {
 const quick = values.quick;
 const wanted = positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name));
 const options: SuiteOptions = {
-  rounds: number(values.rounds, quick ? 2 : 5),
+  rounds: number(values.rounds, quick ? 2 : 4),
   roundSeconds: number(values.seconds, quick ? 1 : 2),
   warmupSeconds: 1,
   connections: number(values.connections, 50),
@@ -69,6 +69,7 @@ if (wanted.length > 0) {
   const started = new Date();
   const command = `${options.postgresServer ? 'TESSERA_BENCH_DATABASE_URL=postgres://… ' : ''}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const result = await runSuite(options);
+  result.rows = inIssueOrder(result.rows);
   console.log(`\n${textTable(result.rows)}\n`);
   const rss = rssByStore(result.rows.filter((r) => r.store.startsWith('SQLite')), 'verify-misses');
   if (rss) console.log(`RSS under the same cache-miss load: ${rss}`);

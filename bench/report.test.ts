@@ -18,6 +18,7 @@ const figures = (requestsPerSecond: number, p99: number, rssMb = 100): RoundFigu
 
 const row = (scenario: string, store: string, pairs: Array<[number, number]>, targets: RowResult['targets'] = {}, rssMb = 100): RowResult => ({
   scenario,
+  item: 1,
   title: `${scenario} <&> "title"`,
   store,
   targets,

@@ -21,6 +21,8 @@ export interface Round {
 
 export interface RowResult {
   scenario: string;
+  /** The scenario's number in issue 6's list: tables are in that order. */
+  item: number;
   title: string;
   store: string;
   targets: Targets;
@@ -49,6 +51,11 @@ export interface Summary {
 export interface Verdict {
   label: string;
   met: boolean;
+}
+
+/** Rows in the issue's order of scenarios; the stores of one scenario in the order they ran. */
+export function inIssueOrder(rows: readonly RowResult[]): RowResult[] {
+  return [...rows].sort((a, b) => a.item - b.item);
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */

@@ -22,6 +22,8 @@ export interface ScenarioContext {
 
 export interface Scenario {
   name: string;
+  /** Its number in issue 6's list, the order of the tables; the list below is the order of running. */
+  item: number;
   /** `{n}` stands for the number of distinct request bodies. */
   title: string;
   stores: readonly StoreKind[];
@@ -113,9 +115,14 @@ export function floodTokens(real: readonly string[], count: number): string[] {
   return out;
 }
 
+/**
+ * In the order they run on one tessera process: the cache-miss load first, on a fresh
+ * process, so its RSS compares across store sizes; creation last, as it grows the store.
+ */
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'verify-misses',
+    item: 2,
     title: 'verify {n} distinct tokens (cache misses)',
     stores: ['sqlite-large', 'sqlite-small', 'postgres'],
     targets: (store) => (store === 'sqlite-large' ? { minRatio: 0.6, maxRssMb: 250 } : {}),
@@ -127,6 +134,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'verify-warm',
+    item: 1,
     title: 'verify one token, warm',
     stores: ['sqlite-small', 'postgres'],
     targets: () => ({ minRatio: 0.85, maxP99Ratio: 1.5 }),
@@ -138,6 +146,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'flood',
+    item: 3,
     title: 'flood of made-up and mistyped tokens',
     stores: ['sqlite-small'],
     targets: () => ({ minRatio: 0.9 }),
@@ -150,6 +159,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'batch',
+    item: 4,
     title: 'batch verify of 100 tokens',
     stores: ['sqlite-small'],
     targets: () => ({}),
@@ -162,6 +172,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'charge',
+    item: 6,
     title: 'verify with a credit charge',
     stores: ['sqlite-small', 'postgres'],
     targets: (store) => (store === 'postgres' ? {} : { minRatio: 0.5 }),
@@ -175,6 +186,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'unleash-validate',
+    item: 7,
     title: 'Unleash /edge/validate, one token',
     stores: ['sqlite-small'],
     targets: () => ({}),
@@ -188,6 +200,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'edge-config-read',
+    item: 7,
     title: 'Edge Config item read',
     stores: ['sqlite-small'],
     targets: () => ({}),
@@ -203,6 +216,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'create',
+    item: 5,
     title: 'token creation',
     stores: ['sqlite-small'],
     targets: () => ({}),

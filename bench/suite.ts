@@ -97,7 +97,7 @@ async function measure(
     log(`  round ${i + 1}: baseline ${perSecond(a)}, tessera ${perSecond(b)} (${(b.requestsPerSecond / a.requestsPerSecond).toFixed(2)}×)`);
   }
   const title = scenario.title.replace('{n}', count(plan.bodies?.length ?? 1));
-  const row: RowResult = { scenario: scenario.name, title, store, targets: scenario.targets(kind), rounds };
+  const row: RowResult = { scenario: scenario.name, item: scenario.item, title, store, targets: scenario.targets(kind), rounds };
   const notes = scenario.note ? [scenario.note] : [];
   if (plan.bodies) {
     const again = plan.bodies.length / summarize(row).tessera.requestsPerSecond;
