@@ -163,7 +163,7 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'batch verify of 100 tokens',
     stores: ['sqlite-small'],
     targets: () => ({}),
-    note: 'One request carries 100 tokens: 100 verifications per request; the baseline parses the same 4.5 kB body.',
+    note: 'One request carries 100 tokens: 100 verifications per request; the baseline parses the same 4.3 kB body.',
     async prepare({ url, secrets }) {
       const plan: LoadPlan = { method: 'POST', path: '/v1/verify/batch', body: JSON.stringify({ tokens: secrets.slice(0, 100) }) };
       await probe(url, plan, (a) => a.status === 200 && a.body?.results?.length === 100 && a.body.results.every((r: any) => r.valid));
