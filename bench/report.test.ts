@@ -87,6 +87,7 @@ describe('bench load plans', () => {
     assert.deepEqual(slices, [['0', '1', '2', '3'], ['4', '5', '6', '7'], ['8', '9']]);
     assert.deepEqual(sliceFor(bodies, 0, 3, 5), ['1', '2', '3', '0']);
     assert.deepEqual(sliceFor(['x', 'y'], 3, 5, 0), ['y']);
+    assert.deepEqual(sliceFor(bodies, 1, 3, 3, 2), ['7', '4']);
   });
 
   it('the flood holds no token that passes the checksum but the made-up well-formed ones', () => {
