@@ -21,5 +21,3 @@ export async function withBenchDatabase<T>(server: string, work: (url: string) =
     await admin.end();
   }
 }
-
-export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { issueToken, tokenFields } from '../src/core/issue-token.js';
 import { openStores } from '../src/store/open-stores.js';
 import type { Stores } from '../src/store/stores.js';
-import { benchServerUrl, median, withBenchDatabase } from './bench-database.js';
+import { benchServerUrl, withBenchDatabase } from './bench-database.js';
+import { median } from './report.js';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -14,7 +14,8 @@ import { generateSecret } from '../src/core/secret.js';
 import { loadAgent, postJson } from '../test/support/http-load.js';
 import { describeLatencies, measureRevocations } from '../test/support/propagation.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
-import { benchServerUrl, median, withBenchDatabase } from './bench-database.js';
+import { benchServerUrl, withBenchDatabase } from './bench-database.js';
+import { median } from './report.js';
 
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 100);
 const ROUND_S = Number(process.env.BENCH_ROUND_MS ?? 3000) / 1000;

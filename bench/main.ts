@@ -1,15 +1,86 @@
-/** `npm run bench [-- scenario…]`: every scenario, or the ones named. */
+/**
+ * `npm run bench [-- --quick] [-- scenario…]`: the load scenarios of issue 6 against a bare
+ * node:http baseline in the same run (all of them when none is named), and the `charges` and
+ * `cluster` scenarios when named. Writes results.json, results.md and results.svg under
+ * bench/results/ for a full run of every load scenario, under bench/results/dev/ otherwise.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchServerUrl } from './bench-database.js';
 import { benchCharges } from './charges.js';
 import { benchCluster } from './cluster.js';
+import { resultsJson, resultsMarkdown } from './results.js';
+import { inIssueOrder, rssByStore, svgChart, textTable } from './report.js';
+import { runSuite, SCENARIOS, type SuiteOptions } from './suite.js';
 
-const SCENARIOS: Record<string, () => Promise<void>> = { charges: benchCharges, cluster: benchCluster };
+const OTHERS: Record<string, () => Promise<void>> = { charges: benchCharges, cluster: benchCluster };
 
-const wanted = process.argv.slice(2);
-for (const name of wanted.length > 0 ? wanted : Object.keys(SCENARIOS)) {
-  const run = SCENARIOS[name];
-  if (!run) {
-    console.error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
-    process.exit(2);
-  }
-  await run();
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    connections: { type: 'string' },
+    tokens: { type: 'string' },
+    'pg-tokens': { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const known = [...SCENARIOS.map((s) => s.name), ...Object.keys(OTHERS)];
+if (values.help) {
+  console.log(
+    'npm run bench [-- [--quick] [--rounds N] [--seconds N] [--connections N] [--tokens N] [--pg-tokens N] [--out DIR] [scenario…]]\n' +
+      `scenarios: ${known.join(', ')} (default: every load scenario; charges and cluster only when named)\n` +
+      'PostgreSQL rows need TESSERA_BENCH_DATABASE_URL=postgres://… (a throwaway database is made on that server).',
+  );
+  process.exit(0);
 }
+const unknown = positionals.filter((name) => !known.includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown scenario ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  process.exit(2);
+}
+
+const number = (text: string | undefined, fallback: number) => {
+  if (text === undefined) return fallback;
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${text}`);
+  return n;
+};
+const quick = values.quick;
+const wanted = positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name));
+const options: SuiteOptions = {
+  rounds: number(values.rounds, quick ? 2 : 4),
+  roundSeconds: number(values.seconds, quick ? 1 : 2),
+  warmupSeconds: 1,
+  connections: number(values.connections, 50),
+  tokens: number(values.tokens, quick ? 100_000 : 1_000_000),
+  postgresTokens: number(values['pg-tokens'], quick ? 20_000 : 200_000),
+  postgresServer: benchServerUrl(),
+  scenarios: wanted,
+};
+
+if (wanted.length > 0) {
+  const started = new Date();
+  const command = `${options.postgresServer ? 'TESSERA_BENCH_DATABASE_URL=postgres://… ' : ''}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const result = await runSuite(options);
+  result.rows = inIssueOrder(result.rows);
+  console.log(`\n${textTable(result.rows)}\n`);
+  const rss = rssByStore(result.rows.filter((r) => r.store.startsWith('SQLite')), 'verify-misses');
+  if (rss) console.log(`RSS under the same cache-miss load: ${rss}`);
+  for (const line of result.skipped) console.log(`skipped: ${line}`);
+  const official = !quick && positionals.length === 0 && process.argv.length === 2;
+  const out = values.out ?? fileURLToPath(new URL(official ? '../../bench/results/' : '../../bench/results/dev/', import.meta.url));
+  mkdirSync(out, { recursive: true });
+  const run = { command, started, finished: new Date(), options, result };
+  writeFileSync(join(out, 'results.json'), resultsJson(run));
+  writeFileSync(join(out, 'results.md'), resultsMarkdown(run));
+  writeFileSync(join(out, 'results.svg'), svgChart(result.rows, `${command} · ${started.toISOString().slice(0, 10)} · ${options.connections} connections · medians of ${options.rounds} rounds`));
+  console.log(`wrote ${join(out, 'results.{json,md,svg}')}`);
+}
+for (const name of positionals.filter((n) => n in OTHERS)) await OTHERS[name]!();

@@ -18,8 +18,13 @@ export interface ServerProcess {
 
 /** Runs `tessera serve` as a real process on a random port and waits until it listens. */
 export async function startServerProcess(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--enable-source-maps', MAIN, 'serve', '--port', '0', ...args], {
-    env: { ...process.env, DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env },
+  return startListeningProcess([MAIN, 'serve', '--port', '0', ...args], { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env });
+}
+
+/** Runs a Node script that prints `listening on <url>` to stderr (tessera, a benchmark's baseline) and waits until it does. */
+export async function startListeningProcess(argv: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...argv], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -135,7 +135,7 @@ const COLUMN_OF: Record<keyof TokenPatch, keyof TokensTable> = {
   rateLimits: 'rate_limits',
 };
 
-function toRow(t: TokenRecord): TokensTable {
+export function toRow(t: TokenRecord): TokensTable {
   return {
     id: t.id,
     digest: t.digest,

@@ -1,0 +1,81 @@
+/** What a run of `npm run bench` writes: every round's raw figures as JSON, and a Markdown page for people. */
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { markdownTable, rssByStore, summarize } from './report.js';
+import type { SuiteOptions, SuiteResult } from './suite.js';
+
+export interface RunRecord {
+  command: string;
+  started: Date;
+  finished: Date;
+  options: SuiteOptions;
+  result: SuiteResult;
+}
+
+export function machine() {
+  return {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    /** Other work on the machine while the figures were taken: the 1, 5 and 15 minute load averages at the end. */
+    loadAverage: loadavg().map((n) => Number(n.toFixed(2))),
+  };
+}
+
+export function resultsJson(run: RunRecord): string {
+  const { scenarios, postgresServer, ...options } = run.options;
+  return (
+    JSON.stringify(
+      {
+        command: run.command,
+        started: run.started.toISOString(),
+        finished: run.finished.toISOString(),
+        machine: machine(),
+        options: { ...options, scenarios: scenarios.map((s) => s.name), postgres: postgresServer !== undefined },
+        seeding: run.result.seeding,
+        skipped: run.result.skipped,
+        rows: run.result.rows.map((row) => ({ ...row, summary: summarize(row) })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+export function resultsMarkdown(run: RunRecord): string {
+  const m = machine();
+  const { rows, seeding, skipped } = run.result;
+  const o = run.options;
+  const minutes = ((run.finished.getTime() - run.started.getTime()) / 60_000).toFixed(1);
+  const notes = rows.filter((r) => r.note).map((r) => `- **${r.title} · ${r.store}**: ${r.note}`);
+  const rss = rssByStore(rows.filter((r) => r.store.startsWith('SQLite')), 'verify-misses');
+  return [
+    '# tessera load benchmark',
+    '',
+    `\`${run.command}\` — ${run.started.toISOString()}, ${minutes} min. ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}; ` +
+      `load average at the end ${m.loadAverage.join(' / ')}.`,
+    '',
+    `Each row: ${o.rounds} rounds of ${o.roundSeconds} s against the baseline, then ${o.roundSeconds} s against tessera, alternating, ` +
+      `after a ${o.warmupSeconds} s warm-up of each; ${o.connections} connections; figures are medians of the rounds. ` +
+      '**ratio** is the median of the rounds\' tessera/baseline requests/s (each tessera round against the baseline round just before it), ' +
+      '**p99 ratio** the same for p99 latency; RSS is the tessera process\'s VmRSS after a round, the largest of the rounds.',
+    '',
+    markdownTable(rows),
+    '',
+    ...(rss ? [`RSS of tessera under the same cache-miss load, by store size: ${rss}.`, ''] : []),
+    '![ratio to the baseline per scenario](results.svg)',
+    '',
+    '## What limits these figures',
+    '',
+    `- ${m.cores} cores, shared: the server, the load generator (autocannon, in the benchmark's own process) and, for PostgreSQL, the database run on the same cores, ` +
+      'and other work on the machine adds noise. The alternating rounds make drift hit both sides alike, so the ratios are steadier than the absolute requests/s, which do not carry over to other machines.',
+    '- The baseline is node:http reading the body, `JSON.parse` and a fixed 29-byte answer: it does no work for the request, so a ratio says what tessera costs on top of receiving and parsing the request and sending an answer.',
+    '- One tessera process per store runs that store\'s scenarios one after the other: the RSS of a row includes what the rows run before it on the same process left (caches, heap growth). The cache-miss rows run first, each on a fresh process, so their RSS compares across store sizes.',
+    '- autocannon measures latency in whole milliseconds: a p99 ratio between small values moves in steps.',
+    `- Seeding: ${seeding.map((s) => `${s.store} in ${s.seconds.toFixed(1)} s`).join(', ') || 'none'}.`,
+    ...skipped.map((line) => `- Skipped: ${line}.`),
+    ...(notes.length > 0 ? ['', '## Notes per row', '', ...notes] : []),
+    '',
+  ].join('\n');
+}
