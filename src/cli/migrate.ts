@@ -11,6 +11,6 @@ export async function migrate(config: ServerConfig): Promise<string> {
     const what = applied.length > 0 ? `applied ${applied.join(', ')}` : 'already up to date';
     return `${describeStore(config)}: ${what}`;
   } finally {
-    await database.db.destroy();
+    await database.close();
   }
 }

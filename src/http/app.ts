@@ -40,7 +40,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
-    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    genReqId: requestIds(),
     // Router failures skip every hook, onResponse included: counted here.
     frameworkErrors: (error, request, reply) => {
       frameworkErrorHandler(error, request, reply);
@@ -89,6 +89,16 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   for (const prefix of ['/v1/edge-config', '/v1/global-config']) await app.register(edgeConfigRoutes(services), { prefix });
   await app.register(edgeConfigReadRoutes(services));
   return app;
+}
+
+/**
+ * `req_<process prefix><counter>`: unique per process and across processes (a random prefix),
+ * without asking the CSPRNG on every request. An id names a request in logs; it guards nothing.
+ */
+function requestIds(): () => string {
+  const prefix = `req_${randomBytes(6).toString('base64url')}`;
+  let next = 0;
+  return () => prefix + (next++).toString(36);
 }
 
 // PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores alike.

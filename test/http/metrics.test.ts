@@ -145,7 +145,7 @@ describe('GET /metrics', () => {
       await assert.rejects(sql`select * from no_such_table`.execute(database.db));
       assert.deepEqual(seen, [false, true]);
     } finally {
-      await database.db.destroy();
+      await database.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

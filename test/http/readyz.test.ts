@@ -69,7 +69,7 @@ describe('GET /readyz', () => {
       assert.deepEqual(await status(), { code: 200, status: 'ready' });
       await app.close();
     } finally {
-      await database.db.destroy();
+      await database.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -186,4 +186,15 @@ await describeEachStore('TokenStore contract', (stores) => {
       assert.equal(stored!.activeAt, Math.max(...uses.map((u) => u.at)));
     }
   });
+
+  it('writes a batch larger than one statement holds, every token of it', async () => {
+    const tokens = Array.from({ length: 1_100 }, () => makeToken().token);
+    for (const t of tokens) await stores.tokens.insert(t);
+    await stores.tokens.recordUses(tokens.map((t, i) => ({ id: t.id, at: T0 + i, count: 1 + (i % 3) })));
+    for (const i of [0, 499, 500, 999, 1_000, 1_099]) {
+      const stored = await stores.tokens.findById(tokens[i]!.id);
+      assert.equal(stored!.useCount, 1 + (i % 3), `token ${i}`);
+      assert.equal(stored!.activeAt, T0 + i, `token ${i}`);
+    }
+  });
 });

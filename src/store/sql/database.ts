@@ -4,15 +4,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
+import { postgresPreparedRead, sqlitePreparedRead, type PreparedRead, type QueryObserver } from './prepared-query.js';
 import type { Database, SqlDialect } from './schema.js';
+
+export type { QueryObserver };
 
 export interface SqlDatabase {
   db: Kysely<Database>;
   dialect: SqlDialect;
+  /** The hot reads, prepared once; see prepared-query.ts. */
+  preparedRead: PreparedRead;
+  /** Closes the query builder's connections and the prepared reads'. */
+  close(): Promise<void>;
 }
-
-/** Told of every query: how long it took in ms, and whether it failed. */
-export type QueryObserver = (ms: number, failed: boolean) => void;
 
 function queryLog(onQuery: QueryObserver | undefined): KyselyConfig['log'] {
   return onQuery && ((event) => onQuery(event.queryDurationMillis, event.level === 'error'));
@@ -26,7 +30,17 @@ export function openSqlite(path: string, options: { onQuery?: QueryObserver } = 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLog(options.onQuery) }), dialect: 'sqlite' };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLog(options.onQuery) });
+  const prepared = sqlitePreparedRead(sqlite, options.onQuery);
+  return {
+    db,
+    dialect: 'sqlite',
+    preparedRead: prepared.read,
+    close: async () => {
+      prepared.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** Connects with retries: the server may be starting or restarting. */
@@ -53,5 +67,6 @@ export async function openPostgres(
       await sleep(500);
     }
   }
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) }), dialect: 'postgres' };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) });
+  return { db, dialect: 'postgres', preparedRead: postgresPreparedRead(pool, options.onQuery), close: () => db.destroy() };
 }

@@ -12,9 +12,9 @@ import { SqlIdempotencyStore } from './sql-idempotency-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
-export function createSqlStores({ db, dialect }: SqlDatabase): Stores {
+export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
   return {
-    tokens: new SqlTokenStore(db),
+    tokens: new SqlTokenStore(db, dialect, preparedRead),
     credits: new SqlCreditStore(db),
     accounts: new SqlAccountStore(db),
     audit: new SqlAuditStore(db),
@@ -27,6 +27,6 @@ export function createSqlStores({ db, dialect }: SqlDatabase): Stores {
       return true;
     },
     pendingMigrations: () => pendingMigrations(db, dialect),
-    close: () => db.destroy(),
+    close,
   };
 }

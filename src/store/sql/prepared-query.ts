@@ -1,0 +1,65 @@
+import type SqliteDatabase from 'better-sqlite3';
+import type pg from 'pg';
+
+/** Told of every query: how long it took in ms, and whether it failed. */
+export type QueryObserver = (ms: number, failed: boolean) => void;
+
+/**
+ * A read run as a statement prepared once, for the few queries on the verify path: building
+ * and compiling a query per request (and, on SQLite, preparing it) costs more than the lookup.
+ */
+export type PreparedRead = <Row>(name: string, text: string, values: readonly unknown[]) => Promise<Row | undefined>;
+
+/**
+ * SQLite: statements prepared on a read-only connection of their own. WAL lets it read the
+ * last committed state while the main connection writes, and a read there never sees a
+ * transaction of the main connection half done. While the main connection is inside a
+ * transaction that spans several statements (the start-up lock runs the migrations and the
+ * bootstrap in one), the read runs there instead, so the work inside sees its own writes.
+ */
+export function sqlitePreparedRead(main: SqliteDatabase.Database, onQuery?: QueryObserver): { read: PreparedRead; close(): void } {
+  let reader: SqliteDatabase.Database | undefined;
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (connection: SqliteDatabase.Database, name: string, text: string) => {
+    const key = `${connection === main ? 'main' : 'reader'}:${name}`;
+    let statement = statements.get(key);
+    if (!statement) statements.set(key, (statement = connection.prepare(text)));
+    return statement;
+  };
+  const read: PreparedRead = async <Row>(name: string, text: string, values: readonly unknown[]) => {
+    reader ??= openReader(main);
+    const statement = prepare(main.inTransaction ? main : reader, name, text);
+    const started = performance.now();
+    let failed = true;
+    try {
+      const row = statement.get(...values) as Row | undefined;
+      failed = false;
+      return row;
+    } finally {
+      onQuery?.(performance.now() - started, failed);
+    }
+  };
+  return { read, close: () => reader?.close() };
+}
+
+function openReader(main: SqliteDatabase.Database): SqliteDatabase.Database {
+  const Database = main.constructor as typeof SqliteDatabase;
+  const reader = new Database(main.name, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  return reader;
+}
+
+/** PostgreSQL: named statements, which each pooled connection prepares on first use. */
+export function postgresPreparedRead(pool: pg.Pool, onQuery?: QueryObserver): PreparedRead {
+  return async <Row>(name: string, text: string, values: readonly unknown[]) => {
+    const started = performance.now();
+    let failed = true;
+    try {
+      const result = await pool.query({ name, text, values: [...values] });
+      failed = false;
+      return result.rows[0] as Row | undefined;
+    } finally {
+      onQuery?.(performance.now() - started, failed);
+    }
+  };
+}
