@@ -6,7 +6,7 @@ import { creditsInput } from '../credit-input.js';
 import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
 import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
 import { VerifyBatchBody, VerifyBatchResult, VerifyBody, VerifyResult } from '../schemas/token-schemas.js';
-import { tokenView } from '../views.js';
+import { cachedTokenView } from '../views.js';
 
 const tags = ['verify'];
 // Public: the OpenAPI document must not demand the bearer credential here.
@@ -19,7 +19,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
       const { token, remaining, rateLimit, ...decision } = outcome;
       return {
         ...decision,
-        ...(token ? { token: tokenView(token, services.runtime.now()) } : {}),
+        ...(token ? { token: cachedTokenView(token, services.runtime.now()) } : {}),
         ...(remaining !== undefined ? { remaining: formatCredits(remaining) } : {}),
         ...(rateLimit ? { rateLimit: { name: rateLimit.name, limit: rateLimit.limit, remaining: rateLimit.remaining, resetAt: rateLimit.resetAt } } : {}),
       };
