@@ -78,10 +78,6 @@ export class TokenCache {
     this.#suspended = false;
   }
 
-  get suspended(): boolean {
-    return this.#suspended;
-  }
-
   get size(): number {
     return this.#entries.size;
   }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { generateSecret } from '../../src/core/secret.js';
+import { listenerApplicationName } from '../../src/service/postgres-change-signal.js';
 import { loadAgent } from '../support/http-load.js';
 import { describeLatencies, measureRevocations } from '../support/propagation.js';
 import { redisTestServer } from '../support/redis.js';
@@ -66,7 +67,7 @@ describe('revocation reaches every node within a second: three processes on Post
             if (i !== REVOCATIONS / 2) return;
             const answer = await db.query(
               'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database()',
-              [`tessera-change-listener:${victim.child.pid}`],
+              [listenerApplicationName(victim.child.pid)],
             );
             killed = answer.rowCount ?? 0;
           },
