@@ -57,7 +57,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     reply.header('x-request-id', request.id);
     if (/%00|\0/i.test(request.url)) throw new AppError('VALIDATION_ERROR', NUL_MESSAGE);
   });
-  app.addHook('onResponse', async (request, reply) => observeRequest(request, reply));
+  app.addHook('onResponse', (request, reply, done) => {
+    observeRequest(request, reply);
+    done();
+  });
 
   await app.register(swagger, {
     openapi: {

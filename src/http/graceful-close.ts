@@ -15,8 +15,10 @@ export function gracefulClose(app: FastifyInstance): (timeoutMs: number) => Prom
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Runs on every answer: a callback hook, not an async one, so it costs no promise.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   return async (timeoutMs) => {
     let cut = 0;

@@ -4,6 +4,7 @@ import type { TokenRecord } from '../core/token.js';
 import type { ChangeLogStore, TokenChange } from '../store/change-log-store.js';
 import { MemoryChangeLogStore } from '../store/memory/memory-change-log-store.js';
 import { ChangeFeed, type ChangeSignal, type SignalHandlers } from './change-feed.js';
+import { waitFor } from '../../test/support/wait-for.js';
 import { TokenCache } from './token-cache.js';
 
 const digest = (n: number) => Buffer.alloc(32, n);
@@ -153,10 +154,10 @@ describe('ChangeFeed', () => {
     await feed.start();
     cache.set(key(1), record(1), 0);
     broken = true;
-    while (feed.live) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('the feed to stop trusting its cache', () => !feed.live || undefined, 2_000);
     assert.equal(cache.get(key(1), 0), undefined, 'dropped when the log could not be read');
     broken = false;
-    while (!feed.live) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('the feed to trust its cache again', () => feed.live || undefined, 2_000);
     cache.set(key(1), record(1), 0);
     assert.equal(cache.get(key(1), 0)?.id, 'tok_1');
     assert.deepEqual(states, [false, true]);

@@ -20,6 +20,17 @@ export interface ChangeSignal {
   close(): Promise<void>;
 }
 
+/** `seq at digest`: how a signal carries one change (a NOTIFY payload, a Redis message). */
+export function encodeChange(change: TokenChange): string {
+  return `${change.seq} ${change.at} ${change.digest.toString('base64url')}`;
+}
+
+export function decodeChange(payload: string): TokenChange | undefined {
+  const match = /^(\d+) (\d+) ([A-Za-z0-9_-]+)$/.exec(payload);
+  if (!match) return undefined;
+  return { seq: Number(match[1]), at: Number(match[2]), digest: Buffer.from(match[3]!, 'base64url') };
+}
+
 export interface ChangeFeedOptions {
   /** How often the log is read even without a signal: the bound on how late a change can arrive. */
   pollMs: number;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { TokenChange } from '../store/change-log-store.js';
-import type { ChangeSignal, SignalHandlers } from './change-feed.js';
+import { decodeChange, encodeChange, type ChangeSignal, type SignalHandlers } from './change-feed.js';
 
 export const CHANGE_CHANNEL = 'tessera_token_changes';
 /** The listening connection's name in pg_stat_activity, so an operator (or a test) can find each node's. */
@@ -9,17 +9,6 @@ export const listenerApplicationName = (pid = process.pid) => `tessera-change-li
 const HEARTBEAT_MS = 1_000;
 const HEARTBEAT_TIMEOUT_MS = 1_000;
 const MAX_BACKOFF_MS = 2_000;
-
-/** `seq at digest` — what one NOTIFY carries. */
-export function encodeChange(change: TokenChange): string {
-  return `${change.seq} ${change.at} ${change.digest.toString('base64url')}`;
-}
-
-export function decodeChange(payload: string): TokenChange | undefined {
-  const match = /^(\d+) (\d+) ([A-Za-z0-9_-]+)$/.exec(payload);
-  if (!match) return undefined;
-  return { seq: Number(match[1]), at: Number(match[2]), digest: Buffer.from(match[3]!, 'base64url') };
-}
 
 /**
  * Announces changes with PostgreSQL NOTIFY and hears them on one LISTEN connection of its own,

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import type { TokenChange } from '../store/change-log-store.js';
-import type { ChangeSignal, SignalHandlers } from './change-feed.js';
-import { decodeChange, encodeChange } from './postgres-change-signal.js';
+import { decodeChange, encodeChange, type ChangeSignal, type SignalHandlers } from './change-feed.js';
 
 /**
  * Announces changes with Redis PUBLISH and hears them on a SUBSCRIBE connection of its own,

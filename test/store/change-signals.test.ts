@@ -3,8 +3,8 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import type { TokenRecord } from '../../src/core/token.js';
 import { ChangeFeed } from '../../src/service/change-feed.js';
-import type { ChangeSignal } from '../../src/service/change-feed.js';
-import { decodeChange, encodeChange, PostgresChangeSignal } from '../../src/service/postgres-change-signal.js';
+import { decodeChange, encodeChange, type ChangeSignal } from '../../src/service/change-feed.js';
+import { PostgresChangeSignal } from '../../src/service/postgres-change-signal.js';
 import { RedisChangeSignal } from '../../src/service/redis-change-signal.js';
 import { systemRuntime } from '../../src/service/runtime.js';
 import { TokenCache } from '../../src/service/token-cache.js';
@@ -13,19 +13,11 @@ import type { Stores } from '../../src/store/stores.js';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import { postgresTestUrl } from '../support/postgres.js';
 import { redisTestServer } from '../support/redis.js';
+import { waitFor } from '../support/wait-for.js';
 import { Redis } from 'ioredis';
 
 const digest = (n: number) => Buffer.alloc(32, n);
 const key = (n: number) => digest(n).toString('base64url');
-
-/** Resolves once `check` holds, polling every 5 ms; fails after `ms`. */
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Node {
   cache: TokenCache;
@@ -69,7 +61,7 @@ function signalSuite(title: string, open: () => Promise<SignalBackend | string>)
         { pollMs: 60_000, retentionMs: 3_600_000 },
       );
       await feed.start();
-      await until(() => feed.live, 5_000, `${name} listening`);
+      await waitFor(`${name} listening`, () => feed.live || undefined, 5_000);
       const created = { cache, feed, states };
       nodes.push(created);
       return created;
@@ -86,7 +78,7 @@ function signalSuite(title: string, open: () => Promise<SignalBackend | string>)
       const b = await node('tessera-test-b');
       b.cache.set(key(1), { id: 'tok_1' } as TokenRecord, Date.now());
       await a.feed.publish([digest(1)]);
-      await until(() => b.cache.get(key(1), Date.now()) === undefined, 1_000, 'b evicted the published digest');
+      await waitFor('b evicted the published digest', () => (b.cache.get(key(1), Date.now()) === undefined) || undefined, 1_000);
       assert.equal(b.feed.lastSeq, await stores.changes.latest());
     });
 
@@ -95,11 +87,11 @@ function signalSuite(title: string, open: () => Promise<SignalBackend | string>)
       const [a, b] = nodes as [Node, Node];
       b.cache.set(key(2), { id: 'tok_2' } as TokenRecord, Date.now());
       assert.equal(await kill('tessera-test-b'), 1, 'one connection to cut');
-      await until(() => !b.feed.live, 2_000, 'b noticed');
+      await waitFor('b noticed', () => !b.feed.live || undefined, 2_000);
       assert.equal(b.cache.get(key(2), Date.now()), undefined, 'nothing is served while deaf');
       // Changed elsewhere while b may not hear it: the log tells b.
       await a.feed.publish([digest(3)]);
-      await until(() => b.feed.live, 5_000, 'b listening again');
+      await waitFor('b listening again', () => b.feed.live || undefined, 5_000);
       assert.equal(b.feed.lastSeq, await stores.changes.latest(), 'b read what it missed before trusting its cache');
       assert.deepEqual(b.states.slice(-2), [false, true]);
       b.cache.set(key(4), { id: 'tok_4' } as TokenRecord, Date.now());
