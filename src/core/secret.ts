@@ -35,7 +35,7 @@ const WRAPPED_PATTERN = /^[^\s:]{1,100}:[^\s.:]{1,100}\.(.{1,64})$/;
  */
 export function parseSecret(text: string): ParsedSecret | undefined {
   if (text.length > 264) return undefined;
-  const inner = WRAPPED_PATTERN.exec(text)?.[1] ?? text;
+  const inner = text.includes(':') ? (WRAPPED_PATTERN.exec(text)?.[1] ?? text) : text;
   const match = SECRET_PATTERN.exec(inner);
   if (!match) return undefined;
   const head = `${match[1]}_${match[2]}`;

@@ -1,25 +1,62 @@
 import { formatCredits } from '../core/credits.js';
-import { tokenStatus, type TokenRecord } from '../core/token.js';
+import { tokenStatus, type TokenRecord, type TokenStatus } from '../core/token.js';
 
-/** A token as the API shows it: every field but the digest, amounts as decimal strings, plus its status now. */
-export function tokenView(token: TokenRecord, now: number) {
-  const { digest: _digest, credits, refill, ...fields } = token;
+export type TokenView = Omit<TokenRecord, 'digest' | 'credits' | 'refill'> & {
+  credits: string | null;
+  refill: (Omit<NonNullable<TokenRecord['refill']>, 'amount'> & { amount: string }) | null;
+  status: TokenStatus;
+};
+
+/**
+ * A token as the API shows it: every field but the digest, amounts as decimal strings, plus its
+ * status now. Field by field rather than a rest spread, which costs several times more on the
+ * verify path; the type makes a new TokenRecord field a compile error here until it is shown.
+ */
+export function tokenView(token: TokenRecord, now: number): TokenView {
+  const { refill } = token;
   return {
-    ...fields,
-    credits: credits === null ? null : formatCredits(credits),
-    refill: refill && { ...refill, amount: formatCredits(refill.amount) },
+    id: token.id,
+    name: token.name,
+    type: token.type,
+    origin: token.origin,
+    prefix: token.prefix,
+    suffix: token.suffix,
+    scopes: token.scopes,
+    resource: token.resource,
+    environment: token.environment,
+    projects: token.projects,
+    ownerUserId: token.ownerUserId,
+    teamId: token.teamId,
+    metadata: token.metadata,
+    ipAllowlist: token.ipAllowlist,
+    expiresAt: token.expiresAt,
+    createdAt: token.createdAt,
+    updatedAt: token.updatedAt,
+    activeAt: token.activeAt,
+    useCount: token.useCount,
+    revokedAt: token.revokedAt,
+    leakedAt: token.leakedAt,
+    leakedUrl: token.leakedUrl,
+    parentId: token.parentId,
+    rotatedFromId: token.rotatedFromId,
+    creditsActive: token.creditsActive,
+    creditPool: token.creditPool,
+    lastRefillAt: token.lastRefillAt,
+    rateLimits: token.rateLimits,
+    credits: token.credits === null ? null : formatCredits(token.credits),
+    refill: refill && { amount: formatCredits(refill.amount), interval: refill.interval, dayOfMonth: refill.dayOfMonth },
     status: tokenStatus(token, now),
   };
 }
 
-const viewsOfCachedTokens = new WeakMap<TokenRecord, ReturnType<typeof tokenView>>();
+const viewsOfCachedTokens = new WeakMap<TokenRecord, TokenView>();
 
 /**
  * tokenView for the verify path, built once per token record and status: a warm verification
  * is answered from the same cached record many times a second. Records are never changed in
  * place (a change reads a new one from the store), so the record itself is the key.
  */
-export function cachedTokenView(token: TokenRecord, now: number): ReturnType<typeof tokenView> {
+export function cachedTokenView(token: TokenRecord, now: number): TokenView {
   const known = viewsOfCachedTokens.get(token);
   if (known && known.status === tokenStatus(token, now)) return known;
   const view = tokenView(token, now);

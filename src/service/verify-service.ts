@@ -1,4 +1,4 @@
-import { digestSecret, digestsEqual } from '../core/digest.js';
+import { digestKeyOf, digestsEqual } from '../core/digest.js';
 import { planCharge } from '../core/metering.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
@@ -49,12 +49,12 @@ export class VerifyService {
   /** The stored token a presented secret names, or undefined; mistyped and made-up secrets never reach the store. */
   async lookup(secret: string): Promise<TokenRecord | undefined> {
     if (!parseSecret(secret)) return undefined;
-    const digest = digestSecret(secret);
-    const key = digest.toString('base64url');
+    const key = digestKeyOf(secret);
     const now = this.deps.runtime.now();
     const cached = this.deps.cache.get(key, now);
     if (cached !== undefined) return cached ?? undefined;
     const epoch = this.deps.cache.epoch;
+    const digest = Buffer.from(key, 'base64url');
     const found = await this.deps.tokens.findByDigest(digest);
     const token = found && digestsEqual(found.digest, digest) ? found : undefined;
     this.deps.cache.set(key, token ?? null, now, epoch);
@@ -76,16 +76,16 @@ export class VerifyService {
     // A token drawing on a pool its owner does not have has nothing to spend.
     if (plan?.holder.kind === 'pool' && !charge) return { valid: false, code: 'USAGE_EXCEEDED', remaining: 0n };
     this.deps.usage.record(token.id, now);
-    return {
-      ...decision,
-      token,
-      ...(charge ? { remaining: charge.remaining } : {}),
-      ...(limited ? { rateLimit: limited.state } : {}),
-    };
+    // Built field by field: object spreads cost more than the rest of a cached verification.
+    const result: VerifyResult = { valid: true, code: 'VALID', token };
+    if (charge) result.remaining = charge.remaining;
+    if (limited) result.rateLimit = limited.state;
+    return result;
   }
 
   /** Spends from the token's rate limits (those the request names, else all), all or nothing. */
   async #rateLimit(token: TokenRecord, options: VerifyOptions, now: number) {
+    if (token.rateLimits.length === 0) return undefined;
     const wanted = options.rateLimits ?? token.rateLimits.map((rule) => ({ name: rule.name, cost: 1 }));
     const checks = wanted.flatMap(({ name, cost = 1 }) => {
       const rule = token.rateLimits.find((r) => r.name === name);
