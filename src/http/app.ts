@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -16,7 +17,9 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
+import { NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validator.js';
+import { verifyFastPath } from './verify-fast-path.js';
 import { edenaiRoutes } from './dialects/edenai/edenai-routes.js';
 import { unleashRoutes } from './dialects/unleash/unleash-routes.js';
 import { edgeConfigReadRoutes } from './dialects/vercel/edge-config-read-routes.js';
@@ -30,17 +33,28 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP. */
   trustProxy?: boolean;
+  /** Answer plain `POST /v1/verify` requests beside Fastify (verify-fast-path.ts); on unless false. */
+  verifyFastPath?: boolean;
 }
+
+type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   // By route pattern, never the URL: a URL can carry a secret (`?token=`, Edge Config token paths).
   const observeRequest = (request: FastifyRequest, reply: FastifyReply) =>
     services.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  const requestId = requestIds();
+  // Set once the app exists; until then (and when turned off) every request goes to Fastify.
+  let fastPath: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
-    genReqId: requestIds(),
+    genReqId: requestId,
+    serverFactory: (handler, serverOptions) =>
+      httpServer(serverOptions, (request, response) => {
+        if (!fastPath?.(request, response)) handler(request, response);
+      }),
     // Router failures skip every hook, onResponse included: counted here.
     frameworkErrors: (error, request, reply) => {
       frameworkErrorHandler(error, request, reply);
@@ -61,6 +75,21 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     observeRequest(request, reply);
     done();
   });
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  if (options.verifyFastPath !== false) {
+    fastPath = verifyFastPath({
+      services,
+      log: app.log,
+      requestId,
+      trustProxy: options.trustProxy ?? false,
+      closing: () => closing,
+      bodyLimit: BODY_LIMIT_BYTES,
+    });
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -94,6 +123,16 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   return app;
 }
 
+/** The HTTP server Fastify would make itself (same timeouts), with `listener` in front of its handler. */
+function httpServer(options: FastifyServerOptions, listener: RequestListener) {
+  const server = createServer(listener);
+  server.keepAliveTimeout = options.keepAliveTimeout!;
+  server.requestTimeout = options.requestTimeout!;
+  server.setTimeout(options.connectionTimeout!);
+  if (options.maxRequestsPerSocket! > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket!;
+  return server;
+}
+
 /**
  * `req_<process prefix><counter>`: unique per process and across processes (a random prefix),
  * without asking the CSPRNG on every request. An id names a request in logs; it guards nothing.
@@ -104,19 +143,17 @@ function requestIds(): () => string {
   return () => prefix + (next++).toString(36);
 }
 
-// PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores alike.
-const NUL_MESSAGE = 'text may not contain NUL (\\u0000) characters';
-
 /** JSON is the only body type; an empty JSON body counts as no body. */
 function installJsonOnly(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
-    if (text.includes('\\u0000') || text.includes('\0')) return done(new AppError('VALIDATION_ERROR', NUL_MESSAGE), undefined);
-    // Kept for request signatures that cover the body as sent (Unleash Edge's HMAC).
-    request.rawBody = text;
-    return parseJson(request, text, done);
+    try {
+      const value = parseJsonBody(body as string);
+      // Kept for request signatures that cover the body as sent (Unleash Edge's HMAC).
+      if (value !== undefined) request.rawBody = body as string;
+      done(null, value);
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 }

@@ -65,11 +65,18 @@ export function sendError(
  * `Retry-After` and the IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers):
  * `RateLimit-Limit`, `RateLimit-Remaining`, and `RateLimit-Reset` in seconds from now.
  */
-export function setRateLimitHeaders(reply: FastifyReply, limit: RateLimitHint): void {
-  if (Number.isFinite(limit.retryAfterMs)) reply.header('retry-after', String(Math.max(1, Math.ceil(limit.retryAfterMs / 1000))));
-  reply.header('ratelimit-limit', String(limit.limit));
-  reply.header('ratelimit-remaining', String(limit.remaining));
-  reply.header('ratelimit-reset', String(Math.max(0, Math.ceil(limit.resetAfterMs / 1000))));
+function rateLimitHeaders(limit: RateLimitHint): Record<string, string> {
+  return {
+    ...(Number.isFinite(limit.retryAfterMs) ? { 'retry-after': String(Math.max(1, Math.ceil(limit.retryAfterMs / 1000))) } : {}),
+    'ratelimit-limit': String(limit.limit),
+    'ratelimit-remaining': String(limit.remaining),
+    'ratelimit-reset': String(Math.max(0, Math.ceil(limit.resetAfterMs / 1000))),
+  };
+}
+
+/** The headers an error's answer carries besides its body's: a refusal's rate limit. */
+export function errorHeaders(error: Error): Record<string, string> {
+  return error instanceof AppError && error.rateLimit ? rateLimitHeaders(error.rateLimit) : {};
 }
 
 /** For Fastify's `frameworkErrors`: router failures (a malformed URL, an overlong path parameter) in the native shape. */
@@ -82,7 +89,7 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
 export function setErrorShape(app: FastifyInstance, format: ErrorFormatter): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { code, message } = classifyError(error);
-    if (error instanceof AppError && error.rateLimit) setRateLimitHeaders(reply, error.rateLimit);
+    reply.headers(errorHeaders(error));
     if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, request, code, message, format);
   });

@@ -1,0 +1,49 @@
+import type { Static } from '@fastify/type-provider-typebox';
+import { formatCredits } from '../core/credits.js';
+import type { Services } from '../service/services.js';
+import type { VerifyOptions, VerifyResult as VerifyOutcome } from '../service/verify-service.js';
+import { creditsInput } from './credit-input.js';
+import type { VerifyBody, VerifyResult } from './schemas/token-schemas.js';
+import { cachedTokenView } from './views.js';
+
+export type VerifyRequest = Static<typeof VerifyBody>;
+export type VerifyAnswer = Static<typeof VerifyResult>;
+
+/** A verification's outcome as the API shows it. Built field by field: this runs on every verification. */
+export function verifyView(outcome: VerifyOutcome, now: number): VerifyAnswer {
+  const view: VerifyAnswer = { valid: outcome.valid, code: outcome.code };
+  if (outcome.token) view.token = cachedTokenView(outcome.token, now);
+  if (outcome.remaining !== undefined) view.remaining = formatCredits(outcome.remaining);
+  const limit = outcome.rateLimit;
+  if (limit) view.rateLimit = { name: limit.name, limit: limit.limit, remaining: limit.remaining, resetAt: limit.resetAt };
+  return view;
+}
+
+/** A verify body's requirements (all but the token) as the verify service takes them; `ip` defaults to the caller's. */
+export function verifyOptions(fields: Omit<VerifyRequest, 'token'>, requestIp: string): VerifyOptions {
+  const options: VerifyOptions = { ip: fields.ip ?? requestIp };
+  if (fields.scopes !== undefined) options.scopes = fields.scopes;
+  if (fields.resource !== undefined) options.resource = fields.resource;
+  if (fields.environment !== undefined) options.environment = fields.environment;
+  if (fields.project !== undefined) options.project = fields.project;
+  if (fields.rateLimits !== undefined) options.rateLimits = fields.rateLimits;
+  if (fields.cost !== undefined) options.cost = creditsInput(fields.cost, 'cost');
+  return options;
+}
+
+/**
+ * `POST /v1/verify` once its body is read and valid: the guessing guard, the verify service,
+ * the outcome counted. The Fastify route and the fast path (verify-fast-path.ts) both answer
+ * through this, so they cannot decide differently.
+ *
+ * `requestIp` is the caller's address; the end client's (`ip` in the body) is what the
+ * guard counts and the allowlist checks when the caller names it.
+ */
+export async function answerVerify(services: Services, body: VerifyRequest, requestIp: string): Promise<VerifyAnswer> {
+  const address = body.ip ?? requestIp;
+  await services.guard.check(address, services.runtime.now());
+  const result = await services.verify.verify(body.token, verifyOptions(body, requestIp));
+  services.metrics.countVerify(result.code);
+  if (result.code === 'NOT_FOUND') await services.guard.fail(address, services.runtime.now());
+  return verifyView(result, services.runtime.now());
+}
