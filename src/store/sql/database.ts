@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysel
 import pg from 'pg';
 import { postgresPreparedRead, sqlitePreparedRead, type PreparedRead, type QueryObserver } from './prepared-query.js';
 import type { Database, SqlDialect } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type { QueryObserver };
 
@@ -30,7 +31,7 @@ export function openSqlite(path: string, options: { onQuery?: QueryObserver } = 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLog(options.onQuery) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: queryLog(options.onQuery) });
   const prepared = sqlitePreparedRead(sqlite, options.onQuery);
   return {
     db,

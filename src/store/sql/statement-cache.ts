@@ -1,0 +1,26 @@
+import type SqliteDatabase from 'better-sqlite3';
+import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
+
+/**
+ * better-sqlite3 as Kysely's SQLite dialect sees it, with each SQL text prepared once. Kysely's
+ * driver prepares every query it runs; for a short statement (a guarded charge, an insert)
+ * preparing costs as much as running it. The `max` most recently used statements are kept;
+ * the query texts are the builder's, with values as parameters, so their number is bounded by
+ * the code, not by the data.
+ */
+export function withStatementCache(database: SqliteDatabase.Database, max = 500): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) statements.delete(sql);
+      else {
+        statement = database.prepare(sql);
+        if (statements.size >= max) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
