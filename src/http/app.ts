@@ -45,7 +45,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     services.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   const requestId = requestIds();
   // Set once the app exists; until then (and when turned off) every request goes to Fastify.
-  let fastPath: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
+  let fastPath: ReturnType<typeof verifyFastPath> | undefined;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,

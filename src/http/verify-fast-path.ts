@@ -5,12 +5,12 @@ import { httpStatusOf } from '../core/errors.js';
 import type { Services } from '../service/services.js';
 import { classifyError, errorHeaders } from './error-handler.js';
 import { parseJsonBody } from './json-body.js';
-import { ErrorResponse } from './schemas/common.js';
-import { VerifyBody, VerifyResult } from './schemas/token-schemas.js';
+import { VERIFY_RESPONSES } from './routes/verify-routes.js';
+import { VerifyBody } from './schemas/token-schemas.js';
 import { validatorCompiler } from './validator.js';
 import { answerVerify, type VerifyAnswer, type VerifyRequest } from './verify-answer.js';
 
-export const VERIFY_PATH = '/v1/verify';
+const VERIFY_PATH = '/v1/verify';
 
 export interface VerifyFastPathOptions {
   services: Services;
@@ -25,16 +25,15 @@ export interface VerifyFastPathOptions {
   bodyLimit: number;
 }
 
-/** `null` for an absent body, as Fastify's validation sees it. */
 const compileBody = () =>
   validatorCompiler()({ schema: VerifyBody, httpPart: 'body', method: 'POST', url: VERIFY_PATH }) as ((body: unknown) => boolean) & {
     errors?: unknown[] | null;
   };
 
-// The route's response schemas, compiled as Fastify compiles them, so both paths write the same bytes.
-const serializeAnswer = fastJsonStringify(VerifyResult);
-const serializeError = fastJsonStringify(ErrorResponse);
-const ERROR_STATUSES_WITH_SCHEMA = new Set([400, 409, 422, 429]);
+// The route's response schemas, compiled as Fastify compiles them, so both paths write the same
+// bytes; a status without a schema (500) is written by JSON.stringify, as Fastify does.
+const serializers = new Map(Object.entries(VERIFY_RESPONSES).map(([status, schema]) => [Number(status), fastJsonStringify(schema)]));
+const serializeAnswer = serializers.get(200)!;
 
 // A token's view is built once per cached record (views.ts), so the common answer — valid, the
 // token, nothing metered — is serialized once per view too, by the same serializer.
@@ -80,6 +79,7 @@ export function verifyFastPath(options: VerifyFastPathOptions): (request: Incomi
   /** The answer's status, extra headers and payload; never throws. */
   const respond = async (text: string, ip: string, id: string, requestLog: FastifyBaseLogger | undefined) => {
     try {
+      // An absent body is validated as null, as Fastify does.
       const body = parseJsonBody(text) ?? null;
       if (!validate(body)) throw Object.assign(new Error('invalid body'), { validation: validate.errors, validationContext: 'body' });
       const answer = await answerVerify(services, body as VerifyRequest, ip);
@@ -90,7 +90,7 @@ export function verifyFastPath(options: VerifyFastPathOptions): (request: Incomi
       const status = httpStatusOf(code);
       if (code === 'INTERNAL_ERROR') (requestLog ?? log).error({ err: error }, 'unhandled error');
       const body = { error: { code, message, requestId: id } };
-      return { status, headers: errorHeaders(error), payload: ERROR_STATUSES_WITH_SCHEMA.has(status) ? serializeError(body) : JSON.stringify(body) };
+      return { status, headers: errorHeaders(error), payload: (serializers.get(status) ?? JSON.stringify)(body) };
     }
   };
 

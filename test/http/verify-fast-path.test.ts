@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/http/app.js';
 import { loggerOptions } from '../../src/http/logger.js';
+import type { ServiceOptions } from '../../src/service/services.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 
 interface Sent {
@@ -64,6 +65,19 @@ async function twoApps(h: Harness, options: AppOptions = {}) {
   const route = await buildApp(h.services, { ...options, verifyFastPath: false });
   route.addHook('onRequest', async () => void seenByFastify.route++);
   return { fast, route, seenByFastify, urls: { fast: await listen(fast), route: await listen(route) } };
+}
+
+/** `body` with a fresh harness (its service options given) and its two apps, all closed afterwards. */
+async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awaited<ReturnType<typeof twoApps>>) => Promise<void>) {
+  const h = await startHarness(undefined, options);
+  const apps = await twoApps(h);
+  try {
+    await body(h, apps);
+  } finally {
+    await apps.fast.close();
+    await apps.route.close();
+    await h.close();
+  }
 }
 
 describe('POST /v1/verify fast path', () => {
@@ -198,10 +212,8 @@ describe('POST /v1/verify fast path', () => {
 });
 
 describe('fast path effects', () => {
-  it('charges, rate-limits and refuses exactly as the route does', async () => {
-    const h = await startHarness();
-    const apps = await twoApps(h);
-    try {
+  it('charges, rate-limits and refuses exactly as the route does', () =>
+    withTwoApps({}, async (h, apps) => {
       // Twin tokens, one per path: the same credits and limits, so the same sequence must get the same answers.
       const twin = async () =>
         (
@@ -233,34 +245,20 @@ describe('fast path effects', () => {
         ['VALID', 'VALID', 'USAGE_EXCEEDED', 'RATE_LIMITED', 'RATE_LIMITED'],
       );
       assert.deepEqual(viaFastPath.slice(0, 3).map((a) => a.body.remaining), ['1', '0.5', '0.5']);
-    } finally {
-      await apps.fast.close();
-      await apps.route.close();
-      await h.close();
-    }
-  });
+    }));
 
-  it('lets the guessing guard refuse with the same 429 and headers', async () => {
-    const h = await startHarness(undefined, { failedAttemptsPerMinute: 3 });
-    const apps = await twoApps(h);
-    try {
+  it('lets the guessing guard refuse with the same 429 and headers', () =>
+    withTwoApps({ failedAttemptsPerMinute: 3 }, async (h, apps) => {
       const guess = { body: JSON.stringify({ token: `tsr_${'b'.repeat(36)}` }) };
       for (let i = 0; i < 3; i++) assert.equal((await send(apps.urls.fast, guess)).status, 200);
       const viaFastPath = await send(apps.urls.fast, guess);
       assert.equal(viaFastPath.status, 429);
       assert.ok(viaFastPath.headers['retry-after']);
       assert.deepEqual(comparable(viaFastPath), comparable(await send(apps.urls.route, guess)));
-    } finally {
-      await apps.fast.close();
-      await apps.route.close();
-      await h.close();
-    }
-  });
+    }));
 
-  it('counts its answers in /metrics', async () => {
-    const h = await startHarness();
-    const apps = await twoApps(h);
-    try {
+  it('counts its answers in /metrics', () =>
+    withTwoApps({}, async (h, apps) => {
       const secret = (await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'm' } })).json().secret as string;
       for (let i = 0; i < 3; i++) await send(apps.urls.fast, { body: JSON.stringify({ token: secret }) });
       await send(apps.urls.fast, { body: JSON.stringify({ token: 'nope' }) });
@@ -273,12 +271,7 @@ describe('fast path effects', () => {
       assert.equal(sample(/^tessera_http_request_duration_seconds_count\{method="POST",route="\/v1\/verify",code="200"\} (\d+)$/m), 4);
       assert.equal(sample(/^tessera_verify_outcomes_total\{code="VALID"\} (\d+)$/m), 3);
       assert.equal(sample(/^tessera_verify_outcomes_total\{code="NOT_FOUND"\} (\d+)$/m), 1);
-    } finally {
-      await apps.fast.close();
-      await apps.route.close();
-      await h.close();
-    }
-  });
+    }));
 
   it('writes the request log lines the route writes, without the secret', async () => {
     const h = await startHarness();

@@ -6,6 +6,9 @@ import { VerifyBatchBody, VerifyBatchResult, VerifyBody, VerifyResult } from '..
 import { answerVerify, verifyOptions, verifyView } from '../verify-answer.js';
 
 const tags = ['verify'];
+
+/** What `POST /v1/verify` answers, by status; its fast path (verify-fast-path.ts) serializes with these too. */
+export const VERIFY_RESPONSES = { 200: VerifyResult, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse };
 // Public: the OpenAPI document must not demand the bearer credential here.
 const security: Array<Record<string, string[]>> = [];
 
@@ -21,7 +24,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
           summary: 'Is this token good for these requirements?',
           body: VerifyBody,
           headers: IdempotencyHeaders,
-          response: { 200: VerifyResult, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse },
+          response: VERIFY_RESPONSES,
         },
         // With an Idempotency-Key, a retried charge is answered again instead of charged twice.
         ...idempotencyHooks(services, { scope: presentedTokenScope }),
