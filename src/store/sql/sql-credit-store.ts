@@ -13,6 +13,7 @@ import {
   type Settlement,
 } from '../credit-store.js';
 import { millis, withConflict } from './conflicts.js';
+import { precompiled } from './precompiled.js';
 import type { CreditReservationsTable, Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -24,11 +25,47 @@ const inCreditRange = (value: RawBuilder<bigint>) => sql<boolean>`${value} betwe
 /** Exact balances: SQLite hands integers past 2⁵³ back as lossy numbers, text never. */
 const creditsText = sql<string>`cast(credits as text)`.as('credits');
 
+/**
+ * The guarded charges, compiled once: a verification with a cost runs one of them, and on SQLite
+ * building the query took longer than the UPDATE. The balance must be positive as well as cover
+ * the cost, so a cost of 0 is refused once the balance is spent.
+ */
+function chargeQueries(db: Kysely<Database>) {
+  const take = (cost: bigint) => sql<bigint>`credits - ${cost}`;
+  return {
+    token: precompiled(['id', 'cost'], ({ id, cost }) =>
+      db
+        .updateTable('tokens')
+        .set({ credits: take(cost) })
+        .where('id', '=', id)
+        .where('credits_active', '=', 1)
+        .where('credits', 'is not', null)
+        .where('credits', '>', 0n)
+        .where('credits', '>=', cost)
+        .returning(creditsText),
+    ),
+    pool: precompiled(['id', 'cost'], ({ id, cost }) =>
+      db
+        .updateTable('credit_pools')
+        .set({ credits: take(cost) })
+        .where('owner_id', '=', id)
+        .where('credits', '>', 0n)
+        .where('credits', '>=', cost)
+        .returning(creditsText),
+    ),
+  };
+}
+type ChargeQueries = ReturnType<typeof chargeQueries>;
+
 export class SqlCreditStore implements CreditStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  readonly #charges: ChargeQueries;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.#charges = chargeQueries(db);
+  }
 
   charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
-    return chargeIn(this.db, holder, cost, refill);
+    return chargeIn(this.db, this.#charges, holder, cost, refill);
   }
 
   async adjustToken(tokenId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
@@ -80,7 +117,7 @@ export class SqlCreditStore implements CreditStore {
 
   async reserve(reservation: Reservation, holder: CreditHolder, refill?: DueRefill): Promise<ChargeResult | undefined> {
     return this.db.transaction().execute(async (tx) => {
-      const result = await chargeIn(tx, holder, reservation.amount, refill);
+      const result = await chargeIn(tx, this.#charges, holder, reservation.amount, refill);
       if (result?.charged) {
         await withConflict('reservation', () => tx.insertInto('credit_reservations').values(toRow(reservation)).execute());
       }
@@ -137,28 +174,19 @@ export class SqlCreditStore implements CreditStore {
 }
 
 /** Refill (once per period, guarded by last_refill_at), then the guarded charge; each one atomic statement. */
-async function chargeIn(db: Db, holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
-  const take = sql<bigint>`credits - ${cost}`;
-  let row: { credits: string } | undefined;
-  if (holder.kind === 'token') {
-    const active = db.updateTable('tokens').where('id', '=', holder.id).where('credits_active', '=', 1).where('credits', 'is not', null);
-    if (refill) {
-      await active
-        .set({ credits: refill.amount, last_refill_at: refill.periodStart })
-        .where(sql<boolean>`coalesce(last_refill_at, created_at) < ${refill.periodStart}`)
-        .execute();
-    }
-    row = await active.set({ credits: take }).where('credits', '>', 0n).where('credits', '>=', cost).returning(creditsText).executeTakeFirst();
-  } else {
-    row = await db
-      .updateTable('credit_pools')
-      .set({ credits: take })
-      .where('owner_id', '=', holder.id)
-      .where('credits', '>', 0n)
-      .where('credits', '>=', cost)
-      .returning(creditsText)
-      .executeTakeFirst();
+async function chargeIn(db: Db, charges: ChargeQueries, holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
+  if (holder.kind === 'token' && refill) {
+    await db
+      .updateTable('tokens')
+      .set({ credits: refill.amount, last_refill_at: refill.periodStart })
+      .where('id', '=', holder.id)
+      .where('credits_active', '=', 1)
+      .where('credits', 'is not', null)
+      .where(sql<boolean>`coalesce(last_refill_at, created_at) < ${refill.periodStart}`)
+      .execute();
   }
+  const { rows } = await db.executeQuery(charges[holder.kind]({ id: holder.id, cost }));
+  const row = rows[0];
   if (row) return { charged: true, remaining: BigInt(row.credits) };
   const current = await readBalance(db, holder);
   if (!current || current.credits === null || current.active === false) return undefined;
