@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { benchServerUrl } from './bench-database.js';
 import { benchCharges } from './charges.js';
 import { benchCluster } from './cluster.js';
+import { pinCores } from './cores.js';
 import { resultsJson, resultsMarkdown } from './results.js';
 import { inIssueOrder, rssByStore, svgChart, textTable } from './report.js';
 import { runSuite, SCENARIOS, type SuiteOptions } from './suite.js';
@@ -24,6 +25,8 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     connections: { type: 'string' },
+    warmup: { type: 'string' },
+    unpinned: { type: 'boolean', default: false },
     tokens: { type: 'string' },
     'pg-tokens': { type: 'string' },
     out: { type: 'string' },
@@ -34,7 +37,7 @@ const { values, positionals } = parseArgs({
 const known = [...SCENARIOS.map((s) => s.name), ...Object.keys(OTHERS)];
 if (values.help) {
   console.log(
-    'npm run bench [-- [--quick] [--rounds N] [--seconds N] [--connections N] [--tokens N] [--pg-tokens N] [--out DIR] [scenario…]]\n' +
+    'npm run bench [-- [--quick] [--rounds N] [--seconds N] [--warmup N] [--connections N] [--tokens N] [--pg-tokens N] [--unpinned] [--out DIR] [scenario…]]\n' +
       `scenarios: ${known.join(', ')} (default: every load scenario; charges and cluster only when named)\n` +
       'PostgreSQL rows need TESSERA_BENCH_DATABASE_URL=postgres://… (a throwaway database is made on that server).',
   );
@@ -53,16 +56,21 @@ const number = (text: string | undefined, fallback: number) => {
   return n;
 };
 const quick = values.quick;
+const cores = values.unpinned ? { reason: '--unpinned' } : pinCores();
+if (cores.reason) console.error(`servers and load generator not pinned to cores: ${cores.reason}`);
 const wanted = positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name));
 const options: SuiteOptions = {
   rounds: number(values.rounds, quick ? 2 : 4),
   roundSeconds: number(values.seconds, quick ? 1 : 2),
-  warmupSeconds: 1,
+  // tessera's first seconds under load are V8 compiling its hot path (a request costs several
+  // times what it will): the warm-up lets that finish before the measured rounds.
+  warmupSeconds: number(values.warmup, quick ? 2 : 5),
   connections: number(values.connections, 50),
   tokens: number(values.tokens, quick ? 100_000 : 1_000_000),
   postgresTokens: number(values['pg-tokens'], quick ? 20_000 : 200_000),
   postgresServer: benchServerUrl(),
   scenarios: wanted,
+  pinning: cores.pinning,
 };
 
 if (wanted.length > 0) {

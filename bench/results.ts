@@ -1,5 +1,5 @@
 /** What a run of `npm run bench` writes: every round's raw figures as JSON, and a Markdown page for people. */
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { markdownTable, rssByStore, summarize } from './report.js';
 import type { SuiteOptions, SuiteResult } from './suite.js';
 
@@ -13,7 +13,8 @@ export interface RunRecord {
 
 export function machine() {
   return {
-    cores: availableParallelism(),
+    // Not availableParallelism(): that counts the cores this process may use, one once pinned.
+    cores: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
     memoryGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
@@ -57,7 +58,7 @@ export function resultsMarkdown(run: RunRecord): string {
       `load average at the end ${m.loadAverage.join(' / ')}.`,
     '',
     `Each row: ${o.rounds} rounds of ${o.roundSeconds} s against the baseline, then ${o.roundSeconds} s against tessera, alternating, ` +
-      `after a ${o.warmupSeconds} s warm-up of each; ${o.connections} connections; figures are medians of the rounds. ` +
+      `after a ${o.warmupSeconds} s warm-up of each (not counted: V8 is still compiling tessera's hot path then); ${o.connections} connections; figures are medians of the rounds. ` +
       '**ratio** is the median of the rounds\' tessera/baseline requests/s (each tessera round against the baseline round just before it), ' +
       '**p99 ratio** the same for p99 latency; RSS is the tessera process\'s VmRSS after a round, the largest of the rounds.',
     '',
@@ -68,8 +69,12 @@ export function resultsMarkdown(run: RunRecord): string {
     '',
     '## What limits these figures',
     '',
-    `- ${m.cores} cores, shared: the server, the load generator (autocannon, in the benchmark's own process) and, for PostgreSQL, the database run on the same cores, ` +
-      'and other work on the machine adds noise. The alternating rounds make drift hit both sides alike, so the ratios are steadier than the absolute requests/s, which do not carry over to other machines.',
+    o.pinning
+      ? `- ${m.cores} cores, shared with other work on the machine: ${o.pinning.description}; PostgreSQL, when it runs, is not pinned. ` +
+        'The server has one core, as a single tessera process uses one for its requests; the load generator, on the other, is not slowed by the server it measures. ' +
+        'The alternating rounds make drift hit both sides alike, so the ratios are steadier than the absolute requests/s, which do not carry over to other machines.'
+      : `- ${m.cores} cores, shared: the server, the load generator (autocannon, in the benchmark's own process) and, for PostgreSQL, the database run on the same cores wherever the scheduler puts them, ` +
+        'and other work on the machine adds noise. The alternating rounds make drift hit both sides alike, so the ratios are steadier than the absolute requests/s, which do not carry over to other machines.',
     '- The baseline is node:http reading the body, `JSON.parse` and a fixed 29-byte answer: it does no work for the request, so a ratio says what tessera costs on top of receiving and parsing the request and sending an answer.',
     '- One tessera process per store runs that store\'s scenarios one after the other: the RSS of a row includes what the rows run before it on the same process left (caches, heap growth). The cache-miss rows run first, each on a fresh process, so their RSS compares across store sizes.',
     '- autocannon measures latency in whole milliseconds: a p99 ratio between small values moves in steps.',

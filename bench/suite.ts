@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { generateSecret } from '../src/core/secret.js';
 import { startListeningProcess, startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { withBenchDatabase } from './bench-database.js';
+import type { Pinning } from './cores.js';
 import { loadRound, type LoadPlan, type LoadTarget, type RoundFigures } from './load.js';
 import { summarize, type Round, type RowResult } from './report.js';
 import { SCENARIOS, type Scenario, type StoreKind } from './scenarios.js';
@@ -35,6 +36,8 @@ export interface SuiteOptions {
   /** A PostgreSQL server for throwaway databases; PostgreSQL is skipped without one. */
   postgresServer: string | undefined;
   scenarios: readonly Scenario[];
+  /** How the servers are pinned to cores (cores.ts); undefined: where the scheduler puts them. */
+  pinning: Pinning | undefined;
 }
 
 export interface SeedTime {
@@ -128,7 +131,7 @@ async function onStore(
     const seeded = await seed();
     result.seeding.push({ store, tokens, seconds: seeded.ms / 1000 });
     log(`${store}: seeded in ${(seeded.ms / 1000).toFixed(1)} s`);
-    const tessera = await startServerProcess(['--data-dir', dataDir], tesseraEnv(admin, databaseUrl));
+    const tessera = await startServerProcess(['--data-dir', dataDir], tesseraEnv(admin, databaseUrl), options.pinning?.server);
     try {
       for (const scenario of scenarios) {
         log(`${scenario.name} on ${store}:`);
@@ -149,7 +152,7 @@ async function onStore(
 
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const result: SuiteResult = { rows: [], seeding: [], skipped: [] };
-  const baseline = await startListeningProcess([BASELINE]);
+  const baseline = await startListeningProcess([BASELINE], {}, options.pinning?.server);
   try {
     for (const kind of ['sqlite-large', 'sqlite-small', 'postgres'] as const) {
       const here = options.scenarios.filter((s) => s.stores.includes(kind));

@@ -17,13 +17,18 @@ export interface ServerProcess {
 }
 
 /** Runs `tessera serve` as a real process on a random port and waits until it listens. */
-export async function startServerProcess(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  return startListeningProcess([MAIN, 'serve', '--port', '0', ...args], { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env });
+export async function startServerProcess(args: string[], env: Record<string, string> = {}, launcher: readonly string[] = []): Promise<ServerProcess> {
+  return startListeningProcess([MAIN, 'serve', '--port', '0', ...args], { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env }, launcher);
 }
 
-/** Runs a Node script that prints `listening on <url>` to stderr (tessera, a benchmark's baseline) and waits until it does. */
-export async function startListeningProcess(argv: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--enable-source-maps', ...argv], {
+/**
+ * Runs a Node script that prints `listening on <url>` to stderr (tessera, a benchmark's
+ * baseline) and waits until it does. `launcher` is a command that runs Node for it (the
+ * benchmark's `taskset --cpu-list 0`).
+ */
+export async function startListeningProcess(argv: string[], env: Record<string, string> = {}, launcher: readonly string[] = []): Promise<ServerProcess> {
+  const [command, ...prefix] = [...launcher, process.execPath];
+  const child = spawn(command!, [...prefix, '--enable-source-maps', ...argv], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
