@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { generateSecret } from '../src/core/secret.js';
@@ -73,7 +73,7 @@ export async function benchCluster(): Promise<void> {
       console.log(
         `cluster: warm verify, ${CONNECTIONS} connections, medians of ${ROUNDS} alternating ${ROUND_S} s rounds: ` +
           `1 node ${single.toFixed(0)}/s, 3 nodes ${triple.toFixed(0)}/s (${(triple / single).toFixed(2)}× in all, ` +
-          `${(triple / 3 / single).toFixed(2)}× per node; ${availableParallelism()} cores shared by the nodes, PostgreSQL and the load generator)`,
+          `${(triple / 3 / single).toFixed(2)}× per node; ${cpus().length} cores shared by the nodes, PostgreSQL and the load generator)`,
       );
     } finally {
       agent.destroy();

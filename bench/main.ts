@@ -56,9 +56,10 @@ const number = (text: string | undefined, fallback: number) => {
   return n;
 };
 const quick = values.quick;
-const cores = values.unpinned ? { reason: '--unpinned' } : pinCores();
-if (cores.reason) console.error(`servers and load generator not pinned to cores: ${cores.reason}`);
 const wanted = positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name));
+// Only for the load scenarios: `charges` and `cluster` run where the scheduler puts them.
+const cores = values.unpinned || wanted.length === 0 ? { reason: '--unpinned' } : pinCores();
+if (cores.reason && wanted.length > 0) console.error(`servers and load generator not pinned to cores: ${cores.reason}`);
 const options: SuiteOptions = {
   rounds: number(values.rounds, quick ? 2 : 4),
   roundSeconds: number(values.seconds, quick ? 1 : 2),
