@@ -51,6 +51,23 @@ describe('1,000 concurrent charges over HTTP: SQLite, one process', () => {
   it('charges exactly the balance and refuses the rest', () => chargeRace([server.url], admin));
 });
 
+// Each worker groups the charges of an event-loop turn into one transaction (group-commit.ts):
+// the groups of three processes interleave on one file, and the sum must still be exact.
+describe('1,000 concurrent charges over HTTP: SQLite, three worker processes', () => {
+  const admin = generateSecret('tsr', randomBytes);
+  let backend: ServerBackend;
+  let server: ServerProcess;
+  before(async () => {
+    backend = await sqliteBackend();
+    server = await startServerProcess([...backend.args, '--workers', '3', '--log-level', 'warn'], { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin });
+  });
+  after(async () => {
+    await server?.stop();
+    await backend?.cleanup();
+  });
+  it('charges exactly the balance across the workers and refuses the rest', () => chargeRace([server.url], admin));
+});
+
 const pg = await postgresBackend();
 describe('1,000 concurrent charges over HTTP: PostgreSQL, three processes', { skip: typeof pg === 'string' ? pg : false }, () => {
   const admin = generateSecret('tsr', randomBytes);

@@ -13,8 +13,9 @@ import {
   type Settlement,
 } from '../credit-store.js';
 import { millis, withConflict } from './conflicts.js';
+import { GroupCommit } from './group-commit.js';
 import { precompiled } from './precompiled.js';
-import type { CreditReservationsTable, Database } from './schema.js';
+import type { CreditReservationsTable, Database, SqlDialect } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -59,13 +60,20 @@ type ChargeQueries = ReturnType<typeof chargeQueries>;
 
 export class SqlCreditStore implements CreditStore {
   readonly #charges: ChargeQueries;
+  /** SQLite: the charges of one event-loop turn share a commit. PostgreSQL runs them side by side on its pool. */
+  readonly #group: GroupCommit<Database> | undefined;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: SqlDialect,
+  ) {
     this.#charges = chargeQueries(db);
+    this.#group = dialect === 'sqlite' ? new GroupCommit(db) : undefined;
   }
 
   charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
-    return chargeIn(this.db, this.#charges, holder, cost, refill);
+    const charge = (db: Db) => chargeIn(db, this.#charges, holder, cost, refill);
+    return this.#group ? this.#group.run(charge) : charge(this.db);
   }
 
   async adjustToken(tokenId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {

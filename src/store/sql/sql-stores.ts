@@ -15,7 +15,7 @@ import { SqlTokenStore } from './sql-token-store.js';
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
   return {
     tokens: new SqlTokenStore(db, dialect, preparedRead),
-    credits: new SqlCreditStore(db),
+    credits: new SqlCreditStore(db, dialect),
     accounts: new SqlAccountStore(db),
     audit: new SqlAuditStore(db),
     catalog: new SqlCatalogStore(db),
