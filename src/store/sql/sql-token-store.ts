@@ -137,11 +137,14 @@ export class SqlTokenStore implements TokenStore {
   /**
    * SQLite has one writer, so no lock order to keep: a few `UPDATE … FROM (VALUES …)` carry
    * the whole batch. One statement per token held the writer (and, synchronous, the event
-   * loop) for a hundred milliseconds and more under load.
+   * loop) for a hundred milliseconds and more under load. Between statements the event loop
+   * serves what is waiting: a batch of thousands of tokens (a flush under cache-miss load) run
+   * in one go held every request for tens of milliseconds.
    */
   async #recordUsesInOneStatement(uses: readonly TokenUse[]): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       for (let i = 0; i < uses.length; i += USES_PER_STATEMENT) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
         const rows = uses.slice(i, i + USES_PER_STATEMENT).map((u) => sql`(${u.id}, ${u.count}, ${u.at})`);
         await sql`
           with used (id, n, at) as (values ${sql.join(rows)})
