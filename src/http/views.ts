@@ -50,16 +50,21 @@ export function tokenView(token: TokenRecord, now: number): TokenView {
 }
 
 const viewsOfCachedTokens = new WeakMap<TokenRecord, TokenView>();
+const viewedOnce = new WeakSet<TokenRecord>();
 
 /**
- * tokenView for the verify path, built once per token record and status: a warm verification
- * is answered from the same cached record many times a second. Records are never changed in
- * place (a change reads a new one from the store), so the record itself is the key.
+ * tokenView for the verify path, kept from the second time a token record is shown on: a warm
+ * verification is answered from the same cached record many times a second. Not from the first
+ * time, because most records shown once are not shown again (a cache miss under a spread of
+ * tokens), and the view, with the answer serialized from it, would double what each cached
+ * token holds in memory. Records are never changed in place (a change reads a new one from the
+ * store), so the record itself is the key.
  */
 export function cachedTokenView(token: TokenRecord, now: number): TokenView {
   const known = viewsOfCachedTokens.get(token);
   if (known && known.status === tokenStatus(token, now)) return known;
   const view = tokenView(token, now);
-  viewsOfCachedTokens.set(token, view);
+  if (viewedOnce.has(token)) viewsOfCachedTokens.set(token, view);
+  else viewedOnce.add(token);
   return view;
 }
