@@ -36,37 +36,31 @@ async function chargeRace(urls: string[], admin: string): Promise<void> {
   }
 }
 
-describe('1,000 concurrent charges over HTTP: SQLite, one process', () => {
-  const admin = generateSecret('tsr', randomBytes);
-  let backend: ServerBackend;
-  let server: ServerProcess;
-  before(async () => {
-    backend = await sqliteBackend();
-    server = await startServerProcess([...backend.args, '--log-level', 'warn'], { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin });
+/**
+ * One `tessera serve` on a fresh SQLite store. With `--workers`, each worker groups the charges
+ * of an event-loop turn into one transaction (group-commit.ts): the groups of the processes
+ * interleave on one file, and the sum must still be exact.
+ */
+function onSqlite(processes: string, workers: number): void {
+  describe(`1,000 concurrent charges over HTTP: SQLite, ${processes}`, () => {
+    const admin = generateSecret('tsr', randomBytes);
+    let backend: ServerBackend;
+    let server: ServerProcess;
+    before(async () => {
+      backend = await sqliteBackend();
+      const args = [...backend.args, ...(workers > 1 ? ['--workers', String(workers)] : []), '--log-level', 'warn'];
+      server = await startServerProcess(args, { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin });
+    });
+    after(async () => {
+      await server?.stop();
+      await backend?.cleanup();
+    });
+    it('charges exactly the balance and refuses the rest', () => chargeRace([server.url], admin));
   });
-  after(async () => {
-    await server?.stop();
-    await backend?.cleanup();
-  });
-  it('charges exactly the balance and refuses the rest', () => chargeRace([server.url], admin));
-});
+}
 
-// Each worker groups the charges of an event-loop turn into one transaction (group-commit.ts):
-// the groups of three processes interleave on one file, and the sum must still be exact.
-describe('1,000 concurrent charges over HTTP: SQLite, three worker processes', () => {
-  const admin = generateSecret('tsr', randomBytes);
-  let backend: ServerBackend;
-  let server: ServerProcess;
-  before(async () => {
-    backend = await sqliteBackend();
-    server = await startServerProcess([...backend.args, '--workers', '3', '--log-level', 'warn'], { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin });
-  });
-  after(async () => {
-    await server?.stop();
-    await backend?.cleanup();
-  });
-  it('charges exactly the balance across the workers and refuses the rest', () => chargeRace([server.url], admin));
-});
+onSqlite('one process', 1);
+onSqlite('three worker processes', 3);
 
 const pg = await postgresBackend();
 describe('1,000 concurrent charges over HTTP: PostgreSQL, three processes', { skip: typeof pg === 'string' ? pg : false }, () => {
