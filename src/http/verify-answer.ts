@@ -1,5 +1,6 @@
 import type { Static } from '@fastify/type-provider-typebox';
 import { formatCredits } from '../core/credits.js';
+import { andThen, type MaybeAsync } from '../core/maybe-async.js';
 import type { Services } from '../service/services.js';
 import type { VerifyOptions, VerifyResult as VerifyOutcome } from '../service/verify-service.js';
 import { creditsInput } from './credit-input.js';
@@ -34,16 +35,19 @@ export function verifyOptions(fields: Omit<VerifyRequest, 'token'>, requestIp: s
 /**
  * `POST /v1/verify` once its body is read and valid: the guessing guard, the verify service,
  * the outcome counted. The Fastify route and the fast path (verify-fast-path.ts) both answer
- * through this, so they cannot decide differently.
+ * through this, so they cannot decide differently. Answered at once, without a promise, when
+ * nothing has to wait (see VerifyService.verify); throws at once what the guard refuses.
  *
  * `requestIp` is the caller's address; the end client's (`ip` in the body) is what the
  * guard counts and the allowlist checks when the caller names it.
  */
-export async function answerVerify(services: Services, body: VerifyRequest, requestIp: string): Promise<VerifyAnswer> {
+export function answerVerify(services: Services, body: VerifyRequest, requestIp: string): MaybeAsync<VerifyAnswer> {
   const address = body.ip ?? requestIp;
-  await services.guard.check(address, services.runtime.now());
-  const result = await services.verify.verify(body.token, verifyOptions(body, requestIp));
-  services.metrics.countVerify(result.code);
-  if (result.code === 'NOT_FOUND') await services.guard.fail(address, services.runtime.now());
-  return verifyView(result, services.runtime.now());
+  services.guard.check(address, services.runtime.now());
+  return andThen(services.verify.verify(body.token, verifyOptions(body, requestIp)), (result) => {
+    services.metrics.countVerify(result.code);
+    const now = services.runtime.now();
+    if (result.code === 'NOT_FOUND') services.guard.fail(address, now);
+    return verifyView(result, now);
+  });
 }

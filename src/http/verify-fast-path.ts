@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import fastJsonStringify from 'fast-json-stringify';
 import { httpStatusOf } from '../core/errors.js';
+import type { MaybeAsync } from '../core/maybe-async.js';
 import type { Services } from '../service/services.js';
 import { classifyError, errorHeaders } from './error-handler.js';
 import { parseJsonBody } from './json-body.js';
@@ -11,6 +12,13 @@ import { validatorCompiler } from './validator.js';
 import { answerVerify, type VerifyAnswer, type VerifyRequest } from './verify-answer.js';
 
 const VERIFY_PATH = '/v1/verify';
+
+/** What a taken request is answered: its status, headers beyond the usual, and body. */
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  payload: string;
+}
 
 export interface VerifyFastPathOptions {
   services: Services;
@@ -38,6 +46,7 @@ const serializeAnswer = serializers.get(200)!;
 // A token's view is built once per cached record (views.ts), so the common answer — valid, the
 // token, nothing metered — is serialized once per view too, by the same serializer.
 const plainValidAnswers = new WeakMap<object, string>();
+const answered = (answer: VerifyAnswer): Reply => ({ status: 200, headers: {}, payload: serialized(answer) });
 function serialized(answer: VerifyAnswer): string {
   const { token } = answer;
   if (!token || answer.code !== 'VALID' || answer.remaining !== undefined || answer.rateLimit !== undefined) return serializeAnswer(answer);
@@ -63,6 +72,7 @@ function serialized(answer: VerifyAnswer): string {
 export function verifyFastPath(options: VerifyFastPathOptions): (request: IncomingMessage, response: ServerResponse) => boolean {
   const { services, log, requestId, trustProxy, closing, bodyLimit } = options;
   const validate = compileBody();
+  const requests = services.metrics.requestsOf('POST', VERIFY_PATH);
   // pino's level, when the app logs at all (Fastify's stand-in for no logger has no levels).
   const logsRequests = () => (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === true;
 
@@ -76,21 +86,27 @@ export function verifyFastPath(options: VerifyFastPathOptions): (request: Incomi
     return headers['idempotency-key'] === undefined && !(trustProxy && headers['x-forwarded-for'] !== undefined);
   };
 
-  /** The answer's status, extra headers and payload; never throws. */
-  const respond = async (text: string, ip: string, id: string, requestLog: FastifyBaseLogger | undefined) => {
+  /** An error as the route's error handler answers it. */
+  const failed = (thrown: unknown, id: string, requestLog: FastifyBaseLogger | undefined): Reply => {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const { code, message } = classifyError(error);
+    const status = httpStatusOf(code);
+    if (code === 'INTERNAL_ERROR') (requestLog ?? log).error({ err: error }, 'unhandled error');
+    const body = { error: { code, message, requestId: id } };
+    return { status, headers: errorHeaders(error), payload: (serializers.get(status) ?? JSON.stringify)(body) };
+  };
+
+  /** The answer, at once when the verification needed no wait (a cached token); never throws or rejects. */
+  const respond = (text: string, ip: string, id: string, requestLog: FastifyBaseLogger | undefined): MaybeAsync<Reply> => {
     try {
       // An absent body is validated as null, as Fastify does.
       const body = parseJsonBody(text) ?? null;
       if (!validate(body)) throw Object.assign(new Error('invalid body'), { validation: validate.errors, validationContext: 'body' });
-      const answer = await answerVerify(services, body as VerifyRequest, ip);
-      return { status: 200, headers: {}, payload: serialized(answer) };
+      const answer = answerVerify(services, body as VerifyRequest, ip);
+      if (answer instanceof Promise) return answer.then(answered, (thrown: unknown) => failed(thrown, id, requestLog));
+      return answered(answer);
     } catch (thrown) {
-      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-      const { code, message } = classifyError(error);
-      const status = httpStatusOf(code);
-      if (code === 'INTERNAL_ERROR') (requestLog ?? log).error({ err: error }, 'unhandled error');
-      const body = { error: { code, message, requestId: id } };
-      return { status, headers: errorHeaders(error), payload: (serializers.get(status) ?? JSON.stringify)(body) };
+      return failed(thrown, id, requestLog);
     }
   };
 
@@ -102,23 +118,26 @@ export function verifyFastPath(options: VerifyFastPathOptions): (request: Incomi
     const requestLog = logsRequests() ? log.child({ reqId: id }) : undefined;
     requestLog?.info({ req: { method: 'POST', url: VERIFY_PATH, ip } }, 'incoming request');
 
+    const send = ({ status, headers, payload }: Reply) => {
+      response.writeHead(status, {
+        'x-request-id': id,
+        ...headers,
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(payload),
+        ...(closing() ? { connection: 'close' } : {}),
+      });
+      response.end(payload);
+      const elapsedMs = performance.now() - started;
+      requests.observe(status, elapsedMs / 1000);
+      requestLog?.info({ res: { statusCode: status }, responseTime: elapsedMs }, 'request completed');
+    };
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
-      void respond(text, ip, id, requestLog).then(({ status, headers, payload }) => {
-        response.writeHead(status, {
-          'x-request-id': id,
-          ...headers,
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': Buffer.byteLength(payload),
-          ...(closing() ? { connection: 'close' } : {}),
-        });
-        response.end(payload);
-        const elapsedMs = performance.now() - started;
-        services.metrics.observeRequest('POST', VERIFY_PATH, status, elapsedMs / 1000);
-        requestLog?.info({ res: { statusCode: status }, responseTime: elapsedMs }, 'request completed');
-      });
+      const reply = respond(text, ip, id, requestLog);
+      if (reply instanceof Promise) void reply.then(send);
+      else send(reply);
     });
     return true;
   };

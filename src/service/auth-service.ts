@@ -25,12 +25,12 @@ export class AuthService {
   /** `address` is the caller's, for throttling one that keeps presenting bad credentials. */
   async authenticate(credential: string | undefined, address?: string): Promise<Principal> {
     const now = this.deps.runtime.now();
-    await this.deps.guard.check(address, now);
+    this.deps.guard.check(address, now);
     if (!credential) throw new AppError('UNAUTHORIZED', 'a token is required: send Authorization: Bearer <token>');
     const token = await this.deps.verify.lookup(credential);
     const decision = decideVerify(token, {}, now);
     if (!decision.valid || !token) {
-      await this.deps.guard.fail(address, now);
+      this.deps.guard.fail(address, now);
       throw new AppError('UNAUTHORIZED', `the token is not valid (${decision.code})`);
     }
     if (!canManage(token.type)) {

@@ -6,7 +6,7 @@ import { MemoryRateLimiter } from './rate-limiter.js';
  * Throttles guessing: an address that fails too often — unknown tokens at /v1/verify, bad
  * credentials at the management API — gets 429 for everything until its budget refills, so a
  * blocked guesser learns nothing from the answers. Counted in this process (each node guards
- * itself), so checking costs no round trip.
+ * itself), so checking costs no round trip and no wait.
  */
 export class FailureGuard {
   readonly #counters = new MemoryRateLimiter({ maxKeys: 100_000 });
@@ -18,9 +18,9 @@ export class FailureGuard {
   }
 
   /** Throws RATE_LIMITED while `address` has used up its failures. */
-  async check(address: string | undefined, now: number): Promise<void> {
+  check(address: string | undefined, now: number): void {
     if (!this.#rule || address === undefined) return;
-    const { remaining, resetAt } = await this.#counters.consume([{ key: address, rule: this.#rule, cost: 0 }], now);
+    const { remaining, resetAt } = this.#counters.consumeNow([{ key: address, rule: this.#rule, cost: 0 }], now);
     // The bucket refills continuously: one more attempt is allowed as soon as one failure's worth has come back.
     if (remaining === 0) {
       const retryAfterMs = Math.ceil(this.#rule.durationMs / this.#rule.limit);
@@ -33,8 +33,8 @@ export class FailureGuard {
     }
   }
 
-  async fail(address: string | undefined, now: number): Promise<void> {
+  fail(address: string | undefined, now: number): void {
     if (!this.#rule || address === undefined) return;
-    await this.#counters.consume([{ key: address, rule: this.#rule, cost: 1 }], now);
+    this.#counters.consumeNow([{ key: address, rule: this.#rule, cost: 1 }], now);
   }
 }

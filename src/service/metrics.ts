@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VERIFY_CODES, type VerifyCode } from '../core/verify.js';
+import { RequestMetrics, type RouteRequests } from './request-metrics.js';
 
 /** What the cache metrics are read from at scrape time (a TokenCache). */
 export interface CacheCounts {
@@ -31,25 +32,9 @@ const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly #requests = new Counter({
-    name: 'tessera_http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status code.',
-    labelNames: ['method', 'route', 'code'] as const,
-    registers: [this.registry],
-  });
-  readonly #requestSeconds = new Histogram({
-    name: 'tessera_http_request_duration_seconds',
-    help: 'Time to answer an HTTP request, by method, route pattern and status code.',
-    labelNames: ['method', 'route', 'code'] as const,
-    buckets: REQUEST_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly #verifyOutcomes = new Counter({
-    name: 'tessera_verify_outcomes_total',
-    help: 'Verifications answered by /v1/verify and /v1/verify/batch, by outcome code.',
-    labelNames: ['code'] as const,
-    registers: [this.registry],
-  });
+  readonly #requests = new RequestMetrics(REQUEST_BUCKETS);
+  /** Counted by hand and copied to the counter when scraped, as the requests are (request-metrics.ts). */
+  readonly #verifyCounts = new Map<VerifyCode, number>(VERIFY_CODES.map((code) => [code, 0]));
   readonly #querySeconds = new Histogram({
     name: 'tessera_store_query_duration_seconds',
     help: 'Time each SQL query took, failed ones included.',
@@ -69,8 +54,22 @@ export class Metrics {
   });
 
   constructor(options: MetricsOptions = {}) {
-    // Every outcome from the start, so that rates over it begin at the first scrape.
-    for (const code of VERIFY_CODES) this.#verifyOutcomes.inc({ code }, 0);
+    this.#requests.register(this.registry, {
+      counter: { name: 'tessera_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status code.' },
+      histogram: { name: 'tessera_http_request_duration_seconds', help: 'Time to answer an HTTP request, by method, route pattern and status code.' },
+    });
+    const verifyCounts = this.#verifyCounts;
+    new Counter({
+      name: 'tessera_verify_outcomes_total',
+      help: 'Verifications answered by /v1/verify and /v1/verify/batch, by outcome code.',
+      labelNames: ['code'] as const,
+      registers: [this.registry],
+      // Every outcome from the start, so that rates over it begin at the first scrape.
+      collect() {
+        this.reset();
+        for (const [code, count] of verifyCounts) this.inc({ code }, count);
+      },
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -85,13 +84,16 @@ export class Metrics {
 
   /** `route` is the route pattern (`/v1/tokens/:id`), never the URL: URLs can hold secrets. */
   observeRequest(method: string, route: string, code: number, seconds: number): void {
-    const labels = { method, route, code: String(code) };
-    this.#requests.inc(labels);
-    this.#requestSeconds.observe(labels, seconds);
+    this.#requests.route(method, route).observe(code, seconds);
+  }
+
+  /** `observeRequest` for one method and route, looked up once: for the verify fast path. */
+  requestsOf(method: string, route: string): RouteRequests {
+    return this.#requests.route(method, route);
   }
 
   countVerify(code: VerifyCode): void {
-    this.#verifyOutcomes.inc({ code });
+    this.#verifyCounts.set(code, this.#verifyCounts.get(code)! + 1);
   }
 
   /** Called for every SQL query: keep it to the two updates. */

@@ -40,6 +40,11 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async consume(checks: readonly RateLimitCheck[], now: number): Promise<RateLimitOutcome> {
+    return this.consumeNow(checks, now);
+  }
+
+  /** `consume` without the promise, for callers in this process that must not wait a turn. */
+  consumeNow(checks: readonly RateLimitCheck[], now: number): RateLimitOutcome {
     const { writes, ...result } = decideRateLimits(checks, (key) => this.#states.get(key)?.state, now);
     // Updated in place, not moved to the map's new end: re-inserting a hot key on every spend
     // slows V8's Map down the more keys it holds (see token-cache.ts).

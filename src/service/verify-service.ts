@@ -1,5 +1,6 @@
 import { digestKeyOf, digestsEqual } from '../core/digest.js';
-import { planCharge } from '../core/metering.js';
+import { andThen, type MaybeAsync } from '../core/maybe-async.js';
+import { planCharge, type ChargePlan } from '../core/metering.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
 import { decideVerify, type VerifyDecision, type VerifyRequirements } from '../core/verify.js';
@@ -46,13 +47,20 @@ export class VerifyService {
     },
   ) {}
 
-  /** The stored token a presented secret names, or undefined; mistyped and made-up secrets never reach the store. */
-  async lookup(secret: string): Promise<TokenRecord | undefined> {
+  /**
+   * The stored token a presented secret names, or undefined; mistyped and made-up secrets never
+   * reach the store. Answered at once (no promise) when the cache knows the secret.
+   */
+  lookup(secret: string): MaybeAsync<TokenRecord | undefined> {
     if (!parseSecret(secret)) return undefined;
     const key = digestKeyOf(secret);
     const now = this.deps.runtime.now();
     const cached = this.deps.cache.get(key, now);
     if (cached !== undefined) return cached ?? undefined;
+    return this.#load(key, now);
+  }
+
+  async #load(key: string, now: number): Promise<TokenRecord | undefined> {
     const epoch = this.deps.cache.epoch;
     const digest = Buffer.from(key, 'base64url');
     const found = await this.deps.tokens.findByDigest(digest);
@@ -61,26 +69,40 @@ export class VerifyService {
     return token;
   }
 
-  async verify(secret: string, options: VerifyOptions): Promise<VerifyResult> {
-    const token = await this.lookup(secret);
+  /** Answered at once (no promise) for a cached token with no rate limits or credits to spend. */
+  verify(secret: string, options: VerifyOptions): MaybeAsync<VerifyResult> {
+    return andThen(this.lookup(secret), (token) => this.#decide(token, options));
+  }
+
+  #decide(token: TokenRecord | undefined, options: VerifyOptions): MaybeAsync<VerifyResult> {
     const now = this.deps.runtime.now();
     const decision = decideVerify(token, options, now);
     if (!decision.valid || !token) return decision;
+    const plan = planCharge(token, options.cost, now);
+    if (plan || token.rateLimits.length > 0) return this.#meter(token, options, plan, now);
+    return this.#valid(token, now);
+  }
+
+  /** The rate limits, then the charge: both may wait on the store or Redis. */
+  async #meter(token: TokenRecord, options: VerifyOptions, plan: ChargePlan | undefined, now: number): Promise<VerifyResult> {
     const limited = await this.#rateLimit(token, options, now);
     if (limited && !limited.allowed) return { valid: false, code: 'RATE_LIMITED', rateLimit: limited.state };
-    const plan = planCharge(token, options.cost, now);
     const charge = plan && (await this.deps.credits.charge(plan.holder, plan.cost, plan.refill));
     // A refill moved the stored token on: the cached copy would ask for it again.
     if (plan?.refill) this.deps.cache.delete(token.digest.toString('base64url'));
     if (charge && !charge.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: charge.remaining };
     // A token drawing on a pool its owner does not have has nothing to spend.
     if (plan?.holder.kind === 'pool' && !charge) return { valid: false, code: 'USAGE_EXCEEDED', remaining: 0n };
-    this.deps.usage.record(token.id, now);
-    // Built field by field: object spreads cost more than the rest of a cached verification.
-    const result: VerifyResult = { valid: true, code: 'VALID', token };
+    const result = this.#valid(token, now);
     if (charge) result.remaining = charge.remaining;
     if (limited) result.rateLimit = limited.state;
     return result;
+  }
+
+  #valid(token: TokenRecord, now: number): VerifyResult {
+    this.deps.usage.record(token.id, now);
+    // Built field by field: object spreads cost more than the rest of a cached verification.
+    return { valid: true, code: 'VALID', token };
   }
 
   /** Spends from the token's rate limits (those the request names, else all), all or nothing. */

@@ -24,6 +24,22 @@ await describeEachApp('POST /v1/verify', (h) => {
     assert.equal('digest' in body.token, false);
   });
 
+  it('answers a cached token with nothing to meter at once, without a promise; what must wait is a promise', async () => {
+    const { secret } = await issue({});
+    const metered = await issue({ credits: '5' });
+    // The first lookup reads the store; from then on the cache answers.
+    assert.ok(h.services.verify.verify(secret, {}) instanceof Promise);
+    assert.equal((await h.services.verify.verify(metered.secret, {})).code, 'VALID');
+    const cached = h.services.verify.verify(secret, {});
+    assert.ok(!(cached instanceof Promise));
+    assert.equal(cached.code, 'VALID');
+    assert.ok(!(h.services.verify.verify('tsk_made-up', {}) instanceof Promise), 'a malformed secret never waits either');
+    // A charge is a store write, so it waits even when the token is cached.
+    const charged = h.services.verify.verify(metered.secret, {});
+    assert.ok(charged instanceof Promise);
+    assert.equal((await charged).remaining, 3_000_000_000n);
+  });
+
   it('answers NOT_FOUND for made-up, mistyped and unknown-but-well-formed tokens, without metadata', async () => {
     const { secret } = await issue({});
     const mistyped = secret.slice(0, 10) + (secret[10] === 'A' ? 'B' : 'A') + secret.slice(11);

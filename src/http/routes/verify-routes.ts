@@ -46,7 +46,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
       async (request) => {
         const { tokens, ...shared } = request.body;
         const address = shared.ip ?? request.ip;
-        await services.guard.check(address, services.runtime.now());
+        services.guard.check(address, services.runtime.now());
         const defaults = verifyOptions(shared, request.ip);
         // Every item is read before any is verified, so a bad one charges nothing.
         const calls = tokens.map((item) => {
@@ -56,7 +56,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
         });
         const results = await Promise.all(calls.map((call) => services.verify.verify(call.token, call.options)));
         for (const result of results) services.metrics.countVerify(result.code);
-        for (const result of results) if (result.code === 'NOT_FOUND') await services.guard.fail(address, services.runtime.now());
+        for (const result of results) if (result.code === 'NOT_FOUND') services.guard.fail(address, services.runtime.now());
         const now = services.runtime.now();
         return { results: results.map((result) => verifyView(result, now)) };
       },
