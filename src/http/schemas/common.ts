@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type TSchemaOptions, type Static, type TSchema, type TUnsafe } from 'typebox';
 import { ERROR_CODES } from '../../core/errors.js';
 
 export const ErrorResponse = Type.Object(
@@ -25,8 +25,19 @@ export const TeamQuery = {
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
-export const NullableString = Type.Union([Type.String(), Type.Null()]);
+/**
+ * `schema` or null, written as a type list (`type: ['string', 'null']`) rather than an anyOf
+ * with a null branch. Both admit the same values, but the response serializer
+ * (fast-json-stringify) writes a type list inline, while for an anyOf it first checks the
+ * value against each branch: with a dozen such fields, that was most of the cost of writing a
+ * token out.
+ */
+export function orNull<T extends TSchema & { type: string }>(schema: T, options: TSchemaOptions = {}): TUnsafe<Static<T> | null> {
+  return Type.Unsafe<Static<T> | null>({ ...schema, ...options, type: [schema.type, 'null'] });
+}
+
+export const NullableInteger = orNull(Type.Integer());
+export const NullableString = orNull(Type.String());
 
 export function pageOf<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item), nextCursor: NullableString });

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { NullableInteger, NullableString } from './common.js';
 import { RESERVATION_STATES } from '../../store/credit-store.js';
 import { VERIFY_CODES } from '../../core/verify.js';
 import { Credits, TokenView } from './token-schemas.js';
@@ -52,11 +53,11 @@ export const CommitBody = Type.Object(
 export const ReservationView = Type.Object({
   id: Type.String(),
   tokenId: Type.String(),
-  poolId: Type.Union([Type.String(), Type.Null()]),
+  poolId: NullableString,
   amount: Type.String(),
-  committed: Type.Union([Type.String(), Type.Null()]),
+  committed: NullableString,
   state: Type.Enum(RESERVATION_STATES),
   expiresAt: Type.Integer(),
   createdAt: Type.Integer(),
-  settledAt: Type.Union([Type.Integer(), Type.Null()]),
+  settledAt: NullableInteger,
 });

@@ -3,7 +3,7 @@ import { CREDITS_PATTERN } from '../../core/credits.js';
 import { SCOPE_PATTERN } from '../../core/scopes.js';
 import { REFILL_INTERVALS, TOKEN_STATUSES, TOKEN_TYPES } from '../../core/token.js';
 import { VERIFY_CODES } from '../../core/verify.js';
-import { NullableInteger, NullableString, PageQuery, pageOf, TeamQuery } from './common.js';
+import { NullableInteger, NullableString, orNull, PageQuery, pageOf, TeamQuery } from './common.js';
 
 const Scope = Type.String({ pattern: SCOPE_PATTERN, maxLength: 129 });
 const Scopes = Type.Array(Scope, { maxItems: 100 });
@@ -56,7 +56,7 @@ export const TokenView = Type.Object(
     suffix: Type.String({ description: 'The last four characters of the secret.' }),
     status: Type.Enum(TOKEN_STATUSES),
     scopes: Type.Array(Type.String()),
-    resource: Type.Union([ResourceRef, Type.Null()]),
+    resource: orNull(ResourceRef),
     environment: NullableString,
     projects: Type.Array(Type.String()),
     ownerUserId: Type.String(),
@@ -66,20 +66,17 @@ export const TokenView = Type.Object(
     expiresAt: NullableInteger,
     createdAt: Type.Integer(),
     updatedAt: Type.Integer(),
-    activeAt: Type.Union([Type.Integer(), Type.Null()], { description: 'Last use, written behind in batches.' }),
+    activeAt: orNull(Type.Integer(), { description: 'Last use, written behind in batches.' }),
     useCount: Type.Integer({ minimum: 0, description: 'Verifications and management calls the token passed, written behind in batches.' }),
     revokedAt: NullableInteger,
     leakedAt: NullableInteger,
     leakedUrl: NullableString,
     parentId: NullableString,
     rotatedFromId: NullableString,
-    credits: Type.Union([Type.String(), Type.Null()], { description: 'The balance, a decimal string; null when the token has none.' }),
+    credits: orNull(Type.String(), { description: 'The balance, a decimal string; null when the token has none.' }),
     creditsActive: Type.Boolean({ description: 'When on, verifications charge the balance and stop at 0.' }),
-    creditPool: Type.Union([Type.String(), Type.Null()], { description: 'The owner whose shared pool this token draws from.' }),
-    refill: Type.Union([
-      Type.Object({ amount: Type.String(), interval: Type.Enum(REFILL_INTERVALS), dayOfMonth: NullableInteger }),
-      Type.Null(),
-    ]),
+    creditPool: orNull(Type.String(), { description: 'The owner whose shared pool this token draws from.' }),
+    refill: orNull(Type.Object({ amount: Type.String(), interval: Type.Enum(REFILL_INTERVALS), dayOfMonth: NullableInteger })),
     lastRefillAt: NullableInteger,
     rateLimits: Type.Array(Type.Object({ name: Type.String(), limit: Type.Integer(), durationMs: Type.Integer() })),
   },

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { orNull } from '../../schemas/common.js';
 
 /** Vercel's `POST /v3/user/tokens` body; other properties (the SDK may send `projectId`) are not refused. */
 export const VercelCreateTokenBody = Type.Object({
@@ -35,7 +36,7 @@ export const VercelCreateTokenResponse = Type.Object({ token: VercelAuthToken, b
 export const VercelTokenResponse = Type.Object({ token: VercelAuthToken });
 export const VercelTokenList = Type.Object({
   tokens: Type.Array(VercelAuthToken),
-  pagination: Type.Object({ count: Type.Number(), next: Type.Union([Type.Number(), Type.Null()]), prev: Type.Union([Type.Number(), Type.Null()]) }),
+  pagination: Type.Object({ count: Type.Number(), next: orNull(Type.Number()), prev: orNull(Type.Number()) }),
 });
 export const VercelDeleteResponse = Type.Object({ tokenId: Type.String() });
 export const VercelTokenParams = Type.Object({ tokenId: Type.String({ minLength: 1, maxLength: 64 }) });
