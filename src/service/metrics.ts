@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VERIFY_CODES, type VerifyCode } from '../core/verify.js';
-import { RequestMetrics, type RouteRequests } from './request-metrics.js';
+import { TallyHistogram, type Tally } from './tally-histogram.js';
 
 /** What the cache metrics are read from at scrape time (a TokenCache). */
 export interface CacheCounts {
@@ -32,15 +32,22 @@ const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly #requests = new RequestMetrics(REQUEST_BUCKETS);
-  /** Counted by hand and copied to the counter when scraped, as the requests are (request-metrics.ts). */
+  readonly #requestSeconds = new TallyHistogram({
+    name: 'tessera_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route pattern and status code.',
+    buckets: REQUEST_BUCKETS,
+    registry: this.registry,
+    counter: { name: 'tessera_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status code.' },
+  });
+  readonly #routes = new Map<string, RouteRequests>();
+  /** Counted here and copied to their counter when scraped: a labelled prom-client counter hashes its labels on every call. */
   readonly #verifyCounts = new Map<VerifyCode, number>(VERIFY_CODES.map((code) => [code, 0]));
-  readonly #querySeconds = new Histogram({
+  readonly #queries = new TallyHistogram({
     name: 'tessera_store_query_duration_seconds',
     help: 'Time each SQL query took, failed ones included.',
     buckets: QUERY_BUCKETS,
-    registers: [this.registry],
-  });
+    registry: this.registry,
+  }).tally({});
   readonly #queryErrors = new Counter({
     name: 'tessera_store_query_errors_total',
     help: 'SQL queries that failed.',
@@ -54,10 +61,6 @@ export class Metrics {
   });
 
   constructor(options: MetricsOptions = {}) {
-    this.#requests.register(this.registry, {
-      counter: { name: 'tessera_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status code.' },
-      histogram: { name: 'tessera_http_request_duration_seconds', help: 'Time to answer an HTTP request, by method, route pattern and status code.' },
-    });
     const verifyCounts = this.#verifyCounts;
     new Counter({
       name: 'tessera_verify_outcomes_total',
@@ -84,12 +87,15 @@ export class Metrics {
 
   /** `route` is the route pattern (`/v1/tokens/:id`), never the URL: URLs can hold secrets. */
   observeRequest(method: string, route: string, code: number, seconds: number): void {
-    this.#requests.route(method, route).observe(code, seconds);
+    this.requestsOf(method, route).observe(code, seconds);
   }
 
-  /** `observeRequest` for one method and route, looked up once: for the verify fast path. */
+  /** `observeRequest` for one method and route pattern, looked up once: for the verify fast path. */
   requestsOf(method: string, route: string): RouteRequests {
-    return this.#requests.route(method, route);
+    const key = `${method} ${route}`;
+    let requests = this.#routes.get(key);
+    if (requests === undefined) this.#routes.set(key, (requests = new RouteRequests(this.#requestSeconds, method, route)));
+    return requests;
   }
 
   countVerify(code: VerifyCode): void {
@@ -98,7 +104,7 @@ export class Metrics {
 
   /** Called for every SQL query: keep it to the two updates. */
   observeStoreQuery(ms: number, failed: boolean): void {
-    this.#querySeconds.observe(ms / 1000);
+    this.#queries.observe(ms / 1000);
     if (failed) this.#queryErrors.inc();
   }
 
@@ -161,5 +167,22 @@ export class Metrics {
         this.set(changes.lastSeq);
       },
     });
+  }
+}
+
+/** The requests of one method and route pattern, by status code. */
+export class RouteRequests {
+  readonly #byCode = new Map<number, Tally>();
+
+  constructor(
+    private readonly histogram: TallyHistogram,
+    private readonly method: string,
+    private readonly route: string,
+  ) {}
+
+  observe(code: number, seconds: number): void {
+    let tally = this.#byCode.get(code);
+    if (tally === undefined) this.#byCode.set(code, (tally = this.histogram.tally({ method: this.method, route: this.route, code: String(code) })));
+    tally.observe(seconds);
   }
 }
