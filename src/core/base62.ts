@@ -29,3 +29,12 @@ export function encodeBase62(value: number, width: number): string {
   } while (rest > 0);
   return out.padStart(width, '0');
 }
+
+const DIGIT_VALUES = new Map([...BASE62_ALPHABET].map((c, i) => [c.charCodeAt(0), i]));
+
+/** The value of base62 text of at most 8 characters (exact below 2^53); NaN when a character is not base62. */
+export function decodeBase62(text: string): number {
+  let value = 0;
+  for (let i = 0; i < text.length; i++) value = value * 62 + (DIGIT_VALUES.get(text.charCodeAt(i)) ?? NaN);
+  return value;
+}

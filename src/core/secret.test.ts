@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { BASE62_ALPHABET, encodeBase62, randomBase62 } from './base62.js';
+import { BASE62_ALPHABET, decodeBase62, encodeBase62, randomBase62 } from './base62.js';
 import { deriveSecret, generateSecret, parseSecret, secretSuffix } from './secret.js';
 import { TOKEN_PREFIX } from './token.js';
 
 const FORMAT = /^([a-z][a-z0-9]*)_([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
 
-/** Base62 decoding written independently of encodeBase62. */
-function decodeBase62(text: string): number {
+/** Base62 decoding written independently of the module's. */
+function referenceDecode(text: string): number {
   return [...text].reduce((n, c) => n * 62 + BASE62_ALPHABET.indexOf(c), 0);
 }
 
@@ -20,7 +20,7 @@ describe('secret format', () => {
       const match = FORMAT.exec(secret);
       assert.ok(match, secret);
       assert.equal(match[1], prefix);
-      assert.equal(decodeBase62(match[3]!), crc32(`${prefix}_${match[2]}`));
+      assert.equal(referenceDecode(match[3]!), crc32(`${prefix}_${match[2]}`));
       assert.deepEqual(parseSecret(secret), { prefix, text: secret });
       assert.equal(secretSuffix(secret), secret.slice(-4));
     });
@@ -74,7 +74,16 @@ describe('base62', () => {
     assert.equal(encodeBase62(61, 1), 'z');
     assert.equal(encodeBase62(62, 1), '10');
     assert.equal(encodeBase62(0xffffffff, 6), '4gfFC3');
-    assert.equal(decodeBase62('4gfFC3'), 0xffffffff);
+    assert.equal(referenceDecode('4gfFC3'), 0xffffffff);
+  });
+
+  it('decodes what it encodes, padding included, and nothing outside its alphabet', () => {
+    for (const value of [0, 1, 61, 62, 3843, 0x7fffffff, 0xffffffff]) {
+      assert.equal(decodeBase62(encodeBase62(value, 6)), value);
+      assert.equal(decodeBase62(encodeBase62(value, 6)), referenceDecode(encodeBase62(value, 6)));
+    }
+    assert.equal(decodeBase62('zzzzzz'), 62 ** 6 - 1);
+    for (const text of ['4gfF-3', '4gf FC', 'é', '_']) assert.ok(Number.isNaN(decodeBase62(text)), text);
   });
 });
 
