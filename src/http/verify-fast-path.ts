@@ -46,7 +46,6 @@ const serializeAnswer = serializers.get(200)!;
 // A token's view is built once per cached record (views.ts), so the common answer — valid, the
 // token, nothing metered — is serialized once per view too, by the same serializer.
 const plainValidAnswers = new WeakMap<object, string>();
-const answered = (answer: VerifyAnswer): Reply => ({ status: 200, headers: {}, payload: serialized(answer) });
 function serialized(answer: VerifyAnswer): string {
   const { token } = answer;
   if (!token || answer.code !== 'VALID' || answer.remaining !== undefined || answer.rateLimit !== undefined) return serializeAnswer(answer);
@@ -54,6 +53,8 @@ function serialized(answer: VerifyAnswer): string {
   if (payload === undefined) plainValidAnswers.set(token, (payload = serializeAnswer(answer)));
   return payload;
 }
+
+const answered = (answer: VerifyAnswer): Reply => ({ status: 200, headers: {}, payload: serialized(answer) });
 
 /**
  * The hottest request, `POST /v1/verify`, answered beside Fastify rather than through it:
@@ -103,7 +104,7 @@ export function verifyFastPath(options: VerifyFastPathOptions): (request: Incomi
       const body = parseJsonBody(text) ?? null;
       if (!validate(body)) throw Object.assign(new Error('invalid body'), { validation: validate.errors, validationContext: 'body' });
       const answer = answerVerify(services, body as VerifyRequest, ip);
-      if (answer instanceof Promise) return answer.then(answered, (thrown: unknown) => failed(thrown, id, requestLog));
+      if (answer instanceof Promise) return answer.then(answered).catch((thrown: unknown) => failed(thrown, id, requestLog));
       return answered(answer);
     } catch (thrown) {
       return failed(thrown, id, requestLog);
