@@ -20,7 +20,7 @@ export interface LoadPlan {
   bodies?: readonly string[];
 }
 
-/** A server under load: its URL, and its process for the RSS. */
+/** A server under load: its URL, and its process for the RSS and CPU time. */
 export interface LoadTarget {
   url: string;
   pid: number;
@@ -36,6 +36,8 @@ export interface RoundFigures {
   /** The server's resident set after the round (VmRSS), and its peak so far (VmHWM), in MB. */
   rssMb: number;
   peakRssMb: number;
+  /** The server's CPU time (user and system) during the round per request answered, in µs. */
+  cpuUsPerRequest: number;
   durationS: number;
 }
 
@@ -55,6 +57,14 @@ export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** The CPU time (user and system) the process has used so far, in ms, from /proc (Linux counts it in 1/100 s). */
+export function cpuTimeMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After the command name (in parentheses, and it may hold spaces) come the state, …, utime and stime (fields 14 and 15).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**
@@ -78,6 +88,7 @@ export async function loadRound(target: LoadTarget, plan: LoadPlan, options: Rou
   const headers = { ...(plan.method === 'POST' ? { 'content-type': 'application/json' } : {}), ...plan.headers };
   let client = 0;
   const bodies = plan.bodies;
+  const cpuBefore = cpuTimeMsOf(target.pid);
   const result = await autocannon({
     url: `${target.url}${plan.path}`,
     method: plan.method,
@@ -106,6 +117,7 @@ export async function loadRound(target: LoadTarget, plan: LoadPlan, options: Rou
     p50: result.latency.p50,
     p99: result.latency.p99,
     ...memoryOf(target.pid),
+    cpuUsPerRequest: ((cpuTimeMsOf(target.pid) - cpuBefore) * 1000) / Math.max(result.requests.total, 1),
     durationS: result.duration,
   };
 }

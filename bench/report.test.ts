@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RoundFigures } from './load.js';
-import { sliceFor } from './load.js';
+import { cpuTimeMsOf, sliceFor } from './load.js';
 import { markdownTable, median, rssByStore, summarize, svgChart, textTable, type RowResult } from './report.js';
 import { floodTokens } from './scenarios.js';
 import { parseSecret } from '../src/core/secret.js';
 
-const figures = (requestsPerSecond: number, p99: number, rssMb = 100): RoundFigures => ({
+const figures = (requestsPerSecond: number, p99: number, rssMb = 100, cpuUsPerRequest = 50): RoundFigures => ({
   requestsPerSecond,
   requests: requestsPerSecond * 2,
   p50: p99 / 4,
   p99,
   rssMb,
   peakRssMb: rssMb,
+  cpuUsPerRequest,
   durationS: 2,
 });
 
@@ -54,6 +55,37 @@ describe('bench report', () => {
       { label: 'p99 ≤ 1.5×', met: true },
       { label: 'RSS < 250 MB', met: true },
     ]);
+  });
+
+  it('shows the CPU per request of each side, the median of its rounds', () => {
+    const cpuRow: RowResult = {
+      ...row('verify-warm', 'SQLite', []),
+      rounds: [
+        { baseline: figures(100, 5, 100, 44), tessera: figures(60, 8, 100, 71) },
+        { baseline: figures(100, 5, 100, 48), tessera: figures(60, 8, 100, 90) },
+        { baseline: figures(100, 5, 100, 41), tessera: figures(60, 8, 100, 69) },
+      ],
+    };
+    const summary = summarize(cpuRow);
+    assert.equal(summary.tessera.cpuUsPerRequest, 71);
+    assert.equal(summary.baseline.cpuUsPerRequest, 44);
+    const [header, , line] = markdownTable([cpuRow]).split('\n');
+    const cells = (text: string) => text.split('|').map((cell) => cell.trim());
+    const at = (name: string) => cells(header!).indexOf(name);
+    assert.equal(cells(line!)[at('CPU µs/req')], '71');
+    assert.equal(cells(line!)[at('baseline CPU µs/req')], '44');
+  });
+
+  it('reads the CPU time of a process from /proc as Node counts its own', { skip: process.platform !== 'linux' && 'reads /proc (Linux)' }, () => {
+    const before = cpuTimeMsOf(process.pid);
+    const usage = process.cpuUsage();
+    const until = performance.now() + 200;
+    while (performance.now() < until);
+    const spentMs = cpuTimeMsOf(process.pid) - before;
+    const { user, system } = process.cpuUsage(usage);
+    // /proc counts in hundredths of a second: within a few ticks of Node's own count.
+    assert.ok(Math.abs(spentMs - (user + system) / 1000) <= 30, `${spentMs} ms from /proc, ${(user + system) / 1000} ms from process.cpuUsage()`);
+    assert.ok(spentMs >= 150, `${spentMs} ms for 200 ms of busy loop`);
   });
 
   it('tables have one line per row plus the header', () => {

@@ -37,6 +37,8 @@ export interface Side {
   p99: number;
   /** The largest RSS seen after a round, in MB. */
   rssMb: number;
+  /** The server's CPU time per request, in µs. */
+  cpuUsPerRequest: number;
 }
 
 export interface Summary {
@@ -72,6 +74,7 @@ function side(figures: readonly RoundFigures[]): Side {
     p50: median(figures.map((f) => f.p50)),
     p99: median(figures.map((f) => f.p99)),
     rssMb: Math.max(...figures.map((f) => f.rssMb)),
+    cpuUsPerRequest: median(figures.map((f) => f.cpuUsPerRequest)),
   };
 }
 
@@ -93,7 +96,7 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(1));
 const times = (n: number) => `${n.toFixed(2)}×`;
 
-export const TABLE_HEADER = ['scenario', 'store', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'baseline req/s', 'baseline p99', 'ratio', 'p99 ratio', 'target', 'met?'];
+export const TABLE_HEADER = ['scenario', 'store', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'baseline req/s', 'baseline p99', 'baseline CPU µs/req', 'ratio', 'p99 ratio', 'target', 'met?'];
 
 /** One table row per scenario and store, as strings. */
 export function tableCells(row: RowResult, summary = summarize(row)): string[] {
@@ -105,8 +108,10 @@ export function tableCells(row: RowResult, summary = summarize(row)): string[] {
     ms(tessera.p50),
     ms(tessera.p99),
     tessera.rssMb.toFixed(0),
+    tessera.cpuUsPerRequest.toFixed(0),
     int(baseline.requestsPerSecond),
     ms(baseline.p99),
+    baseline.cpuUsPerRequest.toFixed(0),
     times(summary.ratio),
     times(summary.p99Ratio),
     verdicts.length > 0 ? verdicts.map((v) => v.label).join(', ') : '—',

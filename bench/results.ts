@@ -60,7 +60,9 @@ export function resultsMarkdown(run: RunRecord): string {
     `Each row: ${o.rounds} rounds of ${o.roundSeconds} s against the baseline, then ${o.roundSeconds} s against tessera, alternating, ` +
       `after a ${o.warmupSeconds} s warm-up of each (not counted: V8 is still compiling tessera's hot path then); ${o.connections} connections; figures are medians of the rounds. ` +
       '**ratio** is the median of the rounds\' tessera/baseline requests/s (each tessera round against the baseline round just before it), ' +
-      '**p99 ratio** the same for p99 latency; RSS is the tessera process\'s VmRSS after a round, the largest of the rounds.',
+      '**p99 ratio** the same for p99 latency; RSS is the tessera process\'s VmRSS after a round, the largest of the rounds; ' +
+      '**CPU µs/req** is the server\'s CPU time (user and system, from /proc) during a round over the requests it answered, for tessera and for the baseline: ' +
+      'what a request costs the server, whatever the load generator and the other core were doing.',
     '',
     markdownTable(rows),
     '',

@@ -54,7 +54,7 @@ export interface SuiteResult {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const count = (n: number) => (n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
-const perSecond = (r: RoundFigures) => `${Math.round(r.requestsPerSecond).toLocaleString('en-US')}/s p99 ${r.p99} ms`;
+const perSecond = (r: RoundFigures) => `${Math.round(r.requestsPerSecond).toLocaleString('en-US')}/s p99 ${r.p99} ms ${Math.round(r.cpuUsPerRequest)} µs CPU`;
 
 /** Everything tessera reads from the environment that would change the figures, set or blanked. */
 function tesseraEnv(admin: string, databaseUrl = ''): Record<string, string> {
