@@ -1,4 +1,4 @@
-import { Type, type TSchemaOptions, type Static, type TSchema, type TUnsafe } from 'typebox';
+import { Type, type Static, type TSchema, type TSchemaOptions, type TUnsafe } from 'typebox';
 import { ERROR_CODES } from '../../core/errors.js';
 
 export const ErrorResponse = Type.Object(
