@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { answerClusterMetrics, clusterMetricsOf } from './cluster-metrics.js';
 import { restartDelay } from './restart-delay.js';
 import { loadSecretKey } from './secret-key.js';
 import { prepareStore, startServer } from './serve.js';
@@ -83,6 +84,7 @@ export async function serveCluster(config: ServerConfig): Promise<void> {
       if (!stopping) cluster.fork(env);
     }, delay);
   });
+  answerClusterMetrics();
   for (let i = 0; i < config.workers; i++) cluster.fork(env);
 }
 
@@ -90,7 +92,7 @@ export async function serveCluster(config: ServerConfig): Promise<void> {
 export async function serveWorker(): Promise<void> {
   const config = JSON.parse(process.env[WORKER_CONFIG] ?? 'null') as ServerConfig | null;
   if (!config) throw new Error(`a worker needs ${WORKER_CONFIG} from its primary`);
-  const starting = startServer(config, { prepared: true });
+  const starting = startServer(config, { prepared: true, gatherMetrics: clusterMetricsOf });
   // A terminal's Ctrl-C reaches the primary too, which then stops the workers with SIGTERM.
   process.on('SIGINT', () => {});
   const stop = shutdownOnSignals(`tessera worker ${process.pid}`, ['SIGTERM'], async () => (await starting).stop());

@@ -4,7 +4,7 @@ import { buildApp } from '../http/app.js';
 import { gracefulClose } from '../http/graceful-close.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
-import { Metrics } from '../service/metrics.js';
+import { Metrics, type MetricsOptions } from '../service/metrics.js';
 import { systemRuntime } from '../service/runtime.js';
 import { createServices, type Services } from '../service/services.js';
 import type { ChangeSignal } from '../service/change-feed.js';
@@ -35,6 +35,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** A cluster worker: its primary has migrated and bootstrapped the store already. */
   prepared?: boolean;
+  /** How /metrics gathers its text (see MetricsOptions.gather): a cluster worker asks its primary. */
+  gatherMetrics?: MetricsOptions['gather'];
 }
 
 /** How this node hears of token changes at once (see ServerConfig.changeSignal); nothing: by reading the log alone. */
@@ -71,7 +73,7 @@ export async function prepareStore(config: ServerConfig): Promise<string | undef
 /** Opens the store (migrating and bootstrapping it unless `prepared`) and listens. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   // Made before the store opens, so that the migrations' queries are timed too.
-  const metrics = new Metrics({ processMetrics: true });
+  const metrics = new Metrics({ processMetrics: true, ...(options.gatherMetrics ? { gather: options.gatherMetrics } : {}) });
   const opening = { ...storeOptions(config), onQuery: (ms: number, failed: boolean) => metrics.observeStoreQuery(ms, failed) };
   const { stores, secret } = options.prepared
     ? { stores: await openPreparedStores(opening), secret: undefined }

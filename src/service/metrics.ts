@@ -18,6 +18,11 @@ export interface FeedState {
 export interface MetricsOptions {
   /** prom-client's process and Node.js metrics (CPU, memory, event loop, GC); for a server, not for tests that build many apps. */
   processMetrics?: boolean;
+  /**
+   * Where `text()` gets the exposition, given this process's registry: by default the registry
+   * itself; a cluster worker's asks its primary for every worker's, merged (cli/cluster-metrics.ts).
+   */
+  gather?: (registry: Registry) => () => Promise<string>;
 }
 
 // Verify and most store queries take well under a millisecond; the default buckets start at 5 ms.
@@ -53,6 +58,7 @@ export class Metrics {
     help: 'SQL queries that failed.',
     registers: [this.registry],
   });
+  readonly #text: () => Promise<string>;
   readonly #notificationLag = new Histogram({
     name: 'tessera_change_notification_lag_seconds',
     help: 'How long after it was logged a token change (revocation, rotation, credit change) reached this node.',
@@ -74,6 +80,7 @@ export class Metrics {
       },
     });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    this.#text = options.gather?.(this.registry) ?? (() => this.registry.metrics());
   }
 
   /** The Content-Type of `text()`: Prometheus text format 0.0.4. */
@@ -81,8 +88,9 @@ export class Metrics {
     return this.registry.contentType;
   }
 
+  /** The exposition /metrics answers: this process's, or under `--workers` the whole cluster's. */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.#text();
   }
 
   /** `route` is the route pattern (`/v1/tokens/:id`), never the URL: URLs can hold secrets. */
@@ -146,6 +154,8 @@ export class Metrics {
       name: 'tessera_token_cache_hit_ratio',
       help: 'Hits / (hits + misses) since the process started; 0 before the first lookup.',
       registers,
+      // Under --workers: the mean of the workers' ratios.
+      aggregator: 'average',
       collect() {
         const lookups = cache.hits + cache.misses;
         this.set(lookups === 0 ? 0 : cache.hits / lookups);
@@ -155,6 +165,8 @@ export class Metrics {
       name: 'tessera_change_feed_live',
       help: '1 while this node hears of every token change and serves its cache; 0 while notifications are lost.',
       registers,
+      // Under --workers: 0 as soon as one worker has lost them.
+      aggregator: 'min',
       collect() {
         this.set(changes.live ? 1 : 0);
       },
@@ -163,6 +175,8 @@ export class Metrics {
       name: 'tessera_change_feed_last_seq',
       help: 'The number of the last token change this node applied.',
       registers,
+      // Under --workers: the worker furthest behind.
+      aggregator: 'min',
       collect() {
         this.set(changes.lastSeq);
       },

@@ -82,6 +82,21 @@ for (const make of [sqliteBackend, postgresBackend]) {
           const answeredBy = new Set(answers.map((a) => byRequest.get(a.requestId)));
           assert.deepEqual([...answeredBy].sort(), [...workers].sort(), 'both workers answer, and only they');
 
+          // Whichever worker a scrape reaches, /metrics counts the requests of both.
+          for (let scrape = 0; scrape < 4; scrape++) {
+            const metrics = await fetch(`${server.url}/metrics`, { headers: { connection: 'close' } });
+            assert.equal(metrics.status, 200);
+            const text = await metrics.text();
+            const sample = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
+            assert.equal(sample(/^tessera_http_requests_total\{method="POST",route="\/v1\/verify",code="200"\} (\d+)$/m), VERIFICATIONS, text.slice(0, 2000));
+            assert.equal(sample(/^tessera_http_request_duration_seconds_count\{method="POST",route="\/v1\/verify",code="200"\} (\d+)$/m), VERIFICATIONS);
+            assert.equal(sample(/^tessera_verify_outcomes_total\{code="VALID"\} (\d+)$/m), VERIFICATIONS);
+            assert.equal(sample(/^tessera_http_requests_total\{method="POST",route="\/v1\/tokens",code="201"\} (\d+)$/m), 1);
+            assert.equal(sample(/^tessera_change_feed_live (\d+)$/m), 1);
+            const ratio = sample(/^tessera_token_cache_hit_ratio ([\d.e-]+)$/m);
+            assert.ok(ratio > 0 && ratio <= 1, `hit ratio ${ratio}: the mean of the workers', not their sum`);
+          }
+
           server.child.kill('SIGTERM');
           assert.equal(await server.exited, 0);
         } finally {
