@@ -5,7 +5,7 @@ import type { SqlDatabase } from './database.js';
 export const STARTUP_LOCK_ID = 7_166_504_217_306_112_081n;
 
 /** How long a starting process waits for another's migrations and bootstrap by default: long migrations included, not forever. */
-export const STARTUP_LOCK_WAIT_MS = 300_000;
+const STARTUP_LOCK_WAIT_MS = 300_000;
 
 /** PostgreSQL's lock_not_available: `lock_timeout` ran out. */
 const LOCK_NOT_AVAILABLE = '55P03';
