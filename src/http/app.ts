@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -19,7 +18,10 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validator.js';
+import { httpServer } from './http-server.js';
+import { VerifyConnections } from './verify-connections.js';
 import { verifyFastPath } from './verify-fast-path.js';
+import { VerifyResponder } from './verify-responder.js';
 import { edenaiRoutes } from './dialects/edenai/edenai-routes.js';
 import { unleashRoutes } from './dialects/unleash/unleash-routes.js';
 import { edgeConfigReadRoutes } from './dialects/vercel/edge-config-read-routes.js';
@@ -33,11 +35,14 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP. */
   trustProxy?: boolean;
-  /** Answer plain `POST /v1/verify` requests beside Fastify (verify-fast-path.ts); on unless false. */
-  verifyFastPath?: boolean;
+  /**
+   * Where plain `POST /v1/verify` requests are answered before Fastify: read off the socket
+   * (verify-connections.ts) and, on connections handed to Node, in the request listener
+   * (verify-fast-path.ts) — the default, `'socket'`; in the request listener only
+   * (`'listener'`); or nowhere (`false`: Fastify's route answers every one).
+   */
+  verifyFastPath?: 'socket' | 'listener' | false;
 }
-
-type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   // By route pattern, never the URL: a URL can carry a secret (`?token=`, Edge Config token paths).
@@ -46,15 +51,20 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const requestId = requestIds();
   // Set once the app exists; until then (and when turned off) every request goes to Fastify.
   let fastPath: ReturnType<typeof verifyFastPath> | undefined;
+  let connections: VerifyConnections | undefined;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
     genReqId: requestId,
     serverFactory: (handler, serverOptions) =>
-      httpServer(serverOptions, (request, response) => {
-        if (!fastPath?.(request, response)) handler(request, response);
-      }),
+      httpServer(
+        serverOptions,
+        (request, response) => {
+          if (!fastPath?.(request, response)) handler(request, response);
+        },
+        () => connections,
+      ),
     // Router failures skip every hook, onResponse included: counted here.
     frameworkErrors: (error, request, reply) => {
       frameworkErrorHandler(error, request, reply);
@@ -80,8 +90,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     closing = true;
     done();
   });
-  if (options.verifyFastPath !== false) {
-    fastPath = verifyFastPath({
+  const where = options.verifyFastPath ?? 'socket';
+  if (where !== false) {
+    const responder = new VerifyResponder({
       services,
       log: app.log,
       requestId,
@@ -89,6 +100,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       closing: () => closing,
       bodyLimit: BODY_LIMIT_BYTES,
     });
+    fastPath = verifyFastPath(responder);
+    if (where === 'socket') connections = new VerifyConnections(responder, BODY_LIMIT_BYTES, app.server.keepAliveTimeout);
   }
 
   await app.register(swagger, {
@@ -121,16 +134,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   for (const prefix of ['/v1/edge-config', '/v1/global-config']) await app.register(edgeConfigRoutes(services), { prefix });
   await app.register(edgeConfigReadRoutes(services));
   return app;
-}
-
-/** The HTTP server Fastify would make itself (same timeouts), with `listener` in front of its handler. */
-function httpServer(options: FastifyServerOptions, listener: RequestListener) {
-  const server = createServer(listener);
-  server.keepAliveTimeout = options.keepAliveTimeout!;
-  server.requestTimeout = options.requestTimeout!;
-  server.setTimeout(options.connectionTimeout!);
-  if (options.maxRequestsPerSocket! > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket!;
-  return server;
 }
 
 /**

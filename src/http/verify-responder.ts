@@ -1,0 +1,171 @@
+import type { FastifyBaseLogger } from 'fastify';
+import fastJsonStringify from 'fast-json-stringify';
+import { httpStatusOf } from '../core/errors.js';
+import type { MaybeAsync } from '../core/maybe-async.js';
+import type { Services } from '../service/services.js';
+import { classifyError, errorHeaders } from './error-handler.js';
+import { parseJsonBody } from './json-body.js';
+import { VERIFY_RESPONSES } from './routes/verify-routes.js';
+import { VerifyBody } from './schemas/token-schemas.js';
+import { validatorCompiler } from './validator.js';
+import { answerVerify, type VerifyAnswer, type VerifyRequest } from './verify-answer.js';
+
+export const VERIFY_PATH = '/v1/verify';
+
+/** What a verification is answered: its status, headers beyond the usual, and body. */
+export interface VerifyReply {
+  status: number;
+  headers: Record<string, string>;
+  payload: string;
+}
+
+/** One verification under way: when it started, its id, its caller, its log (when requests are logged). */
+export interface VerifyCall {
+  started: number;
+  id: string;
+  ip: string;
+  log: FastifyBaseLogger | undefined;
+}
+
+export interface VerifyResponderOptions {
+  services: Services;
+  /** The app's logger: the same request lines as Fastify writes, when its level asks for them. */
+  log: FastifyBaseLogger;
+  /** The app's request id source, so ids stay unique across every path. */
+  requestId: () => string;
+  /** Behind a proxy the client address comes from X-Forwarded-For: such requests are left to Fastify. */
+  trustProxy: boolean;
+  /** True once the app is closing: new requests are left to Fastify, answers say `Connection: close`. */
+  closing: () => boolean;
+  bodyLimit: number;
+}
+
+/** The request headers that decide whether a verification is plain, as Node names them. */
+export interface VerifyRequestHeaders {
+  'content-type'?: string;
+  'content-length'?: string;
+  'transfer-encoding'?: string;
+  'idempotency-key'?: string | string[];
+  'x-forwarded-for'?: string | string[];
+}
+
+const compileBody = () =>
+  validatorCompiler()({ schema: VerifyBody, httpPart: 'body', method: 'POST', url: VERIFY_PATH }) as ((body: unknown) => boolean) & {
+    errors?: unknown[] | null;
+  };
+
+// The route's response schemas, compiled as Fastify compiles them, so every path writes the same
+// bytes; a status without a schema (500) is written by JSON.stringify, as Fastify does.
+const serializers = new Map(Object.entries(VERIFY_RESPONSES).map(([status, schema]) => [Number(status), fastJsonStringify(schema)]));
+const serializeAnswer = serializers.get(200)!;
+
+// A token's view is built once per cached record (views.ts), so the common answer — valid, the
+// token, nothing metered — is serialized once per view too, by the same serializer.
+const plainValidAnswers = new WeakMap<object, string>();
+function serialized(answer: VerifyAnswer): string {
+  const { token } = answer;
+  if (!token || answer.code !== 'VALID' || answer.remaining !== undefined || answer.rateLimit !== undefined) return serializeAnswer(answer);
+  let payload = plainValidAnswers.get(token);
+  if (payload === undefined) plainValidAnswers.set(token, (payload = serializeAnswer(answer)));
+  return payload;
+}
+
+const answered = (answer: VerifyAnswer): VerifyReply => ({ status: 200, headers: {}, payload: serialized(answer) });
+
+/**
+ * `POST /v1/verify` answered outside Fastify's route, for the paths that take plain
+ * verifications before Fastify sees them: the request listener (verify-fast-path.ts) and the
+ * socket reader (verify-connections.ts). A plain verification is the exact path, a JSON body
+ * with a `Content-Length` within the limit, no `Idempotency-Key` (replays need the route's
+ * hooks), no forwarded address to trust, the app not closing; everything else is Fastify's.
+ *
+ * What a taken request gets is what the route would answer — the same body parser, the same
+ * validator and schema, the same `answerVerify`, the same error classification and
+ * serializers, the same request metrics and log lines; test/http/verify-fast-path.test.ts holds
+ * every path to byte-identical answers.
+ */
+export class VerifyResponder {
+  readonly closing: () => boolean;
+  readonly #options: VerifyResponderOptions;
+  readonly #validate = compileBody();
+  readonly #requests;
+
+  constructor(options: VerifyResponderOptions) {
+    this.#options = options;
+    this.closing = options.closing;
+    this.#requests = options.services.metrics.requestsOf('POST', VERIFY_PATH);
+  }
+
+  /** Whether a `POST /v1/verify` with these headers is plain. */
+  takes(headers: VerifyRequestHeaders): boolean {
+    const type = headers['content-type'];
+    if (type !== 'application/json' && type?.toLowerCase() !== 'application/json; charset=utf-8') return false;
+    const length = Number(headers['content-length']);
+    if (!(length > 0 && length <= this.#options.bodyLimit) || headers['transfer-encoding'] !== undefined) return false;
+    return headers['idempotency-key'] === undefined && !(this.#options.trustProxy && headers['x-forwarded-for'] !== undefined) && !this.closing();
+  }
+
+  /** A taken request begins: its id, and its first log line when requests are logged. */
+  start(ip: string): VerifyCall {
+    const started = performance.now();
+    const id = this.#options.requestId();
+    const log = this.#logsRequests() ? this.#options.log.child({ reqId: id }) : undefined;
+    log?.info({ req: { method: 'POST', url: VERIFY_PATH, ip } }, 'incoming request');
+    return { started, id, ip, log };
+  }
+
+  /** The answer to a body, at once when the verification needed no wait (a cached token); never throws or rejects. */
+  answer(call: VerifyCall, text: string): MaybeAsync<VerifyReply> {
+    let body: unknown;
+    try {
+      // An absent body is validated as null, as Fastify does.
+      body = parseJsonBody(text) ?? null;
+    } catch (thrown) {
+      // Fastify's route closes the connection after a body it could not parse; so do these paths.
+      const reply = this.#failed(thrown, call);
+      reply.headers.connection = 'close';
+      return reply;
+    }
+    try {
+      if (!this.#validate(body)) throw Object.assign(new Error('invalid body'), { validation: this.#validate.errors, validationContext: 'body' });
+      const answer = answerVerify(this.#options.services, body as VerifyRequest, call.ip);
+      if (answer instanceof Promise) return answer.then(answered).catch((thrown: unknown) => this.#failed(thrown, call));
+      return answered(answer);
+    } catch (thrown) {
+      return this.#failed(thrown, call);
+    }
+  }
+
+  /** The headers every path writes with a reply, in the route's order. */
+  headersOf(call: VerifyCall, reply: VerifyReply): Record<string, string | number> {
+    return {
+      'x-request-id': call.id,
+      ...reply.headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(reply.payload),
+      ...(this.closing() ? { connection: 'close' } : {}),
+    };
+  }
+
+  /** A reply was written: the request counted and its last log line. */
+  finished(call: VerifyCall, status: number): void {
+    const elapsedMs = performance.now() - call.started;
+    this.#requests.observe(status, elapsedMs / 1000);
+    call.log?.info({ res: { statusCode: status }, responseTime: elapsedMs }, 'request completed');
+  }
+
+  // pino's level, when the app logs at all (Fastify's stand-in for no logger has no levels).
+  #logsRequests(): boolean {
+    return (this.#options.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === true;
+  }
+
+  /** An error as the route's error handler answers it. */
+  #failed(thrown: unknown, call: VerifyCall): VerifyReply {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const { code, message } = classifyError(error);
+    const status = httpStatusOf(code);
+    if (code === 'INTERNAL_ERROR') (call.log ?? this.#options.log).error({ err: error }, 'unhandled error');
+    const body = { error: { code, message, requestId: call.id } };
+    return { status, headers: errorHeaders(error), payload: (serializers.get(status) ?? JSON.stringify)(body) };
+  }
+}
