@@ -19,7 +19,13 @@ describe('readRequestHead', () => {
   it('reads a plain request: header names in lower case, the body where it is', () => {
     const text = request(plainLines());
     const head = read(text);
-    assert.deepEqual(head?.headers, { host: 'tessera', 'content-type': 'application/json', 'content-length': String(BODY.length) });
+    const { host, connection } = head!.headers;
+    assert.deepEqual({ host, connection, type: head!.headers['content-type'], length: head!.headers['content-length'] }, {
+      host: 'tessera',
+      connection: undefined,
+      type: 'application/json',
+      length: String(BODY.length),
+    });
     assert.equal(text.slice(head!.bodyStart, head!.bodyEnd), BODY);
     assert.equal(head!.bodyEnd, text.length);
   });
@@ -31,6 +37,13 @@ describe('readRequestHead', () => {
     const second = read(text, read(text)!.bodyEnd);
     assert.equal(text.slice(second!.bodyStart, second!.bodyEnd), secondBody);
     assert.equal(second!.headers.connection, 'keep-alive');
+  });
+
+  it('reads a value without the whitespace after the colon, whatever the case of the name', () => {
+    const head = read(request(['HOST:\t tessera', 'content-TYPE:application/json', `Content-Length:   ${BODY.length}`, 'X-Host: other', 'Idempotency-Key: k 1']));
+    assert.equal(head?.headers.host, 'tessera');
+    assert.equal(head?.headers['content-type'], 'application/json');
+    assert.equal(head?.headers['idempotency-key'], 'k 1');
   });
 
   it('takes the forms every parser frames alike', () => {
@@ -59,6 +72,8 @@ describe('readRequestHead', () => {
       ['two Hosts', [...plainLines(), 'Host: other']],
       ['no Content-Length', plainLines().slice(0, 2)],
       ['two Content-Lengths', [...plainLines(), `content-length: ${BODY.length}`]],
+      ['two Content-Types', [...plainLines(), 'Content-Type: text/plain']],
+      ['two Connections', [...plainLines(), 'Connection: keep-alive', 'Connection: close']],
       ['leading zero', [...plainLines().slice(0, 2), `Content-Length: 0${BODY.length}`]],
       ['plus sign', [...plainLines().slice(0, 2), `Content-Length: +${BODY.length}`]],
       ['zero length', [...plainLines().slice(0, 2), 'Content-Length: 0']],

@@ -9,16 +9,29 @@
  *   that does not end in whitespace (no obsolete line folding, no bare CR or LF, no bytes past
  *   0x7e);
  * - exactly one `Host`, exactly one `Content-Length` of plain digits (no leading zero) within
- *   the limit, and no `Transfer-Encoding`, `Expect`, `Upgrade`, or `Connection` other than
- *   `keep-alive` or `close`;
+ *   the limit, at most one of each other header that decides framing or plainness (PlainHeaders),
+ *   and no `Transfer-Encoding`, `Expect`, `Upgrade`, or `Connection` other than `keep-alive` or
+ *   `close`;
  * - head and body complete in the buffer (a request split across reads is left to Node, which
  *   has the timeouts for slow senders).
  */
 
+/** The headers that decide how a request is framed and whether a verification is plain; absent ones are undefined. */
+export interface PlainHeaders {
+  host: string | undefined;
+  'content-length': string | undefined;
+  'content-type': string | undefined;
+  'transfer-encoding': string | undefined;
+  expect: string | undefined;
+  upgrade: string | undefined;
+  connection: string | undefined;
+  'idempotency-key': string | undefined;
+  'x-forwarded-for': string | undefined;
+}
+
 /** A request read whole from the buffer. */
 export interface RequestHead {
-  /** Header names in lower case, each seen once (a repeated header makes the request not plain). */
-  headers: Record<string, string>;
+  headers: PlainHeaders;
   /** Where the body starts and ends in the buffer. */
   bodyStart: number;
   bodyEnd: number;
@@ -27,8 +40,11 @@ export interface RequestHead {
 /** Node's default cap on a request head (`--max-http-header-size`). */
 export const MAX_HEAD_BYTES = 16 * 1024;
 
-// A value neither starts nor ends with whitespace: one with trailing whitespace is left to Node.
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*((?:[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?)?)$/;
+// The header block from the request line's CRLF on: each line a token name, a colon, optional
+// whitespace and a value that neither starts nor ends with whitespace, then CRLF.
+const HEADER_BLOCK = /^\r\n(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t ]*(?:[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?)?\r\n)*$/;
+const NAMES = ['host', 'content-length', 'content-type', 'transfer-encoding', 'expect', 'upgrade', 'connection', 'idempotency-key', 'x-forwarded-for'] as const;
+const NEEDLES = NAMES.map((name) => `\r\n${name}:`);
 const DIGITS = /^[1-9][0-9]{0,8}$/;
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 
@@ -38,23 +54,14 @@ const CRLF_CRLF = Buffer.from('\r\n\r\n');
  */
 export function readRequestHead(buffer: Buffer, start: number, requestLine: string, bodyLimit: number): RequestHead | undefined {
   const lineEnd = start + requestLine.length;
-  if (buffer.length < lineEnd + 2 || buffer.toString('latin1', start, lineEnd) !== requestLine || buffer[lineEnd] !== 13 || buffer[lineEnd + 1] !== 10) {
-    return undefined;
-  }
+  if (buffer.length < lineEnd + 2 || buffer.toString('latin1', start, lineEnd) !== requestLine) return undefined;
   const headEnd = buffer.indexOf(CRLF_CRLF, lineEnd);
   if (headEnd < 0 || headEnd - start > MAX_HEAD_BYTES) return undefined;
+  const block = buffer.toString('latin1', lineEnd, headEnd + 2);
+  if (!HEADER_BLOCK.test(block)) return undefined;
 
-  const headers: Record<string, string> = {};
-  // The header block between the request line's CRLF and the blank line, one line per CRLF.
-  const lines = headEnd > lineEnd ? buffer.toString('latin1', lineEnd + 2, headEnd).split('\r\n') : [];
-  for (const line of lines) {
-    const match = HEADER_LINE.exec(line);
-    if (!match) return undefined;
-    const name = match[1]!.toLowerCase();
-    if (headers[name] !== undefined) return undefined;
-    headers[name] = match[2]!;
-  }
-  if (!plainFraming(headers)) return undefined;
+  const headers = plainHeaders(block);
+  if (!headers || !plainFraming(headers)) return undefined;
   const length = headers['content-length']!;
   if (!DIGITS.test(length) || Number(length) > bodyLimit) return undefined;
   const bodyStart = headEnd + 4;
@@ -62,7 +69,37 @@ export function readRequestHead(buffer: Buffer, start: number, requestLine: stri
   return bodyEnd <= buffer.length ? { headers, bodyStart, bodyEnd } : undefined;
 }
 
-function plainFraming(headers: Record<string, string>): boolean {
+/** The headers that matter, found by name in a valid block; undefined when one of them comes twice. */
+function plainHeaders(block: string): PlainHeaders | undefined {
+  // The block is ASCII (HEADER_BLOCK): lower case keeps every offset.
+  const lower = block.toLowerCase();
+  const values: Array<string | undefined> = [];
+  for (const needle of NEEDLES) {
+    const at = lower.indexOf(needle);
+    if (at < 0) {
+      values.push(undefined);
+      continue;
+    }
+    if (lower.indexOf(needle, at + 1) >= 0) return undefined;
+    let from = at + needle.length;
+    while (block.charCodeAt(from) === 32 || block.charCodeAt(from) === 9) from++;
+    values.push(block.slice(from, block.indexOf('\r\n', from)));
+  }
+  const [host, contentLength, contentType, transferEncoding, expect, upgrade, connection, idempotencyKey, forwardedFor] = values;
+  return {
+    host,
+    'content-length': contentLength,
+    'content-type': contentType,
+    'transfer-encoding': transferEncoding,
+    expect,
+    upgrade,
+    connection,
+    'idempotency-key': idempotencyKey,
+    'x-forwarded-for': forwardedFor,
+  };
+}
+
+function plainFraming(headers: PlainHeaders): boolean {
   const connection = headers.connection?.toLowerCase();
   return (
     headers.host !== undefined &&

@@ -19,7 +19,7 @@ const MAX_WAITING_BYTES = 256 * 1024;
  * as a verification (VerifyResponder.takes) is answered here, in order, with the bytes Node
  * would write. At the first request that is anything else — another route, a request split
  * across reads, a closing server — the connection is handed to Node's HTTP server for good,
- * with that request's bytes put back in front, and Node and Fastify answer from there on.
+ * starting with that request's bytes, and Node and Fastify answer from there on.
  *
  * Answers go out in request order: while one awaits the store, what else the client sends is
  * kept (up to MAX_WAITING_BYTES, then reading pauses) and read after it.
@@ -194,8 +194,11 @@ class VerifyConnection {
     socket.setTimeout(0);
     socket.removeListener('timeout', this.#onTimeout);
     this.owner.forget(this);
-    if (unread.length > 0) socket.unshift(unread);
     this.toNode(socket);
+    // Given to Node's data listener now, before anything read later: put back into the stream
+    // with unshift, they could wait there while Node's parser, which reads the socket's handle
+    // directly, took the bytes after them.
+    if (unread.length > 0) socket.emit('data', unread);
     if (socket.isPaused()) socket.resume();
   }
 }

@@ -70,8 +70,19 @@ function exchange(url: string, parts: string[], count: number, gapMs = 0): Promi
   });
 }
 
-/** What differs between two servers' answers taken out: the date and the request ids. */
-const comparable = (answers: string[]) => answers.map((a) => a.replace(/^Date: .*$/im, 'Date: <date>').replace(/req_[A-Za-z0-9_-]+/g, '<request id>'));
+/**
+ * What differs between two servers' answers taken out: the date and the request ids, and with
+ * them the length of a body that names its request (once checked against the body itself).
+ */
+const comparable = (answers: string[]) =>
+  answers.map((answer) => {
+    const length = /\r\ncontent-length: (\d+)\r\n/i.exec(answer);
+    if (length) assert.equal(Buffer.byteLength(answer.slice(answer.indexOf('\r\n\r\n') + 4), 'latin1'), Number(length[1]));
+    return answer
+      .replace(/^Date: .*$/im, 'Date: <date>')
+      .replace(/req_[A-Za-z0-9_-]+/g, '<request id>')
+      .replace(/^(content-length): \d+$/im, '$1: <length>');
+  });
 
 const verify = (body: string, extra: string[] = []) =>
   `POST /v1/verify HTTP/1.1\r\nHost: tessera\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra.map((l) => `${l}\r\n`).join('')}\r\n${body}`;
@@ -219,16 +230,17 @@ describe('plain verifications read off the socket', () => {
         }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 3 }), async (makers, cuts) => {
+      fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 3 }), async (generated, cuts) => {
+        // A body that is not JSON is the last one sent: the server closes the connection after
+        // it, and a client that went on writing would be reset, losing answers it had not read.
+        const notJson = generated.indexOf(badJson);
+        const makers = notJson < 0 ? generated : generated.slice(0, notJson + 1);
         const bytes = makers.map((make) => make()).join('');
         // Cut the byte stream at arbitrary points: a cut inside a request sends it in two reads.
         const points = [...new Set(cuts.map((c) => c % bytes.length))].filter((c) => c > 0).sort((a, b) => a - b);
         const parts = [0, ...points].map((start, i) => bytes.slice(start, points[i] ?? bytes.length));
-        // A body that is not JSON is the last one answered: the connection closes after it.
-        const notJson = makers.findIndex((make) => make === badJson);
-        const expected = notJson < 0 ? makers.length : notJson + 1;
-        const { answers } = await both(parts, expected, 15);
-        assert.equal(answers.length, expected);
+        const { answers } = await both(parts, makers.length, 15);
+        assert.equal(answers.length, makers.length);
       }),
       { numRuns: 40 },
     );
