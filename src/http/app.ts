@@ -101,7 +101,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       bodyLimit: BODY_LIMIT_BYTES,
     });
     fastPath = verifyFastPath(responder);
-    if (where === 'socket') connections = new VerifyConnections(responder, BODY_LIMIT_BYTES, app.server.keepAliveTimeout);
+    if (where === 'socket') connections = new VerifyConnections(responder, app.server.keepAliveTimeout);
   }
 
   await app.register(swagger, {

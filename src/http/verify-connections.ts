@@ -30,7 +30,6 @@ export class VerifyConnections {
 
   constructor(
     readonly responder: VerifyResponder,
-    readonly bodyLimit: number,
     /** The server's keep-alive timeout: idle connections are closed after it, and answers announce it. */
     readonly keepAliveTimeoutMs: number,
   ) {
@@ -78,6 +77,8 @@ class VerifyConnection {
   #waiting: Buffer | undefined;
   /** The client ended its side; the connection ends once the answer under way is written. */
   #ended = false;
+  /** Answers are waiting in the socket's buffer for the client to read them: reading is paused until they drain. */
+  #draining = false;
   readonly #ip: string;
 
   constructor(
@@ -122,6 +123,7 @@ class VerifyConnection {
   };
 
   readonly #onDrain = (): void => {
+    this.#draining = false;
     if (!this.#busy) this.#resume();
   };
 
@@ -131,10 +133,10 @@ class VerifyConnection {
 
   /** Answers the whole plain verifications in `buffer` in order; hands the connection to Node at the first other request. */
   #read(buffer: Buffer): void {
-    const { responder, bodyLimit } = this.owner;
+    const { responder } = this.owner;
     let at = 0;
     while (at < buffer.length) {
-      const request = readRequestHead(buffer, at, REQUEST_LINE, bodyLimit);
+      const request = readRequestHead(buffer, at, REQUEST_LINE, responder.bodyLimit);
       if (!request || !responder.takes(request.headers)) return this.#handOver(buffer.subarray(at));
       at = request.bodyEnd;
       const clientCloses = request.headers.connection?.toLowerCase() === 'close';
@@ -166,7 +168,8 @@ class VerifyConnection {
     if (this.socket.destroyed) return false;
     const { head, close } = this.owner.head(call, reply, clientCloses);
     // A client that sends without reading what it is answered: read no more until it has.
-    if (!this.socket.write(head + reply.payload)) {
+    if (!this.socket.write(head + reply.payload) && !this.#draining) {
+      this.#draining = true;
       this.socket.pause();
       this.socket.once('drain', this.#onDrain);
     }

@@ -86,6 +86,7 @@ const answered = (answer: VerifyAnswer): VerifyReply => ({ status: 200, headers:
  */
 export class VerifyResponder {
   readonly closing: () => boolean;
+  readonly bodyLimit: number;
   readonly #options: VerifyResponderOptions;
   readonly #validate = compileBody();
   readonly #requests;
@@ -93,6 +94,7 @@ export class VerifyResponder {
   constructor(options: VerifyResponderOptions) {
     this.#options = options;
     this.closing = options.closing;
+    this.bodyLimit = options.bodyLimit;
     this.#requests = options.services.metrics.requestsOf('POST', VERIFY_PATH);
   }
 
@@ -101,7 +103,7 @@ export class VerifyResponder {
     const type = headers['content-type'];
     if (type !== 'application/json' && type?.toLowerCase() !== 'application/json; charset=utf-8') return false;
     const length = Number(headers['content-length']);
-    if (!(length > 0 && length <= this.#options.bodyLimit) || headers['transfer-encoding'] !== undefined) return false;
+    if (!(length > 0 && length <= this.bodyLimit) || headers['transfer-encoding'] !== undefined) return false;
     return headers['idempotency-key'] === undefined && !(this.#options.trustProxy && headers['x-forwarded-for'] !== undefined) && !this.closing();
   }
 

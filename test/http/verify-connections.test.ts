@@ -310,7 +310,7 @@ describe('socket-read connections when the app closes', () => {
   it('closes a connection idle for the keep-alive timeout', async () => {
     const h = await startHarness();
     const responder = new VerifyResponder({ services: h.services, log: h.app.log, requestId: () => 'req_1', trustProxy: false, closing: () => false, bodyLimit: 1000 });
-    const connections = new VerifyConnections(responder, 1000, 100);
+    const connections = new VerifyConnections(responder, 100);
     const server = createServer((s) => connections.accept(s, (handed) => handed.destroy()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
