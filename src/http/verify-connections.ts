@@ -150,7 +150,7 @@ class VerifyConnection {
       const rest = buffer.subarray(at);
       void reply.then((answer) => {
         this.#busy = false;
-        if (!this.#send(call, answer, clientCloses) || this.socket.destroyed) return;
+        if (!this.#send(call, answer, clientCloses)) return;
         const waiting = this.#waiting;
         this.#waiting = undefined;
         this.#resume();

@@ -81,8 +81,9 @@ const answered = (answer: VerifyAnswer): VerifyReply => ({ status: 200, headers:
  *
  * What a taken request gets is what the route would answer — the same body parser, the same
  * validator and schema, the same `answerVerify`, the same error classification and
- * serializers, the same request metrics and log lines; test/http/verify-fast-path.test.ts holds
- * every path to byte-identical answers.
+ * serializers, the same request metrics and log lines. test/http/verify-fast-path.test.ts holds
+ * both paths to the route's answers over every outcome and bad body, and
+ * test/http/verify-connections.test.ts the socket reader's bytes over raw TCP.
  */
 export class VerifyResponder {
   readonly closing: () => boolean;
