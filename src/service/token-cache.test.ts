@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { TokenRecord } from '../core/token.js';
 import { TokenCache } from './token-cache.js';
 
@@ -62,5 +63,63 @@ describe('TokenCache', () => {
     const cache = new TokenCache({ maxEntries: 0, ttlMs: 1000 });
     cache.set('a', record('tok_a'), 0);
     assert.equal(cache.get('a', 0), undefined);
+  });
+
+  it('answers as the plain model does (the oldest first, in the order stored) over any run of stores, hits, deletes and time', () => {
+    /** The policy in its plainest form: the Map's own order is the queue. */
+    class Model {
+      readonly entries = new Map<string, { token: TokenRecord; expiresAt: number; used: boolean }>();
+      constructor(readonly max: number, readonly ttl: number) {}
+      get(key: string, now: number) {
+        const entry = this.entries.get(key);
+        if (!entry || entry.expiresAt <= now) {
+          this.entries.delete(key);
+          return undefined;
+        }
+        entry.used = true;
+        return entry.token;
+      }
+      set(key: string, token: TokenRecord, now: number) {
+        this.entries.delete(key);
+        this.entries.set(key, { token, expiresAt: now + this.ttl, used: false });
+        for (const [k, entry] of this.entries) {
+          const expired = entry.expiresAt <= now;
+          if (!expired && this.entries.size <= this.max) return;
+          this.entries.delete(k);
+          if (!expired && entry.used) {
+            entry.used = false;
+            this.entries.set(k, entry);
+          }
+        }
+      }
+    }
+    const key = fc.integer({ min: 0, max: 30 }).map((n) => `k${n}`);
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key }),
+      fc.record({ kind: fc.constant('get' as const), key }),
+      fc.record({ kind: fc.constant('delete' as const), key }),
+      fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 400 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(op, { maxLength: 3000 }), (max, ops) => {
+        const cache = new TokenCache({ maxEntries: max, ttlMs: 1000 });
+        const model = new Model(max, 1000);
+        let now = 0;
+        ops.forEach((o, i) => {
+          if (o.kind === 'wait') now += o.ms;
+          else if (o.kind === 'delete') {
+            cache.delete(o.key);
+            model.entries.delete(o.key);
+          } else if (o.kind === 'set') {
+            const token = record(`tok_${i}`);
+            cache.set(o.key, token, now);
+            model.set(o.key, token, now);
+          } else assert.equal(cache.get(o.key, now), model.get(o.key, now), `op ${i}: get ${o.key} at ${now}`);
+          assert.equal(cache.size, model.entries.size, `op ${i}: size`);
+          assert.ok(cache.size <= max);
+        });
+      }),
+      { numRuns: 200 },
+    );
   });
 });
