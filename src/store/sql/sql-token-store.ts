@@ -5,6 +5,7 @@ import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-
 import { millis, withConflict } from './conflicts.js';
 import type { PreparedRead } from './prepared-query.js';
 import type { Database, SqlDialect, TokensTable } from './schema.js';
+import { sharedJson, sharedString } from './shared-values.js';
 
 /** Every column, the balance as text: SQLite hands integers past 2⁵³ back as lossy numbers. */
 function selectToken(db: Kysely<Database>) {
@@ -218,18 +219,18 @@ function fromRow(r: Selectable<TokensTable>): TokenRecord {
     id: r.id,
     digest: Buffer.from(r.digest),
     name: r.name,
-    type: r.type,
-    origin: r.origin,
-    prefix: r.prefix,
+    type: sharedString(r.type),
+    origin: sharedString(r.origin),
+    prefix: sharedString(r.prefix),
     suffix: r.suffix,
-    scopes: JSON.parse(r.scopes),
+    scopes: sharedJson(r.scopes),
     resource: r.resource_kind !== null && r.resource_id !== null ? { kind: r.resource_kind, id: r.resource_id } : null,
     environment: r.environment,
-    projects: JSON.parse(r.projects),
+    projects: sharedJson(r.projects),
     ownerUserId: r.owner_user_id,
     teamId: r.team_id,
-    metadata: JSON.parse(r.metadata),
-    ipAllowlist: JSON.parse(r.ip_allowlist),
+    metadata: sharedJson(r.metadata),
+    ipAllowlist: sharedJson(r.ip_allowlist),
     expiresAt: millis(r.expires_at),
     createdAt: millis(r.created_at),
     updatedAt: millis(r.updated_at),
@@ -245,7 +246,7 @@ function fromRow(r: Selectable<TokensTable>): TokenRecord {
     creditPool: r.credit_pool,
     refill: r.refill === null ? null : parseRefill(r.refill),
     lastRefillAt: millis(r.last_refill_at),
-    rateLimits: JSON.parse(r.rate_limits),
+    rateLimits: sharedJson(r.rate_limits),
   };
 }
 
