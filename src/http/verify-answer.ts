@@ -1,5 +1,6 @@
 import type { Static } from '@fastify/type-provider-typebox';
 import { formatCredits } from '../core/credits.js';
+import { AppError } from '../core/errors.js';
 import { andThen, type MaybeAsync } from '../core/maybe-async.js';
 import type { Services } from '../service/services.js';
 import type { VerifyOptions, VerifyResult as VerifyOutcome } from '../service/verify-service.js';
@@ -28,7 +29,12 @@ export function verifyOptions(fields: Omit<VerifyRequest, 'token'>, requestIp: s
   if (fields.environment !== undefined) options.environment = fields.environment;
   if (fields.project !== undefined) options.project = fields.project;
   if (fields.rateLimits !== undefined) options.rateLimits = fields.rateLimits;
-  if (fields.cost !== undefined) options.cost = creditsInput(fields.cost, 'cost');
+  if (fields.cost !== undefined) {
+    const cost = creditsInput(fields.cost, 'cost');
+    // A negative cost would add to the balance: whoever holds a token could mint credits for it.
+    if (cost < 0n) throw new AppError('VALIDATION_ERROR', 'cost must not be negative');
+    options.cost = cost;
+  }
   return options;
 }
 

@@ -53,6 +53,29 @@ await describeEachApp('Credits: metered verification, balances, refills and pool
     assert.equal(await balance(token.id), '5');
   });
 
+  it('refuses a negative cost, which would add to the balance, on every verify path and for a pool, and adds nothing', async () => {
+    const { token, secret } = await issue({ credits: '5' });
+    for (const cost of ['-5', '-0.000000001', '-1000000000']) {
+      const res = await h.request({ method: 'POST', url: '/v1/verify', payload: { token: secret, cost } });
+      assert.equal(res.statusCode, 400, cost);
+      assert.equal(res.json().error.code, 'VALIDATION_ERROR');
+      assert.match(res.json().error.message, /cost must not be negative/);
+    }
+    for (const tokens of [[{ token: secret, cost: '-5' }], [secret]]) {
+      const batch = await h.request({ method: 'POST', url: '/v1/verify/batch', payload: { tokens, ...(typeof tokens[0] === 'string' ? { cost: '-5' } : {}) } });
+      assert.equal(batch.statusCode, 400);
+      assert.match(batch.json().error.message, /cost must not be negative/);
+    }
+    assert.equal(await balance(token.id), '5');
+    const user = await h.user('negative pool user');
+    const pooled = await issue({ creditPool: true }, user.secret);
+    const poolUrl = `/v1/credit-pools/${user.id}`;
+    assert.equal((await h.request({ method: 'POST', url: `${poolUrl}/credits`, as: user.secret, payload: { op: 'set', amount: '3' } })).statusCode, 200);
+    const res = await h.request({ method: 'POST', url: '/v1/verify', payload: { token: pooled.secret, cost: '-1' } });
+    assert.equal(res.statusCode, 400);
+    assert.equal((await h.request({ method: 'GET', url: poolUrl, as: user.secret })).json().credits, '3');
+  });
+
   it('does not meter a token whose credits are off, nor one without a balance', async () => {
     const off = await issue({ credits: '1', creditsActive: false });
     for (let i = 0; i < 3; i++) assert.deepEqual([(await verify(off.secret)).code, (await verify(off.secret)).remaining], ['VALID', undefined]);

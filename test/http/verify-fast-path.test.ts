@@ -135,6 +135,7 @@ for (const path of ['socket', 'listener'] as const) {
         ['Unleash-wrapped', { body: json({ token: `default:production.${secrets.plain}` }) }],
         ['cost of nothing', { body: json({ token: secrets.plain, cost: '0' }) }],
         ['cost not a number', { body: json({ token: secrets.plain, cost: 'a lot' }) }],
+        ['negative cost', { body: json({ token: secrets.plain, cost: '-5' }) }],
         ['invalid JSON', { body: '{"token":' }],
         ['blank body', { body: '   ' }],
         ['array body', { body: '[]' }],

@@ -148,7 +148,7 @@ const VerifyFields = {
   environment: Type.Optional(Environment),
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   ip: Type.Optional(Type.String({ maxLength: 45, description: "The end client's address, for IP allowlists; defaults to the caller's." })),
-  cost: Type.Optional({ ...Credits, description: 'Credits this call costs (default 1; "0" checks without charging). Only metered tokens are charged.' }),
+  cost: Type.Optional({ ...Credits, description: 'Credits this call costs, not negative (default 1; "0" checks without charging). Only metered tokens are charged.' }),
   rateLimits: Type.Optional(
     Type.Array(
       Type.Object(
