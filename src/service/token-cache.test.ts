@@ -65,6 +65,21 @@ describe('TokenCache', () => {
     assert.equal(cache.get('a', 0), undefined);
   });
 
+  it('keeps its order and answers while one key is stored again thousands of times behind a fresh oldest entry', () => {
+    const cache = new TokenCache({ maxEntries: 3, ttlMs: 1_000_000 });
+    cache.set('oldest', record('tok_oldest'), 0);
+    for (let i = 0; i < 5000; i++) cache.set('again', record(`tok_again_${i}`), i);
+    cache.set('last', record('tok_last'), 5000);
+    assert.equal(cache.size, 3);
+    assert.equal(cache.get('again', 5000)?.id, 'tok_again_4999');
+    // Past the bound the oldest goes first: 'oldest', stored before all the others and never served.
+    cache.set('new', record('tok_new'), 5001);
+    assert.deepEqual(
+      ['oldest', 'again', 'last', 'new'].map((key) => cache.get(key, 5001)?.id),
+      [undefined, 'tok_again_4999', 'tok_last', 'tok_new'],
+    );
+  });
+
   it('answers as the plain model does (the oldest first, in the order stored) over any run of stores, hits, deletes and time', () => {
     /** The policy in its plainest form: the Map's own order is the queue. */
     class Model {

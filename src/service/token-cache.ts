@@ -86,9 +86,16 @@ export class TokenCache {
         queue.push(entry);
       }
     }
-    // Drop the passed-over start once it is most of the array.
-    if (this.#head >= 1024 && this.#head * 2 >= queue.length) {
+    const waiting = queue.length - this.#head;
+    if (this.#head >= 1024 && this.#head >= waiting) {
+      // The passed-over start is most of the array: drop it.
       this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    } else if (waiting > 2 * this.#entries.size + 1024) {
+      // Entries replaced or deleted wait for their turn behind a live one (a token stored
+      // again and again while the oldest entry is still fresh): once they outnumber the live
+      // ones, drop them, so the queue stays within a few times the cache whatever the rate.
+      this.#queue = queue.slice(this.#head).filter((entry) => this.#entries.get(entry!.key) === entry);
       this.#head = 0;
     }
   }
