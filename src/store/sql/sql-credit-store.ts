@@ -28,40 +28,52 @@ const creditsText = sql<string>`cast(credits as text)`.as('credits');
 
 /**
  * The guarded charges, compiled once: a verification with a cost runs one of them, and on SQLite
- * building the query took longer than the UPDATE. The balance must be positive as well as cover
- * the cost, so a cost of 0 is refused once the balance is spent.
+ * building the query took longer than the UPDATE. Each takes `total` from the balance, the sum
+ * of charges in a row of which `before` come ahead of the last: the balance must still be
+ * positive after `before` and cover `total`. For one charge (`before` 0) that is the plain
+ * guard, the balance positive and covering the cost, so a cost of 0 is refused once the balance
+ * is spent; for several, it holds exactly when each one's own guard would hold in turn, as
+ * costs are never negative.
  */
 function chargeQueries(db: Kysely<Database>) {
   const take = (cost: bigint) => sql<bigint>`credits - ${cost}`;
   return {
-    token: precompiled(['id', 'cost'], ({ id, cost }) =>
+    token: precompiled(['id', 'total', 'before'], ({ id, total, before }) =>
       db
         .updateTable('tokens')
-        .set({ credits: take(cost) })
+        .set({ credits: take(total) })
         .where('id', '=', id)
         .where('credits_active', '=', 1)
         .where('credits', 'is not', null)
-        .where('credits', '>', 0n)
-        .where('credits', '>=', cost)
+        .where(take(before), '>', 0n)
+        .where('credits', '>=', total)
         .returning(creditsText),
     ),
-    pool: precompiled(['id', 'cost'], ({ id, cost }) =>
+    pool: precompiled(['id', 'total', 'before'], ({ id, total, before }) =>
       db
         .updateTable('credit_pools')
-        .set({ credits: take(cost) })
+        .set({ credits: take(total) })
         .where('owner_id', '=', id)
-        .where('credits', '>', 0n)
-        .where('credits', '>=', cost)
+        .where(take(before), '>', 0n)
+        .where('credits', '>=', total)
         .returning(creditsText),
     ),
   };
 }
 type ChargeQueries = ReturnType<typeof chargeQueries>;
 
+/** The charges of one holder asked for in one turn, taken in one statement when the balance covers them all. */
+interface HolderCharges {
+  costs: bigint[];
+  results: Promise<Array<ChargeResult | undefined>>;
+}
+
 export class SqlCreditStore implements CreditStore {
   readonly #charges: ChargeQueries;
   /** SQLite: the charges of one event-loop turn share a commit. PostgreSQL runs them side by side on its pool. */
   readonly #group: GroupCommit<Database> | undefined;
+  /** SQLite: the charges of this turn not yet applied, by holder. */
+  readonly #pending = new Map<string, HolderCharges>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -71,9 +83,32 @@ export class SqlCreditStore implements CreditStore {
     this.#group = dialect === 'sqlite' ? new GroupCommit(db) : undefined;
   }
 
+  /**
+   * On SQLite the charges of one holder in one turn are taken together (see chargeAll), and
+   * answered each as it would be alone, in the order they came. A charge with a refill due runs
+   * on its own, and the holder's next charges after it, so none moves ahead of the refill.
+   */
   charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
-    const charge = (db: Db) => chargeIn(db, this.#charges, holder, cost, refill);
-    return this.#group ? this.#group.run(charge) : charge(this.db);
+    const group = this.#group;
+    if (!group) return chargeIn(this.db, this.#charges, holder, cost, refill);
+    const key = `${holder.kind}:${holder.id}`;
+    if (refill) {
+      this.#pending.delete(key);
+      return group.run((db) => chargeIn(db, this.#charges, holder, cost, refill));
+    }
+    let batch = this.#pending.get(key);
+    if (!batch) {
+      const costs: bigint[] = [];
+      const results = group.run((db) => {
+        // From here on this holder's charges go to the next batch: these costs are being read.
+        if (this.#pending.get(key) === batch) this.#pending.delete(key);
+        return chargeAll(db, this.#charges, holder, costs);
+      });
+      batch = { costs, results };
+      this.#pending.set(key, batch);
+    }
+    const index = batch.costs.push(cost) - 1;
+    return batch.results.then((results) => results[index]);
   }
 
   async adjustToken(tokenId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
@@ -181,6 +216,31 @@ export class SqlCreditStore implements CreditStore {
   }
 }
 
+/**
+ * Charges in a row on one holder, answered each as if alone and in order: one statement takes
+ * their sum when the balance covers all of them, else each is charged in turn.
+ */
+async function chargeAll(db: Db, charges: ChargeQueries, holder: CreditHolder, costs: readonly bigint[]): Promise<Array<ChargeResult | undefined>> {
+  const total = costs.reduce((sum, cost) => sum + cost, 0n);
+  if (costs.length > 1 && total <= MAX_CREDITS && costs.every((cost) => cost >= 0n)) {
+    const before = total - costs[costs.length - 1]!;
+    const { rows } = await db.executeQuery(charges[holder.kind]({ id: holder.id, total, before }));
+    if (rows[0]) {
+      // The balance after each charge: what is left at the end plus the charges after it.
+      const results: ChargeResult[] = [];
+      let remaining = BigInt(rows[0].credits);
+      for (let i = costs.length - 1; i >= 0; i--) {
+        results[i] = { charged: true, remaining };
+        remaining += costs[i]!;
+      }
+      return results;
+    }
+  }
+  const results: Array<ChargeResult | undefined> = [];
+  for (const cost of costs) results.push(await chargeIn(db, charges, holder, cost));
+  return results;
+}
+
 /** Refill (once per period, guarded by last_refill_at), then the guarded charge; each one atomic statement. */
 async function chargeIn(db: Db, charges: ChargeQueries, holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
   if (holder.kind === 'token' && refill) {
@@ -193,7 +253,7 @@ async function chargeIn(db: Db, charges: ChargeQueries, holder: CreditHolder, co
       .where(sql<boolean>`coalesce(last_refill_at, created_at) < ${refill.periodStart}`)
       .execute();
   }
-  const { rows } = await db.executeQuery(charges[holder.kind]({ id: holder.id, cost }));
+  const { rows } = await db.executeQuery(charges[holder.kind]({ id: holder.id, total: cost, before: 0n }));
   const row = rows[0];
   if (row) return { charged: true, remaining: BigInt(row.credits) };
   const current = await readBalance(db, holder);
