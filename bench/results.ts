@@ -78,7 +78,7 @@ export function resultsMarkdown(run: RunRecord): string {
       : `- ${m.cores} cores, shared: the server, the load generator (autocannon, in the benchmark's own process) and, for PostgreSQL, the database run on the same cores wherever the scheduler puts them, ` +
         'and other work on the machine adds noise. The alternating rounds make drift hit both sides alike, so the ratios are steadier than the absolute requests/s, which do not carry over to other machines.',
     '- The baseline is node:http reading the body, `JSON.parse` and a fixed 29-byte answer: it does no work for the request, so a ratio says what tessera costs on top of receiving and parsing the request and sending an answer.',
-    '- One tessera process per store runs that store\'s scenarios one after the other: the RSS of a row includes what the rows run before it on the same process left (caches, heap growth). The cache-miss rows run first, each on a fresh process, so their RSS compares across store sizes.',
+    '- The cache-miss rows run first, each on a tessera process of its own (with the settings their note gives), so their RSS compares across store sizes; the other scenarios of a store share one process, one after the other, so the RSS of a row includes what the rows before it left (caches, heap growth).',
     '- autocannon measures latency in whole milliseconds: a p99 ratio between small values moves in steps.',
     `- Seeding: ${seeding.map((s) => `${s.store} in ${s.seconds.toFixed(1)} s`).join(', ') || 'none'}.`,
     ...skipped.map((line) => `- Skipped: ${line}.`),

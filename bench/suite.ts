@@ -1,9 +1,10 @@
 /**
  * Runs the load scenarios: a bare node:http baseline and `tessera serve`, each its own
  * process, loaded in alternating rounds (baseline, tessera, baseline, tessera, …) so drift on
- * the shared cores hits both alike. One tessera process per store: a large SQLite store, a
- * small one (the same scenario on both shows what the store's size costs, in speed and RSS),
- * and PostgreSQL when a server is given.
+ * the shared cores hits both alike. Per store — a large SQLite store, a small one (the same
+ * scenario on both shows what the store's size costs, in speed and RSS), and PostgreSQL when
+ * a server is given — a scenario with settings of its own runs on a tessera process of its
+ * own, and the others share one.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -102,6 +103,7 @@ async function measure(
   const title = scenario.title.replace('{n}', count(plan.bodies?.length ?? 1));
   const row: RowResult = { scenario: scenario.name, item: scenario.item, title, store, targets: scenario.targets(kind), rounds };
   const notes = scenario.note ? [scenario.note] : [];
+  if (scenario.env) notes.push(`On a tessera process of its own, with ${Object.entries(scenario.env).map(([name, value]) => `${name}=${value}`).join(' ')}.`);
   if (plan.bodies) {
     const again = plan.bodies.length / summarize(row).tessera.requestsPerSecond;
     const ttlS = Number(scenario.env?.TESSERA_CACHE_TTL_MS ?? DEFAULT_CACHE_TTL_MS) / 1000;
