@@ -226,7 +226,8 @@ function httpDate(): string {
  * write to a connection whose client sleeps wakes that client; on this machine (a VM) the
  * wake-up costs more than the write, and while the writes of a turn go out back to back the
  * client is awake for all but the first. A cache-miss verification spent ~20 µs of its ~90 µs
- * in those wake-ups; together they cost ~67 µs (`npm run bench -- verify-misses`).
+ * of server CPU in those wake-ups, and costs ~67 µs with its answer written this way
+ * (`npm run bench -- verify-misses`).
  */
 let corked: Socket[] = [];
 
