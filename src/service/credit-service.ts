@@ -111,6 +111,7 @@ export class CreditService {
 
   /** Keeps `amount` (at most what was reserved) and refunds the rest; once. */
   async commit(id: string, amount: bigint): Promise<Reservation> {
+    if (amount < 0n) throw new AppError('VALIDATION_ERROR', 'amount must not be negative');
     return this.#settle(id, { outcome: 'commit', amount });
   }
 

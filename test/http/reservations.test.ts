@@ -54,6 +54,18 @@ await describeEachApp('Credit reservations', (h) => {
     assert.equal(await balance(token.id), '7');
   });
 
+  it('refuses a negative commit with 400 saying so, changing nothing', async () => {
+    const { token, secret } = await metered('10');
+    const { reservationId } = (await reserve(secret, '3')).json();
+    const res = await settle(reservationId, 'commit', { amount: '-1' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json().error.message, /amount must not be negative/);
+    assert.equal((await h.request({ method: 'GET', url: `/v1/credits/${reservationId}` })).json().state, 'open');
+    assert.equal(await balance(token.id), '7');
+    assert.equal((await settle(reservationId, 'commit', { amount: '1' })).json().committed, '1');
+    assert.equal(await balance(token.id), '9');
+  });
+
   it('refunds itself when its time runs out, and then can no longer be committed', async () => {
     const { token, secret } = await metered('10');
     const { reservationId } = (await reserve(secret, '4', 1000)).json();
