@@ -181,7 +181,7 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'verify with a credit charge',
     stores: ['sqlite-small', 'postgres'],
     targets: (store) => (store === 'postgres' ? {} : { minRatio: 0.5 }),
-    note: 'Every request charges the same token: a guarded charge of one row (on SQLite, the charges of one event-loop turn are one UPDATE).',
+    note: 'Every request charges the same token: a guarded charge of one row (the charges of one event-loop turn are one UPDATE).',
     async prepare({ url, admin }) {
       const created = await setup(url, 'POST', '/v1/tokens', { name: 'bench charge', type: 'api', credits: '1000000000' }, admin);
       const plan: LoadPlan = { method: 'POST', path: '/v1/verify', body: verifyBody(created.secret, { cost: '1' }) };

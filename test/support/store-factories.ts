@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import { openStores } from '../../src/store/open-stores.js';
+import type { QueryObserver } from '../../src/store/sql/prepared-query.js';
 import type { Stores } from '../../src/store/stores.js';
 import { postgresTestUrl } from './postgres.js';
 
@@ -16,7 +17,8 @@ export interface StoreFactory {
   name: 'memory' | 'sqlite' | 'postgres';
   /** Why this backend cannot run here; the tests skip and print it. */
   skip?: string;
-  open(): Promise<OpenedStores>;
+  /** `onQuery` is told of every SQL query (the memory store has none). */
+  open(options?: { onQuery?: QueryObserver }): Promise<OpenedStores>;
 }
 
 /** memory, SQLite and PostgreSQL: every suite that loops over these holds them to one behaviour. */
@@ -33,9 +35,9 @@ export async function storeFactories(): Promise<StoreFactory[]> {
     },
     {
       name: 'sqlite',
-      open: async () => {
+      open: async (options = {}) => {
         const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
-        const stores = await openStores({ dataDir: dir });
+        const stores = await openStores({ dataDir: dir, ...options });
         return {
           stores,
           cleanup: async () => {
@@ -50,10 +52,10 @@ export async function storeFactories(): Promise<StoreFactory[]> {
       : {
           name: 'postgres',
           // Each open gets a fresh database, dropped on cleanup.
-          open: async () => {
+          open: async (options = {}) => {
             const db = await postgresTestUrl();
             if ('skip' in db) throw new Error(db.skip);
-            const stores = await openStores({ dataDir: '', databaseUrl: db.url });
+            const stores = await openStores({ dataDir: '', databaseUrl: db.url, ...options });
             return {
               stores,
               cleanup: async () => {

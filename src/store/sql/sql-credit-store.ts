@@ -70,9 +70,9 @@ interface HolderCharges {
 
 export class SqlCreditStore implements CreditStore {
   readonly #charges: ChargeQueries;
-  /** SQLite: the charges of one event-loop turn share a commit. PostgreSQL runs them side by side on its pool. */
+  /** SQLite: the writes of one event-loop turn share a commit, one after the other. */
   readonly #group: GroupCommit<Database> | undefined;
-  /** SQLite: the charges of this turn not yet applied, by holder. */
+  /** The charges of this turn not yet applied, by holder. */
   readonly #pending = new Map<string, HolderCharges>();
 
   constructor(
@@ -84,22 +84,22 @@ export class SqlCreditStore implements CreditStore {
   }
 
   /**
-   * On SQLite the charges of one holder in one turn are taken together (see chargeAll), and
+   * The charges of one holder asked for in one turn are taken together (see chargeAll), and
    * answered each as it would be alone, in the order they came. A charge with a refill due runs
-   * on its own, and the holder's next charges after it, so none moves ahead of the refill.
+   * on its own, and the holder's next charges after it: on SQLite, which runs a turn's writes
+   * in order, none moves ahead of the refill. PostgreSQL runs the batches side by side on its
+   * pool, each charge atomic, as it ran single charges before.
    */
   charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
-    const group = this.#group;
-    if (!group) return chargeIn(this.db, this.#charges, holder, cost, refill);
     const key = `${holder.kind}:${holder.id}`;
     if (refill) {
       this.#pending.delete(key);
-      return group.run((db) => chargeIn(db, this.#charges, holder, cost, refill));
+      return this.#atTurnEnd((db) => chargeIn(db, this.#charges, holder, cost, refill));
     }
     let batch = this.#pending.get(key);
     if (!batch) {
       const costs: bigint[] = [];
-      const results = group.run((db) => {
+      const results = this.#atTurnEnd((db) => {
         // From here on this holder's charges go to the next batch: these costs are being read.
         if (this.#pending.get(key) === batch) this.#pending.delete(key);
         return chargeAll(db, this.#charges, holder, costs);
@@ -109,6 +109,12 @@ export class SqlCreditStore implements CreditStore {
     }
     const index = batch.costs.push(cost) - 1;
     return batch.results.then((results) => results[index]);
+  }
+
+  /** Runs a write once this turn's requests are read: on SQLite in the turn's group commit, on PostgreSQL on the pool. */
+  #atTurnEnd<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    if (this.#group) return this.#group.run(work);
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => work(this.db));
   }
 
   async adjustToken(tokenId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {
