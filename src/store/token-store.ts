@@ -45,7 +45,9 @@ export interface TokenStore {
   delete(id: string): Promise<boolean>;
   /**
    * Adds each use's count to its token's useCount and moves its activeAt forward to `at`
-   * (never backward), all in one transaction; unknown ids are ignored.
+   * (never backward), all in one transaction; unknown ids are ignored. Each id comes at most
+   * once in a batch (UsageRecorder keeps one entry per token): the SQL stores join the batch
+   * to the table, and a row joined twice is updated once.
    */
   recordUses(uses: readonly TokenUse[]): Promise<void>;
 }

@@ -118,20 +118,18 @@ export class SqlTokenStore implements TokenStore {
   async recordUses(uses: readonly TokenUse[]): Promise<void> {
     if (uses.length === 0) return;
     if (this.dialect === 'sqlite') return this.#recordUsesInBulk(uses);
-    // In the order of their ids: concurrent batches (other nodes flush too) then lock the rows
-    // in one order, so PostgreSQL never has to break a deadlock between them.
-    const ordered = [...uses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const ids = uses.map((use) => use.id);
     await this.db.transaction().execute(async (tx) => {
-      for (const use of ordered) {
-        await tx
-          .updateTable('tokens')
-          .set({
-            use_count: sql`use_count + ${use.count}`,
-            active_at: sql`case when active_at is null or active_at < ${use.at} then ${use.at} else active_at end`,
-          })
-          .where('id', '=', use.id)
-          .execute();
-      }
+      // The rows locked first, in the order of their ids: concurrent batches (other nodes flush
+      // too) then take their locks in one order, so PostgreSQL never has to break a deadlock.
+      await sql`select 1 from tokens where id = any(${ids}::text[]) order by id for update`.execute(tx);
+      // Then one statement for the whole batch: a statement per token was a round trip each.
+      await sql`
+        update tokens set
+          use_count = use_count + used.n,
+          active_at = case when active_at is null or active_at < used.at then used.at else active_at end
+        from unnest(${ids}::text[], ${uses.map((use) => use.count)}::bigint[], ${uses.map((use) => use.at)}::bigint[]) as used (id, n, at)
+        where tokens.id = used.id`.execute(tx);
     });
   }
 
