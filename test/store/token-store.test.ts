@@ -151,6 +151,19 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.findByDigest(digestSecret(secret)), undefined);
   });
 
+  it('finds each of many tokens looked up at once by digest, and nothing for digests it does not hold', async () => {
+    const made = Array.from({ length: 40 }, (_, i) => makeToken({}, { name: `many ${i}` }));
+    for (const { token } of made) await stores.tokens.insert(token);
+    const unknown = digestSecret(makeToken().secret);
+    const asked = [...made.map(({ secret }) => digestSecret(secret)), unknown, digestSecret(made[3]!.secret)];
+    const found = await Promise.all(asked.map((digest) => stores.tokens.findByDigest(digest)));
+    assert.deepEqual(
+      found.map((token) => token?.name),
+      [...made.map(({ token }) => token.name), undefined, 'many 3'],
+    );
+    assert.deepEqual(found[0], made[0]!.token);
+  });
+
   it('adds use counts, moves last-used only forward and ignores unknown ids', async () => {
     const { token: a } = makeToken();
     const { token: b } = makeToken({ activeAt: T0 + 500, useCount: 4 });

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
-import { postgresPreparedRead, sqlitePreparedRead, type PreparedRead, type QueryObserver } from './prepared-query.js';
+import { sqlitePreparedRead, type PreparedRead, type QueryObserver } from './prepared-query.js';
 import type { Database, SqlDialect } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -13,8 +13,8 @@ export type { QueryObserver };
 export interface SqlDatabase {
   db: Kysely<Database>;
   dialect: SqlDialect;
-  /** The hot reads, prepared once; see prepared-query.ts. */
-  preparedRead: PreparedRead;
+  /** SQLite: the hot reads, prepared once; see prepared-query.ts. (PostgreSQL batches them per turn instead: turn-batch.ts.) */
+  preparedRead?: PreparedRead;
   /** Closes the query builder's connections and the prepared reads'. */
   close(): Promise<void>;
 }
@@ -69,5 +69,5 @@ export async function openPostgres(
     }
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) });
-  return { db, dialect: 'postgres', preparedRead: postgresPreparedRead(pool, options.onQuery), close: () => db.destroy() };
+  return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -1,5 +1,4 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type pg from 'pg';
 
 /** Told of every query: how long it took in ms, and whether it failed. */
 export type QueryObserver = (ms: number, failed: boolean) => void;
@@ -62,19 +61,4 @@ function openReader(main: SqliteDatabase.Database): SqliteDatabase.Database {
   const reader = new Database(main.name, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
   return reader;
-}
-
-/** PostgreSQL: named statements, which each pooled connection prepares on first use. */
-export function postgresPreparedRead(pool: pg.Pool, onQuery?: QueryObserver): PreparedRead {
-  return async <Row>(name: string, text: string, values: readonly unknown[]) => {
-    const started = performance.now();
-    let failed = true;
-    try {
-      const result = await pool.query({ name, text, values: [...values] });
-      failed = false;
-      return result.rows[0] as Row | undefined;
-    } finally {
-      onQuery?.(performance.now() - started, failed);
-    }
-  };
 }

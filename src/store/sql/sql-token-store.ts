@@ -6,6 +6,7 @@ import { millis, withConflict } from './conflicts.js';
 import type { PreparedRead } from './prepared-query.js';
 import type { Database, SqlDialect, TokensTable } from './schema.js';
 import { sharedJson, sharedString } from './shared-values.js';
+import { TurnBatch } from './turn-batch.js';
 
 /** Every column, the balance as text: SQLite hands integers past 2⁵³ back as lossy numbers. */
 function selectToken(db: Kysely<Database>) {
@@ -15,6 +16,11 @@ function selectToken(db: Kysely<Database>) {
 export class SqlTokenStore implements TokenStore {
   /** The verify path's one query, compiled once by Kysely and run prepared. */
   readonly #byDigest: string;
+  /** PostgreSQL: the lookups of one turn as one query. */
+  readonly #byDigests = new TurnBatch<Buffer, TokenRecord>(async (digests) => {
+    const rows = await selectToken(this.db).where('digest', '=', sql<Buffer>`any(${digests}::bytea[])`).execute();
+    return new Map(rows.map((row) => [Buffer.from(row.digest).toString('hex'), fromRow(row)]));
+  }, (digest) => digest.toString('hex'));
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -34,6 +40,7 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async findByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
+    if (this.dialect === 'postgres') return this.#byDigests.get(digest);
     const row = this.preparedRead
       ? await this.preparedRead<Selectable<TokensTable>>('tessera_token_by_digest', this.#byDigest, [digest])
       : await selectToken(this.db).where('digest', '=', digest).executeTakeFirst();
