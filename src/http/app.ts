@@ -28,6 +28,7 @@ import { edgeConfigReadRoutes } from './dialects/vercel/edge-config-read-routes.
 import { edgeConfigRoutes } from './dialects/vercel/edge-config-routes.js';
 import { vercelUserTokenRoutes } from './dialects/vercel/vercel-user-token-routes.js';
 import { vidaRoutes } from './dialects/vida/vida-routes.js';
+import { holdAnswersUntilTurnEnds } from './turn-writes.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
@@ -85,6 +86,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     observeRequest(request, reply);
     done();
   });
+  holdAnswersUntilTurnEnds(app);
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;

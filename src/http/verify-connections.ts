@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { readRequestHead } from './request-head.js';
+import { corkUntilTurnEnds } from './turn-writes.js';
 import { VERIFY_PATH, type VerifyCall, type VerifyReply, type VerifyResponder } from './verify-responder.js';
 
 const REQUEST_LINE = `POST ${VERIFY_PATH} HTTP/1.1`;
@@ -220,24 +221,3 @@ function httpDate(): string {
   return dateText;
 }
 
-/**
- * Answers are written together once the event loop's turn has read every connection ready
- * in it (setImmediate runs after the poll phase), not one by one as each is decided. Each
- * write to a connection whose client sleeps wakes that client; on this machine (a VM) the
- * wake-up costs more than the write, and while the writes of a turn go out back to back the
- * client is awake for all but the first. A cache-miss verification spent ~20 µs of its ~90 µs
- * of server CPU in those wake-ups, and costs ~67 µs with its answer written this way
- * (`npm run bench -- verify-misses`).
- */
-let corked: Socket[] = [];
-
-function corkUntilTurnEnds(socket: Socket): void {
-  socket.cork();
-  if (corked.push(socket) === 1) setImmediate(uncorkAll);
-}
-
-function uncorkAll(): void {
-  const sockets = corked;
-  corked = [];
-  for (const socket of sockets) socket.uncork();
-}
