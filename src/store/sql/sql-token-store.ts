@@ -14,9 +14,9 @@ function selectToken(db: Kysely<Database>) {
 }
 
 export class SqlTokenStore implements TokenStore {
-  /** The verify path's one query, compiled once by Kysely and run prepared. */
+  /** SQLite: the verify path's one query, compiled once by Kysely and run prepared. */
   readonly #byDigest: string;
-  /** PostgreSQL: the lookups of one turn as one query. */
+  /** PostgreSQL: the lookups of one turn as one query (read at the turn's end, once `db` is set). */
   readonly #byDigests = new TurnBatch<Buffer, TokenRecord>(async (digests) => {
     const rows = await selectToken(this.db).where('digest', '=', sql<Buffer>`any(${digests}::bytea[])`).execute();
     return new Map(rows.map((row) => [Buffer.from(row.digest).toString('hex'), fromRow(row)]));
