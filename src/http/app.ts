@@ -19,6 +19,7 @@ import { verifyRoutes } from './routes/verify-routes.js';
 import { NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validator.js';
 import { httpServer } from './http-server.js';
+import { holdAnswersUntilTurnEnds } from './turn-writes.js';
 import { VerifyConnections } from './verify-connections.js';
 import { verifyFastPath } from './verify-fast-path.js';
 import { VerifyResponder } from './verify-responder.js';
@@ -28,7 +29,6 @@ import { edgeConfigReadRoutes } from './dialects/vercel/edge-config-read-routes.
 import { edgeConfigRoutes } from './dialects/vercel/edge-config-routes.js';
 import { vercelUserTokenRoutes } from './dialects/vercel/vercel-user-token-routes.js';
 import { vidaRoutes } from './dialects/vida/vida-routes.js';
-import { holdAnswersUntilTurnEnds } from './turn-writes.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
