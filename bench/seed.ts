@@ -115,7 +115,7 @@ export async function seedSqlite(dataDir: string, count: number, keep: number): 
   }
 }
 
-const BIGINT_COLUMNS = new Set(['expires_at', 'created_at', 'updated_at', 'active_at', 'revoked_at', 'leaked_at', 'credits', 'last_refill_at', 'use_count']);
+const BIGINT_COLUMNS = new Set(['expires_at', 'created_at', 'updated_at', 'revoked_at', 'leaked_at', 'credits', 'last_refill_at']);
 const postgresType = (column: string) => (column === 'digest' ? 'bytea' : column === 'credits_active' ? 'integer' : BIGINT_COLUMNS.has(column) ? 'bigint' : 'text');
 
 /** Seeds a PostgreSQL database (migrated here) with `count` tokens, one `insert … select from unnest(…)` per batch. */

@@ -48,7 +48,7 @@ async function serverWithPendingUses(backend: ServerBackend, env: Record<string,
 async function storedUse(backend: ServerBackend, tokenId: string) {
   const [row] = await queryStore<{ use_count: number | string; active_at: number | string | null }>(
     backend,
-    'select use_count, active_at from tokens where id = ?',
+    'select coalesce(use_count, 0) as use_count, active_at from tokens left join token_uses on token_id = id where id = ?',
     [tokenId],
   );
   return { useCount: Number(row!.use_count), activeAt: row!.active_at === null ? null : Number(row!.active_at) };

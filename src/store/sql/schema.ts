@@ -47,9 +47,6 @@ export interface TokensTable {
   expires_at: Millis | null;
   created_at: Millis;
   updated_at: Millis;
-  active_at: Millis | null;
-  /** A bigint: PostgreSQL returns it as text. */
-  use_count: number | string;
   revoked_at: Millis | null;
   leaked_at: Millis | null;
   leaked_url: string | null;
@@ -64,6 +61,14 @@ export interface TokensTable {
   last_refill_at: Millis | null;
   /** JSON text of RateLimitRule[]. */
   rate_limits: string;
+}
+
+/** A token's uses, once it has any: written behind in batches, apart from the wide token row. */
+export interface TokenUsesTable {
+  token_id: string;
+  /** A bigint: PostgreSQL returns it as text. */
+  use_count: number | string;
+  active_at: Millis | null;
 }
 
 export interface CreditPoolsTable {
@@ -150,6 +155,7 @@ export interface Database {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   tokens: TokensTable;
+  token_uses: TokenUsesTable;
   audit_events: AuditEventsTable;
   environments: EnvironmentsTable;
   projects: ProjectsTable;

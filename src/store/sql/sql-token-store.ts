@@ -1,16 +1,27 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { CreditRefill, TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
 import { millis, withConflict } from './conflicts.js';
 import type { PreparedRead } from './prepared-query.js';
-import type { Database, SqlDialect, TokensTable } from './schema.js';
+import type { Database, SqlDialect, TokensTable, TokenUsesTable } from './schema.js';
 import { sharedJson, sharedString } from './shared-values.js';
 import { TurnBatch } from './turn-batch.js';
 
-/** Every column, the balance as text: SQLite hands integers past 2⁵³ back as lossy numbers. */
+/** A token row with its uses (none: a count of 0). */
+type TokenRow = Selectable<TokensTable> & Omit<Selectable<TokenUsesTable>, 'token_id'>;
+
+/** Every column and the token's uses, the balance as text: SQLite hands integers past 2⁵³ back as lossy numbers. */
 function selectToken(db: Kysely<Database>) {
-  return db.selectFrom('tokens').selectAll().select(sql<string | null>`cast(credits as text)`.as('credits'));
+  return db
+    .selectFrom('tokens')
+    .leftJoin('token_uses', 'token_uses.token_id', 'tokens.id')
+    .selectAll('tokens')
+    .select([
+      sql<string | null>`cast(credits as text)`.as('credits'),
+      sql<number | string>`coalesce(token_uses.use_count, 0)`.as('use_count'),
+      'token_uses.active_at',
+    ]);
 }
 
 export class SqlTokenStore implements TokenStore {
@@ -31,7 +42,16 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async insert(token: TokenRecord): Promise<void> {
-    await withConflict('token', () => this.db.insertInto('tokens').values(toRow(token)).execute());
+    if (token.useCount === 0 && token.activeAt === null) {
+      await withConflict('token', () => this.db.insertInto('tokens').values(toRow(token)).execute());
+      return;
+    }
+    // A token that comes with uses (a copy of one from elsewhere) gets its row of uses too.
+    const insertBoth = async (db: Kysely<Database>) => {
+      await withConflict('token', () => db.insertInto('tokens').values(toRow(token)).execute());
+      await db.insertInto('token_uses').values({ token_id: token.id, use_count: token.useCount, active_at: token.activeAt }).execute();
+    };
+    await (this.db.isTransaction ? insertBoth(this.db) : this.db.transaction().execute(insertBoth));
   }
 
   async findById(id: string): Promise<TokenRecord | undefined> {
@@ -42,7 +62,7 @@ export class SqlTokenStore implements TokenStore {
   async findByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
     if (this.dialect === 'postgres') return this.#byDigests.get(digest);
     const row = this.preparedRead
-      ? await this.preparedRead<Selectable<TokensTable>>('tessera_token_by_digest', this.#byDigest, [digest])
+      ? await this.preparedRead<TokenRow>('tessera_token_by_digest', this.#byDigest, [digest])
       : await selectToken(this.db).where('digest', '=', digest).executeTakeFirst();
     return row && fromRow(row);
   }
@@ -122,45 +142,45 @@ export class SqlTokenStore implements TokenStore {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /**
+   * Each use added to its token's row of uses, made on the first. A batch is one transaction;
+   * the uses of a token deleted meanwhile are dropped (the join with tokens).
+   */
   async recordUses(uses: readonly TokenUse[]): Promise<void> {
     if (uses.length === 0) return;
-    if (this.dialect === 'sqlite') return this.#recordUsesInBulk(uses);
-    const ids = uses.map((use) => use.id);
     await this.db.transaction().execute(async (tx) => {
-      // The rows locked first, in the order of their ids: concurrent batches (other nodes flush
-      // too) then take their locks in one order, so PostgreSQL never has to break a deadlock.
-      await sql`select 1 from tokens where id = any(${ids}::text[]) order by id for update`.execute(tx);
-      // Then one statement for the whole batch: a statement per token was a round trip each.
-      await sql`
-        update tokens set
-          use_count = use_count + used.n,
-          active_at = case when active_at is null or active_at < used.at then used.at else active_at end
-        from unnest(${ids}::text[], ${uses.map((use) => use.count)}::bigint[], ${uses.map((use) => use.at)}::bigint[]) as used (id, n, at)
-        where tokens.id = used.id`.execute(tx);
-    });
-  }
-
-  /**
-   * SQLite has one writer, so no lock order to keep: a few `UPDATE … FROM (VALUES …)` carry
-   * the whole batch. One statement per token held the writer (and, synchronous, the event
-   * loop) for a hundred milliseconds and more under load. Between statements the event loop
-   * serves what is waiting: a batch of thousands of tokens (a flush under cache-miss load) run
-   * in one go held every request for tens of milliseconds.
-   */
-  async #recordUsesInBulk(uses: readonly TokenUse[]): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+      if (this.dialect === 'postgres') {
+        // One statement for the whole batch, its rows taken in the order of the ids
+        // (`addUses`): concurrent batches (other nodes flush too) then lock rows in one order,
+        // so PostgreSQL never has to break a deadlock.
+        await addUses(tx, sql`select * from unnest(${uses.map((u) => u.id)}::text[], ${uses.map((u) => u.count)}::bigint[], ${uses.map((u) => u.at)}::bigint[])`);
+        return;
+      }
+      // SQLite has one writer, so no lock order to keep. Between statements the event loop
+      // serves what is waiting: a batch of thousands of tokens (a flush under cache-miss load)
+      // run in one go held every request for tens of milliseconds.
       for (let i = 0; i < uses.length; i += USES_PER_STATEMENT) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
         const rows = uses.slice(i, i + USES_PER_STATEMENT).map((u) => sql`(${u.id}, ${u.count}, ${u.at})`);
-        await sql`
-          with used (id, n, at) as (values ${sql.join(rows)})
-          update tokens set
-            use_count = use_count + used.n,
-            active_at = case when active_at is null or active_at < used.at then used.at else active_at end
-          from used where tokens.id = used.id`.execute(tx);
+        await addUses(tx, sql`values ${sql.join(rows)}`);
       }
     });
   }
+}
+
+/**
+ * Adds the `(id, count, at)` rows of `used` to the tokens' uses: counts summed, the last-used
+ * time only moved forward, rows in the order of the ids. `where true` keeps SQLite from reading
+ * `on conflict` as the join's constraint.
+ */
+async function addUses(db: Kysely<Database>, used: RawBuilder<unknown>): Promise<void> {
+  await sql`
+    with used (id, n, at) as (${used})
+    insert into token_uses (token_id, use_count, active_at)
+    select used.id, used.n, used.at from used join tokens on tokens.id = used.id where true order by used.id
+    on conflict (token_id) do update set
+      use_count = token_uses.use_count + excluded.use_count,
+      active_at = case when token_uses.active_at is null or token_uses.active_at < excluded.active_at then excluded.active_at else token_uses.active_at end`.execute(db);
 }
 
 /**
@@ -203,8 +223,6 @@ export function toRow(t: TokenRecord): TokensTable {
     expires_at: t.expiresAt,
     created_at: t.createdAt,
     updated_at: t.updatedAt,
-    active_at: t.activeAt,
-    use_count: t.useCount,
     revoked_at: t.revokedAt,
     leaked_at: t.leakedAt,
     leaked_url: t.leakedUrl,
@@ -219,7 +237,7 @@ export function toRow(t: TokenRecord): TokensTable {
   };
 }
 
-function fromRow(r: Selectable<TokensTable>): TokenRecord {
+function fromRow(r: TokenRow): TokenRecord {
   return {
     id: r.id,
     digest: Buffer.from(r.digest),

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Migrator, sql } from 'kysely';
+import { openPostgres, openSqlite, type SqlDatabase } from '../../src/store/sql/database.js';
+import { migrateToLatest, migrations } from '../../src/store/sql/migrate.js';
+import { SqlTokenStore, toRow } from '../../src/store/sql/sql-token-store.js';
+import { makeToken, T0 } from '../support/fixtures.js';
+import { postgresTestUrl } from '../support/postgres.js';
+
+/** A store at the migration before `2026-11-30T2300-token-uses`, with two tokens: one used, one not. */
+async function storeBeforeTokenUses(database: SqlDatabase) {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations(database.dialect) },
+    migrationTableName: 'tessera_migrations',
+    migrationLockTableName: 'tessera_migrations_lock',
+  });
+  const { error } = await migrator.migrateTo('2026-11-23T1400-use-count');
+  if (error) throw error;
+  const used = makeToken({ name: 'used' }).token;
+  const unused = makeToken({ name: 'unused' }).token;
+  for (const token of [used, unused]) await database.db.insertInto('tokens').values(toRow(token)).execute();
+  await sql`update tokens set use_count = ${41}, active_at = ${T0 + 7} where id = ${used.id}`.execute(database.db);
+  return { used, unused };
+}
+
+const backends: Array<{ name: string; open(): Promise<{ database: SqlDatabase; cleanup(): Promise<void> } | { skip: string }> }> = [
+  {
+    name: 'sqlite',
+    open: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tessera-migrate-'));
+      const database = openSqlite(join(dir, 'tessera.db'));
+      return { database, cleanup: async () => (await database.close(), rmSync(dir, { recursive: true, force: true })) };
+    },
+  },
+  {
+    name: 'postgres',
+    open: async () => {
+      const target = await postgresTestUrl();
+      if ('skip' in target) return target;
+      const database = await openPostgres(target.url);
+      return { database, cleanup: async () => (await database.close(), await target.drop()) };
+    },
+  },
+];
+
+for (const backend of backends) {
+  describe(`moving use counts to token_uses: ${backend.name}`, () => {
+    let opened: Awaited<ReturnType<typeof backend.open>>;
+    before(async () => {
+      opened = await backend.open();
+    });
+    after(async () => {
+      if (!('skip' in opened)) await opened.cleanup();
+    });
+
+    it('keeps each token its count and last use, and the next uses add to them', async (t) => {
+      if ('skip' in opened) return t.skip(opened.skip);
+      const { database } = opened;
+      const { used, unused } = await storeBeforeTokenUses(database);
+      assert.deepEqual(await migrateToLatest(database.db, database.dialect), ['2026-11-30T2300-token-uses']);
+
+      const store = new SqlTokenStore(database.db, database.dialect, database.preparedRead);
+      assert.deepEqual(await store.findById(used.id), { ...used, useCount: 41, activeAt: T0 + 7 });
+      assert.deepEqual(await store.findByDigest(unused.digest), unused);
+      const rows = await database.db.selectFrom('token_uses').select(['token_id', 'use_count']).execute();
+      assert.deepEqual(rows.map((r) => [r.token_id, Number(r.use_count)]), [[used.id, 41]], 'a row only for the token that was used');
+
+      await store.recordUses([{ id: used.id, at: T0 + 9, count: 1 }, { id: unused.id, at: T0 + 8, count: 2 }]);
+      assert.deepEqual(await store.findById(used.id), { ...used, useCount: 42, activeAt: T0 + 9 });
+      assert.deepEqual(await store.findByDigest(unused.digest), { ...unused, useCount: 2, activeAt: T0 + 8 });
+
+      // A deleted token takes its uses with it.
+      assert.equal(await store.delete(used.id), true);
+      const left = await database.db.selectFrom('token_uses').select('token_id').execute();
+      assert.deepEqual(left.map((r) => r.token_id), [unused.id]);
+    });
+  });
+}
