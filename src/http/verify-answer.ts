@@ -14,7 +14,7 @@ export type VerifyAnswer = Static<typeof VerifyResult>;
 /** A verification's outcome as the API shows it. Built field by field: this runs on every verification. */
 export function verifyView(outcome: VerifyOutcome, now: number): VerifyAnswer {
   const view: VerifyAnswer = { valid: outcome.valid, code: outcome.code };
-  if (outcome.token) view.token = cachedTokenView(outcome.token, now);
+  if (outcome.token) view.token = cachedTokenView(outcome.token, now, outcome.cached === true);
   if (outcome.remaining !== undefined) view.remaining = formatCredits(outcome.remaining);
   const limit = outcome.rateLimit;
   if (limit) view.rateLimit = { name: limit.name, limit: limit.limit, remaining: limit.remaining, resetAt: limit.resetAt };

@@ -9,6 +9,7 @@ import { VERIFY_RESPONSES } from './routes/verify-routes.js';
 import { VerifyBody } from './schemas/token-schemas.js';
 import { validatorCompiler } from './validator.js';
 import { answerVerify, type VerifyAnswer, type VerifyRequest } from './verify-answer.js';
+import { isKeptView, type TokenView } from './views.js';
 
 export const VERIFY_PATH = '/v1/verify';
 
@@ -59,14 +60,17 @@ const compileBody = () =>
 const serializers = new Map(Object.entries(VERIFY_RESPONSES).map(([status, schema]) => [Number(status), fastJsonStringify(schema)]));
 const serializeAnswer = serializers.get(200)!;
 
-// A token's view is built once per cached record (views.ts), so the common answer — valid, the
-// token, nothing metered — is serialized once per view too, by the same serializer.
-const plainValidAnswers = new WeakMap<object, string>();
+// A cached token's view is kept (views.ts), so the common answer — valid, the token, nothing
+// metered — is serialized once per kept view too, by the same serializer.
+const plainValidAnswers = new WeakMap<TokenView, string>();
 function serialized(answer: VerifyAnswer): string {
   const { token } = answer;
   if (!token || answer.code !== 'VALID' || answer.remaining !== undefined || answer.rateLimit !== undefined) return serializeAnswer(answer);
   let payload = plainValidAnswers.get(token);
-  if (payload === undefined) plainValidAnswers.set(token, (payload = serializeAnswer(answer)));
+  if (payload === undefined) {
+    payload = serializeAnswer(answer);
+    if (isKeptView(token)) plainValidAnswers.set(token, payload);
+  }
   return payload;
 }
 

@@ -50,21 +50,28 @@ export function tokenView(token: TokenRecord, now: number): TokenView {
 }
 
 const viewsOfCachedTokens = new WeakMap<TokenRecord, TokenView>();
-const viewedOnce = new WeakSet<TokenRecord>();
+const keptViews = new WeakSet<TokenView>();
 
 /**
- * tokenView for the verify path, kept from the second time a token record is shown on: a warm
- * verification is answered from the same cached record many times a second. Not from the first
- * time, because most records shown once are not shown again (a cache miss under a spread of
- * tokens), and the view, with the answer serialized from it, would double what each cached
- * token holds in memory. Records are never changed in place (a change reads a new one from the
- * store), so the record itself is the key.
+ * tokenView for the verify path. A record served from the token cache (`cached`) was shown
+ * before and is likely to be again — a warm verification is answered from the same record many
+ * times a second — so its view is kept, keyed by the record. A record just read from the store
+ * gets a view of its own and nothing is kept: most records read once are not shown again (a
+ * cache miss under a spread of tokens), and keeping their views would double what each cached
+ * token holds in memory and cost a weak-map entry per miss. Records are never changed in place
+ * (a change reads a new one from the store), so the record itself is the key.
  */
-export function cachedTokenView(token: TokenRecord, now: number): TokenView {
+export function cachedTokenView(token: TokenRecord, now: number, cached: boolean): TokenView {
+  if (!cached) return tokenView(token, now);
   const known = viewsOfCachedTokens.get(token);
   if (known && known.status === tokenStatus(token, now)) return known;
   const view = tokenView(token, now);
-  if (viewedOnce.has(token)) viewsOfCachedTokens.set(token, view);
-  else viewedOnce.add(token);
+  viewsOfCachedTokens.set(token, view);
+  keptViews.add(view);
   return view;
+}
+
+/** Whether `cachedTokenView` kept this view: what is derived from it may be kept alongside. */
+export function isKeptView(view: TokenView): boolean {
+  return keptViews.has(view);
 }

@@ -1,5 +1,5 @@
 import { digestKeyOf, digestsEqual } from '../core/digest.js';
-import { andThen, type MaybeAsync } from '../core/maybe-async.js';
+import type { MaybeAsync } from '../core/maybe-async.js';
 import { planCharge, type ChargePlan } from '../core/metering.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
@@ -22,6 +22,8 @@ export interface RateLimitState {
 
 export type VerifyResult = VerifyDecision & {
   token?: TokenRecord;
+  /** The token came from the cache: it was read, and shown, before. */
+  cached?: boolean;
   /** The balance left after this verification's charge (or when it was refused), for metered tokens. */
   remaining?: bigint;
   rateLimit?: RateLimitState;
@@ -71,20 +73,22 @@ export class VerifyService {
 
   /** Answered at once (no promise) for a cached token with no rate limits or credits to spend. */
   verify(secret: string, options: VerifyOptions): MaybeAsync<VerifyResult> {
-    return andThen(this.lookup(secret), (token) => this.#decide(token, options));
+    const token = this.lookup(secret);
+    if (token instanceof Promise) return token.then((found) => this.#decide(found, options, false));
+    return this.#decide(token, options, true);
   }
 
-  #decide(token: TokenRecord | undefined, options: VerifyOptions): MaybeAsync<VerifyResult> {
+  #decide(token: TokenRecord | undefined, options: VerifyOptions, cached: boolean): MaybeAsync<VerifyResult> {
     const now = this.deps.runtime.now();
     const decision = decideVerify(token, options, now);
     if (!decision.valid || !token) return decision;
     const plan = planCharge(token, options.cost, now);
-    if (plan || token.rateLimits.length > 0) return this.#meter(token, options, plan, now);
-    return this.#valid(token, now);
+    if (plan || token.rateLimits.length > 0) return this.#meter(token, options, plan, now, cached);
+    return this.#valid(token, now, cached);
   }
 
   /** The rate limits, then the charge: both may wait on the store or Redis. */
-  async #meter(token: TokenRecord, options: VerifyOptions, plan: ChargePlan | undefined, now: number): Promise<VerifyResult> {
+  async #meter(token: TokenRecord, options: VerifyOptions, plan: ChargePlan | undefined, now: number, cached: boolean): Promise<VerifyResult> {
     const limited = await this.#rateLimit(token, options, now);
     if (limited && !limited.allowed) return { valid: false, code: 'RATE_LIMITED', rateLimit: limited.state };
     const charge = plan && (await this.deps.credits.charge(plan.holder, plan.cost, plan.refill));
@@ -93,16 +97,16 @@ export class VerifyService {
     if (charge && !charge.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: charge.remaining };
     // A token drawing on a pool its owner does not have has nothing to spend.
     if (plan?.holder.kind === 'pool' && !charge) return { valid: false, code: 'USAGE_EXCEEDED', remaining: 0n };
-    const result = this.#valid(token, now);
+    const result = this.#valid(token, now, cached);
     if (charge) result.remaining = charge.remaining;
     if (limited) result.rateLimit = limited.state;
     return result;
   }
 
-  #valid(token: TokenRecord, now: number): VerifyResult {
+  #valid(token: TokenRecord, now: number, cached: boolean): VerifyResult {
     this.deps.usage.record(token.id, now);
     // Built field by field: object spreads cost more than the rest of a cached verification.
-    return { valid: true, code: 'VALID', token };
+    return { valid: true, code: 'VALID', token, cached };
   }
 
   /** Spends from the token's rate limits (those the request names, else all), all or nothing. */
