@@ -158,10 +158,12 @@ export class SqlTokenStore implements TokenStore {
       }
       // SQLite has one writer, so no lock order to keep. Between statements the event loop
       // serves what is waiting: a batch of thousands of tokens (a flush under cache-miss load)
-      // run in one go held every request for tens of milliseconds.
-      for (let i = 0; i < uses.length; i += USES_PER_STATEMENT) {
+      // run in one go held every request for tens of milliseconds. In the order of the ids,
+      // the statements walk the b-trees once from end to end instead of each all over them.
+      const sorted = [...uses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (let i = 0; i < sorted.length; i += USES_PER_STATEMENT) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        const rows = uses.slice(i, i + USES_PER_STATEMENT).map((u) => sql`(${u.id}, ${u.count}, ${u.at})`);
+        const rows = sorted.slice(i, i + USES_PER_STATEMENT).map((u) => sql`(${u.id}, ${u.count}, ${u.at})`);
         await addUses(tx, sql`values ${sql.join(rows)}`);
       }
     });
