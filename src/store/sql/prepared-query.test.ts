@@ -15,7 +15,7 @@ describe('prepared reads', () => {
     assert.notEqual(rowOf([1, 2, 3, 4, 5, 6]), row, 'a new object per row');
   });
 
-  it('read rows by name from SQLite, and undefined when there is none', async () => {
+  it('read rows by name from SQLite, in order, with undefined where there is none', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-prepared-'));
     const main = new SqliteDatabase(join(dir, 'store.db'));
     const prepared = sqlitePreparedRead(main);
@@ -23,9 +23,20 @@ describe('prepared reads', () => {
       main.pragma('journal_mode = WAL');
       main.exec(`create table t (k text primary key, n integer, "odd name" text); insert into t values ('a', 1, 'x'), ('b', 2, null)`);
       const text = 'select k, n, "odd name" from t where k = ?';
-      assert.deepEqual(await prepared.read('t_by_k', text, ['b']), { k: 'b', n: 2, 'odd name': null });
-      assert.deepEqual(await prepared.read('t_by_k', text, ['a']), { k: 'a', n: 1, 'odd name': 'x' });
-      assert.equal(await prepared.read('t_by_k', text, ['c']), undefined);
+      assert.deepEqual(await prepared.read('t_by_k', text, [['b'], ['c'], ['a']]), [
+        { k: 'b', n: 2, 'odd name': null },
+        undefined,
+        { k: 'a', n: 1, 'odd name': 'x' },
+      ]);
+      assert.deepEqual(await prepared.read('t_by_k', text, []), []);
+      // What the main connection commits, the next read sees.
+      main.exec(`update t set n = 3 where k = 'a'`);
+      assert.deepEqual(await prepared.read('t_by_k', text, [['a']]), [{ k: 'a', n: 3, 'odd name': 'x' }]);
+      // Inside a transaction of the main connection, the read sees its writes.
+      main.exec(`begin; insert into t values ('d', 4, 'y')`);
+      assert.deepEqual(await prepared.read('t_by_k', text, [['d']]), [{ k: 'd', n: 4, 'odd name': 'y' }]);
+      main.exec('rollback');
+      assert.deepEqual(await prepared.read('t_by_k', text, [['d']]), [undefined]);
     } finally {
       prepared.close();
       main.close();

@@ -27,11 +27,11 @@ function selectToken(db: Kysely<Database>) {
 export class SqlTokenStore implements TokenStore {
   /** SQLite: the verify path's one query, compiled once by Kysely and run prepared. */
   readonly #byDigest: string;
-  /** PostgreSQL: the lookups of one turn as one query (read at the turn's end, once `db` is set). */
-  readonly #byDigests = new TurnBatch<Buffer, TokenRecord>(async (digests) => {
-    const rows = await selectToken(this.db).where('digest', '=', sql<Buffer>`any(${digests}::bytea[])`).execute();
-    return new Map(rows.map((row) => [Buffer.from(row.digest).toString('hex'), fromRow(row)]));
-  }, (digest) => digest.toString('hex'));
+  /** The lookups of one turn as one read (at the turn's end, once `db` is set): see turn-batch.ts. */
+  readonly #byDigests = new TurnBatch<Buffer, TokenRecord>(
+    (digests) => this.#readByDigests(digests),
+    (digest) => digest.toString('hex'),
+  );
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -59,12 +59,19 @@ export class SqlTokenStore implements TokenStore {
     return row && fromRow(row);
   }
 
-  async findByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
-    if (this.dialect === 'postgres') return this.#byDigests.get(digest);
-    const row = this.preparedRead
-      ? await this.preparedRead<TokenRow>('tessera_token_by_digest', this.#byDigest, [digest])
-      : await selectToken(this.db).where('digest', '=', digest).executeTakeFirst();
-    return row && fromRow(row);
+  findByDigest(digest: Buffer): Promise<TokenRecord | undefined> {
+    return this.#byDigests.get(digest);
+  }
+
+  /** PostgreSQL: one query for them all. SQLite: the prepared statement for each, in one read transaction. */
+  async #readByDigests(digests: Buffer[]): Promise<Map<string, TokenRecord>> {
+    let rows: Array<TokenRow | undefined>;
+    if (this.dialect === 'postgres') rows = await selectToken(this.db).where('digest', '=', sql<Buffer>`any(${digests}::bytea[])`).execute();
+    else if (this.preparedRead) rows = await this.preparedRead<TokenRow>('tessera_token_by_digest', this.#byDigest, digests.map((digest) => [digest]));
+    else rows = await selectToken(this.db).where('digest', 'in', digests).execute();
+    const found = new Map<string, TokenRecord>();
+    for (const row of rows) if (row) found.set(Buffer.from(row.digest).toString('hex'), fromRow(row));
+    return found;
   }
 
   async list(query: TokenListQuery): Promise<Page<TokenRecord>> {

@@ -1,8 +1,9 @@
 /**
- * Reads asked for in one turn of the event loop, run as one query at its end (setImmediate,
+ * Reads asked for in one turn of the event loop, run as one read at its end (setImmediate,
  * after the poll phase has read every request that was ready). On PostgreSQL each query is a
- * round trip that wakes the server's backend and the client's socket; under a spread of cache
- * misses, one query for the turn's tokens costs less than a query for each.
+ * round trip that wakes the server's backend and the client's socket; on SQLite each statement
+ * outside a transaction takes and releases WAL's read lock. Under a spread of cache misses, one
+ * read for the turn's tokens costs less than one for each.
  */
 export class TurnBatch<Key, Value> {
   #waiting: Array<{ key: Key; resolve(value: Value | undefined): void; reject(error: unknown): void }> = [];
