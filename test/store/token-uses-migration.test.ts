@@ -73,6 +73,11 @@ for (const backend of backends) {
       assert.deepEqual(await store.findById(used.id), { ...used, useCount: 42, activeAt: T0 + 9 });
       assert.deepEqual(await store.findByDigest(unused.digest), { ...unused, useCount: 2, activeAt: T0 + 8 });
 
+      // A store without prepared reads (made on a transaction, say) finds the same by a query of its own.
+      const plain = new SqlTokenStore(database.db, database.dialect);
+      assert.deepEqual(await plain.findByDigest(unused.digest), await store.findByDigest(unused.digest));
+      assert.equal(await plain.findByDigest(Buffer.alloc(32)), undefined);
+
       // A deleted token takes its uses with it.
       assert.equal(await store.delete(used.id), true);
       const left = await database.db.selectFrom('token_uses').select('token_id').execute();
