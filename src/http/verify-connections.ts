@@ -220,4 +220,3 @@ function httpDate(): string {
   }
   return dateText;
 }
-

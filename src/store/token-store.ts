@@ -46,8 +46,8 @@ export interface TokenStore {
   /**
    * Adds each use's count to its token's useCount and moves its activeAt forward to `at`
    * (never backward), all in one transaction; unknown ids are ignored. Each id comes at most
-   * once in a batch (UsageRecorder keeps one entry per token): the SQL stores join the batch
-   * to the table, and a row joined twice is updated once.
+   * once in a batch (UsageRecorder keeps one entry per token): the SQL stores upsert the batch
+   * in one statement, and PostgreSQL refuses one that meets a row twice.
    */
   recordUses(uses: readonly TokenUse[]): Promise<void>;
 }
