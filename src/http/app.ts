@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -18,9 +19,7 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validator.js';
-import { httpServer } from './http-server.js';
 import { holdAnswersUntilTurnEnds } from './turn-writes.js';
-import { VerifyConnections } from './verify-connections.js';
 import { verifyFastPath } from './verify-fast-path.js';
 import { VerifyResponder } from './verify-responder.js';
 import { edenaiRoutes } from './dialects/edenai/edenai-routes.js';
@@ -37,12 +36,10 @@ export interface AppOptions {
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP. */
   trustProxy?: boolean;
   /**
-   * Where plain `POST /v1/verify` requests are answered before Fastify: read off the socket
-   * (verify-connections.ts) and, on connections handed to Node, in the request listener
-   * (verify-fast-path.ts) — the default, `'socket'`; in the request listener only
-   * (`'listener'`); or nowhere (`false`: Fastify's route answers every one).
+   * Whether plain `POST /v1/verify` requests are answered in Node's request listener before
+   * Fastify (verify-fast-path.ts), the default, or by Fastify's route like every other request.
    */
-  verifyFastPath?: 'socket' | 'listener' | false;
+  verifyFastPath?: boolean;
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -52,20 +49,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const requestId = requestIds();
   // Set once the app exists; until then (and when turned off) every request goes to Fastify.
   let fastPath: ReturnType<typeof verifyFastPath> | undefined;
-  let connections: VerifyConnections | undefined;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: options.trustProxy ?? false,
     genReqId: requestId,
     serverFactory: (handler, serverOptions) =>
-      httpServer(
-        serverOptions,
-        (request, response) => {
-          if (!fastPath?.(request, response)) handler(request, response);
-        },
-        () => connections,
-      ),
+      nodeServer(serverOptions, (request, response) => {
+        if (!fastPath?.(request, response)) handler(request, response);
+      }),
     // Router failures skip every hook, onResponse included: counted here.
     frameworkErrors: (error, request, reply) => {
       frameworkErrorHandler(error, request, reply);
@@ -92,8 +84,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     closing = true;
     done();
   });
-  const where = options.verifyFastPath ?? 'socket';
-  if (where !== false) {
+  if (options.verifyFastPath !== false) {
     const responder = new VerifyResponder({
       services,
       log: app.log,
@@ -103,7 +94,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       bodyLimit: BODY_LIMIT_BYTES,
     });
     fastPath = verifyFastPath(responder);
-    if (where === 'socket') connections = new VerifyConnections(responder, app.server.keepAliveTimeout);
   }
 
   await app.register(swagger, {
@@ -136,6 +126,16 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   for (const prefix of ['/v1/edge-config', '/v1/global-config']) await app.register(edgeConfigRoutes(services), { prefix });
   await app.register(edgeConfigReadRoutes(services));
   return app;
+}
+
+/** The HTTP server Fastify would make itself, with the same timeouts, and `listener` in front of its handler. */
+function nodeServer(options: FastifyServerOptions, listener: RequestListener): Server {
+  const server = createServer(listener);
+  server.keepAliveTimeout = options.keepAliveTimeout!;
+  server.requestTimeout = options.requestTimeout!;
+  server.setTimeout(options.connectionTimeout!);
+  if (options.maxRequestsPerSocket! > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket!;
+  return server;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -10,20 +9,6 @@ import type { FastifyInstance } from 'fastify';
  * a cache-miss verification 87 -> 67 µs, a warm one 16 -> 12 µs, Unleash /edge/validate
  * 52 -> 36 µs, an Edge Config item read ~83 -> 50–64 µs.
  */
-
-let corked: Socket[] = [];
-
-/** For writes straight to a socket (verify-connections.ts): held in the socket until the turn ends. */
-export function corkUntilTurnEnds(socket: Socket): void {
-  socket.cork();
-  if (corked.push(socket) === 1) setImmediate(uncorkAll);
-}
-
-function uncorkAll(): void {
-  const sockets = corked;
-  corked = [];
-  for (const socket of sockets) socket.uncork();
-}
 
 /**
  * Answers held until the turn ends, at most: holding one keeps it and its request alive through

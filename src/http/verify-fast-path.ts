@@ -5,10 +5,10 @@ import { VERIFY_PATH, type VerifyReply, type VerifyResponder } from './verify-re
  * The hottest request, `POST /v1/verify`, answered beside Fastify rather than through it:
  * verification is what callers do millions of times, and Fastify's per-request machinery
  * (routing, hook chains, reply object, content-type parser, serializer lookup) costs more
- * than the verification itself. This listener sits in front of Fastify's handler and takes
- * the plain verifications (VerifyResponder.takes) that Node's HTTP server parsed — those on
- * connections the socket reader (verify-connections.ts) handed to Node; everything else
- * returns false and goes to Fastify, whose route answers it.
+ * than the verification itself. This listener sits in front of Fastify's handler, behind
+ * Node's own HTTP parser, and takes the plain verifications (VerifyResponder.takes); everything
+ * else returns false and goes to Fastify, whose route answers it. Node's `request` event and
+ * diagnostics_channel see every verification either way.
  */
 export function verifyFastPath(responder: VerifyResponder): (request: IncomingMessage, response: ServerResponse) => boolean {
   return (request, response) => {

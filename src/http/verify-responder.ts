@@ -77,17 +77,15 @@ function serialized(answer: VerifyAnswer): string {
 const answered = (answer: VerifyAnswer): VerifyReply => ({ status: 200, headers: {}, payload: serialized(answer) });
 
 /**
- * `POST /v1/verify` answered outside Fastify's route, for the paths that take plain
- * verifications before Fastify sees them: the request listener (verify-fast-path.ts) and the
- * socket reader (verify-connections.ts). A plain verification is the exact path, a JSON body
+ * `POST /v1/verify` answered outside Fastify's route, in the request listener
+ * (verify-fast-path.ts) that takes plain verifications before Fastify sees them. A plain verification is the exact path, a JSON body
  * with a `Content-Length` within the limit, no `Idempotency-Key` (replays need the route's
  * hooks), no forwarded address to trust, the app not closing; everything else is Fastify's.
  *
  * What a taken request gets is what the route would answer — the same body parser, the same
  * validator and schema, the same `answerVerify`, the same error classification and
  * serializers, the same request metrics and log lines. test/http/verify-fast-path.test.ts holds
- * both paths to the route's answers over every outcome and bad body, and
- * test/http/verify-connections.test.ts the socket reader's bytes over raw TCP.
+ * the fast path to the route's answers over every outcome and bad body.
  */
 export class VerifyResponder {
   readonly closing: () => boolean;

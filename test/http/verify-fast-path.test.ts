@@ -54,16 +54,13 @@ async function listen(app: FastifyInstance): Promise<string> {
   return app.listen({ host: '127.0.0.1', port: 0 });
 }
 
-/** The two paths that answer plain verifications before Fastify: off the socket, or in the request listener. */
-type FastPath = 'socket' | 'listener';
-
 /**
  * Two apps over one set of services: `fast` answers plain verifications on the given fast path,
  * `route` only through the Fastify route. Each also counts the requests Fastify saw.
  */
-async function twoApps(h: Harness, path: FastPath, options: AppOptions = {}) {
+async function twoApps(h: Harness, options: AppOptions = {}) {
   const seenByFastify = { fast: 0, route: 0 };
-  const fast = await buildApp(h.services, { ...options, verifyFastPath: path });
+  const fast = await buildApp(h.services, { ...options, verifyFastPath: true });
   fast.addHook('onRequest', async () => void seenByFastify.fast++);
   const route = await buildApp(h.services, { ...options, verifyFastPath: false });
   route.addHook('onRequest', async () => void seenByFastify.route++);
@@ -71,9 +68,9 @@ async function twoApps(h: Harness, path: FastPath, options: AppOptions = {}) {
 }
 
 /** `body` with a fresh harness (its service options given) and its two apps, all closed afterwards. */
-async function withTwoApps(path: FastPath, options: ServiceOptions, body: (h: Harness, apps: Awaited<ReturnType<typeof twoApps>>) => Promise<void>) {
+async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awaited<ReturnType<typeof twoApps>>) => Promise<void>) {
   const h = await startHarness(undefined, options);
-  const apps = await twoApps(h, path);
+  const apps = await twoApps(h);
   try {
     await body(h, apps);
   } finally {
@@ -83,10 +80,9 @@ async function withTwoApps(path: FastPath, options: ServiceOptions, body: (h: Ha
   }
 }
 
-// Every request here is sent with `Connection: close` (Node's client without an agent): the
-// socket reader answers the plain ones itself; with 'listener', Node parses them all.
-for (const path of ['socket', 'listener'] as const) {
-  describe(`POST /v1/verify fast path (${path})`, () => {
+// Every request here is sent with `Connection: close` (Node's client without an agent).
+{
+  describe('POST /v1/verify fast path', () => {
     let h: Harness;
     let apps: Awaited<ReturnType<typeof twoApps>>;
     const secrets: Record<string, string> = {};
@@ -99,7 +95,7 @@ for (const path of ['socket', 'listener'] as const) {
 
     before(async () => {
       h = await startHarness();
-      apps = await twoApps(h, path);
+      apps = await twoApps(h);
       secrets.plain = await issue('plain', { metadata: { customer: 7, tier: 'gold' } });
       secrets.scoped = await issue('scoped', { scopes: ['docs:*'], environment: 'production', projects: ['web'], resource: { kind: 'edge-config', id: 'ecfg_1' } });
       secrets.allowlisted = await issue('allowlisted', { ipAllowlist: ['10.0.0.0/8'] });
@@ -218,9 +214,9 @@ for (const path of ['socket', 'listener'] as const) {
     });
   });
 
-  describe(`fast path effects (${path})`, () => {
+  describe("fast path effects", () => {
     it('charges, rate-limits and refuses exactly as the route does', () =>
-      withTwoApps(path, {}, async (h, apps) => {
+      withTwoApps({}, async (h, apps) => {
         // Twin tokens, one per path: the same credits and limits, so the same sequence must get the same answers.
         const twin = async () =>
           (
@@ -255,7 +251,7 @@ for (const path of ['socket', 'listener'] as const) {
       }));
 
     it('lets the guessing guard refuse with the same 429 and headers', () =>
-      withTwoApps(path, { failedAttemptsPerMinute: 3 }, async (h, apps) => {
+      withTwoApps({ failedAttemptsPerMinute: 3 }, async (h, apps) => {
         const guess = { body: JSON.stringify({ token: `tsr_${'b'.repeat(36)}` }) };
         for (let i = 0; i < 3; i++) assert.equal((await send(apps.urls.fast, guess)).status, 200);
         const viaFastPath = await send(apps.urls.fast, guess);
@@ -265,7 +261,7 @@ for (const path of ['socket', 'listener'] as const) {
       }));
 
     it('counts its answers in /metrics', () =>
-      withTwoApps(path, {}, async (h, apps) => {
+      withTwoApps({}, async (h, apps) => {
         const secret = (await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'm' } })).json().secret as string;
         for (let i = 0; i < 3; i++) await send(apps.urls.fast, { body: JSON.stringify({ token: secret }) });
         await send(apps.urls.fast, { body: JSON.stringify({ token: 'nope' }) });
@@ -291,7 +287,7 @@ for (const path of ['socket', 'listener'] as const) {
           },
         });
       const logger = (into: Array<Record<string, any>>) => ({ ...(loggerOptions('info') as object), stream: sink(into) }) as AppOptions['logger'];
-      const fast = await buildApp(h.services, { logger: logger(lines.fast), verifyFastPath: path });
+      const fast = await buildApp(h.services, { logger: logger(lines.fast), verifyFastPath: true });
       const route = await buildApp(h.services, { logger: logger(lines.route), verifyFastPath: false });
       try {
         const secret = (await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'logged' } })).json().secret as string;
