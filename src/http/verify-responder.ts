@@ -115,7 +115,7 @@ export class VerifyResponder {
     const started = performance.now();
     const id = this.#options.requestId();
     const log = this.#logsRequests() ? this.#options.log.child({ reqId: id }) : undefined;
-    log?.info({ req: { method: 'POST', url: VERIFY_PATH, ip } }, 'incoming request');
+    log?.info({ req: { method: 'POST', routeOptions: { url: VERIFY_PATH }, ip } }, 'incoming request');
     return { started, id, ip, log };
   }
 
