@@ -41,8 +41,8 @@ export const principalScope = (request: FastifyRequest): string => `principal:${
 /**
  * Route hooks for `Idempotency-Key`: the first request with a key acts and its 2xx answer is
  * kept for 24 h; a retry with the same key and body gets that answer again (with
- * `Idempotent-Replayed: true`) instead of acting twice. The same key with another body is
- * 422; while the first is still running, 409. A failed first request keeps nothing, so a
+ * `Idempotent-Replayed: true`) instead of acting twice. The same key with another method, path,
+ * query or body is 422; while the first is still running, 409. A failed first request keeps nothing, so a
  * retry acts (a refused request changed nothing).
  */
 export function idempotencyHooks(services: Services, options: IdempotencyOptions) {
@@ -55,7 +55,9 @@ export function idempotencyHooks(services: Services, options: IdempotencyOptions
         throw new AppError('VALIDATION_ERROR', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
       }
       const scope = `${options.scope(request)} ${request.routeOptions.method} ${request.routeOptions.url}`;
-      const requestHash = sha256(request.rawBody ?? '');
+      // The key names one request: the same key with another token's path, another query
+      // (`?teamId=`) or another body is refused, never answered with the first one's answer.
+      const requestHash = sha256(`${request.method} ${request.url}\n${request.rawBody ?? ''}`);
       const now = services.runtime.now();
       const held = await store.claim({ scope, key, requestHash, status: null, body: null, createdAt: now, expiresAt: now + IDEMPOTENCY_TTL_MS }, now);
       if (held === true) {
@@ -63,7 +65,7 @@ export function idempotencyHooks(services: Services, options: IdempotencyOptions
         return undefined;
       }
       if (held.requestHash !== requestHash) {
-        throw new AppError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was used with another request body');
+        throw new AppError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was used with another request (path, query or body)');
       }
       if (held.status === null || held.body === null) {
         throw new AppError('CONFLICT', 'a request with this Idempotency-Key is still being answered; retry shortly');

@@ -2,7 +2,7 @@
 export interface IdempotencyRecord {
   scope: string;
   key: string;
-  /** SHA-256 of the request body: the same key with another body is a client error, not a replay. */
+  /** SHA-256 of the request (method, path, query and body): the same key with another request is a client error, not a replay. */
   requestHash: string;
   /** Null while the first request is still being answered. */
   status: number | null;

@@ -31,6 +31,26 @@ await describeEachApp('Idempotency-Key', (h) => {
     assert.equal((kept as { body: string }).body.includes(first.json().token.id), true);
   });
 
+  it('binds a key to the method, path and query too: another token, pool or team is refused, never answered with the first', async () => {
+    const a = (await post('/v1/tokens', { name: 'bound a', credits: '10' }, undefined, h.admin)).json().token.id;
+    const b = (await post('/v1/tokens', { name: 'bound b', credits: '10' }, undefined, h.admin)).json().token.id;
+    const add = { op: 'add', amount: '5' };
+    assert.equal((await post(`/v1/tokens/${a}/credits`, add, 'bound-1', h.admin)).statusCode, 200);
+    const otherToken = await post(`/v1/tokens/${b}/credits`, add, 'bound-1', h.admin);
+    assert.equal(otherToken.statusCode, 422);
+    assert.equal(otherToken.json().error.code, 'IDEMPOTENCY_MISMATCH');
+    assert.equal(await balance(a), '15');
+    assert.equal(await balance(b), '10', 'the second operation did not pretend to happen');
+
+    const me = (await h.request({ method: 'GET', url: '/v1/whoami', as: h.admin })).json().user.id;
+    assert.equal((await post(`/v1/credit-pools/${me}/credits`, add, 'bound-2', h.admin)).statusCode, 200);
+    const team = (await post('/v1/teams', { slug: 'bound-team' }, undefined, h.admin)).json().team.id;
+    assert.equal((await post(`/v1/credit-pools/${team}/credits`, add, 'bound-2', h.admin)).statusCode, 422);
+
+    assert.equal((await post('/v1/tokens', { name: 'q' }, 'bound-3', h.admin)).statusCode, 201);
+    assert.equal((await post(`/v1/tokens?teamId=${team}`, { name: 'q' }, 'bound-3', h.admin)).statusCode, 422);
+  });
+
   it('refuses the same key with another body (422) and keeps keys of different callers apart', async () => {
     const before = await tokenCount();
     assert.equal((await post('/v1/tokens', { name: 'a' }, 'shared-key', h.admin)).statusCode, 201);
