@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { AppError } from '../core/errors.js';
 import type { Services } from '../service/services.js';
-import { authenticateWith } from './call-context.js';
+import { installAuthentication, SECURITY_SCHEMES } from './call-context.js';
 import { frameworkErrorHandler, installNativeErrors } from './error-handler.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
@@ -100,25 +100,22 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     openapi: {
       openapi: '3.1.0',
       info: { title: 'tessera', version: '0.1.0', description: 'Issue, scope, verify, rotate and revoke API tokens.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  installAuthentication(app, services.auth);
 
   await app.register(healthRoutes(services));
   await app.register(metricsRoutes(services));
   await app.register(verifyRoutes(services));
   await app.register(reservationRoutes(services));
-  await app.register(async (management) => {
-    management.addHook('onRequest', authenticateWith(services.auth));
-    await management.register(tokenRoutes(services));
-    await management.register(accountRoutes(services));
-    await management.register(auditRoutes(services));
-    await management.register(catalogRoutes(services));
-    await management.register(creditRoutes(services));
-  });
+  await app.register(tokenRoutes(services));
+  await app.register(accountRoutes(services));
+  await app.register(auditRoutes(services));
+  await app.register(catalogRoutes(services));
+  await app.register(creditRoutes(services));
   await app.register(vidaRoutes(services));
   await app.register(edenaiRoutes(services));
   await app.register(unleashRoutes(services));

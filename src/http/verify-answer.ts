@@ -39,21 +39,18 @@ export function verifyOptions(fields: Omit<VerifyRequest, 'token'>, requestIp: s
 }
 
 /**
- * `POST /v1/verify` once its body is read and valid: the guessing guard, the verify service,
- * the outcome counted. The Fastify route and the fast path (verify-fast-path.ts) both answer
- * through this, so they cannot decide differently. Answered at once, without a promise, when
- * nothing has to wait (see VerifyService.verify); throws at once what the guard refuses.
+ * `POST /v1/verify` once its body is read and valid: the verify service behind the guessing
+ * guard, its answer as the API shows it. The Fastify route and the fast path
+ * (verify-fast-path.ts) both answer through this, so they cannot decide differently. Answered at
+ * once, without a promise, when nothing has to wait (see VerifyService.verify); throws at once
+ * what the guard refuses.
  *
  * `requestIp` is the caller's address; the end client's (`ip` in the body) is what the
- * guard counts and the allowlist checks when the caller names it.
+ * allowlist checks when the caller names it, and what the guard locks out.
  */
 export function answerVerify(services: Services, body: VerifyRequest, requestIp: string): MaybeAsync<VerifyAnswer> {
-  const address = body.ip ?? requestIp;
-  services.guard.check(address, services.runtime.now());
-  return andThen(services.verify.verify(body.token, verifyOptions(body, requestIp)), (result) => {
-    services.metrics.countVerify(result.code);
-    const now = services.runtime.now();
-    if (result.code === 'NOT_FOUND') services.guard.fail(address, now);
-    return verifyView(result, now);
-  });
+  const from = body.ip === undefined ? { caller: requestIp } : { caller: requestIp, client: body.ip };
+  return andThen(services.verify.verifyPresented(body.token, verifyOptions(body, requestIp), from), (result) =>
+    verifyView(result, services.runtime.now()),
+  );
 }

@@ -13,10 +13,14 @@ export class AccountService {
     private readonly deps: { accounts: AccountStore; access: AccessPolicy; audit: AuditService; runtime: Runtime },
   ) {}
 
+  /** The caller's teams and roles; for a team-scoped token, that team alone. */
   async whoami(principal: Principal): Promise<{ teams: Array<{ team: TeamRecord; role: TeamRole }> }> {
+    const scope = this.deps.access.teamScopeOf(principal);
     const page = await this.deps.accounts.listTeams({ memberId: principal.user.id, limit: 1000 });
     const teams = await Promise.all(
-      page.items.map(async (team) => ({ team, role: (await this.deps.accounts.findRole(team.id, principal.user.id))! })),
+      page.items
+        .filter((team) => scope === null || team.id === scope)
+        .map(async (team) => ({ team, role: (await this.deps.accounts.findRole(team.id, principal.user.id))! })),
     );
     return { teams };
   }
@@ -47,8 +51,9 @@ export class AccountService {
     return this.deps.accounts.listUsers(query);
   }
 
-  /** Any user may create a team and becomes its owner. */
+  /** Any user may create a team and becomes its owner; not with a token limited to another team. */
   async createTeam(ctx: CallContext, input: { slug: string; name?: string }): Promise<TeamRecord> {
+    if (this.deps.access.teamScopeOf(ctx.principal) !== null) throw new AppError('FORBIDDEN', 'a token limited to a team cannot create teams');
     const now = this.deps.runtime.now();
     const team: TeamRecord = {
       id: newId('team', now, this.deps.runtime.randomBytes),
@@ -68,9 +73,14 @@ export class AccountService {
     return team;
   }
 
-  /** Admins see all teams; others the teams they belong to. */
+  /** Admins see all teams; others the teams they belong to; a team-scoped token its team. */
   async listTeams(principal: Principal, query: PageQuery): Promise<Page<TeamRecord>> {
-    const memberId = principal.user.role === 'admin' ? undefined : principal.user.id;
+    const scope = this.deps.access.teamScopeOf(principal);
+    if (scope !== null) {
+      const { team } = await this.deps.access.team(principal, { id: scope });
+      return { items: query.cursor === undefined || team.id < query.cursor ? [team] : [], nextCursor: null };
+    }
+    const memberId = this.deps.access.isAdmin(principal) ? undefined : principal.user.id;
     return this.deps.accounts.listTeams({ ...query, memberId });
   }
 

@@ -31,17 +31,18 @@ export class AuditService {
     });
   }
 
-  /** Admins see everything; others see a team they belong to, or what they did and what was done to their objects. */
+  /**
+   * Admins see everything; others see a team they belong to, or what they did and what was done
+   * to their objects; a team-scoped token sees its team's.
+   */
   async list(
     principal: Principal,
     query: { team?: TeamRef; targetId?: string; action?: AuditAction; limit: number; cursor?: string },
   ): Promise<Page<AuditEvent>> {
     const { team, ...rest } = query;
-    if (team) {
-      const access = await this.deps.access.team(principal, team);
-      return this.deps.audit.list({ ...rest, teamId: access.team.id });
-    }
-    const involvingUserId = principal.user.role === 'admin' ? undefined : principal.user.id;
+    const access = await this.deps.access.actingTeam(principal, team, 'read');
+    if (access) return this.deps.audit.list({ ...rest, teamId: access.team.id });
+    const involvingUserId = this.deps.access.isAdmin(principal) ? undefined : principal.user.id;
     return this.deps.audit.list({ ...rest, involvingUserId });
   }
 }

@@ -1,7 +1,9 @@
 import { AppError } from '../core/errors.js';
 import { canManage, type TokenRecord } from '../core/token.js';
 import { decideVerify } from '../core/verify.js';
+import type { ManagementScope } from '../core/management-scopes.js';
 import type { AccountStore } from '../store/account-store.js';
+import type { AccessPolicy } from './access-policy.js';
 import type { FailureGuard } from './failure-guard.js';
 import type { Principal } from './principal.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -14,6 +16,7 @@ export class AuthService {
   constructor(
     private readonly deps: {
       verify: VerifyService;
+      access: AccessPolicy;
       accounts: AccountStore;
       usage: UsageRecorder;
       rateLimiter: RateLimiter;
@@ -22,15 +25,19 @@ export class AuthService {
     },
   ) {}
 
-  /** `address` is the caller's, for throttling one that keeps presenting bad credentials. */
-  async authenticate(credential: string | undefined, address?: string): Promise<Principal> {
+  /**
+   * The principal a personal token presents, allowed `scopes` on the management API. `address`
+   * is the caller's: checked against the token's IP allowlist, and throttled when it keeps
+   * presenting bad credentials.
+   */
+  async authenticate(credential: string | undefined, address: string | undefined, scopes: readonly ManagementScope[] = []): Promise<Principal> {
     const now = this.deps.runtime.now();
-    this.deps.guard.check(address, now);
+    if (address !== undefined) this.deps.guard.check('credential', address, now);
     if (!credential) throw new AppError('UNAUTHORIZED', 'a token is required: send Authorization: Bearer <token>');
     const token = await this.deps.verify.lookup(credential);
-    const decision = decideVerify(token, {}, now);
+    const decision = decideVerify(token, address === undefined ? {} : { ip: address }, now);
     if (!decision.valid || !token) {
-      this.deps.guard.fail(address, now);
+      if (address !== undefined) this.deps.guard.fail('credential', address, now);
       throw new AppError('UNAUTHORIZED', `the token is not valid (${decision.code})`);
     }
     if (!canManage(token.type)) {
@@ -38,9 +45,11 @@ export class AuthService {
     }
     const user = await this.deps.accounts.findUser(token.ownerUserId);
     if (!user) throw new AppError('UNAUTHORIZED', 'the token belongs to no user');
+    const principal = { user, token };
+    for (const scope of scopes) this.deps.access.requireScope(principal, scope);
     await this.#applyRateLimits(token, now);
     this.deps.usage.record(token.id, now);
-    return { user, token };
+    return principal;
   }
 
   /** A personal token's own rate limits apply to its management calls too: past them, 429, never 401. */

@@ -34,7 +34,7 @@ function setup(options: { signal?: ChangeSignal; now?: () => number } = {}) {
     {
       log,
       cache,
-      runtime: { now: options.now ?? (() => now), randomBytes: (n) => new Uint8Array(n) },
+      runtime: { now: options.now ?? (() => now), randomBytes: (n) => new Uint8Array(n), sleep: async () => {} },
       ...(options.signal ? { signal: options.signal } : {}),
       observeLag: (ms) => lags.push(ms),
     },
@@ -148,7 +148,7 @@ describe('ChangeFeed', () => {
     const cache = new TokenCache({ maxEntries: 10, ttlMs: 60_000 });
     const states: boolean[] = [];
     const feed = new ChangeFeed(
-      { log: flaky, cache, runtime: { now: () => 0, randomBytes: (n) => new Uint8Array(n) }, onError: () => {}, onStateChange: (live) => states.push(live) },
+      { log: flaky, cache, runtime: { now: () => 0, randomBytes: (n) => new Uint8Array(n), sleep: async () => {} }, onError: () => {}, onStateChange: (live) => states.push(live) },
       { pollMs: 5, retentionMs: 60_000 },
     );
     await feed.start();

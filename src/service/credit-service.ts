@@ -37,7 +37,9 @@ export class CreditService {
     },
   ) {}
 
+  /** Whatever API asks (Eden AI's PATCH too), changing a balance needs `credits:write`. */
   async adjustToken(ctx: CallContext, id: string, op: CreditOp, amount: bigint): Promise<TokenRecord> {
+    this.deps.access.requireScope(ctx.principal, 'credits:write');
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     if (token.creditPool !== null) throw new AppError('CONFLICT', `this token draws from the pool of ${token.creditPool}; change the pool`);
     const credits = await this.deps.credits.adjustToken(token.id, op, amount, this.deps.runtime.now());
@@ -158,8 +160,9 @@ export class CreditService {
       const access = need === 'write' ? await this.deps.access.writableTeam(principal, { id: ownerId }) : await this.deps.access.team(principal, { id: ownerId });
       return access.team.id;
     }
-    // A user's pool is theirs to manage, like their own tokens' balances.
-    if (ownerId !== principal.user.id && principal.user.role !== 'admin') throw new AppError('NOT_FOUND', 'this owner has no credit pool');
+    // A user's pool is theirs to manage, like their own tokens' balances (not a team-scoped token's).
+    const own = ownerId === principal.user.id && this.deps.access.teamScopeOf(principal) === null;
+    if (!own && !this.deps.access.isAdmin(principal)) throw new AppError('NOT_FOUND', 'this owner has no credit pool');
     return null;
   }
 }

@@ -1,4 +1,3 @@
-import { teamRoleCanWrite } from '../core/account.js';
 import { applyItemPatches, EDGE_CONFIG_RESOURCE, edgeConfigDigest, type EdgeConfigRecord, type ItemPatch } from '../core/edge-config.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -9,6 +8,7 @@ import type { EdgeConfigStore } from '../store/edge-config-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { AccessPolicy, TeamRef } from './access-policy.js';
 import type { CallContext } from './principal.js';
+import type { EdgeConfigAccess } from './edge-config-access.js';
 import type { Runtime } from './runtime.js';
 import type { TokenService } from './token-service.js';
 import type { VerifyService } from './verify-service.js';
@@ -18,31 +18,31 @@ const MAX_WRITE_ATTEMPTS = 5;
 
 /**
  * A minimal Vercel Edge Config: a JSON key-value store owned by a user or team, read with
- * resource tokens (`resource: {kind: 'edge-config', id}`) issued through the token service.
+ * resource tokens (`resource: {kind: 'edge-config', id}`) issued through the token service under
+ * the config's rules (EdgeConfigAccess).
  */
 export class EdgeConfigService {
   constructor(
     private readonly deps: {
       edgeConfigs: EdgeConfigStore;
+      configAccess: EdgeConfigAccess;
       tokens: TokenStore;
       tokenService: TokenService;
       verify: VerifyService;
       access: AccessPolicy;
       runtime: Runtime;
-      /** Tokens one config may have: the plan limit behind Vercel's 402. */
-      tokenLimit: number;
     },
   ) {}
 
   async create(ctx: CallContext, input: { slug: string; items?: Record<string, unknown>; team?: TeamRef }): Promise<EdgeConfigRecord> {
-    const teamId = input.team ? (await this.deps.access.writableTeam(ctx.principal, input.team)).team.id : null;
+    const team = await this.deps.access.actingTeam(ctx.principal, input.team, 'write');
     const now = this.deps.runtime.now();
     const items = input.items ?? {};
     const config: EdgeConfigRecord = {
       id: newId('ecfg', now, this.deps.runtime.randomBytes),
       slug: input.slug,
       ownerUserId: ctx.principal.user.id,
-      teamId,
+      teamId: team?.team.id ?? null,
       items,
       digest: edgeConfigDigest(items),
       createdAt: now,
@@ -53,12 +53,8 @@ export class EdgeConfigService {
   }
 
   /** 404 when it does not exist, 403 when it is another user's or team's. */
-  async get(ctx: CallContext, id: string, write = false): Promise<EdgeConfigRecord> {
-    const config = await this.deps.edgeConfigs.find(id);
-    if (!config) throw new AppError('EDGE_CONFIG_NOT_FOUND', 'no such edge config');
-    const role = await this.deps.access.roleOn(ctx.principal, config);
-    if (role === undefined || (write && !teamRoleCanWrite(role))) throw new AppError('FORBIDDEN', 'not your edge config');
-    return config;
+  get(ctx: CallContext, id: string, write = false): Promise<EdgeConfigRecord> {
+    return this.deps.configAccess.config(ctx.principal, id, write ? 'write' : 'read');
   }
 
   async patchItems(ctx: CallContext, id: string, patches: readonly ItemPatch[]): Promise<EdgeConfigRecord> {
@@ -74,36 +70,9 @@ export class EdgeConfigService {
     throw new AppError('CONFLICT', 'the edge config kept changing; try again');
   }
 
-  async createToken(ctx: CallContext, id: string, label: string): Promise<IssuedToken> {
-    const config = await this.get(ctx, id, true);
-    const { tokenLimit } = this.deps;
-    // The label and limit checks and the write are one store transaction, so concurrent requests
-    // (on this node or on another sharing the database) can neither both take a label nor pass
-    // the limit, and a refused request writes nothing: no token, no audit event.
-    return this.deps.tokenService.create(
-      ctx,
-      {
-        name: label,
-        type: 'resource',
-        origin: 'vercel',
-        resource: { kind: EDGE_CONFIG_RESOURCE, id },
-        // The config's tokens belong where the config does, so whoever manages the config manages
-        // them all, even those an admin made for it.
-        ...(config.teamId === null ? { ownerUserId: config.ownerUserId } : { team: { id: config.teamId } }),
-      },
-      async (token) => {
-        switch (await this.deps.edgeConfigs.insertToken(id, token, tokenLimit)) {
-          case 'inserted':
-            return;
-          case 'duplicate-label':
-            throw new AppError('CONFLICT', `a token labelled "${label}" exists`);
-          case 'limit':
-            throw new AppError('PLAN_LIMIT_REACHED', `an edge config may have ${tokenLimit} tokens`);
-          case 'missing-config':
-            throw new AppError('EDGE_CONFIG_NOT_FOUND', 'no such edge config');
-        }
-      },
-    );
+  /** A token that reads the config: made by the token service, under the config's rules. */
+  createToken(ctx: CallContext, id: string, label: string): Promise<IssuedToken> {
+    return this.deps.tokenService.create(ctx, { name: label, type: 'resource', origin: 'vercel', resource: { kind: EDGE_CONFIG_RESOURCE, id } });
   }
 
   async listTokens(ctx: CallContext, id: string): Promise<TokenRecord[]> {
@@ -119,12 +88,13 @@ export class EdgeConfigService {
 
   /** A token of this config, named by its secret or its id. */
   async getToken(ctx: CallContext, id: string, secretOrId: string): Promise<TokenRecord> {
-    const named = (await this.deps.verify.lookup(secretOrId))?.id ?? secretOrId;
+    const named = (await this.deps.verify.lookupPresented(secretOrId, ctx.ip ?? ''))?.id ?? secretOrId;
     const token = (await this.listTokens(ctx, id)).find((t) => t.id === named);
     if (!token) throw new AppError('TOKEN_NOT_FOUND', 'no such token for this edge config');
     return token;
   }
 
+  /** Whoever may change the config deletes any of its tokens (AccessPolicy.ownerOf), whoever made it. */
   async deleteTokens(ctx: CallContext, id: string, secretsOrIds: readonly string[]): Promise<void> {
     await this.get(ctx, id, true);
     // Find them all before deleting any: a request that names one unknown token is refused whole.
@@ -133,13 +103,21 @@ export class EdgeConfigService {
     for (const token of new Map(tokens.map((t) => [t.id, t])).values()) await this.deps.tokenService.delete(ctx, token.id);
   }
 
-  /** For the read API: the config, if the presented token may read it; 404 first, so a missing config says so. */
-  async read(id: string, credential: string | undefined): Promise<EdgeConfigRecord> {
+  /**
+   * For the read API: the config, if the presented token may read it; 404 first, so a missing
+   * config says so. The token must name this config and belong where the config does: one made
+   * for it by anyone else reads nothing.
+   */
+  async read(id: string, credential: string | undefined, address: string): Promise<EdgeConfigRecord> {
     const config = await this.deps.edgeConfigs.find(id);
     if (!config) throw new AppError('EDGE_CONFIG_NOT_FOUND', 'no such edge config');
-    const token = credential === undefined ? undefined : await this.deps.verify.lookup(credential);
+    const token = credential === undefined ? undefined : await this.deps.verify.lookupPresented(credential, address);
     const decision = decideVerify(token, { resource: { kind: EDGE_CONFIG_RESOURCE, id } }, this.deps.runtime.now());
-    if (!decision.valid) throw new AppError('UNAUTHORIZED', 'the token cannot read this edge config');
+    if (!decision.valid || !token || !belongsWith(token, config)) throw new AppError('UNAUTHORIZED', 'the token cannot read this edge config');
     return config;
   }
+}
+
+function belongsWith(token: TokenRecord, config: EdgeConfigRecord): boolean {
+  return token.teamId === config.teamId && (config.teamId !== null || token.ownerUserId === config.ownerUserId);
 }

@@ -4,6 +4,7 @@ import { deriveSecret } from '../core/secret.js';
 import { isRevoked, TOKEN_PREFIX } from '../core/token.js';
 import { isUnleashTokenType, normalizeProjects, unleashTokenText, type UnleashTokenType } from '../core/unleash-token.js';
 import type { TokenStore } from '../store/token-store.js';
+import type { AccessPolicy } from './access-policy.js';
 import type { AuditService } from './audit-service.js';
 import type { CatalogService } from './catalog-service.js';
 import type { CallContext } from './principal.js';
@@ -33,6 +34,7 @@ export class EdgeTokenService {
   constructor(
     private readonly deps: {
       tokens: TokenStore;
+      access: AccessPolicy;
       catalog: CatalogService;
       verify: VerifyService;
       audit: AuditService;
@@ -43,9 +45,7 @@ export class EdgeTokenService {
   ) {}
 
   async issue(caller: EdgeCaller, requests: ReadonlyArray<{ environment: string; projects: string[] }>): Promise<EdgeToken[]> {
-    if ('ctx' in caller && caller.ctx.principal.user.role !== 'admin') {
-      throw new AppError('FORBIDDEN', 'issuing edge tokens needs an admin token');
-    }
+    if ('ctx' in caller) this.deps.access.requireAdmin(caller.ctx.principal);
     const wanted = requests.map((r) => ({ environment: r.environment, projects: normalizeProjects(r.projects) }));
     for (const { environment, projects } of wanted) {
       if (projects.length === 0) throw new AppError('VALIDATION_ERROR', 'projects must name at least one project, or *');
@@ -58,13 +58,13 @@ export class EdgeTokenService {
     return issued;
   }
 
-  /** The valid tokens among those given, in Unleash's shape; others are left out. */
-  async validate(texts: readonly string[]): Promise<EdgeToken[]> {
-    const results = await Promise.all(texts.map(async (text) => ({ text, result: await this.deps.verify.verify(text, {}) })));
-    return results.flatMap(({ text, result }) => {
+  /** The valid tokens among those given, in Unleash's shape; others are left out. `caller` is the asking address, for the guessing guard. */
+  async validate(texts: readonly string[], caller: string): Promise<EdgeToken[]> {
+    const results = await this.deps.verify.verifyAllPresented(texts.map((secret) => ({ secret, options: {} })), { caller });
+    return results.flatMap((result, i) => {
       const token = result.valid ? result.token : undefined;
       if (!token || token.environment === null || !isUnleashTokenType(token.type)) return [];
-      return [{ token: text, type: token.type, environment: token.environment, projects: token.projects }];
+      return [{ token: texts[i]!, type: token.type, environment: token.environment, projects: token.projects }];
     });
   }
 

@@ -1,12 +1,24 @@
+import { addressBlock } from '../core/address-block.js';
 import { AppError } from '../core/errors.js';
 import type { RateLimitRule } from '../core/rate-limit.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 
 /**
- * Throttles guessing: an address that fails too often — unknown tokens at /v1/verify, bad
- * credentials at the management API — gets 429 for everything until its budget refills, so a
- * blocked guesser learns nothing from the answers. Counted in this process (each node guards
- * itself), so checking costs no round trip and no wait.
+ * Whose failures are counted, and what happens past the budget:
+ * - `credential`: a caller presenting its own credential (the management API, Edge Config reads)
+ *   or looking a secret up; past the budget it is locked out: 429 for everything, good
+ *   credentials included, so the answers tell it nothing.
+ * - `client`: the end client an API names when it asks on that client's behalf (`ip` in a
+ *   verification); locked out the same way, at the API that asks for it.
+ * - `caller`: whoever asks about tokens others presented (an API's server calling /v1/verify);
+ *   never locked out, or one guesser among its customers would deny them all: its failures
+ *   themselves are answered more slowly.
+ */
+export type GuardedParty = 'credential' | 'client' | 'caller';
+
+/**
+ * Throttles guessing of secrets. Counted per address block (addressBlock: an IPv6 /64) in this
+ * process, so checking costs no round trip and no wait; each node guards itself.
  */
 export class FailureGuard {
   readonly #counters = new MemoryRateLimiter({ maxKeys: 100_000 });
@@ -17,24 +29,47 @@ export class FailureGuard {
     this.#rule = failuresPerMinute > 0 ? { name: 'failed-attempts', limit: failuresPerMinute, durationMs: 60_000 } : undefined;
   }
 
-  /** Throws RATE_LIMITED while `address` has used up its failures. */
-  check(address: string | undefined, now: number): void {
-    if (!this.#rule || address === undefined) return;
-    const { remaining, resetAt } = this.#counters.consumeNow([{ key: address, rule: this.#rule, cost: 0 }], now);
-    // The bucket refills continuously: one more attempt is allowed as soon as one failure's worth has come back.
+  /** Throws RATE_LIMITED while `address` has used up its failures as this party. */
+  check(party: Exclude<GuardedParty, 'caller'>, address: string, now: number): void {
+    if (!this.#rule) return;
+    const { remaining, resetAt } = this.#peek(party, address, now);
     if (remaining === 0) {
-      const retryAfterMs = Math.ceil(this.#rule.durationMs / this.#rule.limit);
       throw new AppError('RATE_LIMITED', 'too many failed attempts from this address; retry later', {
         limit: this.#rule.limit,
         remaining: 0,
         resetAfterMs: resetAt - now,
-        retryAfterMs,
+        retryAfterMs: this.#failureWorthMs(this.#rule),
       });
     }
   }
 
-  fail(address: string | undefined, now: number): void {
-    if (!this.#rule || address === undefined) return;
-    this.#counters.consumeNow([{ key: address, rule: this.#rule, cost: 1 }], now);
+  fail(party: GuardedParty, address: string, now: number): void {
+    if (this.#rule) this.#counters.consumeNow([{ key: keyOf(party, address), rule: this.#rule, cost: 1 }], now);
   }
+
+  /**
+   * Counts a failure and says how long its answer should wait: 0 within the budget, else the
+   * time one failure's worth takes to come back. A guesser past its budget then gets about as
+   * many answers as the budget allows per connection it holds open; good tokens are not held.
+   */
+  slowDown(party: GuardedParty, address: string, now: number): number {
+    if (!this.#rule) return 0;
+    const over = this.#peek(party, address, now).remaining === 0;
+    this.fail(party, address, now);
+    return over ? this.#failureWorthMs(this.#rule) : 0;
+  }
+
+  /** The budget as it stands, spending nothing. */
+  #peek(party: GuardedParty, address: string, now: number) {
+    return this.#counters.consumeNow([{ key: keyOf(party, address), rule: this.#rule!, cost: 0 }], now);
+  }
+
+  /** The bucket refills continuously: one more attempt is allowed as soon as one failure's worth has come back. */
+  #failureWorthMs(rule: RateLimitRule): number {
+    return Math.ceil(rule.durationMs / rule.limit);
+  }
+}
+
+function keyOf(party: GuardedParty, address: string): string {
+  return `${party} ${addressBlock(address)}`;
 }

@@ -7,6 +7,7 @@ import { CatalogService } from './catalog-service.js';
 import { ChangeFeed, type ChangeFeedOptions, type ChangeSignal } from './change-feed.js';
 import { CreditService } from './credit-service.js';
 import { EdgeAuth } from './edge-auth.js';
+import { EdgeConfigAccess } from './edge-config-access.js';
 import { EdgeConfigService } from './edge-config-service.js';
 import { EdgeTokenService } from './edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
@@ -71,14 +72,24 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
   );
   metrics.watch({ cache, changes });
   const usage = new UsageRecorder(stores.tokens);
-  const access = new AccessPolicy(stores.accounts);
+  const access = new AccessPolicy({ accounts: stores.accounts, edgeConfigs: stores.edgeConfigs });
+  const configAccess = new EdgeConfigAccess({ edgeConfigs: stores.edgeConfigs, access, tokenLimit: options.edgeConfigTokenLimit ?? 100 });
   const audit = new AuditService({ audit: stores.audit, access, runtime });
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
   const guard = new FailureGuard(options.failedAttemptsPerMinute ?? 100);
-  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, runtime });
+  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
-  const tokens = new TokenService({ tokens: stores.tokens, accounts: stores.accounts, access, audit, changes, runtime, secretKey });
+  const tokens = new TokenService({
+    tokens: stores.tokens,
+    accounts: stores.accounts,
+    access,
+    audit,
+    changes,
+    resources: configAccess,
+    runtime,
+    secretKey,
+  });
   return {
     stores,
     runtime,
@@ -90,21 +101,21 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     usage,
     audit,
     verify,
-    auth: new AuthService({ verify, accounts: stores.accounts, usage, rateLimiter, guard, runtime }),
+    auth: new AuthService({ verify, access, accounts: stores.accounts, usage, rateLimiter, guard, runtime }),
     tokens,
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime }),
-    edgeTokens: new EdgeTokenService({ tokens: stores.tokens, catalog, verify, audit, changes, runtime, secretKey }),
+    edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     edgeAuth: new EdgeAuth(options.edgeClients ?? new Map(), runtime),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,
+      configAccess,
       tokens: stores.tokens,
       tokenService: tokens,
       verify,
       access,
       runtime,
-      tokenLimit: options.edgeConfigTokenLimit ?? 100,
     }),
   };
 }

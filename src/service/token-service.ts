@@ -1,6 +1,7 @@
 import { AppError } from '../core/errors.js';
 import { issueToken, type IssuedToken } from '../core/issue-token.js';
 import { deriveSecret } from '../core/secret.js';
+import { scopesBeyond } from '../core/management-scopes.js';
 import { tokenInputProblem } from '../core/token-input.js';
 import {
   isExpired,
@@ -18,7 +19,8 @@ import type { Page } from '../store/page.js';
 import type { TokenPatch, TokenStore } from '../store/token-store.js';
 import type { AccessPolicy, TeamRef } from './access-policy.js';
 import type { AuditService } from './audit-service.js';
-import type { CallContext } from './principal.js';
+import type { CallContext, Principal } from './principal.js';
+import type { ResourceTokens, TokenPlacement } from './resource-tokens.js';
 import type { Runtime } from './runtime.js';
 import type { ChangeFeed } from './change-feed.js';
 
@@ -69,6 +71,7 @@ export class TokenService {
       access: AccessPolicy;
       audit: AuditService;
       changes: ChangeFeed;
+      resources: ResourceTokens;
       runtime: Runtime;
       secretKey: Buffer;
     },
@@ -80,52 +83,46 @@ export class TokenService {
   }
 
   /**
-   * `insert` stores the new token; a caller whose tokens obey a rule of their own (an Edge
-   * Config's label and limit) passes one that checks the rule and writes atomically, throwing
-   * to refuse. Nothing is cached or audited for a refused token.
+   * Issues a token. A token naming a resource tessera keeps (an Edge Config) is made under that
+   * resource's rules (ResourceTokens): the caller must be allowed to change the resource, the
+   * token belongs where the resource does and counts against its limits. A personal token gets
+   * at most the scopes of the token that makes it, and those when none are given. Nothing is
+   * cached or audited for a refused token.
    */
-  async create(
-    ctx: CallContext,
-    input: CreateTokenInput,
-    insert: (token: TokenRecord) => Promise<void> = (token) => this.deps.tokens.insert(token),
-  ): Promise<IssuedToken> {
+  async create(ctx: CallContext, input: CreateTokenInput): Promise<IssuedToken> {
     const { principal } = ctx;
     const now = this.deps.runtime.now();
-    const teamId = input.team ? (await this.deps.access.writableTeam(principal, input.team)).team.id : null;
-    const ownerUserId = input.ownerUserId ?? principal.user.id;
-    if (ownerUserId !== principal.user.id) {
-      this.deps.access.requireAdmin(principal);
-      if (!(await this.deps.accounts.findUser(ownerUserId))) throw new AppError('USER_NOT_FOUND', 'no such user');
-    }
     assertValid(input, now);
     const type = input.type ?? (input.resource ? 'resource' : 'api');
+    const placement = await this.#placement(ctx, input, type);
+    const scopes = type === 'personal' ? this.#personalScopes(principal, input.scopes) : (input.scopes ?? []);
     const issued = issueToken(
       {
-      name: input.name,
-      type,
-      origin: input.origin ?? 'api',
-      scopes: input.scopes ?? [],
-      resource: input.resource ?? null,
-      environment: input.environment ?? null,
-      projects: input.projects ?? [],
-      ownerUserId,
-      teamId,
-      metadata: input.metadata ?? {},
-      ipAllowlist: input.ipAllowlist ?? [],
-      expiresAt: input.expiresAt ?? null,
-      parentId: null,
-      rotatedFromId: null,
-      credits: input.credits ?? null,
-      creditsActive: input.creditsActive ?? (input.credits !== undefined && input.credits !== null),
-      creditPool: input.creditPool ? (teamId ?? ownerUserId) : null,
-      refill: input.refill ?? null,
-      rateLimits: input.rateLimits ?? [],
+        name: input.name,
+        type,
+        origin: input.origin ?? 'api',
+        scopes,
+        resource: input.resource ?? null,
+        environment: input.environment ?? null,
+        projects: input.projects ?? [],
+        ownerUserId: placement.ownerUserId,
+        teamId: placement.teamId,
+        metadata: input.metadata ?? {},
+        ipAllowlist: input.ipAllowlist ?? [],
+        expiresAt: input.expiresAt ?? null,
+        parentId: null,
+        rotatedFromId: null,
+        credits: input.credits ?? null,
+        creditsActive: input.creditsActive ?? (input.credits !== undefined && input.credits !== null),
+        creditPool: input.creditPool ? (placement.teamId ?? placement.ownerUserId) : null,
+        refill: input.refill ?? null,
+        rateLimits: input.rateLimits ?? [],
       },
       now,
       this.deps.runtime.randomBytes,
       input.secretMaterial === undefined ? undefined : this.derivedSecret(type, input.secretMaterial),
     );
-    await insert(issued.token);
+    await placement.insert(issued.token);
     // A derived secret may have been presented before it existed: no node's negative entry may hide it.
     if (input.secretMaterial !== undefined) await this.#publish(issued.token);
     await this.deps.audit.record(ctx, {
@@ -136,13 +133,43 @@ export class TokenService {
     return issued;
   }
 
+  /** Whose the new token is, in which team, and how it is stored. */
+  async #placement(ctx: CallContext, input: CreateTokenInput, type: TokenType): Promise<TokenPlacement> {
+    const { principal } = ctx;
+    const kept = input.resource && (await this.deps.resources.placement(ctx, input.resource));
+    if (kept) {
+      if (type !== 'resource') throw new AppError('VALIDATION_ERROR', `type: a token for a ${input.resource!.kind} is a resource token`);
+      if (input.team || input.ownerUserId) {
+        throw new AppError('VALIDATION_ERROR', `a token for a ${input.resource!.kind} belongs where it does: leave out teamId and ownerUserId`);
+      }
+      return kept;
+    }
+    const team = await this.deps.access.actingTeam(principal, input.team, 'write');
+    const ownerUserId = input.ownerUserId ?? principal.user.id;
+    if (ownerUserId !== principal.user.id) {
+      this.deps.access.requireAdmin(principal);
+      if (!(await this.deps.accounts.findUser(ownerUserId))) throw new AppError('USER_NOT_FOUND', 'no such user');
+    }
+    return { ownerUserId, teamId: team?.team.id ?? null, insert: (token) => this.deps.tokens.insert(token) };
+  }
+
+  /** A personal token hands on no more than the token that makes (or changes) it holds. */
+  #personalScopes(principal: Principal, wanted: string[] | undefined): string[] {
+    if (wanted === undefined) return principal.token.scopes;
+    const beyond = scopesBeyond(principal.token.scopes, wanted);
+    if (beyond.length > 0) throw new AppError('FORBIDDEN', `a token cannot grant scopes it does not hold: ${beyond.join(', ')}`);
+    return wanted;
+  }
+
   async list(ctx: CallContext, input: ListTokensInput): Promise<Page<TokenRecord>> {
     const { principal } = ctx;
     const now = this.deps.runtime.now();
     const filters = { type: input.type, status: input.status, limit: input.limit, cursor: input.cursor, now };
-    if (input.team) {
-      const access = await this.deps.access.team(principal, input.team);
-      return this.deps.tokens.list({ ...filters, teamId: access.team.id });
+    const access = await this.deps.access.actingTeam(principal, input.team, 'read');
+    if (access) {
+      // Teammates' personal tokens are theirs alone: a team listing shows only the caller's own.
+      const personalOf = this.deps.access.isAdmin(principal) ? undefined : principal.user.id;
+      return this.deps.tokens.list({ ...filters, teamId: access.team.id, personalOf });
     }
     return this.deps.tokens.list({ ...filters, ownerUserId: principal.user.id, teamId: null });
   }
@@ -167,6 +194,7 @@ export class TokenService {
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     const now = this.deps.runtime.now();
     assertValid(patch, now);
+    if (token.type === 'personal' && patch.scopes !== undefined) this.#personalScopes(ctx.principal, patch.scopes);
     const updated = await this.deps.tokens.update(token.id, patch, now);
     if (!updated) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(updated);

@@ -1,10 +1,11 @@
 import { digestKeyOf, digestsEqual } from '../core/digest.js';
-import type { MaybeAsync } from '../core/maybe-async.js';
+import { andThen, type MaybeAsync } from '../core/maybe-async.js';
 import { planCharge, type ChargePlan } from '../core/metering.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
-import { decideVerify, type VerifyDecision, type VerifyRequirements } from '../core/verify.js';
+import { decideVerify, type VerifyCode, type VerifyDecision, type VerifyRequirements } from '../core/verify.js';
 import type { CreditStore } from '../store/credit-store.js';
+import type { FailureGuard } from './failure-guard.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { Runtime } from './runtime.js';
@@ -29,6 +30,19 @@ export type VerifyResult = VerifyDecision & {
   rateLimit?: RateLimitState;
 };
 
+/** Where a presented secret came from: what the guessing guard counts (FailureGuard). */
+export interface Presenter {
+  /** The address of whoever sent the request. */
+  caller: string;
+  /** The end client's address when the caller names it (a verification's `ip`): guarded apart from the caller. */
+  client?: string;
+}
+
+/** Where verification outcomes are counted (the metrics). */
+export interface VerifyCounter {
+  countVerify(code: VerifyCode): void;
+}
+
 export interface VerifyOptions extends VerifyRequirements {
   /** What this call costs in 10⁻⁹ credits; one credit when not given. Ignored for tokens without credits. */
   cost?: bigint;
@@ -45,9 +59,57 @@ export class VerifyService {
       rateLimiter: RateLimiter;
       cache: TokenCache;
       usage: UsageRecorder;
+      guard: FailureGuard;
+      counter: VerifyCounter;
       runtime: Runtime;
     },
   ) {}
+
+  /**
+   * A verification someone presented over the API: `verify` inside the guessing guard, its
+   * outcome counted. An end client past its budget is refused at once (RATE_LIMITED, thrown);
+   * an unknown token counts against the client and the caller, and past the caller's budget
+   * its answer is held back (FailureGuard.slowDown).
+   */
+  verifyPresented(secret: string, options: VerifyOptions, from: Presenter): MaybeAsync<VerifyResult> {
+    this.#checkClient(from);
+    return andThen(this.verify(secret, options), (result) => this.#counted([result], from, result));
+  }
+
+  /** `verifyPresented` for many tokens from one presenter: every one counted, the answers held back at most once. */
+  async verifyAllPresented(calls: ReadonlyArray<{ secret: string; options: VerifyOptions }>, from: Presenter): Promise<VerifyResult[]> {
+    this.#checkClient(from);
+    const results = await Promise.all(calls.map((call) => this.verify(call.secret, call.options)));
+    return this.#counted(results, from, results);
+  }
+
+  /**
+   * A secret presented to find a token by (an authenticated caller naming one of its tokens by
+   * its secret): an unknown one counts as a failed credential of `address`.
+   */
+  async lookupPresented(secret: string, address: string): Promise<TokenRecord | undefined> {
+    const now = this.deps.runtime.now();
+    this.deps.guard.check('credential', address, now);
+    const token = await this.lookup(secret);
+    if (!token && parseSecret(secret)) this.deps.guard.fail('credential', address, now);
+    return token;
+  }
+
+  #checkClient(from: Presenter): void {
+    if (from.client !== undefined) this.deps.guard.check('client', from.client, this.deps.runtime.now());
+  }
+
+  #counted<T>(results: readonly VerifyResult[], from: Presenter, answer: T): MaybeAsync<T> {
+    const now = this.deps.runtime.now();
+    let hold = 0;
+    for (const { code } of results) {
+      this.deps.counter.countVerify(code);
+      if (code !== 'NOT_FOUND') continue;
+      if (from.client !== undefined) this.deps.guard.fail('client', from.client, now);
+      hold = Math.max(hold, this.deps.guard.slowDown('caller', from.caller, now));
+    }
+    return hold > 0 ? this.deps.runtime.sleep(hold).then(() => answer) : answer;
+  }
 
   /**
    * The stored token a presented secret names, or undefined; mistyped and made-up secrets never

@@ -95,9 +95,9 @@ await describeEachApp('malformed and hostile requests', (h) => {
       assert.ok(spec.paths[path], path);
     }
     assert.ok(spec.paths['/v1/tokens'].post.requestBody.content['application/json'].schema.properties.name);
-    assert.deepEqual(spec.security, [{ bearer: [] }]);
     assert.deepEqual(spec.paths['/v1/verify'].post.security, [], 'verify needs no credential');
-    assert.equal(spec.paths['/v1/tokens'].post.security, undefined, 'management routes inherit the bearer requirement');
+    assert.deepEqual(spec.paths['/v1/tokens'].post.security, [{ bearer: ['tokens:write'] }], 'a management route names the scope it needs');
+    assert.deepEqual(spec.paths['/v1/tokens'].get.security, [{ bearer: ['tokens:read'] }]);
     const docs = await h.request({ method: 'GET', url: '/docs' });
     assert.equal(docs.statusCode, 200);
     assert.match(docs.body, /swagger-ui/i);

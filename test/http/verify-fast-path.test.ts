@@ -97,7 +97,7 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
       h = await startHarness();
       apps = await twoApps(h);
       secrets.plain = await issue('plain', { metadata: { customer: 7, tier: 'gold' } });
-      secrets.scoped = await issue('scoped', { scopes: ['docs:*'], environment: 'production', projects: ['web'], resource: { kind: 'edge-config', id: 'ecfg_1' } });
+      secrets.scoped = await issue('scoped', { scopes: ['docs:*'], environment: 'production', projects: ['web'], resource: { kind: 'document', id: 'doc_1' } });
       secrets.allowlisted = await issue('allowlisted', { ipAllowlist: ['10.0.0.0/8'] });
       secrets.revoked = await issue('revoked');
       const revokedId = (await h.request({ method: 'POST', url: '/v1/verify', payload: { token: secrets.revoked } })).json().token.id;
@@ -116,11 +116,11 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
       const cases: Array<[string, Sent]> = [
         ['valid', { body: json({ token: secrets.plain }) }],
         ['valid, charset in the type', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: json({ token: secrets.plain }) }],
-        ['valid with every requirement met', { body: json({ token: secrets.scoped, scopes: ['docs:read'], environment: 'production', project: 'web', resource: { kind: 'edge-config', id: 'ecfg_1' } }) }],
+        ['valid with every requirement met', { body: json({ token: secrets.scoped, scopes: ['docs:read'], environment: 'production', project: 'web', resource: { kind: 'document', id: 'doc_1' } }) }],
         ['missing scope', { body: json({ token: secrets.scoped, scopes: ['billing:read'] }) }],
         ['other environment', { body: json({ token: secrets.scoped, environment: 'preview' }) }],
         ['other project', { body: json({ token: secrets.scoped, project: 'api' }) }],
-        ['other resource', { body: json({ token: secrets.scoped, resource: { kind: 'edge-config', id: 'ecfg_2' } }) }],
+        ['other resource', { body: json({ token: secrets.scoped, resource: { kind: 'document', id: 'doc_2' } }) }],
         ['allowlisted address', { body: json({ token: secrets.allowlisted, ip: '10.1.2.3' }) }],
         ['address off the allowlist', { body: json({ token: secrets.allowlisted, ip: '192.168.0.1' }) }],
         ['caller off the allowlist', { body: json({ token: secrets.allowlisted }) }],
@@ -252,7 +252,7 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
 
     it('lets the guessing guard refuse with the same 429 and headers', () =>
       withTwoApps({ failedAttemptsPerMinute: 3 }, async (h, apps) => {
-        const guess = { body: JSON.stringify({ token: `tsr_${'b'.repeat(36)}` }) };
+        const guess = { body: JSON.stringify({ token: `tsr_${'b'.repeat(36)}`, ip: '192.0.2.1' }) };
         for (let i = 0; i < 3; i++) assert.equal((await send(apps.urls.fast, guess)).status, 200);
         const viaFastPath = await send(apps.urls.fast, guess);
         assert.equal(viaFastPath.status, 429);

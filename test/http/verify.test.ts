@@ -54,15 +54,15 @@ await describeEachApp('POST /v1/verify', (h) => {
   it('checks scopes, resource, environment and project', async () => {
     const { secret } = await issue({
       scopes: ['docs:*', 'billing:read'],
-      resource: { kind: 'edge-config', id: 'ecfg_1' },
+      resource: { kind: 'document', id: 'doc_1' },
       environment: 'production',
       projects: ['web', 'api'],
     });
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ scopes: ['docs:write', 'billing:read'] }, 'VALID'],
       [{ scopes: ['billing:write'] }, 'INSUFFICIENT_PERMISSIONS'],
-      [{ resource: { kind: 'edge-config', id: 'ecfg_1' } }, 'VALID'],
-      [{ resource: { kind: 'edge-config', id: 'ecfg_2' } }, 'INSUFFICIENT_PERMISSIONS'],
+      [{ resource: { kind: 'document', id: 'doc_1' } }, 'VALID'],
+      [{ resource: { kind: 'document', id: 'doc_2' } }, 'INSUFFICIENT_PERMISSIONS'],
       [{ environment: 'production' }, 'VALID'],
       [{ environment: 'development' }, 'INSUFFICIENT_PERMISSIONS'],
       [{ project: 'api' }, 'VALID'],

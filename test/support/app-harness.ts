@@ -9,11 +9,16 @@ import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import type { Stores } from '../../src/store/stores.js';
 import { describeEachStore } from './store-factories.js';
 
-/** A clock tests move by hand, with real randomness. */
+/** A clock tests move by hand, with real randomness; a sleep is noted and returns at once. */
 export class ManualClock implements Runtime {
   constructor(public time = Date.UTC(2026, 10, 22, 12, 0, 0)) {}
+  /** Every sleep asked for, in ms, in order. */
+  readonly slept: number[] = [];
   now = (): number => this.time;
   randomBytes = (n: number): Uint8Array => randomBytes(n);
+  sleep = async (ms: number): Promise<void> => {
+    this.slept.push(ms);
+  };
   advance(ms: number): void {
     this.time += ms;
   }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../service/services.js';
-import { callContext, teamRefFromPath } from '../call-context.js';
+import { callContext, requires, teamRefFromPath } from '../call-context.js';
 import {
   AddMemberBody,
   CreateTeamBody,
@@ -20,7 +20,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/whoami',
-      { schema: { tags: ['accounts'], summary: 'The calling user, token and teams', response: { 200: WhoamiResponse, ...authErrors } } },
+      { schema: { tags: ['accounts'], security: requires(), summary: 'The calling user, token and teams', response: { 200: WhoamiResponse, ...authErrors } } },
       async (request) => {
         const { principal } = callContext(request);
         const { teams } = await services.accounts.whoami(principal);
@@ -33,6 +33,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['accounts'],
+          security: requires('users:write'),
           summary: 'Create a user (admins only)',
           body: CreateUserBody,
           response: { 201: UserResponse, ...authErrors, 409: ErrorResponse },
@@ -46,7 +47,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get(
       '/v1/users',
-      { schema: { tags: ['accounts'], summary: 'List users (admins only)', querystring: ListQuery, response: { 200: UserPage, ...authErrors } } },
+      { schema: { tags: ['accounts'], security: requires('users:read'), summary: 'List users (admins only)', querystring: ListQuery, response: { 200: UserPage, ...authErrors } } },
       async (request) => {
         const { limit = 50, cursor } = request.query;
         return services.accounts.listUsers(callContext(request).principal, { limit, cursor });
@@ -58,6 +59,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['accounts'],
+          security: requires('teams:write'),
           summary: 'Create a team; you become its owner',
           body: CreateTeamBody,
           response: { 201: TeamResponse, ...authErrors, 409: ErrorResponse },
@@ -72,7 +74,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get(
       '/v1/teams',
-      { schema: { tags: ['accounts'], summary: 'List your teams (admins: all)', querystring: ListQuery, response: { 200: TeamPage, ...authErrors } } },
+      { schema: { tags: ['accounts'], security: requires('teams:read'), summary: 'List your teams (admins: all)', querystring: ListQuery, response: { 200: TeamPage, ...authErrors } } },
       async (request) => {
         const { limit = 50, cursor } = request.query;
         return services.accounts.listTeams(callContext(request).principal, { limit, cursor });
@@ -84,6 +86,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['accounts'],
+          security: requires('teams:read'),
           summary: 'Read a team and its members, by id or slug',
           params: IdParams,
           response: { 200: TeamResponse, ...authErrors },
@@ -97,6 +100,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['accounts'],
+          security: requires('teams:write'),
           summary: 'Add a user to a team (team owners only)',
           params: IdParams,
           body: AddMemberBody,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../service/services.js';
-import { callContext, teamRefOf } from '../call-context.js';
+import { callContext, requires, teamRefOf } from '../call-context.js';
 import { AuditPage, AuditQuery } from '../schemas/account-schemas.js';
 import { authErrors } from '../schemas/common.js';
 
@@ -11,6 +11,7 @@ export function auditRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['audit'],
+          security: requires('audit:read'),
           summary: "Who did what to which object, newest first: yours, a team's (?teamId=), or all for admins",
           querystring: AuditQuery,
           response: { 200: AuditPage, ...authErrors },

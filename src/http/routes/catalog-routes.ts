@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../service/services.js';
-import { callContext } from '../call-context.js';
+import { callContext, requires } from '../call-context.js';
 import { authErrors, ErrorResponse } from '../schemas/common.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$', description: 'Letters, digits, `_`, `.` and `-`.' });
@@ -14,7 +14,7 @@ export function catalogRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/environments',
-      { schema: { tags, summary: 'List environments', response: { 200: Type.Object({ items: Type.Array(Environment) }), ...authErrors } } },
+      { schema: { tags, security: requires('catalog:read'), summary: 'List environments', response: { 200: Type.Object({ items: Type.Array(Environment) }), ...authErrors } } },
       async () => ({ items: await services.catalog.listEnvironments() }),
     );
 
@@ -23,6 +23,7 @@ export function catalogRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('catalog:write'),
           summary: 'Create an environment (admins only)',
           body: Type.Object({ name: Name }, { additionalProperties: false }),
           response: { 201: Type.Object({ environment: Environment }), ...authErrors, 409: ErrorResponse },
@@ -36,7 +37,7 @@ export function catalogRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get(
       '/v1/projects',
-      { schema: { tags, summary: 'List projects', response: { 200: Type.Object({ items: Type.Array(Project) }), ...authErrors } } },
+      { schema: { tags, security: requires('catalog:read'), summary: 'List projects', response: { 200: Type.Object({ items: Type.Array(Project) }), ...authErrors } } },
       async () => ({ items: await services.catalog.listProjects() }),
     );
 
@@ -45,6 +46,7 @@ export function catalogRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('catalog:write'),
           summary: 'Create a project (admins only)',
           body: Type.Object({ id: Name, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
           response: { 201: Type.Object({ project: Project }), ...authErrors, 409: ErrorResponse },

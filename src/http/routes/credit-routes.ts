@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { formatCredits } from '../../core/credits.js';
 import type { CreditPool } from '../../store/credit-store.js';
 import type { Services } from '../../service/services.js';
-import { callContext } from '../call-context.js';
+import { callContext, requires } from '../call-context.js';
 import { creditsInput } from '../credit-input.js';
 import { idempotencyHooks, principalScope } from '../idempotency.js';
 import { authErrors, ErrorResponse, IdempotencyHeaders, IdParams } from '../schemas/common.js';
@@ -24,6 +24,7 @@ export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('credits:write'),
           summary: "Add to or set a token's balance",
           params: IdParams,
           body: CreditOpBody,
@@ -44,6 +45,7 @@ export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('credits:read'),
           summary: "A user's or team's shared pool, drawn on by its tokens made with `creditPool: true`",
           params: OwnerParams,
           response: { 200: PoolView, ...authErrors, 404: ErrorResponse },
@@ -57,6 +59,7 @@ export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('credits:write'),
           summary: "Add to or set a user's or team's shared pool (made on first use)",
           params: OwnerParams,
           body: CreditOpBody,

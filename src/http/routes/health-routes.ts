@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../service/services.js';
 import type { Stores } from '../../store/stores.js';
+import { PUBLIC } from '../call-context.js';
 
 const Health = Type.Object({ status: Type.String() });
 
 export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/healthz', { schema: { tags: ['health'], security: [], summary: 'The process is up', response: { 200: Health } } }, async () => ({
+    app.get('/healthz', { schema: { tags: ['health'], security: PUBLIC, summary: 'The process is up', response: { 200: Health } } }, async () => ({
       status: 'ok',
     }));
 
@@ -16,7 +17,7 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['health'],
-          security: [],
+          security: PUBLIC,
           summary: 'The store answers, its schema is up to date, and change notifications arrive',
           response: { 200: Health, 503: Health },
         },

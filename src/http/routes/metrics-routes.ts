@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../service/services.js';
+import { PUBLIC } from '../call-context.js';
 
 /** Prometheus scrapes this; like /healthz it needs no credential, so keep it off the public network. */
 export function metricsRoutes(services: Services): FastifyPluginAsyncTypebox {
@@ -10,7 +11,7 @@ export function metricsRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['health'],
-          security: [],
+          security: PUBLIC,
           summary: 'Prometheus metrics',
           response: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: Type.String() } } } },
         },

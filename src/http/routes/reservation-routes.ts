@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { formatCredits } from '../../core/credits.js';
 import type { Reservation } from '../../store/credit-store.js';
 import type { Services } from '../../service/services.js';
+import { PUBLIC } from '../call-context.js';
 import { creditsInput } from '../credit-input.js';
 import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
 import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
@@ -10,7 +11,7 @@ import { CommitBody, ReservationParams, ReservationView, ReserveBody, ReserveRes
 
 const tags = ['credits'];
 // Like verification, these need no credential: the token, then the reservation id, is the proof.
-const security: Array<Record<string, string[]>> = [];
+const security = PUBLIC;
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const reservationScope = (request: FastifyRequest) => `reservation:${(request.params as { reservationId: string }).reservationId}`;
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { TokenType } from '../../core/token.js';
 import type { Services } from '../../service/services.js';
-import { callContext, teamRefOf } from '../call-context.js';
+import { callContext, requires, teamRefOf } from '../call-context.js';
 import { creditsInput, refillInput } from '../credit-input.js';
 import { idempotencyHooks, principalScope, type IdempotencyClaim } from '../idempotency.js';
 import { authErrors, ErrorResponse, IdempotencyHeaders, IdParams, TeamQuery } from '../schemas/common.js';
@@ -38,6 +38,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Create a token; its secret is in this response and never again',
           querystring: Type.Object(TeamQuery),
           body: CreateTokenBody,
@@ -65,6 +66,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:read'),
           summary: "List your tokens, or a team's with ?teamId= or ?slug=",
           querystring: ListTokensQuery,
           response: { 200: TokenPage, ...authErrors },
@@ -83,7 +85,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get(
       '/v1/tokens/:id',
-      { schema: { tags, summary: 'Read a token', params: IdParams, response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse } } },
+      { schema: { tags, security: requires('tokens:read'), summary: 'Read a token', params: IdParams, response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse } } },
       async (request) => ({ token: tokenView(await services.tokens.get(callContext(request), request.params.id), now()) }),
     );
 
@@ -92,6 +94,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: "Change a token's name, scopes, expiry, metadata or IP allowlist",
           params: IdParams,
           body: UpdateTokenBody,
@@ -113,6 +116,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Revoke a token at once (idempotent)',
           params: IdParams,
           response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse },
@@ -126,6 +130,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Issue a new secret for a token; the old one verifies until the grace period ends',
           params: IdParams,
           body: RotateTokenBody,
@@ -147,6 +152,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Delete a token and forget it',
           params: IdParams,
           response: { 204: Type.Null({ description: 'Deleted' }), ...authErrors, 404: ErrorResponse },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../service/services.js';
+import { PUBLIC } from '../call-context.js';
 import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
 import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
 import { VerifyBatchBody, VerifyBatchResult, VerifyBody, VerifyResult } from '../schemas/token-schemas.js';
@@ -9,8 +10,8 @@ const tags = ['verify'];
 
 /** What `POST /v1/verify` answers, by status; its fast path (verify-fast-path.ts) serializes with these too. */
 export const VERIFY_RESPONSES = { 200: VerifyResult, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse };
-// Public: the OpenAPI document must not demand the bearer credential here.
-const security: Array<Record<string, string[]>> = [];
+// Public: holding the token is the proof.
+const security = PUBLIC;
 
 /** Verification needs no credential: holding the token is the proof. */
 export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
@@ -45,18 +46,15 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { tokens, ...shared } = request.body;
-        const address = shared.ip ?? request.ip;
-        services.guard.check(address, services.runtime.now());
+        const from = shared.ip === undefined ? { caller: request.ip } : { caller: request.ip, client: shared.ip };
         const defaults = verifyOptions(shared, request.ip);
         // Every item is read before any is verified, so a bad one charges nothing.
         const calls = tokens.map((item) => {
-          if (typeof item === 'string') return { token: item, options: defaults };
+          if (typeof item === 'string') return { secret: item, options: defaults };
           const { token, ...own } = item;
-          return { token, options: verifyOptions(own, request.ip) };
+          return { secret: token, options: verifyOptions(own, request.ip) };
         });
-        const results = await Promise.all(calls.map((call) => services.verify.verify(call.token, call.options)));
-        for (const result of results) services.metrics.countVerify(result.code);
-        for (const result of results) if (result.code === 'NOT_FOUND') services.guard.fail(address, services.runtime.now());
+        const results = await services.verify.verifyAllPresented(calls, from);
         const now = services.runtime.now();
         return { results: results.map((result) => verifyView(result, now)) };
       },

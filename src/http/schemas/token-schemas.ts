@@ -147,7 +147,13 @@ const VerifyFields = {
   resource: Type.Optional(ResourceRef),
   environment: Type.Optional(Environment),
   project: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  ip: Type.Optional(Type.String({ maxLength: 45, description: "The end client's address, for IP allowlists; defaults to the caller's." })),
+  ip: Type.Optional(
+    Type.String({
+      format: 'ip',
+      maxLength: 45,
+      description: "The end client's address (IPv4 or IPv6), for IP allowlists and the guessing guard; defaults to the caller's.",
+    }),
+  ),
   cost: Type.Optional({ ...Credits, description: 'Credits this call costs, not negative (default 1; "0" checks without charging). Only metered tokens are charged.' }),
   rateLimits: Type.Optional(
     Type.Array(

@@ -83,6 +83,10 @@ export class SqlTokenStore implements TokenStore {
     if (query.teamId === null) select = select.where('team_id', 'is', null);
     else if (query.teamId !== undefined) select = select.where('team_id', '=', query.teamId);
     if (query.type !== undefined) select = select.where('type', '=', query.type);
+    if (query.personalOf !== undefined) {
+      const personalOf = query.personalOf;
+      select = select.where((eb) => eb.or([eb('type', '<>', 'personal'), eb('owner_user_id', '=', personalOf)]));
+    }
     if (query.resource !== undefined) {
       select = select.where('resource_kind', '=', query.resource.kind).where('resource_id', '=', query.resource.id);
     }

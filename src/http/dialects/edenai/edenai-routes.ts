@@ -5,7 +5,7 @@ import { AppError } from '../../../core/errors.js';
 import type { TokenRecord } from '../../../core/token.js';
 import type { CallContext } from '../../../service/principal.js';
 import type { Services } from '../../../service/services.js';
-import { authenticateWith, callContext } from '../../call-context.js';
+import { callContext, requires } from '../../call-context.js';
 import { creditsInput } from '../../credit-input.js';
 import { setErrorShape } from '../../error-handler.js';
 import {
@@ -57,7 +57,6 @@ function balanceInput(balance: number | string): bigint {
 export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, ({ code, message }) => ({ error: { type: code, message } }));
-    app.addHook('onRequest', authenticateWith(services.auth));
 
     const edenTokens = async (ctx: CallContext) =>
       (await services.tokens.listAll(ctx, { type: 'api' })).filter((t) => t.origin === ORIGIN);
@@ -72,6 +71,7 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Eden AI: create a custom token; its secret is in `token`, shown once',
           body: EdenCreateTokenBody,
           response: { 201: EdenCreatedToken, ...errors },
@@ -105,13 +105,13 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get(
       '/v2/user/custom_token/',
-      { schema: { tags, summary: "Eden AI: list the caller's custom tokens", response: { 200: EdenTokenList, ...errors } } },
+      { schema: { tags, security: requires('tokens:read'), summary: "Eden AI: list the caller's custom tokens", response: { 200: EdenTokenList, ...errors } } },
       async (request) => (await edenTokens(callContext(request))).map(edenToken),
     );
 
     app.get(
       '/v2/user/custom_token/:name/',
-      { schema: { tags, summary: 'Eden AI: read a custom token by name', params: EdenTokenParams, response: { 200: EdenToken, ...errors } } },
+      { schema: { tags, security: requires('tokens:read'), summary: 'Eden AI: read a custom token by name', params: EdenTokenParams, response: { 200: EdenToken, ...errors } } },
       async (request) => edenToken(await byName(callContext(request), request.params.name)),
     );
 
@@ -120,6 +120,7 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: "Eden AI: change a custom token's balance, expiry or active_balance",
           params: EdenTokenParams,
           body: EdenUpdateTokenBody,
@@ -145,7 +146,7 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.delete(
       '/v2/user/custom_token/:name/',
-      { schema: { tags, summary: 'Eden AI: delete a custom token', params: EdenTokenParams, response: { 204: Type.Null({ description: 'Deleted' }), ...errors } } },
+      { schema: { tags, security: requires('tokens:write'), summary: 'Eden AI: delete a custom token', params: EdenTokenParams, response: { 204: Type.Null({ description: 'Deleted' }), ...errors } } },
       async (request, reply) => {
         const ctx = callContext(request);
         await services.tokens.delete(ctx, (await byName(ctx, request.params.name)).id);

@@ -4,8 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../../core/errors.js';
 import type { EdgeCaller } from '../../../service/edge-token-service.js';
 import type { Services } from '../../../service/services.js';
-import { callContext } from '../../call-context.js';
-import { credentialOf } from '../../credentials.js';
+import { callContext, PUBLIC, requires } from '../../call-context.js';
 import { setErrorShape } from '../../error-handler.js';
 import { EdgeIssueBody, EdgeTokens, EdgeValidateBody, UnleashError } from './unleash-schemas.js';
 
@@ -51,7 +50,7 @@ export function unleashRoutes(services: Services): FastifyPluginAsyncTypebox {
         });
         return { edgeClientId, ip: request.ip, requestId: request.id };
       }
-      request.principal = await services.auth.authenticate(credentialOf(request), request.ip);
+      // Anything else was authenticated as a personal token before the body was read (its route's security).
       return { ctx: callContext(request) };
     }
 
@@ -60,6 +59,7 @@ export function unleashRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write', { unleashEdgeHmac: [] }),
           summary: 'Unleash: get or create client tokens for environment/projects pairs',
           body: EdgeIssueBody,
           response: { 200: EdgeTokens, ...errors },
@@ -73,13 +73,13 @@ export function unleashRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
-          security: [],
+          security: PUBLIC,
           summary: 'Unleash: which of these tokens are valid',
           body: EdgeValidateBody,
           response: { 200: EdgeTokens, 400: UnleashError, 413: UnleashError, 415: UnleashError },
         },
       },
-      async (request) => ({ tokens: await services.edgeTokens.validate(request.body.tokens) }),
+      async (request) => ({ tokens: await services.edgeTokens.validate(request.body.tokens, request.ip) }),
     );
   };
 }

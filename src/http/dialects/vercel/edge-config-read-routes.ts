@@ -9,6 +9,7 @@ import { EdgeConfigItemParams, EdgeConfigParams } from './edge-config-schemas.js
 import { vercelError } from './vercel-errors.js';
 
 const tags = ['vercel edge config'];
+const EDGE_CONFIG_TOKEN = [{ edgeConfigToken: [] }];
 const ReadQuery = Type.Object({ version: Type.Optional(Type.String()), key: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) });
 
 /** Answers 304 when the client holds this digest already; otherwise tags the response with it. */
@@ -29,11 +30,11 @@ export function edgeConfigReadRoutes(services: Services): FastifyPluginAsyncType
   return async (app) => {
     setErrorShape(app, vercelError);
     const read = (request: FastifyRequest) =>
-      services.edgeConfigs.read((request.params as { edgeConfigId: string }).edgeConfigId, credentialOf(request));
+      services.edgeConfigs.read((request.params as { edgeConfigId: string }).edgeConfigId, credentialOf(request), request.ip);
 
     app.get(
       '/:edgeConfigId/items',
-      { schema: { tags, security: [], summary: 'Edge Config: all items, or those named by `key`', params: EdgeConfigParams, querystring: ReadQuery } },
+      { schema: { tags, security: EDGE_CONFIG_TOKEN, summary: 'Edge Config: all items, or those named by `key`', params: EdgeConfigParams, querystring: ReadQuery } },
       async (request, reply) => {
         const config = await read(request);
         if (notModified(request, reply, config)) return reply;
@@ -47,7 +48,7 @@ export function edgeConfigReadRoutes(services: Services): FastifyPluginAsyncType
     app.route({
       method: ['GET', 'HEAD'],
       url: '/:edgeConfigId/item/:key',
-      schema: { tags, security: [], summary: 'Edge Config: one item; 404 with x-edge-config-digest when the key is missing', params: EdgeConfigItemParams, querystring: ReadQuery },
+      schema: { tags, security: EDGE_CONFIG_TOKEN, summary: 'Edge Config: one item; 404 with x-edge-config-digest when the key is missing', params: EdgeConfigItemParams, querystring: ReadQuery },
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         const config = await read(request);
@@ -63,7 +64,7 @@ export function edgeConfigReadRoutes(services: Services): FastifyPluginAsyncType
 
     app.get(
       '/:edgeConfigId/digest',
-      { schema: { tags, security: [], summary: "Edge Config: the items' digest", params: EdgeConfigParams, querystring: ReadQuery } },
+      { schema: { tags, security: EDGE_CONFIG_TOKEN, summary: "Edge Config: the items' digest", params: EdgeConfigParams, querystring: ReadQuery } },
       async (request, reply) => {
         const config = await read(request);
         return reply.type('application/json').send(JSON.stringify(config.digest));

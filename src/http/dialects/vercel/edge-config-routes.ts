@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { EdgeConfigRecord } from '../../../core/edge-config.js';
 import type { TokenRecord } from '../../../core/token.js';
 import type { Services } from '../../../service/services.js';
-import { authenticateWith, callContext, teamRefOf } from '../../call-context.js';
+import { callContext, requires, teamRefOf } from '../../call-context.js';
 import { setErrorShape } from '../../error-handler.js';
 import {
   CreateEdgeConfigBody,
@@ -46,12 +46,11 @@ function tokenView(token: TokenRecord, edgeConfigId: string) {
 export function edgeConfigRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, vercelError);
-    app.addHook('onRequest', authenticateWith(services.auth));
 
     app.post(
       '',
       {
-        schema: { tags, summary: 'Vercel: create an Edge Config', querystring: VercelTeamQuery, body: CreateEdgeConfigBody, response: { 201: EdgeConfigView, ...errors } },
+        schema: { tags, security: requires('edge-configs:write'), summary: 'Vercel: create an Edge Config', querystring: VercelTeamQuery, body: CreateEdgeConfigBody, response: { 201: EdgeConfigView, ...errors } },
       },
       async (request, reply) => {
         const config = await services.edgeConfigs.create(callContext(request), { ...request.body, team: teamRefOf(request.query) });
@@ -61,7 +60,7 @@ export function edgeConfigRoutes(services: Services): FastifyPluginAsyncTypebox 
 
     app.get(
       '/:edgeConfigId',
-      { schema: { tags, summary: 'Vercel: read an Edge Config', params: EdgeConfigParams, response: { 200: EdgeConfigView, ...errors } } },
+      { schema: { tags, security: requires('edge-configs:read'), summary: 'Vercel: read an Edge Config', params: EdgeConfigParams, response: { 200: EdgeConfigView, ...errors } } },
       async (request) => configView(await services.edgeConfigs.get(callContext(request), request.params.edgeConfigId)),
     );
 
@@ -70,6 +69,7 @@ export function edgeConfigRoutes(services: Services): FastifyPluginAsyncTypebox 
       {
         schema: {
           tags,
+          security: requires('edge-configs:write'),
           summary: "Vercel: change an Edge Config's items",
           params: EdgeConfigParams,
           body: PatchItemsBody,
@@ -87,6 +87,7 @@ export function edgeConfigRoutes(services: Services): FastifyPluginAsyncTypebox 
       {
         schema: {
           tags,
+          security: requires('edge-configs:write'),
           summary: 'Vercel: create a token that reads this Edge Config',
           params: EdgeConfigParams,
           body: CreateEdgeConfigTokenBody,
@@ -101,7 +102,7 @@ export function edgeConfigRoutes(services: Services): FastifyPluginAsyncTypebox 
 
     app.get(
       '/:edgeConfigId/tokens',
-      { schema: { tags, summary: "Vercel: an Edge Config's tokens", params: EdgeConfigParams, response: { 200: Type.Array(EdgeConfigTokenView), ...errors } } },
+      { schema: { tags, security: requires('edge-configs:read'), summary: "Vercel: an Edge Config's tokens", params: EdgeConfigParams, response: { 200: Type.Array(EdgeConfigTokenView), ...errors } } },
       async (request) => {
         const { edgeConfigId } = request.params;
         return (await services.edgeConfigs.listTokens(callContext(request), edgeConfigId)).map((t) => tokenView(t, edgeConfigId));
@@ -110,7 +111,7 @@ export function edgeConfigRoutes(services: Services): FastifyPluginAsyncTypebox 
 
     app.get(
       '/:edgeConfigId/token/:token',
-      { schema: { tags, summary: 'Vercel: one Edge Config token, by secret or id', params: EdgeConfigTokenParams, response: { 200: EdgeConfigTokenView, ...errors } } },
+      { schema: { tags, security: requires('edge-configs:read'), summary: 'Vercel: one Edge Config token, by secret or id', params: EdgeConfigTokenParams, response: { 200: EdgeConfigTokenView, ...errors } } },
       async (request) => {
         const { edgeConfigId, token } = request.params;
         return tokenView(await services.edgeConfigs.getToken(callContext(request), edgeConfigId, token), edgeConfigId);
@@ -122,6 +123,7 @@ export function edgeConfigRoutes(services: Services): FastifyPluginAsyncTypebox 
       {
         schema: {
           tags,
+          security: requires('edge-configs:write'),
           summary: 'Vercel: delete Edge Config tokens, by secret (`tokens`) or id (`ids`)',
           params: EdgeConfigParams,
           body: DeleteEdgeConfigTokensBody,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../../service/services.js';
-import { authenticateWith, callContext, teamRefOf } from '../../call-context.js';
+import { callContext, requires, teamRefOf } from '../../call-context.js';
 import { setErrorShape } from '../../error-handler.js';
 import { vercelError } from './vercel-errors.js';
 import {
@@ -22,13 +22,13 @@ const errors = { 400: VercelError, 401: VercelError, 403: VercelError, 404: Verc
 export function vercelUserTokenRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, vercelError);
-    app.addHook('onRequest', authenticateWith(services.auth));
 
     app.post(
       '/v3/user/tokens',
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Vercel: create an auth token; bearerToken is shown once',
           querystring: VercelTeamQuery,
           body: VercelCreateTokenBody,
@@ -50,7 +50,7 @@ export function vercelUserTokenRoutes(services: Services): FastifyPluginAsyncTyp
 
     app.get(
       '/v6/user/tokens',
-      { schema: { tags, summary: "Vercel: list the caller's auth tokens", response: { 200: VercelTokenList, ...errors } } },
+      { schema: { tags, security: requires('tokens:read'), summary: "Vercel: list the caller's auth tokens", response: { 200: VercelTokenList, ...errors } } },
       async (request) => {
         const ctx = callContext(request);
         const tokens = await services.tokens.listAll(ctx, { type: 'personal' });
@@ -63,6 +63,7 @@ export function vercelUserTokenRoutes(services: Services): FastifyPluginAsyncTyp
       {
         schema: {
           tags,
+          security: requires('tokens:read'),
           summary: 'Vercel: read an auth token (`current` is the calling one)',
           params: VercelTokenParams,
           response: { 200: VercelTokenResponse, ...errors },
@@ -80,6 +81,7 @@ export function vercelUserTokenRoutes(services: Services): FastifyPluginAsyncTyp
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Vercel: delete an auth token (`current` is the calling one)',
           params: VercelTokenParams,
           response: { 200: VercelDeleteResponse, ...errors },

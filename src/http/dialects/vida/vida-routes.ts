@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TokenRecord } from '../../../core/token.js';
 import type { Services } from '../../../service/services.js';
-import { authenticateWith, callContext } from '../../call-context.js';
+import { callContext, requires } from '../../call-context.js';
 import { setErrorShape } from '../../error-handler.js';
 import { VidaCreateTokenBody, VidaCreateTokenResponse, VidaListResponse, VidaMessage, VidaTokenParams } from './vida-schemas.js';
 
@@ -20,13 +20,13 @@ function vidaFields(token: TokenRecord, userId: number) {
 export function vidaRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, ({ message }) => ({ success: false, message }));
-    app.addHook('onRequest', authenticateWith(services.auth));
 
     app.post(
       '/api/v2/tokens',
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Vida: create an admin token',
           body: VidaCreateTokenBody,
           response: { 200: VidaCreateTokenResponse, ...errors },
@@ -49,7 +49,7 @@ export function vidaRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get(
       '/api/v2/tokens',
-      { schema: { tags, summary: "Vida: list the caller's admin tokens", response: { 200: VidaListResponse, ...errors } } },
+      { schema: { tags, security: requires('tokens:read'), summary: "Vida: list the caller's admin tokens", response: { 200: VidaListResponse, ...errors } } },
       async (request) => {
         const ctx = callContext(request);
         const tokens = await services.tokens.listAll(ctx, { type: 'personal', status: 'active' });
@@ -63,6 +63,7 @@ export function vidaRoutes(services: Services): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags,
+          security: requires('tokens:write'),
           summary: 'Vida: delete a token, named by its secret or its id',
           params: VidaTokenParams,
           response: { 200: VidaMessage, ...errors },
@@ -70,7 +71,7 @@ export function vidaRoutes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const ctx = callContext(request);
-        const named = await services.verify.lookup(request.params.token);
+        const named = await services.verify.lookupPresented(request.params.token, request.ip);
         await services.tokens.delete(ctx, named?.id ?? request.params.token);
         return { success: true, message: 'Token deleted successfully' };
       },

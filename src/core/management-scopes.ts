@@ -1,0 +1,39 @@
+import { scopeCovers } from './scopes.js';
+
+/**
+ * What a personal token may do on tessera's own management API. Every management and dialect
+ * route names the one scope it needs (in its OpenAPI `security`); a token gets `*` for all,
+ * `tokens:*` for both token scopes, and a `:write` scope covers the `:read` of the same kind.
+ */
+export const MANAGEMENT_SCOPES = [
+  'tokens:read',
+  'tokens:write',
+  'credits:read',
+  'credits:write',
+  'users:read',
+  'users:write',
+  'teams:read',
+  'teams:write',
+  'audit:read',
+  'catalog:read',
+  'catalog:write',
+  'edge-configs:read',
+  'edge-configs:write',
+] as const;
+export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+
+export function isManagementScope(scope: string): scope is ManagementScope {
+  return (MANAGEMENT_SCOPES as readonly string[]).includes(scope);
+}
+
+/** Whether `granted` (a token's scopes) allow `needed`: directly, by a wildcard, or as the read of a granted write. */
+export function grantsScope(granted: readonly string[], needed: string): boolean {
+  const write = needed.endsWith(':read') ? `${needed.slice(0, -':read'.length)}:write` : undefined;
+  return granted.some((g) => scopeCovers(g, needed) || (write !== undefined && scopeCovers(g, write)));
+}
+
+/** The scopes of `wanted` that `granted` does not allow: a token can hand on no more than it holds. */
+export function scopesBeyond(granted: readonly string[], wanted: readonly string[]): string[] {
+  // A wanted wildcard is within the grant only when a granted one covers its whole prefix (scopeCovers).
+  return wanted.filter((scope) => !grantsScope(granted, scope));
+}
