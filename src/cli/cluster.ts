@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { answerClusterMetrics, clusterMetricsOf } from './cluster-metrics.js';
 import { restartDelay } from './restart-delay.js';
-import { loadSecretKey } from './secret-key.js';
 import { prepareStore, startServer } from './serve.js';
 import { listenUrl, type ServerConfig } from './server-config.js';
 import { shutdownOnSignals } from './shutdown-on-signals.js';
@@ -26,8 +25,6 @@ interface Listening {
  */
 export async function serveCluster(config: ServerConfig): Promise<void> {
   const secret = await prepareStore(config);
-  // Made once here, so the workers read one key file instead of racing to create it.
-  loadSecretKey(config.secretKey, config.dataDir);
   // Workers that listen on port 0 share one port only while one of them holds it open: resolved
   // once here, a worker replaced after all the others died still listens where the banner said.
   const port = config.port === 0 ? await freePort(config.host) : config.port;

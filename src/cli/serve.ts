@@ -13,6 +13,7 @@ import { RedisChangeSignal } from '../service/redis-change-signal.js';
 import { RedisRateLimiter } from '../service/redis-rate-limiter.js';
 import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
+import { KEY_FINGERPRINT_SETTING, keyFingerprint, keyMismatch } from './key-fingerprint.js';
 import { loadSecretKey } from './secret-key.js';
 import { listenUrl, redactUrl, type ServerConfig } from './server-config.js';
 
@@ -54,18 +55,46 @@ async function changeSignal(config: ServerConfig, stores: Stores): Promise<{ cha
   return {};
 }
 
-/** Opens the store, running the migrations and bootstrapping an empty one, one starting process at a time. */
-async function openAndPrepare(options: StoreOptions, config: ServerConfig): Promise<{ stores: Stores; secret: string | undefined }> {
+/**
+ * Records the fingerprint of the secret key on a first start, and refuses a key other than the
+ * recorded one: a node with a key of its own (TESSERA_SECRET_KEY unset, a fresh data/secret.key)
+ * would answer get-or-create requests with secrets other than the ones already issued.
+ */
+async function claimSecretKey(stores: Stores, key: Buffer): Promise<void> {
+  const own = keyFingerprint(key);
+  const mismatch = keyMismatch(await stores.settings.claim(KEY_FINGERPRINT_SETTING, own), own);
+  if (mismatch) throw new Error(mismatch);
+}
+
+/** Opens the store, running the migrations, checking the key and bootstrapping an empty one, one starting process at a time. */
+async function openAndPrepare(options: StoreOptions, config: ServerConfig, key: Buffer): Promise<{ stores: Stores; secret: string | undefined }> {
   let secret: string | undefined;
   const stores = await openStores(options, async (opened) => {
+    await claimSecretKey(opened, key);
     secret = await bootstrap(opened, systemRuntime, config.bootstrapToken);
   });
   return { stores, secret };
 }
 
-/** Migrates and bootstraps the store, then closes it: a cluster's primary does this once for its workers. */
+/** The stores over a database another process has prepared, once the key is known to be the one recorded there. */
+async function openPrepared(options: StoreOptions, key: Buffer): Promise<Stores> {
+  const stores = await openPreparedStores(options);
+  try {
+    await claimSecretKey(stores, key);
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
+  return stores;
+}
+
+/**
+ * Migrates and bootstraps the store, then closes it: a cluster's primary does this once for its
+ * workers. It also makes the key file, if there is none, so the workers read one file instead of
+ * racing to create it, and refuses a key other than the store's before any worker is forked.
+ */
 export async function prepareStore(config: ServerConfig): Promise<string | undefined> {
-  const { stores, secret } = await openAndPrepare(storeOptions(config), config);
+  const { stores, secret } = await openAndPrepare(storeOptions(config), config, loadSecretKey(config.secretKey, config.dataDir));
   await stores.close();
   return secret;
 }
@@ -75,9 +104,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Made before the store opens, so that the migrations' queries are timed too.
   const metrics = new Metrics({ processMetrics: true, ...(options.gatherMetrics ? { gather: options.gatherMetrics } : {}) });
   const opening = { ...storeOptions(config), onQuery: (ms: number, failed: boolean) => metrics.observeStoreQuery(ms, failed) };
+  const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const { stores, secret } = options.prepared
-    ? { stores: await openPreparedStores(opening), secret: undefined }
-    : await openAndPrepare(opening, config);
+    ? { stores: await openPrepared(opening, secretKey), secret: undefined }
+    : await openAndPrepare(opening, config, secretKey);
   const rateLimiter = config.redisUrl
     ? new RedisRateLimiter({
         url: config.redisUrl,
@@ -94,7 +124,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(rateLimiter ? { rateLimiter } : {}),
     failedAttemptsPerMinute: config.failedAttemptsPerMinute,
     cache: { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries },
-    secretKey: loadSecretKey(config.secretKey, config.dataDir),
+    secretKey,
     edgeClients: parseEdgeClients(config.edgeClients),
     edgeConfigTokenLimit: config.edgeConfigTokenLimit,
     ...(await changeSignal(config, stores)),

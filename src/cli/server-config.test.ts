@@ -54,3 +54,25 @@ describe('serverConfig: PostgreSQL pool size', () => {
     assert.throws(() => serverConfig({}, { TESSERA_PG_POOL_SIZE: '2.5' }), /TESSERA_PG_POOL_SIZE/);
   });
 });
+
+describe('serverConfig: TESSERA_TRUST_PROXY', () => {
+  it('trusts no proxy when unset, empty or 0', () => {
+    for (const env of [{}, { TESSERA_TRUST_PROXY: '' }, { TESSERA_TRUST_PROXY: '0' }]) assert.equal(serverConfig({}, env).trustProxy, 0);
+  });
+
+  it('takes how many proxies stand in front of tessera', () => {
+    assert.equal(serverConfig({}, { TESSERA_TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.equal(serverConfig({}, { TESSERA_TRUST_PROXY: '2' }).trustProxy, 2);
+  });
+
+  it('takes a comma-separated list of proxy addresses and CIDR ranges, IPv4 and IPv6', () => {
+    assert.deepEqual(serverConfig({}, { TESSERA_TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+    assert.deepEqual(serverConfig({}, { TESSERA_TRUST_PROXY: ' ::1, fd00::/8 ' }).trustProxy, ['::1', 'fd00::/8']);
+  });
+
+  it('refuses true, yes and anything that is neither a count nor addresses, naming the variable', () => {
+    for (const text of ['true', 'yes', 'on', '-1', '1.5', '10.0.0.0/33', '::1/129', '10.0.0.1,', 'nginx', '10.0.0.0/8,true']) {
+      assert.throws(() => serverConfig({}, { TESSERA_TRUST_PROXY: text }), /TESSERA_TRUST_PROXY/, text);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface ServerConfig {
@@ -8,7 +9,11 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   bootstrapToken: string | undefined;
   logLevel: string;
-  trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-For tells the client's address: how many proxies stand in front of
+   * tessera, or their addresses and CIDR ranges; 0: nobody's, the peer is the client.
+   */
+  trustProxy: number | string[];
   /** Verified tokens (and unknown ones) are served from memory for at most this long. */
   cacheTtlMs: number;
   cacheMaxEntries: number;
@@ -59,7 +64,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
     bootstrapToken: env.TESSERA_BOOTSTRAP_TOKEN || undefined,
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
-    trustProxy: env.TESSERA_TRUST_PROXY === '1' || env.TESSERA_TRUST_PROXY === 'true',
+    trustProxy: trustedProxies(env.TESSERA_TRUST_PROXY),
     cacheTtlMs: nonNegativeInteger('TESSERA_CACHE_TTL_MS', env.TESSERA_CACHE_TTL_MS, 10_000),
     cacheMaxEntries: nonNegativeInteger('TESSERA_CACHE_MAX_ENTRIES', env.TESSERA_CACHE_MAX_ENTRIES, 100_000),
     secretKey: env.TESSERA_SECRET_KEY || undefined,
@@ -81,6 +86,29 @@ function changeSignalKind(text: string | undefined): ChangeSignalKind {
   if (text === undefined || text === '') return 'auto';
   if ((CHANGE_SIGNALS as readonly string[]).includes(text)) return text as ChangeSignalKind;
   throw new Error(`TESSERA_CHANGE_SIGNAL must be one of ${CHANGE_SIGNALS.join(', ')}, got "${text}"`);
+}
+
+/**
+ * A hop count or a list of addresses/CIDRs. `true` is refused rather than read as "every hop":
+ * trusting every hop lets each client write its own address into X-Forwarded-For.
+ */
+function trustedProxies(text: string | undefined): number | string[] {
+  const value = text?.trim() ?? '';
+  if (value === '') return 0;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every(isAddressOrCidr)) return entries;
+  throw new Error(
+    `TESSERA_TRUST_PROXY must be how many proxies stand in front of tessera (1 behind one nginx) or their addresses and CIDR ranges (e.g. 10.0.0.0/8,127.0.0.1), got "${text}"`,
+  );
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  if (slash === -1) return isIP(entry) !== 0;
+  const version = isIP(entry.slice(0, slash));
+  const bits = entry.slice(slash + 1);
+  return version !== 0 && /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
 }
 
 function onRedisDown(text: string | undefined): 'open' | 'closed' {

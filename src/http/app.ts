@@ -33,8 +33,11 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
-  /** Trust X-Forwarded-For from a reverse proxy when computing the client IP. */
-  trustProxy?: boolean;
+  /**
+   * Whose X-Forwarded-For tells the client's address: how many proxies stand in front, or their
+   * addresses and CIDR ranges. Not given or 0: nobody's; the peer is the client.
+   */
+  trustProxy?: number | readonly string[];
   /**
    * Whether plain `POST /v1/verify` requests are answered in Node's request listener before
    * Fastify (verify-fast-path.ts), the default, or by Fastify's route like every other request.
@@ -49,10 +52,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const requestId = requestIds();
   // Set once the app exists; until then (and when turned off) every request goes to Fastify.
   let fastPath: ReturnType<typeof verifyFastPath> | undefined;
+  const trustProxy = fastifyTrustProxy(options.trustProxy ?? 0);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy,
     genReqId: requestId,
     serverFactory: (handler, serverOptions) =>
       nodeServer(serverOptions, (request, response) => {
@@ -89,7 +93,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       services,
       log: app.log,
       requestId,
-      trustProxy: options.trustProxy ?? false,
+      trustProxy: trustProxy !== false,
       closing: () => closing,
       bodyLimit: BODY_LIMIT_BYTES,
     });
@@ -123,6 +127,18 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   for (const prefix of ['/v1/edge-config', '/v1/global-config']) await app.register(edgeConfigRoutes(services), { prefix });
   await app.register(edgeConfigReadRoutes(services));
   return app;
+}
+
+/**
+ * Fastify's own trustProxy, which walks X-Forwarded-For (proxy-addr) from the peer back to the
+ * first address it does not trust. Fastify 5.12.1 and later refuse a bare hop count (given one,
+ * they trust nobody): a count believes whatever connects, so it is sound only where nothing but
+ * the proxies can reach tessera. It is kept, as the same walk cut after `hops` addresses, for
+ * proxies whose addresses are not known in advance; the README says to list them where they are.
+ */
+function fastifyTrustProxy(trusted: number | readonly string[]): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trusted === 'number') return trusted > 0 ? (_address, hop) => hop < trusted : false;
+  return trusted.length > 0 ? [...trusted] : false;
 }
 
 /** The HTTP server Fastify would make itself, with the same timeouts, and `listener` in front of its handler. */

@@ -34,7 +34,7 @@ export interface VerifyResponderOptions {
   log: FastifyBaseLogger;
   /** The app's request id source, so ids stay unique across every path. */
   requestId: () => string;
-  /** Behind a proxy the client address comes from X-Forwarded-For: such requests are left to Fastify. */
+  /** Whether any proxy is trusted: then a request with X-Forwarded-For is left to Fastify, which knows whose to believe. */
   trustProxy: boolean;
   /** True once the app is closing: new requests are left to Fastify, answers say `Connection: close`. */
   closing: () => boolean;

@@ -1,9 +1,9 @@
 import { edgeSignature, sha256Hex, signaturesEqual } from '../core/edge-signature.js';
 import { AppError } from '../core/errors.js';
+import type { IdempotencyStore } from '../store/idempotency-store.js';
 import type { Runtime } from './runtime.js';
 
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
-const MAX_NONCES = 100_000;
 
 export interface SignedRequest {
   method: string;
@@ -16,43 +16,52 @@ export interface SignedRequest {
 }
 
 /**
- * Unleash Edge's HMAC request signing. A nonce is accepted once while its timestamp is
- * fresh; remembered nonces are forgotten once their timestamp would be refused anyway.
+ * Unleash Edge's HMAC request signing. A nonce is accepted once while its timestamp is fresh,
+ * on every node: it is claimed in the store, not remembered in this process, so a signed
+ * request that one node took is refused by the others too. A claim lasts until the timestamp
+ * would be refused anyway — twice the allowed skew after the signed time, so that nodes whose
+ * clocks differ still agree — and is then purged with the expired idempotency keys.
  */
 export class EdgeAuth {
-  readonly #seen = new Map<string, number>();
-
   constructor(
-    private readonly clients: Map<string, Buffer>,
-    private readonly runtime: Runtime,
+    private readonly deps: {
+      clients: Map<string, Buffer>;
+      idempotency: IdempotencyStore;
+      runtime: Runtime;
+    },
   ) {}
 
   /** The authenticated client id; throws UNAUTHORIZED for anything else. */
-  authenticate(request: SignedRequest): string {
+  async authenticate(request: SignedRequest): Promise<string> {
     const match = /^HMAC ([^:\s]+):(\S+)$/.exec(request.authorization);
-    const secret = match && this.clients.get(match[1]!);
+    const secret = match && this.deps.clients.get(match[1]!);
     if (!match || !secret) throw new AppError('UNAUTHORIZED', 'unknown edge client');
     const { timestamp, nonce, contentSha256 } = request;
     if (!timestamp || !nonce || !contentSha256) {
       throw new AppError('UNAUTHORIZED', 'x-timestamp, x-nonce and content-sha256 are required');
     }
-    const now = this.runtime.now();
+    const now = this.deps.runtime.now();
     const at = Date.parse(timestamp);
     if (Number.isNaN(at) || Math.abs(now - at) > CLOCK_SKEW_MS) throw new AppError('UNAUTHORIZED', 'x-timestamp is not within 5 minutes');
-    if (contentSha256.toLowerCase() !== sha256Hex(request.body)) throw new AppError('UNAUTHORIZED', 'content-sha256 does not match the body');
-    const expected = edgeSignature(secret, { method: request.method, path: request.path, timestamp, nonce, bodySha256: contentSha256.toLowerCase() });
+    const bodySha256 = contentSha256.toLowerCase();
+    if (bodySha256 !== sha256Hex(request.body)) throw new AppError('UNAUTHORIZED', 'content-sha256 does not match the body');
+    const expected = edgeSignature(secret, { method: request.method, path: request.path, timestamp, nonce, bodySha256 });
     if (!signaturesEqual(expected, match[2]!)) throw new AppError('UNAUTHORIZED', 'bad signature');
-    const key = `${match[1]}\n${nonce}`;
-    if (this.#seen.has(key)) throw new AppError('UNAUTHORIZED', 'replayed nonce');
-    this.#remember(key, at, now);
+    // Only now, signed: nobody without a client's secret can fill the store with claims.
+    const claimed = await this.deps.idempotency.claim(
+      {
+        scope: `unleash-edge-nonce:${match[1]}`,
+        // A digest, so a client's nonce of any length takes a key of one size.
+        key: sha256Hex(nonce),
+        requestHash: bodySha256,
+        status: null,
+        body: null,
+        createdAt: now,
+        expiresAt: at + 2 * CLOCK_SKEW_MS,
+      },
+      now,
+    );
+    if (claimed !== true) throw new AppError('UNAUTHORIZED', 'replayed nonce');
     return match[1]!;
-  }
-
-  #remember(key: string, at: number, now: number): void {
-    for (const [seen, time] of this.#seen) {
-      if (time >= now - 2 * CLOCK_SKEW_MS && this.#seen.size < MAX_NONCES) break;
-      this.#seen.delete(seen);
-    }
-    this.#seen.set(key, at);
   }
 }

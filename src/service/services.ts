@@ -107,7 +107,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
-    edgeAuth: new EdgeAuth(options.edgeClients ?? new Map(), runtime),
+    edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,
       configAccess,

@@ -5,6 +5,7 @@ import type { CatalogStore } from './catalog-store.js';
 import type { CreditStore } from './credit-store.js';
 import type { EdgeConfigStore } from './edge-config-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import type { SettingsStore } from './settings-store.js';
 import type { TokenStore } from './token-store.js';
 
 /** Everything the services persist, handed to them as one object. */
@@ -17,6 +18,7 @@ export interface Stores {
   edgeConfigs: EdgeConfigStore;
   idempotency: IdempotencyStore;
   changes: ChangeLogStore;
+  settings: SettingsStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openStores } from '../../src/store/open-stores.js';
+import type { Stores } from '../../src/store/stores.js';
 import { edgeEnvironmentProjectsListSchema, unleashErrorSchema, validatedEdgeTokensSchema } from '../contracts/unleash.js';
-import { describeEachApp } from '../support/app-harness.js';
+import { describeEachApp, startHarness, type Harness } from '../support/app-harness.js';
 import { assertMatches } from '../support/contract.js';
 import { edgeHeaders } from '../support/edge-client.js';
+import { postgresTestUrl } from '../support/postgres.js';
 
 const EDGE_SECRET = randomBytes(32).toString('base64url');
 const edgeClients = new Map([['edge-1', Buffer.from(EDGE_SECRET, 'base64url')]]);
@@ -146,3 +152,55 @@ await describeEachApp(
   },
   { edgeClients },
 );
+
+/** Two nodes on one database: each its own stores (its own connections) and services. */
+const sharedDatabases: Array<{ name: string; open(): Promise<{ databaseUrl?: string; dataDir: string; cleanup(): Promise<void> } | string> }> = [
+  {
+    name: 'sqlite',
+    open: async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tessera-edge-nonce-'));
+      return { dataDir, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'postgres',
+    open: async () => {
+      const db = await postgresTestUrl();
+      return 'skip' in db ? db.skip : { databaseUrl: db.url, dataDir: '', cleanup: db.drop };
+    },
+  },
+];
+
+for (const database of sharedDatabases) {
+  const opened = await database.open();
+  describe(`Unleash Edge signatures on two nodes sharing ${database.name}`, { skip: typeof opened === 'string' ? opened : undefined }, () => {
+    const nodes: Array<{ stores: Stores; h: Harness }> = [];
+    before(async () => {
+      if (typeof opened === 'string') return;
+      for (let i = 0; i < 2; i++) {
+        const stores = await openStores(opened);
+        nodes.push({ stores, h: await startHarness(stores, { edgeClients }) });
+      }
+    });
+    after(async () => {
+      for (const { stores, h } of nodes) {
+        await h.close();
+        await stores.close();
+      }
+      if (typeof opened !== 'string') await opened.cleanup();
+    });
+
+    it('refuses on the second node a signed request the first node accepted', async () => {
+      const [first, second] = nodes.map((n) => n.h) as [Harness, Harness];
+      const body = JSON.stringify({ tokens: [{ environment: 'development', projects: ['default'] }] });
+      const send = (h: Harness, headers: Record<string, string>) => h.request({ method: 'POST', url: '/edge/issue-token', headers, payload: body });
+      const signed = edgeHeaders('edge-1', EDGE_SECRET, body, { timestamp: new Date(first.clock.now()).toISOString() });
+      assert.equal((await send(first, signed)).statusCode, 200);
+      const replayed = await send(second, signed);
+      assert.equal(replayed.statusCode, 401);
+      assert.equal(replayed.json().name, 'AuthenticationRequired');
+      const fresh = await send(second, edgeHeaders('edge-1', EDGE_SECRET, body, { timestamp: new Date(second.clock.now()).toISOString() }));
+      assert.equal(fresh.statusCode, 200, 'the second node takes a request signed with a nonce of its own');
+    });
+  });
+}

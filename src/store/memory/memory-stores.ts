@@ -6,6 +6,7 @@ import { MemoryCatalogStore } from './memory-catalog-store.js';
 import { MemoryCreditStore } from './memory-credit-store.js';
 import { MemoryEdgeConfigStore } from './memory-edge-config-store.js';
 import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
+import { MemorySettingsStore } from './memory-settings-store.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 
 export function createMemoryStores(): Stores {
@@ -19,6 +20,7 @@ export function createMemoryStores(): Stores {
     edgeConfigs: new MemoryEdgeConfigStore(tokens),
     idempotency: new MemoryIdempotencyStore(),
     changes: new MemoryChangeLogStore(),
+    settings: new MemorySettingsStore(),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

@@ -150,6 +150,12 @@ export interface ChangeSequenceTable {
   log_id: string;
 }
 
+/** Values every node must agree on; written once, never changed. */
+export interface ServerSettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -165,6 +171,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   token_changes: TokenChangesTable;
   change_sequence: ChangeSequenceTable;
+  server_settings: ServerSettingsTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

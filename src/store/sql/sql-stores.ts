@@ -9,6 +9,7 @@ import { SqlCatalogStore } from './sql-catalog-store.js';
 import { SqlCreditStore } from './sql-credit-store.js';
 import { SqlEdgeConfigStore } from './sql-edge-config-store.js';
 import { SqlIdempotencyStore } from './sql-idempotency-store.js';
+import { SqlSettingsStore } from './sql-settings-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
@@ -22,6 +23,7 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     edgeConfigs: new SqlEdgeConfigStore(db, dialect),
     idempotency: new SqlIdempotencyStore(db),
     changes: new SqlChangeLogStore(db),
+    settings: new SqlSettingsStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;

@@ -39,7 +39,7 @@ export function unleashRoutes(services: Services): FastifyPluginAsyncTypebox {
     async function caller(request: FastifyRequest): Promise<EdgeCaller> {
       const authorization = header(request, 'authorization') ?? '';
       if (authorization.startsWith('HMAC ')) {
-        const edgeClientId = services.edgeAuth.authenticate({
+        const edgeClientId = await services.edgeAuth.authenticate({
           method: request.method,
           path: request.url.split('?')[0]!,
           authorization,
