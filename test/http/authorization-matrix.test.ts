@@ -1,0 +1,344 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { MANAGEMENT_SCOPES } from '../../src/core/management-scopes.js';
+import { startHarness, type Harness } from '../support/app-harness.js';
+
+/*
+ * Who may call which route on what: every route in /openapi.json has a row here, or this test
+ * fails, so no route ships unchecked. Each row names its policy (a table of expected outcomes
+ * below) and how to call it on a target; the test calls it as every kind of caller on every
+ * kind of target and compares the status with the table.
+ *
+ * The world: team A, where olivia is `owner`, alice `member`, bob `member` and carol `viewer`;
+ * dave is in no team of theirs and owns team D. The targets are alice's (`own`), team A's
+ * (`team`), olivia's personal token in team A (`teammatePersonal`), team D's (`otherTeam`) and
+ * dave's own (`otherUser`: a reader of his Edge Config, his config, his pool).
+ */
+
+type Outcome = 'ok' | 401 | 403 | 404;
+type Person = 'admin' | 'owner' | 'teamOwner' | 'member' | 'viewer' | 'outsider';
+type Caller = Person | 'api' | 'resource' | 'revoked' | 'expired' | 'wrongScope';
+type Target = 'own' | 'team' | 'teammatePersonal' | 'otherTeam' | 'otherUser';
+
+const PEOPLE: readonly Person[] = ['admin', 'owner', 'teamOwner', 'member', 'viewer', 'outsider'];
+const CALLERS: readonly Caller[] = [...PEOPLE, 'api', 'resource', 'revoked', 'expired', 'wrongScope'];
+
+/** Per target, the outcome for each person in PEOPLE's order: admin owner teamOwner member viewer outsider. */
+type PolicyTable = Partial<Record<Target, string>>;
+
+const POLICIES = {
+  /** The caller's own things: any personal token with the scope. */
+  self: { own: 'ok ok ok ok ok ok' },
+  admin: { own: 'ok 403 403 403 403 403' },
+  tokenRead: {
+    own: 'ok ok 404 404 404 404',
+    team: 'ok ok ok ok ok 404',
+    teammatePersonal: 'ok 404 ok 404 404 404',
+    otherTeam: 'ok 404 404 404 404 ok',
+    otherUser: 'ok 404 404 404 404 ok',
+  },
+  tokenWrite: {
+    own: 'ok ok 404 404 404 404',
+    team: 'ok ok ok ok 403 404',
+    teammatePersonal: 'ok 404 ok 404 404 404',
+    otherTeam: 'ok 404 404 404 404 ok',
+    otherUser: 'ok 404 404 404 404 ok',
+  },
+  /** Making something in a place: the caller's own, or a team's. */
+  create: { own: 'ok ok ok ok ok ok', team: 'ok ok ok ok 403 403', otherTeam: 'ok 403 403 403 403 ok' },
+  /** Making a token: also for a resource tessera keeps, another user's Edge Config. */
+  createToken: {
+    own: 'ok ok ok ok ok ok',
+    team: 'ok ok ok ok 403 403',
+    otherTeam: 'ok 403 403 403 403 ok',
+    otherUser: 'ok 403 403 403 403 ok',
+  },
+  list: { own: 'ok ok ok ok ok ok', team: 'ok ok ok ok ok 403', otherTeam: 'ok 403 403 403 403 ok' },
+  configRead: { own: 'ok ok 403 403 403 403', team: 'ok ok ok ok ok 403', otherUser: 'ok 403 403 403 403 ok' },
+  configWrite: { own: 'ok ok 403 403 403 403', team: 'ok ok ok ok 403 403', otherUser: 'ok 403 403 403 403 ok' },
+  poolRead: { own: 'ok ok 404 404 404 404', team: 'ok ok ok ok ok 403', otherTeam: 'ok 403 403 403 403 ok', otherUser: 'ok 404 404 404 404 ok' },
+  poolWrite: { own: 'ok ok 404 404 404 404', team: 'ok ok ok ok 403 403', otherTeam: 'ok 403 403 403 403 ok', otherUser: 'ok 404 404 404 404 ok' },
+  teamRead: { team: 'ok ok ok ok ok 403', otherTeam: 'ok 403 403 403 403 ok' },
+  teamOwner: { team: 'ok 403 ok 403 403 403', otherTeam: 'ok 403 403 403 403 ok' },
+  /** Eden AI names tokens in the caller's own namespace: another's name is simply not there. */
+  ownName: { own: '404 ok 404 404 404 404' },
+} satisfies Record<string, PolicyTable>;
+type Policy = keyof typeof POLICIES | 'public' | 'edgeConfigToken';
+
+interface World {
+  h: Harness;
+  people: Record<Person, { id: string; secret: string }>;
+  teamA: string;
+  teamD: string;
+  callers: Record<Exclude<Caller, 'wrongScope'>, string>;
+  /** alice's config, which the `resource` caller reads. */
+  aliceConfig: string;
+  daveConfig: string;
+  fresh: () => string;
+}
+
+interface Row {
+  policy: Policy;
+  /** The request on a target, as `as` (the caller's secret). Built anew for each call. */
+  request(w: World, target: Target): Promise<InjectOptions>;
+}
+
+// ---- targets, made fresh for each call -------------------------------------------------------
+
+async function call(w: World, as: string, options: InjectOptions): Promise<LightMyRequestResponse> {
+  const res = await w.h.request({ ...options, as });
+  assert.ok(res.statusCode < 300, `setting up: ${options.method} ${options.url} → ${res.statusCode} ${res.body}`);
+  return res;
+}
+
+async function tokenTarget(w: World, target: Target): Promise<string> {
+  const { people, teamA, teamD } = w;
+  switch (target) {
+    case 'own':
+      return (await call(w, people.owner.secret, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh() } })).json().token.id;
+    case 'team':
+      return (await call(w, people.teamOwner.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamA}`, payload: { name: w.fresh() } })).json().token.id;
+    case 'teammatePersonal':
+      return (await call(w, people.teamOwner.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamA}`, payload: { name: w.fresh(), type: 'personal' } })).json().token.id;
+    case 'otherTeam':
+      return (await call(w, people.outsider.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamD}`, payload: { name: w.fresh() } })).json().token.id;
+    case 'otherUser':
+      return (await call(w, people.outsider.secret, { method: 'POST', url: `/v1/edge-config/${w.daveConfig}/token`, payload: { label: w.fresh() } })).json().id;
+  }
+}
+
+async function configTarget(w: World, target: Target): Promise<string> {
+  const maker = { own: w.people.owner, team: w.people.teamOwner, otherUser: w.people.outsider }[target as 'own'];
+  const query = target === 'team' ? `?teamId=${w.teamA}` : '';
+  return (await call(w, maker.secret, { method: 'POST', url: `/v1/edge-config${query}`, payload: { slug: w.fresh(), items: { a: 1 } } })).json().id;
+}
+
+/** A config of the target's and one of its reader tokens. */
+async function configAndReader(w: World, target: Target, prefix: string): Promise<{ config: string; reader: string }> {
+  const config = await configTarget(w, target);
+  const maker = { own: w.people.owner, team: w.people.teamOwner, otherUser: w.people.outsider }[target as 'own'];
+  const reader = (await call(w, maker.secret, { method: 'POST', url: `${prefix}/${config}/token`, payload: { label: w.fresh() } })).json().id;
+  return { config, reader };
+}
+
+const placeQuery = (w: World, target: Target) => ({ own: '', team: `?teamId=${w.teamA}`, otherTeam: `?teamId=${w.teamD}` })[target as 'own'];
+const poolOwner = (w: World, target: Target) => ({ own: w.people.owner.id, team: w.teamA, otherTeam: w.teamD, otherUser: w.people.outsider.id })[target as 'own'];
+const teamOf = (w: World, target: Target) => (target === 'team' ? w.teamA : w.teamD);
+
+async function reservation(w: World): Promise<string> {
+  const secret = (await call(w, w.h.admin, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), credits: '10' } })).json().secret;
+  return (await w.h.request({ method: 'POST', url: '/v1/credits/reserve', payload: { token: secret, amount: '1', ttlMs: 60_000 } })).json().reservationId;
+}
+
+// ---- the table: one row per route of /openapi.json ------------------------------------------
+
+const ROWS: Record<string, Row> = {
+  'GET /healthz': { policy: 'public', request: async () => ({ method: 'GET', url: '/healthz' }) },
+  'GET /readyz': { policy: 'public', request: async () => ({ method: 'GET', url: '/readyz' }) },
+  'GET /metrics': { policy: 'public', request: async () => ({ method: 'GET', url: '/metrics' }) },
+  'POST /v1/verify': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/v1/verify', payload: { token: w.callers.api } }) },
+  'POST /v1/verify/batch': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/v1/verify/batch', payload: { tokens: [w.callers.api] } }) },
+  'POST /v1/credits/reserve': {
+    policy: 'public',
+    request: async (w) => {
+      const secret = (await call(w, w.h.admin, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), credits: '10' } })).json().secret;
+      return { method: 'POST', url: '/v1/credits/reserve', payload: { token: secret, amount: '1', ttlMs: 60_000 } };
+    },
+  },
+  'POST /v1/credits/{reservationId}/commit': { policy: 'public', request: async (w) => ({ method: 'POST', url: `/v1/credits/${await reservation(w)}/commit`, payload: { amount: '1' } }) },
+  'POST /v1/credits/{reservationId}/release': { policy: 'public', request: async (w) => ({ method: 'POST', url: `/v1/credits/${await reservation(w)}/release` }) },
+  'GET /v1/credits/{reservationId}': { policy: 'public', request: async (w) => ({ method: 'GET', url: `/v1/credits/${await reservation(w)}` }) },
+  'POST /edge/validate': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/edge/validate', payload: { tokens: [w.callers.api] } }) },
+
+  'POST /v1/tokens': { policy: 'createToken', request: async (w, t) => (t === 'otherUser'
+    ? { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), resource: { kind: 'edge-config', id: w.daveConfig } } }
+    : { method: 'POST', url: `/v1/tokens${placeQuery(w, t)}`, payload: { name: w.fresh() } }) },
+  'GET /v1/tokens': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/tokens${placeQuery(w, t)}` }) },
+  'GET /v1/tokens/{id}': { policy: 'tokenRead', request: async (w, t) => ({ method: 'GET', url: `/v1/tokens/${await tokenTarget(w, t)}` }) },
+  'PATCH /v1/tokens/{id}': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'PATCH', url: `/v1/tokens/${await tokenTarget(w, t)}`, payload: { name: 'renamed' } }) },
+  'DELETE /v1/tokens/{id}': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'DELETE', url: `/v1/tokens/${await tokenTarget(w, t)}` }) },
+  'POST /v1/tokens/{id}/revoke': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/revoke` }) },
+  'POST /v1/tokens/{id}/rotate': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/rotate` }) },
+  'POST /v1/tokens/{id}/credits': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/credits`, payload: { op: 'add', amount: '1' } }) },
+
+  'GET /v1/whoami': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/whoami' }) },
+  'POST /v1/users': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/users', payload: { name: w.fresh() } }) },
+  'GET /v1/users': { policy: 'admin', request: async () => ({ method: 'GET', url: '/v1/users' }) },
+  'POST /v1/teams': { policy: 'self', request: async (w) => ({ method: 'POST', url: '/v1/teams', payload: { slug: w.fresh() } }) },
+  'GET /v1/teams': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/teams' }) },
+  'GET /v1/teams/{id}': { policy: 'teamRead', request: async (w, t) => ({ method: 'GET', url: `/v1/teams/${teamOf(w, t)}` }) },
+  'POST /v1/teams/{id}/members': {
+    policy: 'teamOwner',
+    request: async (w, t) => {
+      const user = (await call(w, w.h.admin, { method: 'POST', url: '/v1/users', payload: { name: w.fresh() } })).json().user.id;
+      return { method: 'POST', url: `/v1/teams/${teamOf(w, t)}/members`, payload: { userId: user, role: 'viewer' } };
+    },
+  },
+  'GET /v1/audit': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/audit${placeQuery(w, t)}` }) },
+  'GET /v1/environments': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/environments' }) },
+  'POST /v1/environments': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/environments', payload: { name: w.fresh() } }) },
+  'GET /v1/projects': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/projects' }) },
+  'POST /v1/projects': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/projects', payload: { id: w.fresh() } }) },
+  'GET /v1/credit-pools/{ownerId}': { policy: 'poolRead', request: async (w, t) => ({ method: 'GET', url: `/v1/credit-pools/${poolOwner(w, t)}` }) },
+  'POST /v1/credit-pools/{ownerId}/credits': { policy: 'poolWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/credit-pools/${poolOwner(w, t)}/credits`, payload: { op: 'add', amount: '1' } }) },
+
+  'POST /api/v2/tokens': { policy: 'self', request: async (w) => ({ method: 'POST', url: '/api/v2/tokens', payload: { description: w.fresh() } }) },
+  'GET /api/v2/tokens': { policy: 'self', request: async () => ({ method: 'GET', url: '/api/v2/tokens' }) },
+  'DELETE /api/v2/tokens/{token}': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'DELETE', url: `/api/v2/tokens/${await tokenTarget(w, t)}` }) },
+  'POST /v2/user/custom_token/': { policy: 'self', request: async (w) => ({ method: 'POST', url: '/v2/user/custom_token/', payload: { name: w.fresh() } }) },
+  'GET /v2/user/custom_token/': { policy: 'self', request: async () => ({ method: 'GET', url: '/v2/user/custom_token/' }) },
+  'GET /v2/user/custom_token/{name}/': { policy: 'ownName', request: async (w) => ({ method: 'GET', url: `/v2/user/custom_token/${await edenName(w)}/` }) },
+  'PATCH /v2/user/custom_token/{name}/': { policy: 'ownName', request: async (w) => ({ method: 'PATCH', url: `/v2/user/custom_token/${await edenName(w)}/`, payload: { active_balance: true } }) },
+  'DELETE /v2/user/custom_token/{name}/': { policy: 'ownName', request: async (w) => ({ method: 'DELETE', url: `/v2/user/custom_token/${await edenName(w)}/` }) },
+  'POST /edge/issue-token': { policy: 'admin', request: async () => ({ method: 'POST', url: '/edge/issue-token', payload: { tokens: [{ environment: 'development', projects: ['default'] }] } }) },
+  'POST /v3/user/tokens': { policy: 'create', request: async (w, t) => ({ method: 'POST', url: `/v3/user/tokens${placeQuery(w, t)}`, payload: { name: w.fresh() } }) },
+  'GET /v6/user/tokens': { policy: 'self', request: async () => ({ method: 'GET', url: '/v6/user/tokens' }) },
+  'GET /v5/user/tokens/{tokenId}': { policy: 'tokenRead', request: async (w, t) => ({ method: 'GET', url: `/v5/user/tokens/${await tokenTarget(w, t)}` }) },
+  'DELETE /v3/user/tokens/{tokenId}': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'DELETE', url: `/v3/user/tokens/${await tokenTarget(w, t)}` }) },
+
+  'GET /{edgeConfigId}/items': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'GET', url: `/${w.aliceConfig}/items` }) },
+  'GET /{edgeConfigId}/item/{key}': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'GET', url: `/${w.aliceConfig}/item/a` }) },
+  'HEAD /{edgeConfigId}/item/{key}': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'HEAD', url: `/${w.aliceConfig}/item/a` }) },
+  'GET /{edgeConfigId}/digest': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'GET', url: `/${w.aliceConfig}/digest` }) },
+};
+
+// The Edge Config management routes, under both of their prefixes.
+for (const prefix of ['/v1/edge-config', '/v1/global-config']) {
+  Object.assign(ROWS, {
+    [`POST ${prefix}`]: { policy: 'create', request: async (w: World, t: Target) => ({ method: 'POST', url: `${prefix}${placeQuery(w, t)}`, payload: { slug: w.fresh() } }) },
+    [`GET ${prefix}/{edgeConfigId}`]: { policy: 'configRead', request: async (w: World, t: Target) => ({ method: 'GET', url: `${prefix}/${await configTarget(w, t)}` }) },
+    [`PATCH ${prefix}/{edgeConfigId}/items`]: {
+      policy: 'configWrite',
+      request: async (w: World, t: Target) => ({ method: 'PATCH', url: `${prefix}/${await configTarget(w, t)}/items`, payload: { items: [{ operation: 'upsert', key: 'b', value: 2 }] } }),
+    },
+    [`POST ${prefix}/{edgeConfigId}/token`]: { policy: 'configWrite', request: async (w: World, t: Target) => ({ method: 'POST', url: `${prefix}/${await configTarget(w, t)}/token`, payload: { label: w.fresh() } }) },
+    [`GET ${prefix}/{edgeConfigId}/tokens`]: { policy: 'configRead', request: async (w: World, t: Target) => ({ method: 'GET', url: `${prefix}/${await configTarget(w, t)}/tokens` }) },
+    [`DELETE ${prefix}/{edgeConfigId}/tokens`]: {
+      policy: 'configWrite',
+      request: async (w: World, t: Target) => {
+        const { config, reader } = await configAndReader(w, t, prefix);
+        return { method: 'DELETE', url: `${prefix}/${config}/tokens`, payload: { ids: [reader] } };
+      },
+    },
+    [`GET ${prefix}/{edgeConfigId}/token/{token}`]: {
+      policy: 'configRead',
+      request: async (w: World, t: Target) => {
+        const { config, reader } = await configAndReader(w, t, prefix);
+        return { method: 'GET', url: `${prefix}/${config}/token/${reader}` };
+      },
+    },
+  } satisfies Record<string, Row>);
+}
+
+async function edenName(w: World): Promise<string> {
+  const name = w.fresh();
+  await call(w, w.people.owner.secret, { method: 'POST', url: '/v2/user/custom_token/', payload: { name } });
+  return name;
+}
+
+// ---- expectations ------------------------------------------------------------------------------
+
+function targetsOf(policy: Policy): Target[] {
+  if (policy === 'public' || policy === 'edgeConfigToken') return ['own'];
+  return Object.keys(POLICIES[policy]) as Target[];
+}
+
+function expected(policy: keyof typeof POLICIES, scoped: boolean, caller: Caller, target: Target): Outcome {
+  if (caller === 'revoked' || caller === 'expired') return 401;
+  if (caller === 'api' || caller === 'resource') return 403;
+  if (caller === 'wrongScope') return scoped ? 403 : 'ok';
+  const row = (POLICIES[policy] as PolicyTable)[target]!.split(' ');
+  const outcome = row[PEOPLE.indexOf(caller)]!;
+  return outcome === 'ok' ? 'ok' : (Number(outcome) as Outcome);
+}
+
+const outcomeOf = (status: number): Outcome | number => (status >= 200 && status < 300 ? 'ok' : status);
+
+// ---- the world -----------------------------------------------------------------------------
+
+async function makeWorld(): Promise<World> {
+  const h = await startHarness();
+  let n = 0;
+  const fresh = () => `m${++n}-${Date.now().toString(36)}`;
+  const [owner, teamOwner, member, viewer, outsider] = await Promise.all(['alice', 'olivia', 'bob', 'carol', 'dave'].map((name) => h.user(name)));
+  const adminId = (await h.request({ method: 'GET', url: '/v1/whoami', as: h.admin })).json().user.id;
+  const people = { admin: { id: adminId, secret: h.admin }, owner: owner!, teamOwner: teamOwner!, member: member!, viewer: viewer!, outsider: outsider! };
+  const w = { h, people, fresh } as World;
+  w.teamA = (await call(w, teamOwner!.secret, { method: 'POST', url: '/v1/teams', payload: { slug: 'team-a' } })).json().team.id;
+  for (const [who, role] of [[owner!, 'member'], [member!, 'member'], [viewer!, 'viewer']] as const) {
+    await call(w, teamOwner!.secret, { method: 'POST', url: `/v1/teams/${w.teamA}/members`, payload: { userId: who.id, role } });
+  }
+  w.teamD = (await call(w, outsider!.secret, { method: 'POST', url: '/v1/teams', payload: { slug: 'team-d' } })).json().team.id;
+  for (const pool of [owner!.id, w.teamA, w.teamD, outsider!.id]) {
+    await call(w, h.admin, { method: 'POST', url: `/v1/credit-pools/${pool}/credits`, payload: { op: 'set', amount: '100' } });
+  }
+  w.aliceConfig = (await call(w, owner!.secret, { method: 'POST', url: '/v1/edge-config', payload: { slug: 'alice-config', items: { a: 1 } } })).json().id;
+  w.daveConfig = (await call(w, outsider!.secret, { method: 'POST', url: '/v1/edge-config', payload: { slug: 'dave-config', items: { d: 1 } } })).json().id;
+  const personal = async (payload: object) => (await call(w, owner!.secret, { method: 'POST', url: '/v1/tokens', payload: { name: fresh(), type: 'personal', ...payload } })).json();
+  const revoked = await personal({});
+  await call(w, owner!.secret, { method: 'POST', url: `/v1/tokens/${revoked.token.id}/revoke` });
+  const expiring = await personal({ expiresAt: h.clock.now() + 1000 });
+  h.clock.advance(2000);
+  w.callers = {
+    ...Object.fromEntries(Object.entries(people).map(([kind, p]) => [kind, p.secret])),
+    api: (await call(w, owner!.secret, { method: 'POST', url: '/v1/tokens', payload: { name: 'api key' } })).json().secret,
+    resource: (await call(w, owner!.secret, { method: 'POST', url: `/v1/edge-config/${w.aliceConfig}/token`, payload: { label: 'reader' } })).json().token,
+    revoked: revoked.secret,
+    expired: expiring.secret,
+  } as World['callers'];
+  return w;
+}
+
+/** A personal token of alice's with every scope but the one the route needs (and the write that would cover it). */
+async function wrongScopeToken(w: World, needed: string | undefined): Promise<string> {
+  const covering = needed?.endsWith(':read') ? needed.replace(/:read$/, ':write') : undefined;
+  const scopes = MANAGEMENT_SCOPES.filter((s) => s !== needed && s !== covering);
+  return (await call(w, w.people.owner.secret, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), type: 'personal', scopes: needed === undefined ? [] : scopes } })).json().secret;
+}
+
+describe('authorization matrix: every route × every kind of caller × every kind of target', () => {
+  let w: World;
+  let operations: Array<{ key: string; scopes: string[] | undefined }>;
+  before(async () => {
+    w = await makeWorld();
+    const spec = (await w.h.request({ method: 'GET', url: '/openapi.json' })).json();
+    operations = Object.entries(spec.paths as Record<string, Record<string, { security?: Array<Record<string, string[]>> }>>).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, scopes: op.security?.find((r) => r.bearer)?.bearer })),
+    );
+  });
+  after(() => w.h.close());
+
+  it('has a row for every route in /openapi.json, and none for a route that is not there', () => {
+    const documented = operations.map((o) => o.key).sort();
+    assert.deepEqual(documented.filter((key) => !ROWS[key]), [], 'routes without a row in the authorization matrix');
+    assert.deepEqual(Object.keys(ROWS).filter((key) => !documented.includes(key)), [], 'rows for routes that do not exist');
+  });
+
+  it('answers every caller on every target as the table says', async () => {
+    const wrong: string[] = [];
+    for (const { key, scopes } of operations) {
+      const row = ROWS[key];
+      if (!row) continue;
+      const wrongScope = row.policy === 'public' || row.policy === 'edgeConfigToken' ? '' : await wrongScopeToken(w, scopes?.[0]);
+      for (const target of targetsOf(row.policy)) {
+        for (const caller of CALLERS) {
+          const as = caller === 'wrongScope' ? wrongScope : w.callers[caller];
+          const options = await row.request(w, target);
+          let want: Outcome | number;
+          if (row.policy === 'public') {
+            // Anyone may call it: a credential neither is needed nor changes the answer.
+            want = outcomeOf((await w.h.request(await row.request(w, target))).statusCode);
+          } else if (row.policy === 'edgeConfigToken') {
+            want = caller === 'resource' ? 'ok' : 401;
+          } else {
+            want = expected(row.policy, (scopes?.length ?? 0) > 0, caller, target);
+          }
+          const got = outcomeOf((await w.h.request({ ...options, as })).statusCode);
+          if (got !== want) wrong.push(`${key} as ${caller} on ${target}: ${got}, expected ${want}`);
+        }
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+});
