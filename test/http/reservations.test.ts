@@ -39,6 +39,23 @@ await describeEachApp('Credit reservations', (h) => {
     assert.equal(await balance(token.id), '5');
   });
 
+  it('fills the balance to 10⁹ when a release would pass it, and the token stays readable', async () => {
+    const { token, secret } = await metered('1');
+    const setTo = (amount: string) => h.request({ method: 'POST', url: `/v1/tokens/${token.id}/credits`, as: h.admin, payload: { op: 'set', amount } });
+    // Ten rounds would take an unbounded balance past 2⁶³.
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await setTo('1000000000')).statusCode, 200);
+      const held = await reserve(secret, '1000000000');
+      assert.equal(held.json().valid, true, held.body);
+      assert.equal((await setTo('1000000000')).statusCode, 200);
+      const released = await settle(held.json().reservationId, 'release');
+      assert.equal(released.statusCode, 200, released.body);
+      const read = await h.request({ method: 'GET', url: `/v1/tokens/${token.id}`, as: h.admin });
+      assert.equal(read.statusCode, 200, read.body);
+      assert.equal(read.json().token.credits, '1000000000');
+    }
+  });
+
   it('refuses a reservation the balance cannot cover, holding nothing', async () => {
     const { token, secret } = await metered('2');
     assert.deepEqual((await reserve(secret, '2.000000001')).json(), { valid: false, code: 'USAGE_EXCEEDED', remaining: '2' });

@@ -92,8 +92,8 @@ export class MemoryCreditStore implements CreditStore {
     if (kept < 0n || kept > r.amount) return undefined;
     const holder: CreditHolder = r.poolId !== null ? { kind: 'pool', id: r.poolId } : { kind: 'token', id: r.tokenId };
     const balance = this.#balanceOf(holder, { active: false });
-    // A deleted token or pool has nothing left to refund into.
-    if (balance) balance.credits += r.amount - kept;
+    // A deleted token or pool has nothing left to refund into; a refund past 10⁹ fills it to 10⁹.
+    if (balance) balance.credits = min(balance.credits + r.amount - kept, MAX_CREDITS);
     r.state = SETTLED_STATE[settlement.outcome];
     r.committed = kept;
     r.settledAt = now;
@@ -116,3 +116,5 @@ export class MemoryCreditStore implements CreditStore {
     return token as Balance;
   }
 }
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
