@@ -18,6 +18,9 @@ export type CreditOp = 'add' | 'set';
 /** The longest a reservation may stay open before it refunds itself. */
 export const MAX_RESERVATION_MS = 24 * 3600 * 1000;
 
+/** Expired reservations read per query of a sweep. */
+const EXPIRY_PAGE = 100;
+
 export type ReserveResult =
   | { valid: true; code: 'VALID'; reservation: Reservation; remaining: bigint }
   | { valid: false; code: Exclude<VerifyDecision['code'], 'VALID'>; remaining?: bigint };
@@ -125,14 +128,30 @@ export class CreditService {
     return found;
   }
 
-  /** Refunds every reservation whose time ran out; returns how many. Runs on an interval and on demand. */
-  async expireDue(): Promise<number> {
+  /**
+   * Refunds every reservation whose time ran out; returns how many. Runs on an interval and on
+   * demand. A reservation whose settlement throws is reported to `onError` (with its stored id)
+   * and left open for the next sweep: one bad row must not keep everyone else's refunds waiting.
+   */
+  async expireDue(onError: (error: unknown, id: string) => void = () => {}): Promise<number> {
     const now = this.deps.runtime.now();
+    const failed = new Set<string>();
     let expired = 0;
     for (;;) {
-      const ids = await this.deps.credits.expiredReservations(now, 100);
-      for (const id of ids) if (await this.deps.credits.settle(id, { outcome: 'expire' }, now)) expired++;
-      if (ids.length < 100) return expired;
+      // The ones that failed are still open and expired, so they come back: ask for that many more.
+      const limit = EXPIRY_PAGE + failed.size;
+      const ids = await this.deps.credits.expiredReservations(now, limit);
+      const untried = ids.filter((id) => !failed.has(id));
+      for (const id of untried) {
+        try {
+          if (await this.deps.credits.settle(id, { outcome: 'expire' }, now)) expired++;
+        } catch (error) {
+          failed.add(id);
+          onError(error, id);
+        }
+      }
+      // A full page holds EXPIRY_PAGE untried ids, each settled or given up on: the sweep ends.
+      if (ids.length < limit) return expired;
     }
   }
 

@@ -1,6 +1,25 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { createServices } from '../../src/service/services.js';
+import type { CreditStore } from '../../src/store/credit-store.js';
 import { describeEachApp } from '../support/app-harness.js';
+
+/** `credits` whose settlements throw for the reservations of the tokens in `failing`. */
+function failingSettlements(credits: CreditStore, failing: ReadonlySet<string>): CreditStore {
+  return new Proxy(credits, {
+    get(target, property) {
+      if (property === 'settle') {
+        return async (...args: Parameters<CreditStore['settle']>) => {
+          const found = await target.findReservation(args[0]);
+          if (found && failing.has(found.tokenId)) throw new Error('this reservation cannot be settled');
+          return target.settle(...args);
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 await describeEachApp('Credit reservations', (h) => {
   const metered = async (credits: string) => {
@@ -93,6 +112,25 @@ await describeEachApp('Credit reservations', (h) => {
     assert.equal(await balance(token.id), '10');
     assert.equal((await settle(reservationId, 'commit', { amount: '1' })).statusCode, 409);
     assert.equal(await balance(token.id), '10');
+  });
+
+  it('refunds the other expired reservations when some fail to settle, more than a page of them, and reports each failure', { timeout: 60_000 }, async () => {
+    const bad = await metered('1000');
+    const good = await metered('1000');
+    const services = createServices({ ...h.stores, credits: failingSettlements(h.stores.credits, new Set([bad.token.id])) }, { runtime: h.clock });
+    // The failing ones expire first, so they fill the sweep's first page and come back on every later one.
+    for (let i = 0; i < 101; i++) assert.equal((await services.credits.reserve(bad.secret, 10n ** 9n, 500, undefined)).valid, true);
+    for (let i = 0; i < 30; i++) assert.equal((await services.credits.reserve(good.secret, 10n ** 9n, 1000, undefined)).valid, true);
+    assert.deepEqual([await balance(bad.token.id), await balance(good.token.id)], ['899', '970']);
+    h.clock.advance(1000);
+
+    const errors: unknown[] = [];
+    assert.equal(await services.credits.expireDue((error) => errors.push(error)), 30);
+    assert.equal(errors.length, 101);
+    assert.deepEqual([await balance(bad.token.id), await balance(good.token.id)], ['899', '1000']);
+    // Left open, they are refunded by the next sweep that can.
+    assert.equal(await h.services.credits.expireDue(), 101);
+    assert.equal(await balance(bad.token.id), '1000');
   });
 
   it('refunds an overdue reservation at once when someone tries to settle it before the sweep', async () => {
