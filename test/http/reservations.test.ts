@@ -3,23 +3,15 @@ import { it } from 'node:test';
 import { createServices } from '../../src/service/services.js';
 import type { CreditStore } from '../../src/store/credit-store.js';
 import { describeEachApp } from '../support/app-harness.js';
+import { overrideMethod } from '../support/store-override.js';
 
 /** `credits` whose settlements throw for the reservations of the tokens in `failing`. */
-function failingSettlements(credits: CreditStore, failing: ReadonlySet<string>): CreditStore {
-  return new Proxy(credits, {
-    get(target, property) {
-      if (property === 'settle') {
-        return async (...args: Parameters<CreditStore['settle']>) => {
-          const found = await target.findReservation(args[0]);
-          if (found && failing.has(found.tokenId)) throw new Error('this reservation cannot be settled');
-          return target.settle(...args);
-        };
-      }
-      const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+const failingSettlements = (credits: CreditStore, failing: ReadonlySet<string>): CreditStore =>
+  overrideMethod(credits, 'settle', (settle) => async (id, settlement, now) => {
+    const found = await credits.findReservation(id);
+    if (found && failing.has(found.tokenId)) throw new Error('this reservation cannot be settled');
+    return settle(id, settlement, now);
   });
-}
 
 await describeEachApp('Credit reservations', (h) => {
   const metered = async (credits: string) => {
