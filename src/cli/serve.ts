@@ -115,7 +115,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   services.usage.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
   const sweep = setInterval(() => {
     services.credits
-      .expireDue((error) => app.log.error({ err: error }, 'refunding an expired reservation failed'))
+      .expireDue((error, key) => app.log.error({ err: error, reservation: key }, 'refunding an expired reservation failed'))
       .catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
     stores.idempotency.purge(services.runtime.now()).catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
   }, HOUSEKEEPING_MS);

@@ -1,4 +1,5 @@
 import { formatCredits, MAX_CREDITS } from '../core/credits.js';
+import { digestKeyOf } from '../core/digest.js';
 import { AppError } from '../core/errors.js';
 import { planCharge } from '../core/metering.js';
 import type { TokenRecord } from '../core/token.js';
@@ -20,6 +21,13 @@ export const MAX_RESERVATION_MS = 24 * 3600 * 1000;
 
 /** Expired reservations read per query of a sweep. */
 const EXPIRY_PAGE = 100;
+
+/**
+ * What a reservation is stored under: the SHA-256 of its id, as a token is stored under the
+ * digest of its secret. The id is a bearer credential (its holder may commit or release), so
+ * the store never sees it; answers show the id the caller presented.
+ */
+export const reservationKey = (id: string): string => digestKeyOf(id);
 
 export type ReserveResult =
   | { valid: true; code: 'VALID'; reservation: Reservation; remaining: bigint }
@@ -94,9 +102,10 @@ export class CreditService {
     if (!token) return { valid: false, code: 'NOT_FOUND' };
     const plan = planCharge(token, amount, now);
     if (!plan) throw new AppError('CONFLICT', 'the token has no active credits to reserve from');
+    // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a sortable id.
+    const id = `res_${Buffer.from(this.deps.runtime.randomBytes(20)).toString('base64url')}`;
     const reservation: Reservation = {
-      // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a sortable id.
-      id: `res_${Buffer.from(this.deps.runtime.randomBytes(20)).toString('base64url')}`,
+      id: reservationKey(id),
       tokenId: token.id,
       poolId: plan.holder.kind === 'pool' ? plan.holder.id : null,
       amount,
@@ -109,7 +118,7 @@ export class CreditService {
     const result = await this.deps.credits.reserve(reservation, plan.holder, plan.refill);
     if (plan.refill) this.deps.cache.delete(token.digest.toString('base64url'));
     if (!result || !result.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: result?.remaining ?? 0n };
-    return { valid: true, code: 'VALID', reservation, remaining: result.remaining };
+    return { valid: true, code: 'VALID', reservation: { ...reservation, id }, remaining: result.remaining };
   }
 
   /** Keeps `amount` (at most what was reserved) and refunds the rest; once. */
@@ -123,15 +132,16 @@ export class CreditService {
   }
 
   async reservation(id: string): Promise<Reservation> {
-    const found = await this.deps.credits.findReservation(id);
+    const found = await this.deps.credits.findReservation(reservationKey(id));
     if (!found) throw new AppError('NOT_FOUND', 'no such reservation');
-    return found;
+    return { ...found, id };
   }
 
   /**
    * Refunds every reservation whose time ran out; returns how many. Runs on an interval and on
-   * demand. A reservation whose settlement throws is reported to `onError` (with its stored id)
-   * and left open for the next sweep: one bad row must not keep everyone else's refunds waiting.
+   * demand. A reservation whose settlement throws is reported to `onError` (with its stored key,
+   * the digest of its id) and left open for the next sweep: one bad row must not keep everyone
+   * else's refunds waiting.
    */
   async expireDue(onError: (error: unknown, id: string) => void = () => {}): Promise<number> {
     const now = this.deps.runtime.now();
@@ -157,13 +167,14 @@ export class CreditService {
 
   async #settle(id: string, settlement: Parameters<CreditStore['settle']>[1]): Promise<Reservation> {
     const now = this.deps.runtime.now();
-    const settled = await this.deps.credits.settle(id, settlement, now);
-    if (settled) return settled;
-    const found = await this.deps.credits.findReservation(id);
+    const key = reservationKey(id);
+    const settled = await this.deps.credits.settle(key, settlement, now);
+    if (settled) return { ...settled, id };
+    const found = await this.deps.credits.findReservation(key);
     if (!found) throw new AppError('NOT_FOUND', 'no such reservation');
     if (found.state === 'open' && found.expiresAt <= now) {
       // Past its time: refund it now rather than wait for the sweep.
-      await this.deps.credits.settle(id, { outcome: 'expire' }, now);
+      await this.deps.credits.settle(key, { outcome: 'expire' }, now);
       throw new AppError('CONFLICT', 'the reservation expired and was refunded');
     }
     if (found.state !== 'open') throw new AppError('CONFLICT', `the reservation is already ${found.state}`);

@@ -21,6 +21,10 @@ export const RESERVATION_STATES = ['open', 'committed', 'released', 'expired'] a
 export type ReservationState = (typeof RESERVATION_STATES)[number];
 
 export interface Reservation {
+  /**
+   * In a store, the key of the reservation: the SHA-256 (base64url) of the id its holder
+   * presents, never the id itself (reservationKey in credit-service.ts). A service answer shows the id.
+   */
   id: string;
   tokenId: string;
   /** Set when the amount came from a shared pool rather than the token's balance. */

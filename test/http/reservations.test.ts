@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { digestKeyOf } from '../../src/core/digest.js';
 import { createServices } from '../../src/service/services.js';
 import type { CreditStore } from '../../src/store/credit-store.js';
 import { describeEachApp } from '../support/app-harness.js';
@@ -13,7 +14,24 @@ const failingSettlements = (credits: CreditStore, failing: ReadonlySet<string>):
     return settle(id, settlement, now);
   });
 
-await describeEachApp('Credit reservations', (h) => {
+/** Values as text, bigints too: what a check for a leaked id searches. */
+const textOf = (value: unknown) => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** `credits` that writes down every argument it is called with. */
+function recordingCalls(credits: CreditStore, calls: string[]): CreditStore {
+  return new Proxy(credits, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(textOf(args));
+        return (value as (...args: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+await describeEachApp('Credit reservations', (h, database) => {
   const metered = async (credits: string) => {
     const res = await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'llm', credits } });
     return res.json() as { token: { id: string }; secret: string };
@@ -65,6 +83,47 @@ await describeEachApp('Credit reservations', (h) => {
       assert.equal(read.statusCode, 200, read.body);
       assert.equal(read.json().token.credits, '1000000000');
     }
+  });
+
+  it('stores only the digest of a reservation id, and answers by the id itself', async () => {
+    const { token, secret } = await metered('10');
+    const kept = (await reserve(secret, '4')).json().reservationId as string;
+    const released = (await reserve(secret, '3')).json().reservationId as string;
+    if (database.query) {
+      const rows = await database.query<{ id: string }>('select * from credit_reservations');
+      for (const id of [kept, released]) assert.equal(textOf(rows).includes(id.slice('res_'.length)), false, 'no row holds the id');
+      assert.ok(rows.some((row) => row.id === digestKeyOf(kept)), 'found under its digest');
+    }
+    const read = await h.request({ method: 'GET', url: `/v1/credits/${kept}` });
+    assert.deepEqual([read.statusCode, read.json().id, read.json().state], [200, kept, 'open']);
+    const committed = await settle(kept, 'commit', { amount: '1' });
+    assert.deepEqual([committed.statusCode, committed.json().id, committed.json().state], [200, kept, 'committed']);
+    const release = await settle(released, 'release');
+    assert.deepEqual([release.statusCode, release.json().id, release.json().state], [200, released, 'released']);
+    assert.equal(await balance(token.id), '9');
+    // The digest is no id: presented, it finds nothing.
+    const other = `res_${digestKeyOf(kept).slice(0, 27)}`;
+    assert.equal((await h.request({ method: 'GET', url: `/v1/credits/${other}` })).statusCode, 404);
+  });
+
+  it('never hands a reservation id to the credit store', async () => {
+    const { secret } = await metered('10');
+    const calls: string[] = [];
+    const services = createServices({ ...h.stores, credits: recordingCalls(h.stores.credits, calls) }, { runtime: h.clock });
+    const ids: string[] = [];
+    for (const ttlMs of [60_000, 60_000, 1000]) {
+      const held = await services.credits.reserve(secret, 10n ** 9n, ttlMs, undefined);
+      assert.ok(held.valid);
+      ids.push(held.reservation.id);
+    }
+    const [a, b, c] = ids as [string, string, string];
+    assert.equal((await services.credits.reservation(a)).id, a);
+    assert.equal((await services.credits.commit(a, 1n)).id, a);
+    assert.equal((await services.credits.release(b)).id, b);
+    h.clock.advance(1000);
+    await assert.rejects(services.credits.release(c), (e: Error & { code?: string }) => e.code === 'CONFLICT');
+    assert.ok(calls.length >= 8);
+    for (const id of ids) assert.equal(calls.some((call) => call.includes(id.slice('res_'.length))), false);
   });
 
   it('refuses a reservation the balance cannot cover, holding nothing', async () => {
