@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { formatCredits, MAX_CREDITS } from '../core/credits.js';
 import { digestKeyOf } from '../core/digest.js';
 import { AppError } from '../core/errors.js';
@@ -29,6 +30,9 @@ const EXPIRY_PAGE = 100;
  */
 export const reservationKey = (id: string): string => digestKeyOf(id);
 
+/** `res_` and 20 bytes (160 bits) in base64url. */
+const reservationIdOf = (bytes: Uint8Array): string => `res_${Buffer.from(bytes).toString('base64url')}`;
+
 export type ReserveResult =
   | { valid: true; code: 'VALID'; reservation: Reservation; remaining: bigint }
   | { valid: false; code: Exclude<VerifyDecision['code'], 'VALID'>; remaining?: bigint };
@@ -45,6 +49,8 @@ export class CreditService {
       cache: TokenCache;
       changes: ChangeFeed;
       runtime: Runtime;
+      /** Derives the ids of reservations made with an Idempotency-Key. */
+      secretKey: Buffer;
     },
   ) {}
 
@@ -91,8 +97,9 @@ export class CreditService {
   /**
    * Verifies the token as `/v1/verify` does and takes `amount` from its balance (or pool)
    * into a reservation that `commit` or `release` settles, or that refunds itself at `expiresAt`.
+   * With `idMaterial` the id is derived from it (derivedReservationId) instead of drawn at random.
    */
-  async reserve(secret: string, amount: bigint, ttlMs: number, ip: string | undefined): Promise<ReserveResult> {
+  async reserve(secret: string, amount: bigint, ttlMs: number, ip: string | undefined, idMaterial?: string): Promise<ReserveResult> {
     if (amount <= 0n || amount > MAX_CREDITS) throw new AppError('VALIDATION_ERROR', 'amount must be more than 0 and at most 10^9');
     if (ttlMs > MAX_RESERVATION_MS) throw new AppError('VALIDATION_ERROR', 'ttlMs may be at most 24 hours');
     const token = await this.deps.verify.lookup(secret);
@@ -103,7 +110,7 @@ export class CreditService {
     const plan = planCharge(token, amount, now);
     if (!plan) throw new AppError('CONFLICT', 'the token has no active credits to reserve from');
     // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a sortable id.
-    const id = `res_${Buffer.from(this.deps.runtime.randomBytes(20)).toString('base64url')}`;
+    const id = idMaterial === undefined ? reservationIdOf(this.deps.runtime.randomBytes(20)) : this.derivedReservationId(idMaterial);
     const reservation: Reservation = {
       id: reservationKey(id),
       tokenId: token.id,
@@ -119,6 +126,15 @@ export class CreditService {
     if (plan.refill) this.deps.cache.delete(token.digest.toString('base64url'));
     if (!result || !result.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: result?.remaining ?? 0n };
     return { valid: true, code: 'VALID', reservation: { ...reservation, id }, remaining: result.remaining };
+  }
+
+  /**
+   * The id `reserve` gives a reservation made with `idMaterial`, computed again: an idempotent
+   * reserve keeps its answer for replays without the id, a bearer credential, and derives it
+   * again on replay. Unguessable without the server's key.
+   */
+  derivedReservationId(idMaterial: string): string {
+    return reservationIdOf(createHmac('sha256', this.deps.secretKey).update(`reservation\n${idMaterial}`).digest().subarray(0, 20));
   }
 
   /** Keeps `amount` (at most what was reserved) and refunds the rest; once. */

@@ -94,7 +94,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     tokens,
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
-    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime }),
+    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, catalog, verify, audit, changes, runtime, secretKey }),
     edgeAuth: new EdgeAuth(options.edgeClients ?? new Map(), runtime),
     edgeConfigs: new EdgeConfigService({

@@ -49,6 +49,15 @@ async function storeBeforeReservationDigests(database: SqlDatabase) {
     .insertInto('credit_reservations')
     .values(released.map((id) => ({ ...row, id, committed: 0n, state: 'released', settled_at: T0 })))
     .execute();
+  // What an idempotent commit kept, the id in its scope and its answer; and a verification's, which stays.
+  const kept = { key: 'k1', request_hash: 'h', status: 200, created_at: T0, expires_at: T0 + 86_400_000 };
+  await database.db
+    .insertInto('idempotency_keys')
+    .values([
+      { ...kept, scope: `reservation:${committed} POST /v1/credits/:reservationId/commit`, body: JSON.stringify({ id: committed, state: 'committed' }) },
+      { ...kept, scope: 'token:abc POST /v1/verify', body: '{"valid":true}' },
+    ])
+    .execute();
   return { token, open, committed, released };
 }
 
@@ -82,7 +91,7 @@ for (const backend of backends) {
       if (!('skip' in opened)) await opened.cleanup();
     });
 
-    it('keeps the ids stored before it working: an open reservation is committed by its id after it', async (t) => {
+    it('keeps the ids stored before it working (an open reservation is committed by its id after it) and drops records that show them', async (t) => {
       if ('skip' in opened) return t.skip(opened.skip);
       const { database } = opened;
       const { token, open, committed, released } = await storeBeforeReservationDigests(database);
@@ -91,6 +100,9 @@ for (const backend of backends) {
       const rows = await database.db.selectFrom('credit_reservations').select('id').execute();
       const sort = (ids: string[]) => [...ids].sort();
       assert.deepEqual(sort(rows.map((r) => r.id)), sort([open, committed, ...released].map(digestKeyOf)), 'each id replaced by its digest, once');
+
+      const kept = await database.db.selectFrom('idempotency_keys').select('scope').execute();
+      assert.deepEqual(kept.map((r) => r.scope), ['token:abc POST /v1/verify'], 'no record names a reservation by its id');
 
       const services = createServices(createSqlStores(database), { runtime: new ManualClock(T0 + 1000) });
       assert.equal((await services.credits.reservation(committed)).state, 'committed');

@@ -7,9 +7,13 @@ import { sql, type Kysely } from 'kysely';
  * stored as its SHA-256 (base64url, 43 characters), as token secrets are: each id in the table
  * becomes its digest. SQLite has no SHA-256, so the digests are made here, a batch at a time;
  * a digest never has the length of an id (31), so no row is hashed twice.
+ *
+ * The idempotency records of commits and releases, scoped `reservation:<id>` and keeping an
+ * answer that shows the id, go: their scope is now the digest, so they would never be replayed.
  */
 export const reservationDigests = {
   async up(db: Kysely<any>): Promise<void> {
+    await db.deleteFrom('idempotency_keys').where(sql`substr(scope, 1, 16)`, '=', 'reservation:res_').execute();
     const digestOf = (id: string) => createHash('sha256').update(id).digest('base64url');
     for (;;) {
       const rows: Array<{ id: string }> = await db
