@@ -126,6 +126,23 @@ await describeEachApp('Credit reservations', (h, database) => {
     for (const id of ids) assert.equal(calls.some((call) => call.includes(id.slice('res_'.length))), false);
   });
 
+  it('refunds to the replacement of a token rotated while its reservations were open, by release or by expiry', async () => {
+    const { token, secret } = await metered('10');
+    const released = (await reserve(secret, '4')).json().reservationId;
+    const expired = (await reserve(secret, '1', 1000)).json().reservationId;
+    const rotated = await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/rotate`, as: h.admin, payload: { gracePeriodMs: 3_600_000 } });
+    assert.equal(rotated.statusCode, 201, rotated.body);
+    const successor = rotated.json().token.id as string;
+    assert.deepEqual([await balance(token.id), await balance(successor)], ['0', '5']);
+
+    assert.equal((await settle(released, 'release')).statusCode, 200);
+    assert.deepEqual([await balance(token.id), await balance(successor)], ['0', '9']);
+    h.clock.advance(1000);
+    assert.equal(await h.services.credits.expireDue(), 1);
+    assert.deepEqual([await balance(token.id), await balance(successor)], ['0', '10']);
+    for (const id of [released, expired]) assert.equal((await h.request({ method: 'GET', url: `/v1/credits/${id}` })).json().tokenId, successor);
+  });
+
   it('refuses a reservation the balance cannot cover, holding nothing', async () => {
     const { token, secret } = await metered('2');
     assert.deepEqual((await reserve(secret, '2.000000001')).json(), { valid: false, code: 'USAGE_EXCEEDED', remaining: '2' });

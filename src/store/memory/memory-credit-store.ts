@@ -25,7 +25,12 @@ export class MemoryCreditStore implements CreditStore {
   readonly #pools = new Map<string, CreditPool>();
   readonly #reservations = new Map<string, Reservation>();
 
-  constructor(private readonly tokens: MemoryTokenStore) {}
+  constructor(private readonly tokens: MemoryTokenStore) {
+    // As the SQL token store does in its rotation's transaction: refunds follow the token.
+    tokens.onRotate((oldId, newId) => {
+      for (const r of this.#reservations.values()) if (r.tokenId === oldId && r.state === 'open') r.tokenId = newId;
+    });
+  }
 
   async charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
     return this.#charge(holder, cost, refill);
