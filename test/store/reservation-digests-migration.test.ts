@@ -95,7 +95,7 @@ for (const backend of backends) {
       if ('skip' in opened) return t.skip(opened.skip);
       const { database } = opened;
       const { token, open, committed, released } = await storeBeforeReservationDigests(database);
-      assert.deepEqual(await migrateToLatest(database.db, database.dialect), ['2026-12-05T0300-reservation-digests']);
+      assert.ok((await migrateToLatest(database.db, database.dialect)).includes('2026-12-05T0300-reservation-digests'));
 
       const rows = await database.db.selectFrom('credit_reservations').select('id').execute();
       const sort = (ids: string[]) => [...ids].sort();
