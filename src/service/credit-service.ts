@@ -31,7 +31,7 @@ const EXPIRY_PAGE = 100;
 export const reservationKey = (id: string): string => digestKeyOf(id);
 
 /** `res_` and 20 bytes (160 bits) in base64url. */
-const reservationIdOf = (bytes: Uint8Array): string => `res_${Buffer.from(bytes).toString('base64url')}`;
+const reservationIdFrom = (bytes: Uint8Array): string => `res_${Buffer.from(bytes).toString('base64url')}`;
 
 export type ReserveResult =
   | { valid: true; code: 'VALID'; reservation: Reservation; remaining: bigint }
@@ -109,8 +109,9 @@ export class CreditService {
     if (!token) return { valid: false, code: 'NOT_FOUND' };
     const plan = planCharge(token, amount, now);
     if (!plan) throw new AppError('CONFLICT', 'the token has no active credits to reserve from');
-    // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a sortable id.
-    const id = idMaterial === undefined ? reservationIdOf(this.deps.runtime.randomBytes(20)) : this.derivedReservationId(idMaterial);
+    // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a
+    // sortable id; with an Idempotency-Key, 160 bits of an HMAC under the server key.
+    const id = idMaterial === undefined ? reservationIdFrom(this.deps.runtime.randomBytes(20)) : this.derivedReservationId(idMaterial);
     const reservation: Reservation = {
       id: reservationKey(id),
       tokenId: token.id,
@@ -134,7 +135,7 @@ export class CreditService {
    * again on replay. Unguessable without the server's key.
    */
   derivedReservationId(idMaterial: string): string {
-    return reservationIdOf(createHmac('sha256', this.deps.secretKey).update(`reservation\n${idMaterial}`).digest().subarray(0, 20));
+    return reservationIdFrom(createHmac('sha256', this.deps.secretKey).update(`reservation\n${idMaterial}`).digest().subarray(0, 20));
   }
 
   /** Keeps `amount` (at most what was reserved) and refunds the rest; once. */
@@ -159,7 +160,7 @@ export class CreditService {
    * the digest of its id) and left open for the next sweep: one bad row must not keep everyone
    * else's refunds waiting.
    */
-  async expireDue(onError: (error: unknown, id: string) => void = () => {}): Promise<number> {
+  async expireDue(onError: (error: unknown, key: string) => void = () => {}): Promise<number> {
     const now = this.deps.runtime.now();
     const failed = new Set<string>();
     let expired = 0;
