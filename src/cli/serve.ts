@@ -144,7 +144,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const close = gracefulClose(app);
   services.usage.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
   const sweep = setInterval(() => {
-    services.credits.expireDue().catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
+    services.credits
+      .expireDue((error, key) => app.log.error({ err: error, reservation: key }, 'refunding an expired reservation failed'))
+      .catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
     stores.idempotency.purge(services.runtime.now()).catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
   }, HOUSEKEEPING_MS);
   sweep.unref();

@@ -23,9 +23,8 @@ export function classifyError(error: FastifyError | Error): { code: ErrorCode; m
   if (fastifyError.validation) return { code: 'VALIDATION_ERROR', message: validationMessage(fastifyError) };
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return { code: mapped, message: fastifyError.message };
-  if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
-    return { code: 'INVALID_JSON', message: 'the body is not valid JSON' };
-  }
+  // Nothing else is the request's fault: a SyntaxError or a statusCode of 400 from anywhere else
+  // (BigInt() of a stored value, say) is a failure of ours, answered 500 and logged.
   if (fastifyError.statusCode === 413) return { code: 'BODY_TOO_LARGE', message: 'the body is larger than 100 kB' };
   if (fastifyError.statusCode === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json' };
   return { code: 'INTERNAL_ERROR', message: 'internal error' };

@@ -26,7 +26,7 @@ export interface IdempotencyOptions {
   /** Takes out of an answer what must not be stored (a secret), before it is kept. */
   redact?(body: Record<string, unknown>): Record<string, unknown>;
   /** Puts back, on a replay, what `redact` took out. */
-  restore?(body: Record<string, unknown>, claim: IdempotencyClaim): Record<string, unknown>;
+  restore?(body: Record<string, unknown>, claim: IdempotencyClaim, request: FastifyRequest): Record<string, unknown>;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -75,7 +75,7 @@ export function idempotencyHooks(services: Services, options: IdempotencyOptions
         .code(held.status)
         .header('idempotent-replayed', 'true')
         .type('application/json')
-        .send(options.restore ? options.restore(body, { scope, key, createdAt: held.createdAt }) : body);
+        .send(options.restore ? options.restore(body, { scope, key, createdAt: held.createdAt }, request) : body);
     },
 
     async onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {

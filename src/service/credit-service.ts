@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { formatCredits, MAX_CREDITS } from '../core/credits.js';
+import { digestKeyOf } from '../core/digest.js';
 import { AppError } from '../core/errors.js';
 import { planCharge } from '../core/metering.js';
 import type { TokenRecord } from '../core/token.js';
@@ -18,6 +20,19 @@ export type CreditOp = 'add' | 'set';
 /** The longest a reservation may stay open before it refunds itself. */
 export const MAX_RESERVATION_MS = 24 * 3600 * 1000;
 
+/** Expired reservations read per query of a sweep. */
+const EXPIRY_PAGE = 100;
+
+/**
+ * What a reservation is stored under: the SHA-256 of its id, as a token is stored under the
+ * digest of its secret. The id is a bearer credential (its holder may commit or release), so
+ * the store never sees it; answers show the id the caller presented.
+ */
+export const reservationKey = (id: string): string => digestKeyOf(id);
+
+/** `res_` and 20 bytes (160 bits) in base64url. */
+const reservationIdFrom = (bytes: Uint8Array): string => `res_${Buffer.from(bytes).toString('base64url')}`;
+
 export type ReserveResult =
   | { valid: true; code: 'VALID'; reservation: Reservation; remaining: bigint }
   | { valid: false; code: Exclude<VerifyDecision['code'], 'VALID'>; remaining?: bigint };
@@ -34,6 +49,8 @@ export class CreditService {
       cache: TokenCache;
       changes: ChangeFeed;
       runtime: Runtime;
+      /** Derives the ids of reservations made with an Idempotency-Key. */
+      secretKey: Buffer;
     },
   ) {}
 
@@ -82,8 +99,9 @@ export class CreditService {
   /**
    * Verifies the token as `/v1/verify` does and takes `amount` from its balance (or pool)
    * into a reservation that `commit` or `release` settles, or that refunds itself at `expiresAt`.
+   * With `idMaterial` the id is derived from it (derivedReservationId) instead of drawn at random.
    */
-  async reserve(secret: string, amount: bigint, ttlMs: number, ip: string | undefined): Promise<ReserveResult> {
+  async reserve(secret: string, amount: bigint, ttlMs: number, ip: string | undefined, idMaterial?: string): Promise<ReserveResult> {
     if (amount <= 0n || amount > MAX_CREDITS) throw new AppError('VALIDATION_ERROR', 'amount must be more than 0 and at most 10^9');
     if (ttlMs > MAX_RESERVATION_MS) throw new AppError('VALIDATION_ERROR', 'ttlMs may be at most 24 hours');
     const token = await this.deps.verify.lookup(secret);
@@ -93,9 +111,11 @@ export class CreditService {
     if (!token) return { valid: false, code: 'NOT_FOUND' };
     const plan = planCharge(token, amount, now);
     if (!plan) throw new AppError('CONFLICT', 'the token has no active credits to reserve from');
+    // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a
+    // sortable id; with an Idempotency-Key, 160 bits of an HMAC under the server key.
+    const id = idMaterial === undefined ? reservationIdFrom(this.deps.runtime.randomBytes(20)) : this.derivedReservationId(idMaterial);
     const reservation: Reservation = {
-      // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a sortable id.
-      id: `res_${Buffer.from(this.deps.runtime.randomBytes(20)).toString('base64url')}`,
+      id: reservationKey(id),
       tokenId: token.id,
       poolId: plan.holder.kind === 'pool' ? plan.holder.id : null,
       amount,
@@ -108,7 +128,16 @@ export class CreditService {
     const result = await this.deps.credits.reserve(reservation, plan.holder, plan.refill);
     if (plan.refill) this.deps.cache.delete(token.digest.toString('base64url'));
     if (!result || !result.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: result?.remaining ?? 0n };
-    return { valid: true, code: 'VALID', reservation, remaining: result.remaining };
+    return { valid: true, code: 'VALID', reservation: { ...reservation, id }, remaining: result.remaining };
+  }
+
+  /**
+   * The id `reserve` gives a reservation made with `idMaterial`, computed again: an idempotent
+   * reserve keeps its answer for replays without the id, a bearer credential, and derives it
+   * again on replay. Unguessable without the server's key.
+   */
+  derivedReservationId(idMaterial: string): string {
+    return reservationIdFrom(createHmac('sha256', this.deps.secretKey).update(`reservation\n${idMaterial}`).digest().subarray(0, 20));
   }
 
   /** Keeps `amount` (at most what was reserved) and refunds the rest; once. */
@@ -122,31 +151,49 @@ export class CreditService {
   }
 
   async reservation(id: string): Promise<Reservation> {
-    const found = await this.deps.credits.findReservation(id);
+    const found = await this.deps.credits.findReservation(reservationKey(id));
     if (!found) throw new AppError('NOT_FOUND', 'no such reservation');
-    return found;
+    return { ...found, id };
   }
 
-  /** Refunds every reservation whose time ran out; returns how many. Runs on an interval and on demand. */
-  async expireDue(): Promise<number> {
+  /**
+   * Refunds every reservation whose time ran out; returns how many. Runs on an interval and on
+   * demand. A reservation whose settlement throws is reported to `onError` (with its stored key,
+   * the digest of its id) and left open for the next sweep: one bad row must not keep everyone
+   * else's refunds waiting.
+   */
+  async expireDue(onError: (error: unknown, key: string) => void = () => {}): Promise<number> {
     const now = this.deps.runtime.now();
+    const failed = new Set<string>();
     let expired = 0;
     for (;;) {
-      const ids = await this.deps.credits.expiredReservations(now, 100);
-      for (const id of ids) if (await this.deps.credits.settle(id, { outcome: 'expire' }, now)) expired++;
-      if (ids.length < 100) return expired;
+      // The ones that failed are still open and expired, so they come back: ask for that many more.
+      const limit = EXPIRY_PAGE + failed.size;
+      const ids = await this.deps.credits.expiredReservations(now, limit);
+      const untried = ids.filter((id) => !failed.has(id));
+      for (const id of untried) {
+        try {
+          if (await this.deps.credits.settle(id, { outcome: 'expire' }, now)) expired++;
+        } catch (error) {
+          failed.add(id);
+          onError(error, id);
+        }
+      }
+      // A full page holds EXPIRY_PAGE untried ids, each settled or given up on: the sweep ends.
+      if (ids.length < limit) return expired;
     }
   }
 
   async #settle(id: string, settlement: Parameters<CreditStore['settle']>[1]): Promise<Reservation> {
     const now = this.deps.runtime.now();
-    const settled = await this.deps.credits.settle(id, settlement, now);
-    if (settled) return settled;
-    const found = await this.deps.credits.findReservation(id);
+    const key = reservationKey(id);
+    const settled = await this.deps.credits.settle(key, settlement, now);
+    if (settled) return { ...settled, id };
+    const found = await this.deps.credits.findReservation(key);
     if (!found) throw new AppError('NOT_FOUND', 'no such reservation');
     if (found.state === 'open' && found.expiresAt <= now) {
       // Past its time: refund it now rather than wait for the sweep.
-      await this.deps.credits.settle(id, { outcome: 'expire' }, now);
+      await this.deps.credits.settle(key, { outcome: 'expire' }, now);
       throw new AppError('CONFLICT', 'the reservation expired and was refunded');
     }
     if (found.state !== 'open') throw new AppError('CONFLICT', `the reservation is already ${found.state}`);

@@ -105,7 +105,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     tokens,
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
-    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime }),
+    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({

@@ -21,6 +21,10 @@ export const RESERVATION_STATES = ['open', 'committed', 'released', 'expired'] a
 export type ReservationState = (typeof RESERVATION_STATES)[number];
 
 export interface Reservation {
+  /**
+   * In a store, the key of the reservation: the SHA-256 (base64url) of the id its holder
+   * presents, never the id itself (reservationKey in credit-service.ts). A service answer shows the id.
+   */
   id: string;
   tokenId: string;
   /** Set when the amount came from a shared pool rather than the token's balance. */
@@ -52,7 +56,8 @@ export function balanceOverflow(): AppError {
 /**
  * Balances, shared pools and reservations. Every method is one guarded, atomic change in the
  * store (`… where credits >= cost`): never a read-modify-write in JavaScript, so concurrent
- * callers, on one node or many, can never overspend.
+ * callers, on one node or many, can never overspend. On every path a balance stays within
+ * ±10⁹ credits (MAX_CREDITS), so any sum of two fits a signed 64-bit column.
  */
 export interface CreditStore {
   /**
@@ -82,6 +87,8 @@ export interface CreditStore {
    * Moves an open reservation to its final state and refunds what it does not keep, once:
    * undefined when it was not open (already settled, or unknown). A commit of more than was
    * reserved, or a commit or release after `expiresAt`, changes nothing and answers undefined.
+   * A refund that would take the balance past 10⁹ fills it to 10⁹ (the balance may have been
+   * set meanwhile); a settlement is never refused for it.
    */
   settle(id: string, settlement: Settlement, now: number): Promise<Reservation | undefined>;
   /** Ids of open reservations whose time ran out, oldest first. */

@@ -41,7 +41,9 @@ export interface TokenStore {
   /**
    * In one transaction: schedules the old token's revocation at `revokeOldAt` and inserts
    * the replacement — only if the old token is still live at `now` (else returns false and
-   * changes nothing). A balance moves to the replacement as it stands, leaving the old token 0.
+   * changes nothing). A balance moves to the replacement as it stands, leaving the old token 0,
+   * and so do the old token's open reservations: what they refund later goes to the replacement,
+   * never to the retired secret.
    */
   rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;

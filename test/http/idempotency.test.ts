@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { it } from 'node:test';
+import { digestKeyOf } from '../../src/core/digest.js';
 import { IDEMPOTENCY_TTL_MS } from '../../src/http/idempotency.js';
 import { describeEachApp } from '../support/app-harness.js';
 
-await describeEachApp('Idempotency-Key', (h) => {
+await describeEachApp('Idempotency-Key', (h, database) => {
   const post = (url: string, payload: object, key?: string, as?: string) =>
     h.request({ method: 'POST', url, payload, ...(as ? { as } : {}), headers: key === undefined ? {} : { 'idempotency-key': key } });
   const tokenCount = async () => (await h.request({ method: 'GET', url: '/v1/tokens?limit=200', as: h.admin })).json().items.length;
@@ -89,6 +91,63 @@ await describeEachApp('Idempotency-Key', (h) => {
       assert.equal(res.json().credits, '14');
     }
     assert.equal(await balance(token.id), '14');
+  });
+
+  it('keeps no reservation id: a replayed reserve derives the same one again, a replayed commit takes it from the path', async () => {
+    const { token, secret } = (await post('/v1/tokens', { name: 'held', credits: '10' }, undefined, h.admin)).json();
+    const reserveBody = { token: secret, amount: '4', ttlMs: 60_000 };
+    const held = await post('/v1/credits/reserve', reserveBody, 'hold-1');
+    const heldAgain = await post('/v1/credits/reserve', reserveBody, 'hold-1');
+    assert.equal(heldAgain.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(heldAgain.json(), held.json());
+    const id = held.json().reservationId as string;
+    assert.match(id, /^res_[A-Za-z0-9_-]{27}$/);
+    assert.notEqual((await post('/v1/credits/reserve', reserveBody, 'hold-2')).json().reservationId, id, 'another key, another id');
+    // A refusal has no id, and its replay gets none.
+    const refused = await post('/v1/credits/reserve', { ...reserveBody, amount: '100' }, 'hold-3');
+    assert.deepEqual((await post('/v1/credits/reserve', { ...reserveBody, amount: '100' }, 'hold-3')).json(), refused.json());
+    assert.equal(refused.json().reservationId, undefined);
+
+    const commit = await post(`/v1/credits/${id}/commit`, { amount: '1' }, 'settle-1');
+    const commitAgain = await post(`/v1/credits/${id}/commit`, { amount: '1' }, 'settle-1');
+    assert.equal(commitAgain.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(commitAgain.json(), commit.json());
+    assert.deepEqual([commit.json().id, commit.json().state], [id, 'committed']);
+    assert.equal(await balance(token.id), '5', 'the replayed reservation is the one held and committed');
+
+    const secretOf = (reservationId: string) => reservationId.slice('res_'.length);
+    if (database.query) {
+      const rows = await database.query('select * from idempotency_keys');
+      assert.ok(rows.length >= 4);
+      assert.equal(JSON.stringify(rows).includes(secretOf(id)), false, 'no record holds the id');
+    }
+    // On every store: the records a replay reads hold no id, and the commit's is found by the id's digest.
+    const keptUnder = async (scope: string, key: string) => {
+      const kept = await h.stores.idempotency.claim({ scope, key, requestHash: '', status: null, body: null, createdAt: 0, expiresAt: 0 }, h.clock.now());
+      assert.notEqual(kept, true, scope);
+      return kept as { scope: string; body: string };
+    };
+    const tokenScope = `token:${createHash('sha256').update(secret).digest('hex')}`;
+    for (const kept of [
+      await keptUnder(`${tokenScope} POST /v1/credits/reserve`, 'hold-1'),
+      await keptUnder(`reservation:${digestKeyOf(id)} POST /v1/credits/:reservationId/commit`, 'settle-1'),
+    ]) {
+      assert.equal(kept.body.includes(secretOf(id)), false);
+      assert.equal(kept.scope.includes(secretOf(id)), false);
+    }
+  });
+
+  it('replays a reserve answer kept before reservation ids were redacted with the id it holds', async () => {
+    const { secret } = (await post('/v1/tokens', { name: 'old', credits: '10' }, undefined, h.admin)).json();
+    const payload = { token: secret, amount: '1', ttlMs: 60_000 };
+    const first = (await post('/v1/credits/reserve', payload, 'old-1')).json();
+    // The answer as it was kept before: with the id in it.
+    const scope = `token:${createHash('sha256').update(secret).digest('hex')} POST /v1/credits/reserve`;
+    const kept = { ...first, reservationId: `res_${'A'.repeat(27)}` };
+    await h.stores.idempotency.complete(scope, 'old-1', 200, JSON.stringify(kept));
+    const replayed = await post('/v1/credits/reserve', payload, 'old-1');
+    assert.equal(replayed.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(replayed.json(), kept);
   });
 
   it('keeps no answer of a refused request, so a corrected retry acts', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { MAX_CREDITS } from '../../src/core/credits.js';
 import { AppError } from '../../src/core/errors.js';
 import type { CreditHolder, Reservation } from '../../src/store/credit-store.js';
 import { makeToken, T0 } from '../support/fixtures.js';
@@ -114,6 +115,29 @@ await describeEachStore('CreditStore contract', (stores) => {
     const kept = winners[0]!.committed!;
     assert.equal(await stores.credits.balance(holder), 10n * C - kept);
     assert.equal((await stores.credits.findReservation('res_c'))?.state, winners[0]!.state);
+  });
+
+  it('fills a balance to 10⁹ when a refund would pass it, however often the balance is set back to 10⁹ meanwhile', async () => {
+    const holder = await tokenWith(0n);
+    const pool: CreditHolder = { kind: 'pool', id: 'usr_full' };
+    for (let i = 0; i < 10; i++) {
+      await stores.credits.adjustToken(holder.id, 'set', MAX_CREDITS, T0);
+      await stores.credits.changePool(pool.id, 'set', MAX_CREDITS, T0);
+      await stores.credits.reserve(reservation(`res_full_token_${i}`, holder.id, MAX_CREDITS), holder);
+      await stores.credits.reserve(reservation(`res_full_pool_${i}`, holder.id, MAX_CREDITS, { poolId: pool.id }), pool);
+      await stores.credits.adjustToken(holder.id, 'set', MAX_CREDITS, T0);
+      await stores.credits.changePool(pool.id, 'set', MAX_CREDITS, T0);
+      assert.equal((await stores.credits.settle(`res_full_token_${i}`, { outcome: 'release' }, T0 + 1))?.state, 'released');
+      assert.equal((await stores.credits.settle(`res_full_pool_${i}`, { outcome: 'commit', amount: 1n }, T0 + 1))?.state, 'committed');
+      assert.equal(await stores.credits.balance(holder), MAX_CREDITS);
+      assert.equal((await stores.credits.findPool(pool.id))?.credits, MAX_CREDITS);
+    }
+    assert.equal((await stores.tokens.findById(holder.id))?.credits, MAX_CREDITS);
+    // A refund below the ceiling still adds in full.
+    await stores.credits.adjustToken(holder.id, 'set', MAX_CREDITS - 3n * C, T0);
+    await stores.credits.reserve(reservation('res_below', holder.id, 2n * C, { expiresAt: T0 + 10 }), holder);
+    assert.equal((await stores.credits.settle('res_below', { outcome: 'expire' }, T0 + 10))?.state, 'expired');
+    assert.equal(await stores.credits.balance(holder), MAX_CREDITS - 3n * C);
   });
 
   it('expires only reservations whose time ran out, refunding them in full', async () => {

@@ -132,6 +132,29 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.rotate('tok_missing', T0, T0, makeToken().token), false);
   });
 
+  it('moves the open reservations of a rotated token to its replacement, so their refunds follow the balance', async () => {
+    const C = 1_000_000_000n;
+    const { token: old } = makeToken({}, { credits: 10n * C, creditsActive: true });
+    await stores.tokens.insert(old);
+    const holder = { kind: 'token', id: old.id } as const;
+    const reservation = (id: string, amount: bigint) =>
+      ({ id, tokenId: old.id, poolId: null, amount, committed: null, state: 'open', expiresAt: T0 + 60_000, createdAt: T0, settledAt: null }) as const;
+    const [open, settled] = [`rot_open_${old.id}`, `rot_settled_${old.id}`];
+    await stores.credits.reserve(reservation(open, 4n * C), holder);
+    await stores.credits.reserve(reservation(settled, 2n * C), holder);
+    await stores.credits.settle(settled, { outcome: 'commit', amount: C }, T0 + 1);
+    assert.equal(await stores.credits.balance(holder), 5n * C);
+
+    const { token: replacement } = makeToken({}, { rotatedFromId: old.id, credits: 0n, creditsActive: true });
+    assert.equal(await stores.tokens.rotate(old.id, T0 + 60_000, T0 + 2, replacement), true);
+    assert.equal((await stores.credits.findReservation(open))?.tokenId, replacement.id);
+    assert.equal((await stores.credits.findReservation(settled))?.tokenId, old.id, 'a settled one stays where it was spent');
+
+    assert.equal((await stores.credits.settle(open, { outcome: 'release' }, T0 + 3))?.state, 'released');
+    assert.equal((await stores.tokens.findById(replacement.id))?.credits, 9n * C);
+    assert.equal((await stores.tokens.findById(old.id))?.credits, 0n);
+  });
+
   it('rolls a rotation back whole when the replacement conflicts', async () => {
     const { token: old } = makeToken();
     const { token: other } = makeToken();

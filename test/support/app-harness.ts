@@ -7,7 +7,7 @@ import type { Runtime } from '../../src/service/runtime.js';
 import { createServices, type ServiceOptions, type Services } from '../../src/service/services.js';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import type { Stores } from '../../src/store/stores.js';
-import { describeEachStore } from './store-factories.js';
+import { describeEachStore, type StoreDatabase } from './store-factories.js';
 
 /** A clock tests move by hand, with real randomness; a sleep is noted and returns at once. */
 export class ManualClock implements Runtime {
@@ -71,15 +71,15 @@ export async function startHarness(stores: Stores = createMemoryStores(), option
   };
 }
 
-/** One describe block per backend with a harness over its stores, ready before the first test. */
-export async function describeEachApp(title: string, body: (h: Harness) => void, options: ServiceOptions = {}): Promise<void> {
-  await describeEachStore(title, (stores) => {
+/** One describe block per backend with a harness over its stores (and their database, for SQL), ready before the first test. */
+export async function describeEachApp(title: string, body: (h: Harness, database: StoreDatabase) => void, options: ServiceOptions = {}): Promise<void> {
+  await describeEachStore(title, (stores, database) => {
     const h = {} as Harness;
     before(async () => {
       Object.assign(h, await startHarness(stores, options));
     });
     after(() => h.close?.());
-    body(h);
+    body(h, database);
   });
 }
 

@@ -7,10 +7,19 @@ import { openStores } from '../../src/store/open-stores.js';
 import type { QueryObserver } from '../../src/store/sql/prepared-query.js';
 import type { Stores } from '../../src/store/stores.js';
 import { postgresTestUrl } from './postgres.js';
+import { postgresQuery, sqliteQuery, type RawQuery } from './store-query.js';
 
 export interface OpenedStores {
   stores: Stores;
+  /** SQL on the stores' database, for what no store method shows; the memory stores have none. */
+  query?: RawQuery;
   cleanup(): Promise<void>;
+}
+
+/** What a test may read besides the stores: set before the first test, like the stores. */
+export interface StoreDatabase {
+  /** Undefined on the memory stores. */
+  query?: RawQuery;
 }
 
 export interface StoreFactory {
@@ -40,6 +49,7 @@ export async function storeFactories(): Promise<StoreFactory[]> {
         const stores = await openStores({ dataDir: dir, ...options });
         return {
           stores,
+          query: sqliteQuery(join(dir, 'tessera.db')),
           cleanup: async () => {
             await stores.close();
             rmSync(dir, { recursive: true, force: true });
@@ -58,6 +68,7 @@ export async function storeFactories(): Promise<StoreFactory[]> {
             const stores = await openStores({ dataDir: '', databaseUrl: db.url, ...options });
             return {
               stores,
+              query: postgresQuery(db.url),
               cleanup: async () => {
                 await stores.close();
                 await db.drop();
@@ -69,19 +80,21 @@ export async function storeFactories(): Promise<StoreFactory[]> {
 }
 
 /**
- * One describe block per backend. `body` receives the stores, filled in before the first
- * test runs (an object, so closures see it once it is ready).
+ * One describe block per backend. `body` receives the stores and their database, filled in
+ * before the first test runs (objects, so closures see them once they are ready).
  */
-export async function describeEachStore(title: string, body: (stores: Stores) => void): Promise<void> {
+export async function describeEachStore(title: string, body: (stores: Stores, database: StoreDatabase) => void): Promise<void> {
   for (const factory of await storeFactories()) {
     describe(`${title}: ${factory.name}`, { skip: factory.skip }, () => {
       const stores = {} as Stores;
+      const database: StoreDatabase = {};
       let opened: OpenedStores | undefined;
       before(async () => {
         opened = await factory.open();
         Object.assign(stores, opened.stores);
+        if (opened.query) database.query = opened.query;
       });
-      body(stores);
+      body(stores, database);
       // After hooks run in the order they were added: whatever body set up is torn down first.
       after(() => opened?.cleanup());
     });

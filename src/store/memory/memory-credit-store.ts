@@ -25,7 +25,12 @@ export class MemoryCreditStore implements CreditStore {
   readonly #pools = new Map<string, CreditPool>();
   readonly #reservations = new Map<string, Reservation>();
 
-  constructor(private readonly tokens: MemoryTokenStore) {}
+  constructor(private readonly tokens: MemoryTokenStore) {
+    // As the SQL token store does in its rotation's transaction: refunds follow the token.
+    tokens.onRotate((oldId, newId) => {
+      for (const r of this.#reservations.values()) if (r.tokenId === oldId && r.state === 'open') r.tokenId = newId;
+    });
+  }
 
   async charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): Promise<ChargeResult | undefined> {
     return this.#charge(holder, cost, refill);
@@ -92,8 +97,8 @@ export class MemoryCreditStore implements CreditStore {
     if (kept < 0n || kept > r.amount) return undefined;
     const holder: CreditHolder = r.poolId !== null ? { kind: 'pool', id: r.poolId } : { kind: 'token', id: r.tokenId };
     const balance = this.#balanceOf(holder, { active: false });
-    // A deleted token or pool has nothing left to refund into.
-    if (balance) balance.credits += r.amount - kept;
+    // A deleted token or pool has nothing left to refund into; a refund past 10⁹ fills it to 10⁹.
+    if (balance) balance.credits = min(balance.credits + r.amount - kept, MAX_CREDITS);
     r.state = SETTLED_STATE[settlement.outcome];
     r.committed = kept;
     r.settledAt = now;
@@ -116,3 +121,5 @@ export class MemoryCreditStore implements CreditStore {
     return token as Balance;
   }
 }
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);

@@ -8,6 +8,8 @@ import { paginate } from './paginate.js';
 export class MemoryTokenStore implements TokenStore {
   readonly #byId = new Map<string, TokenRecord>();
   readonly #idByDigest = new Map<string, string>();
+  /** The memory credit store's part of a rotation (moving open reservations), done in the same step. */
+  #onRotate: (oldId: string, newId: string) => void = () => {};
 
   async insert(token: TokenRecord): Promise<void> {
     const digest = token.digest.toString('hex');
@@ -63,9 +65,15 @@ export class MemoryTokenStore implements TokenStore {
     if (!old || old.leakedAt !== null || (old.revokedAt !== null && old.revokedAt <= now)) return false;
     await this.insert({ ...replacement, credits: replacement.credits === null ? null : old.credits });
     if (replacement.credits !== null) old.credits = 0n;
+    this.#onRotate(oldId, replacement.id);
     if (old.revokedAt === null || old.revokedAt > revokeOldAt) old.revokedAt = revokeOldAt;
     old.updatedAt = now;
     return true;
+  }
+
+  /** Called by the memory credit store, which holds the reservations a rotation moves. */
+  onRotate(move: (oldId: string, newId: string) => void): void {
+    this.#onRotate = move;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -198,7 +198,9 @@ export class SqlCreditStore implements CreditStore {
       const reservation = fromRow(row);
       const refund = reservation.amount - kept;
       if (refund > 0n) {
-        const credits = sql<bigint>`credits + ${refund}`;
+        // Capped at 10⁹ in the same statement: a balance set back to 10⁹ while the amount was held
+        // would otherwise pass it, and enough such refunds overflow the 64-bit column.
+        const credits = sql<bigint>`case when credits > ${bigintParam(MAX_CREDITS - refund)} then ${bigintParam(MAX_CREDITS)} else credits + ${refund} end`;
         if (reservation.poolId !== null) {
           await tx.updateTable('credit_pools').set({ credits }).where('owner_id', '=', reservation.poolId).execute();
         } else {

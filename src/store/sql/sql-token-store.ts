@@ -144,6 +144,9 @@ export class SqlTokenStore implements TokenStore {
           .execute();
         await tx.updateTable('tokens').set({ credits: 0n }).where('id', '=', oldId).execute();
       }
+      // Refunds follow the token: an open reservation settled later refunds the replacement, not
+      // the retired secret. Open rows are few, and the (state, expires_at) index finds them.
+      await tx.updateTable('credit_reservations').set({ token_id: replacement.id }).where('token_id', '=', oldId).where('state', '=', 'open').execute();
       return true;
     });
   }
