@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
-import { describeEachApp, type Harness } from '../support/app-harness.js';
-
-/** Everything a request could have changed, read straight from the stores. */
-async function snapshot(h: Harness) {
-  const now = h.clock.now();
-  const tokens = await h.stores.tokens.list({ limit: 10_000, now });
-  const audit = await h.stores.audit.list({ limit: 10_000 });
-  const users = await h.stores.accounts.listUsers({ limit: 10_000 });
-  const teams = await h.stores.accounts.listTeams({ limit: 10_000 });
-  return JSON.stringify({ tokens: tokens.items, audit: audit.items, users: users.items, teams: teams.items });
-}
+import { describeEachApp } from '../support/app-harness.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
 
 await describeEachApp('malformed and hostile requests', (h) => {
   let tokenId: string;
@@ -69,7 +60,7 @@ await describeEachApp('malformed and hostile requests', (h) => {
   ];
 
   it('answers each with the expected 4xx, in the native error shape, and changes nothing', async () => {
-    const before = await snapshot(h);
+    const before = await storeSnapshot(h);
     for (const [what, options, status] of cases()) {
       const res = await h.request(options);
       assert.equal(res.statusCode, status, `${what}: ${res.body.slice(0, 200)}`);
@@ -77,7 +68,7 @@ await describeEachApp('malformed and hostile requests', (h) => {
       assert.equal(typeof body.error.code, 'string', what);
       assert.equal(body.error.requestId, res.headers['x-request-id'], what);
     }
-    assert.equal(await snapshot(h), before);
+    assert.equal(await storeSnapshot(h), before);
     assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
   });
 
