@@ -4,6 +4,7 @@ import { parseSecret } from '../../src/core/secret.js';
 import { edenCreateTokenRequest, edenCreateTokenResponse, edenRetrieveTokenResponse } from '../contracts/edenai.js';
 import { describeEachApp } from '../support/app-harness.js';
 import { assertMatches, assertViolates } from '../support/contract.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
 
 const URL_BASE = '/v2/user/custom_token/';
 
@@ -86,6 +87,25 @@ await describeEachApp('Eden AI dialect', (h) => {
     const past = await create({ name: 'x', expire_time: new Date(h.clock.now() - 1000).toISOString() });
     assert.equal(past.statusCode, 400);
     assert.equal(await tokenCount(), before);
+  });
+
+  it('refuses an expire_time that names no time a token can keep, creating and changing nothing', async () => {
+    const expire = new Date(h.clock.now() + 86_400_000).toISOString();
+    assert.equal((await create({ name: 'dated', expire_time: expire })).statusCode, 201);
+    const before = await storeSnapshot(h);
+    // Both are date-times to the reference's schema: a leap second (no Date holds it) and, by its
+    // offset, an instant after the end of year 9999.
+    for (const expire_time of ['2030-06-30T23:59:60Z', '9999-12-31T23:59:59-01:00']) {
+      assertMatches(edenCreateTokenRequest, { name: 'undated', expire_time }, expire_time);
+      const created = await create({ name: 'undated', expire_time });
+      assert.equal(created.statusCode, 400, `create with ${expire_time}: ${created.body}`);
+      assert.equal(created.json().error.type, 'VALIDATION_ERROR');
+      const patched = await h.request({ method: 'PATCH', url: `${URL_BASE}dated/`, as: h.admin, payload: { expire_time } });
+      assert.equal(patched.statusCode, 400, `patch with ${expire_time}: ${patched.body}`);
+      assert.equal(patched.json().error.type, 'VALIDATION_ERROR');
+    }
+    assert.equal(await storeSnapshot(h), before);
+    assert.equal((await h.request({ method: 'GET', url: `${URL_BASE}dated/`, as: h.admin })).json().expire_time, expire);
   });
 
   it('refuses a second token of the same name for the same caller', async () => {

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { formatCredits } from '../../../core/credits.js';
 import { AppError } from '../../../core/errors.js';
 import type { TokenRecord } from '../../../core/token.js';
+import { isStorableTime } from '../../../core/token-input.js';
 import type { CallContext } from '../../../service/principal.js';
 import type { Services } from '../../../service/services.js';
 import { authenticateWith, callContext } from '../../call-context.js';
@@ -40,8 +41,15 @@ function edenToken(token: TokenRecord) {
   };
 }
 
+/**
+ * The schema's `date-time` admits times no Date holds (a leap second, `23:59:60Z`, parses to NaN)
+ * and offsets that carry the last day of year 9999 past what a token may keep.
+ */
 function expiresAtInput(text: string | null): number | null {
-  return text === null ? null : Date.parse(text);
+  if (text === null) return null;
+  const ms = Date.parse(text);
+  if (!isStorableTime(ms)) throw new AppError('VALIDATION_ERROR', 'expire_time must be a time from 1970 to the end of 9999, without leap seconds');
+  return ms;
 }
 
 /** A PATCH balance arrives as a JSON number: its nearest 9-place decimal, as Eden AI's own decimal column keeps it. */
