@@ -117,6 +117,17 @@ await describeEachApp('Eden AI dialect', (h) => {
     assert.equal(await tokenCount(), before);
   });
 
+  it('makes one token of a name that 20 creates ask for at once; the others get 400 and leave nothing', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => create({ name: 'raced', balance: '1' })));
+    const statuses = answers.map((a) => a.statusCode).sort();
+    assert.deepEqual(statuses, [201, ...Array<number>(19).fill(400)], answers.map((a) => a.body).join('\n'));
+    for (const refused of answers.filter((a) => a.statusCode === 400)) assert.equal(refused.json().error.type, 'VALIDATION_ERROR');
+    const tokens = (await h.stores.tokens.list({ limit: 10_000, now: h.clock.now() })).items.filter((t) => t.name === 'raced');
+    assert.equal(tokens.length, 1);
+    const created = (await h.stores.audit.list({ limit: 10_000 })).items.filter((e) => e.action === 'token.create' && e.details.name === 'raced');
+    assert.deepEqual(created.map((e) => e.targetId), [tokens[0]!.id]);
+  });
+
   it('answers 401 without or with a bad credential, and 403 for a token that cannot manage', async () => {
     for (const as of [null, 'tsr_madeup']) {
       const res = await create({ name: 'nope' }, as);

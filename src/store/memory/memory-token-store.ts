@@ -4,6 +4,8 @@ import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
 import { paginate } from './paginate.js';
 
+const EDENAI_ORIGIN = 'edenai';
+
 /** The in-memory fake: the contract suite holds it to the same behaviour as the SQL stores. */
 export class MemoryTokenStore implements TokenStore {
   readonly #byId = new Map<string, TokenRecord>();
@@ -12,6 +14,7 @@ export class MemoryTokenStore implements TokenStore {
   async insert(token: TokenRecord): Promise<void> {
     const digest = token.digest.toString('hex');
     if (this.#byId.has(token.id) || this.#idByDigest.has(digest)) throw new AppError('CONFLICT', 'token exists');
+    this.#assertEdenaiNameFree(token, token.name);
     this.#byId.set(token.id, structuredClone(token));
     this.#idByDigest.set(digest, token.id);
   }
@@ -42,6 +45,7 @@ export class MemoryTokenStore implements TokenStore {
   async update(id: string, patch: TokenPatch, updatedAt: number): Promise<TokenRecord | undefined> {
     const token = this.#byId.get(id);
     if (!token) return undefined;
+    if (patch.name !== undefined) this.#assertEdenaiNameFree(token, patch.name);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     Object.assign(token, structuredClone(defined), { updatedAt });
     return copy(token);
@@ -73,6 +77,17 @@ export class MemoryTokenStore implements TokenStore {
     this.#byId.delete(id);
     this.#idByDigest.delete(token.digest.toString('hex'));
     return true;
+  }
+
+  /** The SQL stores' index tokens_edenai_name: an Eden AI token's name is its address in its team, or else its owner's tokens. */
+  #assertEdenaiNameFree(token: TokenRecord, name: string): void {
+    if (token.origin !== EDENAI_ORIGIN) return;
+    const namespace = token.teamId ?? token.ownerUserId;
+    for (const other of this.#byId.values()) {
+      if (other.id !== token.id && other.origin === EDENAI_ORIGIN && other.name === name && (other.teamId ?? other.ownerUserId) === namespace) {
+        throw new AppError('CONFLICT', 'token exists');
+      }
+    }
   }
 
   /** The stored record itself, for the memory credit store's in-place balance changes. */

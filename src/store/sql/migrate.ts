@@ -6,6 +6,7 @@ import { credits } from './migrations/2026-11-23T0230-credits.js';
 import { tokenChanges } from './migrations/2026-11-23T1300-token-changes.js';
 import { useCount } from './migrations/2026-11-23T1400-use-count.js';
 import { tokenUses } from './migrations/2026-11-30T2300-token-uses.js';
+import { edenaiNames } from './migrations/2026-12-05T0320-edenai-names.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -21,6 +22,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-11-23T1300-token-changes': tokenChanges(dialect),
     '2026-11-23T1400-use-count': useCount,
     '2026-11-30T2300-token-uses': tokenUses(dialect),
+    '2026-12-05T0320-edenai-names': edenaiNames,
   };
 }
 

@@ -59,8 +59,8 @@ function balanceInput(balance: number | string): bigint {
 
 /**
  * Eden AI's custom tokens (`/v2/user/custom_token/`): `api` tokens of the caller, with origin
- * `edenai`, named uniquely per caller (the name is their address). The balance is the
- * token's credits: with `active_balance` on, verifications charge it and stop at 0.
+ * `edenai`, named uniquely per caller (the name is their address; the store enforces it). The
+ * balance is the token's credits: with `active_balance` on, verifications charge it and stop at 0.
  */
 export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -88,18 +88,24 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const ctx = callContext(request);
         const { name, token_type = 'api_token', balance, expire_time, active_balance = false } = request.body;
-        if ((await edenTokens(ctx)).some((t) => t.name === name)) {
-          throw new AppError('VALIDATION_ERROR', 'name: a custom token with this name already exists');
-        }
-        const { token, secret } = await services.tokens.create(ctx, {
-          name,
-          type: 'api',
-          origin: ORIGIN,
-          metadata: { token_type },
-          expiresAt: expire_time === undefined ? null : expiresAtInput(expire_time),
-          credits: balance === undefined ? null : creditsInput(balance, 'balance'),
-          creditsActive: active_balance,
-        });
+        const { token, secret } = await services.tokens
+          .create(ctx, {
+            name,
+            type: 'api',
+            origin: ORIGIN,
+            metadata: { token_type },
+            expiresAt: expire_time === undefined ? null : expiresAtInput(expire_time),
+            credits: balance === undefined ? null : creditsInput(balance, 'balance'),
+            creditsActive: active_balance,
+          })
+          .catch((error: unknown) => {
+            // The store keeps the names unique (TokenStore.insert); a check here before the insert
+            // would let creates that run at once all pass. Eden AI answers a taken name with 400.
+            if (error instanceof AppError && error.code === 'CONFLICT') {
+              throw new AppError('VALIDATION_ERROR', 'name: a custom token with this name already exists');
+            }
+            throw error;
+          });
         return reply.code(201).send({
           name: token.name,
           token_type,
