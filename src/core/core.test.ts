@@ -6,6 +6,7 @@ import { ERROR_CODES, httpStatusOf } from './errors.js';
 import { newId } from './ids.js';
 import { andThen } from './maybe-async.js';
 import { ipAllowed, parseCidr } from './ip-allowlist.js';
+import { jsonDepthProblem } from './json-depth.js';
 import { metadataProblem } from './metadata.js';
 import { missingScopes, SCOPE_PATTERN, scopeCovers } from './scopes.js';
 import { LATEST_TIME_MS, tokenInputProblem } from './token-input.js';
@@ -90,6 +91,19 @@ describe('IP allowlists', () => {
     assert.equal(ipAllowed(list, '::ffff:10.1.2.3'), true);
     assert.equal(ipAllowed(list, 'not an ip'), false);
     assert.equal(ipAllowed([], '10.0.0.1'), false);
+  });
+});
+
+describe('JSON depth', () => {
+  it('counts objects and arrays from the value itself, iteratively', () => {
+    assert.equal(jsonDepthProblem('text', 0), undefined);
+    assert.equal(jsonDepthProblem(null, 0), undefined);
+    assert.equal(jsonDepthProblem({ a: 1, b: [] }, 2), undefined);
+    assert.notEqual(jsonDepthProblem({ a: 1, b: [] }, 1), undefined);
+    assert.notEqual(jsonDepthProblem([[[1]]], 2), undefined);
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    assert.notEqual(jsonDepthProblem(deep, 32), undefined);
   });
 });
 
