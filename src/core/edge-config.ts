@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { AppError } from './errors.js';
+import { jsonDepthProblem } from './json-depth.js';
 
 /** A Vercel Edge Config: a small JSON key-value store read with resource tokens. */
 export interface EdgeConfigRecord {
@@ -20,6 +21,15 @@ export interface ItemPatch {
   operation: 'create' | 'update' | 'upsert' | 'delete';
   key: string;
   value?: unknown;
+}
+
+/** How deep an item's value may nest: the digest's walk is recursive, and the stack is not deep without end. */
+export const EDGE_CONFIG_ITEM_MAX_DEPTH = 32;
+
+/** Throws VALIDATION_ERROR, naming the key, for an item an Edge Config does not keep. */
+export function assertItemAllowed(key: string, value: unknown): void {
+  const depth = jsonDepthProblem(value, EDGE_CONFIG_ITEM_MAX_DEPTH);
+  if (depth) throw new AppError('VALIDATION_ERROR', `item "${key}" ${depth}`);
 }
 
 function canonical(value: unknown): string {
@@ -43,8 +53,12 @@ export function applyItemPatches(items: Record<string, unknown>, patches: readon
     if ((operation === 'update' || operation === 'delete') && !exists) {
       throw new AppError('VALIDATION_ERROR', `item "${key}" does not exist`);
     }
-    if (operation === 'delete') delete next[key];
-    else next[key] = value ?? null;
+    if (operation === 'delete') {
+      delete next[key];
+    } else {
+      assertItemAllowed(key, value);
+      next[key] = value ?? null;
+    }
   }
   return next;
 }
