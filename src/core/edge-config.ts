@@ -28,6 +28,8 @@ export const EDGE_CONFIG_ITEM_MAX_DEPTH = 32;
 
 /** Throws VALIDATION_ERROR, naming the key, for an item an Edge Config does not keep. */
 export function assertItemAllowed(key: string, value: unknown): void {
+  // Assigned to a plain object, `__proto__` sets the prototype instead of an item, which would vanish.
+  if (key === '__proto__') throw new AppError('VALIDATION_ERROR', 'an item may not be keyed "__proto__"');
   const depth = jsonDepthProblem(value, EDGE_CONFIG_ITEM_MAX_DEPTH);
   if (depth) throw new AppError('VALIDATION_ERROR', `item "${key}" ${depth}`);
 }
@@ -48,17 +50,14 @@ export function edgeConfigDigest(items: Record<string, unknown>): string {
 export function applyItemPatches(items: Record<string, unknown>, patches: readonly ItemPatch[]): Record<string, unknown> {
   const next = { ...items };
   for (const { operation, key, value } of patches) {
+    assertItemAllowed(key, value);
     const exists = Object.hasOwn(next, key);
     if (operation === 'create' && exists) throw new AppError('CONFLICT', `item "${key}" exists`);
     if ((operation === 'update' || operation === 'delete') && !exists) {
       throw new AppError('VALIDATION_ERROR', `item "${key}" does not exist`);
     }
-    if (operation === 'delete') {
-      delete next[key];
-    } else {
-      assertItemAllowed(key, value);
-      next[key] = value ?? null;
-    }
+    if (operation === 'delete') delete next[key];
+    else next[key] = value ?? null;
   }
   return next;
 }

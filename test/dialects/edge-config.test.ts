@@ -132,6 +132,28 @@ await describeEachApp(
       assert.equal((await patch('upsert', 'deep', 32)).statusCode, 200);
     });
 
+    it('refuses an item keyed __proto__ with 400, whatever the operation, changing nothing', async () => {
+      const id = await createConfig(h.admin, 'proto', { kept: 1 });
+      const patch = (items: object[]) => h.request({ method: 'PATCH', url: `/v1/edge-config/${id}/items`, as: h.admin, payload: { items } });
+      const config = await h.stores.edgeConfigs.find(id);
+      const before = await storeSnapshot(h);
+      const refused = [
+        ...['create', 'upsert', 'update', 'delete'].map((operation) => () => patch([{ operation, key: '__proto__', value: 1 }])),
+        // The whole patch is refused, the good item before it too.
+        () => patch([{ operation: 'upsert', key: 'kept', value: 2 }, { operation: 'create', key: '__proto__', value: { polluted: true } }]),
+        () =>
+          h.request({ method: 'POST', url: '/v1/edge-config', as: h.admin, headers: { 'content-type': 'application/json' }, payload: '{"slug":"proto-2","items":{"__proto__":1}}' }),
+      ];
+      for (const send of refused) {
+        const res = await send();
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().error.code, 'bad_request');
+      }
+      assert.deepEqual(await h.stores.edgeConfigs.find(id), config);
+      assert.equal(await storeSnapshot(h), before);
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    });
+
     it('DELETE …/tokens that names one token it cannot find deletes none and answers 404', async () => {
       const id = await createConfig(h.admin, 'all-or-nothing');
       const created = [];
