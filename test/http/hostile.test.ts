@@ -19,6 +19,9 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['empty body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '', as: h.admin }, 400],
     ['text/plain', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'text/plain' }, payload: 'name=x', as: h.admin }, 415],
     ['form body', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x', as: h.admin }, 415],
+    ['a charset other than utf-8', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; charset=utf-7' }, payload: '{"name":"c"}', as: h.admin }, 415],
+    ['another charset, in capitals', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; Charset="UTF-16"' }, payload: '{"name":"c"}', as: h.admin }, 415],
+    ['a charset after another parameter', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; v=1; charset=iso-8859-1' }, payload: '{"name":"c"}', as: h.admin }, 415],
     ['body over 100 kB', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin }, 413],
     ['verify body over 100 kB', { method: 'POST', url: '/v1/verify', headers: json, payload: JSON.stringify({ token: 'x'.repeat(120_000) }) }, 413],
     ['__proto__ key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","__proto__":{"admin":true}}', as: h.admin }, 400],
@@ -70,6 +73,17 @@ await describeEachApp('malformed and hostile requests', (h) => {
     }
     assert.equal(await storeSnapshot(h), before);
     assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
+  });
+
+  it('takes JSON in UTF-8 however the type is spelled', async () => {
+    const typed: Array<Record<string, string>> = [
+      { 'content-type': 'APPLICATION/JSON; CHARSET="UTF-8"' },
+      { 'content-type': 'application/json;charset=utf-8' },
+    ];
+    for (const headers of typed) {
+      const res = await h.request({ method: 'POST', url: '/v1/tokens', headers, payload: '{"name":"typed"}', as: h.admin });
+      assert.equal(res.statusCode, 201, JSON.stringify(headers));
+    }
   });
 
   it('answers unknown routes with 404 NOT_FOUND and a request id', async () => {
