@@ -161,6 +161,11 @@ function installJsonOnly(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_IN_UTF8, { parseAs: 'string' }, (request, body, done) => {
     try {
+      // Bodies are read as sent: a compressed one would be parsed as if it were plain JSON.
+      const encoding = request.headers['content-encoding'];
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body without a content coding (Content-Encoding)');
+      }
       const value = parseJsonBody(body as string);
       // Kept for request signatures that cover the body as sent (Unleash Edge's HMAC).
       if (value !== undefined) request.rawBody = body as string;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { InjectOptions } from 'fastify';
 import { describeEachApp } from '../support/app-harness.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
@@ -22,6 +23,11 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['a charset other than utf-8', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; charset=utf-7' }, payload: '{"name":"c"}', as: h.admin }, 415],
     ['another charset, in capitals', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; Charset="UTF-16"' }, payload: '{"name":"c"}', as: h.admin }, 415],
     ['a charset after another parameter', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; v=1; charset=iso-8859-1' }, payload: '{"name":"c"}', as: h.admin }, 415],
+    ['a gzip body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'gzip' }, payload: gzipSync('{"name":"z"}'), as: h.admin }, 415],
+    ['plain JSON labelled gzip', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'GZIP' }, payload: '{"name":"z"}', as: h.admin }, 415],
+    ['a deflate body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'deflate' }, payload: deflateSync('{"name":"z"}'), as: h.admin }, 415],
+    ['a brotli body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'br' }, payload: brotliCompressSync('{"name":"z"}'), as: h.admin }, 415],
+    ['a coding on top of identity', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'identity, gzip' }, payload: '{"name":"z"}', as: h.admin }, 415],
     ['body over 100 kB', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin }, 413],
     ['verify body over 100 kB', { method: 'POST', url: '/v1/verify', headers: json, payload: JSON.stringify({ token: 'x'.repeat(120_000) }) }, 413],
     ['__proto__ key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","__proto__":{"admin":true}}', as: h.admin }, 400],
@@ -75,10 +81,11 @@ await describeEachApp('malformed and hostile requests', (h) => {
     assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
   });
 
-  it('takes JSON in UTF-8 however the type is spelled', async () => {
+  it('takes JSON in UTF-8 however the type is spelled, and the identity coding', async () => {
     const typed: Array<Record<string, string>> = [
       { 'content-type': 'APPLICATION/JSON; CHARSET="UTF-8"' },
       { 'content-type': 'application/json;charset=utf-8' },
+      { 'content-type': 'application/json', 'content-encoding': 'identity' },
     ];
     for (const headers of typed) {
       const res = await h.request({ method: 'POST', url: '/v1/tokens', headers, payload: '{"name":"typed"}', as: h.admin });
