@@ -28,6 +28,7 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['a deflate body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'deflate' }, payload: deflateSync('{"name":"z"}'), as: h.admin }, 415],
     ['a brotli body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'br' }, payload: brotliCompressSync('{"name":"z"}'), as: h.admin }, 415],
     ['a coding on top of identity', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'identity, gzip' }, payload: '{"name":"z"}', as: h.admin }, 415],
+    ['a JSON null body where the body is optional', { method: 'POST', url: `/v1/tokens/${tokenId}/rotate`, headers: json, payload: 'null', as: h.admin }, 400],
     ['body over 100 kB', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin }, 413],
     ['verify body over 100 kB', { method: 'POST', url: '/v1/verify', headers: json, payload: JSON.stringify({ token: 'x'.repeat(120_000) }) }, 413],
     ['__proto__ key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","__proto__":{"admin":true}}', as: h.admin }, 400],
@@ -81,7 +82,7 @@ await describeEachApp('malformed and hostile requests', (h) => {
     assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
   });
 
-  it('takes JSON in UTF-8 however the type is spelled, and the identity coding', async () => {
+  it('takes JSON in UTF-8 however the type is spelled, the identity coding, and an optional body left out', async () => {
     const typed: Array<Record<string, string>> = [
       { 'content-type': 'APPLICATION/JSON; CHARSET="UTF-8"' },
       { 'content-type': 'application/json;charset=utf-8' },
@@ -90,6 +91,12 @@ await describeEachApp('malformed and hostile requests', (h) => {
     for (const headers of typed) {
       const res = await h.request({ method: 'POST', url: '/v1/tokens', headers, payload: '{"name":"typed"}', as: h.admin });
       assert.equal(res.statusCode, 201, JSON.stringify(headers));
+    }
+    const fresh = async () => (await h.request({ method: 'POST', url: '/v1/tokens', payload: { name: 'rotated' }, as: h.admin })).json().token.id as string;
+    const bodies: Array<Pick<InjectOptions, 'headers' | 'payload'>> = [{}, { headers: json, payload: '' }, { headers: json, payload: '{}' }];
+    for (const body of bodies) {
+      const res = await h.request({ method: 'POST', url: `/v1/tokens/${await fresh()}/rotate`, as: h.admin, ...body });
+      assert.equal(res.statusCode, 201, JSON.stringify(body));
     }
   });
 
