@@ -6,8 +6,10 @@ import { ERROR_CODES, httpStatusOf } from './errors.js';
 import { newId } from './ids.js';
 import { andThen } from './maybe-async.js';
 import { ipAllowed, parseCidr } from './ip-allowlist.js';
+import { jsonDepthProblem } from './json-depth.js';
 import { metadataProblem } from './metadata.js';
 import { missingScopes, SCOPE_PATTERN, scopeCovers } from './scopes.js';
+import { LATEST_TIME_MS, tokenInputProblem } from './token-input.js';
 
 describe('andThen', () => {
   it('goes on at once with a value that is here, and later with a promise', async () => {
@@ -92,6 +94,19 @@ describe('IP allowlists', () => {
   });
 });
 
+describe('JSON depth', () => {
+  it('counts objects and arrays from the value itself, iteratively', () => {
+    assert.equal(jsonDepthProblem('text', 0), undefined);
+    assert.equal(jsonDepthProblem(null, 0), undefined);
+    assert.equal(jsonDepthProblem({ a: 1, b: [] }, 2), undefined);
+    assert.notEqual(jsonDepthProblem({ a: 1, b: [] }, 1), undefined);
+    assert.notEqual(jsonDepthProblem([[[1]]], 2), undefined);
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    assert.notEqual(jsonDepthProblem(deep, 32), undefined);
+  });
+});
+
 describe('metadata limits', () => {
   it('refuses nesting past 16 levels and more than 16 kB, without overflowing on hostile depth', () => {
     const nest = (depth: number): Record<string, unknown> => (depth === 1 ? { leaf: 1 } : { a: nest(depth - 1) });
@@ -102,6 +117,17 @@ describe('metadata limits', () => {
     assert.match(metadataProblem(deep)!, /nested deeper/);
     assert.match(metadataProblem({ blob: 'x'.repeat(16 * 1024) })!, /16 kB/);
     assert.equal(metadataProblem({ blob: 'x'.repeat(16 * 1024 - 20) }), undefined);
+  });
+});
+
+describe('token input', () => {
+  it('refuses an expiry that is not whole milliseconds from 0 to the end of year 9999', () => {
+    // A clock before all of them, so only the bound can refuse them.
+    const now = -10;
+    for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY, -1, 1.5, 1_000_000.5, LATEST_TIME_MS + 1, 2 ** 53, 1e300]) {
+      assert.notEqual(tokenInputProblem({ expiresAt }, now), undefined, String(expiresAt));
+    }
+    for (const expiresAt of [0, 1, LATEST_TIME_MS, null, undefined]) assert.equal(tokenInputProblem({ expiresAt }, now), undefined, String(expiresAt));
   });
 });
 

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { AppError } from './errors.js';
+import { jsonDepthProblem } from './json-depth.js';
 
 /** A Vercel Edge Config: a small JSON key-value store read with resource tokens. */
 export interface EdgeConfigRecord {
@@ -22,6 +23,17 @@ export interface ItemPatch {
   value?: unknown;
 }
 
+/** How deep an item's value may nest: the digest's walk is recursive, and the stack is not deep without end. */
+export const EDGE_CONFIG_ITEM_MAX_DEPTH = 32;
+
+/** Throws VALIDATION_ERROR, naming the key, for an item an Edge Config does not keep. */
+export function assertItemAllowed(key: string, value: unknown): void {
+  // Assigned to a plain object, `__proto__` sets the prototype instead of an item, which would vanish.
+  if (key === '__proto__') throw new AppError('VALIDATION_ERROR', 'an item may not be keyed "__proto__"');
+  const depth = jsonDepthProblem(value, EDGE_CONFIG_ITEM_MAX_DEPTH);
+  if (depth) throw new AppError('VALIDATION_ERROR', `item "${key}" ${depth}`);
+}
+
 function canonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -38,6 +50,7 @@ export function edgeConfigDigest(items: Record<string, unknown>): string {
 export function applyItemPatches(items: Record<string, unknown>, patches: readonly ItemPatch[]): Record<string, unknown> {
   const next = { ...items };
   for (const { operation, key, value } of patches) {
+    assertItemAllowed(key, value);
     const exists = Object.hasOwn(next, key);
     if (operation === 'create' && exists) throw new AppError('CONFLICT', `item "${key}" exists`);
     if ((operation === 'update' || operation === 'delete') && !exists) {

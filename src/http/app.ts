@@ -161,11 +161,24 @@ function requestIds(): () => string {
   return () => prefix + (next++).toString(36);
 }
 
+/**
+ * JSON in UTF-8, the only way a body is read. Fastify matches a RegExp parser against the content
+ * type as it parsed and wrote it back — the media type in lower case, then `; name="value"` for
+ * each parameter, names in lower case — so a charset other than utf-8 is `; charset="…"` here,
+ * whatever its spelling in the header. Any other content type has no parser: 415.
+ */
+const JSON_IN_UTF8 = /^application\/json(?=;|$)(?!.*; charset="(?!utf-8"))/i;
+
 /** JSON is the only body type; an empty JSON body counts as no body. */
 function installJsonOnly(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser(JSON_IN_UTF8, { parseAs: 'string' }, (request, body, done) => {
     try {
+      // Bodies are read as sent: a compressed one would be parsed as if it were plain JSON.
+      const encoding = request.headers['content-encoding'];
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body without a content coding (Content-Encoding)');
+      }
       const value = parseJsonBody(body as string);
       // Kept for request signatures that cover the body as sent (Unleash Edge's HMAC).
       if (value !== undefined) request.rawBody = body as string;

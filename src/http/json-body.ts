@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import secureJsonParse from 'secure-json-parse';
 import { AppError } from '../core/errors.js';
 
@@ -17,4 +18,13 @@ export function parseJsonBody(text: string): unknown {
   } catch {
     throw new AppError('INVALID_JSON', 'the body is not valid JSON');
   }
+}
+
+/**
+ * preValidation of a route whose body is optional: no body — none sent, or blank text, which
+ * `parseJsonBody` makes undefined — is an empty object. A body that is there is validated as sent,
+ * so a JSON `null` is refused like any other body that is not an object.
+ */
+export async function optionalBody(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined) request.body = {};
 }

@@ -45,6 +45,7 @@ export interface VerifyResponderOptions {
 export interface VerifyRequestHeaders {
   'content-type'?: string;
   'content-length'?: string;
+  'content-encoding'?: string;
   'transfer-encoding'?: string;
   'idempotency-key'?: string | string[];
   'x-forwarded-for'?: string | string[];
@@ -79,8 +80,9 @@ const answered = (answer: VerifyAnswer): VerifyReply => ({ status: 200, headers:
 /**
  * `POST /v1/verify` answered outside Fastify's route, in the request listener
  * (verify-fast-path.ts) that takes plain verifications before Fastify sees them. A plain verification is the exact path, a JSON body
- * with a `Content-Length` within the limit, no `Idempotency-Key` (replays need the route's
- * hooks), no forwarded address to trust, the app not closing; everything else is Fastify's.
+ * with a `Content-Length` within the limit and no `Content-Encoding`, no `Idempotency-Key`
+ * (replays need the route's hooks), no forwarded address to trust, the app not closing;
+ * everything else is Fastify's.
  *
  * What a taken request gets is what the route would answer — the same body parser, the same
  * validator and schema, the same `answerVerify`, the same error classification and
@@ -107,6 +109,8 @@ export class VerifyResponder {
     if (type !== 'application/json' && type?.toLowerCase() !== 'application/json; charset=utf-8') return false;
     const length = Number(headers['content-length']);
     if (!(length > 0 && length <= this.bodyLimit) || headers['transfer-encoding'] !== undefined) return false;
+    // Any Content-Encoding, `identity` too, is left to the route, which refuses every other coding.
+    if (headers['content-encoding'] !== undefined) return false;
     return headers['idempotency-key'] === undefined && !(this.#options.trustProxy && headers['x-forwarded-for'] !== undefined) && !this.closing();
   }
 

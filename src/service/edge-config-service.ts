@@ -1,4 +1,4 @@
-import { applyItemPatches, EDGE_CONFIG_RESOURCE, edgeConfigDigest, type EdgeConfigRecord, type ItemPatch } from '../core/edge-config.js';
+import { applyItemPatches, assertItemAllowed, EDGE_CONFIG_RESOURCE, edgeConfigDigest, type EdgeConfigRecord, type ItemPatch } from '../core/edge-config.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { IssuedToken } from '../core/issue-token.js';
@@ -38,6 +38,7 @@ export class EdgeConfigService {
     const team = await this.deps.access.actingTeam(ctx.principal, input.team, 'write');
     const now = this.deps.runtime.now();
     const items = input.items ?? {};
+    for (const [key, value] of Object.entries(items)) assertItemAllowed(key, value);
     const config: EdgeConfigRecord = {
       id: newId('ecfg', now, this.deps.runtime.randomBytes),
       slug: input.slug,

@@ -29,12 +29,19 @@ export interface TokenUse {
 }
 
 export interface TokenStore {
-  /** Throws AppError CONFLICT when the id or digest exists. */
+  /**
+   * Throws AppError CONFLICT when the id or digest exists, or when the token is an Eden AI one
+   * (origin `edenai`) with the name of another Eden AI token not revoked in its namespace: its
+   * team when it has one, else its owner. (A rotation retires the old token first, so its
+   * replacement keeps the name.) Eden AI addresses custom tokens by name, and only the store can keep
+   * a name unique against creates that run at once (in SQL, the index tokens_edenai_name).
+   */
   insert(token: TokenRecord): Promise<void>;
   findById(id: string): Promise<TokenRecord | undefined>;
   findByDigest(digest: Buffer): Promise<TokenRecord | undefined>;
   /** Newest first. */
   list(query: TokenListQuery): Promise<Page<TokenRecord>>;
+  /** Throws AppError CONFLICT, changing nothing, when a new name breaks insert's rule for Eden AI names. */
   update(id: string, patch: TokenPatch, updatedAt: number): Promise<TokenRecord | undefined>;
   /** Sets revokedAt to `at` unless it is already revoked at or before `at`. */
   revoke(id: string, at: number): Promise<TokenRecord | undefined>;

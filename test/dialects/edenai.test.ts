@@ -4,6 +4,7 @@ import { parseSecret } from '../../src/core/secret.js';
 import { edenCreateTokenRequest, edenCreateTokenResponse, edenRetrieveTokenResponse } from '../contracts/edenai.js';
 import { describeEachApp } from '../support/app-harness.js';
 import { assertMatches, assertViolates } from '../support/contract.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
 
 const URL_BASE = '/v2/user/custom_token/';
 
@@ -88,6 +89,25 @@ await describeEachApp('Eden AI dialect', (h) => {
     assert.equal(await tokenCount(), before);
   });
 
+  it('refuses an expire_time that names no time a token can keep, creating and changing nothing', async () => {
+    const expire = new Date(h.clock.now() + 86_400_000).toISOString();
+    assert.equal((await create({ name: 'dated', expire_time: expire })).statusCode, 201);
+    const before = await storeSnapshot(h);
+    // Both are date-times to the reference's schema: a leap second (no Date holds it) and, by its
+    // offset, an instant after the end of year 9999.
+    for (const expire_time of ['2030-06-30T23:59:60Z', '9999-12-31T23:59:59-01:00']) {
+      assertMatches(edenCreateTokenRequest, { name: 'undated', expire_time }, expire_time);
+      const created = await create({ name: 'undated', expire_time });
+      assert.equal(created.statusCode, 400, `create with ${expire_time}: ${created.body}`);
+      assert.equal(created.json().error.type, 'VALIDATION_ERROR');
+      const patched = await h.request({ method: 'PATCH', url: `${URL_BASE}dated/`, as: h.admin, payload: { expire_time } });
+      assert.equal(patched.statusCode, 400, `patch with ${expire_time}: ${patched.body}`);
+      assert.equal(patched.json().error.type, 'VALIDATION_ERROR');
+    }
+    assert.equal(await storeSnapshot(h), before);
+    assert.equal((await h.request({ method: 'GET', url: `${URL_BASE}dated/`, as: h.admin })).json().expire_time, expire);
+  });
+
   it('refuses a second token of the same name for the same caller', async () => {
     assert.equal((await create({ name: 'twice' })).statusCode, 201);
     const before = await tokenCount();
@@ -95,6 +115,29 @@ await describeEachApp('Eden AI dialect', (h) => {
     assert.equal(again.statusCode, 400);
     assert.match(again.json().error.message, /name/);
     assert.equal(await tokenCount(), before);
+  });
+
+  it('makes one token of a name that 20 creates ask for at once; the others get 400 and leave nothing', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => create({ name: 'raced', balance: '1' })));
+    const statuses = answers.map((a) => a.statusCode).sort();
+    assert.deepEqual(statuses, [201, ...Array<number>(19).fill(400)], answers.map((a) => a.body).join('\n'));
+    for (const refused of answers.filter((a) => a.statusCode === 400)) assert.equal(refused.json().error.type, 'VALIDATION_ERROR');
+    const tokens = (await h.stores.tokens.list({ limit: 10_000, now: h.clock.now() })).items.filter((t) => t.name === 'raced');
+    assert.equal(tokens.length, 1);
+    const created = (await h.stores.audit.list({ limit: 10_000 })).items.filter((e) => e.action === 'token.create' && e.details.name === 'raced');
+    assert.deepEqual(created.map((e) => e.targetId), [tokens[0]!.id]);
+  });
+
+  it('keeps a name through a rotation, and frees it when the token is revoked', async () => {
+    const made = (await create({ name: 'rotating' })).json();
+    const old = (await verify(made.token)).token.id;
+    const rotated = await h.request({ method: 'POST', url: `/v1/tokens/${old}/rotate`, as: h.admin, payload: { gracePeriodMs: 60_000 } });
+    assert.equal(rotated.statusCode, 201, rotated.body);
+    assert.equal(rotated.json().token.name, 'rotating');
+    const read = await h.request({ method: 'PATCH', url: `${URL_BASE}rotating/`, as: h.admin, payload: { active_balance: false } });
+    assert.equal(read.statusCode, 200, 'the name answers for the replacement');
+    await h.request({ method: 'POST', url: `/v1/tokens/${rotated.json().token.id}/revoke`, as: h.admin });
+    assert.equal((await create({ name: 'rotating' })).statusCode, 201);
   });
 
   it('answers 401 without or with a bad credential, and 403 for a token that cannot manage', async () => {

@@ -3,6 +3,7 @@ import { before, it } from 'node:test';
 import { createClient } from '@vercel/edge-config';
 import { Vercel } from '@vercel/sdk';
 import { describeEachApp } from '../support/app-harness.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
 
 await describeEachApp(
   'Vercel Edge Config',
@@ -99,6 +100,58 @@ await describeEachApp(
       assert.equal((await token('anon', '')).statusCode, 401);
       const listed = await h.request({ method: 'GET', url: `/v1/global-config/${id}/tokens`, as: owner.secret });
       assert.deepEqual(listed.json().map((t: { label: string }) => t.label).sort(), ['one', 'two']);
+    });
+
+    it('refuses an item nested deeper than 32 levels with 400, on create and on PATCH, changing nothing', async () => {
+      // `depth` levels of objects, written as text: JSON.stringify itself overflows on the deepest.
+      const nested = (depth: number) => `${'{"a":'.repeat(depth - 1)}{"leaf":1}${'}'.repeat(depth - 1)}`;
+      const json = { 'content-type': 'application/json' };
+      const create = (slug: string, depth: number) =>
+        h.request({ method: 'POST', url: '/v1/edge-config', as: h.admin, headers: json, payload: `{"slug":"${slug}","items":{"deep":${nested(depth)}}}` });
+      const id = await createConfig(h.admin, 'shallow', { kept: 1 });
+      const patch = (operation: string, key: string, depth: number) =>
+        h.request({
+          method: 'PATCH',
+          url: `/v1/edge-config/${id}/items`,
+          as: h.admin,
+          headers: json,
+          payload: `{"items":[{"operation":"${operation}","key":"${key}","value":${nested(depth)}}]}`,
+        });
+      const config = await h.stores.edgeConfigs.find(id);
+      const before = await storeSnapshot(h);
+      for (const depth of [33, 5000]) {
+        for (const res of [await create('too-deep', depth), await patch('create', 'deep', depth), await patch('upsert', 'deep', depth), await patch('update', 'kept', depth)]) {
+          assert.equal(res.statusCode, 400, `${depth} levels: ${res.body}`);
+          assert.equal(res.json().error.code, 'bad_request');
+        }
+      }
+      assert.deepEqual(await h.stores.edgeConfigs.find(id), config);
+      assert.equal(await storeSnapshot(h), before);
+      // 32 levels are kept, and the refused create took no slug.
+      assert.equal((await create('too-deep', 32)).statusCode, 201);
+      assert.equal((await patch('upsert', 'deep', 32)).statusCode, 200);
+    });
+
+    it('refuses an item keyed __proto__ with 400, whatever the operation, changing nothing', async () => {
+      const id = await createConfig(h.admin, 'proto', { kept: 1 });
+      const patch = (items: object[]) => h.request({ method: 'PATCH', url: `/v1/edge-config/${id}/items`, as: h.admin, payload: { items } });
+      const config = await h.stores.edgeConfigs.find(id);
+      const before = await storeSnapshot(h);
+      const refused = [
+        ...['create', 'upsert', 'update', 'delete'].map((operation) => () => patch([{ operation, key: '__proto__', value: 1 }])),
+        // The whole patch is refused, the good item before it too.
+        () => patch([{ operation: 'upsert', key: 'kept', value: 2 }, { operation: 'create', key: '__proto__', value: { polluted: true } }]),
+        () =>
+          h.request({ method: 'POST', url: '/v1/edge-config', as: h.admin, headers: { 'content-type': 'application/json' }, payload: '{"slug":"proto-2","items":{"__proto__":1}}' }),
+      ];
+      for (const send of refused) {
+        const res = await send();
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().error.code, 'bad_request');
+      }
+      assert.deepEqual(await h.stores.edgeConfigs.find(id), config);
+      assert.equal(await storeSnapshot(h), before);
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
     });
 
     it('DELETE …/tokens that names one token it cannot find deletes none and answers 404', async () => {

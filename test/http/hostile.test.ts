@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { InjectOptions } from 'fastify';
-import { describeEachApp, type Harness } from '../support/app-harness.js';
-
-/** Everything a request could have changed, read straight from the stores. */
-async function snapshot(h: Harness) {
-  const now = h.clock.now();
-  const tokens = await h.stores.tokens.list({ limit: 10_000, now });
-  const audit = await h.stores.audit.list({ limit: 10_000 });
-  const users = await h.stores.accounts.listUsers({ limit: 10_000 });
-  const teams = await h.stores.accounts.listTeams({ limit: 10_000 });
-  return JSON.stringify({ tokens: tokens.items, audit: audit.items, users: users.items, teams: teams.items });
-}
+import { describeEachApp } from '../support/app-harness.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
 
 await describeEachApp('malformed and hostile requests', (h) => {
   let tokenId: string;
@@ -28,6 +20,15 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['empty body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '', as: h.admin }, 400],
     ['text/plain', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'text/plain' }, payload: 'name=x', as: h.admin }, 415],
     ['form body', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x', as: h.admin }, 415],
+    ['a charset other than utf-8', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; charset=utf-7' }, payload: '{"name":"c"}', as: h.admin }, 415],
+    ['another charset, in capitals', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; Charset="UTF-16"' }, payload: '{"name":"c"}', as: h.admin }, 415],
+    ['a charset after another parameter', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; v=1; charset=iso-8859-1' }, payload: '{"name":"c"}', as: h.admin }, 415],
+    ['a gzip body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'gzip' }, payload: gzipSync('{"name":"z"}'), as: h.admin }, 415],
+    ['plain JSON labelled gzip', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'GZIP' }, payload: '{"name":"z"}', as: h.admin }, 415],
+    ['a deflate body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'deflate' }, payload: deflateSync('{"name":"z"}'), as: h.admin }, 415],
+    ['a brotli body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'br' }, payload: brotliCompressSync('{"name":"z"}'), as: h.admin }, 415],
+    ['a coding on top of identity', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'identity, gzip' }, payload: '{"name":"z"}', as: h.admin }, 415],
+    ['a JSON null body where the body is optional', { method: 'POST', url: `/v1/tokens/${tokenId}/rotate`, headers: json, payload: 'null', as: h.admin }, 400],
     ['body over 100 kB', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin }, 413],
     ['verify body over 100 kB', { method: 'POST', url: '/v1/verify', headers: json, payload: JSON.stringify({ token: 'x'.repeat(120_000) }) }, 413],
     ['__proto__ key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","__proto__":{"admin":true}}', as: h.admin }, 400],
@@ -69,7 +70,7 @@ await describeEachApp('malformed and hostile requests', (h) => {
   ];
 
   it('answers each with the expected 4xx, in the native error shape, and changes nothing', async () => {
-    const before = await snapshot(h);
+    const before = await storeSnapshot(h);
     for (const [what, options, status] of cases()) {
       const res = await h.request(options);
       assert.equal(res.statusCode, status, `${what}: ${res.body.slice(0, 200)}`);
@@ -77,8 +78,26 @@ await describeEachApp('malformed and hostile requests', (h) => {
       assert.equal(typeof body.error.code, 'string', what);
       assert.equal(body.error.requestId, res.headers['x-request-id'], what);
     }
-    assert.equal(await snapshot(h), before);
+    assert.equal(await storeSnapshot(h), before);
     assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
+  });
+
+  it('takes JSON in UTF-8 however the type is spelled, the identity coding, and an optional body left out', async () => {
+    const typed: Array<Record<string, string>> = [
+      { 'content-type': 'APPLICATION/JSON; CHARSET="UTF-8"' },
+      { 'content-type': 'application/json;charset=utf-8' },
+      { 'content-type': 'application/json', 'content-encoding': 'identity' },
+    ];
+    for (const headers of typed) {
+      const res = await h.request({ method: 'POST', url: '/v1/tokens', headers, payload: '{"name":"typed"}', as: h.admin });
+      assert.equal(res.statusCode, 201, JSON.stringify(headers));
+    }
+    const fresh = async () => (await h.request({ method: 'POST', url: '/v1/tokens', payload: { name: 'rotated' }, as: h.admin })).json().token.id as string;
+    const bodies: Array<Pick<InjectOptions, 'headers' | 'payload'>> = [{}, { headers: json, payload: '' }, { headers: json, payload: '{}' }];
+    for (const body of bodies) {
+      const res = await h.request({ method: 'POST', url: `/v1/tokens/${await fresh()}/rotate`, as: h.admin, ...body });
+      assert.equal(res.statusCode, 201, JSON.stringify(body));
+    }
   });
 
   it('answers unknown routes with 404 NOT_FOUND and a request id', async () => {

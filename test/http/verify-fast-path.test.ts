@@ -149,6 +149,9 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
         // Left to Fastify by the fast path; still the same answers on both servers.
         ['upper-case content type', { headers: { 'content-type': 'Application/JSON' }, body: json({ token: secrets.plain }) }],
         ['text/plain', { headers: { 'content-type': 'text/plain' }, body: 'token' }],
+        ['a charset other than utf-8', { headers: { 'content-type': 'application/json; charset=utf-7' }, body: json({ token: secrets.plain }) }],
+        ['JSON labelled gzip', { headers: { 'content-encoding': 'gzip' }, body: json({ token: secrets.plain }) }],
+        ['the identity coding', { headers: { 'content-encoding': 'identity' }, body: json({ token: secrets.plain }) }],
         ['chunked body', { chunked: true, body: json({ token: secrets.plain }) }],
         ['body over 100 kB', { body: json({ token: 'x'.repeat(120_000) }) }],
         ['query string', { path: '/v1/verify?verbose=1', body: json({ token: secrets.plain }) }],
@@ -187,6 +190,23 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
         const seen = apps.seenByFastify.fast;
         assert.equal((await send(apps.urls.fast, sent)).status, 200);
         assert.equal(apps.seenByFastify.fast, seen + 1);
+      }
+    });
+
+    it('leaves a charset other than utf-8 and a content coding to the route, which refuses them with 415', async () => {
+      const body = JSON.stringify({ token: secrets.plain });
+      const refused: Array<Record<string, string>> = [
+        { 'content-type': 'application/json; charset=utf-7' },
+        { 'content-type': 'application/json; charset=ISO-8859-1' },
+        { 'content-encoding': 'gzip' },
+        { 'content-encoding': 'br' },
+      ];
+      for (const headers of refused) {
+        const seen = apps.seenByFastify.fast;
+        const answer = await send(apps.urls.fast, { headers, body });
+        assert.equal(answer.status, 415, JSON.stringify(headers));
+        assert.equal(JSON.parse(answer.body).error.code, 'UNSUPPORTED_MEDIA_TYPE');
+        assert.equal(apps.seenByFastify.fast, seen + 1, 'answered by the route');
       }
     });
 

@@ -53,6 +53,38 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.findById(sameDigest.id), undefined);
   });
 
+  it('keeps an Eden AI token name unique among live tokens in its team, or its owner when it has none: CONFLICT on insert and rename', async () => {
+    const owner = `usr_${randomBytes(4).toString('hex')}`;
+    const other = `usr_${randomBytes(4).toString('hex')}`;
+    const team = `team_${randomBytes(4).toString('hex')}`;
+    const eden = (fields: Parameters<typeof makeToken>[1] = {}) => makeToken({}, { origin: 'edenai', name: 'shared', ownerUserId: owner, ...fields }).token;
+    const first = eden();
+    const inTeam = eden({ teamId: team });
+    // Other namespaces (another owner, a team) and other origins may use the name.
+    const allowed = [first, eden({ ownerUserId: other }), inTeam, eden({ origin: 'api' }), eden({ origin: 'api' }), eden({ name: 'own' })];
+    for (const token of allowed) await stores.tokens.insert(token);
+
+    const refused = [eden(), eden({ teamId: team, ownerUserId: other })];
+    for (const token of refused) await assert.rejects(stores.tokens.insert(token), isConflict);
+    const own = allowed.at(-1)!;
+    await assert.rejects(stores.tokens.update(own.id, { name: 'shared' }, T0 + 1), isConflict);
+
+    for (const token of allowed) assert.deepEqual(await stores.tokens.findById(token.id), token);
+    for (const token of refused) assert.equal(await stores.tokens.findById(token.id), undefined);
+    // A name of its own, or its own name again, is no clash.
+    assert.equal((await stores.tokens.update(own.id, { name: 'own' }, T0 + 2))!.name, 'own');
+    assert.equal((await stores.tokens.update(own.id, { name: 'renamed' }, T0 + 3))!.name, 'renamed');
+
+    // A rotation retires the old token first: its replacement keeps the name.
+    const replacement = eden({ rotatedFromId: first.id });
+    assert.equal(await stores.tokens.rotate(first.id, T0 + 5, T0 + 4, replacement), true);
+    assert.equal((await stores.tokens.findById(replacement.id))?.name, 'shared');
+    // Another live token may not take it; once the holder is revoked, it is free.
+    await assert.rejects(stores.tokens.insert(eden()), isConflict);
+    await stores.tokens.revoke(replacement.id, T0 + 6);
+    await stores.tokens.insert(eden());
+  });
+
   it('lists by owner, team, type and status at a given instant, newest first, in pages', async () => {
     const owner = `usr_${randomBytes(4).toString('hex')}`;
     const mk = (i: number, extra: Parameters<typeof makeToken>[0] = {}, fields: Parameters<typeof makeToken>[1] = {}) =>

@@ -5,6 +5,7 @@ import type { Services } from '../../service/services.js';
 import { callContext, requires, teamRefOf } from '../call-context.js';
 import { creditsInput, refillInput } from '../credit-input.js';
 import { idempotencyHooks, principalScope, type IdempotencyClaim } from '../idempotency.js';
+import { optionalBody } from '../json-body.js';
 import { authErrors, ErrorResponse, IdempotencyHeaders, IdParams, TeamQuery } from '../schemas/common.js';
 import {
   CreateTokenBody,
@@ -137,9 +138,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
           response: { 201: IssuedTokenResponse, ...authErrors, 404: ErrorResponse, 409: ErrorResponse },
         },
         // Every field is optional, so a bare POST without a body is a rotation with defaults.
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
+        preValidation: optionalBody,
       },
       async (request, reply) => {
         const { token, secret } = await services.tokens.rotate(callContext(request), request.params.id, request.body);

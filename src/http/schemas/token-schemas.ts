@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { CREDITS_PATTERN } from '../../core/credits.js';
 import { SCOPE_PATTERN } from '../../core/scopes.js';
 import { REFILL_INTERVALS, TOKEN_STATUSES, TOKEN_TYPES } from '../../core/token.js';
+import { LATEST_TIME_MS } from '../../core/token-input.js';
 import { VERIFY_CODES } from '../../core/verify.js';
 import { NullableInteger, NullableString, orNull, PageQuery, pageOf, TeamQuery } from './common.js';
 
@@ -20,7 +21,7 @@ const IpAllowlist = Type.Array(Cidr, { maxItems: 100 });
 const Environment = Type.String({ minLength: 1, maxLength: 100 });
 const Projects = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 // Up to the last millisecond of year 9999, so every value is a valid Date and fits a SQL bigint.
-const Millis = Type.Integer({ minimum: 0, maximum: 253_402_300_799_999, description: 'Milliseconds since the Unix epoch.' });
+const Millis = Type.Integer({ minimum: 0, maximum: LATEST_TIME_MS, description: 'Milliseconds since the Unix epoch.' });
 
 /** Credits travel as decimal strings: JSON numbers would lose the 10⁻⁹ units. */
 export const Credits = Type.String({

@@ -4,6 +4,8 @@ import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
 import { paginate } from './paginate.js';
 
+const EDENAI_ORIGIN = 'edenai';
+
 /** The in-memory fake: the contract suite holds it to the same behaviour as the SQL stores. */
 export class MemoryTokenStore implements TokenStore {
   readonly #byId = new Map<string, TokenRecord>();
@@ -14,6 +16,7 @@ export class MemoryTokenStore implements TokenStore {
   async insert(token: TokenRecord): Promise<void> {
     const digest = token.digest.toString('hex');
     if (this.#byId.has(token.id) || this.#idByDigest.has(digest)) throw new AppError('CONFLICT', 'token exists');
+    this.#assertEdenaiNameFree(token, token.name);
     this.#byId.set(token.id, structuredClone(token));
     this.#idByDigest.set(digest, token.id);
   }
@@ -45,6 +48,7 @@ export class MemoryTokenStore implements TokenStore {
   async update(id: string, patch: TokenPatch, updatedAt: number): Promise<TokenRecord | undefined> {
     const token = this.#byId.get(id);
     if (!token) return undefined;
+    if (patch.name !== undefined) this.#assertEdenaiNameFree(token, patch.name);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     Object.assign(token, structuredClone(defined), { updatedAt });
     return copy(token);
@@ -63,11 +67,18 @@ export class MemoryTokenStore implements TokenStore {
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     const old = this.#byId.get(oldId);
     if (!old || old.leakedAt !== null || (old.revokedAt !== null && old.revokedAt <= now)) return false;
-    await this.insert({ ...replacement, credits: replacement.credits === null ? null : old.credits });
-    if (replacement.credits !== null) old.credits = 0n;
-    this.#onRotate(oldId, replacement.id);
+    // The old token is retired first, as in SQL: its name is then free for the replacement.
+    const { revokedAt, updatedAt } = old;
     if (old.revokedAt === null || old.revokedAt > revokeOldAt) old.revokedAt = revokeOldAt;
     old.updatedAt = now;
+    try {
+      await this.insert({ ...replacement, credits: replacement.credits === null ? null : old.credits });
+    } catch (error) {
+      Object.assign(old, { revokedAt, updatedAt });
+      throw error;
+    }
+    if (replacement.credits !== null) old.credits = 0n;
+    this.#onRotate(oldId, replacement.id);
     return true;
   }
 
@@ -82,6 +93,21 @@ export class MemoryTokenStore implements TokenStore {
     this.#byId.delete(id);
     this.#idByDigest.delete(token.digest.toString('hex'));
     return true;
+  }
+
+  /**
+   * The SQL stores' index tokens_edenai_name: an Eden AI token's name is its address in its team,
+   * or else its owner's tokens, among those not revoked.
+   */
+  #assertEdenaiNameFree(token: TokenRecord, name: string): void {
+    if (token.origin !== EDENAI_ORIGIN || token.revokedAt !== null) return;
+    const namespace = token.teamId ?? token.ownerUserId;
+    for (const other of this.#byId.values()) {
+      const live = other.revokedAt === null;
+      if (live && other.id !== token.id && other.origin === EDENAI_ORIGIN && other.name === name && (other.teamId ?? other.ownerUserId) === namespace) {
+        throw new AppError('CONFLICT', 'token exists');
+      }
+    }
   }
 
   /** The stored record itself, for the memory credit store's in-place balance changes. */

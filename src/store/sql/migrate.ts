@@ -8,6 +8,7 @@ import { useCount } from './migrations/2026-11-23T1400-use-count.js';
 import { tokenUses } from './migrations/2026-11-30T2300-token-uses.js';
 import { reservationDigests } from './migrations/2026-12-05T0300-reservation-digests.js';
 import { serverSettings } from './migrations/2026-12-05T0310-server-settings.js';
+import { edenaiNames } from './migrations/2026-12-05T0320-edenai-names.js';
 import { personalTokenScopes } from './migrations/2026-12-05T0330-personal-token-scopes.js';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -26,6 +27,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-11-30T2300-token-uses': tokenUses(dialect),
     '2026-12-05T0300-reservation-digests': reservationDigests,
     '2026-12-05T0310-server-settings': serverSettings,
+    '2026-12-05T0320-edenai-names': edenaiNames,
     '2026-12-05T0330-personal-token-scopes': personalTokenScopes,
   };
 }

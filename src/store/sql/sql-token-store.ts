@@ -107,7 +107,7 @@ export class SqlTokenStore implements TokenStore {
         .map((key) => COLUMN_OF[key as keyof TokenPatch])
         .map((column) => [column, row[column]]),
     );
-    await this.db.updateTable('tokens').set({ ...changes, updated_at: updatedAt }).where('id', '=', id).execute();
+    await withConflict('token', () => this.db.updateTable('tokens').set({ ...changes, updated_at: updatedAt }).where('id', '=', id).execute());
     return this.findById(id);
   }
 

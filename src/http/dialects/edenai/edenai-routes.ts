@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { formatCredits } from '../../../core/credits.js';
 import { AppError } from '../../../core/errors.js';
 import type { TokenRecord } from '../../../core/token.js';
+import { isStorableTime } from '../../../core/token-input.js';
 import type { CallContext } from '../../../service/principal.js';
 import type { Services } from '../../../service/services.js';
 import { callContext, requires } from '../../call-context.js';
@@ -40,8 +41,15 @@ function edenToken(token: TokenRecord) {
   };
 }
 
+/**
+ * The schema's `date-time` admits times no Date holds (a leap second, `23:59:60Z`, parses to NaN)
+ * and offsets that carry the last day of year 9999 past what a token may keep.
+ */
 function expiresAtInput(text: string | null): number | null {
-  return text === null ? null : Date.parse(text);
+  if (text === null) return null;
+  const ms = Date.parse(text);
+  if (!isStorableTime(ms)) throw new AppError('VALIDATION_ERROR', 'expire_time must be a time from 1970 to the end of 9999, without leap seconds');
+  return ms;
 }
 
 /** A PATCH balance arrives as a JSON number: its nearest 9-place decimal, as Eden AI's own decimal column keeps it. */
@@ -51,8 +59,8 @@ function balanceInput(balance: number | string): bigint {
 
 /**
  * Eden AI's custom tokens (`/v2/user/custom_token/`): `api` tokens of the caller, with origin
- * `edenai`, named uniquely per caller (the name is their address). The balance is the
- * token's credits: with `active_balance` on, verifications charge it and stop at 0.
+ * `edenai`, named uniquely per caller (the name is their address; the store enforces it). The
+ * balance is the token's credits: with `active_balance` on, verifications charge it and stop at 0.
  */
 export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -80,18 +88,24 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const ctx = callContext(request);
         const { name, token_type = 'api_token', balance, expire_time, active_balance = false } = request.body;
-        if ((await edenTokens(ctx)).some((t) => t.name === name)) {
-          throw new AppError('VALIDATION_ERROR', 'name: a custom token with this name already exists');
-        }
-        const { token, secret } = await services.tokens.create(ctx, {
-          name,
-          type: 'api',
-          origin: ORIGIN,
-          metadata: { token_type },
-          expiresAt: expire_time === undefined ? null : expiresAtInput(expire_time),
-          credits: balance === undefined ? null : creditsInput(balance, 'balance'),
-          creditsActive: active_balance,
-        });
+        const { token, secret } = await services.tokens
+          .create(ctx, {
+            name,
+            type: 'api',
+            origin: ORIGIN,
+            metadata: { token_type },
+            expiresAt: expire_time === undefined ? null : expiresAtInput(expire_time),
+            credits: balance === undefined ? null : creditsInput(balance, 'balance'),
+            creditsActive: active_balance,
+          })
+          .catch((error: unknown) => {
+            // The store keeps the names unique (TokenStore.insert); a check here before the insert
+            // would let creates that run at once all pass. Eden AI answers a taken name with 400.
+            if (error instanceof AppError && error.code === 'CONFLICT') {
+              throw new AppError('VALIDATION_ERROR', 'name: a custom token with this name already exists');
+            }
+            throw error;
+          });
         return reply.code(201).send({
           name: token.name,
           token_type,
