@@ -4,7 +4,7 @@ import { digestKeyOf } from '../core/digest.js';
 import { AppError } from '../core/errors.js';
 import { planCharge } from '../core/metering.js';
 import type { TokenRecord } from '../core/token.js';
-import { decideVerify, type VerifyDecision } from '../core/verify.js';
+import type { VerifyDecision } from '../core/verify.js';
 import type { CreditPool, CreditStore, Reservation } from '../store/credit-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { AccessPolicy } from './access-policy.js';
@@ -13,7 +13,7 @@ import type { CallContext } from './principal.js';
 import type { Runtime } from './runtime.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { TokenCache } from './token-cache.js';
-import type { VerifyService } from './verify-service.js';
+import type { Presenter, VerifyService } from './verify-service.js';
 
 export type CreditOp = 'add' | 'set';
 
@@ -101,14 +101,15 @@ export class CreditService {
    * into a reservation that `commit` or `release` settles, or that refunds itself at `expiresAt`.
    * With `idMaterial` the id is derived from it (derivedReservationId) instead of drawn at random.
    */
-  async reserve(secret: string, amount: bigint, ttlMs: number, ip: string | undefined, idMaterial?: string): Promise<ReserveResult> {
+  async reserve(secret: string, amount: bigint, ttlMs: number, from: Presenter, idMaterial?: string): Promise<ReserveResult> {
     if (amount <= 0n || amount > MAX_CREDITS) throw new AppError('VALIDATION_ERROR', 'amount must be more than 0 and at most 10^9');
     if (ttlMs > MAX_RESERVATION_MS) throw new AppError('VALIDATION_ERROR', 'ttlMs may be at most 24 hours');
-    const token = await this.deps.verify.lookup(secret);
-    const now = this.deps.runtime.now();
-    const decision = decideVerify(token, ip === undefined ? {} : { ip }, now);
-    if (!decision.valid) return decision;
+    // Every check of a verification, rate limits and the guessing guard included; the credits are held below.
+    const admitted = await this.deps.verify.admitPresented(secret, { ip: from.client ?? from.caller }, from);
+    if (!admitted.valid) return { valid: false, code: admitted.code };
+    const { token } = admitted;
     if (!token) return { valid: false, code: 'NOT_FOUND' };
+    const now = this.deps.runtime.now();
     const plan = planCharge(token, amount, now);
     if (!plan) throw new AppError('CONFLICT', 'the token has no active credits to reserve from');
     // The id alone lets its holder settle the reservation, so it is all randomness (160 bits), not a

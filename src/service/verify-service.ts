@@ -76,6 +76,18 @@ export class VerifyService {
     return andThen(this.verify(secret, options), (result) => this.#counted([result], from, result));
   }
 
+  /**
+   * `verifyPresented` without the charge: the checks and the token's rate limits, for a caller
+   * that takes the credits its own way (a reservation holds them instead).
+   */
+  admitPresented(secret: string, options: VerifyOptions, from: Presenter): MaybeAsync<VerifyResult> {
+    this.#checkClient(from);
+    const token = this.lookup(secret);
+    const admitted =
+      token instanceof Promise ? token.then((found) => this.#decide(found, options, false, false)) : this.#decide(token, options, true, false);
+    return andThen(admitted, (result) => this.#counted([result], from, result));
+  }
+
   /** `verifyPresented` for many tokens from one presenter: every one counted, the answers held back at most once. */
   async verifyAllPresented(calls: ReadonlyArray<{ secret: string; options: VerifyOptions }>, from: Presenter): Promise<VerifyResult[]> {
     this.#checkClient(from);
@@ -140,11 +152,12 @@ export class VerifyService {
     return this.#decide(token, options, true);
   }
 
-  #decide(token: TokenRecord | undefined, options: VerifyOptions, cached: boolean): MaybeAsync<VerifyResult> {
+  /** `charge` false: everything but the charge (admitPresented). */
+  #decide(token: TokenRecord | undefined, options: VerifyOptions, cached: boolean, charge = true): MaybeAsync<VerifyResult> {
     const now = this.deps.runtime.now();
     const decision = decideVerify(token, options, now);
     if (!decision.valid || !token) return decision;
-    const plan = planCharge(token, options.cost, now);
+    const plan = charge ? planCharge(token, options.cost, now) : undefined;
     if (plan || token.rateLimits.length > 0) return this.#meter(token, options, plan, now, cached);
     return this.#valid(token, now, cached);
   }

@@ -80,6 +80,16 @@ await describeEachApp(
       assert.equal((await h.request({ method: 'GET', url: `/${id}/items?token=${reader}`, remoteAddress: '10.0.0.15' })).statusCode, 200);
     });
 
+    it('guards reservations as verifications: the end client named by ip is locked out', async () => {
+      const metered = (await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'metered', credits: '5' } })).json().secret;
+      const reserve = (token: string) =>
+        h.request({ method: 'POST', url: '/v1/credits/reserve', remoteAddress: '10.0.0.16', payload: { token, amount: '1', ttlMs: 60_000, ip: '192.0.2.16' } });
+      for (let i = 0; i < 5; i++) assert.equal((await reserve(unknown(i))).json().code, 'NOT_FOUND');
+      assert.equal((await reserve(metered)).statusCode, 429);
+      const bad = await h.request({ method: 'POST', url: '/v1/credits/reserve', payload: { token: metered, amount: '1', ttlMs: 60_000, ip: 'nope' } });
+      assert.equal(bad.statusCode, 400);
+    });
+
     it('locks out an address after 5 bad management credentials, even with a good one', async () => {
       const call = (token: string) => h.request({ method: 'GET', url: '/v1/whoami', remoteAddress: '10.0.1.1', headers: { authorization: `Bearer ${token}` } });
       for (let i = 0; i < 5; i++) assert.equal((await call(`tsr_wrong${i}`)).statusCode, 401);

@@ -112,7 +112,7 @@ await describeEachApp('Credit reservations', (h, database) => {
     const services = createServices({ ...h.stores, credits: recordingCalls(h.stores.credits, calls) }, { runtime: h.clock });
     const ids: string[] = [];
     for (const ttlMs of [60_000, 60_000, 1000]) {
-      const held = await services.credits.reserve(secret, 10n ** 9n, ttlMs, undefined);
+      const held = await services.credits.reserve(secret, 10n ** 9n, ttlMs, { caller: '127.0.0.1' });
       assert.ok(held.valid);
       ids.push(held.reservation.id);
     }
@@ -141,6 +141,24 @@ await describeEachApp('Credit reservations', (h, database) => {
     assert.equal(await h.services.credits.expireDue(), 1);
     assert.deepEqual([await balance(token.id), await balance(successor)], ['0', '10']);
     for (const id of [released, expired]) assert.equal((await h.request({ method: 'GET', url: `/v1/credits/${id}` })).json().tokenId, successor);
+  });
+
+  it('spends the token’s rate limits as a verification does, and holds nothing once they refuse (L1)', async () => {
+    const made = await h.request({
+      method: 'POST',
+      url: '/v1/tokens',
+      as: h.admin,
+      payload: { name: 'limited', credits: '10', rateLimits: [{ name: 'calls', limit: 2, durationMs: 60_000 }] },
+    });
+    const { secret, token } = made.json();
+    assert.equal((await reserve(secret, '1')).json().valid, true);
+    assert.equal((await reserve(secret, '1')).json().valid, true);
+    const refused = await reserve(secret, '1');
+    assert.deepEqual(refused.json(), { valid: false, code: 'RATE_LIMITED' });
+    const after = await h.request({ method: 'GET', url: `/v1/tokens/${token.id}`, as: h.admin });
+    assert.equal(after.json().token.credits, '8', 'the refused reservation held nothing');
+    const verified = await h.request({ method: 'POST', url: '/v1/verify', payload: { token: secret, cost: '0' } });
+    assert.equal(verified.json().code, 'RATE_LIMITED', 'reservations and verifications spend the same limit');
   });
 
   it('refuses a reservation the balance cannot cover, holding nothing', async () => {
@@ -187,8 +205,8 @@ await describeEachApp('Credit reservations', (h, database) => {
     const good = await metered('1000');
     const services = createServices({ ...h.stores, credits: failingSettlements(h.stores.credits, new Set([bad.token.id])) }, { runtime: h.clock });
     // The failing ones expire first, so they fill the sweep's first page and come back on every later one.
-    for (let i = 0; i < 101; i++) assert.equal((await services.credits.reserve(bad.secret, 10n ** 9n, 500, undefined)).valid, true);
-    for (let i = 0; i < 30; i++) assert.equal((await services.credits.reserve(good.secret, 10n ** 9n, 1000, undefined)).valid, true);
+    for (let i = 0; i < 101; i++) assert.equal((await services.credits.reserve(bad.secret, 10n ** 9n, 500, { caller: '127.0.0.1' })).valid, true);
+    for (let i = 0; i < 30; i++) assert.equal((await services.credits.reserve(good.secret, 10n ** 9n, 1000, { caller: '127.0.0.1' })).valid, true);
     assert.deepEqual([await balance(bad.token.id), await balance(good.token.id)], ['899', '970']);
     h.clock.advance(1000);
 

@@ -59,7 +59,8 @@ export function reservationRoutes(services: Services): FastifyPluginAsyncTypebox
       async (request) => {
         const { token, amount, ttlMs, ip } = request.body;
         const idMaterial = request.idempotency ? idMaterialOf(request.idempotency) : undefined;
-        const result = await services.credits.reserve(token, creditsInput(amount, 'amount'), ttlMs, ip ?? request.ip, idMaterial);
+        const from = ip === undefined ? { caller: request.ip } : { caller: request.ip, client: ip };
+        const result = await services.credits.reserve(token, creditsInput(amount, 'amount'), ttlMs, from, idMaterial);
         if (!result.valid) {
           return { valid: false, code: result.code, ...(result.remaining !== undefined ? { remaining: formatCredits(result.remaining) } : {}) };
         }
