@@ -25,6 +25,11 @@ export interface IdempotencyOptions {
   scope(request: FastifyRequest): string;
   /** Takes out of an answer what must not be stored (a secret), before it is kept. */
   redact?(body: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Whether a kept answer still holds. When it does not (a verification kept as VALID, of a token
+   * revoked since), the retry is answered afresh, and that answer is not kept.
+   */
+  stillHolds?(body: Record<string, unknown>, request: FastifyRequest): boolean | Promise<boolean>;
   /** Puts back, on a replay, what `redact` took out. */
   restore?(body: Record<string, unknown>, claim: IdempotencyClaim, request: FastifyRequest): Record<string, unknown>;
 }
@@ -71,6 +76,7 @@ export function idempotencyHooks(services: Services, options: IdempotencyOptions
         throw new AppError('CONFLICT', 'a request with this Idempotency-Key is still being answered; retry shortly');
       }
       const body = JSON.parse(held.body) as Record<string, unknown>;
+      if (options.stillHolds && !(await options.stillHolds(body, request))) return undefined;
       return reply
         .code(held.status)
         .header('idempotent-replayed', 'true')

@@ -98,6 +98,8 @@ export class AccessPolicy {
     const visible = await this.readableToken(principal, token);
     const role = await this.tokenRole(principal, visible);
     if (role !== undefined && !teamRoleCanWrite(role)) throw new AppError('FORBIDDEN', `a team ${role} cannot change tokens`);
+    // Changing what reads a resource is changing the resource, whichever API is asked.
+    if (visible.resource?.kind === EDGE_CONFIG_RESOURCE) this.requireScope(principal, 'edge-configs:write');
     return visible;
   }
 

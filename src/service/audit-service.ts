@@ -1,5 +1,6 @@
 import type { AuditAction, AuditEvent } from '../core/audit.js';
 import { newId } from '../core/ids.js';
+import type { TokenRecord } from '../core/token.js';
 import type { AuditStore } from '../store/audit-store.js';
 import type { Page } from '../store/page.js';
 import type { AccessPolicy, TeamRef } from './access-policy.js';
@@ -13,6 +14,11 @@ export interface AuditEntry {
   teamId: string | null;
   subjectUserId: string | null;
   details?: Record<string, unknown>;
+}
+
+/** Where an event about a token is filed. A personal token is no team's object, whatever team it names: its events are its owner's alone. */
+export function tokenAuditTarget(token: TokenRecord) {
+  return { targetType: 'token' as const, targetId: token.id, teamId: token.type === 'personal' ? null : token.teamId, subjectUserId: token.ownerUserId };
 }
 
 export class AuditService {

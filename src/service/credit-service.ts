@@ -8,7 +8,7 @@ import type { VerifyDecision } from '../core/verify.js';
 import type { CreditPool, CreditStore, Reservation } from '../store/credit-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { AccessPolicy } from './access-policy.js';
-import type { AuditService } from './audit-service.js';
+import { tokenAuditTarget, type AuditService } from './audit-service.js';
 import type { CallContext } from './principal.js';
 import type { Runtime } from './runtime.js';
 import type { ChangeFeed } from './change-feed.js';
@@ -63,10 +63,7 @@ export class CreditService {
     if (credits === undefined) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.deps.changes.publish([token.digest]);
     await this.deps.audit.record(ctx, {
-      targetType: 'token',
-      targetId: token.id,
-      teamId: token.teamId,
-      subjectUserId: token.ownerUserId,
+      ...tokenAuditTarget(token),
       action: 'token.credits',
       details: { op, amount: formatCredits(amount), credits: formatCredits(credits) },
     });

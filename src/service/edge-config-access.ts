@@ -34,6 +34,8 @@ export class EdgeConfigAccess implements ResourceTokens {
 
   async placement(ctx: CallContext, resource: ResourceRef): Promise<TokenPlacement | undefined> {
     if (resource.kind !== EDGE_CONFIG_RESOURCE) return undefined;
+    // Whichever API makes it (POST /v1/tokens too), a reader of a config is a change to the config.
+    this.deps.access.requireScope(ctx.principal, 'edge-configs:write');
     const config = await this.config(ctx.principal, resource.id, 'write');
     const { tokenLimit } = this.deps;
     return {

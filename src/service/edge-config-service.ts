@@ -3,7 +3,6 @@ import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { IssuedToken } from '../core/issue-token.js';
 import type { TokenRecord } from '../core/token.js';
-import { decideVerify } from '../core/verify.js';
 import type { EdgeConfigStore } from '../store/edge-config-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { AccessPolicy, TeamRef } from './access-policy.js';
@@ -112,9 +111,15 @@ export class EdgeConfigService {
   async read(id: string, credential: string | undefined, address: string): Promise<EdgeConfigRecord> {
     const config = await this.deps.edgeConfigs.find(id);
     if (!config) throw new AppError('EDGE_CONFIG_NOT_FOUND', 'no such edge config');
-    const token = credential === undefined ? undefined : await this.deps.verify.lookupPresented(credential, address);
-    const decision = decideVerify(token, { resource: { kind: EDGE_CONFIG_RESOURCE, id } }, this.deps.runtime.now());
-    if (!decision.valid || !token || !belongsWith(token, config)) throw new AppError('UNAUTHORIZED', 'the token cannot read this edge config');
+    if (credential === undefined) throw new AppError('UNAUTHORIZED', 'a token made for this edge config is required');
+    // A read is a verification of the reader: its IP allowlist, rate limits and credits apply.
+    const result = await this.deps.verify.verifyCredential(credential, { resource: { kind: EDGE_CONFIG_RESOURCE, id }, ip: address }, address);
+    if (result.code === 'RATE_LIMITED' && result.rateLimit) {
+      const { limit, remaining, resetAt, retryAfterMs } = result.rateLimit;
+      const now = this.deps.runtime.now();
+      throw new AppError('RATE_LIMITED', `rate limit ${result.rateLimit.name} of ${limit} reached`, { limit, remaining, resetAfterMs: Math.max(0, resetAt - now), retryAfterMs });
+    }
+    if (!result.valid || !result.token || !belongsWith(result.token, config)) throw new AppError('UNAUTHORIZED', 'the token cannot read this edge config');
     return config;
   }
 }

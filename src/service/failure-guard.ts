@@ -9,12 +9,16 @@ import { MemoryRateLimiter } from './rate-limiter.js';
  *   or looking a secret up; past the budget it is locked out: 429 for everything, good
  *   credentials included, so the answers tell it nothing.
  * - `client`: the end client an API names when it asks on that client's behalf (`ip` in a
- *   verification); locked out the same way, at the API that asks for it.
+ *   verification); locked out the same way, at that API only (the count is per caller and
+ *   client: nobody can lock an address out of every API by naming it in their own guesses).
  * - `caller`: whoever asks about tokens others presented (an API's server calling /v1/verify);
  *   never locked out, or one guesser among its customers would deny them all: its failures
  *   themselves are answered more slowly.
  */
 export type GuardedParty = 'credential' | 'client' | 'caller';
+
+/** An address, or the addresses a count is kept for together (a caller and the client it names). */
+export type Who = string | readonly string[];
 
 /**
  * Throttles guessing of secrets. Counted per address block (addressBlock: an IPv6 /64) in this
@@ -29,10 +33,10 @@ export class FailureGuard {
     this.#rule = failuresPerMinute > 0 ? { name: 'failed-attempts', limit: failuresPerMinute, durationMs: 60_000 } : undefined;
   }
 
-  /** Throws RATE_LIMITED while `address` has used up its failures as this party. */
-  check(party: Exclude<GuardedParty, 'caller'>, address: string, now: number): void {
+  /** Throws RATE_LIMITED while `who` has used up its failures as this party. */
+  check(party: Exclude<GuardedParty, 'caller'>, who: Who, now: number): void {
     if (!this.#rule) return;
-    const { remaining, resetAt } = this.#peek(party, address, now);
+    const { remaining, resetAt } = this.#peek(party, who, now);
     if (remaining === 0) {
       throw new AppError('RATE_LIMITED', 'too many failed attempts from this address; retry later', {
         limit: this.#rule.limit,
@@ -43,8 +47,8 @@ export class FailureGuard {
     }
   }
 
-  fail(party: GuardedParty, address: string, now: number): void {
-    if (this.#rule) this.#counters.consumeNow([{ key: keyOf(party, address), rule: this.#rule, cost: 1 }], now);
+  fail(party: GuardedParty, who: Who, now: number): void {
+    if (this.#rule) this.#counters.consumeNow([{ key: keyOf(party, who), rule: this.#rule, cost: 1 }], now);
   }
 
   /**
@@ -52,16 +56,16 @@ export class FailureGuard {
    * time one failure's worth takes to come back. A guesser past its budget then gets about as
    * many answers as the budget allows per connection it holds open; good tokens are not held.
    */
-  slowDown(party: GuardedParty, address: string, now: number): number {
+  slowDown(party: GuardedParty, who: Who, now: number): number {
     if (!this.#rule) return 0;
-    const over = this.#peek(party, address, now).remaining === 0;
-    this.fail(party, address, now);
+    const over = this.#peek(party, who, now).remaining === 0;
+    this.fail(party, who, now);
     return over ? this.#failureWorthMs(this.#rule) : 0;
   }
 
   /** The budget as it stands, spending nothing. */
-  #peek(party: GuardedParty, address: string, now: number) {
-    return this.#counters.consumeNow([{ key: keyOf(party, address), rule: this.#rule!, cost: 0 }], now);
+  #peek(party: GuardedParty, who: Who, now: number) {
+    return this.#counters.consumeNow([{ key: keyOf(party, who), rule: this.#rule!, cost: 0 }], now);
   }
 
   /** The bucket refills continuously: one more attempt is allowed as soon as one failure's worth has come back. */
@@ -70,6 +74,6 @@ export class FailureGuard {
   }
 }
 
-function keyOf(party: GuardedParty, address: string): string {
-  return `${party} ${addressBlock(address)}`;
+function keyOf(party: GuardedParty, who: Who): string {
+  return `${party} ${(typeof who === 'string' ? [who] : who).map(addressBlock).join(' ')}`;
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../core/errors.js';
 import { issueToken, type IssuedToken } from '../core/issue-token.js';
 import { deriveSecret } from '../core/secret.js';
-import { scopesBeyond } from '../core/management-scopes.js';
+import { delegationProblem, inheritedBounds, type Bounds } from '../core/delegation.js';
 import { tokenInputProblem } from '../core/token-input.js';
 import {
   isExpired,
@@ -18,7 +18,7 @@ import type { AccountStore } from '../store/account-store.js';
 import type { Page } from '../store/page.js';
 import type { TokenPatch, TokenStore } from '../store/token-store.js';
 import type { AccessPolicy, TeamRef } from './access-policy.js';
-import type { AuditService } from './audit-service.js';
+import { tokenAuditTarget, type AuditService } from './audit-service.js';
 import type { CallContext, Principal } from './principal.js';
 import type { ResourceTokens, TokenPlacement } from './resource-tokens.js';
 import type { Runtime } from './runtime.js';
@@ -94,22 +94,24 @@ export class TokenService {
     const now = this.deps.runtime.now();
     assertValid(input, now);
     const type = input.type ?? (input.resource ? 'resource' : 'api');
+    if (grantsCredits(input)) this.deps.access.requireScope(principal, 'credits:write');
     const placement = await this.#placement(ctx, input, type);
-    const scopes = type === 'personal' ? this.#personalScopes(principal, input.scopes) : (input.scopes ?? []);
+    // A personal token is bounded by the token that makes it: what it leaves out, it inherits.
+    const bounds = type === 'personal' ? this.#delegated(principal, inheritedBounds(principal.token, input)) : undefined;
     const issued = issueToken(
       {
         name: input.name,
         type,
         origin: input.origin ?? 'api',
-        scopes,
+        scopes: [...(bounds?.scopes ?? input.scopes ?? [])],
         resource: input.resource ?? null,
         environment: input.environment ?? null,
         projects: input.projects ?? [],
         ownerUserId: placement.ownerUserId,
         teamId: placement.teamId,
         metadata: input.metadata ?? {},
-        ipAllowlist: input.ipAllowlist ?? [],
-        expiresAt: input.expiresAt ?? null,
+        ipAllowlist: [...(bounds?.ipAllowlist ?? input.ipAllowlist ?? [])],
+        expiresAt: bounds ? bounds.expiresAt : (input.expiresAt ?? null),
         parentId: null,
         rotatedFromId: null,
         credits: input.credits ?? null,
@@ -126,7 +128,7 @@ export class TokenService {
     // A derived secret may have been presented before it existed: no node's negative entry may hide it.
     if (input.secretMaterial !== undefined) await this.#publish(issued.token);
     await this.deps.audit.record(ctx, {
-      ...auditTarget(issued.token),
+      ...tokenAuditTarget(issued.token),
       action: 'token.create',
       details: { name: issued.token.name, type, origin: issued.token.origin },
     });
@@ -153,11 +155,10 @@ export class TokenService {
     return { ownerUserId, teamId: team?.team.id ?? null, insert: (token) => this.deps.tokens.insert(token) };
   }
 
-  /** A personal token hands on no more than the token that makes (or changes) it holds. */
-  #personalScopes(principal: Principal, wanted: string[] | undefined): string[] {
-    if (wanted === undefined) return principal.token.scopes;
-    const beyond = scopesBeyond(principal.token.scopes, wanted);
-    if (beyond.length > 0) throw new AppError('FORBIDDEN', `a token cannot grant scopes it does not hold: ${beyond.join(', ')}`);
+  /** A personal token hands on no more than the token that makes, changes or rotates it holds (core/delegation). */
+  #delegated(principal: Principal, wanted: Bounds): Bounds {
+    const problem = delegationProblem(principal.token, wanted);
+    if (problem) throw new AppError('FORBIDDEN', problem);
     return wanted;
   }
 
@@ -194,12 +195,21 @@ export class TokenService {
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     const now = this.deps.runtime.now();
     assertValid(patch, now);
-    if (token.type === 'personal' && patch.scopes !== undefined) this.#personalScopes(ctx.principal, patch.scopes);
+    if (patch.creditsActive !== undefined || patch.refill !== undefined) this.deps.access.requireScope(ctx.principal, 'credits:write');
+    if (token.type === 'personal' && (patch.scopes !== undefined || patch.expiresAt !== undefined || patch.ipAllowlist !== undefined || patch.rateLimits !== undefined)) {
+      // Its limits are what make a token safe to hand out: it may not lift its own, nor reshape another's past its own.
+      if (token.id === ctx.principal.token.id) throw new AppError('FORBIDDEN', 'a token cannot change its own limits; use another token');
+      this.#delegated(ctx.principal, {
+        scopes: patch.scopes ?? token.scopes,
+        expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : token.expiresAt,
+        ipAllowlist: patch.ipAllowlist ?? token.ipAllowlist,
+      });
+    }
     const updated = await this.deps.tokens.update(token.id, patch, now);
     if (!updated) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(updated);
     await this.deps.audit.record(ctx, {
-      ...auditTarget(updated),
+      ...tokenAuditTarget(updated),
       action: 'token.update',
       details: { changed: Object.keys(patch).filter((k) => patch[k as keyof TokenPatch] !== undefined) },
     });
@@ -211,7 +221,7 @@ export class TokenService {
     const revoked = await this.deps.tokens.revoke(token.id, this.deps.runtime.now());
     if (!revoked) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(revoked);
-    await this.deps.audit.record(ctx, { ...auditTarget(revoked), action: 'token.revoke' });
+    await this.deps.audit.record(ctx, { ...tokenAuditTarget(revoked), action: 'token.revoke' });
     return revoked;
   }
 
@@ -231,16 +241,20 @@ export class TokenService {
     assertValid(options, now);
     const expiresAt = options.expiresAt !== undefined ? options.expiresAt : old.expiresAt;
     if (isRevoked(old, now)) throw new AppError('CONFLICT', 'a revoked token cannot be rotated');
+    // Once: a second rotation in the grace period would leave two live successors.
+    if (old.revokedAt !== null) throw new AppError('CONFLICT', 'this token was rotated already: rotate its successor');
     if (expiresAt !== null && isExpired({ expiresAt }, now)) {
       throw new AppError('CONFLICT', 'the token has expired: pass a new expiresAt to rotate it');
     }
+    // A new secret is a new credential: the rotating token must hold all the old one could do.
+    if (old.type === 'personal') this.#delegated(ctx.principal, { scopes: old.scopes, expiresAt, ipAllowlist: old.ipAllowlist });
     const issued = issueToken({ ...old, expiresAt, rotatedFromId: old.id }, now, this.deps.runtime.randomBytes);
     if (!(await this.deps.tokens.rotate(old.id, now + grace, now, issued.token))) {
-      throw new AppError('CONFLICT', 'the token was revoked meanwhile');
+      throw new AppError('CONFLICT', 'the token was revoked or rotated meanwhile');
     }
     await this.#publish(old, issued.token);
     await this.deps.audit.record(ctx, {
-      ...auditTarget(issued.token),
+      ...tokenAuditTarget(issued.token),
       action: 'token.rotate',
       details: { rotatedFromId: old.id, gracePeriodMs: grace },
     });
@@ -251,7 +265,7 @@ export class TokenService {
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     if (!(await this.deps.tokens.delete(token.id))) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(token);
-    await this.deps.audit.record(ctx, { ...auditTarget(token), action: 'token.delete', details: { name: token.name } });
+    await this.deps.audit.record(ctx, { ...tokenAuditTarget(token), action: 'token.delete', details: { name: token.name } });
   }
 
   /** Every node drops its cached copy of these tokens. */
@@ -260,11 +274,12 @@ export class TokenService {
   }
 }
 
+/** Whether a new token holds or may spend credits: setting that up, like changing a balance, needs `credits:write`. */
+function grantsCredits(input: CreateTokenInput): boolean {
+  return (input.credits ?? null) !== null || input.creditsActive === true || (input.refill ?? null) !== null || input.creditPool === true;
+}
+
 function assertValid(input: Parameters<typeof tokenInputProblem>[0], now: number): void {
   const problem = tokenInputProblem(input, now);
   if (problem) throw new AppError('VALIDATION_ERROR', problem);
-}
-
-function auditTarget(token: TokenRecord) {
-  return { targetType: 'token' as const, targetId: token.id, teamId: token.teamId, subjectUserId: token.ownerUserId };
 }

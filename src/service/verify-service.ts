@@ -88,11 +88,26 @@ export class VerifyService {
     return andThen(admitted, (result) => this.#counted([result], from, result));
   }
 
-  /** `verifyPresented` for many tokens from one presenter: every one counted, the answers held back at most once. */
+  /**
+   * `verifyPresented` for many tokens from one presenter: every one counted, and the answer held
+   * back for each failure past the caller's budget, as that many verifications would be.
+   */
   async verifyAllPresented(calls: ReadonlyArray<{ secret: string; options: VerifyOptions }>, from: Presenter): Promise<VerifyResult[]> {
     this.#checkClient(from);
     const results = await Promise.all(calls.map((call) => this.verify(call.secret, call.options)));
     return this.#counted(results, from, results);
+  }
+
+  /**
+   * A token its own holder presents as a credential (an Edge Config reader): the whole
+   * verification, charges and rate limits included, behind the guard for credentials.
+   */
+  async verifyCredential(secret: string, options: VerifyOptions, address: string): Promise<VerifyResult> {
+    this.deps.guard.check('credential', address, this.deps.runtime.now());
+    const result = await this.verify(secret, options);
+    this.deps.counter.countVerify(result.code);
+    if (result.code === 'NOT_FOUND' && parseSecret(secret)) this.deps.guard.fail('credential', address, this.deps.runtime.now());
+    return result;
   }
 
   /**
@@ -108,7 +123,7 @@ export class VerifyService {
   }
 
   #checkClient(from: Presenter): void {
-    if (from.client !== undefined) this.deps.guard.check('client', from.client, this.deps.runtime.now());
+    if (from.client !== undefined) this.deps.guard.check('client', [from.caller, from.client], this.deps.runtime.now());
   }
 
   #counted<T>(results: readonly VerifyResult[], from: Presenter, answer: T): MaybeAsync<T> {
@@ -117,8 +132,9 @@ export class VerifyService {
     for (const { code } of results) {
       this.deps.counter.countVerify(code);
       if (code !== 'NOT_FOUND') continue;
-      if (from.client !== undefined) this.deps.guard.fail('client', from.client, now);
-      hold = Math.max(hold, this.deps.guard.slowDown('caller', from.caller, now));
+      if (from.client !== undefined) this.deps.guard.fail('client', [from.caller, from.client], now);
+      // Each failure past the budget waits its own share, in a batch too.
+      hold += this.deps.guard.slowDown('caller', from.caller, now);
     }
     return hold > 0 ? this.deps.runtime.sleep(hold).then(() => answer) : answer;
   }
@@ -143,6 +159,11 @@ export class VerifyService {
     const token = found && digestsEqual(found.digest, digest) ? found : undefined;
     this.deps.cache.set(key, token ?? null, now, epoch);
     return token;
+  }
+
+  /** The pure checks alone (exists, revoked, expired, requirements, IP rules): nothing counted, charged or spent. */
+  check(secret: string, requirements: VerifyRequirements): MaybeAsync<VerifyDecision> {
+    return andThen(this.lookup(secret), (token) => decideVerify(token, requirements, this.deps.runtime.now()));
   }
 
   /** Answered at once (no promise) for a cached token with no rate limits or credits to spend. */

@@ -47,8 +47,9 @@ export interface TokenStore {
   revoke(id: string, at: number): Promise<TokenRecord | undefined>;
   /**
    * In one transaction: schedules the old token's revocation at `revokeOldAt` and inserts
-   * the replacement — only if the old token is still live at `now` (else returns false and
-   * changes nothing). A balance moves to the replacement as it stands, leaving the old token 0,
+   * the replacement — only if the old token is neither revoked nor leaked nor rotated already
+   * (its revocation scheduled), so a token has one successor at most; else returns false and
+   * changes nothing. A balance moves to the replacement as it stands, leaving the old token 0,
    * and so do the old token's open reservations: what they refund later goes to the replacement,
    * never to the retired secret.
    */

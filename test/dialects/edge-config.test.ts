@@ -154,6 +154,24 @@ await describeEachApp(
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
     });
 
+    it('a read is a verification of the reader: its rate limits, credits and IP allowlist apply', async () => {
+      const id = await createConfig(h.admin, 'metered-reads', { a: 1 });
+      const reader = (await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label: 'limited' } })).json();
+      await h.request({ method: 'PATCH', url: `/v1/tokens/${reader.id}`, as: h.admin, payload: { rateLimits: [{ name: 'reads', limit: 2, durationMs: 600_000 }] } });
+      const read = () => h.request({ method: 'GET', url: `/${id}/items?token=${reader.token}` });
+      assert.equal((await read()).statusCode, 200);
+      assert.equal((await read()).statusCode, 200);
+      const limited = await read();
+      assert.equal(limited.statusCode, 429);
+      assert.ok(limited.headers['retry-after']);
+
+      const pinned = (await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label: 'pinned' } })).json();
+      await h.request({ method: 'PATCH', url: `/v1/tokens/${pinned.id}`, as: h.admin, payload: { ipAllowlist: ['10.0.0.0/8'] } });
+      const from = (remoteAddress: string) => h.request({ method: 'GET', url: `/${id}/items?token=${pinned.token}`, remoteAddress });
+      assert.equal((await from('10.1.1.1')).statusCode, 200);
+      assert.equal((await from('192.0.2.1')).statusCode, 401);
+    });
+
     it('DELETE …/tokens that names one token it cannot find deletes none and answers 404', async () => {
       const id = await createConfig(h.admin, 'all-or-nothing');
       const created = [];

@@ -11,14 +11,14 @@ import { waitFor } from '../support/wait-for.js';
 
 const USES = 25;
 
-/** Requests to `url` the server has logged as begun (its JSON log on stdout, at level info). */
-function begun(server: ServerProcess, url: string): number {
+/** Requests to `route` the server has logged as begun (its JSON log on stdout, at level info). */
+function begun(server: ServerProcess, route: string): number {
   return server
     .stdout()
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string } })
-    .filter((entry) => entry.msg === 'incoming request' && entry.req?.url === url).length;
+    .map((line) => JSON.parse(line) as { msg?: string; req?: { route?: string } })
+    .filter((entry) => entry.msg === 'incoming request' && entry.req?.route === route).length;
 }
 
 /**

@@ -40,6 +40,19 @@ await describeEachApp(
       assert.equal(whoami.statusCode, 200, 'unknown tokens at /v1/verify never lock the address out of the management API');
     });
 
+    it('counts an end client per API that names it: nobody locks an address out of every API by guessing in its name', async () => {
+      for (let i = 0; i < 6; i++) await verify(h, unknown(i), '10.0.0.66', '203.0.113.50');
+      assert.equal((await verify(h, good, '10.0.0.66', '203.0.113.50')).statusCode, 429, 'locked out at the API that asked');
+      assert.equal((await verify(h, good, '10.0.0.67', '203.0.113.50')).json().code, 'VALID', 'not at another');
+    });
+
+    it('holds a batch back for each of its failures past the budget, as that many verifications', async () => {
+      h.clock.slept.length = 0;
+      const batch = await h.request({ method: 'POST', url: '/v1/verify/batch', remoteAddress: '10.0.0.68', payload: { tokens: Array.from({ length: 8 }, (_, i) => unknown(i)) } });
+      assert.equal(batch.statusCode, 200);
+      assert.deepEqual(h.clock.slept, [3 * 12_000]);
+    });
+
     it('counts an IPv6 end client by its /64, so fresh addresses of its own do not step around it', async () => {
       for (let i = 0; i < 5; i++) await verify(h, unknown(i), '10.0.0.10', `2001:db8:7:7::${i + 1}`);
       assert.equal((await verify(h, good, '10.0.0.10', '2001:db8:7:7:ffff::1')).statusCode, 429);

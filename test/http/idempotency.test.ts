@@ -33,6 +33,18 @@ await describeEachApp('Idempotency-Key', (h, database) => {
     assert.equal((kept as { body: string }).body.includes(first.json().token.id), true);
   });
 
+  it('never replays a kept VALID once the token is revoked: the retry is answered afresh', async () => {
+    const { token, secret } = (await post('/v1/tokens', { name: 'replayed', credits: '10' }, undefined, h.admin)).json();
+    const first = await post('/v1/verify', { token: secret }, 'verify-revoked');
+    assert.equal(first.json().code, 'VALID');
+    assert.equal((await post('/v1/verify', { token: secret }, 'verify-revoked')).headers['idempotent-replayed'], 'true');
+    await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/revoke`, as: h.admin });
+    const retry = await post('/v1/verify', { token: secret }, 'verify-revoked');
+    assert.equal(retry.json().code, 'REVOKED');
+    assert.equal(retry.headers['idempotent-replayed'], undefined);
+    assert.equal(await balance(token.id), '9', 'charged once, by the first');
+  });
+
   it('binds a key to the method, path and query too: another token, pool or team is refused, never answered with the first', async () => {
     const a = (await post('/v1/tokens', { name: 'bound a', credits: '10' }, undefined, h.admin)).json().token.id;
     const b = (await post('/v1/tokens', { name: 'bound b', credits: '10' }, undefined, h.admin)).json().token.id;

@@ -151,11 +151,17 @@ await describeEachApp('least privilege', (h) => {
     it('a write scope covers its read; balances need credits:write whatever API changes them', async () => {
       const writer = await personal(h, w.bob.secret, { scopes: ['tokens:write'] });
       assert.equal((await h.request({ method: 'GET', url: '/v1/tokens', as: writer.secret })).statusCode, 200);
-      const eden = await h.request({ method: 'POST', url: '/v2/user/custom_token/', as: writer.secret, payload: { name: 'e1', balance: '5', active_balance: true } });
+      const minted = await h.request({ method: 'POST', url: '/v2/user/custom_token/', as: writer.secret, payload: { name: 'e0', balance: '5', active_balance: true } });
+      assert.equal(minted.statusCode, 403, 'a balance is credits, whichever API makes it');
+      const eden = await h.request({ method: 'POST', url: '/v2/user/custom_token/', as: w.bob.secret, payload: { name: 'e1', balance: '5', active_balance: true } });
       assert.equal(eden.statusCode, 201, eden.body);
-      const patched = await h.request({ method: 'PATCH', url: '/v2/user/custom_token/e1/', as: writer.secret, payload: { balance: 500 } });
-      assert.equal(patched.statusCode, 403);
-      const made = await h.request({ method: 'POST', url: '/v1/tokens', as: writer.secret, payload: { name: 'k', credits: '1' } });
+      for (const payload of [{ balance: 500 }, { active_balance: false }, { active_balance: false, balance: 999 }, { expire_time: null, balance: 999 }]) {
+        const patched = await h.request({ method: 'PATCH', url: '/v2/user/custom_token/e1/', as: writer.secret, payload });
+        assert.equal(patched.statusCode, 403, JSON.stringify(payload));
+      }
+      const unchanged = await h.request({ method: 'GET', url: '/v2/user/custom_token/e1/', as: writer.secret });
+      assert.equal(unchanged.json().active_balance, true, 'a refused PATCH changed nothing');
+      const made = await h.request({ method: 'POST', url: '/v1/tokens', as: w.bob.secret, payload: { name: 'k', credits: '1' } });
       assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${made.json().token.id}/credits`, as: writer.secret, payload: { op: 'set', amount: '9' } })).statusCode, 403);
       const read = await h.request({ method: 'GET', url: '/v2/user/custom_token/e1/', as: writer.secret });
       assert.equal(read.json().balance, 5, 'the balance did not change');
@@ -195,6 +201,96 @@ await describeEachApp('least privilege', (h) => {
       const adminCi = await personal(h, h.admin, { teamId: w.team.id });
       assert.equal((await h.request({ method: 'POST', url: '/v1/users', as: adminCi.secret, payload: { name: 'x' } })).statusCode, 403);
       assert.equal((await h.request({ method: 'GET', url: `/v1/tokens/${own.json().token.id}`, as: adminCi.secret })).statusCode, 404);
+    });
+  });
+
+  describe('a token hands on no more than it holds: scopes, lifetime, addresses', () => {
+    let w: Awaited<ReturnType<typeof world>>;
+    before(async () => {
+      w = await world(h);
+    });
+
+    it('a narrower token cannot rotate a broader one into a fresh secret, nor reshape it; it may retire it', async () => {
+      const broad = await personal(h, w.bob.secret, {});
+      const narrow = await personal(h, w.bob.secret, { scopes: ['tokens:write'] });
+      assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${broad.id}/rotate`, as: narrow.secret })).statusCode, 403);
+      assert.equal((await h.request({ method: 'PATCH', url: `/v1/tokens/${broad.id}`, as: narrow.secret, payload: { expiresAt: h.clock.now() + 1000 } })).statusCode, 403);
+      assert.equal((await h.request({ method: 'PATCH', url: `/v1/tokens/${broad.id}`, as: narrow.secret, payload: { name: 'renamed' } })).statusCode, 200);
+      const adminCi = await personal(h, h.admin, { scopes: ['tokens:write'] });
+      const adminId = (await h.request({ method: 'GET', url: '/v1/whoami', as: h.admin })).json().token.id;
+      assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${adminId}/rotate`, as: adminCi.secret })).statusCode, 403);
+      // Rotating itself hands on exactly what it has.
+      const rotated = await h.request({ method: 'POST', url: `/v1/tokens/${narrow.id}/rotate`, as: narrow.secret });
+      assert.equal(rotated.statusCode, 201);
+      assert.deepEqual(rotated.json().token.scopes, ['tokens:write']);
+      assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${broad.id}/revoke`, as: rotated.json().secret })).statusCode, 200);
+    });
+
+    it('a token limited in time or place cannot lift its own limits, nor mint a token without them', async () => {
+      const until = h.clock.now() + 3_600_000;
+      const bounded = await personal(h, h.admin, { scopes: ['tokens:write'], expiresAt: until, ipAllowlist: ['127.0.0.0/8'], rateLimits: [{ name: 'm', limit: 100, durationMs: 60_000 }] });
+      const as = bounded.secret;
+      for (const payload of [{ expiresAt: null }, { ipAllowlist: [] }, { rateLimits: [] }, { scopes: ['tokens:write'] }]) {
+        assert.equal((await h.request({ method: 'PATCH', url: `/v1/tokens/${bounded.id}`, as, payload })).statusCode, 403, JSON.stringify(payload));
+      }
+      const inherits = await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'child', type: 'personal' } });
+      assert.equal(inherits.statusCode, 201);
+      assert.equal(inherits.json().token.expiresAt, until);
+      assert.deepEqual(inherits.json().token.ipAllowlist, ['127.0.0.0/8']);
+      const refused = [
+        { expiresAt: null },
+        { expiresAt: until + 1 },
+        { ipAllowlist: [] },
+        { ipAllowlist: ['10.0.0.0/8'] },
+        { ipAllowlist: ['127.0.0.0/7'] },
+      ];
+      for (const extra of refused) {
+        const res = await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'escape', type: 'personal', ...extra } });
+        assert.equal(res.statusCode, 403, JSON.stringify(extra));
+      }
+      const narrower = await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'narrower', type: 'personal', expiresAt: until - 1, ipAllowlist: ['127.0.0.1'] } });
+      assert.equal(narrower.statusCode, 201);
+      const rotatedLater = await h.request({ method: 'POST', url: `/v1/tokens/${inherits.json().token.id}/rotate`, as, payload: { expiresAt: until + 60_000 } });
+      assert.equal(rotatedLater.statusCode, 403, 'a rotation cannot outlive the rotating token');
+    });
+
+    it('tokens:write alone cannot set up credits, or reach an Edge Config through the token API', async () => {
+      const writer = await personal(h, w.bob.secret, { scopes: ['tokens:write'] });
+      const as = writer.secret;
+      for (const payload of [{ credits: '1000000000' }, { creditsActive: true }, { refill: { amount: '5', interval: 'daily' } }, { creditPool: true }]) {
+        assert.equal((await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'metered', ...payload } })).statusCode, 403, JSON.stringify(payload));
+      }
+      const metered = await h.request({ method: 'POST', url: '/v1/tokens', as: w.bob.secret, payload: { name: 'metered', credits: '5' } });
+      const id = metered.json().token.id;
+      for (const payload of [{ creditsActive: false }, { refill: { amount: '5', interval: 'daily' } }]) {
+        assert.equal((await h.request({ method: 'PATCH', url: `/v1/tokens/${id}`, as, payload })).statusCode, 403, JSON.stringify(payload));
+      }
+      assert.equal((await h.request({ method: 'POST', url: '/v1/verify', payload: { token: metered.json().secret, cost: '5' } })).json().remaining, '0', 'still metered');
+
+      const config = (await h.request({ method: 'POST', url: '/v1/edge-config', as: w.bob.secret, payload: { slug: `scoped-${w.bob.id.slice(-6).toLowerCase()}` } })).json().id;
+      const minted = await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'reader', resource: { kind: 'edge-config', id: config } } });
+      assert.equal(minted.statusCode, 403);
+      const reader = (await h.request({ method: 'POST', url: `/v1/edge-config/${config}/token`, as: w.bob.secret, payload: { label: 'r' } })).json().id;
+      assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${reader}/rotate`, as })).statusCode, 403);
+      assert.equal((await h.request({ method: 'DELETE', url: `/v1/tokens/${reader}`, as })).statusCode, 403);
+    });
+
+    it('a team’s audit log files a member’s personal token under its owner, not the team', async () => {
+      const carol = await h.user('carol-viewer');
+      await h.request({ method: 'POST', url: `/v1/teams/${w.team.id}/members`, as: h.admin, payload: { userId: carol.id, role: 'viewer' } });
+      const bobs = await personal(h, w.bob.secret, { teamId: w.team.id });
+      await h.request({ method: 'POST', url: `/v1/tokens/${bobs.id}/rotate`, as: w.bob.secret });
+      const seen = (await h.request({ method: 'GET', url: `/v1/audit?teamId=${w.team.id}&limit=200`, as: carol.secret })).json().items;
+      assert.equal(seen.some((e: { targetId: string }) => e.targetId === bobs.id), false);
+      const own = (await h.request({ method: 'GET', url: '/v1/audit?limit=200', as: w.bob.secret })).json().items;
+      assert.ok(own.some((e: { targetId: string }) => e.targetId === bobs.id), 'its owner still sees it');
+    });
+
+    it('a token is rotated once: a second rotation in its grace period is 409', async () => {
+      const made = await h.request({ method: 'POST', url: '/v1/tokens', as: w.bob.secret, payload: { name: 'once' } });
+      const id = made.json().token.id;
+      assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${id}/rotate`, as: w.bob.secret, payload: { gracePeriodMs: 60_000 } })).statusCode, 201);
+      assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${id}/rotate`, as: w.bob.secret, payload: { gracePeriodMs: 60_000 } })).statusCode, 409);
     });
   });
 

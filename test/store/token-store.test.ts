@@ -148,7 +148,7 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.revoke('tok_missing', T0), undefined);
   });
 
-  it('rotates a live token once; a revoked one is refused and nothing is inserted', async () => {
+  it('rotates a live token once; a rotated or revoked one is refused and nothing is inserted', async () => {
     const { token: old } = makeToken();
     await stores.tokens.insert(old);
     const { token: replacement } = makeToken({}, { rotatedFromId: old.id });
@@ -156,6 +156,10 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
     assert.deepEqual(await stores.tokens.findById(replacement.id), replacement);
 
+    const { token: second } = makeToken();
+    // In its grace period it still verifies, but it has its successor already.
+    assert.equal(await stores.tokens.rotate(old.id, T0 + 70_000, T0 + 2, second), false);
+    assert.equal(await stores.tokens.findById(second.id), undefined);
     const { token: late } = makeToken();
     // At T0 + 60_000 the old token's scheduled revocation has arrived.
     assert.equal(await stores.tokens.rotate(old.id, T0 + 70_000, T0 + 60_000, late), false);

@@ -4,7 +4,7 @@ import { PUBLIC } from '../call-context.js';
 import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
 import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
 import { VerifyBatchBody, VerifyBatchResult, VerifyBody, VerifyResult } from '../schemas/token-schemas.js';
-import { answerVerify, verifyOptions, verifyView } from '../verify-answer.js';
+import { answerVerify, verifyOptions, verifyView, type VerifyRequest } from '../verify-answer.js';
 
 const tags = ['verify'];
 
@@ -27,8 +27,15 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
           headers: IdempotencyHeaders,
           response: VERIFY_RESPONSES,
         },
-        // With an Idempotency-Key, a retried charge is answered again instead of charged twice.
-        ...idempotencyHooks(services, { scope: presentedTokenScope }),
+        // With an Idempotency-Key, a retried charge is answered again instead of charged twice;
+        // never a VALID kept from before the token was revoked or expired.
+        ...idempotencyHooks(services, {
+          scope: presentedTokenScope,
+          stillHolds: async (kept, request) => {
+            const { token, ...requirements } = request.body as VerifyRequest;
+            return kept.valid !== true || (await services.verify.check(token, verifyOptions(requirements, request.ip))).valid;
+          },
+        }),
       },
       async (request) => answerVerify(services, request.body, request.ip),
     );

@@ -66,15 +66,14 @@ export class MemoryTokenStore implements TokenStore {
 
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     const old = this.#byId.get(oldId);
-    if (!old || old.leakedAt !== null || (old.revokedAt !== null && old.revokedAt <= now)) return false;
+    if (!old || old.leakedAt !== null || old.revokedAt !== null) return false;
     // The old token is retired first, as in SQL: its name is then free for the replacement.
-    const { revokedAt, updatedAt } = old;
-    if (old.revokedAt === null || old.revokedAt > revokeOldAt) old.revokedAt = revokeOldAt;
-    old.updatedAt = now;
+    const { updatedAt } = old;
+    Object.assign(old, { revokedAt: revokeOldAt, updatedAt: now });
     try {
       await this.insert({ ...replacement, credits: replacement.credits === null ? null : old.credits });
     } catch (error) {
-      Object.assign(old, { revokedAt, updatedAt });
+      Object.assign(old, { revokedAt: null, updatedAt });
       throw error;
     }
     if (replacement.credits !== null) old.credits = 0n;

@@ -126,12 +126,12 @@ export class SqlTokenStore implements TokenStore {
       const result = await tx
         .updateTable('tokens')
         .set({
-          revoked_at: sql`case when revoked_at is null or revoked_at > ${revokeOldAt} then ${revokeOldAt} else revoked_at end`,
+          revoked_at: revokeOldAt,
           updated_at: now,
         })
         .where('id', '=', oldId)
         .where('leaked_at', 'is', null)
-        .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', now)]))
+        .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       await withConflict('token', () => tx.insertInto('tokens').values(toRow(replacement)).execute());

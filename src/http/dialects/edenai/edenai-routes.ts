@@ -147,12 +147,15 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
         let token = await byName(ctx, request.params.name);
         // Read everything before changing anything, so a bad field changes nothing.
         const credits = balance === undefined ? undefined : balanceInput(balance);
+        const expiresAt = expire_time === undefined ? undefined : expiresAtInput(expire_time);
+        if (expiresAt != null && expiresAt <= services.runtime.now()) throw new AppError('VALIDATION_ERROR', 'expire_time must be in the future');
         const patch = {
-          ...(expire_time !== undefined ? { expiresAt: expiresAtInput(expire_time) } : {}),
+          ...(expiresAt !== undefined ? { expiresAt } : {}),
           ...(active_balance !== undefined ? { creditsActive: active_balance } : {}),
         };
-        if (Object.keys(patch).length > 0) token = await services.tokens.update(ctx, token.id, patch);
+        // The balance first: it needs credits:write, which a refusal should find before anything changed.
         if (credits !== undefined) token = await services.credits.adjustToken(ctx, token.id, 'set', credits);
+        if (Object.keys(patch).length > 0) token = await services.tokens.update(ctx, token.id, patch);
         const { token: _secret, ...view } = edenToken(token);
         return view;
       },
