@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { answerClusterMetrics, clusterMetricsOf } from './cluster-metrics.js';
+import { servingExecArgv } from './heap-growth.js';
 import { restartDelay } from './restart-delay.js';
 import { prepareStore, startServer } from './serve.js';
 import { listenUrl, type ServerConfig } from './server-config.js';
@@ -82,6 +83,8 @@ export async function serveCluster(config: ServerConfig): Promise<void> {
     }, delay);
   });
   answerClusterMetrics();
+  // V8 flags go on the workers' command line (see heap-growth.ts).
+  cluster.setupPrimary({ execArgv: servingExecArgv(process.execArgv) });
   for (let i = 0; i < config.workers; i++) cluster.fork(env);
 }
 

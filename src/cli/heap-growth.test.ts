@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { HEAP_GROWING_PERCENT, heapGrowthFlag } from './heap-growth.js';
+import { readFileSync } from 'node:fs';
+import { HEAP_GROWING_PERCENT, heapGrowthFlag, servingExecArgv } from './heap-growth.js';
 
 /** Whether this Node takes `flag` on its command line: setFlagsFromString ignores a flag V8 does not know, Node's command line refuses it. */
 const nodeTakes = (flag: string) => spawnSync(process.execPath, [flag, '-e', ''], { encoding: 'utf8' }).status === 0;
@@ -20,5 +21,12 @@ describe('heapGrowthFlag', () => {
     assert.equal(heapGrowthFlag(['--heap_growing_percent=10']), undefined);
     assert.equal(heapGrowthFlag(['--heap-growing-percent', '10']), undefined);
     assert.equal(heapGrowthFlag(['--heap-growing-percentage=10']), '--heap-growing-percent=50');
+  });
+
+  it('goes on the command line: npm start passes it, and a serving process adds it to its arguments when they lack one', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+    assert.ok(pkg.scripts.start.includes(heapGrowthFlag([])!), pkg.scripts.start);
+    assert.deepEqual(servingExecArgv(['--enable-source-maps']), ['--enable-source-maps', `--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
+    assert.deepEqual(servingExecArgv(['--heap-growing-percent=80']), ['--heap-growing-percent=80']);
   });
 });

@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import { serveCluster, serveWorker } from './cluster.js';
-import { limitHeapGrowth } from './heap-growth.js';
 import { startServer } from './serve.js';
 import { serverConfig, type ServerFlags } from './server-config.js';
 import { shutdownOnSignals } from './shutdown-on-signals.js';
@@ -8,7 +7,6 @@ import { startBanner } from './start-banner.js';
 
 /** `tessera serve`: one process, or with --workers N a primary and N workers (each of which runs this too). */
 export async function serveCommand(flags: ServerFlags): Promise<void> {
-  limitHeapGrowth();
   if (cluster.isWorker) return serveWorker();
   const config = serverConfig(flags, process.env);
   if (config.workers > 1) return serveCluster(config);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { servingExecArgv } from '../../src/cli/heap-growth.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -18,7 +19,8 @@ export interface ServerProcess {
 
 /** Runs `tessera serve` as a real process on a random port and waits until it listens. */
 export async function startServerProcess(args: string[], env: Record<string, string> = {}, launcher: readonly string[] = []): Promise<ServerProcess> {
-  return startListeningProcess([MAIN, 'serve', '--port', '0', ...args], { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env }, launcher);
+  // With the V8 flag `npm start` passes, so it runs as a user's would.
+  return startListeningProcess([...servingExecArgv([]), MAIN, 'serve', '--port', '0', ...args], { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env }, launcher);
 }
 
 /**
