@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { generateSecret } from '../../src/core/secret.js';
-import { listenerApplicationName } from '../../src/service/postgres-change-signal.js';
+import { listenerApplicationName } from '../../src/adapters/postgres/postgres-change-signal.js';
 import { loadAgent } from '../support/http-load.js';
 import { describeLatencies, measureRevocations } from '../support/propagation.js';
 import { redisTestServer } from '../support/redis.js';

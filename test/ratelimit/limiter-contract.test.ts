@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { RateLimitCheck, RateLimitRule } from '../../src/core/rate-limit.js';
 import { MemoryRateLimiter, type RateLimiter, type RateLimitOutcome } from '../../src/service/rate-limiter.js';
-import { RedisRateLimiter } from '../../src/service/redis-rate-limiter.js';
+import { RedisRateLimiter } from '../../src/adapters/redis/redis-rate-limiter.js';
 import { redisTestServer } from '../support/redis.js';
 
 // Both limiters on the caller's clock, so every instant below is exact.

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { RateLimitCheck, RateLimitRule } from '../../src/core/rate-limit.js';
 import { MemoryRateLimiter } from '../../src/service/rate-limiter.js';
-import { RedisRateLimiter } from '../../src/service/redis-rate-limiter.js';
+import { RedisRateLimiter } from '../../src/adapters/redis/redis-rate-limiter.js';
 import { redisKeys, redisTestServer, redisTime } from '../support/redis.js';
 
 const redis = await redisTestServer();

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
 import type { RateLimitRule } from '../../src/core/rate-limit.js';
 import type { RateLimitOutcome } from '../../src/service/rate-limiter.js';
-import { RedisRateLimiter, type UnavailablePolicy } from '../../src/service/redis-rate-limiter.js';
+import { RedisRateLimiter, type UnavailablePolicy } from '../../src/adapters/redis/redis-rate-limiter.js';
 import { redisTestServer } from '../support/redis.js';
 import { TcpProxy } from './tcp-proxy.js';
 

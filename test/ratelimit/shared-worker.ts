@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { RedisRateLimiter } from '../../src/service/redis-rate-limiter.js';
+import { RedisRateLimiter } from '../../src/adapters/redis/redis-rate-limiter.js';
 
 /**
  * One tessera node, for shared-processes.test.ts: argv url, keyPrefix, key, limit, durationMs,

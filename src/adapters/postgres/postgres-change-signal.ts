@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { TokenChange } from '../store/change-log-store.js';
-import { decodeChange, encodeChange, type ChangeSignal, type SignalHandlers } from './change-feed.js';
+import type { TokenChange } from '../../store/change-log-store.js';
+import { decodeChange, encodeChange, type ChangeSignal, type SignalHandlers } from '../../service/change-feed.js';
 
 export const CHANGE_CHANNEL = 'tessera_token_changes';
 /** The listening connection's name in pg_stat_activity, so an operator (or a test) can find each node's. */

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import type { TokenChange } from '../store/change-log-store.js';
-import { decodeChange, encodeChange, type ChangeSignal, type SignalHandlers } from './change-feed.js';
+import type { TokenChange } from '../../store/change-log-store.js';
+import { decodeChange, encodeChange, type ChangeSignal, type SignalHandlers } from '../../service/change-feed.js';
 
 /**
  * Announces changes with Redis PUBLISH and hears them on a SUBSCRIBE connection of its own,

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { rateLimitCheckProblem, type RateLimitCheck } from '../core/rate-limit.js';
-import type { RateLimitOutcome, RateLimiter } from './rate-limiter.js';
+import { rateLimitCheckProblem, type RateLimitCheck } from '../../core/rate-limit.js';
+import type { RateLimitOutcome, RateLimiter } from '../../service/rate-limiter.js';
 
 /**
  * decideRateLimits (src/core/rate-limit.ts), transcribed, so that reading, deciding and writing
