@@ -4,7 +4,7 @@ import { buildApp } from '../http/app.js';
 import { gracefulClose } from '../http/graceful-close.js';
 import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
-import { Metrics, type MetricsOptions } from '../service/metrics.js';
+import { PrometheusMetrics, type MetricsOptions } from '../adapters/metrics/prometheus-metrics.js';
 import { systemRuntime } from '../service/runtime.js';
 import { createServices, type Services } from '../service/services.js';
 import type { ChangeSignal } from '../service/change-feed.js';
@@ -102,7 +102,7 @@ export async function prepareStore(config: ServerConfig): Promise<string | undef
 /** Opens the store (migrating and bootstrapping it unless `prepared`) and listens. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   // Made before the store opens, so that the migrations' queries are timed too.
-  const metrics = new Metrics({ processMetrics: true, ...(options.gatherMetrics ? { gather: options.gatherMetrics } : {}) });
+  const metrics = new PrometheusMetrics({ processMetrics: true, ...(options.gatherMetrics ? { gather: options.gatherMetrics } : {}) });
   const opening = { ...storeOptions(config), onQuery: (ms: number, failed: boolean) => metrics.observeStoreQuery(ms, failed) };
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const { stores, secret } = options.prepared

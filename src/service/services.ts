@@ -11,7 +11,7 @@ import { EdgeConfigAccess } from './edge-config-access.js';
 import { EdgeConfigService } from './edge-config-service.js';
 import { EdgeTokenService } from './edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
-import { Metrics } from './metrics.js';
+import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { systemRuntime, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
@@ -64,7 +64,7 @@ export interface ServiceOptions {
 export function createServices(stores: Stores, options: ServiceOptions = {}): Services {
   const runtime = options.runtime ?? systemRuntime;
   const cache = new TokenCache({ maxEntries: 100_000, ttlMs: 10_000, ...options.cache });
-  const metrics = options.metrics ?? new Metrics();
+  const metrics = options.metrics ?? noMetrics;
   const { pollMs = 500, retentionMs = 3_600_000, ...feedHooks } = options.changeFeed ?? {};
   const changes = new ChangeFeed(
     { log: stores.changes, cache, runtime, ...(options.changeSignal ? { signal: options.changeSignal } : {}), observeLag: (ms) => metrics.observeNotificationLag(ms), ...feedHooks },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { Metrics } from '../../src/service/metrics.js';
+import { PrometheusMetrics as Metrics } from '../../src/adapters/metrics/prometheus-metrics.js';
 import { createServices } from '../../src/service/services.js';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import { openDatabase, openStores } from '../../src/store/open-stores.js';
@@ -102,7 +102,7 @@ describe('GET /metrics', () => {
 
       // Another node over the same store reads the log 2.5 s after the change was made.
       const clock = new ManualClock(h.clock.now() + 2500);
-      const other = createServices(stores, { runtime: clock });
+      const other = createServices(stores, { runtime: clock, metrics: new Metrics() });
       await other.changes.catchUp();
       const text = await other.metrics.text();
       assert.equal(sample(text, 'tessera_change_notification_lag_seconds_count'), 1);

@@ -1,6 +1,7 @@
 import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { PrometheusMetrics } from '../../src/adapters/metrics/prometheus-metrics.js';
 import { buildApp } from '../../src/http/app.js';
 import { bootstrap } from '../../src/service/bootstrap.js';
 import type { Runtime } from '../../src/service/runtime.js';
@@ -41,7 +42,7 @@ export interface Harness {
 export async function startHarness(stores: Stores = createMemoryStores(), options: ServiceOptions = {}): Promise<Harness> {
   const clock = new ManualClock();
   // The guard against guessing is tested on its own; elsewhere many refusals from one address are the point.
-  const services = createServices(stores, { failedAttemptsPerMinute: 0, ...options, runtime: clock });
+  const services = createServices(stores, { failedAttemptsPerMinute: 0, metrics: new PrometheusMetrics(), ...options, runtime: clock });
   const admin = (await bootstrap(stores, clock))!;
   const app = await buildApp(services);
   const request: Harness['request'] = ({ as, headers, ...options }) =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Metrics } from './metrics.js';
+import { PrometheusMetrics as Metrics } from './prometheus-metrics.js';
 
 const value = async (metrics: Metrics, name: string): Promise<number | undefined> =>
   (await metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value;
