@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseEdgeClients } from '../core/edge-signature.js';
+import { parseEdgeClients } from '../core/unleash-edge-signature.js';
 import { buildApp } from '../http/app.js';
 import { gracefulClose } from '../http/graceful-close.js';
 import { loggerOptions } from '../http/logger.js';
@@ -15,7 +15,7 @@ import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from
 import type { Stores } from '../store/stores.js';
 import { KEY_FINGERPRINT_SETTING, keyFingerprint, keyMismatch } from './key-fingerprint.js';
 import { loadSecretKey } from './secret-key.js';
-import { listenUrl, redactUrl, type ServerConfig } from './server-config.js';
+import { listenUrl, redactPassword, type ServerConfig } from './server-config.js';
 
 /** How often overdue reservations are refunded and expired idempotency keys forgotten. */
 const HOUSEKEEPING_MS = 1000;
@@ -117,7 +117,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       })
     : undefined;
   if (rateLimiter && !(await rateLimiter.ready())) {
-    process.stderr.write(`Redis at ${redactUrl(config.redisUrl!)} is not answering yet; rate limits are ${config.rateLimitOnRedisDown} until it does\n`);
+    process.stderr.write(`Redis at ${redactPassword(config.redisUrl!)} is not answering yet; rate limits are ${config.rateLimitOnRedisDown} until it does\n`);
   }
   const services = createServices(stores, {
     metrics,

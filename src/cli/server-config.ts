@@ -130,7 +130,7 @@ function positiveInteger(name: string, text: string | undefined, fallback: numbe
 }
 
 /** A URL fit to print: without its password. */
-export function redactUrl(text: string): string {
+export function redactPassword(text: string): string {
   const url = new URL(text);
   if (url.password) url.password = '***';
   return url.toString();

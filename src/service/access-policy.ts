@@ -1,5 +1,5 @@
 import { teamRoleCanWrite, type TeamRecord, type TeamRole } from '../core/account.js';
-import { EDGE_CONFIG_RESOURCE } from '../core/edge-config.js';
+import { EDGE_CONFIG_RESOURCE } from '../core/vercel-edge-config.js';
 import { AppError } from '../core/errors.js';
 import { grantsScope, type ManagementScope } from '../core/management-scopes.js';
 import type { TokenRecord } from '../core/token.js';

@@ -1,4 +1,4 @@
-import type { EdgeConfigRecord } from '../core/edge-config.js';
+import type { EdgeConfigRecord } from '../core/vercel-edge-config.js';
 import type { TokenRecord } from '../core/token.js';
 
 /** What `insertToken` did: only `inserted` wrote anything. */

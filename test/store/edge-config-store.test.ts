@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { edgeConfigDigest, type EdgeConfigRecord } from '../../src/core/edge-config.js';
+import { edgeConfigDigest, type EdgeConfigRecord } from '../../src/core/vercel-edge-config.js';
 import { AppError } from '../../src/core/errors.js';
 import type { TokenRecord } from '../../src/core/token.js';
 import { openStores } from '../../src/store/open-stores.js';

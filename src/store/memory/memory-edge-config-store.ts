@@ -1,4 +1,4 @@
-import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/edge-config.js';
+import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/vercel-edge-config.js';
 import { AppError } from '../../core/errors.js';
 import { tokenStatus, type TokenRecord } from '../../core/token.js';
 import type { EdgeConfigStore, EdgeConfigTokenInsert } from '../edge-config-store.js';

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/edge-config.js';
+import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/vercel-edge-config.js';
 import type { TokenRecord } from '../../core/token.js';
 import type { EdgeConfigStore, EdgeConfigTokenInsert } from '../edge-config-store.js';
 import { millis, withConflict } from './conflicts.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../../core/errors.js';
-import type { EdgeCaller } from '../../../service/edge-token-service.js';
+import type { EdgeCaller } from '../../../service/unleash-edge-token-service.js';
 import type { Services } from '../../../service/services.js';
 import { callContext, PUBLIC, requires } from '../../call-context.js';
 import { setErrorShape } from '../../error-handler.js';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { UNLEASH_TOKEN_TYPES } from '../../../core/unleash-token.js';
+import { UNLEASH_TOKEN_TYPES } from '../../../core/unleash-edge-token.js';
 
 /** Unleash's edgeEnvironmentProjectsListSchema. */
 export const EdgeIssueBody = Type.Object({

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { EdgeConfigRecord } from '../../../core/edge-config.js';
+import type { EdgeConfigRecord } from '../../../core/vercel-edge-config.js';
 import type { Services } from '../../../service/services.js';
 import { credentialOf } from '../../credentials.js';
 import { setErrorShape } from '../../error-handler.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { EdgeConfigRecord } from '../../../core/edge-config.js';
+import type { EdgeConfigRecord } from '../../../core/vercel-edge-config.js';
 import type { TokenRecord } from '../../../core/token.js';
 import type { Services } from '../../../service/services.js';
 import { callContext, requires, teamRefOf } from '../../call-context.js';

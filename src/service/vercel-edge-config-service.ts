@@ -1,4 +1,4 @@
-import { applyItemPatches, assertItemAllowed, EDGE_CONFIG_RESOURCE, edgeConfigDigest, type EdgeConfigRecord, type ItemPatch } from '../core/edge-config.js';
+import { applyItemPatches, assertItemAllowed, EDGE_CONFIG_RESOURCE, edgeConfigDigest, type EdgeConfigRecord, type ItemPatch } from '../core/vercel-edge-config.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { IssuedToken } from '../core/issue-token.js';
@@ -7,7 +7,7 @@ import type { EdgeConfigStore } from '../store/edge-config-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { AccessPolicy, TeamRef } from './access-policy.js';
 import type { CallContext } from './principal.js';
-import type { EdgeConfigAccess } from './edge-config-access.js';
+import type { EdgeConfigAccess } from './vercel-edge-config-access.js';
 import type { Runtime } from './runtime.js';
 import type { TokenService } from './token-service.js';
 import type { VerifyService } from './verify-service.js';

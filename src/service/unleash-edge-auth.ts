@@ -1,4 +1,4 @@
-import { edgeSignature, sha256Hex, signaturesEqual } from '../core/edge-signature.js';
+import { edgeSignature, sha256Hex, signaturesEqual } from '../core/unleash-edge-signature.js';
 import { AppError } from '../core/errors.js';
 import type { IdempotencyStore } from '../store/idempotency-store.js';
 import type { Runtime } from './runtime.js';

@@ -1,5 +1,5 @@
 import { teamRoleCanWrite } from '../core/account.js';
-import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../core/edge-config.js';
+import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../core/vercel-edge-config.js';
 import { AppError } from '../core/errors.js';
 import type { ResourceRef } from '../core/token.js';
 import type { EdgeConfigStore } from '../store/edge-config-store.js';
