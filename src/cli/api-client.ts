@@ -33,7 +33,7 @@ export async function apiRequest<T = unknown>(
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`cannot reach tessera at ${options.url} (${cause?.code ?? cause?.message ?? String(error)}); is it running? Set TESSERA_URL or --url`);
+    throw new Error(`cannot reach tessera at ${options.url} (${cause?.code ?? cause?.message ?? String(error)}); is it running? Set TESSERA_URL or --url`, { cause: error });
   }
   const text = await res.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;

@@ -45,7 +45,9 @@ export class UsageRecorder {
   }
 
   start(intervalMs: number, onError: (error: unknown) => void): void {
-    this.#timer = setInterval(() => this.flush().catch(onError), intervalMs);
+    this.#timer = setInterval(() => {
+      this.flush().catch(onError);
+    }, intervalMs);
     this.#timer.unref();
   }
 

@@ -38,7 +38,7 @@ export async function postgresTestUrl(): Promise<PostgresTestDatabase> {
     await admin((c) => c.query(`create database ${name}`));
   } catch (error) {
     const reason = `PostgreSQL not reachable at ${redact(SERVER_URL)}: ${(error as Error).message} (set TESSERA_TEST_DATABASE_URL)`;
-    if (process.env.TESSERA_REQUIRE_POSTGRES === '1') throw new Error(`TESSERA_REQUIRE_POSTGRES=1 but ${reason}`);
+    if (process.env.TESSERA_REQUIRE_POSTGRES === '1') throw new Error(`TESSERA_REQUIRE_POSTGRES=1 but ${reason}`, { cause: error });
     return { skip: reason };
   }
   const url = new URL(SERVER_URL);

@@ -41,7 +41,7 @@ export async function redisTestServer(): Promise<RedisTestServer> {
     await withClient((client) => client.ping());
   } catch (error) {
     const reason = `Redis not reachable at ${redact(SERVER_URL)}: ${(error as Error).message} (set TESSERA_TEST_REDIS_URL)`;
-    if (process.env.TESSERA_REQUIRE_REDIS === '1') throw new Error(`TESSERA_REQUIRE_REDIS=1 but ${reason}`);
+    if (process.env.TESSERA_REQUIRE_REDIS === '1') throw new Error(`TESSERA_REQUIRE_REDIS=1 but ${reason}`, { cause: error });
     return { skip: reason };
   }
   const keyPrefix = `tessera:test:${randomBytes(6).toString('hex')}:`;

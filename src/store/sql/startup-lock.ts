@@ -37,6 +37,7 @@ export async function withStartupLock<T>({ db, dialect }: SqlDatabase, work: () 
         throw new Error(
           `waited ${waitMs / 1000} s for another tessera process starting on this database (migrations, first-start bootstrap) to finish; ` +
             'giving up. If none is running, look for a session holding the advisory lock in pg_locks.',
+          { cause: error },
         );
       } finally {
         // The connection goes back to the pool: its other queries wait as long as they must.

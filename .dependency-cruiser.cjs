@@ -1,0 +1,125 @@
+// Layer rules for src/, bottom to top: core, store, service, http, cli. A layer may import the
+// ones below it, never one above. Run by `npm run lint` (depcruise src --config .dependency-cruiser.cjs).
+// Known exceptions are listed by file name in the rule they break, each with the reason.
+
+/** Store files that are not ports: the SQL and in-memory implementations and the factory that picks one. */
+const STORE_IMPLEMENTATIONS = '^src/store/(sql|memory)/|^src/store/open-stores\\.ts$';
+/** Unit tests next to the code; they may wire in an in-memory store or a test helper. */
+const TESTS = '\\.test\\.ts$';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment: 'src/core is the pure domain: it imports nothing in src/ outside src/core.',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'core-no-packages',
+      comment: 'src/core imports only node: built-ins (node:crypto, node:net, node:zlib, ...), no npm package. Its unit tests may use fast-check.',
+      severity: 'error',
+      from: { path: '^src/core/', pathNot: TESTS },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'core-no-io-builtins',
+      comment: 'src/core does no I/O of its own: no node:http, node:fs, node:child_process (and their kin).',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(http|https|http2|fs|fs/promises|child_process|cluster|worker_threads|dgram|tls)$' },
+    },
+    {
+      name: 'store-not-above',
+      comment: 'src/store may import src/core only.',
+      severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^src/(service|http|cli)/' },
+    },
+    {
+      name: 'service-not-above',
+      comment: 'src/service may import src/core and the store ports, never src/http or src/cli.',
+      severity: 'error',
+      from: { path: '^src/service/' },
+      to: { path: '^src/(http|cli)/' },
+    },
+    {
+      name: 'service-store-ports-only',
+      comment: 'src/service sees the store through its ports (src/store/*.ts), never an implementation. Unit tests may use the in-memory store.',
+      severity: 'error',
+      from: { path: '^src/service/', pathNot: TESTS },
+      to: { path: STORE_IMPLEMENTATIONS },
+    },
+    {
+      name: 'service-no-drivers',
+      comment:
+        'src/service does not talk to databases, Redis or the metrics registry itself. KNOWN EXCEPTION, allowed by name: ' +
+        'the adapters still in src/service (postgres-change-signal, redis-change-signal, redis-rate-limiter: pg/ioredis; ' +
+        'metrics, tally-histogram: prom-client), which a later change moves to src/adapters/.',
+      severity: 'error',
+      from: {
+        path: '^src/service/',
+        pathNot: [
+          TESTS,
+          '^src/service/postgres-change-signal\\.ts$',
+          '^src/service/redis-change-signal\\.ts$',
+          '^src/service/redis-rate-limiter\\.ts$',
+          '^src/service/metrics\\.ts$',
+          '^src/service/tally-histogram\\.ts$',
+        ],
+      },
+      to: { path: '^node_modules/(pg|ioredis|prom-client|better-sqlite3|kysely|fastify|@fastify/[^/]+)/' },
+    },
+    {
+      name: 'http-not-above',
+      comment: 'src/http may import src/core, src/service and the store ports, never src/cli.',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'http-store-ports-only',
+      comment: 'src/http sees the store through its ports (src/store/*.ts), never an implementation.',
+      severity: 'error',
+      from: { path: '^src/http/', pathNot: TESTS },
+      to: { path: STORE_IMPLEMENTATIONS },
+    },
+    {
+      name: 'src-not-test-or-bench',
+      comment:
+        'Nothing in src/ imports test/ or bench/. KNOWN EXCEPTION, allowed by name: src/service/change-feed.test.ts ' +
+        'imports test/support/wait-for.ts (a unit test borrowing a test helper; the helper belongs in src or the test in test/).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/service/change-feed\\.test\\.ts$' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'No import cycles in src/.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that does not resolve is a mistake (or a package missing from package.json).',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^dist/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
