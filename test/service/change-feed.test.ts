@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TokenRecord } from '../core/token.js';
-import type { ChangeLogStore, TokenChange } from '../store/change-log-store.js';
-import { MemoryChangeLogStore } from '../store/memory/memory-change-log-store.js';
-import { ChangeFeed, type ChangeSignal, type SignalHandlers } from './change-feed.js';
-import { waitFor } from '../../test/support/wait-for.js';
-import { TokenCache } from './token-cache.js';
+import type { TokenRecord } from '../../src/core/token.js';
+import type { ChangeLogStore, TokenChange } from '../../src/store/change-log-store.js';
+import { MemoryChangeLogStore } from '../../src/store/memory/memory-change-log-store.js';
+import { ChangeFeed, type ChangeSignal, type SignalHandlers } from '../../src/service/change-feed.js';
+import { waitFor } from '../support/wait-for.js';
+import { TokenCache } from '../../src/service/token-cache.js';
 
 const digest = (n: number) => Buffer.alloc(32, n);
 const key = (n: number) => digest(n).toString('base64url');
