@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Migrator } from 'kysely';
 import { digestKeyOf } from '../../src/core/digest.js';
 import { createServices } from '../../src/service/services.js';
-import { openPostgres, openSqlite, type SqlDatabase } from '../../src/store/sql/database.js';
-import { migrateToLatest, migrations } from '../../src/store/sql/migrate.js';
+import type { SqlDatabase } from '../../src/store/sql/database.js';
+import { migrateToLatest } from '../../src/store/sql/migrate.js';
 import { createSqlStores } from '../../src/store/sql/sql-stores.js';
 import { toRow } from '../../src/store/sql/sql-token-store.js';
 import { ManualClock } from '../support/app-harness.js';
 import { makeToken, T0 } from '../support/fixtures.js';
-import { postgresTestUrl } from '../support/postgres.js';
+import { migrateTo, migrationBackends } from '../support/migration-backends.js';
 
 const C = 1_000_000_000n;
 const newReservationId = () => `res_${randomBytes(20).toString('base64url')}`;
@@ -24,14 +20,7 @@ const newReservationId = () => `res_${randomBytes(20).toString('base64url')}`;
  * changes in one statement.
  */
 async function storeBeforeReservationDigests(database: SqlDatabase) {
-  const migrator = new Migrator({
-    db: database.db,
-    provider: { getMigrations: async () => migrations(database.dialect) },
-    migrationTableName: 'tessera_migrations',
-    migrationLockTableName: 'tessera_migrations_lock',
-  });
-  const { error } = await migrator.migrateTo('2026-11-30T2300-token-uses');
-  if (error) throw error;
+  await migrateTo(database, '2026-11-30T2300-token-uses');
   const { token } = makeToken({}, { credits: 6n * C, creditsActive: true });
   await database.db.insertInto('tokens').values(toRow(token)).execute();
   const open = newReservationId();
@@ -61,27 +50,7 @@ async function storeBeforeReservationDigests(database: SqlDatabase) {
   return { token, open, committed, released };
 }
 
-const backends: Array<{ name: string; open(): Promise<{ database: SqlDatabase; cleanup(): Promise<void> } | { skip: string }> }> = [
-  {
-    name: 'sqlite',
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'tessera-migrate-'));
-      const database = openSqlite(join(dir, 'tessera.db'));
-      return { database, cleanup: async () => (await database.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'postgres',
-    open: async () => {
-      const target = await postgresTestUrl();
-      if ('skip' in target) return target;
-      const database = await openPostgres(target.url);
-      return { database, cleanup: async () => (await database.close(), await target.drop()) };
-    },
-  },
-];
-
-for (const backend of backends) {
+for (const backend of migrationBackends) {
   describe(`storing reservation ids as digests: ${backend.name}`, () => {
     let opened: Awaited<ReturnType<typeof backend.open>>;
     before(async () => {

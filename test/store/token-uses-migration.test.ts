@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Migrator, sql } from 'kysely';
-import { openPostgres, openSqlite, type SqlDatabase } from '../../src/store/sql/database.js';
-import { migrateToLatest, migrations } from '../../src/store/sql/migrate.js';
+import { sql } from 'kysely';
+import type { SqlDatabase } from '../../src/store/sql/database.js';
+import { migrateToLatest } from '../../src/store/sql/migrate.js';
 import { SqlTokenStore, toRow } from '../../src/store/sql/sql-token-store.js';
 import { makeToken, T0 } from '../support/fixtures.js';
-import { postgresTestUrl } from '../support/postgres.js';
+import { migrateTo, migrationBackends } from '../support/migration-backends.js';
 
 /** A store at the migration before `2026-11-30T2300-token-uses`, with two tokens: one used, one not. */
 async function storeBeforeTokenUses(database: SqlDatabase) {
-  const migrator = new Migrator({
-    db: database.db,
-    provider: { getMigrations: async () => migrations(database.dialect) },
-    migrationTableName: 'tessera_migrations',
-    migrationLockTableName: 'tessera_migrations_lock',
-  });
-  const { error } = await migrator.migrateTo('2026-11-23T1400-use-count');
-  if (error) throw error;
+  await migrateTo(database, '2026-11-23T1400-use-count');
   const used = makeToken({ name: 'used' }).token;
   const unused = makeToken({ name: 'unused' }).token;
   for (const token of [used, unused]) await database.db.insertInto('tokens').values(toRow(token)).execute();
@@ -27,27 +17,7 @@ async function storeBeforeTokenUses(database: SqlDatabase) {
   return { used, unused };
 }
 
-const backends: Array<{ name: string; open(): Promise<{ database: SqlDatabase; cleanup(): Promise<void> } | { skip: string }> }> = [
-  {
-    name: 'sqlite',
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'tessera-migrate-'));
-      const database = openSqlite(join(dir, 'tessera.db'));
-      return { database, cleanup: async () => (await database.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'postgres',
-    open: async () => {
-      const target = await postgresTestUrl();
-      if ('skip' in target) return target;
-      const database = await openPostgres(target.url);
-      return { database, cleanup: async () => (await database.close(), await target.drop()) };
-    },
-  },
-];
-
-for (const backend of backends) {
+for (const backend of migrationBackends) {
   describe(`moving use counts to token_uses: ${backend.name}`, () => {
     let opened: Awaited<ReturnType<typeof backend.open>>;
     before(async () => {
