@@ -145,8 +145,10 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
         const ctx = callContext(request);
         const { balance, expire_time, active_balance } = request.body;
         let token = await byName(ctx, request.params.name);
-        // Read everything before changing anything, so a bad field changes nothing.
+        // Read and check everything before changing anything, so a bad field (or a balance the
+        // caller may not set) changes nothing: the update below is the first write.
         const credits = balance === undefined ? undefined : balanceInput(balance);
+        if (credits !== undefined) await services.credits.adjustableToken(ctx, token.id);
         const patch = {
           ...(expire_time !== undefined ? { expiresAt: expiresAtInput(expire_time) } : {}),
           ...(active_balance !== undefined ? { creditsActive: active_balance } : {}),
