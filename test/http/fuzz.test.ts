@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import fc from 'fast-check';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { request as httpRequest } from 'node:http';
+import type { InjectOptions } from 'fastify';
 import { edgeSignature, sha256Hex } from '../../src/core/edge-signature.js';
 import { ERROR_CODES } from '../../src/core/errors.js';
 import { describeEachApp, startHarness } from '../support/app-harness.js';
@@ -165,8 +166,9 @@ const nasty: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) },
   { weight: 2, arbitrary: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }) },
   { weight: 2, arbitrary: objectOf(fc.string({ maxLength: 8 }), 4) },
-  { weight: 1, arbitrary: fc.integer({ min: 20, max: 3000 }).map((d) => new RawJson(nest(d, '[', ']'))) },
-  { weight: 1, arbitrary: fc.integer({ min: 20, max: 3000 }).map((d) => new RawJson(nest(d, '{"a":', '}'))) },
+  // Deeper than JSON.stringify or any recursive walk goes (about 10 000), and still within 100 kB.
+  { weight: 1, arbitrary: fc.integer({ min: 20, max: 45_000 }).map((d) => new RawJson(nest(d, '[', ']'))) },
+  { weight: 1, arbitrary: fc.integer({ min: 20, max: 15_000 }).map((d) => new RawJson(nest(d, '{"a":', '}'))) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 120_000 }).map((n) => 'x'.repeat(n)) },
 );
 
@@ -487,8 +489,11 @@ function badQuery(op: Operation): fc.Arbitrary<QueryPlan> {
 interface Plan {
   /** What is wrong with this request; the other parts are as the operation expects them. */
   fault: Fault;
+  /** Moves the clock on before the request, now and then: refills, expiries and reservations that run out. */
+  advanceMs: number;
   /** Another method than the operation's. */
   method?: string;
+  url: UrlMangle;
   auth: AuthPlan;
   params: Record<string, PathParam>;
   query: QueryPlan;
@@ -496,7 +501,35 @@ interface Plan {
   body: BodyPlan;
 }
 
-const FAULTS = ['body', 'path', 'query', 'headers', 'auth', 'method', 'all', 'none'] as const;
+const FAULTS = ['body', 'path', 'query', 'headers', 'auth', 'method', 'url', 'all', 'none'] as const;
+
+/** The path as a client or proxy might garble it. */
+type UrlMangle = 'none' | 'trailing-slash' | 'double-slash' | 'upper-case' | 'dot-segment' | 'encoded-slash' | 'semicolon' | 'fragment' | 'bad-escape' | 'query-only';
+
+function mangle(path: string, how: UrlMangle): string {
+  switch (how) {
+    case 'none':
+      return path;
+    case 'trailing-slash':
+      return path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+    case 'double-slash':
+      return path.replace(/\//g, '//');
+    case 'upper-case':
+      return path.toUpperCase();
+    case 'dot-segment':
+      return path.replace(/\/([^/]+)$/, '/./$1/../$1');
+    case 'encoded-slash':
+      return path.replace(/\/([^/]*)$/, '%2F$1');
+    case 'semicolon':
+      return `${path};jsessionid=1`;
+    case 'fragment':
+      return `${path}#frag`;
+    case 'bad-escape':
+      return `${path}%E0%A4%A`;
+    case 'query-only':
+      return `${path}?`;
+  }
+}
 type Fault = (typeof FAULTS)[number];
 
 function plans(op: Operation): fc.Arbitrary<Plan> {
@@ -508,6 +541,7 @@ function plans(op: Operation): fc.Arbitrary<Plan> {
     { weight: 2, arbitrary: fc.constant<Fault>('headers') },
     { weight: 2, arbitrary: fc.constant<Fault>('auth') },
     { weight: 1, arbitrary: fc.constant<Fault>('method') },
+    { weight: 1, arbitrary: fc.constant<Fault>('url') },
     { weight: 1, arbitrary: fc.constant<Fault>('all') },
     { weight: 2, arbitrary: fc.constant<Fault>('none') },
   );
@@ -515,6 +549,7 @@ function plans(op: Operation): fc.Arbitrary<Plan> {
   return fc
     .record({
       fault,
+      advanceMs: fc.oneof({ weight: 14, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1000, 61_000, 3_600_000, 86_400_000, 31 * 86_400_000) }),
       sane: fc.record({ auth: saneAuth(op), params: paths((name) => sanePath(op, name)), query: saneQuery(op), headers: saneHeaders(op), body: saneBody(op) }),
       bad: fc.record({
         auth: badAuth,
@@ -523,12 +558,14 @@ function plans(op: Operation): fc.Arbitrary<Plan> {
         headers: badHeaders,
         body: badBody(op),
         method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS').filter((m) => m !== op.method),
+        url: fc.constantFrom<UrlMangle>('trailing-slash', 'double-slash', 'upper-case', 'dot-segment', 'encoded-slash', 'semicolon', 'fragment', 'bad-escape', 'query-only'),
       }),
     })
-    .map(({ fault, sane, bad }) => {
+    .map(({ fault, advanceMs, sane, bad }) => {
       const pick = <K extends keyof typeof sane>(part: K, when: Fault) => (fault === when || fault === 'all' ? bad[part] : sane[part]);
       const method = fault === 'method' || fault === 'all' ? bad.method : undefined;
-      return { fault, method, auth: pick('auth', 'auth'), params: pick('params', 'path'), query: pick('query', 'query'), headers: pick('headers', 'headers'), body: pick('body', 'body') };
+      const url = fault === 'url' || fault === 'all' ? bad.url : 'none';
+      return { fault, method, url, advanceMs, auth: pick('auth', 'auth'), params: pick('params', 'path'), query: pick('query', 'query'), headers: pick('headers', 'headers'), body: pick('body', 'body') };
     });
 }
 
@@ -555,6 +592,7 @@ function requestOf(op: Operation, plan: Plan, world: World): InjectOptions {
     const param = plan.params[name]!;
     return encodeSegment(resolve(world, param.value), param.encoding);
   });
+  url = mangle(url, plan.url);
   if (plan.query.length > 0) {
     const pairs = plan.query.map(({ key, value, encode }) => {
       const text = resolve(world, value).replace(/[\ud800-\udfff]/g, '\ufffd');
@@ -594,13 +632,37 @@ function apiOf(route: string | undefined): Api {
 const VERCEL_CODES = new Set(['bad_request', 'not_authorized', 'forbidden', 'not_found', 'payment_required', 'conflict', 'rate_limited', 'payload_too_large', 'unsupported_media_type']);
 const NATIVE_CODES = new Set<string>(ERROR_CODES.filter((c) => c !== 'INTERNAL_ERROR'));
 
+/** An answer, however it was asked: by inject, or over a socket. */
+interface Answer {
+  statusCode: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: string;
+}
+
+/** The request over a connection of its own, as a client would send it. */
+function overHttp(base: string, options: InjectOptions): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const payload = options.payload === undefined ? undefined : Buffer.from(String(options.payload));
+    const headers = { ...(options.headers as Record<string, string>), ...(payload ? { 'content-length': String(payload.length) } : {}) };
+    const req = httpRequest(`${base}${options.url}`, { method: options.method, agent: false, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** What is wrong with a 4xx answer's body for its API, or undefined when nothing is. */
-function shapeProblem(api: Api, res: LightMyRequestResponse, method: string): string | undefined {
+function shapeProblem(api: Api, res: Answer, method: string): string | undefined {
   if (method === 'HEAD') return undefined;
   if (!String(res.headers['content-type'] ?? '').startsWith('application/json')) return `content-type ${res.headers['content-type']} is not JSON`;
   let body: any;
   try {
-    body = res.json();
+    body = JSON.parse(res.body);
   } catch {
     return 'body is not JSON';
   }
@@ -688,6 +750,8 @@ await describeEachApp('fuzzing every operation of /openapi.json', (h) => {
   const world = {} as World;
   /** The route pattern of each answer, as the request metrics saw it. */
   const routes: string[] = [];
+  /** Where the app listens, for the requests sent over a socket. */
+  let base = '';
   const known = () => ({ edgeConfigIds: world.ids.filter((id) => id.startsWith('ecfg_')), reservationIds: world.ids.filter((id) => id.startsWith('res_')) });
 
   before(async () => {
@@ -708,11 +772,23 @@ await describeEachApp('fuzzing every operation of /openapi.json', (h) => {
     const reader = await ok({ method: 'POST', url: `/v1/edge-config/${config.id}/token`, as, payload: { label: 'fuzz reader' } });
     await ok({ method: 'POST', url: '/v2/user/custom_token/', as, payload: { name: 'fuzz-eden' } });
     const reservation = await ok({ method: 'POST', url: '/v1/credits/reserve', payload: { token: api.secret, amount: '1', ttlMs: 60_000 } });
-    for (let i = 0; i < 20; i++) {
-      const payload = { name: `fuzz victim ${i}`, type: ['api', 'personal'][i % 2], ...(i % 3 === 0 ? { credits: '5', metadata: { k: 'v' } } : {}), ...(i % 4 === 1 ? { teamId: team.id } : {}) };
-      await ok({ method: 'POST', url: '/v1/tokens', as, payload });
-    }
     const whoami = await ok({ method: 'GET', url: '/v1/whoami', as });
+    await ok({ method: 'POST', url: `/v1/credit-pools/${whoami.user.id}/credits`, as, payload: { op: 'set', amount: '100' } });
+    await ok({ method: 'POST', url: `/v1/credit-pools/${team.id}/credits`, as, payload: { op: 'set', amount: '100' } });
+    // Tokens of every kind the rules treat differently, for requests to verify, charge, change and delete.
+    const kinds: object[] = [
+      { credits: '5', metadata: { k: 'v' } },
+      { teamId: team.id },
+      { creditPool: true },
+      { teamId: team.id, creditPool: true },
+      { credits: '10', rateLimits: [{ name: 'rps', limit: 2, durationMs: 1000 }], refill: { amount: '10', interval: 'monthly', dayOfMonth: 31 } },
+      { credits: '1', refill: { amount: '1', interval: 'daily' }, creditsActive: false },
+      { ipAllowlist: ['10.0.0.0/8', '::1'], environment: 'development', projects: ['default'] },
+      { expiresAt: h.clock.now() + 86_400_000, scopes: ['read', 'write:*'] },
+    ];
+    for (let i = 0; i < 24; i++) {
+      await ok({ method: 'POST', url: '/v1/tokens', as, payload: { name: `fuzz victim ${i}`, type: ['api', 'personal'][i % 2], ...kinds[i % kinds.length] } });
+    }
     const issueBody = JSON.stringify({ tokens: [{ environment: 'development', projects: ['default'] }] });
     const issued = await h.request({
       method: 'POST',
@@ -737,6 +813,7 @@ await describeEachApp('fuzzing every operation of /openapi.json', (h) => {
     assert.match(reader.id, /^tok_/, 'the reader is named');
     for (const url of ['/v1/tokens?limit=200', '/v1/users', '/v1/teams']) harvest(world, await ok({ method: 'GET', url, as }));
     harvest(world, [config.id, member.id, reservation.reservationId]);
+    base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     const observe = h.services.metrics.observeRequest.bind(h.services.metrics);
     h.services.metrics.observeRequest = (method, route, code, seconds) => {
       routes.push(route);
@@ -751,38 +828,51 @@ await describeEachApp('fuzzing every operation of /openapi.json', (h) => {
       let snapshot = await storeSnapshot(h, known());
       const samples = fc.sample(plans(op), { seed: seedOf(op.key), numRuns: RUNS });
       for (const plan of samples) {
+        if (plan.advanceMs > 0) {
+          h.clock.advance(plan.advanceMs);
+          // What time alone changes is no request's doing: the sweep a server runs on an interval
+          // refunds the reservations that ran out (a settlement that finds one does it itself).
+          await h.services.credits.expireDue();
+          snapshot = await storeSnapshot(h, known());
+        }
         const options = requestOf(op, plan, world);
-        const request = describeRequest(options);
-        let res: LightMyRequestResponse;
-        routes.length = 0;
-        try {
-          res = await h.app.inject(options);
-        } catch (error) {
-          offenders.push({ rule: 'inject threw', request, status: 0, answer: String(error) });
-          continue;
-        }
-        // The metrics hook runs as the answer finishes; let it.
-        await new Promise((resolve) => setImmediate(resolve));
-        const answer = cut(res.body, 300);
-        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-        if (res.statusCode >= 500) offenders.push({ rule: '5xx', request, status: res.statusCode, answer });
-        if (res.statusCode >= 400 && res.statusCode < 500) {
-          const problem = shapeProblem(apiOf(routes[0]), res, String(options.method));
-          if (problem) offenders.push({ rule: `error shape (${apiOf(routes[0])} via ${routes[0]}): ${problem}`, request, status: res.statusCode, answer });
-        }
-        if (res.statusCode < 300 && res.body) {
+        // The plain verifications a server answers beside Fastify (verify-fast-path.ts) are
+        // reached only over a socket: those are sent both ways.
+        for (const via of op.key === 'POST /v1/verify' ? (['inject', 'http'] as const) : (['inject'] as const)) {
+          const request = `${via === 'http' ? 'over HTTP: ' : ''}${describeRequest(options)}`;
+          routes.length = 0;
+          let res: Answer;
           try {
-            harvest(world, res.json());
-          } catch {
-            // Not every success is JSON (HEAD, 204).
+            res = via === 'inject' ? await h.app.inject(options) : await overHttp(base, options);
+          } catch (error) {
+            // A request Node's HTTP client will not write is no request a server sees.
+            if (via === 'http' && /ERR_UNESCAPED_CHARACTERS|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN/.test(String((error as { code?: string }).code))) continue;
+            offenders.push({ rule: `${via} threw`, request, status: 0, answer: String(error) });
+            continue;
           }
-        }
-        if (STATE_CHANGING.has(String(options.method))) {
-          const after = await storeSnapshot(h, known());
-          if (res.statusCode >= 400 && after !== snapshot) {
-            offenders.push({ rule: `a refused request changed the store (${whatChanged(snapshot, after)})`, request, status: res.statusCode, answer });
+          // The metrics hook runs as the answer finishes; let it.
+          await new Promise((resolve) => setImmediate(resolve));
+          const answer = cut(res.body, 300);
+          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+          if (res.statusCode >= 500) offenders.push({ rule: '5xx', request, status: res.statusCode, answer });
+          if (res.statusCode >= 400 && res.statusCode < 500) {
+            const problem = shapeProblem(apiOf(routes[0]), res, String(options.method));
+            if (problem) offenders.push({ rule: `error shape (${apiOf(routes[0])} via ${routes[0]}): ${problem}`, request, status: res.statusCode, answer });
           }
-          snapshot = after;
+          if (res.statusCode < 300 && res.body) {
+            try {
+              harvest(world, JSON.parse(res.body));
+            } catch {
+              // Not every success is JSON (HEAD, 204).
+            }
+          }
+          if (STATE_CHANGING.has(String(options.method))) {
+            const after = await storeSnapshot(h, known());
+            if (res.statusCode >= 400 && after !== snapshot) {
+              offenders.push({ rule: `a refused request changed the store (${whatChanged(snapshot, after)})`, request, status: res.statusCode, answer });
+            }
+            snapshot = after;
+          }
         }
       }
       // Reads are not compared one by one (a snapshot each would be slow): none of them may have changed anything.
