@@ -629,6 +629,27 @@ function apiOf(route: string | undefined): Api {
   return 'native';
 }
 
+/**
+ * Whose error shape an answer must have: that of the route that answered it. A request the router
+ * refused before any route (`unmatched`) for the operation's own method and path was meant for the
+ * operation's route and is answered in its shape, unless its path cannot be decoded at all (a
+ * malformed %-escape: refused as no route, in the native shape); an unknown route is native.
+ */
+function expectedApi(op: Operation, plan: Plan, options: InjectOptions, route: string | undefined, status: number): Api {
+  if (route !== undefined && route !== 'unmatched') return apiOf(route);
+  if (status === 404 || plan.method !== undefined || plan.url !== 'none') return 'native';
+  const path = String(options.url).split('?')[0]!;
+  const decodable = path.split('/').every((segment) => {
+    try {
+      decodeURIComponent(segment);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return decodable ? apiOf(op.path.replace(/\{(\w+)\}/g, ':$1')) : 'native';
+}
+
 const VERCEL_CODES = new Set(['bad_request', 'not_authorized', 'forbidden', 'not_found', 'payment_required', 'conflict', 'rate_limited', 'payload_too_large', 'unsupported_media_type']);
 const NATIVE_CODES = new Set<string>(ERROR_CODES.filter((c) => c !== 'INTERNAL_ERROR'));
 
@@ -856,8 +877,9 @@ await describeEachApp('fuzzing every operation of /openapi.json', (h) => {
           statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
           if (res.statusCode >= 500) offenders.push({ rule: '5xx', request, status: res.statusCode, answer });
           if (res.statusCode >= 400 && res.statusCode < 500) {
-            const problem = shapeProblem(apiOf(routes[0]), res, String(options.method));
-            if (problem) offenders.push({ rule: `error shape (${apiOf(routes[0])} via ${routes[0]}): ${problem}`, request, status: res.statusCode, answer });
+            const api = expectedApi(op, plan, options, routes[0], res.statusCode);
+            const problem = shapeProblem(api, res, String(options.method));
+            if (problem) offenders.push({ rule: `error shape (${api} via ${routes[0]}): ${problem}`, request, status: res.statusCode, answer });
           }
           if (res.statusCode < 300 && res.body) {
             try {
