@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, maxHeaderSize, type RequestListener, type Server } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -56,6 +56,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // The router's own limit (100 by default) refused path parameters the routes' schemas take
+    // (Eden AI names of 200 characters, Edge Config keys of 256, longer still when decoded from
+    // UTF-16 surrogates), and answered in the native shape on vendor routes. No parameter of a URL
+    // Node's HTTP parser lets through is longer than its header limit: each route's schema decides.
+    routerOptions: { maxParamLength: maxHeaderSize },
     trustProxy,
     genReqId: requestId,
     serverFactory: (handler, serverOptions) =>

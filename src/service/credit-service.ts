@@ -54,11 +54,21 @@ export class CreditService {
     },
   ) {}
 
-  /** Whatever API asks (Eden AI's PATCH too), changing a balance needs `credits:write`. */
-  async adjustToken(ctx: CallContext, id: string, op: CreditOp, amount: bigint): Promise<TokenRecord> {
+  /**
+   * The token whose balance `adjustToken` would change, once everything it checks has passed:
+   * `credits:write` (whatever API asks, Eden AI's PATCH too), the token's writability and a
+   * balance of its own. A caller that changes other things in the same request asks this first,
+   * so a refusal comes before any write.
+   */
+  async adjustableToken(ctx: CallContext, id: string): Promise<TokenRecord> {
     this.deps.access.requireScope(ctx.principal, 'credits:write');
     const token = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     if (token.creditPool !== null) throw new AppError('CONFLICT', `this token draws from the pool of ${token.creditPool}; change the pool`);
+    return token;
+  }
+
+  async adjustToken(ctx: CallContext, id: string, op: CreditOp, amount: bigint): Promise<TokenRecord> {
+    const token = await this.adjustableToken(ctx, id);
     const credits = await this.deps.credits.adjustToken(token.id, op, amount, this.deps.runtime.now());
     if (credits === undefined) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.deps.changes.publish([token.digest]);

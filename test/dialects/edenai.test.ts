@@ -180,4 +180,36 @@ await describeEachApp('Eden AI dialect', (h) => {
     assert.equal((await verify(token)).code, 'NOT_FOUND');
     assert.equal((await h.request({ method: 'GET', url: `${URL_BASE}rw/`, as: user.secret })).statusCode, 404);
   });
+
+  it('reads, updates and deletes a token by a name as long as a name may be; a longer one is 400 in its error shape', async () => {
+    const name = `${'n'.repeat(100)}${'é'.repeat(100)}`;
+    assert.equal((await create({ name })).statusCode, 201);
+    const url = `${URL_BASE}${encodeURIComponent(name)}/`;
+    const read = await h.request({ method: 'GET', url, as: h.admin });
+    assert.equal(read.statusCode, 200, read.body);
+    assert.equal(read.json().name, name);
+    assert.equal((await h.request({ method: 'PATCH', url, as: h.admin, payload: { active_balance: true } })).statusCode, 200);
+    const tooLong = await h.request({ method: 'GET', url: `${URL_BASE}${'n'.repeat(201)}/`, as: h.admin });
+    assert.equal(tooLong.statusCode, 400);
+    assert.equal(tooLong.json().error.type, 'VALIDATION_ERROR');
+    assert.equal((await h.request({ method: 'DELETE', url, as: h.admin })).statusCode, 204);
+  });
+
+  it('refuses a PATCH of the balance without credits:write before it changes anything else', async () => {
+    const expire = new Date(h.clock.now() + 86_400_000).toISOString();
+    assert.equal((await create({ name: 'half-patched', expire_time: expire, balance: '3' })).statusCode, 201);
+    const noCredits = (
+      await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'tokens only', type: 'personal', scopes: ['tokens:write'] } })
+    ).json().secret;
+    const before = await storeSnapshot(h);
+    const later = new Date(h.clock.now() + 2 * 86_400_000).toISOString();
+    for (const payload of [{ expire_time: later, balance: '5' }, { active_balance: true, balance: 5 }]) {
+      const res = await h.request({ method: 'PATCH', url: `${URL_BASE}half-patched/`, as: noCredits, payload });
+      assert.equal(res.statusCode, 403, res.body);
+      assert.equal(res.json().error.type, 'FORBIDDEN');
+    }
+    assert.equal(await storeSnapshot(h), before);
+    const ok = await h.request({ method: 'PATCH', url: `${URL_BASE}half-patched/`, as: noCredits, payload: { expire_time: later } });
+    assert.equal(ok.statusCode, 200, 'without a balance, tokens:write is enough');
+  });
 });

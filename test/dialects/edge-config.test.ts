@@ -172,6 +172,23 @@ await describeEachApp(
       assert.equal((await from('192.0.2.1')).statusCode, 401);
     });
 
+    it('reads an item whose key is as long as a key may be, and answers a longer one in Vercel\'s shape', async () => {
+      // 256 characters, 128 of them outside the BMP: 384 UTF-16 code units, and 1 280 characters percent-encoded.
+      const key = `${'k'.repeat(128)}${'😀'.repeat(128)}`;
+      const id = await createConfig(h.admin, 'long-keys', { [key]: 'long' });
+      const token = (await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label: 'reader' } })).json().token;
+      const auth = { authorization: `Bearer ${token}` };
+      const read = await h.request({ method: 'GET', url: `/${id}/item/${encodeURIComponent(key)}`, headers: auth });
+      assert.equal(read.statusCode, 200, read.body);
+      assert.equal(read.json(), 'long');
+      const tooLong = await h.request({ method: 'GET', url: `/${id}/item/${'k'.repeat(257)}`, headers: auth });
+      assert.equal(tooLong.statusCode, 400);
+      assert.equal(tooLong.json().error.code, 'bad_request');
+      const longId = await h.request({ method: 'GET', url: `/v1/edge-config/${'e'.repeat(500)}`, as: h.admin });
+      assert.equal(longId.statusCode, 400);
+      assert.equal(longId.json().error.code, 'bad_request');
+    });
+
     it('DELETE …/tokens that names one token it cannot find deletes none and answers 404', async () => {
       const id = await createConfig(h.admin, 'all-or-nothing');
       const created = [];

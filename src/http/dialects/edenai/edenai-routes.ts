@@ -145,10 +145,12 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
         const ctx = callContext(request);
         const { balance, expire_time, active_balance } = request.body;
         let token = await byName(ctx, request.params.name);
-        // Read everything before changing anything, so a bad field changes nothing.
+        // Read and check everything before changing anything, so a bad field (or a balance the
+        // caller may not set) changes nothing.
         const credits = balance === undefined ? undefined : balanceInput(balance);
         const expiresAt = expire_time === undefined ? undefined : expiresAtInput(expire_time);
         if (expiresAt != null && expiresAt <= services.runtime.now()) throw new AppError('VALIDATION_ERROR', 'expire_time must be in the future');
+        if (credits !== undefined) await services.credits.adjustableToken(ctx, token.id);
         const patch = {
           ...(expiresAt !== undefined ? { expiresAt } : {}),
           ...(active_balance !== undefined ? { creditsActive: active_balance } : {}),
