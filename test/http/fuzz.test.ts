@@ -386,7 +386,8 @@ const JUNK_AUTH = ['Bearer', 'Bearer ', 'Bearer  ', 'bearer tsr_', 'Basic dXNlcj
 function saneAuth(op: Operation): fc.Arbitrary<AuthPlan> {
   if (op.security.some((s) => s.edgeConfigToken)) return fc.constantFrom<AuthPlan>({ credential: 'reader' }, { credential: 'reader', via: 'query' });
   if (op.security.some((s) => s.unleashEdgeHmac)) return fc.constantFrom<AuthPlan>({ credential: 'admin' }, { credential: 'hmac', tamper: 'none' });
-  // Mostly the admin, who may do anything; a member now and then, who meets the rules on teams and owners.
+  // Mostly the admin, who may do anything; now and then a member, who meets the rules on teams and
+  // owners, or a token that may manage tokens but not credits.
   if (op.security.some((s) => s.bearer)) return fc.constantFrom<AuthPlan>({ credential: 'admin' }, { credential: 'admin' }, { credential: 'member' }, { credential: 'scoped' });
   return fc.constantFrom<AuthPlan>({ credential: 'none' }, { credential: 'admin' });
 }
@@ -502,6 +503,7 @@ interface Plan {
 }
 
 const FAULTS = ['body', 'path', 'query', 'headers', 'auth', 'method', 'url', 'all', 'none'] as const;
+type Fault = (typeof FAULTS)[number];
 
 /** The path as a client or proxy might garble it. */
 type UrlMangle = 'none' | 'trailing-slash' | 'double-slash' | 'upper-case' | 'dot-segment' | 'encoded-slash' | 'semicolon' | 'fragment' | 'bad-escape' | 'query-only';
@@ -530,7 +532,6 @@ function mangle(path: string, how: UrlMangle): string {
       return `${path}?`;
   }
 }
-type Fault = (typeof FAULTS)[number];
 
 function plans(op: Operation): fc.Arbitrary<Plan> {
   const pathNames = op.parameters.filter((p) => p.in === 'path').map((p) => p.name);
