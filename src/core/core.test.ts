@@ -7,6 +7,7 @@ import { newId } from './ids.js';
 import { andThen } from './maybe-async.js';
 import { ipAllowed, parseCidr } from './ip-allowlist.js';
 import { jsonDepthProblem } from './json-depth.js';
+import { hasLoneSurrogate } from './lone-surrogate.js';
 import { metadataProblem } from './metadata.js';
 import { missingScopes, SCOPE_PATTERN, scopeCovers } from './scopes.js';
 import { LATEST_TIME_MS, tokenInputProblem } from './token-input.js';
@@ -91,6 +92,23 @@ describe('IP allowlists', () => {
     assert.equal(ipAllowed(list, '::ffff:10.1.2.3'), true);
     assert.equal(ipAllowed(list, 'not an ip'), false);
     assert.equal(ipAllowed([], '10.0.0.1'), false);
+  });
+});
+
+describe('lone surrogates', () => {
+  it('are found in strings and keys at any depth; pairs, and text without surrogates, are not', () => {
+    for (const value of ['\ud800', 'a\udfff', '\ude00\ud83d', '😀\ud83d', { '\udc00': 1 }, [[{ k: ['x', '\udbff'] }]]]) {
+      assert.equal(hasLoneSurrogate(value), true, JSON.stringify(value));
+    }
+    for (const value of ['', 'plain', '😀', '\ud83d\ude00\ud83d\ude00', { '😀': ['é', 1, null, true] }, 12, null]) {
+      assert.equal(hasLoneSurrogate(value), false, JSON.stringify(value));
+    }
+  });
+
+  it('walks a value nested deeper than the stack would allow', () => {
+    let deep: unknown = '\ud800';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    assert.equal(hasLoneSurrogate(deep), true);
   });
 });
 

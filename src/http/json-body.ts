@@ -1,23 +1,35 @@
 import type { FastifyRequest } from 'fastify';
 import secureJsonParse from 'secure-json-parse';
 import { AppError } from '../core/errors.js';
+import { hasLoneSurrogate } from '../core/lone-surrogate.js';
 
 // PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores alike.
 export const NUL_MESSAGE = 'text may not contain NUL (\\u0000) characters';
 
+// Only a `\uD800`–`\uDFFF` escape can put half a surrogate pair in a body read as UTF-8; a body
+// without one is not walked.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 /**
  * A JSON request body as text → its value; blank text is no body (undefined). `__proto__` and
- * `constructor.prototype` keys are refused, not parsed, so no object can be poisoned. Every
- * JSON body, on every route and on the verify fast path, is read by this one function.
+ * `constructor.prototype` keys are refused, not parsed, so no object can be poisoned; so are NUL
+ * and half a surrogate pair, which the stores cannot keep. Every JSON body, on every route and
+ * on the verify fast path, is read by this one function.
  */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   if (text.includes('\\u0000') || text.includes('\0')) throw new AppError('VALIDATION_ERROR', NUL_MESSAGE);
+  let value: unknown;
   try {
-    return secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    value = secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch {
     throw new AppError('INVALID_JSON', 'the body is not valid JSON');
   }
+  // Like NUL, text no store keeps as sent is refused everywhere, rather than changed by one of them.
+  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value)) {
+    throw new AppError('VALIDATION_ERROR', 'text may not contain half of a UTF-16 surrogate pair (a lone \\uD800–\\uDFFF)');
+  }
+  return value;
 }
 
 /**

@@ -385,7 +385,8 @@ const JUNK_AUTH = ['Bearer', 'Bearer ', 'Bearer  ', 'bearer tsr_', 'Basic dXNlcj
 function saneAuth(op: Operation): fc.Arbitrary<AuthPlan> {
   if (op.security.some((s) => s.edgeConfigToken)) return fc.constantFrom<AuthPlan>({ credential: 'reader' }, { credential: 'reader', via: 'query' });
   if (op.security.some((s) => s.unleashEdgeHmac)) return fc.constantFrom<AuthPlan>({ credential: 'admin' }, { credential: 'hmac', tamper: 'none' });
-  // Mostly the admin, who may do anything; a member now and then, who meets the rules on teams and owners.
+  // Mostly the admin, who may do anything; now and then a member, who meets the rules on teams and
+  // owners, or a token that may manage tokens but not credits.
   if (op.security.some((s) => s.bearer)) return fc.constantFrom<AuthPlan>({ credential: 'admin' }, { credential: 'admin' }, { credential: 'member' }, { credential: 'scoped' });
   return fc.constantFrom<AuthPlan>({ credential: 'none' }, { credential: 'admin' });
 }

@@ -66,6 +66,11 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['NUL in a path id', { method: 'GET', url: '/v1/tokens/tok_%00', as: h.admin }, 400],
     ['NUL in a cursor', { method: 'GET', url: '/v1/tokens?cursor=%00', as: h.admin }, 400],
     ['NUL in a team slug query', { method: 'GET', url: '/v1/tokens?slug=a%00', as: h.admin }, 400],
+    ['a lone high surrogate in a name', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a\\ud800"}', as: h.admin }, 400],
+    ['a lone low surrogate in a metadata key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a","metadata":{"\\uDC00":1}}', as: h.admin }, 400],
+    ['surrogates the wrong way round', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"\\ude00\\ud83d"}', as: h.admin }, 400],
+    ['a lone surrogate deep in metadata', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a","metadata":{"k":[[{"v":"\\udbff"}]]}}', as: h.admin }, 400],
+    ['a lone surrogate to verify', { method: 'POST', url: '/v1/verify', headers: json, payload: '{"token":"tsr_\\ud800"}' }, 400],
     ['batch of objects without token', { method: 'POST', url: '/v1/verify/batch', payload: { tokens: [{ scopes: ['x'] }] } }, 400],
   ];
 
@@ -80,6 +85,13 @@ await describeEachApp('malformed and hostile requests', (h) => {
     }
     assert.equal(await storeSnapshot(h), before);
     assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype was polluted');
+  });
+
+  it('keeps text with a surrogate pair (an emoji escaped in JSON) as it was sent', async () => {
+    const res = await h.request({ method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"\\ud83d\\ude00","metadata":{"\\ud83d\\ude00":"\\uD83D\\uDE00"}}', as: h.admin });
+    assert.equal(res.statusCode, 201, res.body);
+    const read = (await h.request({ method: 'GET', url: `/v1/tokens/${res.json().token.id}`, as: h.admin })).json().token;
+    assert.deepEqual([read.name, read.metadata], ['😀', { '😀': '😀' }]);
   });
 
   it('takes JSON in UTF-8 however the type is spelled, the identity coding, and an optional body left out', async () => {

@@ -144,6 +144,7 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
         ['rate limit names of the wrong shape', { body: json({ token: secrets.plain, rateLimits: [{ nom: 'x' }] }) }],
         ['escaped NUL', { body: '{"token":"tsr_\\u0000"}' }],
         ['raw NUL', { body: '{"token":"tsr_\u0000"}' }],
+        ['a lone surrogate', { body: '{"token":"tsr_\\ud800"}' }],
         ['__proto__ key', { body: '{"token":"x","__proto__":{"admin":true}}' }],
         ['constructor.prototype', { body: '{"token":"x","constructor":{"prototype":{"admin":true}}}' }],
         // Left to Fastify by the fast path; still the same answers on both servers.
