@@ -1,6 +1,8 @@
-// Layer rules for src/, bottom to top: core, store, service (with its ports), adapters, http,
-// cli (the composition root). A layer may import the ones below it, never one above. Run by
-// `npm run lint` (depcruise src --config .dependency-cruiser.cjs).
+// Layer rules for src/, bottom to top: core (the pure domain) and lib (event-loop mechanics),
+// store, service (with its ports), adapters, http, server (the composition root). A layer may
+// import the ones below it, never one above. cli holds the API client's commands, which talk to
+// a server over HTTP and import none of it; src/main.ts, the `tessera` command, registers both.
+// Run by `npm run lint` (depcruise src --config .dependency-cruiser.cjs).
 
 /** Store files that are not ports: the SQL and in-memory implementations and the factory that picks one. */
 const STORE_IMPLEMENTATIONS = '^src/store/(sql|memory)/|^src/store/open-stores\\.ts$';
@@ -32,18 +34,25 @@ module.exports = {
       to: { dependencyTypes: ['core'], path: '^(node:)?(http|https|http2|fs|fs/promises|child_process|cluster|worker_threads|dgram|tls)$' },
     },
     {
+      name: 'lib-is-pure',
+      comment: 'src/lib is event-loop mechanics with no domain: it imports nothing in src/ outside src/lib, and no npm package.',
+      severity: 'error',
+      from: { path: '^src/lib/' },
+      to: { path: '^src/|^node_modules/', pathNot: '^src/lib/' },
+    },
+    {
       name: 'store-not-above',
-      comment: 'src/store may import src/core only.',
+      comment: 'src/store may import src/core and src/lib only.',
       severity: 'error',
       from: { path: '^src/store/' },
-      to: { path: '^src/(service|http|cli)/' },
+      to: { path: '^src/(service|adapters|http|server|cli)/' },
     },
     {
       name: 'service-not-above',
-      comment: 'src/service may import src/core and the store ports, never src/http or src/cli.',
+      comment: 'src/service may import src/core, src/lib and the store ports, never src/http, src/server or src/cli.',
       severity: 'error',
       from: { path: '^src/service/' },
-      to: { path: '^src/(http|cli)/' },
+      to: { path: '^src/(http|server|cli)/' },
     },
     {
       name: 'service-store-ports-only',
@@ -61,24 +70,24 @@ module.exports = {
     },
     {
       name: 'ports-not-adapters',
-      comment: 'Only the composition root (src/cli) wires adapters in: core, store, service and http never import src/adapters.',
+      comment: 'Only the composition root (src/server) wires adapters in: core, lib, store, service, http and cli never import src/adapters.',
       severity: 'error',
-      from: { path: '^src/(core|store|service|http)/' },
+      from: { path: '^src/(core|lib|store|service|http|cli)/' },
       to: { path: '^src/adapters/' },
     },
     {
       name: 'adapters-not-above',
-      comment: 'src/adapters implement the service ports: they may import core, service and the store ports, never http or cli.',
+      comment: 'src/adapters implement the service ports: they may import core, lib, service and the store ports, never http, server or cli.',
       severity: 'error',
       from: { path: '^src/adapters/' },
-      to: { path: '^src/(http|cli)/' },
+      to: { path: '^src/(http|server|cli)/' },
     },
     {
       name: 'http-not-above',
-      comment: 'src/http may import src/core, src/service and the store ports, never src/cli.',
+      comment: 'src/http may import src/core, src/lib, src/service and the store ports, never src/server or src/cli.',
       severity: 'error',
       from: { path: '^src/http/' },
-      to: { path: '^src/cli/' },
+      to: { path: '^src/(server|cli)/' },
     },
     {
       name: 'http-store-ports-only',
@@ -86,6 +95,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/http/', pathNot: TESTS },
       to: { path: STORE_IMPLEMENTATIONS },
+    },
+    {
+      name: 'server-is-the-root',
+      comment: 'src/server is the composition root: only the `tessera` command (src/main.ts) imports it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/main\\.ts$|^src/server/' },
+      to: { path: '^src/server/' },
+    },
+    {
+      name: 'cli-is-a-client',
+      comment: 'src/cli holds the API client commands: they speak HTTP to a server and import only src/core and src/cli.',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/', pathNot: '^src/(core|cli)/' },
     },
     {
       name: 'src-not-test-or-bench',

@@ -20,8 +20,7 @@ import { verifyRoutes } from './routes/verify-routes.js';
 import { NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validator.js';
 import { holdAnswersUntilTurnEnds } from './turn-writes.js';
-import { verifyFastPath } from './verify-fast-path.js';
-import { VerifyResponder } from './verify-responder.js';
+import { installFastVerify, type FastPath } from './fast-verify/install-fast-verify.js';
 import { edenaiRoutes } from './dialects/edenai/edenai-routes.js';
 import { unleashRoutes } from './dialects/unleash/unleash-routes.js';
 import { edgeConfigReadRoutes } from './dialects/vercel/edge-config-read-routes.js';
@@ -40,7 +39,7 @@ export interface AppOptions {
   trustProxy?: number | readonly string[];
   /**
    * Whether plain `POST /v1/verify` requests are answered in Node's request listener before
-   * Fastify (verify-fast-path.ts), the default, or by Fastify's route like every other request.
+   * Fastify (fast-verify/), the default, or by Fastify's route like every other request.
    */
   verifyFastPath?: boolean;
 }
@@ -51,7 +50,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     services.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   const requestId = requestIds();
   // Set once the app exists; until then (and when turned off) every request goes to Fastify.
-  let fastPath: ReturnType<typeof verifyFastPath> | undefined;
+  let fastPath: FastPath | undefined;
   const trustProxy = fastifyTrustProxy(options.trustProxy ?? 0);
   const app = Fastify({
     logger: options.logger ?? false,
@@ -88,21 +87,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     done();
   });
   holdAnswersUntilTurnEnds(app);
-  let closing = false;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
   if (options.verifyFastPath !== false) {
-    const responder = new VerifyResponder({
-      services,
-      log: app.log,
-      requestId,
-      trustProxy: trustProxy !== false,
-      closing: () => closing,
-      bodyLimit: BODY_LIMIT_BYTES,
-    });
-    fastPath = verifyFastPath(responder);
+    fastPath = installFastVerify(app, { services, requestId, trustProxy: trustProxy !== false, bodyLimit: BODY_LIMIT_BYTES });
   }
 
   await app.register(swagger, {

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { atTurnEnd } from '../lib/turn.js';
 
 /**
  * Answers go out together once the event loop's turn has read every request ready in it
- * (setImmediate runs after the poll phase), not one by one as each is decided. Each write to a
+ * (lib/turn.ts), not one by one as each is decided. Each write to a
  * connection whose client sleeps wakes that client; on a virtual machine the wake-up costs
  * more than the write, and while a turn's writes go out back to back the client is awake for
  * all but the first. Server CPU a request, each bench load alone on a fresh process, pinned:
@@ -24,7 +25,7 @@ const MAX_HELD_ANSWER = 8 * 1024;
 export function holdAnswersUntilTurnEnds(app: FastifyInstance): void {
   // A callback hook, not an async one: it runs on every answer and costs no promise.
   app.addHook('onSend', (_request, _reply, payload, done) => {
-    if (typeof payload === 'string' && payload.length <= MAX_HELD_ANSWER) setImmediate(() => done(null, payload));
+    if (typeof payload === 'string' && payload.length <= MAX_HELD_ANSWER) atTurnEnd(() => done(null, payload));
     else done(null, payload);
   });
 }

@@ -1,11 +1,11 @@
 import type { Static } from '@fastify/type-provider-typebox';
 import { formatCredits } from '../core/credits.js';
 import { AppError } from '../core/errors.js';
-import { andThen, type MaybeAsync } from '../core/maybe-async.js';
+import { andThen, type MaybeAsync } from '../lib/maybe-async.js';
 import type { Services } from '../service/services.js';
 import type { VerifyOptions, VerifyResult as VerifyOutcome } from '../service/verify-service.js';
 import { creditsInput } from './credit-input.js';
-import type { VerifyBody, VerifyResult } from './schemas/token-schemas.js';
+import type { VerifyBody, VerifyResult } from './schemas/verify-schemas.js';
 import { cachedTokenView } from './views.js';
 
 export type VerifyRequest = Static<typeof VerifyBody>;

@@ -1,5 +1,5 @@
 import { digestKeyOf, digestsEqual } from '../core/digest.js';
-import { andThen, type MaybeAsync } from '../core/maybe-async.js';
+import { andThen, type MaybeAsync } from '../lib/maybe-async.js';
 import { planCharge, type ChargePlan } from '../core/metering.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';

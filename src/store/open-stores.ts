@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openPostgres, openSqlite, type QueryObserver, type SqlDatabase } from './sql/database.js';
+import { openPostgres, openSqlite, type QueryObserver, type SqlDatabase } from './sql/driver/database.js';
 import { migrateToLatest } from './sql/migrate.js';
 import { createSqlStores } from './sql/sql-stores.js';
 import { withStartupLock } from './sql/startup-lock.js';

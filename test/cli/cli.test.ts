@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseSecret } from '../../src/core/secret.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 interface Run {
   code: number;

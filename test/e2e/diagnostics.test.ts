@@ -8,7 +8,7 @@ import { it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
 import { startListeningProcess } from '../support/server-process.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const COUNTER = fileURLToPath(new URL('../support/diagnostics-counter.js', import.meta.url));
 
 it('every verification passes through Node’s HTTP server: a preloaded diagnostics_channel subscriber counts each one', async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { keyFingerprint } from '../../src/cli/key-fingerprint.js';
+import { keyFingerprint } from '../../src/server/key-fingerprint.js';
 import { postgresTestUrl } from '../support/postgres.js';
 import { bootstrapSecretIn, startServerProcess, type ServerProcess } from '../support/server-process.js';
 

@@ -856,7 +856,7 @@ await describeEachApp('fuzzing every operation of /openapi.json', (h) => {
           snapshot = await storeSnapshot(h, known());
         }
         const options = requestOf(op, plan, world);
-        // The plain verifications a server answers beside Fastify (verify-fast-path.ts) are
+        // The plain verifications a server answers beside Fastify (fast-verify/install-fast-verify.ts) are
         // reached only over a socket: those are sent both ways.
         for (const via of op.key === 'POST /v1/verify' ? (['inject', 'http'] as const) : (['inject'] as const)) {
           const request = `${via === 'http' ? 'over HTTP: ' : ''}${describeRequest(options)}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { serverConfig } from '../../src/cli/server-config.js';
+import { serverConfig } from '../../src/server/server-config.js';
 import { buildApp } from '../../src/http/app.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 

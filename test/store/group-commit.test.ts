@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, sql, SqliteDialect } from 'kysely';
-import { GroupCommit } from '../../src/store/sql/group-commit.js';
+import { GroupCommit } from '../../src/store/sql/driver/group-commit.js';
 
 interface Db {
   accounts: { id: string; balance: number };

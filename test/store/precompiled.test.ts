@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { precompiled } from '../../src/store/sql/precompiled.js';
+import { precompiled } from '../../src/store/sql/driver/precompiled.js';
 
 interface Db {
   items: { id: string; stock: number; kind: string };

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { digestKeyOf } from '../../src/core/digest.js';
 import { createServices } from '../../src/service/services.js';
-import type { SqlDatabase } from '../../src/store/sql/database.js';
+import type { SqlDatabase } from '../../src/store/sql/driver/database.js';
 import { migrateToLatest } from '../../src/store/sql/migrate.js';
 import { createSqlStores } from '../../src/store/sql/sql-stores.js';
 import { toRow } from '../../src/store/sql/sql-token-store.js';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../../src/store/open-stores.js';
-import type { SqlDatabase } from '../../src/store/sql/database.js';
+import type { SqlDatabase } from '../../src/store/sql/driver/database.js';
 import { STARTUP_LOCK_ID, withStartupLock } from '../../src/store/sql/startup-lock.js';
 import { postgresTestUrl } from '../support/postgres.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import type { SqlDatabase } from '../../src/store/sql/database.js';
+import type { SqlDatabase } from '../../src/store/sql/driver/database.js';
 import { migrateToLatest } from '../../src/store/sql/migrate.js';
 import { SqlTokenStore, toRow } from '../../src/store/sql/sql-token-store.js';
 import { makeToken, T0 } from '../support/fixtures.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator } from 'kysely';
-import { openPostgres, openSqlite, type SqlDatabase } from '../../src/store/sql/database.js';
+import { openPostgres, openSqlite, type SqlDatabase } from '../../src/store/sql/driver/database.js';
 import { migrations } from '../../src/store/sql/migrate.js';
 import { postgresTestUrl } from './postgres.js';
 

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { servingExecArgv } from '../../src/cli/heap-growth.js';
+import { servingExecArgv } from '../../src/server/heap-growth.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 export interface ServerProcess {
   url: string;

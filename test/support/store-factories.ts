@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
 import { openStores } from '../../src/store/open-stores.js';
-import type { QueryObserver } from '../../src/store/sql/prepared-query.js';
+import type { QueryObserver } from '../../src/store/sql/driver/prepared-query.js';
 import type { Stores } from '../../src/store/stores.js';
 import { postgresTestUrl } from './postgres.js';
 import { postgresQuery, sqliteQuery, type RawQuery } from './store-query.js';

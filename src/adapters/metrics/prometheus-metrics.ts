@@ -8,7 +8,7 @@ export interface MetricsOptions {
   processMetrics?: boolean;
   /**
    * Where `text()` gets the exposition, given this process's registry: by default the registry
-   * itself; a cluster worker's asks its primary for every worker's, merged (cli/cluster-metrics.ts).
+   * itself; a cluster worker's asks its primary for every worker's, merged (server/cluster-metrics.ts).
    */
   gather?: (registry: Registry) => () => Promise<string>;
 }

@@ -3,13 +3,11 @@ import type { Services } from '../../service/services.js';
 import { PUBLIC } from '../call-context.js';
 import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
 import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
-import { VerifyBatchBody, VerifyBatchResult, VerifyBody, VerifyResult } from '../schemas/token-schemas.js';
+import { VERIFY_RESPONSES, VerifyBatchBody, VerifyBatchResult, VerifyBody } from '../schemas/verify-schemas.js';
 import { answerVerify, verifyOptions, verifyView, type VerifyRequest } from '../verify-answer.js';
 
 const tags = ['verify'];
 
-/** What `POST /v1/verify` answers, by status; its fast path (verify-fast-path.ts) serializes with these too. */
-export const VERIFY_RESPONSES = { 200: VerifyResult, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse };
 // Public: holding the token is the proof.
 const security = PUBLIC;
 

@@ -3,12 +3,11 @@ import { CREDITS_PATTERN } from '../../core/credits.js';
 import { SCOPE_PATTERN } from '../../core/scopes.js';
 import { REFILL_INTERVALS, TOKEN_STATUSES, TOKEN_TYPES } from '../../core/token.js';
 import { LATEST_TIME_MS } from '../../core/token-input.js';
-import { VERIFY_CODES } from '../../core/verify.js';
 import { NullableInteger, NullableString, orNull, PageQuery, pageOf, TeamQuery } from './common.js';
 
 const Scope = Type.String({ pattern: SCOPE_PATTERN, maxLength: 129 });
-const Scopes = Type.Array(Scope, { maxItems: 100 });
-const ResourceRef = Type.Object(
+export const Scopes = Type.Array(Scope, { maxItems: 100 });
+export const ResourceRef = Type.Object(
   { kind: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 128 }) },
   { additionalProperties: false },
 );
@@ -18,7 +17,7 @@ const Metadata = Type.Record(Type.String(), Type.Unknown(), {
 });
 const Cidr = Type.String({ minLength: 2, maxLength: 49, description: 'An IPv4 or IPv6 CIDR range or address.' });
 const IpAllowlist = Type.Array(Cidr, { maxItems: 100 });
-const Environment = Type.String({ minLength: 1, maxLength: 100 });
+export const Environment = Type.String({ minLength: 1, maxLength: 100 });
 const Projects = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 // Up to the last millisecond of year 9999, so every value is a valid Date and fits a SQL bigint.
 const Millis = Type.Integer({ minimum: 0, maximum: LATEST_TIME_MS, description: 'Milliseconds since the Unix epoch.' });
@@ -142,59 +141,3 @@ export const RotateTokenBody = Type.Object(
 );
 
 export const TokenResponse = Type.Object({ token: TokenView });
-
-const VerifyFields = {
-  scopes: Type.Optional(Scopes),
-  resource: Type.Optional(ResourceRef),
-  environment: Type.Optional(Environment),
-  project: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  ip: Type.Optional(
-    Type.String({
-      format: 'ip',
-      maxLength: 45,
-      description: "The end client's address (IPv4 or IPv6), for IP allowlists and the guessing guard; defaults to the caller's.",
-    }),
-  ),
-  cost: Type.Optional({ ...Credits, description: 'Credits this call costs, not negative (default 1; "0" checks without charging). Only metered tokens are charged.' }),
-  rateLimits: Type.Optional(
-    Type.Array(
-      Type.Object(
-        { name: Type.String({ minLength: 1, maxLength: 64 }), cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })) },
-        { additionalProperties: false },
-      ),
-      { maxItems: 10, description: "Which of the token's rate limits this call spends, each with a cost (default 1); all, at cost 1, when not given." },
-    ),
-  ),
-};
-
-export const VerifyBody = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 512 }), ...VerifyFields },
-  { additionalProperties: false },
-);
-
-export const VerifyResult = Type.Object({
-  valid: Type.Boolean(),
-  code: Type.Enum(VERIFY_CODES),
-  token: Type.Optional(TokenView),
-  remaining: Type.Optional(Type.String({ description: 'Credits left after this call (metered tokens only).' })),
-  rateLimit: Type.Optional(
-    Type.Object(
-      { name: Type.String(), limit: Type.Integer(), remaining: Type.Integer(), resetAt: Type.Integer() },
-      { description: 'The tightest of the rate limits applied, or the one that refused the call (RATE_LIMITED).' },
-    ),
-  ),
-});
-
-export const VerifyBatchBody = Type.Object(
-  {
-    tokens: Type.Array(Type.Union([Type.String({ minLength: 1, maxLength: 512 }), VerifyBody]), {
-      minItems: 1,
-      maxItems: 1000,
-      description: 'Secrets, or objects with per-token requirements; the top-level requirements apply to plain strings.',
-    }),
-    ...VerifyFields,
-  },
-  { additionalProperties: false },
-);
-
-export const VerifyBatchResult = Type.Object({ results: Type.Array(VerifyResult) });

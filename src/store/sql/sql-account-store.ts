@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { MembershipRecord, TeamRecord, TeamRole, UserRecord, UserRole } from '../../core/account.js';
 import type { AccountStore } from '../account-store.js';
 import type { Page, PageQuery } from '../page.js';
-import { millis, withConflict } from './conflicts.js';
+import { millis, withConflict } from './driver/conflicts.js';
 import type { Database, TeamMembersTable, TeamsTable, UsersTable } from './schema.js';
 
 export class SqlAccountStore implements AccountStore {

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AuditAction, AuditEvent } from '../../core/audit.js';
 import type { AuditListQuery, AuditStore } from '../audit-store.js';
 import type { Page } from '../page.js';
-import { millis } from './conflicts.js';
+import { millis } from './driver/conflicts.js';
 import type { AuditEventsTable, Database } from './schema.js';
 
 export class SqlAuditStore implements AuditStore {

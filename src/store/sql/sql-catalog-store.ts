@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EnvironmentRecord, ProjectRecord } from '../../core/catalog.js';
 import type { CatalogStore } from '../catalog-store.js';
-import { millis, withConflict } from './conflicts.js';
+import { millis, withConflict } from './driver/conflicts.js';
 import type { Database } from './schema.js';
 
 export class SqlCatalogStore implements CatalogStore {

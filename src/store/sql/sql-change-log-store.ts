@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ChangeLogStore, TokenChange } from '../change-log-store.js';
-import { millis } from './conflicts.js';
+import { millis } from './driver/conflicts.js';
 import type { Database } from './schema.js';
 
 export class SqlChangeLogStore implements ChangeLogStore {

@@ -12,9 +12,10 @@ import {
   type ReservationState,
   type Settlement,
 } from '../credit-store.js';
-import { millis, withConflict } from './conflicts.js';
-import { GroupCommit } from './group-commit.js';
-import { precompiled } from './precompiled.js';
+import { turnEnd } from '../../lib/turn.js';
+import { millis, withConflict } from './driver/conflicts.js';
+import { GroupCommit } from './driver/group-commit.js';
+import { precompiled } from './driver/precompiled.js';
 import type { CreditReservationsTable, Database, SqlDialect } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -114,7 +115,7 @@ export class SqlCreditStore implements CreditStore {
   /** Runs a write once this turn's requests are read: on SQLite in the turn's group commit, on PostgreSQL on the pool. */
   #atTurnEnd<T>(work: (db: Db) => Promise<T>): Promise<T> {
     if (this.#group) return this.#group.run(work);
-    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => work(this.db));
+    return turnEnd().then(() => work(this.db));
   }
 
   async adjustToken(tokenId: string, op: 'add' | 'set', amount: bigint, now: number): Promise<bigint | undefined> {

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/vercel-edge-config.js';
 import type { TokenRecord } from '../../core/token.js';
 import type { EdgeConfigStore, EdgeConfigTokenInsert } from '../edge-config-store.js';
-import { millis, withConflict } from './conflicts.js';
+import { millis, withConflict } from './driver/conflicts.js';
 import type { Database, EdgeConfigsTable, SqlDialect } from './schema.js';
 import { SqlTokenStore } from './sql-token-store.js';
 

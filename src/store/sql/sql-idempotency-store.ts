@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { IdempotencyRecord, IdempotencyStore } from '../idempotency-store.js';
-import { millis } from './conflicts.js';
+import { millis } from './driver/conflicts.js';
 import type { Database, IdempotencyKeysTable } from './schema.js';
 
 export class SqlIdempotencyStore implements IdempotencyStore {

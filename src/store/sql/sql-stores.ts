@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Stores } from '../stores.js';
-import type { SqlDatabase } from './database.js';
+import type { SqlDatabase } from './driver/database.js';
 import { pendingMigrations } from './migrate.js';
 import { SqlAccountStore } from './sql-account-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';

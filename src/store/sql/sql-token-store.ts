@@ -2,11 +2,12 @@ import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { CreditRefill, TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
-import { millis, withConflict } from './conflicts.js';
-import type { PreparedRead } from './prepared-query.js';
+import { millis, withConflict } from './driver/conflicts.js';
+import type { PreparedRead } from './driver/prepared-query.js';
 import type { Database, SqlDialect, TokensTable, TokenUsesTable } from './schema.js';
-import { sharedJson, sharedString } from './shared-values.js';
-import { TurnBatch } from './turn-batch.js';
+import { sharedJson, sharedString } from './driver/shared-values.js';
+import { turnEnd } from '../../lib/turn.js';
+import { TurnBatch } from './driver/turn-batch.js';
 
 /** A token row with its uses (none: a count of 0). */
 type TokenRow = Selectable<TokensTable> & Omit<Selectable<TokenUsesTable>, 'token_id'>;
@@ -176,7 +177,7 @@ export class SqlTokenStore implements TokenStore {
       // the statements walk the b-trees once from end to end instead of each all over them.
       const sorted = [...uses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       for (let i = 0; i < sorted.length; i += USES_PER_STATEMENT) {
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (i > 0) await turnEnd();
         const rows = sorted.slice(i, i + USES_PER_STATEMENT).map((u) => sql`(${u.id}, ${u.count}, ${u.at})`);
         await addUses(tx, sql`values ${sql.join(rows)}`);
       }

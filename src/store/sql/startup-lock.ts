@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { SqlDatabase } from './database.js';
+import type { SqlDatabase } from './driver/database.js';
 
 /** tessera's own advisory lock; Kysely's migrator takes another (3853314791062309107) inside it. */
 export const STARTUP_LOCK_ID = 7_166_504_217_306_112_081n;

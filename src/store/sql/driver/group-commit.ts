@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { TurnQueue } from '../../../lib/turn.js';
 
 type Work<DB> = (db: Kysely<DB> | Transaction<DB>) => Promise<unknown>;
 
@@ -19,19 +20,15 @@ interface Queued<DB> {
  * rolls back and every write of the group runs again on its own, so only the failing one fails.
  */
 export class GroupCommit<DB> {
-  #queue: Queued<DB>[] = [];
+  readonly #queue = new TurnQueue<Queued<DB>>((group) => void this.#commit(group));
 
   constructor(private readonly db: Kysely<DB>) {}
 
   run<T>(work: (db: Kysely<DB> | Transaction<DB>) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => void this.#flush());
-    });
+    return new Promise<T>((resolve, reject) => this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject }));
   }
 
-  async #flush(): Promise<void> {
-    const group = this.#queue;
-    this.#queue = [];
+  async #commit(group: Queued<DB>[]): Promise<void> {
     if (group.length > 1) {
       try {
         const results = await this.db.transaction().execute(async (tx) => {

@@ -1,15 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import fastJsonStringify from 'fast-json-stringify';
-import { httpStatusOf } from '../core/errors.js';
-import type { MaybeAsync } from '../core/maybe-async.js';
-import type { Services } from '../service/services.js';
-import { classifyError, errorHeaders } from './error-handler.js';
-import { parseJsonBody } from './json-body.js';
-import { VERIFY_RESPONSES } from './routes/verify-routes.js';
-import { VerifyBody } from './schemas/token-schemas.js';
-import { validatorCompiler } from './validator.js';
-import { answerVerify, type VerifyAnswer, type VerifyRequest } from './verify-answer.js';
-import { isKeptView, type TokenView } from './views.js';
+import { httpStatusOf } from '../../core/errors.js';
+import type { MaybeAsync } from '../../lib/maybe-async.js';
+import type { Services } from '../../service/services.js';
+import { classifyError, errorHeaders } from '../error-handler.js';
+import { parseJsonBody } from '../json-body.js';
+import { VERIFY_RESPONSES, VerifyBody } from '../schemas/verify-schemas.js';
+import { validatorCompiler } from '../validator.js';
+import { answerVerify, type VerifyAnswer, type VerifyRequest } from '../verify-answer.js';
+import { isKeptView, type TokenView } from '../views.js';
 
 export const VERIFY_PATH = '/v1/verify';
 
@@ -79,7 +78,7 @@ const answered = (answer: VerifyAnswer): VerifyReply => ({ status: 200, headers:
 
 /**
  * `POST /v1/verify` answered outside Fastify's route, in the request listener
- * (verify-fast-path.ts) that takes plain verifications before Fastify sees them. A plain verification is the exact path, a JSON body
+ * (install-fast-verify.ts) that takes plain verifications before Fastify sees them. A plain verification is the exact path, a JSON body
  * with a `Content-Length` within the limit and no `Content-Encoding`, no `Idempotency-Key`
  * (replays need the route's hooks), no forwarded address to trust, the app not closing;
  * everything else is Fastify's.

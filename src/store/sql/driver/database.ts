@@ -5,7 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import { sqlitePreparedRead, type PreparedRead, type QueryObserver } from './prepared-query.js';
-import type { Database, SqlDialect } from './schema.js';
+import type { Database, SqlDialect } from '../schema.js';
 import { withStatementCache } from './statement-cache.js';
 
 export type { QueryObserver };

@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.js';
+import { AppError } from '../../../core/errors.js';
 
 /** Runs a write, turning a unique-constraint violation (SQLite or PostgreSQL) into AppError CONFLICT. */
 export async function withConflict<T>(what: string, write: () => Promise<T>): Promise<T> {

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { serverConfig, type ServerFlags } from './server-config.js';
+
+function withServerFlags(command: Command): Command {
+  return command
+    .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (env PORT, default 8420)')
+    .option('--data-dir <dir>', 'SQLite data directory (env TESSERA_DATA_DIR, default ./data)')
+    .option('--database-url <url>', 'postgres://… to use PostgreSQL (env DATABASE_URL)')
+    .option('--log-level <level>', 'pino log level (env LOG_LEVEL, default info)');
+}
+
+/** `tessera serve` and `tessera migrate`: the commands that run the server's side. */
+export function registerServerCommands(program: Command): void {
+  withServerFlags(program.command('serve').description('run the API server'))
+    .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
+    .action(async (flags: ServerFlags) => {
+      // Loaded on demand: the client commands start faster without the server's modules.
+      const { serveCommand } = await import('./serve-command.js');
+      await serveCommand(flags);
+    });
+
+  withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action(async (flags: ServerFlags) => {
+    const { migrate } = await import('./migrate.js');
+    console.log(await migrate(serverConfig(flags, process.env)));
+  });
+}
