@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 /** How a request names itself in a log line; its URL never appears (see loggerOptions). */
 interface LoggedRequest {
@@ -12,10 +12,14 @@ interface LoggedRequest {
  * route pattern (`/v1/credits/:reservationId/commit`), never its URL: a path or query can carry
  * a secret (a reservation id, Vida's `DELETE /api/v2/tokens/{secret}`, `?token=`, spelled
  * `?%74oken=` too), and no redaction pattern can know them all. Unmatched requests log as such.
+ *
+ * `stream` is where lines go: the server passes an asynchronous stdout (a request never waits
+ * for its line to be written), tests a stream they read.
  */
-export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(level: string, stream?: { write(line: string): unknown }): NonNullable<FastifyServerOptions['logger']> {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.secret', '*.token'],
       censor: '[REDACTED]',
@@ -28,4 +32,42 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
       }),
     },
   };
+}
+
+/** One answered request, as its log line tells it. */
+export interface RequestLine {
+  reqId: string;
+  method: string;
+  /** The route pattern, never the URL; undefined: no route matched. */
+  route: string | undefined;
+  ip: string;
+  status: number;
+  responseTimeMs: number;
+  /** The id of the token that called, when the route asked for one. */
+  tokenId?: string | undefined;
+}
+
+/**
+ * The one line a request gets at level info, once answered: what was asked (method and route),
+ * by whom (address, and the calling token when there is one), the outcome (status) and how long
+ * it took. Fastify's own two lines a request (`incoming request`, `request completed`) are off;
+ * at level debug the first is written too, when a request begins (`logRequestStart`). Errors
+ * get lines of their own (error-handler.ts).
+ */
+export function logRequest(log: FastifyBaseLogger, line: RequestLine): void {
+  log.info(
+    {
+      reqId: line.reqId,
+      req: { method: line.method, routeOptions: { url: line.route }, ip: line.ip },
+      res: { statusCode: line.status },
+      responseTime: line.responseTimeMs,
+      ...(line.tokenId === undefined ? {} : { tokenId: line.tokenId }),
+    },
+    'request completed',
+  );
+}
+
+/** At level debug: a request has begun (its body may still be on the way). */
+export function logRequestStart(log: FastifyBaseLogger, reqId: string, method: string, route: string | undefined, ip: string): void {
+  log.debug({ reqId, req: { method, routeOptions: { url: route }, ip } }, 'incoming request');
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { parseEdgeClients } from '../core/unleash-edge-signature.js';
 import { buildApp } from '../http/app.js';
 import { gracefulClose } from '../http/graceful-close.js';
@@ -140,7 +141,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
   });
   await services.changes.start();
-  const app = await buildApp(services, { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy });
+  const logLines = asyncStdout();
+  const app = await buildApp(services, { logger: loggerOptions(config.logLevel, logLines), trustProxy: config.trustProxy });
   const close = gracefulClose(app);
   services.usage.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
   const sweep = setInterval(() => {
@@ -166,10 +168,28 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await services.usage.stop();
       await services.rateLimiter.close();
       await stores.close();
+      logLines.flushSync();
     })());
   return { app, services, url, secret, stop };
 }
 
 function storeOptions(config: ServerConfig): StoreOptions {
   return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize };
+}
+
+/**
+ * stdout for the JSON log, written asynchronously: a request never waits for its line. While one
+ * write is under way the next lines gather and go out together, so under load the log costs one
+ * write a batch, not one a line. What is still gathered when the process exits is written then.
+ */
+function asyncStdout(): ReturnType<typeof pino.destination> {
+  const stream = pino.destination({ dest: 1, sync: false });
+  process.once('exit', () => {
+    try {
+      stream.flushSync();
+    } catch {
+      // Exiting anyway: stdout is closed or not ready.
+    }
+  });
+  return stream;
 }

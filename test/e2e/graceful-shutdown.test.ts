@@ -11,7 +11,7 @@ import { waitFor } from '../support/wait-for.js';
 
 const USES = 25;
 
-/** Requests to `route` the server has logged as begun (its JSON log on stdout, at level info). */
+/** Requests to `route` the server has logged as begun (its JSON log on stdout; at level debug a request's first line). */
 function begun(server: ServerProcess, route: string): number {
   return server
     .stdout()
@@ -28,7 +28,7 @@ function begun(server: ServerProcess, route: string): number {
  */
 async function serverWithPendingUses(backend: ServerBackend, env: Record<string, string>) {
   const admin = generateSecret('tsr', randomBytes);
-  const server = await startServerProcess(backend.args, { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin, TESSERA_USAGE_FLUSH_MS: '3600000', ...env });
+  const server = await startServerProcess(backend.args, { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin, TESSERA_USAGE_FLUSH_MS: '3600000', LOG_LEVEL: 'debug', ...env });
   const agent = loadAgent(10);
   try {
     const created = await postJson(`${server.url}/v1/tokens`, { name: 'counted' }, agent, { authorization: `Bearer ${admin}` });

@@ -53,3 +53,47 @@ it('logs route patterns, never a URL that carries a secret: paths, queries, any 
       await app.close();
     }
   }));
+
+it('writes one line a request at level info: what was asked, by whom, the outcome; at debug also when it begins', () =>
+  withHarness(async (h) => {
+    const collect = (into: Array<Record<string, any>>) =>
+      new Writable({
+        write(chunk, _encoding, done) {
+          for (const line of String(chunk).split('\n').filter(Boolean)) into.push(JSON.parse(line));
+          done();
+        },
+      });
+    const info: Array<Record<string, any>> = [];
+    const debug: Array<Record<string, any>> = [];
+    const apps = [
+      await buildApp(h.services, { logger: { ...(loggerOptions('info') as object), stream: collect(info) } as never }),
+      await buildApp(h.services, { logger: { ...(loggerOptions('debug') as object), stream: collect(debug) } as never }),
+    ];
+    try {
+      const admin = (await apps[0]!.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${h.admin}` } })).json() as { token: { id: string } };
+      for (const app of apps) {
+        await app.inject({ method: 'GET', url: '/v1/tokens', headers: { authorization: `Bearer ${h.admin}` } });
+        await app.inject({ method: 'POST', url: '/v1/verify', payload: { token: 'tsr_not_a_token' } });
+      }
+      const requests = (lines: Array<Record<string, any>>) => lines.filter((line) => line.reqId !== undefined && line.req?.route !== '/v1/whoami');
+      assert.deepEqual(
+        requests(info).map((line) => [line.msg, line.req.method, line.req.route, line.res?.statusCode, line.tokenId]),
+        [
+          ['request completed', 'GET', '/v1/tokens', 200, admin.token.id],
+          ['request completed', 'POST', '/v1/verify', 200, undefined],
+        ],
+      );
+      for (const line of requests(info)) assert.equal(typeof line.responseTime, 'number');
+      assert.deepEqual(
+        requests(debug).map((line) => [line.msg, line.req.route]),
+        [
+          ['incoming request', '/v1/tokens'],
+          ['request completed', '/v1/tokens'],
+          ['incoming request', '/v1/verify'],
+          ['request completed', '/v1/verify'],
+        ],
+      );
+    } finally {
+      for (const app of apps) await app.close();
+    }
+  }));

@@ -5,6 +5,7 @@ import type { MaybeAsync } from '../../lib/maybe-async.js';
 import type { Services } from '../../service/services.js';
 import { classifyError, errorHeaders } from '../error-handler.js';
 import { parseJsonBody } from '../json-body.js';
+import { logRequest, logRequestStart } from '../logger.js';
 import { VERIFY_RESPONSES, VerifyBody } from '../schemas/verify-schemas.js';
 import { validatorCompiler } from '../validator.js';
 import { answerVerify, type VerifyAnswer, type VerifyRequest } from '../verify-answer.js';
@@ -19,17 +20,16 @@ export interface VerifyReply {
   payload: string;
 }
 
-/** One verification under way: when it started, its id, its caller, its log (when requests are logged). */
+/** One verification under way: when it started, its id, its caller. */
 export interface VerifyCall {
   started: number;
   id: string;
   ip: string;
-  log: FastifyBaseLogger | undefined;
 }
 
 export interface VerifyResponderOptions {
   services: Services;
-  /** The app's logger: the same request lines as Fastify writes, when its level asks for them. */
+  /** The app's logger: the same request line as every route's (logger.ts). */
   log: FastifyBaseLogger;
   /** The app's request id source, so ids stay unique across every path. */
   requestId: () => string;
@@ -113,13 +113,12 @@ export class VerifyResponder {
     return headers['idempotency-key'] === undefined && !(this.#options.trustProxy && headers['x-forwarded-for'] !== undefined) && !this.closing();
   }
 
-  /** A taken request begins: its id, and its first log line when requests are logged. */
+  /** A taken request begins: its id (and a log line at level debug). */
   start(ip: string): VerifyCall {
     const started = performance.now();
     const id = this.#options.requestId();
-    const log = this.#logsRequests() ? this.#options.log.child({ reqId: id }) : undefined;
-    log?.info({ req: { method: 'POST', routeOptions: { url: VERIFY_PATH }, ip } }, 'incoming request');
-    return { started, id, ip, log };
+    logRequestStart(this.#options.log, id, 'POST', VERIFY_PATH, ip);
+    return { started, id, ip };
   }
 
   /** The answer to a body, at once when the verification needed no wait (a cached token); never throws or rejects. */
@@ -155,16 +154,11 @@ export class VerifyResponder {
     };
   }
 
-  /** A reply was written: the request counted and its last log line. */
+  /** A reply was written: the request counted and logged. */
   finished(call: VerifyCall, status: number): void {
     const elapsedMs = performance.now() - call.started;
     this.#requests.observe(status, elapsedMs / 1000);
-    call.log?.info({ res: { statusCode: status }, responseTime: elapsedMs }, 'request completed');
-  }
-
-  // pino's level, when the app logs at all (Fastify's stand-in for no logger has no levels).
-  #logsRequests(): boolean {
-    return (this.#options.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === true;
+    logRequest(this.#options.log, { reqId: call.id, method: 'POST', route: VERIFY_PATH, ip: call.ip, status, responseTimeMs: elapsedMs });
   }
 
   /** An error as the route's error handler answers it. */
@@ -172,7 +166,7 @@ export class VerifyResponder {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     const { code, message } = classifyError(error);
     const status = httpStatusOf(code);
-    if (code === 'INTERNAL_ERROR') (call.log ?? this.#options.log).error({ err: error }, 'unhandled error');
+    if (code === 'INTERNAL_ERROR') this.#options.log.error({ reqId: call.id, err: error }, 'unhandled error');
     const body = { error: { code, message, requestId: call.id } };
     return { status, headers: errorHeaders(error), payload: (serializers.get(status) ?? JSON.stringify)(body) };
   }
