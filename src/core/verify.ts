@@ -15,7 +15,7 @@ export const VERIFY_CODES = [
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 
 /** What the calling API requires of the presented token. Each requirement is checked only when given. */
-export interface VerifyRequirements {
+export interface Requirements {
   scopes?: string[];
   resource?: ResourceRef;
   environment?: string;
@@ -24,20 +24,19 @@ export interface VerifyRequirements {
   ip?: string;
 }
 
-export type VerifyDecision = { valid: true; code: 'VALID' } | { valid: false; code: Exclude<VerifyCode, 'VALID'> };
-
-/** The checks that need no effects; rate limits and credits follow, in the store. */
-type PureVerifyDecision = { valid: true; code: 'VALID' } | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED'> };
+/** Whether a token is good for a call, and the code that says why (not). */
+export type Verdict = { valid: true; code: 'VALID' } | { valid: false; code: Exclude<VerifyCode, 'VALID'> };
 
 /**
  * The verify decision, in the order DESIGN.md fixes: exists → revoked/leaked → expired →
- * resource, environment, project, scopes → IP rules. Pure: the caller looked the token up.
+ * resource, environment, project, scopes → IP rules. Pure: the caller looked the token up; rate
+ * limits and credits (RATE_LIMITED, USAGE_EXCEEDED) follow, in VerifyService.
  */
 export function decideVerify(
   token: TokenRecord | undefined,
-  required: VerifyRequirements,
+  required: Requirements,
   now: number,
-): PureVerifyDecision {
+): Verdict {
   if (!token) return { valid: false, code: 'NOT_FOUND' };
   if (isRevoked(token, now)) return { valid: false, code: 'REVOKED' };
   if (isExpired(token, now)) return { valid: false, code: 'EXPIRED' };
@@ -48,7 +47,7 @@ export function decideVerify(
   return { valid: true, code: 'VALID' };
 }
 
-function meetsPermissions(token: TokenRecord, required: VerifyRequirements): boolean {
+function meetsPermissions(token: TokenRecord, required: Requirements): boolean {
   const { resource, environment, project, scopes } = required;
   if (resource && (token.resource?.kind !== resource.kind || token.resource.id !== resource.id)) return false;
   // A token without an environment or project list is not restricted to any.

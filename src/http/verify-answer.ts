@@ -1,19 +1,16 @@
-import type { Static } from '@fastify/type-provider-typebox';
 import { formatCredits } from '../core/credits.js';
 import { AppError } from '../core/errors.js';
 import { andThen, type MaybeAsync } from '../lib/maybe-async.js';
 import type { Services } from '../service/services.js';
-import type { VerifyOptions, VerifyResult as VerifyOutcome } from '../service/verify-service.js';
+import type { Verification, VerifyOptions } from '../service/verify-service.js';
 import { creditsInput } from './credit-input.js';
 import type { VerifyBody, VerifyResult } from './schemas/verify-schemas.js';
 import { cachedTokenView } from './views.js';
 
-export type VerifyRequest = Static<typeof VerifyBody>;
-export type VerifyAnswer = Static<typeof VerifyResult>;
 
 /** A verification's outcome as the API shows it. Built field by field: this runs on every verification. */
-export function verifyView(outcome: VerifyOutcome, now: number): VerifyAnswer {
-  const view: VerifyAnswer = { valid: outcome.valid, code: outcome.code };
+export function verifyView(outcome: Verification, now: number): VerifyResult {
+  const view: VerifyResult = { valid: outcome.valid, code: outcome.code };
   if (outcome.token) view.token = cachedTokenView(outcome.token, now, outcome.cached === true);
   if (outcome.remaining !== undefined) view.remaining = formatCredits(outcome.remaining);
   const limit = outcome.rateLimit;
@@ -22,7 +19,7 @@ export function verifyView(outcome: VerifyOutcome, now: number): VerifyAnswer {
 }
 
 /** A verify body's requirements (all but the token) as the verify service takes them; `ip` defaults to the caller's. */
-export function verifyOptions(fields: Omit<VerifyRequest, 'token'>, requestIp: string): VerifyOptions {
+export function verifyOptions(fields: Omit<VerifyBody, 'token'>, requestIp: string): VerifyOptions {
   const options: VerifyOptions = { ip: fields.ip ?? requestIp };
   if (fields.scopes !== undefined) options.scopes = fields.scopes;
   if (fields.resource !== undefined) options.resource = fields.resource;
@@ -48,7 +45,7 @@ export function verifyOptions(fields: Omit<VerifyRequest, 'token'>, requestIp: s
  * `requestIp` is the caller's address; the end client's (`ip` in the body) is what the
  * allowlist checks when the caller names it, and what the guard locks out.
  */
-export function answerVerify(services: Services, body: VerifyRequest, requestIp: string): MaybeAsync<VerifyAnswer> {
+export function answerVerify(services: Services, body: VerifyBody, requestIp: string): MaybeAsync<VerifyResult> {
   const from = body.ip === undefined ? { caller: requestIp } : { caller: requestIp, client: body.ip };
   return andThen(services.verify.verifyPresented(body.token, verifyOptions(body, requestIp), from), (result) =>
     verifyView(result, services.runtime.now()),

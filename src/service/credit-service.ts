@@ -4,7 +4,7 @@ import { digestKeyOf } from '../core/digest.js';
 import { AppError } from '../core/errors.js';
 import { planCharge } from '../core/metering.js';
 import type { TokenRecord } from '../core/token.js';
-import type { VerifyDecision } from '../core/verify.js';
+import type { Verdict } from '../core/verify.js';
 import type { CreditPool, CreditStore, Reservation } from '../store/credit-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { AccessPolicy } from './access-policy.js';
@@ -35,7 +35,7 @@ const reservationIdFrom = (bytes: Uint8Array): string => `res_${Buffer.from(byte
 
 export type ReserveResult =
   | { valid: true; code: 'VALID'; reservation: Reservation; remaining: bigint }
-  | { valid: false; code: Exclude<VerifyDecision['code'], 'VALID'>; remaining?: bigint };
+  | { valid: false; code: Exclude<Verdict['code'], 'VALID'>; remaining?: bigint };
 
 /** Balances of tokens and of shared pools, and reservations for costs known only afterwards. */
 export class CreditService {

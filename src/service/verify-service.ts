@@ -3,7 +3,7 @@ import { andThen, type MaybeAsync } from '../lib/maybe-async.js';
 import { planCharge, type ChargePlan } from '../core/metering.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
-import { decideVerify, type VerifyCode, type VerifyDecision, type VerifyRequirements } from '../core/verify.js';
+import { decideVerify, type VerifyCode, type Verdict, type Requirements } from '../core/verify.js';
 import type { CreditStore } from '../store/credit-store.js';
 import type { FailureGuard } from './failure-guard.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -21,7 +21,7 @@ export interface RateLimitState {
   retryAfterMs: number;
 }
 
-export type VerifyResult = VerifyDecision & {
+export type Verification = Verdict & {
   token?: TokenRecord;
   /** The token came from the cache: it was read, and shown, before. */
   cached?: boolean;
@@ -43,7 +43,7 @@ export interface VerifyCounter {
   countVerify(code: VerifyCode): void;
 }
 
-export interface VerifyOptions extends VerifyRequirements {
+export interface VerifyOptions extends Requirements {
   /** What this call costs in 10⁻⁹ credits; one credit when not given. Ignored for tokens without credits. */
   cost?: bigint;
   /** Which of the token's rate limits apply, each with its cost (default 1); all of them when not given. */
@@ -71,7 +71,7 @@ export class VerifyService {
    * an unknown token counts against the client and the caller, and past the caller's budget
    * its answer is held back (FailureGuard.slowDown).
    */
-  verifyPresented(secret: string, options: VerifyOptions, from: Presenter): MaybeAsync<VerifyResult> {
+  verifyPresented(secret: string, options: VerifyOptions, from: Presenter): MaybeAsync<Verification> {
     this.#checkClient(from);
     return andThen(this.verify(secret, options), (result) => this.#counted([result], from, result));
   }
@@ -80,7 +80,7 @@ export class VerifyService {
    * `verifyPresented` without the charge: the checks and the token's rate limits, for a caller
    * that takes the credits its own way (a reservation holds them instead).
    */
-  admitPresented(secret: string, options: VerifyOptions, from: Presenter): MaybeAsync<VerifyResult> {
+  admitPresented(secret: string, options: VerifyOptions, from: Presenter): MaybeAsync<Verification> {
     this.#checkClient(from);
     const token = this.lookup(secret);
     const admitted =
@@ -92,7 +92,7 @@ export class VerifyService {
    * `verifyPresented` for many tokens from one presenter: every one counted, and the answer held
    * back for each failure past the caller's budget, as that many verifications would be.
    */
-  async verifyAllPresented(calls: ReadonlyArray<{ secret: string; options: VerifyOptions }>, from: Presenter): Promise<VerifyResult[]> {
+  async verifyAllPresented(calls: ReadonlyArray<{ secret: string; options: VerifyOptions }>, from: Presenter): Promise<Verification[]> {
     this.#checkClient(from);
     const results = await Promise.all(calls.map((call) => this.verify(call.secret, call.options)));
     return this.#counted(results, from, results);
@@ -102,7 +102,7 @@ export class VerifyService {
    * A token its own holder presents as a credential (an Edge Config reader): the whole
    * verification, charges and rate limits included, behind the guard for credentials.
    */
-  async verifyCredential(secret: string, options: VerifyOptions, address: string): Promise<VerifyResult> {
+  async verifyCredential(secret: string, options: VerifyOptions, address: string): Promise<Verification> {
     this.deps.guard.check('credential', address, this.deps.runtime.now());
     const result = await this.verify(secret, options);
     this.deps.counter.countVerify(result.code);
@@ -126,7 +126,7 @@ export class VerifyService {
     if (from.client !== undefined) this.deps.guard.check('client', [from.caller, from.client], this.deps.runtime.now());
   }
 
-  #counted<T>(results: readonly VerifyResult[], from: Presenter, answer: T): MaybeAsync<T> {
+  #counted<T>(results: readonly Verification[], from: Presenter, answer: T): MaybeAsync<T> {
     const now = this.deps.runtime.now();
     let hold = 0;
     for (const { code } of results) {
@@ -162,19 +162,19 @@ export class VerifyService {
   }
 
   /** The pure checks alone (exists, revoked, expired, requirements, IP rules): nothing counted, charged or spent. */
-  check(secret: string, requirements: VerifyRequirements): MaybeAsync<VerifyDecision> {
+  check(secret: string, requirements: Requirements): MaybeAsync<Verdict> {
     return andThen(this.lookup(secret), (token) => decideVerify(token, requirements, this.deps.runtime.now()));
   }
 
   /** Answered at once (no promise) for a cached token with no rate limits or credits to spend. */
-  verify(secret: string, options: VerifyOptions): MaybeAsync<VerifyResult> {
+  verify(secret: string, options: VerifyOptions): MaybeAsync<Verification> {
     const token = this.lookup(secret);
     if (token instanceof Promise) return token.then((found) => this.#decide(found, options, false));
     return this.#decide(token, options, true);
   }
 
   /** `charge` false: everything but the charge (admitPresented). */
-  #decide(token: TokenRecord | undefined, options: VerifyOptions, cached: boolean, charge = true): MaybeAsync<VerifyResult> {
+  #decide(token: TokenRecord | undefined, options: VerifyOptions, cached: boolean, charge = true): MaybeAsync<Verification> {
     const now = this.deps.runtime.now();
     const decision = decideVerify(token, options, now);
     if (!decision.valid || !token) return decision;
@@ -184,7 +184,7 @@ export class VerifyService {
   }
 
   /** The rate limits, then the charge: both may wait on the store or Redis. */
-  async #meter(token: TokenRecord, options: VerifyOptions, plan: ChargePlan | undefined, now: number, cached: boolean): Promise<VerifyResult> {
+  async #meter(token: TokenRecord, options: VerifyOptions, plan: ChargePlan | undefined, now: number, cached: boolean): Promise<Verification> {
     const limited = await this.#rateLimit(token, options, now);
     if (limited && !limited.allowed) return { valid: false, code: 'RATE_LIMITED', rateLimit: limited.state };
     const charge = plan && (await this.deps.credits.charge(plan.holder, plan.cost, plan.refill));
@@ -199,7 +199,7 @@ export class VerifyService {
     return result;
   }
 
-  #valid(token: TokenRecord, now: number, cached: boolean): VerifyResult {
+  #valid(token: TokenRecord, now: number, cached: boolean): Verification {
     this.deps.usage.record(token.id, now);
     // Built field by field: object spreads cost more than the rest of a cached verification.
     return { valid: true, code: 'VALID', token, cached };

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../service/services.js';
-import { VERIFY_PATH, VerifyResponder, type VerifyReply } from './verify-responder.js';
+import { VERIFY_PATH, VerifyResponder, type Reply } from './verify-responder.js';
 
 /** A request listener in front of Fastify's: true when it took the request, false to leave it to Fastify. */
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
@@ -36,7 +36,7 @@ export function installFastVerify(app: FastifyInstance, options: FastVerifyOptio
   return (request, response) => {
     if (request.method !== 'POST' || request.url !== VERIFY_PATH || !responder.takes(request.headers)) return false;
     const call = responder.start(request.socket.remoteAddress ?? '');
-    const send = (reply: VerifyReply) => {
+    const send = (reply: Reply) => {
       response.writeHead(reply.status, responder.headersOf(call, reply));
       response.end(reply.payload);
       responder.finished(call, reply.status);

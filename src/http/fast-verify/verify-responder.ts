@@ -6,28 +6,28 @@ import type { Services } from '../../service/services.js';
 import { classifyError, errorHeaders } from '../error-handler.js';
 import { parseJsonBody } from '../json-body.js';
 import { logRequest, logRequestStart } from '../logger.js';
-import { VERIFY_RESPONSES, VerifyBody } from '../schemas/verify-schemas.js';
+import { VERIFY_RESPONSES, VerifyBody, type VerifyResult } from '../schemas/verify-schemas.js';
 import { validatorCompiler } from '../validator.js';
-import { answerVerify, type VerifyAnswer, type VerifyRequest } from '../verify-answer.js';
+import { answerVerify } from '../verify-answer.js';
 import { isKeptView, type TokenView } from '../views.js';
 
 export const VERIFY_PATH = '/v1/verify';
 
 /** What a verification is answered: its status, headers beyond the usual, and body. */
-export interface VerifyReply {
+export interface Reply {
   status: number;
   headers: Record<string, string>;
   payload: string;
 }
 
 /** One verification under way: when it started, its id, its caller. */
-export interface VerifyCall {
+export interface Call {
   started: number;
   id: string;
   ip: string;
 }
 
-export interface VerifyResponderOptions {
+export interface ResponderOptions {
   services: Services;
   /** The app's logger: the same request line as every route's (logger.ts). */
   log: FastifyBaseLogger;
@@ -41,7 +41,7 @@ export interface VerifyResponderOptions {
 }
 
 /** The request headers that decide whether a verification is plain, as Node names them. */
-export interface VerifyRequestHeaders {
+export interface PlainRequestHeaders {
   'content-type'?: string;
   'content-length'?: string;
   'content-encoding'?: string;
@@ -63,7 +63,7 @@ const serializeAnswer = serializers.get(200)!;
 // A cached token's view is kept (views.ts), so the common answer — valid, the token, nothing
 // metered — is serialized once per kept view too, by the same serializer.
 const plainValidAnswers = new WeakMap<TokenView, string>();
-function serialized(answer: VerifyAnswer): string {
+function serialized(answer: VerifyResult): string {
   const { token } = answer;
   if (!token || answer.code !== 'VALID' || answer.remaining !== undefined || answer.rateLimit !== undefined) return serializeAnswer(answer);
   let payload = plainValidAnswers.get(token);
@@ -74,7 +74,7 @@ function serialized(answer: VerifyAnswer): string {
   return payload;
 }
 
-const answered = (answer: VerifyAnswer): VerifyReply => ({ status: 200, headers: {}, payload: serialized(answer) });
+const answered = (answer: VerifyResult): Reply => ({ status: 200, headers: {}, payload: serialized(answer) });
 
 /**
  * `POST /v1/verify` answered outside Fastify's route, in the request listener
@@ -91,11 +91,11 @@ const answered = (answer: VerifyAnswer): VerifyReply => ({ status: 200, headers:
 export class VerifyResponder {
   readonly closing: () => boolean;
   readonly bodyLimit: number;
-  readonly #options: VerifyResponderOptions;
+  readonly #options: ResponderOptions;
   readonly #validate = compileBody();
   readonly #requests;
 
-  constructor(options: VerifyResponderOptions) {
+  constructor(options: ResponderOptions) {
     this.#options = options;
     this.closing = options.closing;
     this.bodyLimit = options.bodyLimit;
@@ -103,7 +103,7 @@ export class VerifyResponder {
   }
 
   /** Whether a `POST /v1/verify` with these headers is plain. */
-  takes(headers: VerifyRequestHeaders): boolean {
+  takes(headers: PlainRequestHeaders): boolean {
     const type = headers['content-type'];
     if (type !== 'application/json' && type?.toLowerCase() !== 'application/json; charset=utf-8') return false;
     const length = Number(headers['content-length']);
@@ -114,7 +114,7 @@ export class VerifyResponder {
   }
 
   /** A taken request begins: its id (and a log line at level debug). */
-  start(ip: string): VerifyCall {
+  start(ip: string): Call {
     const started = performance.now();
     const id = this.#options.requestId();
     logRequestStart(this.#options.log, id, 'POST', VERIFY_PATH, ip);
@@ -122,7 +122,7 @@ export class VerifyResponder {
   }
 
   /** The answer to a body, at once when the verification needed no wait (a cached token); never throws or rejects. */
-  answer(call: VerifyCall, text: string): MaybeAsync<VerifyReply> {
+  answer(call: Call, text: string): MaybeAsync<Reply> {
     let body: unknown;
     try {
       // An absent body is validated as null, as Fastify does.
@@ -135,7 +135,7 @@ export class VerifyResponder {
     }
     try {
       if (!this.#validate(body)) throw Object.assign(new Error('invalid body'), { validation: this.#validate.errors, validationContext: 'body' });
-      const answer = answerVerify(this.#options.services, body as VerifyRequest, call.ip);
+      const answer = answerVerify(this.#options.services, body as VerifyBody, call.ip);
       if (answer instanceof Promise) return answer.then(answered).catch((thrown: unknown) => this.#failed(thrown, call));
       return answered(answer);
     } catch (thrown) {
@@ -144,7 +144,7 @@ export class VerifyResponder {
   }
 
   /** The headers every path writes with a reply, in the route's order. */
-  headersOf(call: VerifyCall, reply: VerifyReply): Record<string, string | number> {
+  headersOf(call: Call, reply: Reply): Record<string, string | number> {
     return {
       'x-request-id': call.id,
       ...reply.headers,
@@ -155,14 +155,14 @@ export class VerifyResponder {
   }
 
   /** A reply was written: the request counted and logged. */
-  finished(call: VerifyCall, status: number): void {
+  finished(call: Call, status: number): void {
     const elapsedMs = performance.now() - call.started;
     this.#requests.observe(status, elapsedMs / 1000);
     logRequest(this.#options.log, { reqId: call.id, method: 'POST', route: VERIFY_PATH, ip: call.ip, status, responseTimeMs: elapsedMs });
   }
 
   /** An error as the route's error handler answers it. */
-  #failed(thrown: unknown, call: VerifyCall): VerifyReply {
+  #failed(thrown: unknown, call: Call): Reply {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     const { code, message } = classifyError(error);
     const status = httpStatusOf(code);

@@ -4,7 +4,7 @@ import { PUBLIC } from '../call-context.js';
 import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
 import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
 import { VERIFY_RESPONSES, VerifyBatchBody, VerifyBatchResult, VerifyBody } from '../schemas/verify-schemas.js';
-import { answerVerify, verifyOptions, verifyView, type VerifyRequest } from '../verify-answer.js';
+import { answerVerify, verifyOptions, verifyView } from '../verify-answer.js';
 
 const tags = ['verify'];
 
@@ -30,7 +30,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
         ...idempotencyHooks(services, {
           scope: presentedTokenScope,
           stillHolds: async (kept, request) => {
-            const { token, ...requirements } = request.body as VerifyRequest;
+            const { token, ...requirements } = request.body as VerifyBody;
             return kept.valid !== true || (await services.verify.check(token, verifyOptions(requirements, request.ip))).valid;
           },
         }),

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { VERIFY_CODES } from '../../core/verify.js';
 import { ErrorResponse } from './common.js';
 import { Credits, Environment, ResourceRef, Scopes, TokenView } from './token-schemas.js';
@@ -32,6 +32,8 @@ export const VerifyBody = Type.Object(
   { additionalProperties: false },
 );
 
+export type VerifyBody = Static<typeof VerifyBody>;
+
 export const VerifyResult = Type.Object({
   valid: Type.Boolean(),
   code: Type.Enum(VERIFY_CODES),
@@ -44,6 +46,8 @@ export const VerifyResult = Type.Object({
     ),
   ),
 });
+
+export type VerifyResult = Static<typeof VerifyResult>;
 
 export const VerifyBatchBody = Type.Object(
   {
