@@ -160,7 +160,7 @@ export const SCENARIOS: readonly Scenario[] = [
     targets: () => ({ minRatio: 0.7, maxP99Ratio: 1.5 }),
     note:
       'tessera as `npm start` runs it (`--heap-growing-percent=50`, default settings: LOG_LEVEL unset, so info; the JSON log goes to stdout, here /dev/null); ' +
-      'given only what the benchmark needs (TESSERA_BOOTSTRAP_TOKEN for its setup calls, --data-dir, --port 0), on a process of its own. ' +
+      'given only what the benchmark needs (TESSERA_BOOTSTRAP_TOKEN for its setup calls, --data-dir, --port 0). ' +
       'Every request goes through Node\'s HTTP server.',
     async prepare({ url, secrets }) {
       const plan: LoadPlan = { method: 'POST', path: '/v1/verify', body: verifyBody(secrets[0]!) };
