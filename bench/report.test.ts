@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RoundFigures } from './load.js';
 import { cpuTimeMsOf, sliceFor } from './load.js';
-import { markdownTable, median, rssByStore, summarize, svgChart, textTable, type RowResult } from './report.js';
-import { floodTokens } from './scenarios.js';
+import { chartLabel, inReportOrder, markdownTable, median, rssByStore, summarize, svgChart, textTable, type RowResult } from './report.js';
+import { floodTokens, SCENARIOS } from './scenarios.js';
+import { processGroups, tesseraEnv } from './suite.js';
 import { parseSecret } from '../src/core/secret.js';
 
 const figures = (requestsPerSecond: number, p99: number, rssMb = 100, cpuUsPerRequest = 50): RoundFigures => ({
@@ -17,11 +18,20 @@ const figures = (requestsPerSecond: number, p99: number, rssMb = 100, cpuUsPerRe
   durationS: 2,
 });
 
-const row = (scenario: string, store: string, pairs: Array<[number, number]>, targets: RowResult['targets'] = {}, rssMb = 100): RowResult => ({
+const row = (
+  scenario: string,
+  store: string,
+  pairs: Array<[number, number]>,
+  targets: RowResult['targets'] = {},
+  rssMb = 100,
+  more: Partial<Pick<RowResult, 'item' | 'settings' | 'baseline'>> = {},
+): RowResult => ({
   scenario,
-  item: 1,
+  item: more.item ?? 1,
   title: `${scenario} <&> "title"`,
   store,
+  settings: more.settings ?? 'default',
+  baseline: more.baseline ?? 'bare',
   targets,
   rounds: pairs.map(([a, b]) => ({ baseline: figures(a, 10), tessera: figures(b, 12, rssMb) })),
 });
@@ -46,12 +56,13 @@ describe('bench report', () => {
   });
 
   it('the ratio is the median of the paired rounds, and targets are judged on it', () => {
-    const summary = summarize(row('verify-warm', 'SQLite', [[10_000, 9_000], [20_000, 8_000], [10_000, 5_000]], { minRatio: 0.85, maxP99Ratio: 1.5, maxRssMb: 250 }));
+    // Round ratios 0.9, 0.4 and 0.5: the median is 0.5, under 0.7; p99 12 ms against 10 ms each round.
+    const summary = summarize(row('verify-warm', 'SQLite', [[10_000, 9_000], [20_000, 8_000], [10_000, 5_000]], { minRatio: 0.7, maxP99Ratio: 1.5, maxRssMb: 250 }));
     assert.equal(summary.ratio, 0.5);
     assert.equal(summary.tessera.requestsPerSecond, 8_000);
     assert.equal(summary.p99Ratio, 1.2);
     assert.deepEqual(summary.verdicts, [
-      { label: '≥ 0.85×', met: false },
+      { label: '≥ 0.7×', met: false },
       { label: 'p99 ≤ 1.5×', met: true },
       { label: 'RSS < 250 MB', met: true },
     ]);
@@ -108,10 +119,103 @@ describe('bench report', () => {
     assert.equal(svg.match(/class="target"/g)?.length, 2);
   });
 
-  it('RSS by store size names each store of the scenario', () => {
-    const rows = [row('verify-misses', 'SQLite 1M', [[1, 1]], {}, 180), row('verify-misses', 'SQLite 100k', [[1, 1]], {}, 170), row('x', 'SQLite', [[1, 1]])];
+  it('RSS by store size names each store of the scenario once, whatever the baselines', () => {
+    const rows = [
+      row('verify-misses', 'SQLite 1M', [[1, 1]], {}, 180, { baseline: 'miss-floor' }),
+      row('verify-misses', 'SQLite 1M', [[1, 1]], {}, 180),
+      row('verify-misses', 'SQLite 100k', [[1, 1]], {}, 170, { baseline: 'miss-floor' }),
+      row('verify-misses', 'SQLite 100k', [[1, 1]], {}, 170),
+      row('x', 'SQLite', [[1, 1]]),
+    ];
     assert.equal(rssByStore(rows, 'verify-misses'), '180 MB with SQLite 1M, 170 MB with SQLite 100k');
     assert.equal(rssByStore(rows, 'x'), undefined);
+  });
+
+  it('the default configuration heads its scenario, and the scenarios follow the issue', () => {
+    // In the order a run makes them: the 1M store's rows, then the small store's, then PostgreSQL's.
+    const ran = [
+      row('verify-misses', 'SQLite 1M', [[1, 1]], {}, 100, { item: 2, settings: 'TESSERA_CACHE_TTL_MS=1000', baseline: 'miss-floor' }),
+      row('verify-misses', 'SQLite 1M', [[1, 1]], {}, 100, { item: 2, settings: 'TESSERA_CACHE_TTL_MS=1000' }),
+      row('verify-warm-log-warn', 'SQLite 1M', [[1, 1]], {}, 100, { item: 1, settings: 'LOG_LEVEL=warn' }),
+      row('verify-warm', 'SQLite 1M', [[1, 1]], {}, 100, { item: 1 }),
+      row('flood', 'SQLite 100k', [[1, 1]], {}, 100, { item: 3, settings: 'TESSERA_FAILED_ATTEMPTS_PER_MINUTE=0' }),
+      row('charge', 'SQLite 100k', [[1, 1]], {}, 100, { item: 6 }),
+      row('verify-warm', 'PostgreSQL 200k', [[1, 1]], {}, 100, { item: 1 }),
+    ];
+    assert.deepEqual(
+      inReportOrder(ran).map((r) => `${r.scenario} ${r.store} ${r.baseline}`),
+      [
+        'verify-warm SQLite 1M bare',
+        'verify-warm PostgreSQL 200k bare',
+        'verify-warm-log-warn SQLite 1M bare',
+        'verify-misses SQLite 1M miss-floor',
+        'verify-misses SQLite 1M bare',
+        'flood SQLite 100k bare',
+        'charge SQLite 100k bare',
+      ],
+    );
+  });
+
+  it('each row names its settings and its baseline, in the tables and the chart', () => {
+    // Against the floor: round ratios 17,000/20,000 = 0.85, 17,600/22,000 = 0.8, 16,200/18,000 = 0.9; the median 0.85.
+    const misses = row('verify-misses', 'SQLite 1M', [[20_000, 17_000], [22_000, 17_600], [18_000, 16_200]], { minRatio: 0.8, maxRssMb: 250 }, 240, {
+      settings: 'TESSERA_CACHE_TTL_MS=1000',
+      baseline: 'miss-floor',
+    });
+    const warm = row('verify-warm', 'SQLite 1M', [[60_000, 45_000]], { minRatio: 0.7 });
+    const [header, , first, second] = markdownTable([warm, misses]).split('\n');
+    const cells = (text: string) => text.split('|').map((cell) => cell.trim());
+    const at = (name: string) => cells(header!).indexOf(name);
+    assert.equal(cells(first!)[at('settings')], 'default');
+    assert.equal(cells(first!)[at('against')], 'bare node:http');
+    assert.equal(cells(first!)[at('ratio')], '0.75×');
+    assert.equal(cells(first!)[at('met?')], 'yes');
+    assert.equal(cells(second!)[at('settings')], 'TESSERA_CACHE_TTL_MS=1000');
+    assert.equal(cells(second!)[at('against')], 'miss floor');
+    assert.equal(cells(second!)[at('ratio')], '0.85×');
+    assert.equal(cells(second!)[at('target')], '≥ 0.8×, RSS < 250 MB');
+    assert.equal(cells(second!)[at('met?')], 'yes, yes');
+    assert.match(textTable([warm, misses]).split('\n')[2]!, /TESSERA_CACHE_TTL_MS=1000 +miss floor /);
+    assert.equal(chartLabel(warm), 'verify-warm <&> "title" · SQLite 1M · vs bare node:http');
+    assert.equal(chartLabel(misses), 'verify-misses <&> "title" · SQLite 1M · TESSERA_CACHE_TTL_MS=1000 · vs miss floor');
+    assert.match(svgChart([warm, misses], 'run'), /vs miss floor/);
+  });
+});
+
+describe('bench suite', () => {
+  it('the issue\'s targets, each against its baseline', () => {
+    const scenario = (name: string) => SCENARIOS.find((s) => s.name === name)!;
+    assert.deepEqual(scenario('verify-warm').targets('sqlite-large'), { minRatio: 0.7, maxP99Ratio: 1.5 });
+    assert.equal(scenario('verify-warm').env, undefined);
+    assert.deepEqual(scenario('verify-misses').targets('sqlite-large'), { minRatio: 0.8, maxRssMb: 250 });
+    assert.deepEqual(scenario('verify-misses').baselines?.('sqlite-large'), ['miss-floor', 'bare']);
+    assert.deepEqual(scenario('verify-misses').baselines?.('postgres'), ['bare']);
+    assert.deepEqual(scenario('flood').targets('sqlite-small'), { minRatio: 0.8 });
+    assert.deepEqual(scenario('charge').targets('sqlite-small'), { minRatio: 0.5 });
+  });
+
+  it('tessera gets none of the settings of this shell: every variable it reads is removed but the admin token', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { LOG_LEVEL: 'warn', TESSERA_FAILED_ATTEMPTS_PER_MINUTE: '0', TESSERA_CACHE_TTL_MS: '5', REDIS_URL: 'redis://x', PATH_LIKE: 'kept' });
+      const env = tesseraEnv('tsr_admin');
+      for (const name of ['LOG_LEVEL', 'TESSERA_FAILED_ATTEMPTS_PER_MINUTE', 'TESSERA_CACHE_TTL_MS', 'REDIS_URL', 'DATABASE_URL']) {
+        assert.ok(name in env && env[name] === undefined, name);
+      }
+      assert.equal(env.TESSERA_BOOTSTRAP_TOKEN, 'tsr_admin');
+      assert.ok(!('PATH_LIKE' in env));
+      assert.equal(tesseraEnv('tsr_admin', 'postgres://db').DATABASE_URL, 'postgres://db');
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('a scenario with settings of its own runs alone; the others share one process, in the order given', () => {
+    const groups = processGroups(SCENARIOS.filter((s) => s.stores.includes('sqlite-small'))).map((g) => g.map((s) => s.name));
+    assert.deepEqual(groups, [['verify-misses'], ['flood'], ['batch', 'charge', 'unleash-validate', 'edge-config-read', 'create']]);
+    const large = processGroups(SCENARIOS.filter((s) => s.stores.includes('sqlite-large'))).map((g) => g.map((s) => s.name));
+    assert.deepEqual(large, [['verify-misses'], ['verify-warm'], ['verify-warm-log-warn']]);
   });
 });
 

@@ -1,6 +1,6 @@
 /** What a run of `npm run bench` writes: every round's raw figures as JSON, and a Markdown page for people. */
 import { cpus, loadavg, totalmem } from 'node:os';
-import { markdownTable, rssByStore, summarize } from './report.js';
+import { chartLabel, markdownTable, rssByStore, summarize } from './report.js';
 import type { SuiteOptions, SuiteResult } from './suite.js';
 
 export interface RunRecord {
@@ -49,13 +49,16 @@ export function resultsMarkdown(run: RunRecord): string {
   const { rows, seeding, skipped } = run.result;
   const o = run.options;
   const minutes = ((run.finished.getTime() - run.started.getTime()) / 60_000).toFixed(1);
-  const notes = rows.filter((r) => r.note).map((r) => `- **${r.title} · ${r.store}**: ${r.note}`);
+  const notes = rows.filter((r) => r.note).map((r) => `- **${chartLabel(r)}**: ${r.note}`);
   const rss = rssByStore(rows.filter((r) => r.store.startsWith('SQLite')), 'verify-misses');
   return [
     '# tessera load benchmark',
     '',
     `\`${run.command}\` — ${run.started.toISOString()}, ${minutes} min. ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}; ` +
       `load average at the end ${m.loadAverage.join(' / ')}.`,
+    '',
+    'tessera runs as `npm start` runs it (`--heap-growing-percent=50`, every setting at its default) unless the **settings** column names what a scenario sets; ' +
+      'the first row is warm verification in that default configuration. **against** names the baseline of the row\'s ratio.',
     '',
     `Each row: ${o.rounds} rounds of ${o.roundSeconds} s against the baseline, then ${o.roundSeconds} s against tessera, alternating, ` +
       `after a ${o.warmupSeconds} s warm-up of each (not counted: V8 is still compiling tessera's hot path then); ${o.connections} connections; figures are medians of the rounds. ` +
@@ -77,8 +80,11 @@ export function resultsMarkdown(run: RunRecord): string {
         'The alternating rounds make drift hit both sides alike, so the ratios are steadier than the absolute requests/s, which do not carry over to other machines.'
       : `- ${m.cores} cores, shared: the server, the load generator (autocannon, in the benchmark's own process) and, for PostgreSQL, the database run on the same cores wherever the scheduler puts them, ` +
         'and other work on the machine adds noise. The alternating rounds make drift hit both sides alike, so the ratios are steadier than the absolute requests/s, which do not carry over to other machines.',
-    '- The baseline is node:http reading the body, `JSON.parse` and a fixed 29-byte answer: it does no work for the request, so a ratio says what tessera costs on top of receiving and parsing the request and sending an answer.',
-    '- The cache-miss rows run first, each on a tessera process of its own (with the settings their note gives), so their RSS compares across store sizes; the other scenarios of a store share one process, one after the other, so the RSS of a row includes what the rows before it left (caches, heap growth).',
+    '- **bare node:http** reads the body, runs `JSON.parse` and sends a fixed 29-byte answer: it does no work for the request, so a ratio to it says what tessera costs on top of receiving and parsing the request and sending an answer.',
+    '- **miss floor** (issue 18) does the same, plus SHA-256 of the presented token, one prepared better-sqlite3 lookup by digest (`select * from tokens where digest = ?`) in the SQLite file seeded for tessera (opened read-only) and a JSON answer from the row: the least a verification that misses every cache costs. ' +
+      'Its rounds come just before tessera\'s; the bare server\'s just before the floor\'s, for a second row from the same tessera rounds.',
+    '- tessera\'s JSON log (stdout) goes to /dev/null: what producing it costs is measured, not what a terminal or a log collector would cost.',
+    '- A scenario with settings of its own runs on a tessera process of its own, as does warm verification on the large store; the other scenarios of a store share one process, one after the other, so the RSS of a row includes what the rows before it left (caches, heap growth).',
     '- autocannon measures latency in whole milliseconds: a p99 ratio between small values moves in steps.',
     `- Seeding: ${seeding.map((s) => `${s.store} in ${s.seconds.toFixed(1)} s`).join(', ') || 'none'}.`,
     ...skipped.map((line) => `- Skipped: ${line}.`),

@@ -7,7 +7,7 @@ const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
-  /** Everything written to stdout (the JSON log) so far. */
+  /** Everything written to stdout (the JSON log) so far; empty when started with `stdout: 'ignore'`. */
   stdout(): string;
   /** Everything written to stderr (the lines for people) so far. */
   stderr(): string;
@@ -17,10 +17,26 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Runs `tessera serve` as a real process on a random port and waits until it listens. */
-export async function startServerProcess(args: string[], env: Record<string, string> = {}, launcher: readonly string[] = []): Promise<ServerProcess> {
+export interface ProcessOptions {
+  /**
+   * `'keep'` (the default): stdout is read and kept for `stdout()`. `'ignore'`: it goes to
+   * /dev/null, for a server under load whose JSON log would otherwise grow without bound here.
+   */
+  stdout?: 'keep' | 'ignore';
+}
+
+/**
+ * Runs `tessera serve` as a real process on a random port and waits until it listens. In `env`,
+ * `undefined` removes a variable this process has: the server then runs with its default.
+ */
+export async function startServerProcess(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  launcher: readonly string[] = [],
+  options: ProcessOptions = {},
+): Promise<ServerProcess> {
   // With the V8 flag `npm start` passes, so it runs as a user's would.
-  return startListeningProcess([...servingExecArgv([]), MAIN, 'serve', '--port', '0', ...args], { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env }, launcher);
+  return startListeningProcess([...servingExecArgv([]), MAIN, 'serve', '--port', '0', ...args], { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env }, launcher, options);
 }
 
 /**
@@ -28,15 +44,21 @@ export async function startServerProcess(args: string[], env: Record<string, str
  * baseline) and waits until it does. `launcher` is a command that runs Node for it (the
  * benchmark's `taskset --cpu-list 0`).
  */
-export async function startListeningProcess(argv: string[], env: Record<string, string> = {}, launcher: readonly string[] = []): Promise<ServerProcess> {
+export async function startListeningProcess(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  launcher: readonly string[] = [],
+  options: ProcessOptions = {},
+): Promise<ServerProcess> {
   const [command, ...prefix] = [...launcher, process.execPath];
+  // spawn leaves out the variables whose value is undefined.
   const child = spawn(command!, [...prefix, '--enable-source-maps', ...argv], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   // 'close', not 'exit': it waits until stdout and stderr are read to the end.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
