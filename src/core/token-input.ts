@@ -17,7 +17,7 @@ export const isStorableTime = (ms: number): boolean => Number.isSafeInteger(ms) 
  * Returns what is wrong, naming the field, or undefined.
  */
 export function tokenInputProblem(
-  input: { metadata?: Record<string, unknown>; ipAllowlist?: string[]; expiresAt?: number | null; rateLimits?: RateLimitRule[] },
+  input: { metadata?: Readonly<Record<string, unknown>>; ipAllowlist?: readonly string[]; expiresAt?: number | null; rateLimits?: readonly RateLimitRule[] },
   now: number,
 ): string | undefined {
   const metadata = input.metadata && metadataProblem(input.metadata);

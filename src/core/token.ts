@@ -35,42 +35,42 @@ export interface ResourceRef {
 
 /** A token as stored: metadata and the digest of its secret, never the secret. */
 export interface TokenRecord {
-  id: string;
-  digest: Buffer;
-  name: string;
-  type: string;
-  origin: string;
-  prefix: string;
-  suffix: string;
-  scopes: string[];
-  resource: ResourceRef | null;
-  environment: string | null;
-  projects: string[];
-  ownerUserId: string;
-  teamId: string | null;
-  metadata: Record<string, unknown>;
-  ipAllowlist: string[];
-  expiresAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  activeAt: number | null;
+  readonly id: string;
+  readonly digest: Buffer;
+  readonly name: string;
+  readonly type: string;
+  readonly origin: string;
+  readonly prefix: string;
+  readonly suffix: string;
+  readonly scopes: readonly string[];
+  readonly resource: Readonly<ResourceRef> | null;
+  readonly environment: string | null;
+  readonly projects: readonly string[];
+  readonly ownerUserId: string;
+  readonly teamId: string | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly ipAllowlist: readonly string[];
+  readonly expiresAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly activeAt: number | null;
   /** Verifications and management calls it passed; written behind in batches, like activeAt. */
-  useCount: number;
+  readonly useCount: number;
   /** When set, the token stops verifying from this instant; a rotation sets it in the future. */
-  revokedAt: number | null;
-  leakedAt: number | null;
-  leakedUrl: string | null;
-  parentId: string | null;
-  rotatedFromId: string | null;
+  readonly revokedAt: number | null;
+  readonly leakedAt: number | null;
+  readonly leakedUrl: string | null;
+  readonly parentId: string | null;
+  readonly rotatedFromId: string | null;
   /** Balance in 10⁻⁹ credits; null when the token has none of its own. */
-  credits: bigint | null;
+  readonly credits: bigint | null;
   /** When on, verifications charge the balance and stop at 0 (`USAGE_EXCEEDED`). */
-  creditsActive: boolean;
+  readonly creditsActive: boolean;
   /** The owner (user or team id) whose shared pool this token draws from instead of a balance of its own. */
-  creditPool: string | null;
-  refill: CreditRefill | null;
-  lastRefillAt: number | null;
-  rateLimits: RateLimitRule[];
+  readonly creditPool: string | null;
+  readonly refill: Readonly<CreditRefill> | null;
+  readonly lastRefillAt: number | null;
+  readonly rateLimits: readonly RateLimitRule[];
 }
 
 export type TokenStatus = 'active' | 'revoked' | 'expired';

@@ -1,11 +1,17 @@
+import type { Static } from 'typebox';
 import { formatCredits } from '../core/credits.js';
-import { tokenStatus, type TokenRecord, type TokenStatus } from '../core/token.js';
+import { tokenStatus, type TokenRecord } from '../core/token.js';
+import type { TokenView as TokenViewSchema } from './schemas/token-schemas.js';
 
-export type TokenView = Omit<TokenRecord, 'digest' | 'credits' | 'refill'> & {
-  credits: string | null;
-  refill: (Omit<NonNullable<TokenRecord['refill']>, 'amount'> & { amount: string }) | null;
-  status: TokenStatus;
-};
+export type TokenView = Static<typeof TokenViewSchema>;
+
+/**
+ * One of a record's lists, as its view shows it: the same array, not a copy (views are made on
+ * every verification that is not answered from a kept one). Records are Readonly and never
+ * changed in place; the response types say `T[]` only because TypeBox's `Static` does, and the
+ * serializer only reads them.
+ */
+const shown = <T>(items: readonly T[]): T[] => items as T[];
 
 /**
  * A token as the API shows it: every field but the digest, amounts as decimal strings, plus its
@@ -21,14 +27,14 @@ export function tokenView(token: TokenRecord, now: number): TokenView {
     origin: token.origin,
     prefix: token.prefix,
     suffix: token.suffix,
-    scopes: token.scopes,
+    scopes: shown(token.scopes),
     resource: token.resource,
     environment: token.environment,
-    projects: token.projects,
+    projects: shown(token.projects),
     ownerUserId: token.ownerUserId,
     teamId: token.teamId,
     metadata: token.metadata,
-    ipAllowlist: token.ipAllowlist,
+    ipAllowlist: shown(token.ipAllowlist),
     expiresAt: token.expiresAt,
     createdAt: token.createdAt,
     updatedAt: token.updatedAt,
@@ -42,7 +48,7 @@ export function tokenView(token: TokenRecord, now: number): TokenView {
     creditsActive: token.creditsActive,
     creditPool: token.creditPool,
     lastRefillAt: token.lastRefillAt,
-    rateLimits: token.rateLimits,
+    rateLimits: shown(token.rateLimits),
     credits: token.credits === null ? null : formatCredits(token.credits),
     refill: refill && { amount: formatCredits(refill.amount), interval: refill.interval, dayOfMonth: refill.dayOfMonth },
     status: tokenStatus(token, now),

@@ -64,7 +64,7 @@ export class EdgeTokenService {
     return results.flatMap((result, i) => {
       const token = result.valid ? result.token : undefined;
       if (!token || token.environment === null || !isUnleashTokenType(token.type)) return [];
-      return [{ token: texts[i]!, type: token.type, environment: token.environment, projects: token.projects }];
+      return [{ token: texts[i]!, type: token.type, environment: token.environment, projects: [...token.projects] }];
     });
   }
 

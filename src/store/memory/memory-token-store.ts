@@ -8,7 +8,7 @@ const EDENAI_ORIGIN = 'edenai';
 
 /** The in-memory fake: the contract suite holds it to the same behaviour as the SQL stores. */
 export class MemoryTokenStore implements TokenStore {
-  readonly #byId = new Map<string, TokenRecord>();
+  readonly #byId = new Map<string, StoredToken>();
   readonly #idByDigest = new Map<string, string>();
   /** The memory credit store's part of a rotation (moving open reservations), done in the same step. */
   #onRotate: (oldId: string, newId: string) => void = () => {};
@@ -110,12 +110,12 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   /** The stored record itself, for the memory credit store's in-place balance changes. */
-  live(id: string): TokenRecord | undefined {
+  live(id: string): StoredToken | undefined {
     return this.#byId.get(id);
   }
 
   /** Every stored record itself, for memory stores that must decide over many tokens without awaiting. */
-  records(): IterableIterator<TokenRecord> {
+  records(): IterableIterator<StoredToken> {
     return this.#byId.values();
   }
 
@@ -129,6 +129,9 @@ export class MemoryTokenStore implements TokenStore {
   }
 }
 
-function copy(token: TokenRecord): TokenRecord {
+/** A record as this fake keeps it: changed in place, and only ever handed out as a copy. */
+type StoredToken = { -readonly [K in keyof TokenRecord]: TokenRecord[K] };
+
+function copy(token: TokenRecord): StoredToken {
   return { ...structuredClone(token), digest: Buffer.from(token.digest) };
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
-import type { CreditRefill, TokenRecord } from '../../core/token.js';
+import type { CreditRefill, RateLimitRule, TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
 import { millis, withConflict } from './driver/conflicts.js';
@@ -263,14 +263,14 @@ function fromRow(r: TokenRow): TokenRecord {
     origin: sharedString(r.origin),
     prefix: sharedString(r.prefix),
     suffix: r.suffix,
-    scopes: sharedJson(r.scopes),
+    scopes: sharedJson<readonly string[]>(r.scopes),
     resource: r.resource_kind !== null && r.resource_id !== null ? { kind: r.resource_kind, id: r.resource_id } : null,
     environment: r.environment,
-    projects: sharedJson(r.projects),
+    projects: sharedJson<readonly string[]>(r.projects),
     ownerUserId: r.owner_user_id,
     teamId: r.team_id,
-    metadata: sharedJson(r.metadata),
-    ipAllowlist: sharedJson(r.ip_allowlist),
+    metadata: sharedJson<Readonly<Record<string, unknown>>>(r.metadata),
+    ipAllowlist: sharedJson<readonly string[]>(r.ip_allowlist),
     expiresAt: millis(r.expires_at),
     createdAt: millis(r.created_at),
     updatedAt: millis(r.updated_at),
@@ -286,7 +286,7 @@ function fromRow(r: TokenRow): TokenRecord {
     creditPool: r.credit_pool,
     refill: r.refill === null ? null : parseRefill(r.refill),
     lastRefillAt: millis(r.last_refill_at),
-    rateLimits: sharedJson(r.rate_limits),
+    rateLimits: sharedJson<readonly RateLimitRule[]>(r.rate_limits),
   };
 }
 

@@ -14,7 +14,7 @@ const EMPTY_OBJECT = Object.freeze({});
  * in place (a change is written to the store and read back as a new record), and a change to
  * a shared empty would throw rather than reach other records.
  */
-export function sharedJson<T extends unknown[] | Record<string, unknown>>(text: string): T {
+export function sharedJson<T extends readonly unknown[] | Readonly<Record<string, unknown>>>(text: string): T {
   if (text === '[]') return EMPTY_LIST as unknown as T;
   if (text === '{}') return EMPTY_OBJECT as unknown as T;
   return JSON.parse(text) as T;
