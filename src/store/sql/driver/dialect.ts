@@ -1,6 +1,6 @@
-import { sql, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { TokenUse } from '../../token-store.js';
-import type { SqlDialect } from '../schema.js';
+import type { Database, SqlDialect } from '../schema.js';
 
 /**
  * What the SQL stores do differently on SQLite and on PostgreSQL, one member per difference.
@@ -19,6 +19,8 @@ export interface DialectTraits {
   bytesIn(column: string, values: readonly Buffer[]): RawBuilder<SqlBool>;
   /** The `(id, count, at)` rows of a flush of uses, as the row sources of the statements that add them, run in this order. */
   usedRows(uses: readonly TokenUse[]): Array<RawBuilder<unknown>>;
+  /** Runs `work` holding the database-wide lock `lockId` (startup-lock.ts), waiting for it at most `waitMs` where the dialect can bound the wait. */
+  withStartupLock<T>(db: Kysely<Database>, lockId: bigint, waitMs: number, work: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -53,7 +55,26 @@ export const sqliteTraits: DialectTraits = {
     }
     return statements;
   },
+  // `begin immediate` on the process's one connection, so `work` is a single write
+  // transaction; another process waits at its own `begin immediate` (busy_timeout) and a
+  // failure rolls everything back. `work` must not open a transaction of its own. The
+  // database has one write lock, so `lockId` names nothing here.
+  async withStartupLock<T>(db: Kysely<Database>, _lockId: bigint, _waitMs: number, work: () => Promise<T>): Promise<T> {
+    await sql`begin immediate`.execute(db);
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await sql`rollback`.execute(db);
+      throw error;
+    }
+    await sql`commit`.execute(db);
+    return result;
+  },
 };
+
+/** PostgreSQL's lock_not_available: `lock_timeout` ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 export const postgresTraits: DialectTraits = {
   // The charge batches run side by side on the pool, each charge atomic.
@@ -69,6 +90,33 @@ export const postgresTraits: DialectTraits = {
   usedRows: (uses) => [
     sql`select * from unnest(${uses.map((u) => u.id)}::text[], ${uses.map((u) => u.count)}::bigint[], ${uses.map((u) => u.at)}::bigint[])`,
   ],
+  // A session advisory lock held on one pooled connection while `work` runs on the others. A
+  // process that dies drops its connection, and the server the lock with it. A process that
+  // waits longer than `waitMs` for it (another one stuck, or holding it from a session that
+  // never ended) fails with an error that says so, instead of hanging at startup.
+  withStartupLock<T>(db: Kysely<Database>, lockId: bigint, waitMs: number, work: () => Promise<T>): Promise<T> {
+    return db.connection().execute(async (connection) => {
+      await sql`set lock_timeout = ${sql.lit(Math.max(1, Math.round(waitMs)))}`.execute(connection);
+      try {
+        await sql`select pg_advisory_lock(${sql.lit(lockId)})`.execute(connection);
+      } catch (error) {
+        if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+        throw new Error(
+          `waited ${waitMs / 1000} s for another tessera process starting on this database (migrations, first-start bootstrap) to finish; ` +
+            'giving up. If none is running, look for a session holding the advisory lock in pg_locks.',
+          { cause: error },
+        );
+      } finally {
+        // The connection goes back to the pool: its other queries wait as long as they must.
+        await sql`reset lock_timeout`.execute(connection);
+      }
+      try {
+        return await work();
+      } finally {
+        await sql`select pg_advisory_unlock(${sql.lit(lockId)})`.execute(connection);
+      }
+    });
+  },
 };
 
 const TRAITS: Record<SqlDialect, DialectTraits> = { sqlite: sqliteTraits, postgres: postgresTraits };
