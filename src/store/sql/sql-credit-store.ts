@@ -14,6 +14,7 @@ import {
 } from '../credit-store.js';
 import { turnEnd } from '../../lib/turn.js';
 import { millis, withConflict } from './driver/conflicts.js';
+import { traitsOf } from './driver/dialect.js';
 import { GroupCommit } from './driver/group-commit.js';
 import { precompiled } from './driver/precompiled.js';
 import type { CreditReservationsTable, Database, SqlDialect } from './schema.js';
@@ -71,7 +72,7 @@ interface HolderCharges {
 
 export class SqlCreditStore implements CreditStore {
   readonly #charges: ChargeQueries;
-  /** SQLite: the writes of one event-loop turn share a commit, one after the other. */
+  /** With group commit (SQLite): the writes of one event-loop turn share a commit, one after the other. */
   readonly #group: GroupCommit<Database> | undefined;
   /** The charges of this turn not yet applied, by holder. */
   readonly #pending = new Map<string, HolderCharges>();
@@ -81,7 +82,7 @@ export class SqlCreditStore implements CreditStore {
     dialect: SqlDialect,
   ) {
     this.#charges = chargeQueries(db);
-    this.#group = dialect === 'sqlite' ? new GroupCommit(db) : undefined;
+    this.#group = traitsOf(dialect).groupCommit ? new GroupCommit(db) : undefined;
   }
 
   /**
@@ -112,7 +113,7 @@ export class SqlCreditStore implements CreditStore {
     return batch.results.then((results) => results[index]);
   }
 
-  /** Runs a write once this turn's requests are read: on SQLite in the turn's group commit, on PostgreSQL on the pool. */
+  /** Runs a write once this turn's requests are read: in the turn's group commit (SQLite), else on the pool (PostgreSQL). */
   #atTurnEnd<T>(work: (db: Db) => Promise<T>): Promise<T> {
     if (this.#group) return this.#group.run(work);
     return turnEnd().then(() => work(this.db));

@@ -3,14 +3,19 @@ import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/vercel-e
 import type { TokenRecord } from '../../core/token.js';
 import type { EdgeConfigStore, EdgeConfigTokenInsert } from '../edge-config-store.js';
 import { millis, withConflict } from './driver/conflicts.js';
+import { traitsOf, type DialectTraits } from './driver/dialect.js';
 import type { Database, EdgeConfigsTable, SqlDialect } from './schema.js';
 import { SqlTokenStore } from './sql-token-store.js';
 
 export class SqlEdgeConfigStore implements EdgeConfigStore {
+  readonly #traits: DialectTraits;
+
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: SqlDialect,
-  ) {}
+    dialect: SqlDialect,
+  ) {
+    this.#traits = traitsOf(dialect);
+  }
 
   async insert(c: EdgeConfigRecord): Promise<void> {
     await withConflict('edge config', () =>
@@ -51,12 +56,9 @@ export class SqlEdgeConfigStore implements EdgeConfigStore {
     }
     const now = token.createdAt;
     return this.#lockingTransaction(async (tx) => {
-      // PostgreSQL: the config's row lock queues every other insertToken for this config behind
-      // this transaction, and each statement after it reads what the one before committed.
-      // SQLite: `begin immediate` already holds the database's write lock.
-      const config = this.dialect === 'postgres'
-        ? await tx.selectFrom('edge_configs').select('id').where('id', '=', configId).forUpdate().executeTakeFirst()
-        : await tx.selectFrom('edge_configs').select('id').where('id', '=', configId).executeTakeFirst();
+      // Locked, the config's row queues every other insertToken for this config behind this
+      // transaction (PostgreSQL; on SQLite the transaction holds the database's write lock).
+      const config = await this.#traits.lockForUpdate(tx.selectFrom('edge_configs').select('id').where('id', '=', configId)).executeTakeFirst();
       if (!config) return 'missing-config';
       const live = tx
         .selectFrom('tokens')
@@ -73,15 +75,10 @@ export class SqlEdgeConfigStore implements EdgeConfigStore {
     });
   }
 
-  /**
-   * Runs `work` in a transaction on one connection. On SQLite it begins `immediate`, taking the
-   * write lock before the first read: a deferred transaction that reads and then writes fails at
-   * once with SQLITE_BUSY when another process wrote in between, whatever busy_timeout says.
-   * (Within one process Kysely's single SQLite connection serializes transactions anyway.)
-   */
+  /** Runs `work` in a transaction on one connection, begun as one that will write (`beginWrite`: on SQLite, `immediate`). */
   async #lockingTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (tx) => {
-      await sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(tx);
+      await sql.raw(this.#traits.beginWrite).execute(tx);
       let result: T;
       try {
         result = await work(tx);

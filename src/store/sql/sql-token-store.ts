@@ -3,6 +3,7 @@ import type { CreditRefill, RateLimitRule, TokenRecord } from '../../core/token.
 import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
 import { millis, withConflict } from './driver/conflicts.js';
+import { traitsOf, type DialectTraits } from './driver/dialect.js';
 import type { PreparedRead } from './driver/prepared-query.js';
 import type { Database, SqlDialect, TokensTable, TokenUsesTable } from './schema.js';
 import { sharedJson, sharedString } from './driver/shared-values.js';
@@ -34,11 +35,14 @@ export class SqlTokenStore implements TokenStore {
     (digest) => digest.toString('hex'),
   );
 
+  readonly #traits: DialectTraits;
+
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: SqlDialect = 'sqlite',
+    dialect: SqlDialect = 'sqlite',
     private readonly preparedRead?: PreparedRead,
   ) {
+    this.#traits = traitsOf(dialect);
     this.#byDigest = selectToken(db).where('digest', '=', Buffer.alloc(0)).compile().sql;
   }
 
@@ -64,12 +68,11 @@ export class SqlTokenStore implements TokenStore {
     return this.#byDigests.get(digest);
   }
 
-  /** PostgreSQL: one query for them all. SQLite: the prepared statement for each, in one read transaction. */
+  /** With prepared reads (SQLite): the prepared statement for each, in one read transaction. Else one query for them all. */
   async #readByDigests(digests: Buffer[]): Promise<Map<string, TokenRecord>> {
     let rows: Array<TokenRow | undefined>;
-    if (this.dialect === 'postgres') rows = await selectToken(this.db).where('digest', '=', sql<Buffer>`any(${digests}::bytea[])`).execute();
-    else if (this.preparedRead) rows = await this.preparedRead<TokenRow>('tessera_token_by_digest', this.#byDigest, digests.map((digest) => [digest]));
-    else rows = await selectToken(this.db).where('digest', 'in', digests).execute();
+    if (this.preparedRead) rows = await this.preparedRead<TokenRow>('tessera_token_by_digest', this.#byDigest, digests.map((digest) => [digest]));
+    else rows = await selectToken(this.db).where(this.#traits.bytesIn('digest', digests)).execute();
     const found = new Map<string, TokenRecord>();
     for (const row of rows) if (row) found.set(Buffer.from(row.digest).toString('hex'), fromRow(row));
     return found;
@@ -164,22 +167,10 @@ export class SqlTokenStore implements TokenStore {
   async recordUses(uses: readonly TokenUse[]): Promise<void> {
     if (uses.length === 0) return;
     await this.db.transaction().execute(async (tx) => {
-      if (this.dialect === 'postgres') {
-        // One statement for the whole batch, its rows taken in the order of the ids
-        // (`addUses`): concurrent batches (other nodes flush too) then lock rows in one order,
-        // so PostgreSQL never has to break a deadlock.
-        await addUses(tx, sql`select * from unnest(${uses.map((u) => u.id)}::text[], ${uses.map((u) => u.count)}::bigint[], ${uses.map((u) => u.at)}::bigint[])`);
-        return;
-      }
-      // SQLite has one writer, so no lock order to keep. Between statements the event loop
-      // serves what is waiting: a batch of thousands of tokens (a flush under cache-miss load)
-      // run in one go held every request for tens of milliseconds. In the order of the ids,
-      // the statements walk the b-trees once from end to end instead of each all over them.
-      const sorted = [...uses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      for (let i = 0; i < sorted.length; i += USES_PER_STATEMENT) {
+      for (const [i, used] of this.#traits.usedRows(uses).entries()) {
+        // Between statements the event loop serves what is waiting.
         if (i > 0) await turnEnd();
-        const rows = sorted.slice(i, i + USES_PER_STATEMENT).map((u) => sql`(${u.id}, ${u.count}, ${u.at})`);
-        await addUses(tx, sql`values ${sql.join(rows)}`);
+        await addUses(tx, used);
       }
     });
   }
@@ -199,12 +190,6 @@ async function addUses(db: Kysely<Database>, used: RawBuilder<unknown>): Promise
       use_count = token_uses.use_count + excluded.use_count,
       active_at = case when token_uses.active_at is null or token_uses.active_at < excluded.active_at then excluded.active_at else token_uses.active_at end`.execute(db);
 }
-
-/**
- * Rows per statement of a SQLite flush: each statement holds the event loop while it runs, and
- * 500 rows scattered over a 1M-token table took long enough to show in the p99 of verifications.
- */
-const USES_PER_STATEMENT = 100;
 
 const COLUMN_OF: Record<keyof TokenPatch, keyof TokensTable> = {
   name: 'name',
