@@ -147,7 +147,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     services.credits
       .expireDue((error, key) => app.log.error({ err: error, reservation: key }, 'refunding an expired reservation failed'))
       .catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
-    stores.idempotency.purge(services.runtime.now()).catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
+    services.idempotency.purge().catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
   }, HOUSEKEEPING_MS);
   sweep.unref();
   await app.listen({ host: config.host, port: config.port });

@@ -11,6 +11,7 @@ import { EdgeConfigAccess } from './vercel-edge-config-access.js';
 import { EdgeConfigService } from './vercel-edge-config-service.js';
 import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
+import { IdempotencyService } from './idempotency-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { systemRuntime, type Runtime } from './runtime.js';
@@ -38,6 +39,7 @@ export interface Services {
   rateLimiter: RateLimiter;
   guard: FailureGuard;
   metrics: Metrics;
+  idempotency: IdempotencyService;
 }
 
 export interface ServiceOptions {
@@ -107,6 +109,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
+    idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,

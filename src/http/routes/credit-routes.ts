@@ -17,7 +17,7 @@ const poolView = (pool: CreditPool) => ({ ...pool, credits: formatCredits(pool.c
 export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     // An `add` retried after a lost answer must not add twice.
-    const idempotent = idempotencyHooks(services, { scope: principalScope });
+    const idempotent = idempotencyHooks(services.idempotency, { scope: principalScope });
 
     app.post(
       '/v1/tokens/:id/credits',

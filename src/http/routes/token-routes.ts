@@ -25,7 +25,7 @@ export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
     const now = () => services.runtime.now();
     // A replayed creation answers the same secret: derived again from the key, never stored.
     const secretMaterialOf = (claim: IdempotencyClaim) => `${claim.scope}\n${claim.key}\n${claim.createdAt}`;
-    const idempotentCreate = idempotencyHooks(services, {
+    const idempotentCreate = idempotencyHooks(services.idempotency, {
       scope: principalScope,
       redact: ({ secret: _secret, ...rest }) => rest,
       restore: (body, claim) => {

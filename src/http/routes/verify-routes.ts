@@ -27,7 +27,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
         // With an Idempotency-Key, a retried charge is answered again instead of charged twice;
         // never a VALID kept from before the token was revoked or expired.
-        ...idempotencyHooks(services, {
+        ...idempotencyHooks(services.idempotency, {
           scope: presentedTokenScope,
           stillHolds: async (kept, request) => {
             const { token, ...requirements } = request.body as VerifyRequest;
