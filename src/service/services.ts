@@ -14,6 +14,7 @@ import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { Readiness } from './readiness.js';
 import { systemRuntime, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { TokenService } from './token-service.js';
@@ -40,6 +41,7 @@ export interface Services {
   guard: FailureGuard;
   metrics: Metrics;
   idempotency: IdempotencyService;
+  readiness: Readiness;
 }
 
 export interface ServiceOptions {
@@ -109,6 +111,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
+    readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
