@@ -15,7 +15,7 @@ import { IdempotencyService } from './idempotency-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { Readiness } from './readiness.js';
-import { systemRuntime, type Runtime } from './runtime.js';
+import { systemRuntime, type Clock, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { TokenService } from './token-service.js';
 import { UsageRecorder } from './usage-recorder.js';
@@ -24,6 +24,7 @@ import { VerifyService } from './verify-service.js';
 export interface Services {
   stores: Stores;
   runtime: Runtime;
+  clock: Clock;
   auth: AuthService;
   tokens: TokenService;
   verify: VerifyService;
@@ -97,6 +98,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
   return {
     stores,
     runtime,
+    clock: runtime,
     cache,
     changes,
     rateLimiter,

@@ -28,7 +28,7 @@ export interface VerifyCall {
 }
 
 export interface VerifyResponderOptions {
-  services: Services;
+  services: Pick<Services, 'verify' | 'clock' | 'metrics'>;
   /** The app's logger: the same request lines as Fastify writes, when its level asks for them. */
   log: FastifyBaseLogger;
   /** The app's request id source, so ids stay unique across every path. */

@@ -23,7 +23,7 @@ function reservationView(r: Reservation) {
 }
 
 /** Reservations for costs known only after the call: reserve, then commit what it cost or release it. */
-export function reservationRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function reservationRoutes(services: Pick<Services, 'credits' | 'idempotency'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     // A replayed reserve answers the same reservation id: derived again from the key, never stored.
     const idMaterialOf = (claim: IdempotencyClaim) => `${claim.scope}\n${claim.key}\n${claim.createdAt}`;
