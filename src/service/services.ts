@@ -3,6 +3,7 @@ import { AccessPolicy } from './access-policy.js';
 import { AccountService } from './account-service.js';
 import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
+import { Background } from './background.js';
 import { CatalogService } from './catalog-service.js';
 import { ChangeFeed, type ChangeFeedOptions, type ChangeSignal } from './change-feed.js';
 import { CreditService } from './credit-service.js';
@@ -21,9 +22,11 @@ import { TokenService } from './token-service.js';
 import { UsageRecorder } from './usage-recorder.js';
 import { VerifyService } from './verify-service.js';
 
+/**
+ * What the HTTP layer calls: the use cases, the time, the metrics. Each route takes the few of
+ * these it uses (Pick<Services, ...>); what runs behind the requests is in Background.
+ */
 export interface Services {
-  stores: Stores;
-  runtime: Runtime;
   clock: Clock;
   auth: AuthService;
   tokens: TokenService;
@@ -35,14 +38,15 @@ export interface Services {
   edgeTokens: EdgeTokenService;
   edgeConfigs: EdgeConfigService;
   edgeAuth: EdgeAuth;
-  usage: UsageRecorder;
-  cache: TokenCache;
-  changes: ChangeFeed;
-  rateLimiter: RateLimiter;
-  guard: FailureGuard;
-  metrics: Metrics;
   idempotency: IdempotencyService;
   readiness: Readiness;
+  metrics: Metrics;
+}
+
+/** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
+export interface WiredServices {
+  services: Services;
+  background: Background;
 }
 
 export interface ServiceOptions {
@@ -65,8 +69,8 @@ export interface ServiceOptions {
   metrics?: Metrics;
 }
 
-/** Wires the services over one set of stores: production passes SQL stores, tests the memory ones. */
-export function createServices(stores: Stores, options: ServiceOptions = {}): Services {
+/** Wires the services and their background over one set of stores: production passes SQL stores, tests the memory ones. */
+export function createServices(stores: Stores, options: ServiceOptions = {}): WiredServices {
   const runtime = options.runtime ?? systemRuntime;
   const cache = new TokenCache({ maxEntries: 100_000, ttlMs: 10_000, ...options.cache });
   const metrics = options.metrics ?? noMetrics;
@@ -95,16 +99,9 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     runtime,
     secretKey,
   });
-  return {
-    stores,
-    runtime,
+  const services: Services = {
     clock: runtime,
-    cache,
-    changes,
-    rateLimiter,
-    guard,
     metrics,
-    usage,
     audit,
     verify,
     auth: new AuthService({ verify, access, accounts: stores.accounts, usage, rateLimiter, guard, runtime }),
@@ -126,4 +123,5 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
       runtime,
     }),
   };
+  return { services, background: new Background({ changes, usage, rateLimiter, cache }) };
 }
