@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
-import type { Services } from '../service/services.js';
+import type { IdempotencyService } from '../service/idempotency-service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,9 +16,6 @@ export interface IdempotencyClaim {
   /** When the first request claimed the key: a key used again after it expired is a new claim. */
   createdAt: number;
 }
-
-/** How long a key's first answer is given back instead of acting again. */
-export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
 export interface IdempotencyOptions {
   /** Whose keys these are: keys of different callers never meet. */
@@ -50,8 +47,7 @@ export const principalScope = (request: FastifyRequest): string => `principal:${
  * query or body is 422; while the first is still running, 409. A failed first request keeps nothing, so a
  * retry acts (a refused request changed nothing).
  */
-export function idempotencyHooks(services: Services, options: IdempotencyOptions) {
-  const store = services.stores.idempotency;
+export function idempotencyHooks(idempotency: IdempotencyService, options: IdempotencyOptions) {
   return {
     async preHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
       const key = request.headers['idempotency-key'];
@@ -63,12 +59,12 @@ export function idempotencyHooks(services: Services, options: IdempotencyOptions
       // The key names one request: the same key with another token's path, another query
       // (`?teamId=`) or another body is refused, never answered with the first one's answer.
       const requestHash = sha256(`${request.method} ${request.url}\n${request.rawBody ?? ''}`);
-      const now = services.runtime.now();
-      const held = await store.claim({ scope, key, requestHash, status: null, body: null, createdAt: now, expiresAt: now + IDEMPOTENCY_TTL_MS }, now);
-      if (held === true) {
-        request.idempotency = { scope, key, createdAt: now };
+      const claim = await idempotency.claim(scope, key, requestHash);
+      if (claim.claimed) {
+        request.idempotency = { scope, key, createdAt: claim.createdAt };
         return undefined;
       }
+      const { held } = claim;
       if (held.requestHash !== requestHash) {
         throw new AppError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was used with another request (path, query or body)');
       }
@@ -90,9 +86,9 @@ export function idempotencyHooks(services: Services, options: IdempotencyOptions
       request.idempotency = null;
       if (reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
         const body = JSON.parse(payload) as Record<string, unknown>;
-        await store.complete(claimed.scope, claimed.key, reply.statusCode, JSON.stringify(options.redact ? options.redact(body) : body));
+        await idempotency.complete(claimed.scope, claimed.key, reply.statusCode, JSON.stringify(options.redact ? options.redact(body) : body));
       } else {
-        await store.release(claimed.scope, claimed.key);
+        await idempotency.release(claimed.scope, claimed.key);
       }
       return payload;
     },

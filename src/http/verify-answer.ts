@@ -45,9 +45,9 @@ export function verifyOptions(fields: Omit<VerifyBody, 'token'>, requestIp: stri
  * `requestIp` is the caller's address; the end client's (`ip` in the body) is what the
  * allowlist checks when the caller names it, and what the guard locks out.
  */
-export function answerVerify(services: Services, body: VerifyBody, requestIp: string): MaybeAsync<VerifyResult> {
+export function answerVerify(services: Pick<Services, 'verify' | 'clock'>, body: VerifyBody, requestIp: string): MaybeAsync<VerifyResult> {
   const from = body.ip === undefined ? { caller: requestIp } : { caller: requestIp, client: body.ip };
   return andThen(services.verify.verifyPresented(body.token, verifyOptions(body, requestIp), from), (result) =>
-    verifyView(result, services.runtime.now()),
+    verifyView(result, services.clock.now()),
   );
 }

@@ -98,7 +98,7 @@ export async function serveWorker(): Promise<void> {
   const stop = shutdownOnSignals(`tessera worker ${process.pid}`, ['SIGTERM'], async () => (await starting).stop());
   process.on('disconnect', () => stop('the primary is gone'));
   const server = await starting;
-  process.send!({ tessera: 'listening', signalName: server.services.changes.signalName } satisfies Listening);
+  process.send!({ tessera: 'listening', signalName: server.changeSignalName } satisfies Listening);
 }
 
 /** A port nobody listens on now, on `host`. */

@@ -11,6 +11,6 @@ export async function serveCommand(flags: ServerFlags): Promise<void> {
   const config = serverConfig(flags, process.env);
   if (config.workers > 1) return serveCluster(config);
   const server = await startServer(config);
-  process.stderr.write(startBanner(server.url, config, server.secret, server.services.changes.signalName));
+  process.stderr.write(startBanner(server.url, config, server.secret, server.changeSignalName));
   shutdownOnSignals('tessera', ['SIGINT', 'SIGTERM'], server.stop);
 }

@@ -7,7 +7,7 @@ import { loggerOptions } from '../http/logger.js';
 import { bootstrap } from '../service/bootstrap.js';
 import { PrometheusMetrics, type MetricsOptions } from '../adapters/metrics/prometheus-metrics.js';
 import { systemRuntime } from '../service/runtime.js';
-import { createServices, type Services } from '../service/services.js';
+import { createServices } from '../service/services.js';
 import type { ChangeSignal } from '../service/change-feed.js';
 import { PostgresChangeSignal } from '../adapters/postgres/postgres-change-signal.js';
 import { RedisChangeSignal } from '../adapters/redis/redis-change-signal.js';
@@ -23,8 +23,9 @@ const HOUSEKEEPING_MS = 1000;
 
 export interface RunningServer {
   app: FastifyInstance;
-  services: Services;
   url: string;
+  /** How this node hears of changes at once (for the start banner and the cluster's primary). */
+  changeSignalName: string;
   /** The admin token a first start created (generated or given); undefined on later starts. */
   secret: string | undefined;
   /**
@@ -120,7 +121,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   if (rateLimiter && !(await rateLimiter.ready())) {
     process.stderr.write(`Redis at ${redactPassword(config.redisUrl!)} is not answering yet; rate limits are ${config.rateLimitOnRedisDown} until it does\n`);
   }
-  const services = createServices(stores, {
+  const { services, background } = createServices(stores, {
     metrics,
     ...(rateLimiter ? { rateLimiter } : {}),
     failedAttemptsPerMinute: config.failedAttemptsPerMinute,
@@ -140,16 +141,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         ),
     },
   });
-  await services.changes.start();
   const logLines = asyncStdout();
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel, logLines), trustProxy: config.trustProxy });
   const close = gracefulClose(app);
-  services.usage.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
+  await background.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
   const sweep = setInterval(() => {
     services.credits
       .expireDue((error, key) => app.log.error({ err: error, reservation: key }, 'refunding an expired reservation failed'))
       .catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
-    stores.idempotency.purge(services.runtime.now()).catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
+    services.idempotency.purge().catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
   }, HOUSEKEEPING_MS);
   sweep.unref();
   await app.listen({ host: config.host, port: config.port });
@@ -163,14 +163,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clearInterval(sweep);
       const cut = await close(config.shutdownTimeoutMs);
       if (cut > 0) process.stderr.write(`tessera: cut ${cut} connection(s) still busy after ${config.shutdownTimeoutMs} ms\n`);
-      await services.changes.close();
-      // Only now: the requests answered while closing have recorded their uses.
-      await services.usage.stop();
-      await services.rateLimiter.close();
+      await background.stop();
       await stores.close();
       logLines.flushSync();
     })());
-  return { app, services, url, secret, stop };
+  return { app, url, changeSignalName: background.changeSignalName, secret, stop };
 }
 
 function storeOptions(config: ServerConfig): StoreOptions {

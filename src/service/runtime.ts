@@ -9,6 +9,9 @@ export interface Runtime {
   sleep(ms: number): Promise<void>;
 }
 
+/** The time alone, for what reads the clock and nothing else. */
+export type Clock = Pick<Runtime, 'now'>;
+
 export const systemRuntime: Runtime = {
   now: () => Date.now(),
   randomBytes: (n) => randomBytes(n),

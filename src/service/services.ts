@@ -3,6 +3,7 @@ import { AccessPolicy } from './access-policy.js';
 import { AccountService } from './account-service.js';
 import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
+import { Background } from './background.js';
 import { CatalogService } from './catalog-service.js';
 import { ChangeFeed, type ChangeFeedOptions, type ChangeSignal } from './change-feed.js';
 import { CreditService } from './credit-service.js';
@@ -11,17 +12,22 @@ import { EdgeConfigAccess } from './vercel-edge-config-access.js';
 import { EdgeConfigService } from './vercel-edge-config-service.js';
 import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
+import { IdempotencyService } from './idempotency-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
-import { systemRuntime, type Runtime } from './runtime.js';
+import { Readiness } from './readiness.js';
+import { systemRuntime, type Clock, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { TokenService } from './token-service.js';
 import { UsageRecorder } from './usage-recorder.js';
 import { VerifyService } from './verify-service.js';
 
+/**
+ * What the HTTP layer calls: the use cases, the time, the metrics. Each route takes the few of
+ * these it uses (Pick<Services, ...>); what runs behind the requests is in Background.
+ */
 export interface Services {
-  stores: Stores;
-  runtime: Runtime;
+  clock: Clock;
   auth: AuthService;
   tokens: TokenService;
   verify: VerifyService;
@@ -32,12 +38,15 @@ export interface Services {
   edgeTokens: EdgeTokenService;
   edgeConfigs: EdgeConfigService;
   edgeAuth: EdgeAuth;
-  usage: UsageRecorder;
-  cache: TokenCache;
-  changes: ChangeFeed;
-  rateLimiter: RateLimiter;
-  guard: FailureGuard;
+  idempotency: IdempotencyService;
+  readiness: Readiness;
   metrics: Metrics;
+}
+
+/** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
+export interface WiredServices {
+  services: Services;
+  background: Background;
 }
 
 export interface ServiceOptions {
@@ -60,8 +69,8 @@ export interface ServiceOptions {
   metrics?: Metrics;
 }
 
-/** Wires the services over one set of stores: production passes SQL stores, tests the memory ones. */
-export function createServices(stores: Stores, options: ServiceOptions = {}): Services {
+/** Wires the services and their background over one set of stores: production passes SQL stores, tests the memory ones. */
+export function createServices(stores: Stores, options: ServiceOptions = {}): WiredServices {
   const runtime = options.runtime ?? systemRuntime;
   const cache = new TokenCache({ maxEntries: 100_000, ttlMs: 10_000, ...options.cache });
   const metrics = options.metrics ?? noMetrics;
@@ -90,15 +99,9 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     runtime,
     secretKey,
   });
-  return {
-    stores,
-    runtime,
-    cache,
-    changes,
-    rateLimiter,
-    guard,
+  const services: Services = {
+    clock: runtime,
     metrics,
-    usage,
     audit,
     verify,
     auth: new AuthService({ verify, access, accounts: stores.accounts, usage, rateLimiter, guard, runtime }),
@@ -107,6 +110,8 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
+    readiness: new Readiness({ stores, changes }),
+    idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,
@@ -118,4 +123,5 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Se
       runtime,
     }),
   };
+  return { services, background: new Background({ changes, usage, rateLimiter, cache }) };
 }

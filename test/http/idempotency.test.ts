@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
 import { digestKeyOf } from '../../src/core/digest.js';
-import { IDEMPOTENCY_TTL_MS } from '../../src/http/idempotency.js';
+import { IDEMPOTENCY_TTL_MS } from '../../src/service/idempotency-service.js';
 import { describeEachApp } from '../support/app-harness.js';
 
 await describeEachApp('Idempotency-Key', (h, database) => {

@@ -89,8 +89,8 @@ describe('GET /metrics', () => {
       const hits = sample(after, 'tessera_token_cache_hits_total')!;
       const misses = sample(after, 'tessera_token_cache_misses_total')!;
       assert.equal(sample(after, 'tessera_token_cache_hit_ratio'), hits / (hits + misses));
-      assert.equal(sample(after, 'tessera_token_cache_entries'), h.services.cache.size);
-      assert.ok(h.services.cache.size > 0);
+      assert.equal(sample(after, 'tessera_token_cache_entries'), h.background.cache.size);
+      assert.ok(h.background.cache.size > 0);
     }));
 
   it('reports how late another node heard of a change, and the feed it read', () => {
@@ -103,8 +103,8 @@ describe('GET /metrics', () => {
       // Another node over the same store reads the log 2.5 s after the change was made.
       const clock = new ManualClock(h.clock.now() + 2500);
       const other = createServices(stores, { runtime: clock, metrics: new Metrics() });
-      await other.changes.catchUp();
-      const text = await other.metrics.text();
+      await other.background.changes.catchUp();
+      const text = await other.services.metrics.text();
       assert.equal(sample(text, 'tessera_change_notification_lag_seconds_count'), 1);
       assert.equal(sample(text, 'tessera_change_notification_lag_seconds_sum'), 2.5);
       assert.equal(sample(text, 'tessera_change_feed_last_seq'), await stores.changes.latest());

@@ -33,11 +33,11 @@ describe('GET /readyz', () => {
   it('is 503 while change notifications are not listening', () =>
     withHarness(
       async (h) => {
-        await h.services.changes.start();
+        await h.background.changes.start();
         try {
           assert.deepEqual(await readyz(h), { code: 503, status: 'change notifications unavailable' });
         } finally {
-          await h.services.changes.close();
+          await h.background.changes.close();
         }
       },
       undefined,
@@ -58,7 +58,7 @@ describe('GET /readyz', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-readyz-'));
     const database = await openDatabase({ dataDir: dir });
     try {
-      const services = createServices(createSqlStores(database));
+      const { services } = createServices(createSqlStores(database));
       const app = await buildApp(services);
       const status = async () => {
         const res = await app.inject({ method: 'GET', url: '/readyz' });

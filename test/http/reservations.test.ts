@@ -109,7 +109,7 @@ await describeEachApp('Credit reservations', (h, database) => {
   it('never hands a reservation id to the credit store', async () => {
     const { secret } = await metered('10');
     const calls: string[] = [];
-    const services = createServices({ ...h.stores, credits: recordingCalls(h.stores.credits, calls) }, { runtime: h.clock });
+    const { services } = createServices({ ...h.stores, credits: recordingCalls(h.stores.credits, calls) }, { runtime: h.clock });
     const ids: string[] = [];
     for (const ttlMs of [60_000, 60_000, 1000]) {
       const held = await services.credits.reserve(secret, 10n ** 9n, ttlMs, { caller: '127.0.0.1' });
@@ -203,7 +203,7 @@ await describeEachApp('Credit reservations', (h, database) => {
   it('refunds the other expired reservations when some fail to settle, more than a page of them, and reports each failure', { timeout: 60_000 }, async () => {
     const bad = await metered('1000');
     const good = await metered('1000');
-    const services = createServices({ ...h.stores, credits: failingSettlements(h.stores.credits, new Set([bad.token.id])) }, { runtime: h.clock });
+    const { services } = createServices({ ...h.stores, credits: failingSettlements(h.stores.credits, new Set([bad.token.id])) }, { runtime: h.clock });
     // The failing ones expire first, so they fill the sweep's first page and come back on every later one.
     for (let i = 0; i < 101; i++) assert.equal((await services.credits.reserve(bad.secret, 10n ** 9n, 500, { caller: '127.0.0.1' })).valid, true);
     for (let i = 0; i < 30; i++) assert.equal((await services.credits.reserve(good.secret, 10n ** 9n, 1000, { caller: '127.0.0.1' })).valid, true);

@@ -105,7 +105,7 @@ await describeEachApp('POST /v1/verify', (h) => {
     const usedAt = h.clock.now();
     await verify({ token: secret });
     assert.equal((await h.stores.tokens.findById(token.id))!.activeAt, null, 'no write on the request path');
-    await h.services.usage.flush();
+    await h.background.usage.flush();
     const read = await h.request({ method: 'GET', url: `/v1/tokens/${token.id}`, as: h.admin });
     assert.equal(read.json().token.activeAt, usedAt);
     assert.equal(read.json().token.useCount, 2);

@@ -73,11 +73,12 @@ for (const backend of migrationBackends) {
       const kept = await database.db.selectFrom('idempotency_keys').select('scope').execute();
       assert.deepEqual(kept.map((r) => r.scope), ['token:abc POST /v1/verify'], 'no record names a reservation by its id');
 
-      const services = createServices(createSqlStores(database), { runtime: new ManualClock(T0 + 1000) });
+      const stores = createSqlStores(database);
+      const { services } = createServices(stores, { runtime: new ManualClock(T0 + 1000) });
       assert.equal((await services.credits.reservation(committed)).state, 'committed');
       const settled = await services.credits.commit(open, C);
       assert.deepEqual([settled.id, settled.state, settled.committed], [open, 'committed', C]);
-      assert.equal((await services.stores.tokens.findById(token.id))?.credits, 9n * C);
+      assert.equal((await stores.tokens.findById(token.id))?.credits, 9n * C);
       await assert.rejects(services.credits.release(open), (e: Error & { code?: string }) => e.code === 'CONFLICT');
     });
   });

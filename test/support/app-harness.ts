@@ -4,6 +4,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { PrometheusMetrics } from '../../src/adapters/metrics/prometheus-metrics.js';
 import { buildApp } from '../../src/http/app.js';
 import { bootstrap } from '../../src/service/bootstrap.js';
+import type { Background } from '../../src/service/background.js';
 import type { Runtime } from '../../src/service/runtime.js';
 import { createServices, type ServiceOptions, type Services } from '../../src/service/services.js';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
@@ -28,6 +29,8 @@ export class ManualClock implements Runtime {
 export interface Harness {
   app: FastifyInstance;
   services: Services;
+  /** The change feed, usage recorder, rate limiter and token cache behind the services; not started. */
+  background: Background;
   stores: Stores;
   clock: ManualClock;
   /** The bootstrap admin's secret. */
@@ -42,7 +45,7 @@ export interface Harness {
 export async function startHarness(stores: Stores = createMemoryStores(), options: ServiceOptions = {}): Promise<Harness> {
   const clock = new ManualClock();
   // The guard against guessing is tested on its own; elsewhere many refusals from one address are the point.
-  const services = createServices(stores, { failedAttemptsPerMinute: 0, metrics: new PrometheusMetrics(), ...options, runtime: clock });
+  const { services, background } = createServices(stores, { failedAttemptsPerMinute: 0, metrics: new PrometheusMetrics(), ...options, runtime: clock });
   const admin = (await bootstrap(stores, clock))!;
   const app = await buildApp(services);
   const request: Harness['request'] = ({ as, headers, ...options }) =>
@@ -50,6 +53,7 @@ export async function startHarness(stores: Stores = createMemoryStores(), option
   return {
     app,
     services,
+    background,
     stores,
     clock,
     admin,
@@ -67,7 +71,7 @@ export async function startHarness(stores: Stores = createMemoryStores(), option
     },
     async close() {
       await app.close();
-      await services.usage.stop();
+      await background.usage.stop();
     },
   };
 }

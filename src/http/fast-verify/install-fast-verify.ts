@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../service/services.js';
-import { VERIFY_PATH, VerifyResponder, type Reply } from './verify-responder.js';
+import { VERIFY_PATH, VerifyResponder, type Reply, type ResponderOptions } from './verify-responder.js';
 
 /** A request listener in front of Fastify's: true when it took the request, false to leave it to Fastify. */
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 export interface FastVerifyOptions {
-  services: Services;
+  services: ResponderOptions['services'];
   /** The app's request id source, so ids stay unique across every path. */
   requestId: () => string;
   /** Whether any proxy is trusted: then a request with X-Forwarded-For is left to Fastify, which knows whose to believe. */

@@ -28,7 +28,7 @@ export interface Call {
 }
 
 export interface ResponderOptions {
-  services: Services;
+  services: Pick<Services, 'verify' | 'clock' | 'metrics'>;
   /** The app's logger: the same request line as every route's (logger.ts). */
   log: FastifyBaseLogger;
   /** The app's request id source, so ids stay unique across every path. */

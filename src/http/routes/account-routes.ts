@@ -16,7 +16,7 @@ import {
 import { authErrors, ErrorResponse, IdParams } from '../schemas/common.js';
 import { tokenView } from '../views.js';
 
-export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function accountRoutes(services: Pick<Services, 'accounts' | 'clock'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/whoami',
@@ -24,7 +24,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
       async (request) => {
         const { principal } = callContext(request);
         const { teams } = await services.accounts.whoami(principal);
-        return { user: principal.user, token: tokenView(principal.token, services.runtime.now()), teams };
+        return { user: principal.user, token: tokenView(principal.token, services.clock.now()), teams };
       },
     );
 

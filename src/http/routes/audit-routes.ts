@@ -4,7 +4,7 @@ import { callContext, requires, teamRefOf } from '../call-context.js';
 import { AuditPage, AuditQuery } from '../schemas/account-schemas.js';
 import { authErrors } from '../schemas/common.js';
 
-export function auditRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function auditRoutes(services: Pick<Services, 'audit'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/audit',

@@ -10,7 +10,7 @@ const Project = Type.Object({ id: Type.String(), name: Type.String(), createdAt:
 const tags = ['catalog'];
 
 /** Environments and projects, which Unleash tokens are scoped to. */
-export function catalogRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function catalogRoutes(services: Pick<Services, 'catalog'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/environments',

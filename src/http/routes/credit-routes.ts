@@ -14,10 +14,10 @@ const tags = ['credits'];
 const poolView = (pool: CreditPool) => ({ ...pool, credits: formatCredits(pool.credits) });
 
 /** Balances of tokens and shared pools (management API). */
-export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function creditRoutes(services: Pick<Services, 'credits' | 'idempotency' | 'clock'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     // An `add` retried after a lost answer must not add twice.
-    const idempotent = idempotencyHooks(services, { scope: principalScope });
+    const idempotent = idempotencyHooks(services.idempotency, { scope: principalScope });
 
     app.post(
       '/v1/tokens/:id/credits',
@@ -36,7 +36,7 @@ export function creditRoutes(services: Services): FastifyPluginAsyncTypebox {
       async (request) => {
         const { op, amount } = request.body;
         const token = await services.credits.adjustToken(callContext(request), request.params.id, op, creditsInput(amount, 'amount'));
-        return { credits: formatCredits(token.credits ?? 0n), token: tokenView(token, services.runtime.now()) };
+        return { credits: formatCredits(token.credits ?? 0n), token: tokenView(token, services.clock.now()) };
       },
     );
 

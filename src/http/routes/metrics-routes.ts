@@ -4,7 +4,7 @@ import type { Services } from '../../service/services.js';
 import { PUBLIC } from '../call-context.js';
 
 /** Prometheus scrapes this; like /healthz it needs no credential, so keep it off the public network. */
-export function metricsRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function metricsRoutes(services: Pick<Services, 'metrics'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/metrics',

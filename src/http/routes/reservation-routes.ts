@@ -23,11 +23,11 @@ function reservationView(r: Reservation) {
 }
 
 /** Reservations for costs known only after the call: reserve, then commit what it cost or release it. */
-export function reservationRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function reservationRoutes(services: Pick<Services, 'credits' | 'idempotency'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     // A replayed reserve answers the same reservation id: derived again from the key, never stored.
     const idMaterialOf = (claim: IdempotencyClaim) => `${claim.scope}\n${claim.key}\n${claim.createdAt}`;
-    const idempotentReserve = idempotencyHooks(services, {
+    const idempotentReserve = idempotencyHooks(services.idempotency, {
       scope: presentedTokenScope,
       redact: ({ reservationId: _reservationId, ...rest }) => rest,
       restore: (body, claim) =>
@@ -37,7 +37,7 @@ export function reservationRoutes(services: Services): FastifyPluginAsyncTypebox
           : body,
     });
     // A settlement's answer shows the id; a replay comes by the same id (the scope is its digest).
-    const idempotentSettle = idempotencyHooks(services, {
+    const idempotentSettle = idempotencyHooks(services.idempotency, {
       scope: reservationScope,
       redact: ({ id: _id, ...rest }) => rest,
       restore: (body, _claim, request) => ({ id: reservationIdOf(request), ...body }),

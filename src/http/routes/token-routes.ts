@@ -20,12 +20,12 @@ import { tokenView } from '../views.js';
 
 const tags = ['tokens'];
 
-export function tokenRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function tokenRoutes(services: Pick<Services, 'tokens' | 'idempotency' | 'clock'>): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const now = () => services.runtime.now();
+    const now = () => services.clock.now();
     // A replayed creation answers the same secret: derived again from the key, never stored.
     const secretMaterialOf = (claim: IdempotencyClaim) => `${claim.scope}\n${claim.key}\n${claim.createdAt}`;
-    const idempotentCreate = idempotencyHooks(services, {
+    const idempotentCreate = idempotencyHooks(services.idempotency, {
       scope: principalScope,
       redact: ({ secret: _secret, ...rest }) => rest,
       restore: (body, claim) => {

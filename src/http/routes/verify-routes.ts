@@ -12,7 +12,7 @@ const tags = ['verify'];
 const security = PUBLIC;
 
 /** Verification needs no credential: holding the token is the proof. */
-export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function verifyRoutes(services: Pick<Services, 'verify' | 'idempotency' | 'clock'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/v1/verify',
@@ -27,7 +27,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
         },
         // With an Idempotency-Key, a retried charge is answered again instead of charged twice;
         // never a VALID kept from before the token was revoked or expired.
-        ...idempotencyHooks(services, {
+        ...idempotencyHooks(services.idempotency, {
           scope: presentedTokenScope,
           stillHolds: async (kept, request) => {
             const { token, ...requirements } = request.body as VerifyBody;
@@ -60,7 +60,7 @@ export function verifyRoutes(services: Services): FastifyPluginAsyncTypebox {
           return { secret: token, options: verifyOptions(own, request.ip) };
         });
         const results = await services.verify.verifyAllPresented(calls, from);
-        const now = services.runtime.now();
+        const now = services.clock.now();
         return { results: results.map((result) => verifyView(result, now)) };
       },
     );

@@ -62,7 +62,7 @@ function balanceInput(balance: number | string): bigint {
  * `edenai`, named uniquely per caller (the name is their address; the store enforces it). The
  * balance is the token's credits: with `active_balance` on, verifications charge it and stop at 0.
  */
-export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function edenaiRoutes(services: Pick<Services, 'tokens' | 'credits' | 'clock'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, ({ code, message }) => ({ error: { type: code, message } }));
 
@@ -149,7 +149,7 @@ export function edenaiRoutes(services: Services): FastifyPluginAsyncTypebox {
         // caller may not set) changes nothing.
         const credits = balance === undefined ? undefined : balanceInput(balance);
         const expiresAt = expire_time === undefined ? undefined : expiresAtInput(expire_time);
-        if (expiresAt != null && expiresAt <= services.runtime.now()) throw new AppError('VALIDATION_ERROR', 'expire_time must be in the future');
+        if (expiresAt != null && expiresAt <= services.clock.now()) throw new AppError('VALIDATION_ERROR', 'expire_time must be in the future');
         if (credits !== undefined) await services.credits.adjustableToken(ctx, token.id);
         const patch = {
           ...(expiresAt !== undefined ? { expiresAt } : {}),

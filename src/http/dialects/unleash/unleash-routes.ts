@@ -31,7 +31,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * Unleash Edge's token API: `POST /edge/issue-token` (get-or-create client tokens, for an
  * admin token or an HMAC-signed Edge client) and `POST /edge/validate`.
  */
-export function unleashRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function unleashRoutes(services: Pick<Services, 'edgeAuth' | 'edgeTokens'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, ({ code, message }) => ({ id: randomUUID(), name: ERROR_NAMES[code] ?? 'UnknownError', message }));
 

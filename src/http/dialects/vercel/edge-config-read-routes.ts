@@ -26,7 +26,7 @@ function notModified(request: FastifyRequest, reply: FastifyReply, config: EdgeC
  * token: `/{id}/items`, `/{id}/item/{key}` (GET and HEAD) and `/{id}/digest`. Bodies are the
  * raw JSON values.
  */
-export function edgeConfigReadRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function edgeConfigReadRoutes(services: Pick<Services, 'edgeConfigs'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, vercelError);
     const read = (request: FastifyRequest) =>

@@ -43,7 +43,7 @@ function tokenView(token: TokenRecord, edgeConfigId: string) {
  * Vercel's Edge Config management routes; registered under both `/v1/edge-config` and
  * `/v1/global-config` (the path @vercel/sdk 1.28.15 and later use).
  */
-export function edgeConfigRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function edgeConfigRoutes(services: Pick<Services, 'edgeConfigs'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, vercelError);
 

@@ -19,7 +19,7 @@ const tags = ['vercel'];
 const errors = { 400: VercelError, 401: VercelError, 403: VercelError, 404: VercelError };
 
 /** Vercel's personal auth tokens: tessera personal tokens of the caller, with origin `vercel`. */
-export function vercelUserTokenRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function vercelUserTokenRoutes(services: Pick<Services, 'tokens'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, vercelError);
 

@@ -17,7 +17,7 @@ function vidaFields(token: TokenRecord, userId: number) {
  * Vida's token API (`/api/v2/tokens`): admin tokens are tessera personal tokens of the
  * caller. The caller authenticates with `?token=` (or an Authorization header).
  */
-export function vidaRoutes(services: Services): FastifyPluginAsyncTypebox {
+export function vidaRoutes(services: Pick<Services, 'tokens' | 'verify'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     setErrorShape(app, ({ message }) => ({ success: false, message }));
 

@@ -1,0 +1,43 @@
+import type { ChangeFeed } from './change-feed.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { TokenCache } from './token-cache.js';
+import type { UsageRecorder } from './usage-recorder.js';
+
+/**
+ * What runs behind the requests rather than in them: the change feed that keeps the token cache
+ * true across nodes, the recorder that writes use counts and last-used times behind, and the
+ * rate limiter's connection. The composition root starts it and stops it; no route calls it.
+ * Its parts are readable for tests (the cache's size, a flush, a catch-up).
+ */
+export class Background {
+  readonly changes: ChangeFeed;
+  readonly usage: UsageRecorder;
+  readonly rateLimiter: RateLimiter;
+  readonly cache: TokenCache;
+
+  constructor(parts: { changes: ChangeFeed; usage: UsageRecorder; rateLimiter: RateLimiter; cache: TokenCache }) {
+    this.changes = parts.changes;
+    this.usage = parts.usage;
+    this.rateLimiter = parts.rateLimiter;
+    this.cache = parts.cache;
+  }
+
+  /** How this node hears of changes at once: its change signal's name, or `poll`. */
+  get changeSignalName(): string {
+    return this.changes.signalName;
+  }
+
+  /** Listens for changes, then writes usage behind every `usageFlushMs` (a failed write goes to `onUsageError`). */
+  async start(usageFlushMs: number, onUsageError: (error: unknown) => void): Promise<void> {
+    await this.changes.start();
+    this.usage.start(usageFlushMs, onUsageError);
+  }
+
+  /** Once the last request is answered: stops listening, writes the usage still behind, closes the rate limiter. */
+  async stop(): Promise<void> {
+    await this.changes.close();
+    // Only now: the requests answered while closing have recorded their uses.
+    await this.usage.stop();
+    await this.rateLimiter.close();
+  }
+}
