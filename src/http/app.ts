@@ -58,7 +58,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       status: reply.statusCode,
       responseTimeMs: reply.elapsedTime,
       tokenId: request.principal?.token.id,
-    });
+    }, request.routeOptions.config.verification === true ? 'debug' : 'info');
   };
   const requestId = requestIds();
   // Set once the app exists; until then (and when turned off) every request goes to Fastify.

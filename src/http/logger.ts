@@ -1,5 +1,12 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A verification route: its requests are counted in metrics, and logged one by one only at level debug (logRequest). */
+    verification?: boolean;
+  }
+}
+
 /** How a request names itself in a log line; its URL never appears (see loggerOptions). */
 interface LoggedRequest {
   method: string;
@@ -34,6 +41,9 @@ export function loggerOptions(level: string, stream?: { write(line: string): unk
   };
 }
 
+/** The route config of a verification route (see logRequest). */
+export const VERIFICATION = { verification: true };
+
 /** One answered request, as its log line tells it. */
 export interface RequestLine {
   reqId: string;
@@ -48,14 +58,20 @@ export interface RequestLine {
 }
 
 /**
- * The one line a request gets at level info, once answered: what was asked (method and route),
- * by whom (address, and the calling token when there is one), the outcome (status) and how long
- * it took. Fastify's own two lines a request (`incoming request`, `request completed`) are off;
- * at level debug the first is written too, when a request begins (`logRequestStart`). Errors
- * get lines of their own (error-handler.ts).
+ * The one line a request gets once answered: what was asked (method and route), by whom
+ * (address, and the calling token when there is one), the outcome (status) and how long it took.
+ * Fastify's own two lines a request (`incoming request`, `request completed`) are off; at level
+ * debug the first is written too, when a request begins (`logRequestStart`). Errors get lines of
+ * their own (error-handler.ts).
+ *
+ * Management requests are logged at level info. Verifications (`verification` routes and the
+ * fast path) are logged at level debug: a busy API sends tens of thousands a second, each line
+ * would cost about as much CPU as the verification, and what an operator needs of them — how
+ * many, by route, status and outcome, how long they took — is in the metrics
+ * (`tessera_http_request_duration_seconds`, `tessera_verify_outcomes_total`).
  */
-export function logRequest(log: FastifyBaseLogger, line: RequestLine): void {
-  log.info(
+export function logRequest(log: FastifyBaseLogger, line: RequestLine, level: 'info' | 'debug' = 'info'): void {
+  log[level](
     {
       reqId: line.reqId,
       req: { method: line.method, routeOptions: { url: line.route }, ip: line.ip },

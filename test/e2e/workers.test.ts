@@ -46,7 +46,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
     it('bootstraps once, answers from both workers, replaces a killed one, and stops them all on SIGTERM with their uses written', async () => {
       const backend = (await make()) as ServerBackend;
       try {
-        const server = await startServerProcess([...backend.args, '--workers', '2'], { ...backend.env, TESSERA_USAGE_FLUSH_MS: '3600000' });
+        const server = await startServerProcess([...backend.args, '--workers', '2'], { ...backend.env, TESSERA_USAGE_FLUSH_MS: '3600000', LOG_LEVEL: 'debug' });
         const seen = new Set<number>();
         try {
           assert.equal(server.stderr().match(/listening on/g)?.length, 1, 'the primary announces the cluster once');

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { atTurnEnd } from '../../lib/turn.js';
 import { VERIFY_PATH, VerifyResponder, type Reply, type ResponderOptions } from './verify-responder.js';
 
 /** A request listener in front of Fastify's: true when it took the request, false to leave it to Fastify. */
@@ -46,7 +47,8 @@ export function installFastVerify(app: FastifyInstance, options: FastVerifyOptio
       const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
       const reply = responder.answer(call, text);
       if (reply instanceof Promise) void reply.then(send);
-      else send(reply);
+      // Sent once the turn has read every request ready in it, with the turn's other answers (turn-writes.ts).
+      else atTurnEnd(() => send(reply));
     });
     return true;
   };

@@ -158,7 +158,7 @@ export class VerifyResponder {
   finished(call: Call, status: number): void {
     const elapsedMs = performance.now() - call.started;
     this.#requests.observe(status, elapsedMs / 1000);
-    logRequest(this.#options.log, { reqId: call.id, method: 'POST', route: VERIFY_PATH, ip: call.ip, status, responseTimeMs: elapsedMs });
+    logRequest(this.#options.log, { reqId: call.id, method: 'POST', route: VERIFY_PATH, ip: call.ip, status, responseTimeMs: elapsedMs }, 'debug');
   }
 
   /** An error as the route's error handler answers it. */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../service/services.js';
 import { PUBLIC } from '../call-context.js';
+import { VERIFICATION } from '../logger.js';
 import { idempotencyHooks, presentedTokenScope } from '../idempotency.js';
 import { ErrorResponse, IdempotencyHeaders } from '../schemas/common.js';
 import { VERIFY_RESPONSES, VerifyBatchBody, VerifyBatchResult, VerifyBody } from '../schemas/verify-schemas.js';
@@ -17,6 +18,7 @@ export function verifyRoutes(services: Pick<Services, 'verify' | 'idempotency' |
     app.post(
       '/v1/verify',
       {
+        config: VERIFICATION,
         schema: {
           tags,
           security,
@@ -41,6 +43,7 @@ export function verifyRoutes(services: Pick<Services, 'verify' | 'idempotency' |
     app.post(
       '/v1/verify/batch',
       {
+        config: VERIFICATION,
         schema: {
           tags,
           security,

@@ -5,6 +5,7 @@ import type { ErrorCode } from '../../../core/errors.js';
 import type { EdgeCaller } from '../../../service/unleash-edge-token-service.js';
 import type { Services } from '../../../service/services.js';
 import { callContext, PUBLIC, requires } from '../../call-context.js';
+import { VERIFICATION } from '../../logger.js';
 import { setErrorShape } from '../../error-handler.js';
 import { EdgeIssueBody, EdgeTokens, EdgeValidateBody, UnleashError } from './unleash-schemas.js';
 
@@ -71,6 +72,7 @@ export function unleashRoutes(services: Pick<Services, 'edgeAuth' | 'edgeTokens'
     app.post(
       '/edge/validate',
       {
+        config: VERIFICATION,
         schema: {
           tags,
           security: PUBLIC,

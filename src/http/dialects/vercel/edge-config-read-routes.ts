@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { EdgeConfigRecord } from '../../../core/vercel-edge-config.js';
 import type { Services } from '../../../service/services.js';
 import { credentialOf } from '../../credentials.js';
+import { VERIFICATION } from '../../logger.js';
 import { setErrorShape } from '../../error-handler.js';
 import { EdgeConfigItemParams, EdgeConfigParams } from './edge-config-schemas.js';
 import { vercelError } from './vercel-errors.js';
@@ -34,7 +35,7 @@ export function edgeConfigReadRoutes(services: Pick<Services, 'edgeConfigs'>): F
 
     app.get(
       '/:edgeConfigId/items',
-      { schema: { tags, security: EDGE_CONFIG_TOKEN, summary: 'Edge Config: all items, or those named by `key`', params: EdgeConfigParams, querystring: ReadQuery } },
+      { config: VERIFICATION, schema: { tags, security: EDGE_CONFIG_TOKEN, summary: 'Edge Config: all items, or those named by `key`', params: EdgeConfigParams, querystring: ReadQuery } },
       async (request, reply) => {
         const config = await read(request);
         if (notModified(request, reply, config)) return reply;
@@ -48,6 +49,7 @@ export function edgeConfigReadRoutes(services: Pick<Services, 'edgeConfigs'>): F
     app.route({
       method: ['GET', 'HEAD'],
       url: '/:edgeConfigId/item/:key',
+      config: VERIFICATION,
       schema: { tags, security: EDGE_CONFIG_TOKEN, summary: 'Edge Config: one item; 404 with x-edge-config-digest when the key is missing', params: EdgeConfigItemParams, querystring: ReadQuery },
       exposeHeadRoute: false,
       handler: async (request, reply) => {
@@ -64,7 +66,7 @@ export function edgeConfigReadRoutes(services: Pick<Services, 'edgeConfigs'>): F
 
     app.get(
       '/:edgeConfigId/digest',
-      { schema: { tags, security: EDGE_CONFIG_TOKEN, summary: "Edge Config: the items' digest", params: EdgeConfigParams, querystring: ReadQuery } },
+      { config: VERIFICATION, schema: { tags, security: EDGE_CONFIG_TOKEN, summary: "Edge Config: the items' digest", params: EdgeConfigParams, querystring: ReadQuery } },
       async (request, reply) => {
         const config = await read(request);
         return reply.type('application/json').send(JSON.stringify(config.digest));
