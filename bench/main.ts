@@ -81,7 +81,10 @@ if (wanted.length > 0) {
   const result = await runSuite(options);
   result.rows = inReportOrder(result.rows);
   console.log(`\n${textTable(result.rows)}\n`);
-  const rss = rssByStore(result.rows.filter((r) => r.store.startsWith('SQLite')), 'verify-misses');
+  const rss = rssByStore(
+    result.rows.filter((r) => r.store.startsWith('SQLite')),
+    'verify-misses',
+  );
   if (rss) console.log(`RSS under the same cache-miss load: ${rss}`);
   for (const line of result.skipped) console.log(`skipped: ${line}`);
   const official = !quick && positionals.length === 0 && process.argv.length === 2;
@@ -90,7 +93,10 @@ if (wanted.length > 0) {
   const run = { command, started, finished: new Date(), options, result };
   writeFileSync(join(out, 'results.json'), resultsJson(run));
   writeFileSync(join(out, 'results.md'), resultsMarkdown(run));
-  writeFileSync(join(out, 'results.svg'), svgChart(result.rows, `${command} · ${started.toISOString().slice(0, 10)} · ${options.connections} connections · medians of ${options.rounds} rounds`));
+  writeFileSync(
+    join(out, 'results.svg'),
+    svgChart(result.rows, `${command} · ${started.toISOString().slice(0, 10)} · ${options.connections} connections · medians of ${options.rounds} rounds`),
+  );
   console.log(`wrote ${join(out, 'results.{json,md,svg}')}`);
 }
 for (const name of positionals.filter((n) => n in OTHERS)) await OTHERS[name]!();

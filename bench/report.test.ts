@@ -57,7 +57,18 @@ describe('bench report', () => {
 
   it('the ratio is the median of the paired rounds, and targets are judged on it', () => {
     // Round ratios 0.9, 0.4 and 0.5: the median is 0.5, under 0.7; p99 12 ms against 10 ms each round.
-    const summary = summarize(row('verify-warm', 'SQLite', [[10_000, 9_000], [20_000, 8_000], [10_000, 5_000]], { minRatio: 0.7, maxP99Ratio: 1.5, maxRssMb: 250 }));
+    const summary = summarize(
+      row(
+        'verify-warm',
+        'SQLite',
+        [
+          [10_000, 9_000],
+          [20_000, 8_000],
+          [10_000, 5_000],
+        ],
+        { minRatio: 0.7, maxP99Ratio: 1.5, maxRssMb: 250 },
+      ),
+    );
     assert.equal(summary.ratio, 0.5);
     assert.equal(summary.tessera.requestsPerSecond, 8_000);
     assert.equal(summary.p99Ratio, 1.2);
@@ -111,7 +122,11 @@ describe('bench report', () => {
   });
 
   it('the SVG chart is well-formed XML with one bar per row and a mark per target', () => {
-    const rows = [row('a', 'SQLite 1M', [[100, 90]], { minRatio: 0.6 }), row('b', 'SQLite', [[100, 10]]), row('c', 'PostgreSQL', [[100, 150]], { minRatio: 0.9 })];
+    const rows = [
+      row('a', 'SQLite 1M', [[100, 90]], { minRatio: 0.6 }),
+      row('b', 'SQLite', [[100, 10]]),
+      row('c', 'PostgreSQL', [[100, 150]], { minRatio: 0.9 }),
+    ];
     const svg = svgChart(rows, 'npm run bench & friends');
     assertWellFormed(svg);
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
@@ -158,10 +173,21 @@ describe('bench report', () => {
 
   it('each row names its settings and its baseline, in the tables and the chart', () => {
     // Against the floor: round ratios 17,000/20,000 = 0.85, 17,600/22,000 = 0.8, 16,200/18,000 = 0.9; the median 0.85.
-    const misses = row('verify-misses', 'SQLite 1M', [[20_000, 17_000], [22_000, 17_600], [18_000, 16_200]], { minRatio: 0.8, maxRssMb: 250 }, 240, {
-      settings: 'TESSERA_CACHE_TTL_MS=1000',
-      baseline: 'miss-floor',
-    });
+    const misses = row(
+      'verify-misses',
+      'SQLite 1M',
+      [
+        [20_000, 17_000],
+        [22_000, 17_600],
+        [18_000, 16_200],
+      ],
+      { minRatio: 0.8, maxRssMb: 250 },
+      240,
+      {
+        settings: 'TESSERA_CACHE_TTL_MS=1000',
+        baseline: 'miss-floor',
+      },
+    );
     const warm = row('verify-warm', 'SQLite 1M', [[60_000, 45_000]], { minRatio: 0.7 });
     const [header, , first, second] = markdownTable([warm, misses]).split('\n');
     const cells = (text: string) => text.split('|').map((cell) => cell.trim());
@@ -183,7 +209,7 @@ describe('bench report', () => {
 });
 
 describe('bench suite', () => {
-  it('the issue\'s targets, each against its baseline', () => {
+  it("the issue's targets, each against its baseline", () => {
     const scenario = (name: string) => SCENARIOS.find((s) => s.name === name)!;
     assert.deepEqual(scenario('verify-warm').targets('sqlite-large'), { minRatio: 0.7, maxP99Ratio: 1.5 });
     assert.equal(scenario('verify-warm').env, undefined);
@@ -197,7 +223,13 @@ describe('bench suite', () => {
   it('tessera gets none of the settings of this shell: every variable it reads is removed but the admin token', () => {
     const saved = { ...process.env };
     try {
-      Object.assign(process.env, { LOG_LEVEL: 'warn', TESSERA_FAILED_ATTEMPTS_PER_MINUTE: '0', TESSERA_CACHE_TTL_MS: '5', REDIS_URL: 'redis://x', PATH_LIKE: 'kept' });
+      Object.assign(process.env, {
+        LOG_LEVEL: 'warn',
+        TESSERA_FAILED_ATTEMPTS_PER_MINUTE: '0',
+        TESSERA_CACHE_TTL_MS: '5',
+        REDIS_URL: 'redis://x',
+        PATH_LIKE: 'kept',
+      });
       const env = tesseraEnv('tsr_admin');
       for (const name of ['LOG_LEVEL', 'TESSERA_FAILED_ATTEMPTS_PER_MINUTE', 'TESSERA_CACHE_TTL_MS', 'REDIS_URL', 'DATABASE_URL']) {
         assert.ok(name in env && env[name] === undefined, name);
@@ -223,7 +255,11 @@ describe('bench load plans', () => {
   it('each connection cycles its own slice, rotated by the offset, and the slices cover every body', () => {
     const bodies = Array.from({ length: 10 }, (_, i) => String(i));
     const slices = [0, 1, 2].map((i) => sliceFor(bodies, i, 3, 0));
-    assert.deepEqual(slices, [['0', '1', '2', '3'], ['4', '5', '6', '7'], ['8', '9']]);
+    assert.deepEqual(slices, [
+      ['0', '1', '2', '3'],
+      ['4', '5', '6', '7'],
+      ['8', '9'],
+    ]);
     assert.deepEqual(sliceFor(bodies, 0, 3, 5), ['1', '2', '3', '0']);
     assert.deepEqual(sliceFor(['x', 'y'], 3, 5, 0), ['y']);
     assert.deepEqual(sliceFor(bodies, 1, 3, 3, 2), ['7', '4']);

@@ -117,7 +117,24 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(1));
 const times = (n: number) => `${n.toFixed(2)}×`;
 
-export const TABLE_HEADER = ['scenario', 'store', 'settings', 'against', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'baseline req/s', 'baseline p99', 'baseline CPU µs/req', 'ratio', 'p99 ratio', 'target', 'met?'];
+export const TABLE_HEADER = [
+  'scenario',
+  'store',
+  'settings',
+  'against',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'RSS MB',
+  'CPU µs/req',
+  'baseline req/s',
+  'baseline p99',
+  'baseline CPU µs/req',
+  'ratio',
+  'p99 ratio',
+  'target',
+  'met?',
+];
 
 /** One table row per scenario and store, as strings. */
 export function tableCells(row: RowResult, summary = summarize(row)): string[] {

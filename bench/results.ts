@@ -50,7 +50,10 @@ export function resultsMarkdown(run: RunRecord): string {
   const o = run.options;
   const minutes = ((run.finished.getTime() - run.started.getTime()) / 60_000).toFixed(1);
   const notes = rows.filter((r) => r.note).map((r) => `- **${chartLabel(r)}**: ${r.note}`);
-  const rss = rssByStore(rows.filter((r) => r.store.startsWith('SQLite')), 'verify-misses');
+  const rss = rssByStore(
+    rows.filter((r) => r.store.startsWith('SQLite')),
+    'verify-misses',
+  );
   return [
     '# tessera load benchmark',
     '',
@@ -58,13 +61,13 @@ export function resultsMarkdown(run: RunRecord): string {
       `load average at the end ${m.loadAverage.join(' / ')}.`,
     '',
     'tessera runs as `npm start` runs it (`--heap-growing-percent=50`, every setting at its default) unless the **settings** column names what a scenario sets; ' +
-      'the first row is warm verification in that default configuration. **against** names the baseline of the row\'s ratio.',
+      "the first row is warm verification in that default configuration. **against** names the baseline of the row's ratio.",
     '',
     `Each row: ${o.rounds} rounds of ${o.roundSeconds} s against the baseline, then ${o.roundSeconds} s against tessera, alternating, ` +
       `after a ${o.warmupSeconds} s warm-up of each (not counted: V8 is still compiling tessera's hot path then); ${o.connections} connections; figures are medians of the rounds. ` +
-      '**ratio** is the median of the rounds\' tessera/baseline requests/s (each tessera round against the baseline round just before it), ' +
-      '**p99 ratio** the same for p99 latency; RSS is the tessera process\'s VmRSS after a round, the largest of the rounds; ' +
-      '**CPU µs/req** is the server\'s CPU time (user and system, from /proc) during a round over the requests it answered, for tessera and for the baseline: ' +
+      "**ratio** is the median of the rounds' tessera/baseline requests/s (each tessera round against the baseline round just before it), " +
+      "**p99 ratio** the same for p99 latency; RSS is the tessera process's VmRSS after a round, the largest of the rounds; " +
+      "**CPU µs/req** is the server's CPU time (user and system, from /proc) during a round over the requests it answered, for tessera and for the baseline: " +
       'what a request costs the server, whatever the load generator and the other core were doing.',
     '',
     markdownTable(rows),
@@ -82,8 +85,8 @@ export function resultsMarkdown(run: RunRecord): string {
         'and other work on the machine adds noise. The alternating rounds make drift hit both sides alike, so the ratios are steadier than the absolute requests/s, which do not carry over to other machines.',
     '- **bare node:http** reads the body, runs `JSON.parse` and sends a fixed 29-byte answer: it does no work for the request, so a ratio to it says what tessera costs on top of receiving and parsing the request and sending an answer.',
     '- **miss floor** (issue 18) does the same, plus SHA-256 of the presented token, one prepared better-sqlite3 lookup by digest (`select * from tokens where digest = ?`) in the SQLite file seeded for tessera (opened read-only) and a JSON answer from the row: the least a verification that misses every cache costs. ' +
-      'Its rounds come just before tessera\'s; the bare server\'s just before the floor\'s, for a second row from the same tessera rounds.',
-    '- tessera\'s JSON log (stdout) goes to /dev/null: what producing it costs is measured, not what a terminal or a log collector would cost.',
+      "Its rounds come just before tessera's; the bare server's just before the floor's, for a second row from the same tessera rounds.",
+    "- tessera's JSON log (stdout) goes to /dev/null: what producing it costs is measured, not what a terminal or a log collector would cost.",
     '- A scenario with settings of its own runs on a tessera process of its own, as does warm verification on the large store; the other scenarios of a store share one process, one after the other, so the RSS of a row includes what the rows before it left (caches, heap growth).',
     '- autocannon measures latency in whole milliseconds: a p99 ratio between small values moves in steps.',
     `- Seeding: ${seeding.map((s) => `${s.store} in ${s.seconds.toFixed(1)} s`).join(', ') || 'none'}.`,

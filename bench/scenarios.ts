@@ -78,7 +78,8 @@ export async function probe(url: string, plan: LoadPlan, ok: (answer: Answer, bo
   for (let i = 0; i < bodies.length; i += step) {
     const body = bodies[i];
     const answer = await call(url, plan.method, plan.path, body, plan.headers);
-    if (!ok(answer, body)) throw new Error(`probe of ${plan.method} ${plan.path} with ${body ?? 'no body'}: unexpected ${answer.status} ${answer.text.slice(0, 300)}`);
+    if (!ok(answer, body))
+      throw new Error(`probe of ${plan.method} ${plan.path} with ${body ?? 'no body'}: unexpected ${answer.status} ${answer.text.slice(0, 300)}`);
   }
 }
 
@@ -161,7 +162,7 @@ export const SCENARIOS: readonly Scenario[] = [
     note:
       'tessera as `npm start` runs it (`--heap-growing-percent=50`, default settings: LOG_LEVEL unset, so info; the JSON log goes to stdout, here /dev/null); ' +
       'given only what the benchmark needs (TESSERA_BOOTSTRAP_TOKEN for its setup calls, --data-dir, --port 0). ' +
-      'Every request goes through Node\'s HTTP server.',
+      "Every request goes through Node's HTTP server.",
     async prepare({ url, secrets }) {
       const plan: LoadPlan = { method: 'POST', path: '/v1/verify', body: verifyBody(secrets[0]!) };
       await probe(url, plan, valid);
@@ -175,7 +176,7 @@ export const SCENARIOS: readonly Scenario[] = [
     stores: ['sqlite-large'],
     targets: () => ({}),
     env: { LOG_LEVEL: 'warn' },
-    note: 'The default row\'s load with LOG_LEVEL=warn (no line for a request that goes well), on a process of its own: the difference from the default row is what logging at info costs.',
+    note: "The default row's load with LOG_LEVEL=warn (no line for a request that goes well), on a process of its own: the difference from the default row is what logging at info costs.",
     async prepare({ url, secrets }) {
       const plan: LoadPlan = { method: 'POST', path: '/v1/verify', body: verifyBody(secrets[0]!) };
       await probe(url, plan, valid);

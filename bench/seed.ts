@@ -51,7 +51,11 @@ interface RowBatches {
  * functions as `issueToken`. Calling `issueToken` per row would cost 25–65 µs here (its object
  * spread), minutes for a million: one row per batch is checked against it instead.
  */
-async function makeRows(count: number, keep: number, write: (rows: unknown[][], columns: Array<keyof TokensTable>) => Promise<void> | void): Promise<RowBatches> {
+async function makeRows(
+  count: number,
+  keep: number,
+  write: (rows: unknown[][], columns: Array<keyof TokensTable>) => Promise<void> | void,
+): Promise<RowBatches> {
   const random = pooledRandomBytes();
   const fields = tokenFields({ name: 'bench', type: 'api', origin: 'bench', ownerUserId: 'usr_bench' });
   const now = Date.now();
@@ -116,7 +120,8 @@ export async function seedSqlite(dataDir: string, count: number, keep: number): 
 }
 
 const BIGINT_COLUMNS = new Set(['expires_at', 'created_at', 'updated_at', 'revoked_at', 'leaked_at', 'credits', 'last_refill_at']);
-const postgresType = (column: string) => (column === 'digest' ? 'bytea' : column === 'credits_active' ? 'integer' : BIGINT_COLUMNS.has(column) ? 'bigint' : 'text');
+const postgresType = (column: string) =>
+  column === 'digest' ? 'bytea' : column === 'credits_active' ? 'integer' : BIGINT_COLUMNS.has(column) ? 'bigint' : 'text';
 
 /** Seeds a PostgreSQL database (migrated here) with `count` tokens, one `insert … select from unnest(…)` per batch. */
 export async function seedPostgres(databaseUrl: string, count: number, keep: number): Promise<Seeded> {

@@ -152,7 +152,10 @@ async function measure(
       targets: at === 0 ? scenario.targets(kind) : {},
       rounds: rounds[at]!,
     };
-    const own = at === 0 ? notes : [`The same tessera rounds as the row against the ${BASELINE_NAMES[baselines[0]!.kind]}, here against ${BASELINE_NAMES[b.kind]} (no target).`];
+    const own =
+      at === 0
+        ? notes
+        : [`The same tessera rounds as the row against the ${BASELINE_NAMES[baselines[0]!.kind]}, here against ${BASELINE_NAMES[b.kind]} (no target).`];
     if (own.length > 0) row.note = own.join(' ');
     return row;
   });
@@ -174,13 +177,7 @@ export function processGroups(scenarios: readonly Scenario[]): Scenario[][] {
 }
 
 /** Runs `scenarios` on the given store, seeded here, each group of them on a tessera process started here. */
-async function onStore(
-  kind: StoreKind,
-  scenarios: readonly Scenario[],
-  bare: ServerProcess,
-  options: SuiteOptions,
-  result: SuiteResult,
-): Promise<void> {
+async function onStore(kind: StoreKind, scenarios: readonly Scenario[], bare: ServerProcess, options: SuiteOptions, result: SuiteResult): Promise<void> {
   const tokens = kind === 'sqlite-large' ? options.tokens : kind === 'sqlite-small' ? Math.max(1000, Math.round(options.tokens / 10)) : options.postgresTokens;
   const store = `${kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} ${count(tokens)}`;
   const keep = Math.min(VERIFIED, tokens);

@@ -15,12 +15,7 @@ export interface ApiClientOptions {
 }
 
 /** Calls the native API; resolves with the JSON body, rejects with ApiError or a connection error that names the URL. */
-export async function apiRequest<T = unknown>(
-  options: ApiClientOptions,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
+export async function apiRequest<T = unknown>(options: ApiClientOptions, method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -33,7 +28,9 @@ export async function apiRequest<T = unknown>(
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`cannot reach tessera at ${options.url} (${cause?.code ?? cause?.message ?? String(error)}); is it running? Set TESSERA_URL or --url`, { cause: error });
+    throw new Error(`cannot reach tessera at ${options.url} (${cause?.code ?? cause?.message ?? String(error)}); is it running? Set TESSERA_URL or --url`, {
+      cause: error,
+    });
   }
   const text = await res.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;

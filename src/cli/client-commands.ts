@@ -74,8 +74,10 @@ function describeToken(t: TokenView): string {
 }
 
 function describeIssued(issued: Issued, verb: string): string {
-  return `${verb} token ${issued.token.id} "${issued.token.name}" (${issued.token.type}).\n` +
-    `Its secret is shown this once; tessera keeps only a digest:\n\n    ${issued.secret}\n`;
+  return (
+    `${verb} token ${issued.token.id} "${issued.token.name}" (${issued.token.type}).\n` +
+    `Its secret is shown this once; tessera keeps only a digest:\n\n    ${issued.secret}\n`
+  );
 }
 
 function teamQuery(team: string | undefined): string {
@@ -140,11 +142,7 @@ export function registerClientCommands(program: Command): void {
       let cursor: string | null = null;
       do {
         if (cursor) params.set('cursor', cursor);
-        const page: { items: TokenView[]; nextCursor: string | null } = await apiRequest(
-          api,
-          'GET',
-          `/v1/tokens?${params}${team ? `&${team}` : ''}`,
-        );
+        const page: { items: TokenView[]; nextCursor: string | null } = await apiRequest(api, 'GET', `/v1/tokens?${params}${team ? `&${team}` : ''}`);
         items.push(...page.items);
         cursor = flags.all ? page.nextCursor : null;
       } while (cursor);
@@ -224,9 +222,12 @@ export function registerClientCommands(program: Command): void {
         'GET',
         '/v1/whoami',
       );
-      print(flags, res, () =>
-        `${res.user.name} (${res.user.id}, ${res.user.role})` +
-        (res.teams.length ? `\nteams: ${res.teams.map((t) => `${t.team.slug} (${t.role})`).join(', ')}` : ''),
+      print(
+        flags,
+        res,
+        () =>
+          `${res.user.name} (${res.user.id}, ${res.user.role})` +
+          (res.teams.length ? `\nteams: ${res.teams.map((t) => `${t.team.slug} (${t.role})`).join(', ')}` : ''),
       );
     });
 

@@ -5,9 +5,21 @@ import { ERROR_CODES, httpStatusOf } from './errors.js';
 describe('error codes', () => {
   it('each maps to one HTTP status', () => {
     const expected: Record<string, number> = {
-      VALIDATION_ERROR: 400, INVALID_JSON: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, TOKEN_NOT_FOUND: 404,
-      USER_NOT_FOUND: 404, EDGE_CONFIG_NOT_FOUND: 404, PLAN_LIMIT_REACHED: 402, CONFLICT: 409, IDEMPOTENCY_MISMATCH: 422, RATE_LIMITED: 429,
-      BODY_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, INTERNAL_ERROR: 500,
+      VALIDATION_ERROR: 400,
+      INVALID_JSON: 400,
+      UNAUTHORIZED: 401,
+      FORBIDDEN: 403,
+      NOT_FOUND: 404,
+      TOKEN_NOT_FOUND: 404,
+      USER_NOT_FOUND: 404,
+      EDGE_CONFIG_NOT_FOUND: 404,
+      PLAN_LIMIT_REACHED: 402,
+      CONFLICT: 409,
+      IDEMPOTENCY_MISMATCH: 422,
+      RATE_LIMITED: 429,
+      BODY_TOO_LARGE: 413,
+      UNSUPPORTED_MEDIA_TYPE: 415,
+      INTERNAL_ERROR: 500,
     };
     assert.deepEqual(Object.fromEntries(ERROR_CODES.map((c) => [c, httpStatusOf(c)])), expected);
   });

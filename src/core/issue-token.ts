@@ -6,24 +6,11 @@ import { TOKEN_PREFIX, type TokenRecord, type TokenType } from './token.js';
 /** What the issuer chooses; everything else about a new token follows from the secret and the clock. */
 export type TokenFields = Omit<
   TokenRecord,
-  | 'id'
-  | 'digest'
-  | 'prefix'
-  | 'suffix'
-  | 'createdAt'
-  | 'updatedAt'
-  | 'activeAt'
-  | 'useCount'
-  | 'revokedAt'
-  | 'leakedAt'
-  | 'leakedUrl'
-  | 'lastRefillAt'
+  'id' | 'digest' | 'prefix' | 'suffix' | 'createdAt' | 'updatedAt' | 'activeAt' | 'useCount' | 'revokedAt' | 'leakedAt' | 'leakedUrl' | 'lastRefillAt'
 >;
 
 /** Token fields with no scopes, resource, environment, projects, team, metadata, allowlist, expiry, credits or limits, unless given. */
-export function tokenFields(
-  fields: Pick<TokenFields, 'name' | 'type' | 'origin' | 'ownerUserId'> & Partial<TokenFields>,
-): TokenFields {
+export function tokenFields(fields: Pick<TokenFields, 'name' | 'type' | 'origin' | 'ownerUserId'> & Partial<TokenFields>): TokenFields {
   return {
     scopes: [],
     resource: null,
@@ -54,12 +41,7 @@ export interface IssuedToken {
  * Makes the record and secret of a new token; nothing is stored. A given secret (the
  * bootstrap token from the environment) must already be in tessera's format.
  */
-export function issueToken(
-  fields: TokenFields,
-  now: number,
-  randomBytes: (n: number) => Uint8Array,
-  givenSecret?: string,
-): IssuedToken {
+export function issueToken(fields: TokenFields, now: number, randomBytes: (n: number) => Uint8Array, givenSecret?: string): IssuedToken {
   const secret = givenSecret ?? generateSecret(TOKEN_PREFIX[fields.type as TokenType] ?? TOKEN_PREFIX.api, randomBytes);
   const parsed = parseSecret(secret);
   if (!parsed) throw new Error('the given secret is not in tessera format');

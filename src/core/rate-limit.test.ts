@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  bucketFullAt,
-  decideRateLimit,
-  decideRateLimits,
-  rateLimitRuleProblem,
-  type GcraState,
-  type RateLimitRule,
-} from './rate-limit.js';
+import { bucketFullAt, decideRateLimit, decideRateLimits, rateLimitRuleProblem, type GcraState, type RateLimitRule } from './rate-limit.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -28,12 +21,23 @@ function burst(r: RateLimitRule, count: number, now = NOW, cost = 1, from?: Gcra
 
 describe('decideRateLimit', () => {
   // 3/1000 ms: 333⅓ ms a request; 7/10 ms: 13/7 ms; 5000/1000 ms: several a millisecond.
-  for (const [limit, durationMs] of [[3, 1000], [7, 10], [5000, 1000], [60, 60_000]] as const) {
+  for (const [limit, durationMs] of [
+    [3, 1000],
+    [7, 10],
+    [5000, 1000],
+    [60, 60_000],
+  ] as const) {
     it(`admits exactly ${limit} in ${durationMs} ms from a fresh key and denies the next with its resetAt`, () => {
       const r = rule(limit, durationMs);
       const { decisions, state } = burst(r, limit);
-      assert.deepEqual(decisions.map((d) => d.allowed), Array(limit).fill(true));
-      assert.deepEqual(decisions.map((d) => d.remaining), Array.from({ length: limit }, (_, i) => limit - 1 - i));
+      assert.deepEqual(
+        decisions.map((d) => d.allowed),
+        Array(limit).fill(true),
+      );
+      assert.deepEqual(
+        decisions.map((d) => d.remaining),
+        Array.from({ length: limit }, (_, i) => limit - 1 - i),
+      );
       assert.equal(decisions.at(-1)!.resetAt, NOW + durationMs);
       const denied = decideRateLimit(state, r, 1, NOW);
       assert.equal(denied.allowed, false);
@@ -74,7 +78,13 @@ describe('decideRateLimit', () => {
   it('charges a cost above 1 as that many requests', () => {
     const r = rule(5, 1000);
     const { decisions, state } = burst(r, 2, NOW, 2);
-    assert.deepEqual(decisions.map((d) => [d.allowed, d.remaining]), [[true, 3], [true, 1]]);
+    assert.deepEqual(
+      decisions.map((d) => [d.allowed, d.remaining]),
+      [
+        [true, 3],
+        [true, 1],
+      ],
+    );
     const denied = decideRateLimit(state, r, 2, NOW);
     assert.deepEqual([denied.allowed, denied.remaining, denied.retryAfterMs], [false, 1, 200]);
     assert.equal(decideRateLimit(state, r, 2, NOW + 200).allowed, true);
@@ -83,10 +93,7 @@ describe('decideRateLimit', () => {
 
   it('always denies a cost above the limit, with no retry that could succeed', () => {
     const denied = decideRateLimit(undefined, rule(5, 1000), 6, NOW);
-    assert.deepEqual(
-      { ...denied },
-      { allowed: false, limit: 5, remaining: 5, resetAt: NOW, retryAfterMs: Infinity, state: undefined },
-    );
+    assert.deepEqual({ ...denied }, { allowed: false, limit: 5, remaining: 5, resetAt: NOW, retryAfterMs: Infinity, state: undefined });
   });
 
   it('peeks with cost 0: allowed, nothing spent', () => {
@@ -155,19 +162,43 @@ describe('decideRateLimits', () => {
 
   it('names the denying rule that admits the request last', () => {
     const store = new Map<string, GcraState>();
-    run([{ key: 'a', rule: rule(1, 1000, 'a'), cost: 1 }, { key: 'b', rule: rule(1, 5000, 'b'), cost: 1 }], store);
-    const denied = run([{ key: 'a', rule: rule(1, 1000, 'a'), cost: 1 }, { key: 'b', rule: rule(1, 5000, 'b'), cost: 1 }], store);
+    run(
+      [
+        { key: 'a', rule: rule(1, 1000, 'a'), cost: 1 },
+        { key: 'b', rule: rule(1, 5000, 'b'), cost: 1 },
+      ],
+      store,
+    );
+    const denied = run(
+      [
+        { key: 'a', rule: rule(1, 1000, 'a'), cost: 1 },
+        { key: 'b', rule: rule(1, 5000, 'b'), cost: 1 },
+      ],
+      store,
+    );
     assert.deepEqual([denied.name, denied.retryAfterMs], ['b', 5000]);
-    const never = run([{ key: 'b', rule: rule(1, 5000, 'b'), cost: 1 }, { key: 'a', rule: rule(1, 1000, 'a'), cost: 2 }], store);
+    const never = run(
+      [
+        { key: 'b', rule: rule(1, 5000, 'b'), cost: 1 },
+        { key: 'a', rule: rule(1, 1000, 'a'), cost: 2 },
+      ],
+      store,
+    );
     assert.deepEqual([never.name, never.retryAfterMs], ['a', Infinity]);
   });
 
   it('lets checks on one key see each other', () => {
     const store = new Map<string, GcraState>();
-    const twice = [{ key: 'k', rule: rule(3, 1000), cost: 2 }, { key: 'k', rule: rule(3, 1000), cost: 2 }];
+    const twice = [
+      { key: 'k', rule: rule(3, 1000), cost: 2 },
+      { key: 'k', rule: rule(3, 1000), cost: 2 },
+    ];
     assert.equal(run(twice, store).allowed, false);
     assert.equal(store.size, 0);
-    const fits = [{ key: 'k', rule: rule(3, 1000), cost: 1 }, { key: 'k', rule: rule(3, 1000), cost: 2 }];
+    const fits = [
+      { key: 'k', rule: rule(3, 1000), cost: 1 },
+      { key: 'k', rule: rule(3, 1000), cost: 2 },
+    ];
     const decision = run(fits, store);
     assert.deepEqual([decision.allowed, decision.remaining, decision.writes.length], [true, 0, 1]);
   });
@@ -175,9 +206,18 @@ describe('decideRateLimits', () => {
   it('writes nothing for peeks and answers nameless when there is nothing to check', () => {
     const peek = decideRateLimits(both(0), () => undefined, NOW);
     assert.deepEqual([peek.allowed, peek.name, peek.remaining, peek.writes], [true, 'minute', 2, []]);
-    assert.deepEqual(decideRateLimits([], () => undefined, NOW), {
-      allowed: true, name: null, limit: 0, remaining: 0, resetAt: NOW, retryAfterMs: 0, writes: [],
-    });
+    assert.deepEqual(
+      decideRateLimits([], () => undefined, NOW),
+      {
+        allowed: true,
+        name: null,
+        limit: 0,
+        remaining: 0,
+        resetAt: NOW,
+        retryAfterMs: 0,
+        writes: [],
+      },
+    );
   });
 });
 
@@ -210,28 +250,31 @@ const ruleArb = fc.record({
   limit: fc.integer({ min: 1, max: 40 }),
   durationMs: fc.integer({ min: 1, max: 5000 }),
 });
-const requestsArb = (maxGap: number) =>
-  fc.array(fc.record({ gap: fc.nat({ max: maxGap }), cost: fc.nat({ max: 4 }) }), { maxLength: 120 });
+const requestsArb = (maxGap: number) => fc.array(fc.record({ gap: fc.nat({ max: maxGap }), cost: fc.nat({ max: 4 }) }), { maxLength: 120 });
 
 describe('rate limit properties', () => {
   it('agrees with an exact token bucket on every answer, and its retryAfterMs is the first instant that works', () => {
     fc.assert(
-      fc.property(ruleArb, fc.integer({ min: 1, max: 3 }).chain((k) => requestsArb(k * 400)), (r, requests) => {
-        const reference = referenceBucket(r, NOW);
-        let state: GcraState | undefined;
-        let now = NOW;
-        for (const { gap, cost } of requests) {
-          now += gap;
-          const decision = decideRateLimit(state, r, cost, now);
-          const { state: next, ...answer } = decision;
-          assert.deepEqual({ ...answer, limit: undefined }, { ...reference(cost, now), limit: undefined });
-          if (!decision.allowed && Number.isFinite(decision.retryAfterMs)) {
-            assert.equal(decideRateLimit(state, r, cost, now + decision.retryAfterMs - 1).allowed, false);
-            assert.equal(decideRateLimit(state, r, cost, now + decision.retryAfterMs).allowed, true);
+      fc.property(
+        ruleArb,
+        fc.integer({ min: 1, max: 3 }).chain((k) => requestsArb(k * 400)),
+        (r, requests) => {
+          const reference = referenceBucket(r, NOW);
+          let state: GcraState | undefined;
+          let now = NOW;
+          for (const { gap, cost } of requests) {
+            now += gap;
+            const decision = decideRateLimit(state, r, cost, now);
+            const { state: next, ...answer } = decision;
+            assert.deepEqual({ ...answer, limit: undefined }, { ...reference(cost, now), limit: undefined });
+            if (!decision.allowed && Number.isFinite(decision.retryAfterMs)) {
+              assert.equal(decideRateLimit(state, r, cost, now + decision.retryAfterMs - 1).allowed, false);
+              assert.equal(decideRateLimit(state, r, cost, now + decision.retryAfterMs).allowed, true);
+            }
+            state = next;
           }
-          state = next;
-        }
-      }),
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -271,7 +314,10 @@ describe('rate limit properties', () => {
         const distinctKeys = new Set(checks.map((c) => c.key)).size === checks.length;
         if (distinctKeys) {
           const alone = checks.map((c) => decideRateLimit(stored[c.key], c.rule, c.cost, NOW));
-          assert.equal(decision.allowed, alone.every((d) => d.allowed));
+          assert.equal(
+            decision.allowed,
+            alone.every((d) => d.allowed),
+          );
           if (decision.allowed) {
             assert.equal(decision.remaining, Math.min(...alone.map((d) => d.remaining)));
             assert.deepEqual(new Set(decision.writes.map((w) => w.key)), new Set(checks.filter((c) => c.cost > 0).map((c) => c.key)));

@@ -89,12 +89,7 @@ export function bucketFullAt(state: GcraState): number {
 }
 
 /** Whether `cost` more may be spent on one key at `now`, and what that leaves. */
-export function decideRateLimit(
-  state: GcraState | undefined,
-  rule: RateLimitRule,
-  cost: number,
-  now: number,
-): RateLimitDecision {
+export function decideRateLimit(state: GcraState | undefined, rule: RateLimitRule, cost: number, now: number): RateLimitDecision {
   assertDecidable(rule, cost, now);
   const { limit, durationMs } = rule;
   // Everything below is in 1/limit ms, so one request (durationMs/limit ms) is durationMs units.
@@ -117,11 +112,7 @@ export function decideRateLimit(
  * Several checks, all or nothing: if any denies, nothing is spent. Checks on the same key see the
  * earlier ones' spending. `stateOf` reads the stored states; the caller writes `writes` back.
  */
-export function decideRateLimits(
-  checks: readonly RateLimitCheck[],
-  stateOf: (key: string) => GcraState | undefined,
-  now: number,
-): RateLimitsDecision {
+export function decideRateLimits(checks: readonly RateLimitCheck[], stateOf: (key: string) => GcraState | undefined, now: number): RateLimitsDecision {
   const spent = new Map<string, GcraState>();
   let denied: { check: RateLimitCheck; decision: RateLimitDecision } | undefined;
   let tightest: { check: RateLimitCheck; decision: RateLimitDecision } | undefined;

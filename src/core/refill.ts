@@ -27,10 +27,7 @@ export interface DueRefill {
  * The refill owed at `now`, if any. A token made inside a period counts as refilled at its
  * creation, so its first refill comes at the next period's start.
  */
-export function dueRefill(
-  holder: { refill: CreditRefill | null; lastRefillAt: number | null; createdAt: number },
-  now: number,
-): DueRefill | undefined {
+export function dueRefill(holder: { refill: CreditRefill | null; lastRefillAt: number | null; createdAt: number }, now: number): DueRefill | undefined {
   if (!holder.refill) return undefined;
   const periodStart = refillPeriodStart(holder.refill, now);
   return (holder.lastRefillAt ?? holder.createdAt) < periodStart ? { periodStart, amount: holder.refill.amount } : undefined;

@@ -38,7 +38,18 @@ describe('secret format', () => {
 
   it('rejects made-up and malformed strings', () => {
     const valid = generateSecret('tsk', randomBytes);
-    for (const text of ['', 'tsk_', 'hello', valid.replace('_', ''), valid + 'a', valid.slice(1), `tsk_${'a'.repeat(36)}`, valid.replace(/.$/, '-'), `TSK${valid.slice(3)}`, 'x'.repeat(100)]) {
+    for (const text of [
+      '',
+      'tsk_',
+      'hello',
+      valid.replace('_', ''),
+      valid + 'a',
+      valid.slice(1),
+      `tsk_${'a'.repeat(36)}`,
+      valid.replace(/.$/, '-'),
+      `TSK${valid.slice(3)}`,
+      'x'.repeat(100),
+    ]) {
       assert.equal(parseSecret(text), undefined, text);
     }
   });

@@ -15,7 +15,6 @@ export function canManage(type: string): boolean {
   return type === 'personal';
 }
 
-
 export type { RateLimitRule };
 
 export const REFILL_INTERVALS = ['daily', 'monthly'] as const;

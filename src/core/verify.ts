@@ -2,16 +2,7 @@ import { ipAllowed } from './ip-allowlist.js';
 import { missingScopes } from './scopes.js';
 import { isExpired, isRevoked, type ResourceRef, type TokenRecord } from './token.js';
 
-export const VERIFY_CODES = [
-  'VALID',
-  'NOT_FOUND',
-  'REVOKED',
-  'EXPIRED',
-  'INSUFFICIENT_PERMISSIONS',
-  'FORBIDDEN',
-  'RATE_LIMITED',
-  'USAGE_EXCEEDED',
-] as const;
+export const VERIFY_CODES = ['VALID', 'NOT_FOUND', 'REVOKED', 'EXPIRED', 'INSUFFICIENT_PERMISSIONS', 'FORBIDDEN', 'RATE_LIMITED', 'USAGE_EXCEEDED'] as const;
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 
 /** What the calling API requires of the presented token. Each requirement is checked only when given. */
@@ -32,11 +23,7 @@ export type Verdict = { valid: true; code: 'VALID' } | { valid: false; code: Exc
  * resource, environment, project, scopes → IP rules. Pure: the caller looked the token up; rate
  * limits and credits (RATE_LIMITED, USAGE_EXCEEDED) follow, in VerifyService.
  */
-export function decideVerify(
-  token: TokenRecord | undefined,
-  required: Requirements,
-  now: number,
-): Verdict {
+export function decideVerify(token: TokenRecord | undefined, required: Requirements, now: number): Verdict {
   if (!token) return { valid: false, code: 'NOT_FOUND' };
   if (isRevoked(token, now)) return { valid: false, code: 'REVOKED' };
   if (isExpired(token, now)) return { valid: false, code: 'EXPIRED' };

@@ -50,15 +50,19 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // Edge Config token paths).
   const answered = (request: FastifyRequest, reply: FastifyReply) => {
     services.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    logRequest(request.server.log, {
-      reqId: request.id,
-      method: request.method,
-      route: request.routeOptions.url,
-      ip: request.ip,
-      status: reply.statusCode,
-      responseTimeMs: reply.elapsedTime,
-      tokenId: request.principal?.token.id,
-    }, request.routeOptions.config.verification === true ? 'debug' : 'info');
+    logRequest(
+      request.server.log,
+      {
+        reqId: request.id,
+        method: request.method,
+        route: request.routeOptions.url,
+        ip: request.ip,
+        status: reply.statusCode,
+        responseTimeMs: reply.elapsedTime,
+        tokenId: request.principal?.token.id,
+      },
+      request.routeOptions.config.verification === true ? 'debug' : 'info',
+    );
   };
   const requestId = requestIds();
   // Set once the app exists; until then (and when turned off) every request goes to Fastify.

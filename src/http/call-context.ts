@@ -21,7 +21,12 @@ export const SECURITY_SCHEMES = {
   /** An Edge Config's own resource token (`?token=` or a bearer header), for its read API. */
   edgeConfigToken: { type: 'apiKey', in: 'query', name: 'token', description: 'A token made for this Edge Config.' },
   /** An Unleash Edge client that signs its request (TESSERA_EDGE_CLIENTS). */
-  unleashEdgeHmac: { type: 'apiKey', in: 'header', name: 'authorization', description: '`HMAC <clientId>:<signature>`, with x-timestamp, x-nonce and content-sha256.' },
+  unleashEdgeHmac: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'authorization',
+    description: '`HMAC <clientId>:<signature>`, with x-timestamp, x-nonce and content-sha256.',
+  },
 } as const;
 type SchemeName = keyof typeof SECURITY_SCHEMES;
 export type SecurityRequirements = Array<Partial<Record<SchemeName, string[]>>>;

@@ -9,10 +9,7 @@ export function creditsInput(text: string, field: string): bigint {
   return nanos;
 }
 
-export function refillInput(
-  refill: { amount: string; interval: CreditRefill['interval']; dayOfMonth?: number } | null,
-  field = 'refill',
-): CreditRefill | null {
+export function refillInput(refill: { amount: string; interval: CreditRefill['interval']; dayOfMonth?: number } | null, field = 'refill'): CreditRefill | null {
   if (refill === null) return null;
   const amount = creditsInput(refill.amount, `${field}.amount`);
   if (amount < 0n) throw new AppError('VALIDATION_ERROR', `${field}.amount must not be negative`);

@@ -47,17 +47,14 @@ export type ErrorFormatter = (error: { code: ErrorCode; message: string; request
 
 export const nativeError: ErrorFormatter = (error): ErrorBody => ({ error });
 
-export function sendError(
-  reply: FastifyReply,
-  request: FastifyRequest,
-  code: ErrorCode,
-  message: string,
-  format: ErrorFormatter = nativeError,
-): FastifyReply {
+export function sendError(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, message: string, format: ErrorFormatter = nativeError): FastifyReply {
   const status = httpStatusOf(code);
   reply.header('x-request-id', request.id);
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="tessera"');
-  return reply.code(status).type('application/json').send(format({ code, message, requestId: request.id }));
+  return reply
+    .code(status)
+    .type('application/json')
+    .send(format({ code, message, requestId: request.id }));
 }
 
 /**
@@ -97,7 +94,5 @@ export function setErrorShape(app: FastifyInstance, format: ErrorFormatter): voi
 /** Native error shape for every route of `app` and the 404 for unknown routes. */
 export function installNativeErrors(app: FastifyInstance): void {
   setErrorShape(app, nativeError);
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, request, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, request, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
 }

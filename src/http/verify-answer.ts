@@ -7,7 +7,6 @@ import { creditsInput } from './credit-input.js';
 import type { VerifyBody, VerifyResult } from './schemas/verify-schemas.js';
 import { cachedTokenView } from './views.js';
 
-
 /** A verification's outcome as the API shows it. Built field by field: this runs on every verification. */
 export function verifyView(outcome: Verification, now: number): VerifyResult {
   const view: VerifyResult = { valid: outcome.valid, code: outcome.code };
@@ -47,7 +46,5 @@ export function verifyOptions(fields: Omit<VerifyBody, 'token'>, requestIp: stri
  */
 export function answerVerify(services: Pick<Services, 'verify' | 'clock'>, body: VerifyBody, requestIp: string): MaybeAsync<VerifyResult> {
   const from = body.ip === undefined ? { caller: requestIp } : { caller: requestIp, client: body.ip };
-  return andThen(services.verify.verifyPresented(body.token, verifyOptions(body, requestIp), from), (result) =>
-    verifyView(result, services.clock.now()),
-  );
+  return andThen(services.verify.verifyPresented(body.token, verifyOptions(body, requestIp), from), (result) => verifyView(result, services.clock.now()));
 }

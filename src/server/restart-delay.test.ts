@@ -8,7 +8,13 @@ describe('restartDelay', () => {
     assert.equal(restartDelay([now], now), 100);
     assert.equal(restartDelay([now - 5000, now], now), 200);
     assert.equal(restartDelay([now - 9000, now - 5000, now], now), 400);
-    assert.equal(restartDelay(Array.from({ length: 20 }, (_, i) => now - i * 100), now), 30_000);
+    assert.equal(
+      restartDelay(
+        Array.from({ length: 20 }, (_, i) => now - i * 100),
+        now,
+      ),
+      30_000,
+    );
   });
 
   it('forgets deaths older than a minute', () => {

@@ -9,9 +9,7 @@ import type { CallContext, Principal } from './principal.js';
 import type { Runtime } from './runtime.js';
 
 export class AccountService {
-  constructor(
-    private readonly deps: { accounts: AccountStore; access: AccessPolicy; audit: AuditService; runtime: Runtime },
-  ) {}
+  constructor(private readonly deps: { accounts: AccountStore; access: AccessPolicy; audit: AuditService; runtime: Runtime }) {}
 
   /** The caller's teams and roles; for a team-scoped token, that team alone. */
   async whoami(principal: Principal): Promise<{ teams: Array<{ team: TeamRecord; role: TeamRole }> }> {

@@ -212,7 +212,8 @@ export class CreditService {
   async #poolAccess(ctx: CallContext, ownerId: string, need: 'read' | 'write'): Promise<string | null> {
     const { principal } = ctx;
     if (ownerId.startsWith('team_')) {
-      const access = need === 'write' ? await this.deps.access.writableTeam(principal, { id: ownerId }) : await this.deps.access.team(principal, { id: ownerId });
+      const access =
+        need === 'write' ? await this.deps.access.writableTeam(principal, { id: ownerId }) : await this.deps.access.team(principal, { id: ownerId });
       return access.team.id;
     }
     // A user's pool is theirs to manage, like their own tokens' balances (not a team-scoped token's).

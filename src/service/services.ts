@@ -76,7 +76,14 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const metrics = options.metrics ?? noMetrics;
   const { pollMs = 500, retentionMs = 3_600_000, ...feedHooks } = options.changeFeed ?? {};
   const changes = new ChangeFeed(
-    { log: stores.changes, cache, runtime, ...(options.changeSignal ? { signal: options.changeSignal } : {}), observeLag: (ms) => metrics.observeNotificationLag(ms), ...feedHooks },
+    {
+      log: stores.changes,
+      cache,
+      runtime,
+      ...(options.changeSignal ? { signal: options.changeSignal } : {}),
+      observeLag: (ms) => metrics.observeNotificationLag(ms),
+      ...feedHooks,
+    },
     { pollMs, retentionMs },
   );
   metrics.watch({ cache, changes });

@@ -84,7 +84,10 @@ describe('TokenCache', () => {
     /** The policy in its plainest form: the Map's own order is the queue. */
     class Model {
       readonly entries = new Map<string, { token: TokenRecord; expiresAt: number; used: boolean }>();
-      constructor(readonly max: number, readonly ttl: number) {}
+      constructor(
+        readonly max: number,
+        readonly ttl: number,
+      ) {}
       get(key: string, now: number) {
         const entry = this.entries.get(key);
         if (!entry || entry.expiresAt <= now) {

@@ -196,7 +196,10 @@ export class TokenService {
     const now = this.deps.runtime.now();
     assertValid(patch, now);
     if (patch.creditsActive !== undefined || patch.refill !== undefined) this.deps.access.requireScope(ctx.principal, 'credits:write');
-    if (token.type === 'personal' && (patch.scopes !== undefined || patch.expiresAt !== undefined || patch.ipAllowlist !== undefined || patch.rateLimits !== undefined)) {
+    if (
+      token.type === 'personal' &&
+      (patch.scopes !== undefined || patch.expiresAt !== undefined || patch.ipAllowlist !== undefined || patch.rateLimits !== undefined)
+    ) {
       // Its limits are what make a token safe to hand out: it may not lift its own, nor reshape another's past its own.
       if (token.id === ctx.principal.token.id) throw new AppError('FORBIDDEN', 'a token cannot change its own limits; use another token');
       this.#delegated(ctx.principal, {
@@ -229,11 +232,7 @@ export class TokenService {
    * Issues a replacement with the same metadata and a new secret; the old secret keeps
    * verifying for `gracePeriodMs`, then answers REVOKED.
    */
-  async rotate(
-    ctx: CallContext,
-    id: string,
-    options: { gracePeriodMs?: number; expiresAt?: number | null },
-  ): Promise<IssuedToken> {
+  async rotate(ctx: CallContext, id: string, options: { gracePeriodMs?: number; expiresAt?: number | null }): Promise<IssuedToken> {
     const old = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
     const now = this.deps.runtime.now();
     const grace = options.gracePeriodMs ?? 0;

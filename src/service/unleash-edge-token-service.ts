@@ -60,7 +60,10 @@ export class EdgeTokenService {
 
   /** The valid tokens among those given, in Unleash's shape; others are left out. `caller` is the asking address, for the guessing guard. */
   async validate(texts: readonly string[], caller: string): Promise<EdgeToken[]> {
-    const results = await this.deps.verify.verifyAllPresented(texts.map((secret) => ({ secret, options: {} })), { caller });
+    const results = await this.deps.verify.verifyAllPresented(
+      texts.map((secret) => ({ secret, options: {} })),
+      { caller },
+    );
     return results.flatMap((result, i) => {
       const token = result.valid ? result.token : undefined;
       if (!token || token.environment === null || !isUnleashTokenType(token.type)) return [];

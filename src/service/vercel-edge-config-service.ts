@@ -1,4 +1,11 @@
-import { applyItemPatches, assertItemAllowed, EDGE_CONFIG_RESOURCE, edgeConfigDigest, type EdgeConfigRecord, type ItemPatch } from '../core/vercel-edge-config.js';
+import {
+  applyItemPatches,
+  assertItemAllowed,
+  EDGE_CONFIG_RESOURCE,
+  edgeConfigDigest,
+  type EdgeConfigRecord,
+  type ItemPatch,
+} from '../core/vercel-edge-config.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { IssuedToken } from '../core/issue-token.js';
@@ -117,7 +124,12 @@ export class EdgeConfigService {
     if (result.code === 'RATE_LIMITED' && result.rateLimit) {
       const { limit, remaining, resetAt, retryAfterMs } = result.rateLimit;
       const now = this.deps.runtime.now();
-      throw new AppError('RATE_LIMITED', `rate limit ${result.rateLimit.name} of ${limit} reached`, { limit, remaining, resetAfterMs: Math.max(0, resetAt - now), retryAfterMs });
+      throw new AppError('RATE_LIMITED', `rate limit ${result.rateLimit.name} of ${limit} reached`, {
+        limit,
+        remaining,
+        resetAfterMs: Math.max(0, resetAt - now),
+        retryAfterMs,
+      });
     }
     if (!result.valid || !result.token || !belongsWith(result.token, config)) throw new AppError('UNAUTHORIZED', 'the token cannot read this edge config');
     return config;

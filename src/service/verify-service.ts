@@ -83,8 +83,7 @@ export class VerifyService {
   admitPresented(secret: string, options: VerifyOptions, from: Presenter): MaybeAsync<Verification> {
     this.#checkClient(from);
     const token = this.lookup(secret);
-    const admitted =
-      token instanceof Promise ? token.then((found) => this.#decide(found, options, false, false)) : this.#decide(token, options, true, false);
+    const admitted = token instanceof Promise ? token.then((found) => this.#decide(found, options, false, false)) : this.#decide(token, options, true, false);
     return andThen(admitted, (result) => this.#counted([result], from, result));
   }
 

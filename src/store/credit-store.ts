@@ -37,16 +37,10 @@ export interface Reservation {
   settledAt: number | null;
 }
 
-export type Settlement =
-  | { outcome: 'commit'; amount: bigint }
-  | { outcome: 'release' }
-  | { outcome: 'expire' };
+export type Settlement = { outcome: 'commit'; amount: bigint } | { outcome: 'release' } | { outcome: 'expire' };
 
 /** The state a settlement leaves a reservation in. */
-export const SETTLED_STATE = { commit: 'committed', release: 'released', expire: 'expired' } as const satisfies Record<
-  Settlement['outcome'],
-  ReservationState
->;
+export const SETTLED_STATE = { commit: 'committed', release: 'released', expire: 'expired' } as const satisfies Record<Settlement['outcome'], ReservationState>;
 
 /** What every store throws when a change would take a balance past ±10⁹ credits. */
 export function balanceOverflow(): AppError {

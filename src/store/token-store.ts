@@ -15,10 +15,7 @@ export interface TokenListQuery extends PageQuery {
 }
 
 export type TokenPatch = Partial<
-  Pick<
-    TokenRecord,
-    'name' | 'scopes' | 'expiresAt' | 'metadata' | 'ipAllowlist' | 'environment' | 'projects' | 'creditsActive' | 'refill' | 'rateLimits'
-  >
+  Pick<TokenRecord, 'name' | 'scopes' | 'expiresAt' | 'metadata' | 'ipAllowlist' | 'environment' | 'projects' | 'creditsActive' | 'refill' | 'rateLimits'>
 >;
 
 /** A token's uses since the last batch: how many, and when the latest was. */

@@ -42,13 +42,11 @@ export const edgeConfigTokenCreated = {
  */
 export const edgeConfigTokenErrors = {
   400: {
-    description:
-      'One of the provided values in the request body is invalid.\nOne of the provided values in the request query is invalid.',
+    description: 'One of the provided values in the request body is invalid.\nOne of the provided values in the request query is invalid.',
   },
   401: { description: 'The request is not authorized.' },
   402: {
-    description:
-      'The account was soft-blocked for an unhandled reason.\nThe account is missing a payment so payment method must be updated',
+    description: 'The account was soft-blocked for an unhandled reason.\nThe account is missing a payment so payment method must be updated',
   },
   403: { description: 'You do not have permission to access this resource.' },
   404: {},

@@ -11,8 +11,7 @@ const URL_BASE = '/v2/user/custom_token/';
 await describeEachApp('Eden AI dialect', (h) => {
   const create = (payload: unknown, as: string | null = h.admin) =>
     h.request({ method: 'POST', url: URL_BASE, ...(as === null ? {} : { as }), payload: payload as object });
-  const verify = async (token: string, extra: object = {}) =>
-    (await h.request({ method: 'POST', url: '/v1/verify', payload: { token, ...extra } })).json();
+  const verify = async (token: string, extra: object = {}) => (await h.request({ method: 'POST', url: '/v1/verify', payload: { token, ...extra } })).json();
   const tokenCount = async () => (await h.request({ method: 'GET', url: '/v1/tokens?limit=200', as: h.admin })).json().items.length;
 
   it('creates a token in the exact shape of the reference, with the secret added in `token`', async () => {
@@ -125,7 +124,10 @@ await describeEachApp('Eden AI dialect', (h) => {
     const tokens = (await h.stores.tokens.list({ limit: 10_000, now: h.clock.now() })).items.filter((t) => t.name === 'raced');
     assert.equal(tokens.length, 1);
     const created = (await h.stores.audit.list({ limit: 10_000 })).items.filter((e) => e.action === 'token.create' && e.details.name === 'raced');
-    assert.deepEqual(created.map((e) => e.targetId), [tokens[0]!.id]);
+    assert.deepEqual(
+      created.map((e) => e.targetId),
+      [tokens[0]!.id],
+    );
   });
 
   it('keeps a name through a rotation, and frees it when the token is revoked', async () => {
@@ -162,7 +164,10 @@ await describeEachApp('Eden AI dialect', (h) => {
     assertMatches(edenRetrieveTokenResponse, read.json(), 'the retrieve response');
     assert.deepEqual(read.json(), { name: 'rw', token: null, token_type: 'sandbox_api_token', balance: 2, active_balance: true, expire_time: null });
     const list = await h.request({ method: 'GET', url: URL_BASE, as: user.secret });
-    assert.deepEqual(list.json().map((t: { name: string }) => t.name), ['rw']);
+    assert.deepEqual(
+      list.json().map((t: { name: string }) => t.name),
+      ['rw'],
+    );
     assert.equal(list.body.includes(token), false, 'the secret is never shown again');
     assert.equal((await h.request({ method: 'GET', url: `${URL_BASE}rw/`, as: other.secret })).statusCode, 404);
 
@@ -203,7 +208,10 @@ await describeEachApp('Eden AI dialect', (h) => {
     ).json().secret;
     const before = await storeSnapshot(h);
     const later = new Date(h.clock.now() + 2 * 86_400_000).toISOString();
-    for (const payload of [{ expire_time: later, balance: '5' }, { active_balance: true, balance: 5 }]) {
+    for (const payload of [
+      { expire_time: later, balance: '5' },
+      { active_balance: true, balance: 5 },
+    ]) {
       const res = await h.request({ method: 'PATCH', url: `${URL_BASE}half-patched/`, as: noCredits, payload });
       assert.equal(res.statusCode, 403, res.body);
       assert.equal(res.json().error.type, 'FORBIDDEN');

@@ -3,12 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { generateSecret } from '../../src/core/secret.js';
-import {
-  edgeConfigTokenCreated,
-  edgeConfigTokenErrors,
-  edgeConfigTokenRequest,
-  type EdgeConfigTokenErrorStatus,
-} from '../contracts/vercel-edge-config.js';
+import { edgeConfigTokenCreated, edgeConfigTokenErrors, edgeConfigTokenRequest, type EdgeConfigTokenErrorStatus } from '../contracts/vercel-edge-config.js';
 import { describeEachApp, type Harness } from '../support/app-harness.js';
 import { assertMatches, assertViolates } from '../support/contract.js';
 
@@ -70,7 +65,10 @@ await describeEachApp(
       const id = await createConfig(owner.secret, 'contract-ok', { items });
       const other = await createConfig(owner.secret, 'contract-other');
       // 52 characters is the reference's maxLength, inclusive.
-      for (const [path, label] of [[PATHS[0]!, 'reader'], [PATHS[1]!, 'x'.repeat(52)]] as const) {
+      for (const [path, label] of [
+        [PATHS[0]!, 'reader'],
+        [PATHS[1]!, 'x'.repeat(52)],
+      ] as const) {
         assertMatches(edgeConfigTokenRequest, { label }, 'the request');
         const count = await tokenCount(h, id);
         const res = await createToken(id, label, owner.secret, path);
@@ -138,7 +136,13 @@ await describeEachApp(
         assert.equal(res.statusCode, 201, res.body);
         ids.push(res.json().id);
       }
-      await assertRejected(h, id, { method: 'POST', url: `/v1/edge-config/${id}/token`, as: owner.secret, payload: { label: 'one too many' } }, 402, 'payment_required');
+      await assertRejected(
+        h,
+        id,
+        { method: 'POST', url: `/v1/edge-config/${id}/token`, as: owner.secret, payload: { label: 'one too many' } },
+        402,
+        'payment_required',
+      );
       assert.equal(await tokenCount(h, id), LIMIT);
 
       const deleted = await h.request({ method: 'DELETE', url: `/v1/edge-config/${id}/tokens`, as: owner.secret, payload: { ids: [ids[0]] } });
@@ -153,7 +157,10 @@ await describeEachApp(
       const viewer = await h.user('contract 403 viewer');
       const member = await h.user('contract 403 member');
       const team = (await h.request({ method: 'POST', url: '/v1/teams', as: owner.secret, payload: { slug: 'contract-403' } })).json().team;
-      for (const [user, role] of [[viewer, 'viewer'], [member, 'member']] as const) {
+      for (const [user, role] of [
+        [viewer, 'viewer'],
+        [member, 'member'],
+      ] as const) {
         const added = await h.request({ method: 'POST', url: `/v1/teams/${team.id}/members`, as: owner.secret, payload: { userId: user.id, role } });
         assert.equal(added.statusCode, 201, added.body);
       }
@@ -162,7 +169,12 @@ await describeEachApp(
 
       // A read token is a valid credential, so not a 401: it may read the config, but only personal tokens manage tessera.
       const readToken = (await createToken(teamConfig, 'reader', owner.secret)).json().token as string;
-      for (const [id, as] of [[personal, stranger.secret], [teamConfig, stranger.secret], [teamConfig, viewer.secret], [teamConfig, readToken]] as const) {
+      for (const [id, as] of [
+        [personal, stranger.secret],
+        [teamConfig, stranger.secret],
+        [teamConfig, viewer.secret],
+        [teamConfig, readToken],
+      ] as const) {
         await assertRejected(h, id, { method: 'POST', url: `/v1/edge-config/${id}/token`, as, payload: { label: 'mine now' } }, 403, 'forbidden');
       }
       // The same body from a member succeeds: the 403s above are about who asks, not what.
@@ -205,11 +217,17 @@ await describeEachApp(
       // The check and the write are one store transaction: exactly one racer takes the label.
       const same = await Promise.all(Array.from({ length: 5 }, () => createToken(id, 'raced', owner.secret)));
       assert.equal(createdIn(same), 1, statuses(same));
-      assert.ok(same.every((r) => r.statusCode === 201 || r.statusCode === 409), statuses(same));
+      assert.ok(
+        same.every((r) => r.statusCode === 201 || r.statusCode === 409),
+        statuses(same),
+      );
       assert.equal(await tokenCount(h, id), createdIn(same));
 
       const many = await Promise.all(Array.from({ length: LIMIT + 2 }, (_, i) => createToken(id, `racer ${i}`, owner.secret)));
-      assert.ok(many.every((r) => r.statusCode === 201 || r.statusCode === 402), statuses(many));
+      assert.ok(
+        many.every((r) => r.statusCode === 201 || r.statusCode === 402),
+        statuses(many),
+      );
       const live = createdIn(same) + createdIn(many);
       // More racers than free places: every place is taken, and no more.
       assert.equal(live, LIMIT, statuses(many));
@@ -221,7 +239,9 @@ await describeEachApp(
 
       // Each winner's creation is audited once; a refused racer left no event, not even a withdrawal.
       const raceEvents = (await h.stores.audit.list({ limit: 10_000 })).items.filter((e) => !auditBefore.has(e.id));
-      const liveIds = (await h.stores.tokens.list({ resource: { kind: 'edge-config', id }, status: 'active', limit: 10_000, now: h.clock.now() })).items.map((t) => t.id);
+      const liveIds = (await h.stores.tokens.list({ resource: { kind: 'edge-config', id }, status: 'active', limit: 10_000, now: h.clock.now() })).items.map(
+        (t) => t.id,
+      );
       assert.deepEqual(raceEvents.map((e) => `${e.action} ${e.targetId}`).sort(), liveIds.map((t) => `token.create ${t}`).sort());
     });
   },

@@ -86,7 +86,13 @@ await describeEachApp(
       });
       // So the list is read through inject instead.
       const listed = await h.request({ method: 'GET', url: `/v1/edge-config/${edgeConfigId}/tokens`, as: user.secret });
-      assert.deepEqual(listed.json().map((t: { id: string }) => t.id).sort(), [first.id, second.id].sort());
+      assert.deepEqual(
+        listed
+          .json()
+          .map((t: { id: string }) => t.id)
+          .sort(),
+        [first.id, second.id].sort(),
+      );
 
       assert.equal(await edgeConfig.deleteEdgeConfigTokens({ edgeConfigId, requestBody: { tokens: [first.token] } }), undefined);
       await assert.rejects(client.get('greeting'), /Unauthorized/);

@@ -29,7 +29,13 @@ await describeEachApp(
       const created = await vercel.globalConfig.createEdgeConfigToken({ edgeConfigId: config.id, requestBody: { label: 'reader' } });
       assert.match(created.token, /^tsre_/);
       const read = await vercel.globalConfig.getEdgeConfigToken({ edgeConfigId: config.id, token: created.token });
-      assert.deepEqual(read, { createdAt: read.createdAt, edgeConfigId: config.id, id: created.id, label: 'reader', partialToken: `tsre_…${created.token.slice(-4)}` });
+      assert.deepEqual(read, {
+        createdAt: read.createdAt,
+        edgeConfigId: config.id,
+        id: created.id,
+        label: 'reader',
+        partialToken: `tsre_…${created.token.slice(-4)}`,
+      });
 
       const client = createClient(`${serverURL}/${config.id}?token=${created.token}`);
       assert.equal(await client.get('greeting'), 'hello');
@@ -45,7 +51,12 @@ await describeEachApp(
         method: 'PATCH',
         url: `/v1/global-config/${config.id}/items`,
         as: user.secret,
-        payload: { items: [{ operation: 'update', key: 'greeting', value: 'hi' }, { operation: 'delete', key: 'limits' }] },
+        payload: {
+          items: [
+            { operation: 'update', key: 'greeting', value: 'hi' },
+            { operation: 'delete', key: 'limits' },
+          ],
+        },
       });
       assert.equal(patched.statusCode, 200, patched.body);
       assert.equal(await client.get('greeting'), 'hi');
@@ -72,7 +83,7 @@ await describeEachApp(
       assert.equal(unknown.statusCode, 404);
       assert.equal(unknown.headers['x-edge-config-digest'], undefined);
       const other = await createConfig(h.admin, 'other');
-      assert.equal((await h.request({ method: 'GET', url: `/${other}/items`, headers: auth })).statusCode, 401, "a token reads only its own config");
+      assert.equal((await h.request({ method: 'GET', url: `/${other}/items`, headers: auth })).statusCode, 401, 'a token reads only its own config');
       assert.equal((await h.request({ method: 'GET', url: `/${id}/items` })).statusCode, 401);
     });
 
@@ -99,7 +110,13 @@ await describeEachApp(
       assert.equal((await h.request({ method: 'POST', url: '/v1/edge-config/ecfg_nope/token', as: owner.secret, payload: { label: 'x' } })).statusCode, 404);
       assert.equal((await token('anon', '')).statusCode, 401);
       const listed = await h.request({ method: 'GET', url: `/v1/global-config/${id}/tokens`, as: owner.secret });
-      assert.deepEqual(listed.json().map((t: { label: string }) => t.label).sort(), ['one', 'two']);
+      assert.deepEqual(
+        listed
+          .json()
+          .map((t: { label: string }) => t.label)
+          .sort(),
+        ['one', 'two'],
+      );
     });
 
     it('refuses an item nested deeper than 32 levels with 400, on create and on PATCH, changing nothing', async () => {
@@ -120,7 +137,12 @@ await describeEachApp(
       const config = await h.stores.edgeConfigs.find(id);
       const before = await storeSnapshot(h);
       for (const depth of [33, 5000]) {
-        for (const res of [await create('too-deep', depth), await patch('create', 'deep', depth), await patch('upsert', 'deep', depth), await patch('update', 'kept', depth)]) {
+        for (const res of [
+          await create('too-deep', depth),
+          await patch('create', 'deep', depth),
+          await patch('upsert', 'deep', depth),
+          await patch('update', 'kept', depth),
+        ]) {
           assert.equal(res.statusCode, 400, `${depth} levels: ${res.body}`);
           assert.equal(res.json().error.code, 'bad_request');
         }
@@ -140,9 +162,19 @@ await describeEachApp(
       const refused = [
         ...['create', 'upsert', 'update', 'delete'].map((operation) => () => patch([{ operation, key: '__proto__', value: 1 }])),
         // The whole patch is refused, the good item before it too.
-        () => patch([{ operation: 'upsert', key: 'kept', value: 2 }, { operation: 'create', key: '__proto__', value: { polluted: true } }]),
         () =>
-          h.request({ method: 'POST', url: '/v1/edge-config', as: h.admin, headers: { 'content-type': 'application/json' }, payload: '{"slug":"proto-2","items":{"__proto__":1}}' }),
+          patch([
+            { operation: 'upsert', key: 'kept', value: 2 },
+            { operation: 'create', key: '__proto__', value: { polluted: true } },
+          ]),
+        () =>
+          h.request({
+            method: 'POST',
+            url: '/v1/edge-config',
+            as: h.admin,
+            headers: { 'content-type': 'application/json' },
+            payload: '{"slug":"proto-2","items":{"__proto__":1}}',
+          }),
       ];
       for (const send of refused) {
         const res = await send();
@@ -157,7 +189,12 @@ await describeEachApp(
     it('a read is a verification of the reader: its rate limits, credits and IP allowlist apply', async () => {
       const id = await createConfig(h.admin, 'metered-reads', { a: 1 });
       const reader = (await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label: 'limited' } })).json();
-      await h.request({ method: 'PATCH', url: `/v1/tokens/${reader.id}`, as: h.admin, payload: { rateLimits: [{ name: 'reads', limit: 2, durationMs: 600_000 }] } });
+      await h.request({
+        method: 'PATCH',
+        url: `/v1/tokens/${reader.id}`,
+        as: h.admin,
+        payload: { rateLimits: [{ name: 'reads', limit: 2, durationMs: 600_000 }] },
+      });
       const read = () => h.request({ method: 'GET', url: `/${id}/items?token=${reader.token}` });
       assert.equal((await read()).statusCode, 200);
       assert.equal((await read()).statusCode, 200);
@@ -172,7 +209,7 @@ await describeEachApp(
       assert.equal((await from('192.0.2.1')).statusCode, 401);
     });
 
-    it('reads an item whose key is as long as a key may be, and answers a longer one in Vercel\'s shape', async () => {
+    it("reads an item whose key is as long as a key may be, and answers a longer one in Vercel's shape", async () => {
       // 256 characters, 128 of them outside the BMP: 384 UTF-16 code units, and 1 280 characters percent-encoded.
       const key = `${'k'.repeat(128)}${'😀'.repeat(128)}`;
       const id = await createConfig(h.admin, 'long-keys', { [key]: 'long' });
@@ -192,8 +229,13 @@ await describeEachApp(
     it('DELETE …/tokens that names one token it cannot find deletes none and answers 404', async () => {
       const id = await createConfig(h.admin, 'all-or-nothing');
       const created = [];
-      for (const label of ['a', 'b']) created.push((await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label } })).json());
-      const labels = async () => (await h.request({ method: 'GET', url: `/v1/edge-config/${id}/tokens`, as: h.admin })).json().map((t: { label: string }) => t.label).sort();
+      for (const label of ['a', 'b'])
+        created.push((await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label } })).json());
+      const labels = async () =>
+        (await h.request({ method: 'GET', url: `/v1/edge-config/${id}/tokens`, as: h.admin }))
+          .json()
+          .map((t: { label: string }) => t.label)
+          .sort();
       const other = await createConfig(h.admin, 'all-or-nothing-other');
       const elsewhere = (await h.request({ method: 'POST', url: `/v1/edge-config/${other}/token`, as: h.admin, payload: { label: 'c' } })).json();
 
@@ -212,11 +254,19 @@ await describeEachApp(
       const id = await createConfig(owner.secret, 'owned');
       const byAdmin = (await h.request({ method: 'POST', url: `/v1/edge-config/${id}/token`, as: h.admin, payload: { label: 'by admin' } })).json();
       const listed = await h.request({ method: 'GET', url: `/v1/edge-config/${id}/tokens`, as: owner.secret });
-      assert.deepEqual(listed.json().map((t: { id: string }) => t.id), [byAdmin.id]);
+      assert.deepEqual(
+        listed.json().map((t: { id: string }) => t.id),
+        [byAdmin.id],
+      );
       const read = await h.request({ method: 'GET', url: `/v1/edge-config/${id}/token/${byAdmin.id}`, as: owner.secret });
       assert.equal(read.statusCode, 200, read.body);
 
-      const res = await h.request({ method: 'DELETE', url: `/v1/edge-config/${id}/tokens`, as: owner.secret, payload: { tokens: [byAdmin.token], ids: [byAdmin.id] } });
+      const res = await h.request({
+        method: 'DELETE',
+        url: `/v1/edge-config/${id}/tokens`,
+        as: owner.secret,
+        payload: { tokens: [byAdmin.token], ids: [byAdmin.id] },
+      });
       assert.equal(res.statusCode, 204, res.body);
       assert.equal(await h.stores.tokens.findById(byAdmin.id), undefined);
       assert.equal((await h.request({ method: 'GET', url: `/${id}/items`, headers: { authorization: `Bearer ${byAdmin.token}` } })).statusCode, 401);

@@ -20,8 +20,7 @@ await describeEachApp(
   (h) => {
     const issue = (tokens: unknown, headers: Record<string, string> = { authorization: `Bearer ${h.admin}` }) =>
       h.request({ method: 'POST', url: '/edge/issue-token', headers, payload: { tokens } as object });
-    const countClientTokens = async () =>
-      (await h.stores.tokens.list({ limit: 10_000, now: h.clock.now(), type: 'client' })).items.length;
+    const countClientTokens = async () => (await h.stores.tokens.list({ limit: 10_000, now: h.clock.now(), type: 'client' })).items.length;
 
     it('issues a client token per environment/projects pair, in the shape of the reference', async () => {
       const body = { tokens: [{ environment: 'development', projects: ['default'] }] };
@@ -71,7 +70,13 @@ await describeEachApp(
 
     it('refuses unknown environments and projects with 400 in Unleash shape, creating nothing', async () => {
       const before = await countClientTokens();
-      for (const tokens of [[{ environment: 'nope', projects: ['default'] }], [{ environment: 'development', projects: ['nope'] }], [{ environment: 'development', projects: [] }], [{ environment: 'development' }], 'x']) {
+      for (const tokens of [
+        [{ environment: 'nope', projects: ['default'] }],
+        [{ environment: 'development', projects: ['nope'] }],
+        [{ environment: 'development', projects: [] }],
+        [{ environment: 'development' }],
+        'x',
+      ]) {
         const res = await issue(tokens);
         assert.equal(res.statusCode, 400, JSON.stringify(tokens));
         assertMatches(unleashErrorSchema, res.json(), 'the error');
@@ -100,7 +105,12 @@ await describeEachApp(
       });
       assert.equal(big.statusCode, 413);
       assert.equal(big.json().name, 'ContentTooLargeError');
-      const text = await h.request({ method: 'POST', url: '/edge/issue-token', headers: { authorization: h.admin, 'content-type': 'text/plain' }, payload: 'tokens' });
+      const text = await h.request({
+        method: 'POST',
+        url: '/edge/issue-token',
+        headers: { authorization: h.admin, 'content-type': 'text/plain' },
+        payload: 'tokens',
+      });
       assert.equal(text.statusCode, 415);
       assert.equal(text.json().name, 'ContentTypeError');
     });
@@ -108,8 +118,7 @@ await describeEachApp(
     it('accepts an Edge client signing with HMAC, and refuses replays, stale times and tampering', async () => {
       const body = JSON.stringify({ tokens: [{ environment: 'development', projects: ['default'] }] });
       const now = () => new Date(h.clock.now()).toISOString();
-      const send = (headers: Record<string, string>, payload = body) =>
-        h.request({ method: 'POST', url: '/edge/issue-token', headers, payload });
+      const send = (headers: Record<string, string>, payload = body) => h.request({ method: 'POST', url: '/edge/issue-token', headers, payload });
 
       const signed = edgeHeaders('edge-1', EDGE_SECRET, body, { timestamp: now() });
       const ok = await send(signed);

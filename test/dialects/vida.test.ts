@@ -6,8 +6,7 @@ import { describeEachApp } from '../support/app-harness.js';
 import { assertMatches } from '../support/contract.js';
 
 await describeEachApp('Vida dialect', (h) => {
-  const create = (query: string, payload: unknown) =>
-    h.request({ method: 'POST', url: `/api/v2/tokens${query}`, payload: payload as object });
+  const create = (query: string, payload: unknown) => h.request({ method: 'POST', url: `/api/v2/tokens${query}`, payload: payload as object });
 
   it('creates an admin token in the exact shape of the reference, for the ?token= caller', async () => {
     const user = await h.user('vida user');

@@ -27,8 +27,14 @@ async function chargeRace(urls: string[], admin: string): Promise<void> {
     assert.equal(codes.filter((c) => c === 'VALID').length, BALANCE);
     assert.equal(codes.filter((c) => c === 'USAGE_EXCEEDED').length, CALLS - BALANCE);
     // Every successful charge answered a distinct remaining balance: 99 down to 0.
-    const remaining = results.filter((r) => r.body.code === 'VALID').map((r) => Number(r.body.remaining)).sort((a, b) => a - b);
-    assert.deepEqual(remaining, Array.from({ length: BALANCE }, (_, i) => i));
+    const remaining = results
+      .filter((r) => r.body.code === 'VALID')
+      .map((r) => Number(r.body.remaining))
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      remaining,
+      Array.from({ length: BALANCE }, (_, i) => i),
+    );
     const read = await fetch(`${urls[urls.length - 1]}/v1/tokens/${token.id}`, { headers: { authorization: `Bearer ${admin}` } });
     assert.equal(((await read.json()) as { token: { credits: string } }).token.credits, '0');
   } finally {
@@ -77,5 +83,9 @@ describe('1,000 concurrent charges over HTTP: PostgreSQL, three processes', { sk
     await Promise.all(servers.map((s) => s.stop()));
     if (typeof pg !== 'string') await pg.cleanup();
   });
-  it('charges exactly the balance across all three and refuses the rest', () => chargeRace(servers.map((s) => s.url), admin));
+  it('charges exactly the balance across all three and refuses the rest', () =>
+    chargeRace(
+      servers.map((s) => s.url),
+      admin,
+    ));
 });

@@ -30,11 +30,11 @@ it('every verification passes through Node’s HTTP server: a preloaded diagnost
       ...Array.from({ length: 5 }, () => post('/v1/verify', { nope: true })),
     ];
     const answers = await Promise.all(sent);
-    assert.deepEqual(
-      answers.map((a) => a.status).sort(),
-      [...Array(55).fill(200), ...Array(5).fill(400)],
-    );
-    const seen = server.stderr().split('\n').filter((line) => line === 'diagnostics: POST /v1/verify').length;
+    assert.deepEqual(answers.map((a) => a.status).sort(), [...Array(55).fill(200), ...Array(5).fill(400)]);
+    const seen = server
+      .stderr()
+      .split('\n')
+      .filter((line) => line === 'diagnostics: POST /v1/verify').length;
     assert.equal(seen, 60);
   } finally {
     await server.stop();

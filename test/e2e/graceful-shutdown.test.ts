@@ -28,7 +28,13 @@ function begun(server: ServerProcess, route: string): number {
  */
 async function serverWithPendingUses(backend: ServerBackend, env: Record<string, string>) {
   const admin = generateSecret('tsr', randomBytes);
-  const server = await startServerProcess(backend.args, { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin, TESSERA_USAGE_FLUSH_MS: '3600000', LOG_LEVEL: 'debug', ...env });
+  const server = await startServerProcess(backend.args, {
+    ...backend.env,
+    TESSERA_BOOTSTRAP_TOKEN: admin,
+    TESSERA_USAGE_FLUSH_MS: '3600000',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
   const agent = loadAgent(10);
   try {
     const created = await postJson(`${server.url}/v1/tokens`, { name: 'counted' }, agent, { authorization: `Bearer ${admin}` });

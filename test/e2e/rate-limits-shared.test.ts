@@ -17,9 +17,7 @@ describe('Rate limits shared by two tessera processes through Redis', { skip }, 
   before(async () => {
     if (typeof pg === 'string' || 'skip' in redis) return;
     for (let i = 0; i < 2; i++) {
-      servers.push(
-        await startServerProcess([...pg.args, '--log-level', 'warn'], { ...pg.env, TESSERA_BOOTSTRAP_TOKEN: admin, REDIS_URL: redis.url }),
-      );
+      servers.push(await startServerProcess([...pg.args, '--log-level', 'warn'], { ...pg.env, TESSERA_BOOTSTRAP_TOKEN: admin, REDIS_URL: redis.url }));
     }
   });
   after(async () => {

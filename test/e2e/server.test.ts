@@ -37,7 +37,10 @@ function sqliteBackend(): Backend {
     name: 'sqlite',
     args: ['--data-dir', dir],
     env: {},
-    dump: async () => readdirSync(dir).map((file) => readFileSync(join(dir, file)).toString('latin1')).join('\n'),
+    dump: async () =>
+      readdirSync(dir)
+        .map((file) => readFileSync(join(dir, file)).toString('latin1'))
+        .join('\n'),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -54,9 +57,7 @@ async function postgresBackend(): Promise<Backend | string> {
       await client.connect();
       try {
         const tables = await client.query<{ tablename: string }>("select tablename from pg_tables where schemaname = 'public'");
-        const rows = await Promise.all(
-          tables.rows.map((t) => client.query(`select * from "${t.tablename}"`).then((r) => JSON.stringify(r.rows))),
-        );
+        const rows = await Promise.all(tables.rows.map((t) => client.query(`select * from "${t.tablename}"`).then((r) => JSON.stringify(r.rows))));
         return rows.join('\n');
       } finally {
         await client.end();
@@ -165,10 +166,7 @@ describe('TESSERA_BOOTSTRAP_TOKEN', () => {
   it('refuses to start with a value that is not a tessera token, and stores nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-env-'));
     try {
-      await assert.rejects(
-        startServerProcess(['--data-dir', dir], { TESSERA_BOOTSTRAP_TOKEN: 'password123' }),
-        /exited with 1[\s\S]*TESSERA_BOOTSTRAP_TOKEN/,
-      );
+      await assert.rejects(startServerProcess(['--data-dir', dir], { TESSERA_BOOTSTRAP_TOKEN: 'password123' }), /exited with 1[\s\S]*TESSERA_BOOTSTRAP_TOKEN/);
       const server = await startServerProcess(['--data-dir', dir]);
       assert.ok(bootstrapSecretIn(server.stderr()), 'the store was left empty, so a later start bootstraps');
       await server.stop();

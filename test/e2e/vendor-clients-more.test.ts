@@ -134,7 +134,10 @@ for (const make of [sqliteBackend, postgresBackend]) {
       const once = signed(dev);
       assert.equal((await send(once)).status, 200);
       const sixMinutesAgo = new Date(Date.now() - 6 * 60_000).toISOString();
-      for (const [what, request] of [['a replayed nonce', once], ['a timestamp 6 minutes old', signed(dev, { timestamp: sixMinutesAgo })]] as const) {
+      for (const [what, request] of [
+        ['a replayed nonce', once],
+        ['a timestamp 6 minutes old', signed(dev, { timestamp: sixMinutesAgo })],
+      ] as const) {
         const res = await send(request);
         assert.equal(res.status, 401, what);
         assert.equal((await json<{ name: string }>(res)).name, 'AuthenticationRequired', what);

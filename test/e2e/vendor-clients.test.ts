@@ -57,7 +57,10 @@ for (const make of [sqliteBackend, postgresBackend]) {
       await assert.rejects(itself.authentication.getAuthToken({ tokenId: 'current' }), status(401));
       await assert.rejects(vercel.authentication.getAuthToken({ tokenId: created.token.id }), status(404));
       const remaining = await vercel.authentication.listAuthTokens();
-      assert.equal(remaining.tokens.some((t) => t.id === created.token.id), false);
+      assert.equal(
+        remaining.tokens.some((t) => t.id === created.token.id),
+        false,
+      );
     });
 
     it('@vercel/sdk (latest, /v1/global-config) manages an Edge Config token; @vercel/edge-config reads with it until it is deleted', async () => {

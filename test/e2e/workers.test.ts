@@ -103,7 +103,11 @@ for (const make of [sqliteBackend, postgresBackend]) {
           await server.stop();
         }
         for (const pid of seen) assert.equal(isAlive(pid), false, `worker ${pid} is gone`);
-        const [row] = await queryStore<{ use_count: number | string }>(backend, 'select use_count from token_uses join tokens on id = token_id where name = ?', ['counted']);
+        const [row] = await queryStore<{ use_count: number | string }>(
+          backend,
+          'select use_count from token_uses join tokens on id = token_id where name = ?',
+          ['counted'],
+        );
         assert.equal(Number(row!.use_count), VERIFICATIONS, 'each worker wrote its uses on the way out');
       } finally {
         await backend.cleanup();

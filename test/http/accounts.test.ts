@@ -3,7 +3,6 @@ import { it } from 'node:test';
 import { describeEachApp } from '../support/app-harness.js';
 
 await describeEachApp('users, teams and whoami', (h) => {
-
   it('whoami names the user, the token and the teams', async () => {
     const me = await h.user('erin');
     await h.request({ method: 'POST', url: '/v1/teams', as: me.secret, payload: { slug: 'erins', name: "Erin's" } });
@@ -13,7 +12,10 @@ await describeEachApp('users, teams and whoami', (h) => {
     assert.equal(body.user.id, me.id);
     assert.equal(body.user.role, 'member');
     assert.equal(body.token.type, 'personal');
-    assert.deepEqual(body.teams.map((t: { team: { slug: string }; role: string }) => [t.team.slug, t.role]), [['erins', 'owner']]);
+    assert.deepEqual(
+      body.teams.map((t: { team: { slug: string }; role: string }) => [t.team.slug, t.role]),
+      [['erins', 'owner']],
+    );
   });
 
   it('admins create and list users with increasing numeric ids; members may not', async () => {
@@ -40,7 +42,10 @@ await describeEachApp('users, teams and whoami', (h) => {
     const created = await h.request({ method: 'POST', url: '/v1/teams', as: owner.secret, payload: { slug: 'gina-team' } });
     assert.equal(created.statusCode, 201);
     const team = created.json().team;
-    assert.deepEqual(created.json().members.map((m: { userId: string; role: string }) => [m.userId, m.role]), [[owner.id, 'owner']]);
+    assert.deepEqual(
+      created.json().members.map((m: { userId: string; role: string }) => [m.userId, m.role]),
+      [[owner.id, 'owner']],
+    );
     const dup = await h.request({ method: 'POST', url: '/v1/teams', as: other.secret, payload: { slug: 'gina-team' } });
     assert.equal(dup.statusCode, 409);
     assert.equal(dup.json().error.code, 'CONFLICT');
@@ -61,7 +66,10 @@ await describeEachApp('users, teams and whoami', (h) => {
     assert.equal(again.statusCode, 409);
 
     const seen = await h.request({ method: 'GET', url: '/v1/teams', as: other.secret });
-    assert.deepEqual(seen.json().items.map((t: { slug: string }) => t.slug), ['gina-team']);
+    assert.deepEqual(
+      seen.json().items.map((t: { slug: string }) => t.slug),
+      ['gina-team'],
+    );
     const read = await h.request({ method: 'GET', url: '/v1/teams/gina-team', as: other.secret });
     assert.equal(read.json().members.length, 2);
   });

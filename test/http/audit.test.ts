@@ -3,7 +3,6 @@ import { it } from 'node:test';
 import { describeEachApp } from '../support/app-harness.js';
 
 await describeEachApp('GET /v1/audit', (h) => {
-
   it('records who did what to which token, from where, and never a secret', async () => {
     const kim = await h.user('kim');
     const created = await h.request({
@@ -37,14 +36,17 @@ await describeEachApp('GET /v1/audit', (h) => {
     assert.equal((mine[2]!.details as { rotatedFromId: string }).rotatedFromId, token.id);
   });
 
-  it("shows members their own events and what others did to their tokens, admins everything", async () => {
+  it('shows members their own events and what others did to their tokens, admins everything', async () => {
     const lee = await h.user('lee');
     const max = await h.user('max');
     const { token } = (await h.request({ method: 'POST', url: '/v1/tokens', as: lee.secret, payload: { name: 'lees' } })).json();
     await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/revoke`, as: h.admin });
 
     const leeSees = (await h.request({ method: 'GET', url: `/v1/audit?targetId=${token.id}`, as: lee.secret })).json().items;
-    assert.deepEqual(leeSees.map((e: { action: string }) => e.action), ['token.revoke', 'token.create']);
+    assert.deepEqual(
+      leeSees.map((e: { action: string }) => e.action),
+      ['token.revoke', 'token.create'],
+    );
     const maxSees = (await h.request({ method: 'GET', url: `/v1/audit?targetId=${token.id}`, as: max.secret })).json().items;
     assert.deepEqual(maxSees, []);
     const adminSees = (await h.request({ method: 'GET', url: '/v1/audit?action=token.revoke', as: h.admin })).json().items;
@@ -57,7 +59,10 @@ await describeEachApp('GET /v1/audit', (h) => {
     const team = (await h.request({ method: 'POST', url: '/v1/teams', as: nia.secret, payload: { slug: 'nia-co' } })).json().team;
     await h.request({ method: 'POST', url: '/v1/tokens', as: nia.secret, payload: { name: 'team token', teamId: team.id } });
     const seen = (await h.request({ method: 'GET', url: '/v1/audit?slug=nia-co', as: nia.secret })).json().items;
-    assert.deepEqual(seen.map((e: { action: string }) => e.action), ['token.create', 'team.create']);
+    assert.deepEqual(
+      seen.map((e: { action: string }) => e.action),
+      ['token.create', 'team.create'],
+    );
     assert.equal((await h.request({ method: 'GET', url: '/v1/audit?slug=nia-co', as: oz.secret })).statusCode, 403);
   });
 });

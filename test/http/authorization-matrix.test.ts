@@ -100,7 +100,9 @@ async function tokenTarget(w: World, target: Target): Promise<string> {
     case 'team':
       return (await call(w, people.teamOwner.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamA}`, payload: { name: w.fresh() } })).json().token.id;
     case 'teammatePersonal':
-      return (await call(w, people.teamOwner.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamA}`, payload: { name: w.fresh(), type: 'personal' } })).json().token.id;
+      return (
+        await call(w, people.teamOwner.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamA}`, payload: { name: w.fresh(), type: 'personal' } })
+      ).json().token.id;
     case 'otherTeam':
       return (await call(w, people.outsider.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamD}`, payload: { name: w.fresh() } })).json().token.id;
     case 'otherUser':
@@ -123,7 +125,8 @@ async function configAndReader(w: World, target: Target, prefix: string): Promis
 }
 
 const placeQuery = (w: World, target: Target) => ({ own: '', team: `?teamId=${w.teamA}`, otherTeam: `?teamId=${w.teamD}` })[target as 'own'];
-const poolOwner = (w: World, target: Target) => ({ own: w.people.owner.id, team: w.teamA, otherTeam: w.teamD, otherUser: w.people.outsider.id })[target as 'own'];
+const poolOwner = (w: World, target: Target) =>
+  ({ own: w.people.owner.id, team: w.teamA, otherTeam: w.teamD, otherUser: w.people.outsider.id })[target as 'own'];
 const teamOf = (w: World, target: Target) => (target === 'team' ? w.teamA : w.teamD);
 
 async function reservation(w: World): Promise<string> {
@@ -146,21 +149,37 @@ const ROWS: Record<string, Row> = {
       return { method: 'POST', url: '/v1/credits/reserve', payload: { token: secret, amount: '1', ttlMs: 60_000 } };
     },
   },
-  'POST /v1/credits/{reservationId}/commit': { policy: 'public', request: async (w) => ({ method: 'POST', url: `/v1/credits/${await reservation(w)}/commit`, payload: { amount: '1' } }) },
-  'POST /v1/credits/{reservationId}/release': { policy: 'public', request: async (w) => ({ method: 'POST', url: `/v1/credits/${await reservation(w)}/release` }) },
+  'POST /v1/credits/{reservationId}/commit': {
+    policy: 'public',
+    request: async (w) => ({ method: 'POST', url: `/v1/credits/${await reservation(w)}/commit`, payload: { amount: '1' } }),
+  },
+  'POST /v1/credits/{reservationId}/release': {
+    policy: 'public',
+    request: async (w) => ({ method: 'POST', url: `/v1/credits/${await reservation(w)}/release` }),
+  },
   'GET /v1/credits/{reservationId}': { policy: 'public', request: async (w) => ({ method: 'GET', url: `/v1/credits/${await reservation(w)}` }) },
   'POST /edge/validate': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/edge/validate', payload: { tokens: [w.callers.api] } }) },
 
-  'POST /v1/tokens': { policy: 'createToken', request: async (w, t) => (t === 'otherUser'
-    ? { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), resource: { kind: 'edge-config', id: w.daveConfig } } }
-    : { method: 'POST', url: `/v1/tokens${placeQuery(w, t)}`, payload: { name: w.fresh() } }) },
+  'POST /v1/tokens': {
+    policy: 'createToken',
+    request: async (w, t) =>
+      t === 'otherUser'
+        ? { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), resource: { kind: 'edge-config', id: w.daveConfig } } }
+        : { method: 'POST', url: `/v1/tokens${placeQuery(w, t)}`, payload: { name: w.fresh() } },
+  },
   'GET /v1/tokens': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/tokens${placeQuery(w, t)}` }) },
   'GET /v1/tokens/{id}': { policy: 'tokenRead', request: async (w, t) => ({ method: 'GET', url: `/v1/tokens/${await tokenTarget(w, t)}` }) },
-  'PATCH /v1/tokens/{id}': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'PATCH', url: `/v1/tokens/${await tokenTarget(w, t)}`, payload: { name: 'renamed' } }) },
+  'PATCH /v1/tokens/{id}': {
+    policy: 'tokenWrite',
+    request: async (w, t) => ({ method: 'PATCH', url: `/v1/tokens/${await tokenTarget(w, t)}`, payload: { name: 'renamed' } }),
+  },
   'DELETE /v1/tokens/{id}': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'DELETE', url: `/v1/tokens/${await tokenTarget(w, t)}` }) },
   'POST /v1/tokens/{id}/revoke': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/revoke` }) },
   'POST /v1/tokens/{id}/rotate': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/rotate` }) },
-  'POST /v1/tokens/{id}/credits': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/credits`, payload: { op: 'add', amount: '1' } }) },
+  'POST /v1/tokens/{id}/credits': {
+    policy: 'tokenWrite',
+    request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/credits`, payload: { op: 'add', amount: '1' } }),
+  },
 
   'GET /v1/whoami': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/whoami' }) },
   'POST /v1/users': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/users', payload: { name: w.fresh() } }) },
@@ -181,7 +200,10 @@ const ROWS: Record<string, Row> = {
   'GET /v1/projects': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/projects' }) },
   'POST /v1/projects': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/projects', payload: { id: w.fresh() } }) },
   'GET /v1/credit-pools/{ownerId}': { policy: 'poolRead', request: async (w, t) => ({ method: 'GET', url: `/v1/credit-pools/${poolOwner(w, t)}` }) },
-  'POST /v1/credit-pools/{ownerId}/credits': { policy: 'poolWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/credit-pools/${poolOwner(w, t)}/credits`, payload: { op: 'add', amount: '1' } }) },
+  'POST /v1/credit-pools/{ownerId}/credits': {
+    policy: 'poolWrite',
+    request: async (w, t) => ({ method: 'POST', url: `/v1/credit-pools/${poolOwner(w, t)}/credits`, payload: { op: 'add', amount: '1' } }),
+  },
 
   'POST /api/v2/tokens': { policy: 'self', request: async (w) => ({ method: 'POST', url: '/api/v2/tokens', payload: { description: w.fresh() } }) },
   'GET /api/v2/tokens': { policy: 'self', request: async () => ({ method: 'GET', url: '/api/v2/tokens' }) },
@@ -189,13 +211,28 @@ const ROWS: Record<string, Row> = {
   'POST /v2/user/custom_token/': { policy: 'self', request: async (w) => ({ method: 'POST', url: '/v2/user/custom_token/', payload: { name: w.fresh() } }) },
   'GET /v2/user/custom_token/': { policy: 'self', request: async () => ({ method: 'GET', url: '/v2/user/custom_token/' }) },
   'GET /v2/user/custom_token/{name}/': { policy: 'ownName', request: async (w) => ({ method: 'GET', url: `/v2/user/custom_token/${await edenName(w)}/` }) },
-  'PATCH /v2/user/custom_token/{name}/': { policy: 'ownName', request: async (w) => ({ method: 'PATCH', url: `/v2/user/custom_token/${await edenName(w)}/`, payload: { active_balance: true } }) },
-  'DELETE /v2/user/custom_token/{name}/': { policy: 'ownName', request: async (w) => ({ method: 'DELETE', url: `/v2/user/custom_token/${await edenName(w)}/` }) },
-  'POST /edge/issue-token': { policy: 'admin', request: async () => ({ method: 'POST', url: '/edge/issue-token', payload: { tokens: [{ environment: 'development', projects: ['default'] }] } }) },
-  'POST /v3/user/tokens': { policy: 'create', request: async (w, t) => ({ method: 'POST', url: `/v3/user/tokens${placeQuery(w, t)}`, payload: { name: w.fresh() } }) },
+  'PATCH /v2/user/custom_token/{name}/': {
+    policy: 'ownName',
+    request: async (w) => ({ method: 'PATCH', url: `/v2/user/custom_token/${await edenName(w)}/`, payload: { active_balance: true } }),
+  },
+  'DELETE /v2/user/custom_token/{name}/': {
+    policy: 'ownName',
+    request: async (w) => ({ method: 'DELETE', url: `/v2/user/custom_token/${await edenName(w)}/` }),
+  },
+  'POST /edge/issue-token': {
+    policy: 'admin',
+    request: async () => ({ method: 'POST', url: '/edge/issue-token', payload: { tokens: [{ environment: 'development', projects: ['default'] }] } }),
+  },
+  'POST /v3/user/tokens': {
+    policy: 'create',
+    request: async (w, t) => ({ method: 'POST', url: `/v3/user/tokens${placeQuery(w, t)}`, payload: { name: w.fresh() } }),
+  },
   'GET /v6/user/tokens': { policy: 'self', request: async () => ({ method: 'GET', url: '/v6/user/tokens' }) },
   'GET /v5/user/tokens/{tokenId}': { policy: 'tokenRead', request: async (w, t) => ({ method: 'GET', url: `/v5/user/tokens/${await tokenTarget(w, t)}` }) },
-  'DELETE /v3/user/tokens/{tokenId}': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'DELETE', url: `/v3/user/tokens/${await tokenTarget(w, t)}` }) },
+  'DELETE /v3/user/tokens/{tokenId}': {
+    policy: 'tokenWrite',
+    request: async (w, t) => ({ method: 'DELETE', url: `/v3/user/tokens/${await tokenTarget(w, t)}` }),
+  },
 
   'GET /{edgeConfigId}/items': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'GET', url: `/${w.aliceConfig}/items` }) },
   'GET /{edgeConfigId}/item/{key}': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'GET', url: `/${w.aliceConfig}/item/a` }) },
@@ -206,14 +243,30 @@ const ROWS: Record<string, Row> = {
 // The Edge Config management routes, under both of their prefixes.
 for (const prefix of ['/v1/edge-config', '/v1/global-config']) {
   Object.assign(ROWS, {
-    [`POST ${prefix}`]: { policy: 'create', request: async (w: World, t: Target) => ({ method: 'POST', url: `${prefix}${placeQuery(w, t)}`, payload: { slug: w.fresh() } }) },
-    [`GET ${prefix}/{edgeConfigId}`]: { policy: 'configRead', request: async (w: World, t: Target) => ({ method: 'GET', url: `${prefix}/${await configTarget(w, t)}` }) },
+    [`POST ${prefix}`]: {
+      policy: 'create',
+      request: async (w: World, t: Target) => ({ method: 'POST', url: `${prefix}${placeQuery(w, t)}`, payload: { slug: w.fresh() } }),
+    },
+    [`GET ${prefix}/{edgeConfigId}`]: {
+      policy: 'configRead',
+      request: async (w: World, t: Target) => ({ method: 'GET', url: `${prefix}/${await configTarget(w, t)}` }),
+    },
     [`PATCH ${prefix}/{edgeConfigId}/items`]: {
       policy: 'configWrite',
-      request: async (w: World, t: Target) => ({ method: 'PATCH', url: `${prefix}/${await configTarget(w, t)}/items`, payload: { items: [{ operation: 'upsert', key: 'b', value: 2 }] } }),
+      request: async (w: World, t: Target) => ({
+        method: 'PATCH',
+        url: `${prefix}/${await configTarget(w, t)}/items`,
+        payload: { items: [{ operation: 'upsert', key: 'b', value: 2 }] },
+      }),
     },
-    [`POST ${prefix}/{edgeConfigId}/token`]: { policy: 'configWrite', request: async (w: World, t: Target) => ({ method: 'POST', url: `${prefix}/${await configTarget(w, t)}/token`, payload: { label: w.fresh() } }) },
-    [`GET ${prefix}/{edgeConfigId}/tokens`]: { policy: 'configRead', request: async (w: World, t: Target) => ({ method: 'GET', url: `${prefix}/${await configTarget(w, t)}/tokens` }) },
+    [`POST ${prefix}/{edgeConfigId}/token`]: {
+      policy: 'configWrite',
+      request: async (w: World, t: Target) => ({ method: 'POST', url: `${prefix}/${await configTarget(w, t)}/token`, payload: { label: w.fresh() } }),
+    },
+    [`GET ${prefix}/{edgeConfigId}/tokens`]: {
+      policy: 'configRead',
+      request: async (w: World, t: Target) => ({ method: 'GET', url: `${prefix}/${await configTarget(w, t)}/tokens` }),
+    },
     [`DELETE ${prefix}/{edgeConfigId}/tokens`]: {
       policy: 'configWrite',
       request: async (w: World, t: Target) => {
@@ -266,7 +319,11 @@ async function makeWorld(): Promise<World> {
   const people = { admin: { id: adminId, secret: h.admin }, owner: owner!, teamOwner: teamOwner!, member: member!, viewer: viewer!, outsider: outsider! };
   const w = { h, people, fresh } as World;
   w.teamA = (await call(w, teamOwner!.secret, { method: 'POST', url: '/v1/teams', payload: { slug: 'team-a' } })).json().team.id;
-  for (const [who, role] of [[owner!, 'member'], [member!, 'member'], [viewer!, 'viewer']] as const) {
+  for (const [who, role] of [
+    [owner!, 'member'],
+    [member!, 'member'],
+    [viewer!, 'viewer'],
+  ] as const) {
     await call(w, teamOwner!.secret, { method: 'POST', url: `/v1/teams/${w.teamA}/members`, payload: { userId: who.id, role } });
   }
   w.teamD = (await call(w, outsider!.secret, { method: 'POST', url: '/v1/teams', payload: { slug: 'team-d' } })).json().team.id;
@@ -275,7 +332,8 @@ async function makeWorld(): Promise<World> {
   }
   w.aliceConfig = (await call(w, owner!.secret, { method: 'POST', url: '/v1/edge-config', payload: { slug: 'alice-config', items: { a: 1 } } })).json().id;
   w.daveConfig = (await call(w, outsider!.secret, { method: 'POST', url: '/v1/edge-config', payload: { slug: 'dave-config', items: { d: 1 } } })).json().id;
-  const personal = async (payload: object) => (await call(w, owner!.secret, { method: 'POST', url: '/v1/tokens', payload: { name: fresh(), type: 'personal', ...payload } })).json();
+  const personal = async (payload: object) =>
+    (await call(w, owner!.secret, { method: 'POST', url: '/v1/tokens', payload: { name: fresh(), type: 'personal', ...payload } })).json();
   const revoked = await personal({});
   await call(w, owner!.secret, { method: 'POST', url: `/v1/tokens/${revoked.token.id}/revoke` });
   const expiring = await personal({ expiresAt: h.clock.now() + 1000 });
@@ -294,7 +352,13 @@ async function makeWorld(): Promise<World> {
 async function wrongScopeToken(w: World, needed: string | undefined): Promise<string> {
   const covering = needed?.endsWith(':read') ? needed.replace(/:read$/, ':write') : undefined;
   const scopes = MANAGEMENT_SCOPES.filter((s) => s !== needed && s !== covering);
-  return (await call(w, w.people.owner.secret, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), type: 'personal', scopes: needed === undefined ? [] : scopes } })).json().secret;
+  return (
+    await call(w, w.people.owner.secret, {
+      method: 'POST',
+      url: '/v1/tokens',
+      payload: { name: w.fresh(), type: 'personal', scopes: needed === undefined ? [] : scopes },
+    })
+  ).json().secret;
 }
 
 describe('authorization matrix: every route × every kind of caller × every kind of target', () => {
@@ -311,8 +375,16 @@ describe('authorization matrix: every route × every kind of caller × every kin
 
   it('has a row for every route in /openapi.json, and none for a route that is not there', () => {
     const documented = operations.map((o) => o.key).sort();
-    assert.deepEqual(documented.filter((key) => !ROWS[key]), [], 'routes without a row in the authorization matrix');
-    assert.deepEqual(Object.keys(ROWS).filter((key) => !documented.includes(key)), [], 'rows for routes that do not exist');
+    assert.deepEqual(
+      documented.filter((key) => !ROWS[key]),
+      [],
+      'routes without a row in the authorization matrix',
+    );
+    assert.deepEqual(
+      Object.keys(ROWS).filter((key) => !documented.includes(key)),
+      [],
+      'rows for routes that do not exist',
+    );
   });
 
   it('answers every caller on every target as the table says', async () => {

@@ -5,7 +5,10 @@ import { describeEachApp } from '../support/app-harness.js';
 await describeEachApp('environments and projects', (h) => {
   it('lists the defaults, lets admins create more, and refuses duplicates and bad names', async () => {
     const envs = await h.request({ method: 'GET', url: '/v1/environments', as: h.admin });
-    assert.deepEqual(envs.json().items.map((e: { name: string }) => e.name), ['development', 'production']);
+    assert.deepEqual(
+      envs.json().items.map((e: { name: string }) => e.name),
+      ['development', 'production'],
+    );
     const created = await h.request({ method: 'POST', url: '/v1/environments', as: h.admin, payload: { name: 'staging' } });
     assert.equal(created.statusCode, 201);
     assert.equal(created.json().environment.name, 'staging');
@@ -18,7 +21,10 @@ await describeEachApp('environments and projects', (h) => {
     const project = await h.request({ method: 'POST', url: '/v1/projects', as: h.admin, payload: { id: 'web', name: 'Web' } });
     assert.equal(project.statusCode, 201);
     const projects = await h.request({ method: 'GET', url: '/v1/projects', as: h.admin });
-    assert.deepEqual(projects.json().items.map((p: { id: string }) => p.id), ['default', 'web']);
+    assert.deepEqual(
+      projects.json().items.map((p: { id: string }) => p.id),
+      ['default', 'web'],
+    );
     assert.equal((await h.request({ method: 'POST', url: '/v1/projects', as: h.admin, payload: { id: 'web' } })).statusCode, 409);
   });
 

@@ -15,8 +15,7 @@ await describeEachApp('Credits: metered verification, balances, refills and pool
     assert.equal(res.statusCode, 200, res.body);
     return res.json();
   };
-  const balance = async (id: string) =>
-    (await h.request({ method: 'GET', url: `/v1/tokens/${id}`, as: h.admin })).json().token.credits as string | null;
+  const balance = async (id: string) => (await h.request({ method: 'GET', url: `/v1/tokens/${id}`, as: h.admin })).json().token.credits as string | null;
 
   it('charges one credit by default, any decimal cost when given, and refuses what the balance cannot pay', async () => {
     const { token, secret } = await issue({ credits: '3' });
@@ -90,13 +89,22 @@ await describeEachApp('Credits: metered verification, balances, refills and pool
     assert.equal((await h.request({ method: 'POST', url, as: h.admin, payload: { op: 'add', amount: '2.25' } })).json().credits, '3.25');
     assert.equal((await h.request({ method: 'POST', url, as: h.admin, payload: { op: 'set', amount: '0' } })).json().credits, '0');
     assert.equal((await verify(secret)).code, 'USAGE_EXCEEDED');
-    for (const payload of [{ op: 'mul', amount: '2' }, { op: 'add', amount: 2 }, { op: 'add' }, { op: 'set', amount: '1', extra: 1 }, { op: 'add', amount: '1000000000.1' }]) {
+    for (const payload of [
+      { op: 'mul', amount: '2' },
+      { op: 'add', amount: 2 },
+      { op: 'add' },
+      { op: 'set', amount: '1', extra: 1 },
+      { op: 'add', amount: '1000000000.1' },
+    ]) {
       const res = await h.request({ method: 'POST', url, as: h.admin, payload });
       assert.equal(res.statusCode, 400, JSON.stringify(payload));
     }
     assert.equal(await balance(token.id), '0');
     const audit = (await h.request({ method: 'GET', url: `/v1/audit?targetId=${token.id}`, as: h.admin })).json().items;
-    assert.deepEqual(audit.filter((e: { action: string }) => e.action === 'token.credits').map((e: { details: { credits: string } }) => e.details.credits), ['0', '3.25']);
+    assert.deepEqual(
+      audit.filter((e: { action: string }) => e.action === 'token.credits').map((e: { details: { credits: string } }) => e.details.credits),
+      ['0', '3.25'],
+    );
   });
 
   it("answers 401 without a credential and 404 for another user's token, changing nothing", async () => {
@@ -119,13 +127,17 @@ await describeEachApp('Credits: metered verification, balances, refills and pool
   });
 
   it('refuses a refill with a day of month for daily refills, or a negative amount', async () => {
-    for (const refill of [{ amount: '1', interval: 'daily', dayOfMonth: 3 }, { amount: '-1', interval: 'monthly' }, { amount: '1', interval: 'weekly' }]) {
+    for (const refill of [
+      { amount: '1', interval: 'daily', dayOfMonth: 3 },
+      { amount: '-1', interval: 'monthly' },
+      { amount: '1', interval: 'weekly' },
+    ]) {
       const res = await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'r', credits: '1', refill } });
       assert.equal(res.statusCode, 400, JSON.stringify(refill));
     }
   });
 
-  it("draws every pooled token of an owner from one shared pool, and a pool-less one from nothing", async () => {
+  it('draws every pooled token of an owner from one shared pool, and a pool-less one from nothing', async () => {
     const user = await h.user('pool user');
     const a = await issue({ creditPool: true }, user.secret);
     const b = await issue({ creditPool: true }, user.secret);

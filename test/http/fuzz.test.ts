@@ -99,7 +99,10 @@ function resolve(world: World, ref: Ref): string {
   if ('readerConfig' in ref) return world.readerConfig;
   const pool =
     ref.real === 'secret'
-      ? [...Object.values(world.secrets).filter((s) => s !== world.secrets.admin && s !== world.secrets.reader && s !== world.secrets.scoped), world.victimReader]
+      ? [
+          ...Object.values(world.secrets).filter((s) => s !== world.secrets.admin && s !== world.secrets.reader && s !== world.secrets.scoped),
+          world.victimReader,
+        ]
       : ref.real === 'name'
         ? world.names
         : world.ids.filter((id) => ref.prefixes === undefined || ref.prefixes.some((prefix) => id.startsWith(prefix)));
@@ -132,7 +135,9 @@ function jsonText(value: unknown): string {
   if (value instanceof RawJson) return value.text;
   if (Array.isArray(value)) return `[${value.map(jsonText).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`).join(',')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -140,23 +145,112 @@ function jsonText(value: unknown): string {
 const nest = (depth: number, open: string, close: string, inner = '1') => open.repeat(depth) + inner + close.repeat(depth);
 
 const JUNK_TEXT = [
-  '', ' ', '..', '.', '%2F', '../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '%252F', 'a/b', '\\', 'null', 'undefined', 'NaN',
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '0', '-1', '1e309', '9'.repeat(40), '0x10', ' tok_x ',
-  "' OR '1'='1", '"; DROP TABLE tokens; --', '$where', '{"$gt":""}', '<script>alert(1)</script>', '${jndi:ldap://x}', '%', '%zz',
-  'é', 'ü'.repeat(70), '😀', '\u202e', '\u200b', '\ufeff', 'İ', 'ǅ', '\ud83d', 'a\u0000b', '\u0000', '\t', '\r\n', 'x'.repeat(65),
-  'x'.repeat(129), 'x'.repeat(257), 'x'.repeat(513), 'x'.repeat(5000), 'tok_' + '0'.repeat(26), 'usr_' + 'z'.repeat(26),
-  'team_' + '0'.repeat(26), 'ecfg_' + '0'.repeat(26), 'res_' + 'A'.repeat(27), 'tsk_' + 'A'.repeat(40), 'tsr_', 'tsre_x',
-  'TOK_0', 'default', 'development', '*', '**', 'admin', 'owner',
+  '',
+  ' ',
+  '..',
+  '.',
+  '%2F',
+  '../../etc/passwd',
+  '..%2F..%2Fetc%2Fpasswd',
+  '%252F',
+  'a/b',
+  '\\',
+  'null',
+  'undefined',
+  'NaN',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '0',
+  '-1',
+  '1e309',
+  '9'.repeat(40),
+  '0x10',
+  ' tok_x ',
+  "' OR '1'='1",
+  '"; DROP TABLE tokens; --',
+  '$where',
+  '{"$gt":""}',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+  '%',
+  '%zz',
+  'é',
+  'ü'.repeat(70),
+  '😀',
+  '\u202e',
+  '\u200b',
+  '\ufeff',
+  'İ',
+  'ǅ',
+  '\ud83d',
+  'a\u0000b',
+  '\u0000',
+  '\t',
+  '\r\n',
+  'x'.repeat(65),
+  'x'.repeat(129),
+  'x'.repeat(257),
+  'x'.repeat(513),
+  'x'.repeat(5000),
+  'tok_' + '0'.repeat(26),
+  'usr_' + 'z'.repeat(26),
+  'team_' + '0'.repeat(26),
+  'ecfg_' + '0'.repeat(26),
+  'res_' + 'A'.repeat(27),
+  'tsk_' + 'A'.repeat(40),
+  'tsr_',
+  'tsre_x',
+  'TOK_0',
+  'default',
+  'development',
+  '*',
+  '**',
+  'admin',
+  'owner',
 ];
 
 /** A JSON object of up to `max` entries (fc.dictionary over JSON values is a hundred times slower). */
-const objectOf = (key: fc.Arbitrary<string>, max: number) => fc.array(fc.tuple(key, fc.jsonValue({ maxDepth: 2 })), { maxLength: max }).map((entries) => Object.fromEntries(entries));
+const objectOf = (key: fc.Arbitrary<string>, max: number) =>
+  fc.array(fc.tuple(key, fc.jsonValue({ maxDepth: 2 })), { maxLength: max }).map((entries) => Object.fromEntries(entries));
 
 /** Values to put where something else belongs: wrong types, extremes, odd text. */
 const nasty: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom<unknown>(null, true, false, 0, -0, -1, 1.5, 0.1, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 1e21, 1e308, -1e308, 5e-324, [], {}, [[]], [null], { a: {} }) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom<unknown>(
+      null,
+      true,
+      false,
+      0,
+      -0,
+      -1,
+      1.5,
+      0.1,
+      2 ** 31,
+      2 ** 53,
+      2 ** 53 + 2,
+      -(2 ** 63),
+      1e21,
+      1e308,
+      -1e308,
+      5e-324,
+      [],
+      {},
+      [[]],
+      [null],
+      { a: {} },
+    ),
+  },
   { weight: 4, arbitrary: fc.constantFrom(...JUNK_TEXT) },
-  { weight: 2, arbitrary: fc.constantFrom('1e999', '-1e999', '1E400', '1e-400', '-0.0', '123456789012345678901234567890', '1.0', '1e2', '0.1e1').map((t) => new RawJson(t)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom('1e999', '-1e999', '1E400', '1e-400', '-0.0', '123456789012345678901234567890', '1.0', '1e2', '0.1e1')
+      .map((t) => new RawJson(t)),
+  },
   { weight: 2, arbitrary: fc.integer() },
   { weight: 2, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
   { weight: 1, arbitrary: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map((n) => String(n)) },
@@ -174,7 +268,11 @@ const nasty: fc.Arbitrary<unknown> = fc.oneof(
 function clampInteger(min: unknown, max: unknown): fc.Arbitrary<number> {
   const lo = typeof min === 'number' ? min : -(2 ** 40);
   const hi = typeof max === 'number' ? max : 2 ** 40;
-  return fc.oneof(fc.constant(lo), fc.constant(hi), fc.double({ min: lo, max: hi, noNaN: true }).map((d) => Math.max(lo, Math.min(hi, Math.round(d)))));
+  return fc.oneof(
+    fc.constant(lo),
+    fc.constant(hi),
+    fc.double({ min: lo, max: hi, noNaN: true }).map((d) => Math.max(lo, Math.min(hi, Math.round(d)))),
+  );
 }
 
 /** In a generated body, something of the world's, put in when the request is sent. */
@@ -213,7 +311,8 @@ function fromSchema(schema: Schema, property = '', depth = 0): fc.Arbitrary<unkn
         }
         if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern as string)).filter((s) => s.length <= (schema.maxLength ?? Infinity));
         if (schema.format === 'email') return fc.emailAddress();
-        if (schema.format === 'date-time') return fc.date({ min: new Date(0), max: new Date(Date.UTC(9000, 0)), noInvalidDate: true }).map((d) => d.toISOString());
+        if (schema.format === 'date-time')
+          return fc.date({ min: new Date(0), max: new Date(Date.UTC(9000, 0)), noInvalidDate: true }).map((d) => d.toISOString());
         if (schema.format === 'ip') return fc.oneof(fc.ipV4(), fc.ipV6());
         return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 30, 30) });
       case 'integer':
@@ -286,16 +385,52 @@ function mutate(value: unknown, pick: number, mutation: Mutation, replacement: u
     if (Array.isArray(parent)) parent.splice(key as number, 1);
     else delete target[key];
   } else if (mutation === 'add') {
-    const holder = target[key] !== null && typeof target[key] === 'object' && !Array.isArray(target[key]) ? (target[key] as Record<string, unknown>) : (copied as Record<string, unknown>);
+    const holder =
+      target[key] !== null && typeof target[key] === 'object' && !Array.isArray(target[key])
+        ? (target[key] as Record<string, unknown>)
+        : (copied as Record<string, unknown>);
     if (holder !== null && typeof holder === 'object' && !Array.isArray(holder)) holder[extraKey] = replacement;
   }
   return copied;
 }
 
 const GARBAGE_TEXT = [
-  '{', '}', '[', '{"a":', '{"a":1,}', "{'a':1}", '{a:1}', 'nul', 'tru', 'undefined', 'NaN', '-', '1e', '"\\u00"', '"\\x41"', '"\\ud800"',
-  '\ufeff{}', '{}\u0000', '{"a":"\\u0000"}', '[]', '[{}]', '{}', 'null', 'true', '0', '-0', '1e999', '""', '"x"', '{"__proto__":{"x":1}}',
-  '{"constructor":{"prototype":{"x":1}}}', '{"a":1,"a":2}', '{"a":1} {"b":2}', '{"a":1}garbage', '\n\n', '   {}   ',
+  '{',
+  '}',
+  '[',
+  '{"a":',
+  '{"a":1,}',
+  "{'a':1}",
+  '{a:1}',
+  'nul',
+  'tru',
+  'undefined',
+  'NaN',
+  '-',
+  '1e',
+  '"\\u00"',
+  '"\\x41"',
+  '"\\ud800"',
+  '\ufeff{}',
+  '{}\u0000',
+  '{"a":"\\u0000"}',
+  '[]',
+  '[{}]',
+  '{}',
+  'null',
+  'true',
+  '0',
+  '-0',
+  '1e999',
+  '""',
+  '"x"',
+  '{"__proto__":{"x":1}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  '{"a":1,"a":2}',
+  '{"a":1} {"b":2}',
+  '{"a":1}garbage',
+  '\n\n',
+  '   {}   ',
 ];
 
 const rawBody: fc.Arbitrary<string> = fc.oneof(
@@ -324,7 +459,13 @@ function badBody(op: Operation): fc.Arbitrary<BodyPlan> {
     choices.push({
       weight: 8,
       arbitrary: fc
-        .tuple(fromSchema(op.body), fc.nat(), fc.constantFrom<Mutation>('replace', 'replace', 'replace', 'remove', 'add', 'wrap'), nasty, fc.constantFrom('extra', '__proto__', 'constructor', 'name', 'x'.repeat(300), ''))
+        .tuple(
+          fromSchema(op.body),
+          fc.nat(),
+          fc.constantFrom<Mutation>('replace', 'replace', 'replace', 'remove', 'add', 'wrap'),
+          nasty,
+          fc.constantFrom('extra', '__proto__', 'constructor', 'name', 'x'.repeat(300), ''),
+        )
         .map(([value, pick, mutation, replacement, extraKey]) => ({ kind: 'json', value: mutate(value, pick, mutation, replacement, extraKey) })),
     });
   } else {
@@ -333,12 +474,29 @@ function badBody(op: Operation): fc.Arbitrary<BodyPlan> {
   return fc.oneof(...choices);
 }
 
-const HEADER_TEXT = fc.string({ unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff })).map((c) => String.fromCharCode(c)), maxLength: 40 });
+const HEADER_TEXT = fc.string({
+  unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff })).map((c) => String.fromCharCode(c)),
+  maxLength: 40,
+});
 
 const CONTENT_TYPES = [
-  'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=UTF-8', 'application/json; charset=latin1',
-  'application/json; charset=', 'application/json;;;', 'application/json; boundary=x', 'application/jsonx', 'application/vnd.api+json',
-  'text/plain', 'text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '*/*', 'json', '',
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/json;charset=UTF-8',
+  'application/json; charset=latin1',
+  'application/json; charset=',
+  'application/json;;;',
+  'application/json; boundary=x',
+  'application/jsonx',
+  'application/vnd.api+json',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  '*/*',
+  'json',
+  '',
 ];
 
 type ExtraHeaders = Record<string, string>;
@@ -346,7 +504,10 @@ type ExtraHeaders = Record<string, string>;
 /** An Idempotency-Key now and then where the operation takes one, from a few, so keys meet again: replays and mismatches. */
 function saneHeaders(op: Operation): fc.Arbitrary<ExtraHeaders> {
   if (!op.parameters.some((p) => p.in === 'header' && p.name === 'idempotency-key')) return fc.constant({});
-  return fc.oneof({ weight: 2, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constantFrom('key-1', 'key-2', 'key-3').map((key) => ({ 'idempotency-key': key })) });
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant({}) },
+    { weight: 1, arbitrary: fc.constantFrom('key-1', 'key-2', 'key-3').map((key) => ({ 'idempotency-key': key })) },
+  );
 }
 
 /** Odd values of the headers tessera reads. */
@@ -379,7 +540,21 @@ type AuthPlan =
   /** Signed as the Unleash Edge client EDGE_CLIENT, maybe with one part of the signature wrong. */
   | { credential: 'hmac'; tamper: Tamper };
 
-const JUNK_AUTH = ['Bearer', 'Bearer ', 'Bearer  ', 'bearer tsr_', 'Basic dXNlcjpwYXNz', 'HMAC ', 'HMAC a:b', 'HMAC :', 'HMAC a:b:c', 'Token x', 'Bearer tsr_' + 'A'.repeat(5000), 'Bearer tsk_xxx tsk_yyy', '*'];
+const JUNK_AUTH = [
+  'Bearer',
+  'Bearer ',
+  'Bearer  ',
+  'bearer tsr_',
+  'Basic dXNlcjpwYXNz',
+  'HMAC ',
+  'HMAC a:b',
+  'HMAC :',
+  'HMAC a:b:c',
+  'Token x',
+  'Bearer tsr_' + 'A'.repeat(5000),
+  'Bearer tsk_xxx tsk_yyy',
+  '*',
+];
 
 /** The credential the operation is meant for. */
 function saneAuth(op: Operation): fc.Arbitrary<AuthPlan> {
@@ -387,7 +562,8 @@ function saneAuth(op: Operation): fc.Arbitrary<AuthPlan> {
   if (op.security.some((s) => s.unleashEdgeHmac)) return fc.constantFrom<AuthPlan>({ credential: 'admin' }, { credential: 'hmac', tamper: 'none' });
   // Mostly the admin, who may do anything; now and then a member, who meets the rules on teams and
   // owners, or a token that may manage tokens but not credits.
-  if (op.security.some((s) => s.bearer)) return fc.constantFrom<AuthPlan>({ credential: 'admin' }, { credential: 'admin' }, { credential: 'member' }, { credential: 'scoped' });
+  if (op.security.some((s) => s.bearer))
+    return fc.constantFrom<AuthPlan>({ credential: 'admin' }, { credential: 'admin' }, { credential: 'member' }, { credential: 'scoped' });
   return fc.constantFrom<AuthPlan>({ credential: 'none' }, { credential: 'admin' });
 }
 
@@ -396,7 +572,10 @@ const badAuth: fc.Arbitrary<AuthPlan> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('admin', 'member', 'scoped', 'api', 'revoked', 'reader').map((credential) => ({ credential }) as AuthPlan) },
   { weight: 1, arbitrary: fc.constantFrom('member', 'scoped', 'api', 'revoked', 'reader').map((credential) => ({ credential, via: 'query' }) as AuthPlan) },
   { weight: 3, arbitrary: fc.oneof(fc.constantFrom(...JUNK_AUTH), HEADER_TEXT).map((header) => ({ credential: 'junk' as const, header })) },
-  { weight: 2, arbitrary: fc.constantFrom<Tamper>('none', 'signature', 'timestamp', 'nonce', 'sha', 'client').map((tamper): AuthPlan => ({ credential: 'hmac', tamper })) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<Tamper>('none', 'signature', 'timestamp', 'nonce', 'sha', 'client').map((tamper): AuthPlan => ({ credential: 'hmac', tamper })),
+  },
 );
 
 type PathParam = { value: Ref; encoding: 'encode' | 'raw' | 'twice' };
@@ -501,9 +680,18 @@ interface Plan {
   body: BodyPlan;
 }
 
-
 /** The path as a client or proxy might garble it. */
-type UrlMangle = 'none' | 'trailing-slash' | 'double-slash' | 'upper-case' | 'dot-segment' | 'encoded-slash' | 'semicolon' | 'fragment' | 'bad-escape' | 'query-only';
+type UrlMangle =
+  | 'none'
+  | 'trailing-slash'
+  | 'double-slash'
+  | 'upper-case'
+  | 'dot-segment'
+  | 'encoded-slash'
+  | 'semicolon'
+  | 'fragment'
+  | 'bad-escape'
+  | 'query-only';
 
 function mangle(path: string, how: UrlMangle): string {
   switch (how) {
@@ -544,11 +732,15 @@ function plans(op: Operation): fc.Arbitrary<Plan> {
     { weight: 1, arbitrary: fc.constant<Fault>('all') },
     { weight: 2, arbitrary: fc.constant<Fault>('none') },
   );
-  const paths = (make: (name: string) => fc.Arbitrary<PathParam>) => fc.record(Object.fromEntries(pathNames.map((name) => [name, make(name)])) as Record<string, fc.Arbitrary<PathParam>>);
+  const paths = (make: (name: string) => fc.Arbitrary<PathParam>) =>
+    fc.record(Object.fromEntries(pathNames.map((name) => [name, make(name)])) as Record<string, fc.Arbitrary<PathParam>>);
   return fc
     .record({
       fault,
-      advanceMs: fc.oneof({ weight: 14, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1000, 61_000, 3_600_000, 86_400_000, 31 * 86_400_000) }),
+      advanceMs: fc.oneof(
+        { weight: 14, arbitrary: fc.constant(0) },
+        { weight: 1, arbitrary: fc.constantFrom(1000, 61_000, 3_600_000, 86_400_000, 31 * 86_400_000) },
+      ),
       sane: fc.record({ auth: saneAuth(op), params: paths((name) => sanePath(op, name)), query: saneQuery(op), headers: saneHeaders(op), body: saneBody(op) }),
       bad: fc.record({
         auth: badAuth,
@@ -557,14 +749,34 @@ function plans(op: Operation): fc.Arbitrary<Plan> {
         headers: badHeaders,
         body: badBody(op),
         method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS').filter((m) => m !== op.method),
-        url: fc.constantFrom<UrlMangle>('trailing-slash', 'double-slash', 'upper-case', 'dot-segment', 'encoded-slash', 'semicolon', 'fragment', 'bad-escape', 'query-only'),
+        url: fc.constantFrom<UrlMangle>(
+          'trailing-slash',
+          'double-slash',
+          'upper-case',
+          'dot-segment',
+          'encoded-slash',
+          'semicolon',
+          'fragment',
+          'bad-escape',
+          'query-only',
+        ),
       }),
     })
     .map(({ fault, advanceMs, sane, bad }) => {
       const pick = <K extends keyof typeof sane>(part: K, when: Fault) => (fault === when || fault === 'all' ? bad[part] : sane[part]);
       const method = fault === 'method' || fault === 'all' ? bad.method : undefined;
       const url = fault === 'url' || fault === 'all' ? bad.url : 'none';
-      return { fault, method, url, advanceMs, auth: pick('auth', 'auth'), params: pick('params', 'path'), query: pick('query', 'query'), headers: pick('headers', 'headers'), body: pick('body', 'body') };
+      return {
+        fault,
+        method,
+        url,
+        advanceMs,
+        auth: pick('auth', 'auth'),
+        params: pick('params', 'path'),
+        query: pick('query', 'query'),
+        headers: pick('headers', 'headers'),
+        body: pick('body', 'body'),
+      };
     });
 }
 
@@ -609,7 +821,8 @@ function requestOf(op: Operation, plan: Plan, world: World): InjectOptions {
   }
   if (auth.credential === 'hmac') Object.assign(headers, signed(method, url.split('?')[0]!, String(options.payload ?? ''), auth.tamper, world));
   else if (auth.credential === 'junk') headers.authorization = auth.header;
-  else if (auth.credential !== 'none' && auth.via === 'query') options.url = `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(world.secrets[auth.credential])}`;
+  else if (auth.credential !== 'none' && auth.via === 'query')
+    options.url = `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(world.secrets[auth.credential])}`;
   else if (auth.credential !== 'none') headers.authorization = `Bearer ${world.secrets[auth.credential]}`;
   return options;
 }
@@ -649,7 +862,17 @@ function expectedApi(op: Operation, plan: Plan, options: InjectOptions, route: s
   return decodable ? apiOf(op.path.replace(/\{(\w+)\}/g, ':$1')) : 'native';
 }
 
-const VERCEL_CODES = new Set(['bad_request', 'not_authorized', 'forbidden', 'not_found', 'payment_required', 'conflict', 'rate_limited', 'payload_too_large', 'unsupported_media_type']);
+const VERCEL_CODES = new Set([
+  'bad_request',
+  'not_authorized',
+  'forbidden',
+  'not_found',
+  'payment_required',
+  'conflict',
+  'rate_limited',
+  'payload_too_large',
+  'unsupported_media_type',
+]);
 const NATIVE_CODES = new Set<string>(ERROR_CODES.filter((c) => c !== 'INTERNAL_ERROR'));
 
 /** An answer, however it was asked: by inject, or over a socket. */
@@ -725,7 +948,9 @@ function whatChanged(before: string, after: string): string {
     const added = [...now.keys()].filter((id) => !was.has(id));
     const removed = [...was.keys()].filter((id) => !now.has(id));
     const changed = [...now.keys()].filter((id) => was.has(id) && was.get(id) !== now.get(id));
-    parts.push(`${key}: ${[added.length ? `added ${added.join(', ')}` : '', removed.length ? `removed ${removed.join(', ')}` : '', changed.length ? `changed ${changed.join(', ')}` : ''].filter(Boolean).join('; ')}`);
+    parts.push(
+      `${key}: ${[added.length ? `added ${added.join(', ')}` : '', removed.length ? `removed ${removed.join(', ')}` : '', changed.length ? `changed ${changed.join(', ')}` : ''].filter(Boolean).join('; ')}`,
+    );
   }
   return parts.join(' | ');
 }
@@ -754,7 +979,13 @@ function report(offenders: Offender[]): string {
     groups.set(key, [...(groups.get(key) ?? []), o]);
   }
   return [...groups]
-    .map(([key, list]) => `${list.length}× ${key}\n${list.slice(0, 3).map((o) => `    ${o.request}`).join('\n')}`)
+    .map(
+      ([key, list]) =>
+        `${list.length}× ${key}\n${list
+          .slice(0, 3)
+          .map((o) => `    ${o.request}`)
+          .join('\n')}`,
+    )
     .join('\n');
 }
 
@@ -766,142 +997,160 @@ function seedOf(key: string): number {
   return hash | 0;
 }
 
-await describeEachApp('fuzzing every operation of /openapi.json', (h) => {
-  const world = {} as World;
-  /** The route pattern of each answer, as the request metrics saw it. */
-  const routes: string[] = [];
-  /** Where the app listens, for the requests sent over a socket. */
-  let base = '';
-  const known = () => ({ edgeConfigIds: world.ids.filter((id) => id.startsWith('ecfg_')), reservationIds: world.ids.filter((id) => id.startsWith('res_')) });
+await describeEachApp(
+  'fuzzing every operation of /openapi.json',
+  (h) => {
+    const world = {} as World;
+    /** The route pattern of each answer, as the request metrics saw it. */
+    const routes: string[] = [];
+    /** Where the app listens, for the requests sent over a socket. */
+    let base = '';
+    const known = () => ({ edgeConfigIds: world.ids.filter((id) => id.startsWith('ecfg_')), reservationIds: world.ids.filter((id) => id.startsWith('res_')) });
 
-  before(async () => {
-    const ok = async (options: InjectOptions & { as?: string }) => {
-      const res = await h.request(options);
-      assert.ok(res.statusCode < 300, `setting up: ${options.method} ${options.url} → ${res.statusCode} ${res.body}`);
-      return res.json();
-    };
-    const as = h.admin;
-    const member = await h.user('fuzz member');
-    const team = (await ok({ method: 'POST', url: '/v1/teams', as, payload: { slug: 'fuzz-team' } })).team;
-    await ok({ method: 'POST', url: `/v1/teams/${team.id}/members`, as, payload: { userId: member.id, role: 'member' } });
-    const scoped = await ok({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'fuzz scoped', type: 'personal', scopes: ['tokens:write', 'edge-configs:write'] } });
-    const api = await ok({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'fuzz api', type: 'api', credits: '1000', scopes: ['read'] } });
-    const revoked = await ok({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'fuzz revoked', type: 'personal' } });
-    await ok({ method: 'POST', url: `/v1/tokens/${revoked.token.id}/revoke`, as });
-    const config = await ok({ method: 'POST', url: '/v1/edge-config', as, payload: { slug: 'fuzz-config', items: { a: 1, b: { c: [1, 2] } } } });
-    const reader = await ok({ method: 'POST', url: `/v1/edge-config/${config.id}/token`, as, payload: { label: 'fuzz reader' } });
-    await ok({ method: 'POST', url: '/v2/user/custom_token/', as, payload: { name: 'fuzz-eden' } });
-    const reservation = await ok({ method: 'POST', url: '/v1/credits/reserve', payload: { token: api.secret, amount: '1', ttlMs: 60_000 } });
-    const whoami = await ok({ method: 'GET', url: '/v1/whoami', as });
-    await ok({ method: 'POST', url: `/v1/credit-pools/${whoami.user.id}/credits`, as, payload: { op: 'set', amount: '100' } });
-    await ok({ method: 'POST', url: `/v1/credit-pools/${team.id}/credits`, as, payload: { op: 'set', amount: '100' } });
-    // Tokens of every kind the rules treat differently, for requests to verify, charge, change and delete.
-    const kinds: object[] = [
-      { credits: '5', metadata: { k: 'v' } },
-      { teamId: team.id },
-      { creditPool: true },
-      { teamId: team.id, creditPool: true },
-      { credits: '10', rateLimits: [{ name: 'rps', limit: 2, durationMs: 1000 }], refill: { amount: '10', interval: 'monthly', dayOfMonth: 31 } },
-      { credits: '1', refill: { amount: '1', interval: 'daily' }, creditsActive: false },
-      { ipAllowlist: ['10.0.0.0/8', '::1'], environment: 'development', projects: ['default'] },
-      { expiresAt: h.clock.now() + 86_400_000, scopes: ['read', 'write:*'] },
-    ];
-    for (let i = 0; i < 24; i++) {
-      await ok({ method: 'POST', url: '/v1/tokens', as, payload: { name: `fuzz victim ${i}`, type: ['api', 'personal'][i % 2], ...kinds[i % kinds.length] } });
-    }
-    const issueBody = JSON.stringify({ tokens: [{ environment: 'development', projects: ['default'] }] });
-    const issued = await h.request({
-      method: 'POST',
-      url: '/edge/issue-token',
-      headers: { 'content-type': 'application/json', ...signed('POST', '/edge/issue-token', issueBody, 'none', { now: () => h.clock.now(), nonces: 0 } as World) },
-      payload: issueBody,
-    });
-    assert.equal(issued.statusCode, 200, issued.body);
-    // That nonce (nonce-0) is taken: a request that uses it again is a replay.
-
-    Object.assign(world, {
-      secrets: { admin: h.admin, member: member.secret, scoped: scoped.secret, api: api.secret, revoked: revoked.secret, reader: reader.token },
-      protectedIds: [whoami.token.id, reader.id, scoped.token.id],
-      ids: [],
-      readerConfig: config.id,
-      now: () => h.clock.now(),
-      nonces: 1,
-      victimReader: (await ok({ method: 'POST', url: `/v1/edge-config/${config.id}/token`, as, payload: { label: 'fuzz victim reader' } })).token,
-      names: ['fuzz-team', 'fuzz-config', 'fuzz-eden', 'a', 'b', 'development', 'default', 'fuzz member personal'],
-    } satisfies World);
-    assert.match(whoami.token.id, /^tok_/, 'whoami names the admin token');
-    assert.match(reader.id, /^tok_/, 'the reader is named');
-    for (const url of ['/v1/tokens?limit=200', '/v1/users', '/v1/teams']) harvest(world, await ok({ method: 'GET', url, as }));
-    harvest(world, [config.id, member.id, reservation.reservationId]);
-    base = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const observe = h.services.metrics.observeRequest.bind(h.services.metrics);
-    h.services.metrics.observeRequest = (method, route, code, seconds) => {
-      routes.push(route);
-      observe(method, route, code, seconds);
-    };
-  });
-
-  for (const op of OPERATIONS) {
-    it(op.key, async () => {
-      const offenders: Offender[] = [];
-      const statuses: Record<number, number> = {};
-      let snapshot = await storeSnapshot(h, known());
-      const samples = fc.sample(plans(op), { seed: seedOf(op.key), numRuns: RUNS });
-      for (const plan of samples) {
-        if (plan.advanceMs > 0) {
-          h.clock.advance(plan.advanceMs);
-          // What time alone changes is no request's doing: the sweep a server runs on an interval
-          // refunds the reservations that ran out (a settlement that finds one does it itself).
-          await h.services.credits.expireDue();
-          snapshot = await storeSnapshot(h, known());
-        }
-        const options = requestOf(op, plan, world);
-        // The plain verifications a server answers beside Fastify (fast-verify/install-fast-verify.ts) are
-        // reached only over a socket: those are sent both ways.
-        for (const via of op.key === 'POST /v1/verify' ? (['inject', 'http'] as const) : (['inject'] as const)) {
-          const request = `${via === 'http' ? 'over HTTP: ' : ''}${describeRequest(options)}`;
-          routes.length = 0;
-          let res: Answer;
-          try {
-            res = via === 'inject' ? await h.app.inject(options) : await overHttp(base, options);
-          } catch (error) {
-            // A request Node's HTTP client will not write is no request a server sees.
-            if (via === 'http' && /ERR_UNESCAPED_CHARACTERS|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN/.test(String((error as { code?: string }).code))) continue;
-            offenders.push({ rule: `${via} threw`, request, status: 0, answer: String(error) });
-            continue;
-          }
-          // The metrics hook runs as the answer finishes; let it.
-          await new Promise((resolve) => setImmediate(resolve));
-          const answer = cut(res.body, 300);
-          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-          if (res.statusCode >= 500) offenders.push({ rule: '5xx', request, status: res.statusCode, answer });
-          if (res.statusCode >= 400 && res.statusCode < 500) {
-            const api = expectedApi(op, plan, options, routes[0], res.statusCode);
-            const problem = shapeProblem(api, res, String(options.method));
-            if (problem) offenders.push({ rule: `error shape (${api} via ${routes[0]}): ${problem}`, request, status: res.statusCode, answer });
-          }
-          if (res.statusCode < 300 && res.body) {
-            try {
-              harvest(world, JSON.parse(res.body));
-            } catch {
-              // Not every success is JSON (HEAD, 204).
-            }
-          }
-          if (STATE_CHANGING.has(String(options.method))) {
-            const after = await storeSnapshot(h, known());
-            if (res.statusCode >= 400 && after !== snapshot) {
-              offenders.push({ rule: `a refused request changed the store (${whatChanged(snapshot, after)})`, request, status: res.statusCode, answer });
-            }
-            snapshot = after;
-          }
-        }
+    before(async () => {
+      const ok = async (options: InjectOptions & { as?: string }) => {
+        const res = await h.request(options);
+        assert.ok(res.statusCode < 300, `setting up: ${options.method} ${options.url} → ${res.statusCode} ${res.body}`);
+        return res.json();
+      };
+      const as = h.admin;
+      const member = await h.user('fuzz member');
+      const team = (await ok({ method: 'POST', url: '/v1/teams', as, payload: { slug: 'fuzz-team' } })).team;
+      await ok({ method: 'POST', url: `/v1/teams/${team.id}/members`, as, payload: { userId: member.id, role: 'member' } });
+      const scoped = await ok({
+        method: 'POST',
+        url: '/v1/tokens',
+        as,
+        payload: { name: 'fuzz scoped', type: 'personal', scopes: ['tokens:write', 'edge-configs:write'] },
+      });
+      const api = await ok({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'fuzz api', type: 'api', credits: '1000', scopes: ['read'] } });
+      const revoked = await ok({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'fuzz revoked', type: 'personal' } });
+      await ok({ method: 'POST', url: `/v1/tokens/${revoked.token.id}/revoke`, as });
+      const config = await ok({ method: 'POST', url: '/v1/edge-config', as, payload: { slug: 'fuzz-config', items: { a: 1, b: { c: [1, 2] } } } });
+      const reader = await ok({ method: 'POST', url: `/v1/edge-config/${config.id}/token`, as, payload: { label: 'fuzz reader' } });
+      await ok({ method: 'POST', url: '/v2/user/custom_token/', as, payload: { name: 'fuzz-eden' } });
+      const reservation = await ok({ method: 'POST', url: '/v1/credits/reserve', payload: { token: api.secret, amount: '1', ttlMs: 60_000 } });
+      const whoami = await ok({ method: 'GET', url: '/v1/whoami', as });
+      await ok({ method: 'POST', url: `/v1/credit-pools/${whoami.user.id}/credits`, as, payload: { op: 'set', amount: '100' } });
+      await ok({ method: 'POST', url: `/v1/credit-pools/${team.id}/credits`, as, payload: { op: 'set', amount: '100' } });
+      // Tokens of every kind the rules treat differently, for requests to verify, charge, change and delete.
+      const kinds: object[] = [
+        { credits: '5', metadata: { k: 'v' } },
+        { teamId: team.id },
+        { creditPool: true },
+        { teamId: team.id, creditPool: true },
+        { credits: '10', rateLimits: [{ name: 'rps', limit: 2, durationMs: 1000 }], refill: { amount: '10', interval: 'monthly', dayOfMonth: 31 } },
+        { credits: '1', refill: { amount: '1', interval: 'daily' }, creditsActive: false },
+        { ipAllowlist: ['10.0.0.0/8', '::1'], environment: 'development', projects: ['default'] },
+        { expiresAt: h.clock.now() + 86_400_000, scopes: ['read', 'write:*'] },
+      ];
+      for (let i = 0; i < 24; i++) {
+        await ok({
+          method: 'POST',
+          url: '/v1/tokens',
+          as,
+          payload: { name: `fuzz victim ${i}`, type: ['api', 'personal'][i % 2], ...kinds[i % kinds.length] },
+        });
       }
-      // Reads are not compared one by one (a snapshot each would be slow): none of them may have changed anything.
-      const end = await storeSnapshot(h, known());
-      if (end !== snapshot) assert.fail(`${op.key}: a GET, HEAD or OPTIONS request changed the store (${whatChanged(snapshot, end)})`);
-      // How deep the requests got (a fuzzer that only ever meets 400 tests the validator): TESSERA_FUZZ_STATS=1.
-      if (process.env.TESSERA_FUZZ_STATS) console.log(op.key, JSON.stringify(statuses));
-      if (offenders.length > 0) assert.fail(`${op.key}: ${offenders.length} of ${samples.length} requests broke a rule\n${report(offenders)}`);
+      const issueBody = JSON.stringify({ tokens: [{ environment: 'development', projects: ['default'] }] });
+      const issued = await h.request({
+        method: 'POST',
+        url: '/edge/issue-token',
+        headers: {
+          'content-type': 'application/json',
+          ...signed('POST', '/edge/issue-token', issueBody, 'none', { now: () => h.clock.now(), nonces: 0 } as World),
+        },
+        payload: issueBody,
+      });
+      assert.equal(issued.statusCode, 200, issued.body);
+      // That nonce (nonce-0) is taken: a request that uses it again is a replay.
+
+      Object.assign(world, {
+        secrets: { admin: h.admin, member: member.secret, scoped: scoped.secret, api: api.secret, revoked: revoked.secret, reader: reader.token },
+        protectedIds: [whoami.token.id, reader.id, scoped.token.id],
+        ids: [],
+        readerConfig: config.id,
+        now: () => h.clock.now(),
+        nonces: 1,
+        victimReader: (await ok({ method: 'POST', url: `/v1/edge-config/${config.id}/token`, as, payload: { label: 'fuzz victim reader' } })).token,
+        names: ['fuzz-team', 'fuzz-config', 'fuzz-eden', 'a', 'b', 'development', 'default', 'fuzz member personal'],
+      } satisfies World);
+      assert.match(whoami.token.id, /^tok_/, 'whoami names the admin token');
+      assert.match(reader.id, /^tok_/, 'the reader is named');
+      for (const url of ['/v1/tokens?limit=200', '/v1/users', '/v1/teams']) harvest(world, await ok({ method: 'GET', url, as }));
+      harvest(world, [config.id, member.id, reservation.reservationId]);
+      base = await h.app.listen({ host: '127.0.0.1', port: 0 });
+      const observe = h.services.metrics.observeRequest.bind(h.services.metrics);
+      h.services.metrics.observeRequest = (method, route, code, seconds) => {
+        routes.push(route);
+        observe(method, route, code, seconds);
+      };
     });
-  }
-}, { edgeClients: new Map([[EDGE_CLIENT.id, EDGE_CLIENT.secret]]) });
+
+    for (const op of OPERATIONS) {
+      it(op.key, async () => {
+        const offenders: Offender[] = [];
+        const statuses: Record<number, number> = {};
+        let snapshot = await storeSnapshot(h, known());
+        const samples = fc.sample(plans(op), { seed: seedOf(op.key), numRuns: RUNS });
+        for (const plan of samples) {
+          if (plan.advanceMs > 0) {
+            h.clock.advance(plan.advanceMs);
+            // What time alone changes is no request's doing: the sweep a server runs on an interval
+            // refunds the reservations that ran out (a settlement that finds one does it itself).
+            await h.services.credits.expireDue();
+            snapshot = await storeSnapshot(h, known());
+          }
+          const options = requestOf(op, plan, world);
+          // The plain verifications a server answers beside Fastify (fast-verify/install-fast-verify.ts) are
+          // reached only over a socket: those are sent both ways.
+          for (const via of op.key === 'POST /v1/verify' ? (['inject', 'http'] as const) : (['inject'] as const)) {
+            const request = `${via === 'http' ? 'over HTTP: ' : ''}${describeRequest(options)}`;
+            routes.length = 0;
+            let res: Answer;
+            try {
+              res = via === 'inject' ? await h.app.inject(options) : await overHttp(base, options);
+            } catch (error) {
+              // A request Node's HTTP client will not write is no request a server sees.
+              if (via === 'http' && /ERR_UNESCAPED_CHARACTERS|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN/.test(String((error as { code?: string }).code)))
+                continue;
+              offenders.push({ rule: `${via} threw`, request, status: 0, answer: String(error) });
+              continue;
+            }
+            // The metrics hook runs as the answer finishes; let it.
+            await new Promise((resolve) => setImmediate(resolve));
+            const answer = cut(res.body, 300);
+            statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+            if (res.statusCode >= 500) offenders.push({ rule: '5xx', request, status: res.statusCode, answer });
+            if (res.statusCode >= 400 && res.statusCode < 500) {
+              const api = expectedApi(op, plan, options, routes[0], res.statusCode);
+              const problem = shapeProblem(api, res, String(options.method));
+              if (problem) offenders.push({ rule: `error shape (${api} via ${routes[0]}): ${problem}`, request, status: res.statusCode, answer });
+            }
+            if (res.statusCode < 300 && res.body) {
+              try {
+                harvest(world, JSON.parse(res.body));
+              } catch {
+                // Not every success is JSON (HEAD, 204).
+              }
+            }
+            if (STATE_CHANGING.has(String(options.method))) {
+              const after = await storeSnapshot(h, known());
+              if (res.statusCode >= 400 && after !== snapshot) {
+                offenders.push({ rule: `a refused request changed the store (${whatChanged(snapshot, after)})`, request, status: res.statusCode, answer });
+              }
+              snapshot = after;
+            }
+          }
+        }
+        // Reads are not compared one by one (a snapshot each would be slow): none of them may have changed anything.
+        const end = await storeSnapshot(h, known());
+        if (end !== snapshot) assert.fail(`${op.key}: a GET, HEAD or OPTIONS request changed the store (${whatChanged(snapshot, end)})`);
+        // How deep the requests got (a fuzzer that only ever meets 400 tests the validator): TESSERA_FUZZ_STATS=1.
+        if (process.env.TESSERA_FUZZ_STATS) console.log(op.key, JSON.stringify(statuses));
+        if (offenders.length > 0) assert.fail(`${op.key}: ${offenders.length} of ${samples.length} requests broke a rule\n${report(offenders)}`);
+      });
+    }
+  },
+  { edgeClients: new Map([[EDGE_CLIENT.id, EDGE_CLIENT.secret]]) },
+);

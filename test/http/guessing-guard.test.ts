@@ -48,7 +48,12 @@ await describeEachApp(
 
     it('holds a batch back for each of its failures past the budget, as that many verifications', async () => {
       h.clock.slept.length = 0;
-      const batch = await h.request({ method: 'POST', url: '/v1/verify/batch', remoteAddress: '10.0.0.68', payload: { tokens: Array.from({ length: 8 }, (_, i) => unknown(i)) } });
+      const batch = await h.request({
+        method: 'POST',
+        url: '/v1/verify/batch',
+        remoteAddress: '10.0.0.68',
+        payload: { tokens: Array.from({ length: 8 }, (_, i) => unknown(i)) },
+      });
       assert.equal(batch.statusCode, 200);
       assert.deepEqual(h.clock.slept, [3 * 12_000]);
     });
@@ -68,14 +73,24 @@ await describeEachApp(
     });
 
     it('guards the batch, /edge/validate and Edge Config reads as well', async () => {
-      const batch = await h.request({ method: 'POST', url: '/v1/verify/batch', remoteAddress: '10.0.0.12', payload: { ip: '192.0.2.12', tokens: [0, 1, 2, 3, 4].map(unknown) } });
+      const batch = await h.request({
+        method: 'POST',
+        url: '/v1/verify/batch',
+        remoteAddress: '10.0.0.12',
+        payload: { ip: '192.0.2.12', tokens: [0, 1, 2, 3, 4].map(unknown) },
+      });
       assert.equal(batch.statusCode, 200);
       const after = await h.request({ method: 'POST', url: '/v1/verify/batch', remoteAddress: '10.0.0.12', payload: { ip: '192.0.2.12', tokens: [good] } });
       assert.equal(after.statusCode, 429);
 
       h.clock.slept.length = 0;
       for (let i = 0; i < 6; i++) {
-        const res = await h.request({ method: 'POST', url: '/edge/validate', remoteAddress: '10.0.0.13', payload: { tokens: [`*:development.${unknown(i)}`] } });
+        const res = await h.request({
+          method: 'POST',
+          url: '/edge/validate',
+          remoteAddress: '10.0.0.13',
+          payload: { tokens: [`*:development.${unknown(i)}`] },
+        });
         assert.equal(res.statusCode, 200);
       }
       assert.deepEqual(h.clock.slept, [12_000], '/edge/validate holds back failures past the budget');

@@ -20,20 +20,64 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['empty body', { method: 'POST', url: '/v1/tokens', headers: json, payload: '', as: h.admin }, 400],
     ['text/plain', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'text/plain' }, payload: 'name=x', as: h.admin }, 415],
     ['form body', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x', as: h.admin }, 415],
-    ['a charset other than utf-8', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; charset=utf-7' }, payload: '{"name":"c"}', as: h.admin }, 415],
-    ['another charset, in capitals', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; Charset="UTF-16"' }, payload: '{"name":"c"}', as: h.admin }, 415],
-    ['a charset after another parameter', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; v=1; charset=iso-8859-1' }, payload: '{"name":"c"}', as: h.admin }, 415],
-    ['a gzip body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'gzip' }, payload: gzipSync('{"name":"z"}'), as: h.admin }, 415],
-    ['plain JSON labelled gzip', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'GZIP' }, payload: '{"name":"z"}', as: h.admin }, 415],
-    ['a deflate body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'deflate' }, payload: deflateSync('{"name":"z"}'), as: h.admin }, 415],
-    ['a brotli body', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'br' }, payload: brotliCompressSync('{"name":"z"}'), as: h.admin }, 415],
-    ['a coding on top of identity', { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'identity, gzip' }, payload: '{"name":"z"}', as: h.admin }, 415],
+    [
+      'a charset other than utf-8',
+      { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; charset=utf-7' }, payload: '{"name":"c"}', as: h.admin },
+      415,
+    ],
+    [
+      'another charset, in capitals',
+      { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; Charset="UTF-16"' }, payload: '{"name":"c"}', as: h.admin },
+      415,
+    ],
+    [
+      'a charset after another parameter',
+      { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json; v=1; charset=iso-8859-1' }, payload: '{"name":"c"}', as: h.admin },
+      415,
+    ],
+    [
+      'a gzip body',
+      { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'gzip' }, payload: gzipSync('{"name":"z"}'), as: h.admin },
+      415,
+    ],
+    [
+      'plain JSON labelled gzip',
+      { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'GZIP' }, payload: '{"name":"z"}', as: h.admin },
+      415,
+    ],
+    [
+      'a deflate body',
+      { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'deflate' }, payload: deflateSync('{"name":"z"}'), as: h.admin },
+      415,
+    ],
+    [
+      'a brotli body',
+      { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'br' }, payload: brotliCompressSync('{"name":"z"}'), as: h.admin },
+      415,
+    ],
+    [
+      'a coding on top of identity',
+      { method: 'POST', url: '/v1/tokens', headers: { ...json, 'content-encoding': 'identity, gzip' }, payload: '{"name":"z"}', as: h.admin },
+      415,
+    ],
     ['a JSON null body where the body is optional', { method: 'POST', url: `/v1/tokens/${tokenId}/rotate`, headers: json, payload: 'null', as: h.admin }, 400],
-    ['body over 100 kB', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin }, 413],
+    [
+      'body over 100 kB',
+      { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin },
+      413,
+    ],
     ['verify body over 100 kB', { method: 'POST', url: '/v1/verify', headers: json, payload: JSON.stringify({ token: 'x'.repeat(120_000) }) }, 413],
     ['__proto__ key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","__proto__":{"admin":true}}', as: h.admin }, 400],
-    ['constructor.prototype', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","constructor":{"prototype":{"x":1}}}', as: h.admin }, 400],
-    ['deep nesting', { method: 'POST', url: '/v1/tokens', headers: json, payload: `{"name":"d","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`, as: h.admin }, 400],
+    [
+      'constructor.prototype',
+      { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","constructor":{"prototype":{"x":1}}}', as: h.admin },
+      400,
+    ],
+    [
+      'deep nesting',
+      { method: 'POST', url: '/v1/tokens', headers: json, payload: `{"name":"d","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`, as: h.admin },
+      400,
+    ],
     ['number as name', { method: 'POST', url: '/v1/tokens', payload: { name: 12 }, as: h.admin }, 400],
     ['negative expiry', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', expiresAt: -1 }, as: h.admin }, 400],
     ['huge expiry', { method: 'POST', url: '/v1/tokens', payload: { name: 'n', expiresAt: 1e300 }, as: h.admin }, 400],
@@ -67,9 +111,17 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['NUL in a cursor', { method: 'GET', url: '/v1/tokens?cursor=%00', as: h.admin }, 400],
     ['NUL in a team slug query', { method: 'GET', url: '/v1/tokens?slug=a%00', as: h.admin }, 400],
     ['a lone high surrogate in a name', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a\\ud800"}', as: h.admin }, 400],
-    ['a lone low surrogate in a metadata key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a","metadata":{"\\uDC00":1}}', as: h.admin }, 400],
+    [
+      'a lone low surrogate in a metadata key',
+      { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a","metadata":{"\\uDC00":1}}', as: h.admin },
+      400,
+    ],
     ['surrogates the wrong way round', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"\\ude00\\ud83d"}', as: h.admin }, 400],
-    ['a lone surrogate deep in metadata', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a","metadata":{"k":[[{"v":"\\udbff"}]]}}', as: h.admin }, 400],
+    [
+      'a lone surrogate deep in metadata',
+      { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a","metadata":{"k":[[{"v":"\\udbff"}]]}}', as: h.admin },
+      400,
+    ],
     ['a lone surrogate to verify', { method: 'POST', url: '/v1/verify', headers: json, payload: '{"token":"tsr_\\ud800"}' }, 400],
     ['batch of objects without token', { method: 'POST', url: '/v1/verify/batch', payload: { tokens: [{ scopes: ['x'] }] } }, 400],
   ];
@@ -88,7 +140,13 @@ await describeEachApp('malformed and hostile requests', (h) => {
   });
 
   it('keeps text with a surrogate pair (an emoji escaped in JSON) as it was sent', async () => {
-    const res = await h.request({ method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"\\ud83d\\ude00","metadata":{"\\ud83d\\ude00":"\\uD83D\\uDE00"}}', as: h.admin });
+    const res = await h.request({
+      method: 'POST',
+      url: '/v1/tokens',
+      headers: json,
+      payload: '{"name":"\\ud83d\\ude00","metadata":{"\\ud83d\\ude00":"\\uD83D\\uDE00"}}',
+      as: h.admin,
+    });
     assert.equal(res.statusCode, 201, res.body);
     const read = (await h.request({ method: 'GET', url: `/v1/tokens/${res.json().token.id}`, as: h.admin })).json().token;
     assert.deepEqual([read.name, read.metadata], ['😀', { '😀': '😀' }]);

@@ -43,7 +43,13 @@ await describeEachStore('Errors that are not the caller’s', (stores) => {
   });
 
   it('still answers a body Fastify cannot read with 400', async () => {
-    const res = await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, headers: { 'content-type': 'application/json', 'content-length': '50' }, payload: '{"name":"x"}' });
+    const res = await h.request({
+      method: 'POST',
+      url: '/v1/tokens',
+      as: h.admin,
+      headers: { 'content-type': 'application/json', 'content-length': '50' },
+      payload: '{"name":"x"}',
+    });
     assert.equal(res.statusCode, 400, res.body);
     assert.equal(res.json().error.code, 'VALIDATION_ERROR');
   });

@@ -75,7 +75,12 @@ await describeEachApp('least privilege', (h) => {
     let configId: string;
     before(async () => {
       w = await world(h);
-      const res = await h.request({ method: 'POST', url: '/v1/edge-config', as: w.bob.secret, payload: { slug: `cfg-${w.bob.id.slice(-8).toLowerCase()}`, items: { secret: 'bob only' } } });
+      const res = await h.request({
+        method: 'POST',
+        url: '/v1/edge-config',
+        as: w.bob.secret,
+        payload: { slug: `cfg-${w.bob.id.slice(-8).toLowerCase()}`, items: { secret: 'bob only' } },
+      });
       assert.equal(res.statusCode, 201, res.body);
       configId = res.json().id;
     });
@@ -100,7 +105,12 @@ await describeEachApp('least privilege', (h) => {
       assert.ok(listed.json().some((t: { id: string }) => t.id === made.json().token.id));
       const twice = await h.request({ method: 'POST', url: '/v1/tokens', as: w.bob.secret, payload: { name: 'native reader', resource: resource() } });
       assert.equal(twice.statusCode, 409);
-      const personalReader = await h.request({ method: 'POST', url: '/v1/tokens', as: w.bob.secret, payload: { name: 'p', type: 'personal', resource: resource() } });
+      const personalReader = await h.request({
+        method: 'POST',
+        url: '/v1/tokens',
+        as: w.bob.secret,
+        payload: { name: 'p', type: 'personal', resource: resource() },
+      });
       assert.equal(personalReader.statusCode, 400);
     });
 
@@ -145,15 +155,29 @@ await describeEachApp('least privilege', (h) => {
       ];
       for (const res of refused) assert.equal(res.statusCode, 403, res.body);
       const tokens = await h.stores.tokens.list({ ownerUserId: w.bob.id, limit: 100, now: h.clock.now() });
-      assert.equal(tokens.items.some((t) => t.name === 'nope'), false, 'nothing was created');
+      assert.equal(
+        tokens.items.some((t) => t.name === 'nope'),
+        false,
+        'nothing was created',
+      );
     });
 
     it('a write scope covers its read; balances need credits:write whatever API changes them', async () => {
       const writer = await personal(h, w.bob.secret, { scopes: ['tokens:write'] });
       assert.equal((await h.request({ method: 'GET', url: '/v1/tokens', as: writer.secret })).statusCode, 200);
-      const minted = await h.request({ method: 'POST', url: '/v2/user/custom_token/', as: writer.secret, payload: { name: 'e0', balance: '5', active_balance: true } });
+      const minted = await h.request({
+        method: 'POST',
+        url: '/v2/user/custom_token/',
+        as: writer.secret,
+        payload: { name: 'e0', balance: '5', active_balance: true },
+      });
       assert.equal(minted.statusCode, 403, 'a balance is credits, whichever API makes it');
-      const eden = await h.request({ method: 'POST', url: '/v2/user/custom_token/', as: w.bob.secret, payload: { name: 'e1', balance: '5', active_balance: true } });
+      const eden = await h.request({
+        method: 'POST',
+        url: '/v2/user/custom_token/',
+        as: w.bob.secret,
+        payload: { name: 'e1', balance: '5', active_balance: true },
+      });
       assert.equal(eden.statusCode, 201, eden.body);
       for (const payload of [{ balance: 500 }, { active_balance: false }, { active_balance: false, balance: 999 }, { expire_time: null, balance: 999 }]) {
         const patched = await h.request({ method: 'PATCH', url: '/v2/user/custom_token/e1/', as: writer.secret, payload });
@@ -162,7 +186,11 @@ await describeEachApp('least privilege', (h) => {
       const unchanged = await h.request({ method: 'GET', url: '/v2/user/custom_token/e1/', as: writer.secret });
       assert.equal(unchanged.json().active_balance, true, 'a refused PATCH changed nothing');
       const made = await h.request({ method: 'POST', url: '/v1/tokens', as: w.bob.secret, payload: { name: 'k', credits: '1' } });
-      assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${made.json().token.id}/credits`, as: writer.secret, payload: { op: 'set', amount: '9' } })).statusCode, 403);
+      assert.equal(
+        (await h.request({ method: 'POST', url: `/v1/tokens/${made.json().token.id}/credits`, as: writer.secret, payload: { op: 'set', amount: '9' } }))
+          .statusCode,
+        403,
+      );
       const read = await h.request({ method: 'GET', url: '/v2/user/custom_token/e1/', as: writer.secret });
       assert.equal(read.json().balance, 5, 'the balance did not change');
     });
@@ -188,7 +216,9 @@ await describeEachApp('least privilege', (h) => {
       const made = await h.request({ method: 'POST', url: '/v1/tokens', as: ci.secret, payload: { name: 'deploy key' } });
       assert.equal(made.statusCode, 201);
       assert.equal(made.json().token.teamId, w.team.id, 'no ?teamId= needed: the token’s team');
-      const other = (await h.request({ method: 'POST', url: '/v1/teams', as: w.dave.secret, payload: { slug: `other-${w.dave.id.slice(-6).toLowerCase()}` } })).json().team;
+      const other = (
+        await h.request({ method: 'POST', url: '/v1/teams', as: w.dave.secret, payload: { slug: `other-${w.dave.id.slice(-6).toLowerCase()}` } })
+      ).json().team;
       await h.request({ method: 'POST', url: `/v1/teams/${other.id}/members`, as: w.dave.secret, payload: { userId: w.bob.id, role: 'owner' } });
       assert.equal((await h.request({ method: 'POST', url: `/v1/tokens?teamId=${other.id}`, as: ci.secret, payload: { name: 'x' } })).statusCode, 403);
       const own = await h.request({ method: 'POST', url: '/v1/tokens', as: w.bob.secret, payload: { name: 'bob alone' } });
@@ -196,7 +226,10 @@ await describeEachApp('least privilege', (h) => {
       const listed = (await h.request({ method: 'GET', url: '/v1/tokens', as: ci.secret })).json().items;
       assert.ok(listed.every((t: { teamId: string | null }) => t.teamId === w.team.id));
       const teams = (await h.request({ method: 'GET', url: '/v1/whoami', as: ci.secret })).json().teams;
-      assert.deepEqual(teams.map((t: { team: { id: string } }) => t.team.id), [w.team.id]);
+      assert.deepEqual(
+        teams.map((t: { team: { id: string } }) => t.team.id),
+        [w.team.id],
+      );
       // Even an admin's team-scoped token has no admin powers outside it.
       const adminCi = await personal(h, h.admin, { teamId: w.team.id });
       assert.equal((await h.request({ method: 'POST', url: '/v1/users', as: adminCi.secret, payload: { name: 'x' } })).statusCode, 403);
@@ -214,7 +247,10 @@ await describeEachApp('least privilege', (h) => {
       const broad = await personal(h, w.bob.secret, {});
       const narrow = await personal(h, w.bob.secret, { scopes: ['tokens:write'] });
       assert.equal((await h.request({ method: 'POST', url: `/v1/tokens/${broad.id}/rotate`, as: narrow.secret })).statusCode, 403);
-      assert.equal((await h.request({ method: 'PATCH', url: `/v1/tokens/${broad.id}`, as: narrow.secret, payload: { expiresAt: h.clock.now() + 1000 } })).statusCode, 403);
+      assert.equal(
+        (await h.request({ method: 'PATCH', url: `/v1/tokens/${broad.id}`, as: narrow.secret, payload: { expiresAt: h.clock.now() + 1000 } })).statusCode,
+        403,
+      );
       assert.equal((await h.request({ method: 'PATCH', url: `/v1/tokens/${broad.id}`, as: narrow.secret, payload: { name: 'renamed' } })).statusCode, 200);
       const adminCi = await personal(h, h.admin, { scopes: ['tokens:write'] });
       const adminId = (await h.request({ method: 'GET', url: '/v1/whoami', as: h.admin })).json().token.id;
@@ -228,7 +264,12 @@ await describeEachApp('least privilege', (h) => {
 
     it('a token limited in time or place cannot lift its own limits, nor mint a token without them', async () => {
       const until = h.clock.now() + 3_600_000;
-      const bounded = await personal(h, h.admin, { scopes: ['tokens:write'], expiresAt: until, ipAllowlist: ['127.0.0.0/8'], rateLimits: [{ name: 'm', limit: 100, durationMs: 60_000 }] });
+      const bounded = await personal(h, h.admin, {
+        scopes: ['tokens:write'],
+        expiresAt: until,
+        ipAllowlist: ['127.0.0.0/8'],
+        rateLimits: [{ name: 'm', limit: 100, durationMs: 60_000 }],
+      });
       const as = bounded.secret;
       for (const payload of [{ expiresAt: null }, { ipAllowlist: [] }, { rateLimits: [] }, { scopes: ['tokens:write'] }]) {
         assert.equal((await h.request({ method: 'PATCH', url: `/v1/tokens/${bounded.id}`, as, payload })).statusCode, 403, JSON.stringify(payload));
@@ -237,20 +278,24 @@ await describeEachApp('least privilege', (h) => {
       assert.equal(inherits.statusCode, 201);
       assert.equal(inherits.json().token.expiresAt, until);
       assert.deepEqual(inherits.json().token.ipAllowlist, ['127.0.0.0/8']);
-      const refused = [
-        { expiresAt: null },
-        { expiresAt: until + 1 },
-        { ipAllowlist: [] },
-        { ipAllowlist: ['10.0.0.0/8'] },
-        { ipAllowlist: ['127.0.0.0/7'] },
-      ];
+      const refused = [{ expiresAt: null }, { expiresAt: until + 1 }, { ipAllowlist: [] }, { ipAllowlist: ['10.0.0.0/8'] }, { ipAllowlist: ['127.0.0.0/7'] }];
       for (const extra of refused) {
         const res = await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'escape', type: 'personal', ...extra } });
         assert.equal(res.statusCode, 403, JSON.stringify(extra));
       }
-      const narrower = await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'narrower', type: 'personal', expiresAt: until - 1, ipAllowlist: ['127.0.0.1'] } });
+      const narrower = await h.request({
+        method: 'POST',
+        url: '/v1/tokens',
+        as,
+        payload: { name: 'narrower', type: 'personal', expiresAt: until - 1, ipAllowlist: ['127.0.0.1'] },
+      });
       assert.equal(narrower.statusCode, 201);
-      const rotatedLater = await h.request({ method: 'POST', url: `/v1/tokens/${inherits.json().token.id}/rotate`, as, payload: { expiresAt: until + 60_000 } });
+      const rotatedLater = await h.request({
+        method: 'POST',
+        url: `/v1/tokens/${inherits.json().token.id}/rotate`,
+        as,
+        payload: { expiresAt: until + 60_000 },
+      });
       assert.equal(rotatedLater.statusCode, 403, 'a rotation cannot outlive the rotating token');
     });
 
@@ -258,16 +303,26 @@ await describeEachApp('least privilege', (h) => {
       const writer = await personal(h, w.bob.secret, { scopes: ['tokens:write'] });
       const as = writer.secret;
       for (const payload of [{ credits: '1000000000' }, { creditsActive: true }, { refill: { amount: '5', interval: 'daily' } }, { creditPool: true }]) {
-        assert.equal((await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'metered', ...payload } })).statusCode, 403, JSON.stringify(payload));
+        assert.equal(
+          (await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'metered', ...payload } })).statusCode,
+          403,
+          JSON.stringify(payload),
+        );
       }
       const metered = await h.request({ method: 'POST', url: '/v1/tokens', as: w.bob.secret, payload: { name: 'metered', credits: '5' } });
       const id = metered.json().token.id;
       for (const payload of [{ creditsActive: false }, { refill: { amount: '5', interval: 'daily' } }]) {
         assert.equal((await h.request({ method: 'PATCH', url: `/v1/tokens/${id}`, as, payload })).statusCode, 403, JSON.stringify(payload));
       }
-      assert.equal((await h.request({ method: 'POST', url: '/v1/verify', payload: { token: metered.json().secret, cost: '5' } })).json().remaining, '0', 'still metered');
+      assert.equal(
+        (await h.request({ method: 'POST', url: '/v1/verify', payload: { token: metered.json().secret, cost: '5' } })).json().remaining,
+        '0',
+        'still metered',
+      );
 
-      const config = (await h.request({ method: 'POST', url: '/v1/edge-config', as: w.bob.secret, payload: { slug: `scoped-${w.bob.id.slice(-6).toLowerCase()}` } })).json().id;
+      const config = (
+        await h.request({ method: 'POST', url: '/v1/edge-config', as: w.bob.secret, payload: { slug: `scoped-${w.bob.id.slice(-6).toLowerCase()}` } })
+      ).json().id;
       const minted = await h.request({ method: 'POST', url: '/v1/tokens', as, payload: { name: 'reader', resource: { kind: 'edge-config', id: config } } });
       assert.equal(minted.statusCode, 403);
       const reader = (await h.request({ method: 'POST', url: `/v1/edge-config/${config}/token`, as: w.bob.secret, payload: { label: 'r' } })).json().id;
@@ -281,9 +336,15 @@ await describeEachApp('least privilege', (h) => {
       const bobs = await personal(h, w.bob.secret, { teamId: w.team.id });
       await h.request({ method: 'POST', url: `/v1/tokens/${bobs.id}/rotate`, as: w.bob.secret });
       const seen = (await h.request({ method: 'GET', url: `/v1/audit?teamId=${w.team.id}&limit=200`, as: carol.secret })).json().items;
-      assert.equal(seen.some((e: { targetId: string }) => e.targetId === bobs.id), false);
+      assert.equal(
+        seen.some((e: { targetId: string }) => e.targetId === bobs.id),
+        false,
+      );
       const own = (await h.request({ method: 'GET', url: '/v1/audit?limit=200', as: w.bob.secret })).json().items;
-      assert.ok(own.some((e: { targetId: string }) => e.targetId === bobs.id), 'its owner still sees it');
+      assert.ok(
+        own.some((e: { targetId: string }) => e.targetId === bobs.id),
+        'its owner still sees it',
+      );
     });
 
     it('a token is rotated once: a second rotation in its grace period is 409', async () => {

@@ -24,7 +24,9 @@ it('logs route patterns, never a URL that carries a secret: paths, queries, any 
       const metered = await issue({ name: 'metered', credits: '10' });
       const config = (await app.inject({ method: 'POST', url: '/v1/edge-config', headers: as, payload: { slug: 'logged' } })).json();
       const reader = (await app.inject({ method: 'POST', url: `/v1/edge-config/${config.id}/token`, headers: as, payload: { label: 'r' } })).json();
-      const reservation = (await app.inject({ method: 'POST', url: '/v1/credits/reserve', payload: { token: metered.secret, amount: '1', ttlMs: 60_000 } })).json();
+      const reservation = (
+        await app.inject({ method: 'POST', url: '/v1/credits/reserve', payload: { token: metered.secret, amount: '1', ttlMs: 60_000 } })
+      ).json();
       assert.equal(reservation.valid, true);
       lines.length = 0;
 
@@ -71,7 +73,9 @@ it('writes one line a management request at level info (what was asked, by whom,
       await buildApp(h.services, { logger: { ...(loggerOptions('debug') as object), stream: collect(debug) } as never }),
     ];
     try {
-      const admin = (await apps[0]!.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${h.admin}` } })).json() as { token: { id: string } };
+      const admin = (await apps[0]!.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${h.admin}` } })).json() as {
+        token: { id: string };
+      };
       for (const app of apps) {
         await app.inject({ method: 'GET', url: '/v1/tokens', headers: { authorization: `Bearer ${h.admin}` } });
         await app.inject({ method: 'POST', url: '/v1/verify', payload: { token: 'tsr_not_a_token' } });

@@ -47,7 +47,10 @@ describe('GET /metrics', () => {
       assert.equal((await verify({ token: secret })).json().code, 'VALID');
       assert.equal((await verify({ token: 'tsr_' + 'a'.repeat(36) })).json().code, 'NOT_FOUND');
       const batch = await h.request({ method: 'POST', url: '/v1/verify/batch', payload: { tokens: [secret, 'nope'] } });
-      assert.deepEqual(batch.json().results.map((r: { code: string }) => r.code), ['VALID', 'NOT_FOUND']);
+      assert.deepEqual(
+        batch.json().results.map((r: { code: string }) => r.code),
+        ['VALID', 'NOT_FOUND'],
+      );
       const shown = await h.request({ method: 'GET', url: `/v1/tokens/${token.id}`, as: h.admin });
       assert.equal(shown.statusCode, 200);
       const missing = await h.request({ method: 'GET', url: `/v1/no-such-route?token=${secret}` });

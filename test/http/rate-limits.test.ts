@@ -8,8 +8,7 @@ await describeEachApp('Rate limits on verification and on the management API', (
     assert.equal(res.statusCode, 201, res.body);
     return res.json() as { token: { id: string }; secret: string };
   };
-  const verify = async (token: string, extra: object = {}) =>
-    (await h.request({ method: 'POST', url: '/v1/verify', payload: { token, ...extra } })).json();
+  const verify = async (token: string, extra: object = {}) => (await h.request({ method: 'POST', url: '/v1/verify', payload: { token, ...extra } })).json();
 
   it('allows N in a fresh window, refuses the next with the limit, 0 remaining and when it resets', async () => {
     const { secret } = await issue({ rateLimits: [{ name: 'burst', limit: 3, durationMs: 900 }] });
@@ -35,7 +34,12 @@ await describeEachApp('Rate limits on verification and on the management API', (
     });
     const big = await verify(secret, { rateLimits: [{ name: 'tokens', cost: 60 }] });
     assert.deepEqual([big.code, big.rateLimit.name, big.rateLimit.remaining], ['VALID', 'tokens', 40]);
-    const tooBig = await verify(secret, { rateLimits: [{ name: 'tokens', cost: 41 }, { name: 'second', cost: 1 }] });
+    const tooBig = await verify(secret, {
+      rateLimits: [
+        { name: 'tokens', cost: 41 },
+        { name: 'second', cost: 1 },
+      ],
+    });
     assert.deepEqual([tooBig.code, tooBig.rateLimit.name], ['RATE_LIMITED', 'tokens']);
     // The refusal spent nothing from `second`: all five are still there.
     for (let i = 0; i < 5; i++) assert.equal((await verify(secret, { rateLimits: [{ name: 'second' }] })).code, 'VALID');
@@ -66,7 +70,10 @@ await describeEachApp('Rate limits on verification and on the management API', (
   it('refuses limits that repeat a name or are too large, creating nothing', async () => {
     const before = (await h.request({ method: 'GET', url: '/v1/tokens?limit=200', as: h.admin })).json().items.length;
     for (const rateLimits of [
-      [{ name: 'a', limit: 1, durationMs: 1 }, { name: 'a', limit: 2, durationMs: 2 }],
+      [
+        { name: 'a', limit: 1, durationMs: 1 },
+        { name: 'a', limit: 2, durationMs: 2 },
+      ],
       [{ name: 'huge', limit: 1_000_000_000, durationMs: 2_000_000_000 }],
       [{ name: 'zero', limit: 0, durationMs: 1000 }],
       [{ name: 'bad name!', limit: 1, durationMs: 1000 }],

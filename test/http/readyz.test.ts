@@ -47,11 +47,9 @@ describe('GET /readyz', () => {
   it('is 503 when the store does not answer, naming every missing part', async () => {
     const stores: Stores = { ...createMemoryStores(), ping: () => Promise.reject(new Error('connection refused')) };
     await withHarness(async (h) => assert.deepEqual(await readyz(h), { code: 503, status: 'store unavailable' }), stores);
-    await withHarness(
-      async (h) => assert.deepEqual(await readyz(h), { code: 503, status: 'store unavailable; change notifications unavailable' }),
-      stores,
-      { changeSignal: silentSignal },
-    );
+    await withHarness(async (h) => assert.deepEqual(await readyz(h), { code: 503, status: 'store unavailable; change notifications unavailable' }), stores, {
+      changeSignal: silentSignal,
+    });
   });
 
   it('is 503 until the database has every migration', async () => {

@@ -92,7 +92,10 @@ await describeEachApp('Credit reservations', (h, database) => {
     if (database.query) {
       const rows = await database.query<{ id: string }>('select * from credit_reservations');
       for (const id of [kept, released]) assert.equal(textOf(rows).includes(id.slice('res_'.length)), false, 'no row holds the id');
-      assert.ok(rows.some((row) => row.id === digestKeyOf(kept)), 'found under its digest');
+      assert.ok(
+        rows.some((row) => row.id === digestKeyOf(kept)),
+        'found under its digest',
+      );
     }
     const read = await h.request({ method: 'GET', url: `/v1/credits/${kept}` });
     assert.deepEqual([read.statusCode, read.json().id, read.json().state], [200, kept, 'open']);
@@ -123,7 +126,11 @@ await describeEachApp('Credit reservations', (h, database) => {
     h.clock.advance(1000);
     await assert.rejects(services.credits.release(c), (e: Error & { code?: string }) => e.code === 'CONFLICT');
     assert.ok(calls.length >= 8);
-    for (const id of ids) assert.equal(calls.some((call) => call.includes(id.slice('res_'.length))), false);
+    for (const id of ids)
+      assert.equal(
+        calls.some((call) => call.includes(id.slice('res_'.length))),
+        false,
+      );
   });
 
   it('refunds to the replacement of a token rotated while its reservations were open, by release or by expiry', async () => {

@@ -4,9 +4,7 @@ import { parseSecret } from '../../src/core/secret.js';
 import { describeEachApp } from '../support/app-harness.js';
 
 await describeEachApp('native token API', (h) => {
-
-  const create = (as: string, payload: Record<string, unknown>, url = '/v1/tokens') =>
-    h.request({ method: 'POST', url, as, payload });
+  const create = (as: string, payload: Record<string, unknown>, url = '/v1/tokens') => h.request({ method: 'POST', url, as, payload });
 
   describe('happy paths', () => {
     it('creates a token and shows its secret once', async () => {
@@ -56,9 +54,15 @@ await describeEachApp('native token API', (h) => {
       const gone = (await create(secret, { name: 'gone' })).json().token.id;
       await h.request({ method: 'POST', url: `/v1/tokens/${gone}/revoke`, as: secret });
       const active = await h.request({ method: 'GET', url: '/v1/tokens?status=active&type=api', as: secret });
-      assert.deepEqual(active.json().items.map((t: { id: string }) => t.id), [keep]);
+      assert.deepEqual(
+        active.json().items.map((t: { id: string }) => t.id),
+        [keep],
+      );
       const revoked = await h.request({ method: 'GET', url: '/v1/tokens?status=revoked', as: secret });
-      assert.deepEqual(revoked.json().items.map((t: { id: string }) => t.id), [gone]);
+      assert.deepEqual(
+        revoked.json().items.map((t: { id: string }) => t.id),
+        [gone],
+      );
     });
 
     it('renames, revokes and deletes', async () => {
@@ -205,9 +209,7 @@ await describeEachApp('native token API', (h) => {
     it('rejects made-up, mistyped, revoked and expired credentials with 401', async () => {
       const { token: revokedToken, secret: revoked } = (await create(h.admin, { name: 'r', type: 'personal' })).json();
       await h.request({ method: 'POST', url: `/v1/tokens/${revokedToken.id}/revoke`, as: h.admin });
-      const { secret: expiring } = (
-        await create(h.admin, { name: 'e', type: 'personal', expiresAt: h.clock.now() + 1000 })
-      ).json();
+      const { secret: expiring } = (await create(h.admin, { name: 'e', type: 'personal', expiresAt: h.clock.now() + 1000 })).json();
       assert.equal((await h.request({ method: 'GET', url: '/v1/whoami', as: expiring })).statusCode, 200);
       h.clock.advance(1000);
       const mistyped = h.admin.slice(0, -1) + (h.admin.endsWith('a') ? 'b' : 'a');
@@ -240,7 +242,10 @@ await describeEachApp('native token API', (h) => {
         assert.equal(res.statusCode, 404, `${method} ${suffix}`);
       }
       const list = await h.request({ method: 'GET', url: '/v1/tokens', as: bob.secret });
-      assert.equal(list.json().items.some((t: { id: string }) => t.id === token.id), false);
+      assert.equal(
+        list.json().items.some((t: { id: string }) => t.id === token.id),
+        false,
+      );
       const still = await h.request({ method: 'GET', url: `/v1/tokens/${token.id}`, as: alice.secret });
       assert.equal(still.json().token.name, "alice's");
       assert.equal((await h.request({ method: 'POST', url: '/v1/verify', payload: { token: secret } })).json().code, 'VALID');
@@ -253,7 +258,7 @@ await describeEachApp('native token API', (h) => {
       assert.equal(res.statusCode, 403);
     });
 
-    it("refuses to act for a team the caller is not in (403), and viewers may read but not write", async () => {
+    it('refuses to act for a team the caller is not in (403), and viewers may read but not write', async () => {
       const owner = await h.user('owner');
       const viewer = await h.user('viewer');
       const outsider = await h.user('outsider');
@@ -271,7 +276,10 @@ await describeEachApp('native token API', (h) => {
         const denied = await h.request({ method: 'GET', url, as: outsider.secret });
         assert.equal(denied.statusCode, 403);
         const allowed = await h.request({ method: 'GET', url, as: viewer.secret });
-        assert.deepEqual(allowed.json().items.map((t: { id: string }) => t.id), [teamToken.id]);
+        assert.deepEqual(
+          allowed.json().items.map((t: { id: string }) => t.id),
+          [teamToken.id],
+        );
       }
       assert.equal((await create(outsider.secret, { name: 'sneak', teamId: team.id })).statusCode, 403);
       assert.equal((await create(viewer.secret, { name: 'sneak', teamId: team.id })).statusCode, 403);

@@ -116,7 +116,18 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
       const cases: Array<[string, Sent]> = [
         ['valid', { body: json({ token: secrets.plain }) }],
         ['valid, charset in the type', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: json({ token: secrets.plain }) }],
-        ['valid with every requirement met', { body: json({ token: secrets.scoped, scopes: ['docs:read'], environment: 'production', project: 'web', resource: { kind: 'document', id: 'doc_1' } }) }],
+        [
+          'valid with every requirement met',
+          {
+            body: json({
+              token: secrets.scoped,
+              scopes: ['docs:read'],
+              environment: 'production',
+              project: 'web',
+              resource: { kind: 'document', id: 'doc_1' },
+            }),
+          },
+        ],
         ['missing scope', { body: json({ token: secrets.scoped, scopes: ['billing:read'] }) }],
         ['other environment', { body: json({ token: secrets.scoped, environment: 'preview' }) }],
         ['other project', { body: json({ token: secrets.scoped, project: 'api' }) }],
@@ -235,7 +246,7 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
     });
   });
 
-  describe("fast path effects", () => {
+  describe('fast path effects', () => {
     it('charges, rate-limits and refuses exactly as the route does', () =>
       withTwoApps({}, async (h, apps) => {
         // Twin tokens, one per path: the same credits and limits, so the same sequence must get the same answers.
@@ -268,7 +279,10 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
           viaFastPath.map((a) => a.body.code),
           ['VALID', 'VALID', 'USAGE_EXCEEDED', 'RATE_LIMITED', 'RATE_LIMITED'],
         );
-        assert.deepEqual(viaFastPath.slice(0, 3).map((a) => a.body.remaining), ['1', '0.5', '0.5']);
+        assert.deepEqual(
+          viaFastPath.slice(0, 3).map((a) => a.body.remaining),
+          ['1', '0.5', '0.5'],
+        );
       }));
 
     it('lets the guessing guard refuse with the same 429 and headers', () =>
@@ -313,7 +327,10 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
       try {
         const secret = (await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'logged' } })).json().secret as string;
         const urls = { fast: await listen(fast), route: await listen(route) };
-        const answers = { fast: await send(urls.fast, { body: JSON.stringify({ token: secret }) }), route: await send(urls.route, { body: JSON.stringify({ token: secret }) }) };
+        const answers = {
+          fast: await send(urls.fast, { body: JSON.stringify({ token: secret }) }),
+          route: await send(urls.route, { body: JSON.stringify({ token: secret }) }),
+        };
         const requestLines = (path: 'fast' | 'route') => lines[path].filter((line) => line.reqId !== undefined);
         const shape = (line: Record<string, any>) => ({
           level: line.level,
@@ -323,7 +340,11 @@ async function withTwoApps(options: ServiceOptions, body: (h: Harness, apps: Awa
           responseTime: typeof line.responseTime,
           keys: Object.keys(line).sort(),
         });
-        assert.deepEqual(requestLines('fast').map((line) => line.msg), ['incoming request', 'request completed'], 'at level debug, as the route');
+        assert.deepEqual(
+          requestLines('fast').map((line) => line.msg),
+          ['incoming request', 'request completed'],
+          'at level debug, as the route',
+        );
         assert.deepEqual(requestLines('fast').map(shape), requestLines('route').map(shape));
         for (const path of ['fast', 'route'] as const) {
           assert.deepEqual(new Set(requestLines(path).map((line) => line.reqId)), new Set([answers[path].headers['x-request-id']]));

@@ -3,14 +3,12 @@ import { it } from 'node:test';
 import { describeEachApp } from '../support/app-harness.js';
 
 await describeEachApp('POST /v1/verify', (h) => {
-
   const issue = async (payload: Record<string, unknown>) => {
     const res = await h.request({ method: 'POST', url: '/v1/tokens', as: h.admin, payload: { name: 'v', ...payload } });
     assert.equal(res.statusCode, 201, res.body);
     return res.json() as { token: { id: string }; secret: string };
   };
-  const verify = (payload: Record<string, unknown>, remoteAddress?: string) =>
-    h.request({ method: 'POST', url: '/v1/verify', payload, remoteAddress });
+  const verify = (payload: Record<string, unknown>, remoteAddress?: string) => h.request({ method: 'POST', url: '/v1/verify', payload, remoteAddress });
 
   it('answers VALID with the metadata and without any credential', async () => {
     const { token, secret } = await issue({ scopes: ['docs:read'], metadata: { customer: 42 } });

@@ -48,9 +48,24 @@ for (const factory of limiters) {
       const perMinute = rule('minute', 5, 60_000);
       const admitted = [];
       for (let i = 0; i < 5; i++) admitted.push(await consume([{ key, rule: perMinute, cost: 1 }]));
-      assert.deepEqual(admitted.map((o) => [o.allowed, o.remaining]), [[true, 4], [true, 3], [true, 2], [true, 1], [true, 0]]);
+      assert.deepEqual(
+        admitted.map((o) => [o.allowed, o.remaining]),
+        [
+          [true, 4],
+          [true, 3],
+          [true, 2],
+          [true, 1],
+          [true, 0],
+        ],
+      );
       assert.deepEqual(await consume([{ key, rule: perMinute, cost: 1 }]), {
-        allowed: false, name: 'minute', limit: 5, remaining: 0, resetAt: NOW + 60_000, retryAfterMs: 12_000, degraded: false,
+        allowed: false,
+        name: 'minute',
+        limit: 5,
+        remaining: 0,
+        resetAt: NOW + 60_000,
+        retryAfterMs: 12_000,
+        degraded: false,
       });
       assert.equal((await consume([{ key, rule: perMinute, cost: 1 }], NOW + 11_999)).allowed, false);
       const back = await consume([{ key, rule: perMinute, cost: 1 }], NOW + 12_000);
@@ -62,7 +77,15 @@ for (const factory of limiters) {
       const r = rule('r', 3, 1000);
       const answers = [];
       for (let i = 0; i < 4; i++) answers.push(await consume([{ key, rule: r, cost: 1 }]));
-      assert.deepEqual(answers.map((o) => [o.allowed, o.resetAt]), [[true, NOW + 334], [true, NOW + 667], [true, NOW + 1000], [false, NOW + 1000]]);
+      assert.deepEqual(
+        answers.map((o) => [o.allowed, o.resetAt]),
+        [
+          [true, NOW + 334],
+          [true, NOW + 667],
+          [true, NOW + 1000],
+          [false, NOW + 1000],
+        ],
+      );
       assert.equal(answers[3]!.retryAfterMs, 334);
     });
 
@@ -80,7 +103,13 @@ for (const factory of limiters) {
       const wide = { key: fresh('w'), rule: rule('wide', 100, 1000), cost: 1 };
       const narrow = { key: fresh('n'), rule: rule('narrow', 4, 1000), cost: 1 };
       assert.deepEqual(await consume([wide, narrow]), {
-        allowed: true, name: 'narrow', limit: 4, remaining: 3, resetAt: NOW + 250, retryAfterMs: 0, degraded: false,
+        allowed: true,
+        name: 'narrow',
+        limit: 4,
+        remaining: 3,
+        resetAt: NOW + 250,
+        retryAfterMs: 0,
+        degraded: false,
       });
     });
 
@@ -109,8 +138,24 @@ for (const factory of limiters) {
       await consume([{ key: a, rule: r, cost: 2 }]);
       assert.equal((await consume([{ key: b, rule: r, cost: 2 }])).allowed, true);
       const c = fresh('c');
-      assert.equal((await consume([{ key: c, rule: r, cost: 2 }, { key: c, rule: r, cost: 1 }])).allowed, false);
-      assert.equal((await consume([{ key: c, rule: r, cost: 1 }, { key: c, rule: r, cost: 1 }])).remaining, 0);
+      assert.equal(
+        (
+          await consume([
+            { key: c, rule: r, cost: 2 },
+            { key: c, rule: r, cost: 1 },
+          ])
+        ).allowed,
+        false,
+      );
+      assert.equal(
+        (
+          await consume([
+            { key: c, rule: r, cost: 1 },
+            { key: c, rule: r, cost: 1 },
+          ])
+        ).remaining,
+        0,
+      );
     });
 
     it('answers allowed and nameless with nothing to check, and rejects a rule it cannot count', async () => {

@@ -35,9 +35,6 @@ describe('MemoryRateLimiter', () => {
     // Peeks (cost 0) write nothing: a forgotten key shows a full bucket (2 left).
     const left = async (key: string) => (await limiter.consume([{ key, rule: perSecond, cost: 0 }], NOW)).remaining;
     // k0 (only peeked at) and k2 went; k1, spent again since, was spared; k3 on stay.
-    assert.deepEqual(
-      [await left('k0'), await left('k1'), await left('k2'), await left('k3'), await left('new')],
-      [2, 0, 2, 1, 1],
-    );
+    assert.deepEqual([await left('k0'), await left('k1'), await left('k2'), await left('k3'), await left('new')], [2, 0, 2, 1, 1]);
   });
 });

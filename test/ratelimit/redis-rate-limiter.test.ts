@@ -36,9 +36,17 @@ describe('RedisRateLimiter', { skip: 'skip' in redis ? redis.skip : undefined },
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await onServerClock.consume([{ key, rule: r, cost: 1 }], 0));
     const after = await redisTime();
-    assert.deepEqual(answers.map((o) => [o.allowed, o.remaining, o.degraded]), [
-      [true, 4, false], [true, 3, false], [true, 2, false], [true, 1, false], [true, 0, false], [false, 0, false],
-    ]);
+    assert.deepEqual(
+      answers.map((o) => [o.allowed, o.remaining, o.degraded]),
+      [
+        [true, 4, false],
+        [true, 3, false],
+        [true, 2, false],
+        [true, 1, false],
+        [true, 0, false],
+        [false, 0, false],
+      ],
+    );
     // The bucket is full again one window after the first request, which Redis saw between before and after.
     const denied = answers[5]!;
     assert.ok(denied.resetAt >= before + 600_000 && denied.resetAt <= after + 600_000, `resetAt ${denied.resetAt - before} ms after the first`);
@@ -48,7 +56,13 @@ describe('RedisRateLimiter', { skip: 'skip' in redis ? redis.skip : undefined },
   it('stores each key under the prefix, expiring when its bucket is full again', async () => {
     const key = `stored:${randomBytes(4).toString('hex')}`;
     const r: RateLimitRule = { name: 'r', limit: 4, durationMs: 60_000 };
-    const outcome = await onServerClock.consume([{ key, rule: r, cost: 2 }, { key: `${key}:peeked`, rule: r, cost: 0 }], 0);
+    const outcome = await onServerClock.consume(
+      [
+        { key, rule: r, cost: 2 },
+        { key: `${key}:peeked`, rule: r, cost: 0 },
+      ],
+      0,
+    );
     const now = await redisTime();
     const stored = await redisKeys(server!.keyPrefix + key);
     assert.deepEqual([...stored.keys()], [server!.keyPrefix + key], 'a peek writes nothing');
@@ -65,10 +79,12 @@ describe('RedisRateLimiter', { skip: 'skip' in redis ? redis.skip : undefined },
       limit: fc.integer({ min: 1, max: 8 }),
       durationMs: fc.oneof(fc.constantFrom(1, 10, 60, 1000, 3000), fc.integer({ min: 1, max: 3000 })),
     });
-    const checkArb = (rules: RateLimitRule[]) =>
-      fc.record({ key: fc.constantFrom('x', 'y', 'z'), rule: fc.constantFrom(...rules), cost: fc.nat({ max: 3 }) });
+    const checkArb = (rules: RateLimitRule[]) => fc.record({ key: fc.constantFrom('x', 'y', 'z'), rule: fc.constantFrom(...rules), cost: fc.nat({ max: 3 }) });
     const scenarioArb = fc.array(ruleArb, { minLength: 1, maxLength: 3 }).chain((rules) =>
-      fc.array(fc.record({ gap: fc.oneof(fc.constant(0), fc.nat({ max: 1500 })), checks: fc.array(checkArb(rules), { maxLength: 3 }) }), { minLength: 1, maxLength: 25 }),
+      fc.array(fc.record({ gap: fc.oneof(fc.constant(0), fc.nat({ max: 1500 })), checks: fc.array(checkArb(rules), { maxLength: 3 }) }), {
+        minLength: 1,
+        maxLength: 25,
+      }),
     );
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (requests) => {

@@ -53,46 +53,50 @@ async function untilCounting(limiter: RedisRateLimiter, key: string): Promise<Ra
 describe('RedisRateLimiter when Redis is unreachable', { skip: 'skip' in redis ? redis.skip : undefined }, () => {
   for (const failure of ['refuse', 'stall'] as const) {
     for (const policy of ['open', 'closed'] as UnavailablePolicy[]) {
-      it(`${policy}: answers degraded at once while Redis ${failure === 'refuse' ? 'refuses connections' : 'is partitioned away'}, and counts again when it is back`, { timeout: 30_000 }, async () => {
-        const target = new URL(server!.url);
-        const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
-        const events: string[] = [];
-        const limiter = new RedisRateLimiter({
-          url: proxy.urlFor(server!.url),
-          keyPrefix: server!.keyPrefix,
-          onUnavailable: policy,
-          unavailableRetryAfterMs: 1500,
-          onDegraded: (error) => events.push(`degraded: ${error instanceof Error}`),
-          onRecovered: () => events.push('recovered'),
-        });
-        opened.push(proxy, limiter);
-        const key = `${failure}-${policy}:${randomBytes(4).toString('hex')}`;
-        const spend = () => limiter.consume([{ key, rule, cost: 1 }], Date.now());
-        assert.equal(await limiter.ready(), true);
-        assert.deepEqual([(await spend()).remaining, (await spend()).remaining], [4, 3]);
+      it(
+        `${policy}: answers degraded at once while Redis ${failure === 'refuse' ? 'refuses connections' : 'is partitioned away'}, and counts again when it is back`,
+        { timeout: 30_000 },
+        async () => {
+          const target = new URL(server!.url);
+          const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+          const events: string[] = [];
+          const limiter = new RedisRateLimiter({
+            url: proxy.urlFor(server!.url),
+            keyPrefix: server!.keyPrefix,
+            onUnavailable: policy,
+            unavailableRetryAfterMs: 1500,
+            onDegraded: (error) => events.push(`degraded: ${error instanceof Error}`),
+            onRecovered: () => events.push('recovered'),
+          });
+          opened.push(proxy, limiter);
+          const key = `${failure}-${policy}:${randomBytes(4).toString('hex')}`;
+          const spend = () => limiter.consume([{ key, rule, cost: 1 }], Date.now());
+          assert.equal(await limiter.ready(), true);
+          assert.deepEqual([(await spend()).remaining, (await spend()).remaining], [4, 3]);
 
-        if (failure === 'refuse') await proxy.refuse();
-        else proxy.stall();
-        for (let i = 0; i < 2; i++) {
-          const { value: outcome, ms } = await timed(spend);
-          assert.ok(ms < FAST_MS, `answered in ${Math.round(ms)} ms`);
-          assert.equal(outcome.degraded, true);
-          assert.equal(outcome.allowed, policy === 'open');
-          assert.equal(outcome.name, 'hourly');
-          assert.equal(outcome.retryAfterMs, policy === 'open' ? 0 : 1500);
-        }
-        assert.deepEqual(events, ['degraded: true'], 'reported once per outage');
+          if (failure === 'refuse') await proxy.refuse();
+          else proxy.stall();
+          for (let i = 0; i < 2; i++) {
+            const { value: outcome, ms } = await timed(spend);
+            assert.ok(ms < FAST_MS, `answered in ${Math.round(ms)} ms`);
+            assert.equal(outcome.degraded, true);
+            assert.equal(outcome.allowed, policy === 'open');
+            assert.equal(outcome.name, 'hourly');
+            assert.equal(outcome.retryAfterMs, policy === 'open' ? 0 : 1500);
+          }
+          assert.deepEqual(events, ['degraded: true'], 'reported once per outage');
 
-        await proxy.restore();
-        const back = await untilCounting(limiter, key);
-        assert.deepEqual(events, ['degraded: true', 'recovered']);
-        // Refused requests never reached Redis. Stalled ones did, late, as TCP delivers them:
-        // Redis counted them although their callers had been answered, erring towards the limit.
-        const lateArrivals = failure === 'stall' ? 2 : 0;
-        assert.equal(back.remaining, 3 - lateArrivals);
-        const next = await spend();
-        assert.deepEqual([next.allowed, next.degraded, next.remaining], [true, false, 2 - lateArrivals]);
-      });
+          await proxy.restore();
+          const back = await untilCounting(limiter, key);
+          assert.deepEqual(events, ['degraded: true', 'recovered']);
+          // Refused requests never reached Redis. Stalled ones did, late, as TCP delivers them:
+          // Redis counted them although their callers had been answered, erring towards the limit.
+          const lateArrivals = failure === 'stall' ? 2 : 0;
+          assert.equal(back.remaining, 3 - lateArrivals);
+          const next = await spend();
+          assert.deepEqual([next.allowed, next.degraded, next.remaining], [true, false, 2 - lateArrivals]);
+        },
+      );
     }
   }
 
@@ -108,8 +112,13 @@ describe('RedisRateLimiter when Redis is unreachable', { skip: 'skip' in redis ?
       const { value: outcome, ms } = await timed(() => limiter.consume([{ key: 'k', rule, cost: 1 }], 1000));
       assert.ok(ms < FAST_MS, `answered in ${Math.round(ms)} ms`);
       assert.deepEqual(outcome, {
-        allowed: policy === 'open', name: 'hourly', limit: 5, remaining: 0,
-        resetAt: policy === 'open' ? 1000 : 2000, retryAfterMs: policy === 'open' ? 0 : 1000, degraded: true,
+        allowed: policy === 'open',
+        name: 'hourly',
+        limit: 5,
+        remaining: 0,
+        resetAt: policy === 'open' ? 1000 : 2000,
+        retryAfterMs: policy === 'open' ? 0 : 1000,
+        degraded: true,
       });
     }
   });

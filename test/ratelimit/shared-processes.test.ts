@@ -44,7 +44,10 @@ describe('RedisRateLimiter across processes', { skip: 'skip' in redis ? redis.sk
       const admitted = outcomes.filter((o) => o.allowed);
       assert.equal(admitted.length, limit);
       // Each admission saw a different count: the two nodes' requests were applied one at a time.
-      assert.deepEqual(admitted.map((o) => o.remaining).sort((a, b) => a - b), Array.from({ length: limit }, (_, i) => i));
+      assert.deepEqual(
+        admitted.map((o) => o.remaining).sort((a, b) => a - b),
+        Array.from({ length: limit }, (_, i) => i),
+      );
     } finally {
       for (const node of nodes) node.child.kill();
     }

@@ -18,9 +18,7 @@ process.stdout.write('ready\n');
 const [line] = (await once(lines, 'line')) as [string];
 if (line !== 'go') process.exit(3);
 const rule = { name: 'shared', limit: Number(limit), durationMs: Number(durationMs) };
-const outcomes = await Promise.all(
-  Array.from({ length: Number(count) }, () => limiter.consume([{ key: key!, rule, cost: 1 }], Date.now())),
-);
+const outcomes = await Promise.all(Array.from({ length: Number(count) }, () => limiter.consume([{ key: key!, rule, cost: 1 }], Date.now())));
 process.stdout.write(`${JSON.stringify(outcomes)}\n`);
 lines.close();
 await limiter.close();

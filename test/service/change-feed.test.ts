@@ -55,8 +55,14 @@ describe('ChangeFeed', () => {
     await feed.publish([digest(1)]);
     assert.equal(cache.get(key(1), 1_000), undefined);
     assert.equal(cache.get(key(2), 1_000)?.id, 'tok_2');
-    assert.deepEqual((await log.since(0, 10)).map((c) => c.seq), [1]);
-    assert.deepEqual(signal.published.map((c) => c.digest), [digest(1)]);
+    assert.deepEqual(
+      (await log.since(0, 10)).map((c) => c.seq),
+      [1],
+    );
+    assert.deepEqual(
+      signal.published.map((c) => c.digest),
+      [digest(1)],
+    );
   });
 
   it('evicts what another node announces, in order, and measures how late it came', async () => {
@@ -148,7 +154,13 @@ describe('ChangeFeed', () => {
     const cache = new TokenCache({ maxEntries: 10, ttlMs: 60_000 });
     const states: boolean[] = [];
     const feed = new ChangeFeed(
-      { log: flaky, cache, runtime: { now: () => 0, randomBytes: (n) => new Uint8Array(n), sleep: async () => {} }, onError: () => {}, onStateChange: (live) => states.push(live) },
+      {
+        log: flaky,
+        cache,
+        runtime: { now: () => 0, randomBytes: (n) => new Uint8Array(n), sleep: async () => {} },
+        onError: () => {},
+        onStateChange: (live) => states.push(live),
+      },
       { pollMs: 5, retentionMs: 60_000 },
     );
     await feed.start();

@@ -7,8 +7,7 @@ import { describeEachStore } from '../support/store-factories.js';
 const isConflict = (error: unknown) => error instanceof AppError && error.code === 'CONFLICT';
 
 await describeEachStore('AccountStore contract', (stores) => {
-  const user = (id: string, email: string | null = null) =>
-    stores.accounts.createUser({ id, name: id.toUpperCase(), email, role: 'member', createdAt: T0 });
+  const user = (id: string, email: string | null = null) => stores.accounts.createUser({ id, name: id.toUpperCase(), email, role: 'member', createdAt: T0 });
 
   it('creates users with increasing numeric ids and counts them', async () => {
     assert.equal(await stores.accounts.countUsers(), 0);
@@ -62,19 +61,22 @@ await describeEachStore('AccountStore contract', (stores) => {
       { teamId: 'team_3', userId: 'usr_owner', role: 'owner', createdAt: T0 },
     );
     await stores.accounts.addMember({ teamId: 'team_3', userId: 'usr_other', role: 'viewer', createdAt: T0 + 1 });
-    await assert.rejects(
-      stores.accounts.addMember({ teamId: 'team_3', userId: 'usr_other', role: 'owner', createdAt: T0 + 2 }),
-      isConflict,
-    );
+    await assert.rejects(stores.accounts.addMember({ teamId: 'team_3', userId: 'usr_other', role: 'owner', createdAt: T0 + 2 }), isConflict);
     assert.equal(await stores.accounts.findRole('team_3', 'usr_other'), 'viewer');
     assert.deepEqual(await stores.accounts.listMembers('team_3'), [
       { teamId: 'team_3', userId: 'usr_owner', role: 'owner', createdAt: T0 },
       { teamId: 'team_3', userId: 'usr_other', role: 'viewer', createdAt: T0 + 1 },
     ]);
     const mine = await stores.accounts.listTeams({ limit: 10, memberId: 'usr_other' });
-    assert.deepEqual(mine.items.map((t) => t.id), ['team_3']);
+    assert.deepEqual(
+      mine.items.map((t) => t.id),
+      ['team_3'],
+    );
     const owned = await stores.accounts.listTeams({ limit: 10, memberId: 'usr_owner' });
-    assert.deepEqual(owned.items.map((t) => t.id), ['team_3', 'team_1']);
+    assert.deepEqual(
+      owned.items.map((t) => t.id),
+      ['team_3', 'team_1'],
+    );
     const all = await stores.accounts.listTeams({ limit: 1 });
     assert.equal(all.items.length, 1);
     assert.equal(all.nextCursor, all.items[0]!.id);

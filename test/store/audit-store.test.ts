@@ -12,12 +12,21 @@ await describeEachStore('AuditStore contract', (stores) => {
     const events = [
       makeEvent({ ...at(1), action: 'token.create', actorUserId: 'usr_a', subjectUserId: 'usr_a', targetId: 'tok_1', details: { name: 'x', n: [1] } }),
       makeEvent({ ...at(2), action: 'token.revoke', actorUserId: 'usr_admin', subjectUserId: 'usr_a', targetId: 'tok_1' }),
-      makeEvent({ ...at(3), action: 'team.create', actorUserId: 'usr_b', subjectUserId: null, targetType: 'team', targetId: 'team_1', teamId: 'team_1', ip: null, requestId: null }),
+      makeEvent({
+        ...at(3),
+        action: 'team.create',
+        actorUserId: 'usr_b',
+        subjectUserId: null,
+        targetType: 'team',
+        targetId: 'team_1',
+        teamId: 'team_1',
+        ip: null,
+        requestId: null,
+      }),
       makeEvent({ ...at(4), action: 'token.create', actorUserId: 'usr_b', subjectUserId: 'usr_b', targetId: 'tok_2', teamId: 'team_1' }),
     ];
     for (const e of events) await stores.audit.append(e);
-    const ids = async (q: Partial<Parameters<Stores['audit']['list']>[0]>) =>
-      (await stores.audit.list({ limit: 100, ...q })).items.map((e) => e.id);
+    const ids = async (q: Partial<Parameters<Stores['audit']['list']>[0]>) => (await stores.audit.list({ limit: 100, ...q })).items.map((e) => e.id);
     const [e1, e2, e3, e4] = events.map((e) => e.id);
 
     assert.deepEqual((await stores.audit.list({ limit: 100 })).items, [...events].reverse());
@@ -29,10 +38,16 @@ await describeEachStore('AuditStore contract', (stores) => {
     assert.deepEqual(await ids({ action: 'token.create', teamId: 'team_1' }), [e4]);
 
     const first = await stores.audit.list({ limit: 3 });
-    assert.deepEqual(first.items.map((e) => e.id), [e4, e3, e2]);
+    assert.deepEqual(
+      first.items.map((e) => e.id),
+      [e4, e3, e2],
+    );
     assert.equal(first.nextCursor, e2);
     const second = await stores.audit.list({ limit: 3, cursor: first.nextCursor! });
-    assert.deepEqual(second.items.map((e) => e.id), [e1]);
+    assert.deepEqual(
+      second.items.map((e) => e.id),
+      [e1],
+    );
     assert.equal(second.nextCursor, null);
   });
 });

@@ -8,8 +8,14 @@ const isConflict = (error: unknown) => error instanceof AppError && error.code =
 
 await describeEachStore('CatalogStore contract', (stores) => {
   it('starts with development, production and the default project', async () => {
-    assert.deepEqual((await stores.catalog.listEnvironments()).map((e) => e.name), ['development', 'production']);
-    assert.deepEqual((await stores.catalog.listProjects()).map((p) => p.id), ['default']);
+    assert.deepEqual(
+      (await stores.catalog.listEnvironments()).map((e) => e.name),
+      ['development', 'production'],
+    );
+    assert.deepEqual(
+      (await stores.catalog.listProjects()).map((p) => p.id),
+      ['default'],
+    );
   });
 
   it('creates environments once', async () => {
@@ -17,13 +23,19 @@ await describeEachStore('CatalogStore contract', (stores) => {
     await assert.rejects(stores.catalog.createEnvironment({ name: 'staging', createdAt: T0 + 1 }), isConflict);
     assert.deepEqual(await stores.catalog.findEnvironment('staging'), { name: 'staging', createdAt: T0 });
     assert.equal(await stores.catalog.findEnvironment('nope'), undefined);
-    assert.deepEqual((await stores.catalog.listEnvironments()).map((e) => e.name), ['development', 'production', 'staging']);
+    assert.deepEqual(
+      (await stores.catalog.listEnvironments()).map((e) => e.name),
+      ['development', 'production', 'staging'],
+    );
   });
 
   it('creates projects once and tells which of a list exist', async () => {
     await stores.catalog.createProject({ id: 'web', name: 'Web', createdAt: T0 });
     await assert.rejects(stores.catalog.createProject({ id: 'web', name: 'Again', createdAt: T0 }), isConflict);
-    assert.deepEqual((await stores.catalog.listProjects()).find((p) => p.id === 'web'), { id: 'web', name: 'Web', createdAt: T0 });
+    assert.deepEqual(
+      (await stores.catalog.listProjects()).find((p) => p.id === 'web'),
+      { id: 'web', name: 'Web', createdAt: T0 },
+    );
     assert.deepEqual((await stores.catalog.existingProjects(['web', 'nope', 'default', 'web'])).sort(), ['default', 'web']);
     assert.deepEqual(await stores.catalog.existingProjects([]), []);
   });

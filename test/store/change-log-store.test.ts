@@ -9,7 +9,10 @@ await describeEachStore('ChangeLogStore contract', (stores) => {
   it('numbers changes 1, 2, 3 … and reads them back after a given number', async () => {
     const latest = await stores.changes.latest();
     const appended = await stores.changes.append([digest(1), digest(2)], T0);
-    assert.deepEqual(appended.map((c) => c.seq), [latest + 1, latest + 2]);
+    assert.deepEqual(
+      appended.map((c) => c.seq),
+      [latest + 1, latest + 2],
+    );
     const read = await stores.changes.since(latest, 10);
     assert.deepEqual(read, [
       { seq: latest + 1, digest: digest(1), at: T0 },
@@ -23,16 +26,28 @@ await describeEachStore('ChangeLogStore contract', (stores) => {
   it('hands out every number exactly once to concurrent appends, with no gaps', async () => {
     const start = await stores.changes.latest();
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => stores.changes.append([digest(i % 250), digest((i + 1) % 250)], T0)));
-    const numbers = results.flat().map((c) => c.seq).sort((a, b) => a - b);
-    assert.deepEqual(numbers, Array.from({ length: 80 }, (_, i) => start + 1 + i));
-    assert.deepEqual((await stores.changes.since(start, 1000)).map((c) => c.seq), numbers);
+    const numbers = results
+      .flat()
+      .map((c) => c.seq)
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 80 }, (_, i) => start + 1 + i),
+    );
+    assert.deepEqual(
+      (await stores.changes.since(start, 1000)).map((c) => c.seq),
+      numbers,
+    );
   });
 
   it('prunes old changes but always keeps the latest, so numbering goes on', async () => {
     await stores.changes.append([digest(3)], T0 - 10_000);
     const latest = await stores.changes.latest();
     await stores.changes.prune(T0 + 1);
-    assert.deepEqual((await stores.changes.since(0, 1000)).map((c) => c.seq), [latest]);
+    assert.deepEqual(
+      (await stores.changes.since(0, 1000)).map((c) => c.seq),
+      [latest],
+    );
     const [next] = await stores.changes.append([digest(4)], T0 + 5);
     assert.equal(next!.seq, latest + 1);
   });

@@ -34,7 +34,6 @@ describe('change payloads', () => {
   });
 });
 
-
 interface SignalBackend {
   stores: Stores;
   signal(name: string): ChangeSignal;
@@ -78,7 +77,7 @@ function signalSuite(title: string, open: () => Promise<SignalBackend | string>)
       const b = await node('tessera-test-b');
       b.cache.set(key(1), { id: 'tok_1' } as TokenRecord, Date.now());
       await a.feed.publish([digest(1)]);
-      await waitFor('b evicted the published digest', () => (b.cache.get(key(1), Date.now()) === undefined) || undefined, 1_000);
+      await waitFor('b evicted the published digest', () => b.cache.get(key(1), Date.now()) === undefined || undefined, 1_000);
       assert.equal(b.feed.lastSeq, await stores.changes.latest());
     });
 

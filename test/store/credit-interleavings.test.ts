@@ -42,7 +42,17 @@ await describeEachStore('Credit interleavings (fast-check)', (stores) => {
 
         for (const s of steps) {
           if (s.kind === 'reserve') {
-            const r: Reservation = { id: `res_${++made}`, tokenId: token.id, poolId: null, amount: s.amount, committed: null, state: 'open', expiresAt: now + s.ttl, createdAt: now, settledAt: null };
+            const r: Reservation = {
+              id: `res_${++made}`,
+              tokenId: token.id,
+              poolId: null,
+              amount: s.amount,
+              committed: null,
+              state: 'open',
+              expiresAt: now + s.ttl,
+              createdAt: now,
+              settledAt: null,
+            };
             if ((await stores.credits.reserve(r, holder))?.charged) reservations.push(r);
           } else if (s.kind === 'commit' || s.kind === 'release') {
             const r = reservations[s.pick % Math.max(reservations.length, 1)];

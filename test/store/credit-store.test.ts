@@ -80,7 +80,12 @@ await describeEachStore('CreditStore contract', (stores) => {
     assert.deepEqual(created, { ownerId: 'team_pool', credits: 4n * C, createdAt: T0, updatedAt: T0 });
     const results = await Promise.all(Array.from({ length: 10 }, () => stores.credits.charge(pool, C)));
     assert.equal(results.filter((r) => r?.charged).length, 4);
-    assert.deepEqual(await stores.credits.changePool('team_pool', 'set', 2n * C, T0 + 5), { ownerId: 'team_pool', credits: 2n * C, createdAt: T0, updatedAt: T0 + 5 });
+    assert.deepEqual(await stores.credits.changePool('team_pool', 'set', 2n * C, T0 + 5), {
+      ownerId: 'team_pool',
+      credits: 2n * C,
+      createdAt: T0,
+      updatedAt: T0 + 5,
+    });
     assert.equal((await stores.credits.changePool('team_pool', 'add', C, T0 + 6)).credits, 3n * C);
     assert.equal((await stores.credits.findPool('team_pool'))?.credits, 3n * C);
   });

@@ -116,7 +116,10 @@ await describeEachStore('EdgeConfigStore contract', (stores) => {
     assert.deepEqual(tally(labelled), { 'duplicate-label': 9, inserted: 1 });
     // The one stored is the one that answered 'inserted', not a loser's.
     const live = await liveTokens('ecfg_label');
-    assert.deepEqual(live.map((t) => t.id), [candidates[labelled.indexOf('inserted')]!.id]);
+    assert.deepEqual(
+      live.map((t) => t.id),
+      [candidates[labelled.indexOf('inserted')]!.id],
+    );
   });
 });
 
@@ -186,4 +189,3 @@ describe('EdgeConfigStore on one SQLite file shared by several processes', () =>
     }
   });
 });
-

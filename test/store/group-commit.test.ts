@@ -13,7 +13,8 @@ function open() {
   sqlite.exec(`create table accounts (id text primary key, balance integer not null check (balance >= 0));
     insert into accounts values ('a', 5), ('b', 0);`);
   const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const balances = () => Object.fromEntries((sqlite.prepare('select id, balance from accounts order by id').all() as Db['accounts'][]).map((r) => [r.id, r.balance]));
+  const balances = () =>
+    Object.fromEntries((sqlite.prepare('select id, balance from accounts order by id').all() as Db['accounts'][]).map((r) => [r.id, r.balance]));
   return { sqlite, db, group: new GroupCommit(db), balances };
 }
 

@@ -46,7 +46,9 @@ describe('precompiled', () => {
 
   it('compiles in the dialect of its database', () => {
     const postgres = new Kysely<Db>({ dialect: new PostgresDialect({ pool: new pg.Pool({ max: 1 }) }) });
-    const query = precompiled(['id', 'count'], ({ id, count }) => postgres.updateTable('items').set({ stock: count }).where('id', '=', id).where('kind', '=', 'x'))({
+    const query = precompiled(['id', 'count'], ({ id, count }) =>
+      postgres.updateTable('items').set({ stock: count }).where('id', '=', id).where('kind', '=', 'x'),
+    )({
       id: 'a',
       count: 7,
     });
@@ -55,9 +57,6 @@ describe('precompiled', () => {
   });
 
   it('refuses a name the query does not use, so a forgotten value cannot go unnoticed', () => {
-    assert.throws(
-      () => precompiled(['id', 'count'], ({ id }) => db.selectFrom('items').selectAll().where('id', '=', id)),
-      /does not use count/,
-    );
+    assert.throws(() => precompiled(['id', 'count'], ({ id }) => db.selectFrom('items').selectAll().where('id', '=', id)), /does not use count/);
   });
 });

@@ -71,7 +71,11 @@ for (const backend of migrationBackends) {
       assert.deepEqual(sort(rows.map((r) => r.id)), sort([open, committed, ...released].map(digestKeyOf)), 'each id replaced by its digest, once');
 
       const kept = await database.db.selectFrom('idempotency_keys').select('scope').execute();
-      assert.deepEqual(kept.map((r) => r.scope), ['token:abc POST /v1/verify'], 'no record names a reservation by its id');
+      assert.deepEqual(
+        kept.map((r) => r.scope),
+        ['token:abc POST /v1/verify'],
+        'no record names a reservation by its id',
+      );
 
       const stores = createSqlStores(database);
       const { services } = createServices(stores, { runtime: new ManualClock(T0 + 1000) });

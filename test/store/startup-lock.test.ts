@@ -30,9 +30,13 @@ describe('the startup lock on PostgreSQL', { skip: 'skip' in target ? target.ski
     let ran = false;
     const started = performance.now();
     await assert.rejects(
-      withStartupLock(database, async () => {
-        ran = true;
-      }, 300),
+      withStartupLock(
+        database,
+        async () => {
+          ran = true;
+        },
+        300,
+      ),
       /waited 0\.3 s for another tessera process starting on this database/,
     );
     assert.ok(performance.now() - started >= 250, 'it did wait');

@@ -101,8 +101,14 @@ await describeEachStore('TokenStore contract', (stores) => {
     const ids = async (q: Partial<Parameters<Stores['tokens']['list']>[0]>) =>
       (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, ...q })).items.map((t) => t.id);
 
-    assert.deepEqual(await ids({}), [resourceToken, teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id));
-    assert.deepEqual(await ids({ teamId: null }), [leaked, expired, scheduled, revoked, active].map((t) => t.id));
+    assert.deepEqual(
+      await ids({}),
+      [resourceToken, teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id),
+    );
+    assert.deepEqual(
+      await ids({ teamId: null }),
+      [leaked, expired, scheduled, revoked, active].map((t) => t.id),
+    );
     assert.deepEqual(await ids({ teamId: 'team_list' }), [teamToken.id]);
     assert.deepEqual(await ids({ type: 'personal' }), [teamToken.id]);
     assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_list' } }), [resourceToken.id]);
@@ -246,15 +252,16 @@ await describeEachStore('TokenStore contract', (stores) => {
     for (const t of tokens) await stores.tokens.insert(t);
     // Every batch names every token, each in its own order, as nodes flushing at once would.
     const batches = Array.from({ length: 24 }, (_, i) =>
-      tokens
-        .map((t, j) => ({ id: t.id, at: T0 + ((i * 7 + j * 13) % 50), count: 1 + ((i + j) % 5) }))
-        .sort(() => Math.random() - 0.5),
+      tokens.map((t, j) => ({ id: t.id, at: T0 + ((i * 7 + j * 13) % 50), count: 1 + ((i + j) % 5) })).sort(() => Math.random() - 0.5),
     );
     await Promise.all(batches.map((batch) => stores.tokens.recordUses(batch)));
     for (const t of tokens) {
       const uses = batches.flat().filter((u) => u.id === t.id);
       const stored = await stores.tokens.findById(t.id);
-      assert.equal(stored!.useCount, uses.reduce((sum, u) => sum + u.count, 0));
+      assert.equal(
+        stored!.useCount,
+        uses.reduce((sum, u) => sum + u.count, 0),
+      );
       assert.equal(stored!.activeAt, Math.max(...uses.map((u) => u.at)));
     }
   });

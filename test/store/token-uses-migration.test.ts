@@ -38,9 +38,16 @@ for (const backend of migrationBackends) {
       assert.deepEqual(await store.findById(used.id), { ...used, useCount: 41, activeAt: T0 + 7 });
       assert.deepEqual(await store.findByDigest(unused.digest), unused);
       const rows = await database.db.selectFrom('token_uses').select(['token_id', 'use_count']).execute();
-      assert.deepEqual(rows.map((r) => [r.token_id, Number(r.use_count)]), [[used.id, 41]], 'a row only for the token that was used');
+      assert.deepEqual(
+        rows.map((r) => [r.token_id, Number(r.use_count)]),
+        [[used.id, 41]],
+        'a row only for the token that was used',
+      );
 
-      await store.recordUses([{ id: used.id, at: T0 + 9, count: 1 }, { id: unused.id, at: T0 + 8, count: 2 }]);
+      await store.recordUses([
+        { id: used.id, at: T0 + 9, count: 1 },
+        { id: unused.id, at: T0 + 8, count: 2 },
+      ]);
       assert.deepEqual(await store.findById(used.id), { ...used, useCount: 42, activeAt: T0 + 9 });
       assert.deepEqual(await store.findByDigest(unused.digest), { ...unused, useCount: 2, activeAt: T0 + 8 });
 
@@ -52,7 +59,10 @@ for (const backend of migrationBackends) {
       // A deleted token takes its uses with it.
       assert.equal(await store.delete(used.id), true);
       const left = await database.db.selectFrom('token_uses').select('token_id').execute();
-      assert.deepEqual(left.map((r) => r.token_id), [unused.id]);
+      assert.deepEqual(
+        left.map((r) => r.token_id),
+        [unused.id],
+      );
     });
   });
 }

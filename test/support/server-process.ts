@@ -36,7 +36,12 @@ export async function startServerProcess(
   options: ProcessOptions = {},
 ): Promise<ServerProcess> {
   // With the V8 flag `npm start` passes, so it runs as a user's would.
-  return startListeningProcess([...servingExecArgv([]), MAIN, 'serve', '--port', '0', ...args], { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env }, launcher, options);
+  return startListeningProcess(
+    [...servingExecArgv([]), MAIN, 'serve', '--port', '0', ...args],
+    { DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', ...env },
+    launcher,
+    options,
+  );
 }
 
 /**

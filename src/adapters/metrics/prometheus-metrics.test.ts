@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PrometheusMetrics as Metrics } from './prometheus-metrics.js';
 
-const value = async (metrics: Metrics, name: string): Promise<number | undefined> =>
-  (await metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value;
+const value = async (metrics: Metrics, name: string): Promise<number | undefined> => (await metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value;
 
 describe('Metrics', () => {
   it('reads the cache and the change feed when scraped', async () => {

@@ -50,7 +50,17 @@ describe('TallyHistogram', () => {
     assert.equal(await registry.metrics(), await promClientText([], [], false));
     all.observe(0.002);
     all.observe(0.004);
-    assert.equal(await registry.metrics(), await promClientText([[{}, 0.002], [{}, 0.004]], [], false));
+    assert.equal(
+      await registry.metrics(),
+      await promClientText(
+        [
+          [{}, 0.002],
+          [{}, 0.004],
+        ],
+        [],
+        false,
+      ),
+    );
   });
 
   it('hands out one tally per label set, so that a caller may keep it', async () => {

@@ -60,12 +60,21 @@ export class TallyHistogram {
     };
     const shown = (metric: { name: string; help: string; type: string }, values: () => unknown[]) =>
       // Not a prom-client class, but all its registry asks of a metric: name, help, type, get() and reset().
-      registry.registerMetric({ ...metric, aggregator: 'sum', get: async () => ({ ...metric, aggregator: 'sum', values: values() }), reset } as unknown as Metric);
+      registry.registerMetric({
+        ...metric,
+        aggregator: 'sum',
+        get: async () => ({ ...metric, aggregator: 'sum', values: values() }),
+        reset,
+      } as unknown as Metric);
     if (counter) shown({ ...counter, type: 'counter' }, () => tallies().map((t) => ({ labels: t.labels, value: t.count })));
     shown({ name, help, type: 'histogram' }, () =>
       tallies().flatMap((t) => {
         let below = 0;
-        const counts = t.buckets.map((n, i) => ({ labels: { le: i < buckets.length ? buckets[i]! : '+Inf', ...t.labels }, value: (below += n), metricName: `${name}_bucket` }));
+        const counts = t.buckets.map((n, i) => ({
+          labels: { le: i < buckets.length ? buckets[i]! : '+Inf', ...t.labels },
+          value: (below += n),
+          metricName: `${name}_bucket`,
+        }));
         return [...counts, { labels: t.labels, value: t.sum, metricName: `${name}_sum` }, { labels: t.labels, value: t.count, metricName: `${name}_count` }];
       }),
     );

@@ -35,10 +35,7 @@ export class PostgresChangeSignal implements ChangeSignal {
 
   async publish(changes: readonly TokenChange[]): Promise<void> {
     if (changes.length === 0) return;
-    await this.#publisher.query('select pg_notify($1, payload) from unnest($2::text[]) as payload', [
-      CHANGE_CHANNEL,
-      changes.map(encodeChange),
-    ]);
+    await this.#publisher.query('select pg_notify($1, payload) from unnest($2::text[]) as payload', [CHANGE_CHANNEL, changes.map(encodeChange)]);
   }
 
   async listen(handlers: SignalHandlers): Promise<void> {

@@ -47,7 +47,15 @@ export function accountRoutes(services: Pick<Services, 'accounts' | 'clock'>): F
 
     app.get(
       '/v1/users',
-      { schema: { tags: ['accounts'], security: requires('users:read'), summary: 'List users (admins only)', querystring: ListQuery, response: { 200: UserPage, ...authErrors } } },
+      {
+        schema: {
+          tags: ['accounts'],
+          security: requires('users:read'),
+          summary: 'List users (admins only)',
+          querystring: ListQuery,
+          response: { 200: UserPage, ...authErrors },
+        },
+      },
       async (request) => {
         const { limit = 50, cursor } = request.query;
         return services.accounts.listUsers(callContext(request).principal, { limit, cursor });
@@ -74,7 +82,15 @@ export function accountRoutes(services: Pick<Services, 'accounts' | 'clock'>): F
 
     app.get(
       '/v1/teams',
-      { schema: { tags: ['accounts'], security: requires('teams:read'), summary: 'List your teams (admins: all)', querystring: ListQuery, response: { 200: TeamPage, ...authErrors } } },
+      {
+        schema: {
+          tags: ['accounts'],
+          security: requires('teams:read'),
+          summary: 'List your teams (admins: all)',
+          querystring: ListQuery,
+          response: { 200: TeamPage, ...authErrors },
+        },
+      },
       async (request) => {
         const { limit = 50, cursor } = request.query;
         return services.accounts.listTeams(callContext(request).principal, { limit, cursor });
@@ -108,14 +124,9 @@ export function accountRoutes(services: Pick<Services, 'accounts' | 'clock'>): F
         },
       },
       async (request, reply) => {
-        const membership = await services.accounts.addMember(
-          callContext(request),
-          teamRefFromPath(request.params.id),
-          request.body,
-        );
+        const membership = await services.accounts.addMember(callContext(request), teamRefFromPath(request.params.id), request.body);
         return reply.code(201).send({ membership });
       },
     );
   };
 }
-

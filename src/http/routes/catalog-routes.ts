@@ -14,7 +14,14 @@ export function catalogRoutes(services: Pick<Services, 'catalog'>): FastifyPlugi
   return async (app) => {
     app.get(
       '/v1/environments',
-      { schema: { tags, security: requires('catalog:read'), summary: 'List environments', response: { 200: Type.Object({ items: Type.Array(Environment) }), ...authErrors } } },
+      {
+        schema: {
+          tags,
+          security: requires('catalog:read'),
+          summary: 'List environments',
+          response: { 200: Type.Object({ items: Type.Array(Environment) }), ...authErrors },
+        },
+      },
       async () => ({ items: await services.catalog.listEnvironments() }),
     );
 
@@ -37,7 +44,14 @@ export function catalogRoutes(services: Pick<Services, 'catalog'>): FastifyPlugi
 
     app.get(
       '/v1/projects',
-      { schema: { tags, security: requires('catalog:read'), summary: 'List projects', response: { 200: Type.Object({ items: Type.Array(Project) }), ...authErrors } } },
+      {
+        schema: {
+          tags,
+          security: requires('catalog:read'),
+          summary: 'List projects',
+          response: { 200: Type.Object({ items: Type.Array(Project) }), ...authErrors },
+        },
+      },
       async () => ({ items: await services.catalog.listProjects() }),
     );
 

@@ -32,9 +32,7 @@ export function reservationRoutes(services: Pick<Services, 'credits' | 'idempote
       redact: ({ reservationId: _reservationId, ...rest }) => rest,
       restore: (body, claim) =>
         // An answer kept before ids were redacted still holds its own, and a refusal has none.
-        body.valid === true && body.reservationId === undefined
-          ? { ...body, reservationId: services.credits.derivedReservationId(idMaterialOf(claim)) }
-          : body,
+        body.valid === true && body.reservationId === undefined ? { ...body, reservationId: services.credits.derivedReservationId(idMaterialOf(claim)) } : body,
     });
     // A settlement's answer shows the id; a replay comes by the same id (the scope is its digest).
     const idempotentSettle = idempotencyHooks(services.idempotency, {
@@ -88,8 +86,7 @@ export function reservationRoutes(services: Pick<Services, 'credits' | 'idempote
         },
         ...idempotentSettle,
       },
-      async (request) =>
-        reservationView(await services.credits.commit(request.params.reservationId, creditsInput(request.body.amount, 'amount'))),
+      async (request) => reservationView(await services.credits.commit(request.params.reservationId, creditsInput(request.body.amount, 'amount'))),
     );
 
     app.post(

@@ -7,15 +7,7 @@ import { creditsInput, refillInput } from '../credit-input.js';
 import { idempotencyHooks, principalScope, type IdempotencyClaim } from '../idempotency.js';
 import { optionalBody } from '../json-body.js';
 import { authErrors, ErrorResponse, IdempotencyHeaders, IdParams, TeamQuery } from '../schemas/common.js';
-import {
-  CreateTokenBody,
-  IssuedTokenResponse,
-  ListTokensQuery,
-  RotateTokenBody,
-  TokenPage,
-  TokenResponse,
-  UpdateTokenBody,
-} from '../schemas/token-schemas.js';
+import { CreateTokenBody, IssuedTokenResponse, ListTokensQuery, RotateTokenBody, TokenPage, TokenResponse, UpdateTokenBody } from '../schemas/token-schemas.js';
 import { tokenView } from '../views.js';
 
 const tags = ['tokens'];
@@ -86,7 +78,15 @@ export function tokenRoutes(services: Pick<Services, 'tokens' | 'idempotency' | 
 
     app.get(
       '/v1/tokens/:id',
-      { schema: { tags, security: requires('tokens:read'), summary: 'Read a token', params: IdParams, response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse } } },
+      {
+        schema: {
+          tags,
+          security: requires('tokens:read'),
+          summary: 'Read a token',
+          params: IdParams,
+          response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse },
+        },
+      },
       async (request) => ({ token: tokenView(await services.tokens.get(callContext(request), request.params.id), now()) }),
     );
 

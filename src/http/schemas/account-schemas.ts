@@ -6,22 +6,16 @@ import { TokenView } from './token-schemas.js';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,47}$', description: 'Lower-case letters, digits and dashes.' });
 
-export const UserView = Type.Object(
-  {
-    id: Type.String(),
-    numId: Type.Integer(),
-    name: Type.String(),
-    email: NullableString,
-    role: Type.Enum(USER_ROLES),
-    createdAt: Type.Integer(),
-  },
+export const UserView = Type.Object({
+  id: Type.String(),
+  numId: Type.Integer(),
+  name: Type.String(),
+  email: NullableString,
+  role: Type.Enum(USER_ROLES),
+  createdAt: Type.Integer(),
+});
 
-);
-
-export const TeamView = Type.Object(
-  { id: Type.String(), slug: Type.String(), name: Type.String(), createdAt: Type.Integer() },
-
-);
+export const TeamView = Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String(), createdAt: Type.Integer() });
 
 export const MembershipView = Type.Object({
   teamId: Type.String(),
@@ -39,10 +33,7 @@ export const CreateUserBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const CreateTeamBody = Type.Object(
-  { slug: Slug, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
-  { additionalProperties: false },
-);
+export const CreateTeamBody = Type.Object({ slug: Slug, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
 
 export const AddMemberBody = Type.Object(
   {
@@ -65,23 +56,20 @@ export const WhoamiResponse = Type.Object({
   teams: Type.Array(Type.Object({ team: TeamView, role: Type.Enum(TEAM_ROLES) })),
 });
 
-export const AuditEventView = Type.Object(
-  {
-    id: Type.String(),
-    at: Type.Integer(),
-    action: Type.Enum(AUDIT_ACTIONS),
-    actorUserId: NullableString,
-    actorTokenId: NullableString,
-    targetType: Type.String(),
-    targetId: Type.String(),
-    teamId: NullableString,
-    subjectUserId: NullableString,
-    ip: NullableString,
-    requestId: NullableString,
-    details: Type.Record(Type.String(), Type.Unknown()),
-  },
-
-);
+export const AuditEventView = Type.Object({
+  id: Type.String(),
+  at: Type.Integer(),
+  action: Type.Enum(AUDIT_ACTIONS),
+  actorUserId: NullableString,
+  actorTokenId: NullableString,
+  targetType: Type.String(),
+  targetId: Type.String(),
+  teamId: NullableString,
+  subjectUserId: NullableString,
+  ip: NullableString,
+  requestId: NullableString,
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
 
 export const AuditQuery = Type.Object({
   ...PageQuery,

@@ -52,7 +52,5 @@ export const authErrors = {
 
 /** Routes that act at most once per key: a retry with the same key gets the first answer again for 24 h. */
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 255, description: 'Send the same key when you retry, so the request acts once.' }),
-  ),
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Send the same key when you retry, so the request acts once.' })),
 });

@@ -30,7 +30,9 @@ export const ReserveBody = Type.Object(
     token: Type.String({ minLength: 1, maxLength: 512 }),
     amount: { ...Credits, description: 'Credits to hold until the call is settled; more than 0.' },
     ttlMs: Type.Integer({ minimum: 1, maximum: 86_400_000, description: 'After this long an unsettled reservation refunds itself.' }),
-    ip: Type.Optional(Type.String({ format: 'ip', maxLength: 45, description: "The end client's address (IPv4 or IPv6), for IP allowlists and the guessing guard." })),
+    ip: Type.Optional(
+      Type.String({ format: 'ip', maxLength: 45, description: "The end client's address (IPv4 or IPv6), for IP allowlists and the guessing guard." }),
+    ),
   },
   { additionalProperties: false },
 );

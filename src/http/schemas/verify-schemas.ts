@@ -15,7 +15,10 @@ const VerifyFields = {
       description: "The end client's address (IPv4 or IPv6), for IP allowlists and the guessing guard; defaults to the caller's.",
     }),
   ),
-  cost: Type.Optional({ ...Credits, description: 'Credits this call costs, not negative (default 1; "0" checks without charging). Only metered tokens are charged.' }),
+  cost: Type.Optional({
+    ...Credits,
+    description: 'Credits this call costs, not negative (default 1; "0" checks without charging). Only metered tokens are charged.',
+  }),
   rateLimits: Type.Optional(
     Type.Array(
       Type.Object(
@@ -27,10 +30,7 @@ const VerifyFields = {
   ),
 };
 
-export const VerifyBody = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 512 }), ...VerifyFields },
-  { additionalProperties: false },
-);
+export const VerifyBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }), ...VerifyFields }, { additionalProperties: false });
 
 export type VerifyBody = Static<typeof VerifyBody>;
 

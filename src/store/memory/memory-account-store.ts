@@ -28,7 +28,10 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async listUsers(query: PageQuery): Promise<Page<UserRecord>> {
-    return paginate([...this.#users.values()].map((u) => ({ ...u })), query);
+    return paginate(
+      [...this.#users.values()].map((u) => ({ ...u })),
+      query,
+    );
   }
 
   async createTeam(team: TeamRecord, owner: MembershipRecord): Promise<void> {
@@ -44,10 +47,11 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async listTeams(query: PageQuery & { memberId?: string }): Promise<Page<TeamRecord>> {
-    const teams = [...this.#teams.values()].filter(
-      (t) => query.memberId === undefined || this.#members.has(memberKey(t.id, query.memberId)),
+    const teams = [...this.#teams.values()].filter((t) => query.memberId === undefined || this.#members.has(memberKey(t.id, query.memberId)));
+    return paginate(
+      teams.map((t) => ({ ...t })),
+      query,
     );
-    return paginate(teams.map((t) => ({ ...t })), query);
   }
 
   async addMember(membership: MembershipRecord): Promise<void> {

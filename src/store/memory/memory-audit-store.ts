@@ -19,6 +19,9 @@ export class MemoryAuditStore implements AuditStore {
         (targetId === undefined || e.targetId === targetId) &&
         (action === undefined || e.action === action),
     );
-    return paginate(matching.map((e) => structuredClone(e)), query);
+    return paginate(
+      matching.map((e) => structuredClone(e)),
+      query,
+    );
   }
 }

@@ -13,7 +13,10 @@ export class MemoryChangeLogStore implements ChangeLogStore {
   }
 
   async since(seq: number, limit: number): Promise<TokenChange[]> {
-    return this.#changes.filter((c) => c.seq > seq).slice(0, limit).map(copy);
+    return this.#changes
+      .filter((c) => c.seq > seq)
+      .slice(0, limit)
+      .map(copy);
   }
 
   async latest(): Promise<number> {

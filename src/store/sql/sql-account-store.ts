@@ -25,23 +25,30 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async countUsers(): Promise<number> {
-    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   async listUsers(query: PageQuery): Promise<Page<UserRecord>> {
     let select = this.db.selectFrom('users').selectAll();
     if (query.cursor !== undefined) select = select.where('id', '<', query.cursor);
-    return pageOf(await select.orderBy('id', 'desc').limit(query.limit + 1).execute(), query.limit, userFrom);
+    return pageOf(
+      await select
+        .orderBy('id', 'desc')
+        .limit(query.limit + 1)
+        .execute(),
+      query.limit,
+      userFrom,
+    );
   }
 
   async createTeam(team: TeamRecord, owner: MembershipRecord): Promise<void> {
     await withConflict('team', () =>
       this.db.transaction().execute(async (tx) => {
-        await tx
-          .insertInto('teams')
-          .values({ id: team.id, slug: team.slug, name: team.name, created_at: team.createdAt })
-          .execute();
+        await tx.insertInto('teams').values({ id: team.id, slug: team.slug, name: team.name, created_at: team.createdAt }).execute();
         await tx.insertInto('team_members').values(memberRow(owner)).execute();
       }),
     );
@@ -56,12 +63,17 @@ export class SqlAccountStore implements AccountStore {
   async listTeams(query: PageQuery & { memberId?: string }): Promise<Page<TeamRecord>> {
     let select = this.db.selectFrom('teams').selectAll('teams');
     if (query.memberId !== undefined) {
-      select = select
-        .innerJoin('team_members', 'team_members.team_id', 'teams.id')
-        .where('team_members.user_id', '=', query.memberId);
+      select = select.innerJoin('team_members', 'team_members.team_id', 'teams.id').where('team_members.user_id', '=', query.memberId);
     }
     if (query.cursor !== undefined) select = select.where('teams.id', '<', query.cursor);
-    return pageOf(await select.orderBy('teams.id', 'desc').limit(query.limit + 1).execute(), query.limit, teamFrom);
+    return pageOf(
+      await select
+        .orderBy('teams.id', 'desc')
+        .limit(query.limit + 1)
+        .execute(),
+      query.limit,
+      teamFrom,
+    );
   }
 
   async addMember(membership: MembershipRecord): Promise<void> {
@@ -69,23 +81,12 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async findRole(teamId: string, userId: string): Promise<TeamRole | undefined> {
-    const row = await this.db
-      .selectFrom('team_members')
-      .select('role')
-      .where('team_id', '=', teamId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('team_members').select('role').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
     return row?.role as TeamRole | undefined;
   }
 
   async listMembers(teamId: string): Promise<MembershipRecord[]> {
-    const rows = await this.db
-      .selectFrom('team_members')
-      .selectAll()
-      .where('team_id', '=', teamId)
-      .orderBy('created_at')
-      .orderBy('user_id')
-      .execute();
+    const rows = await this.db.selectFrom('team_members').selectAll().where('team_id', '=', teamId).orderBy('created_at').orderBy('user_id').execute();
     return rows.map((r: Selectable<TeamMembersTable>) => ({
       teamId: r.team_id,
       userId: r.user_id,

@@ -36,7 +36,10 @@ export class SqlAuditStore implements AuditStore {
     if (targetId !== undefined) select = select.where('target_id', '=', targetId);
     if (action !== undefined) select = select.where('action', '=', action);
     if (cursor !== undefined) select = select.where('id', '<', cursor);
-    const rows = await select.orderBy('id', 'desc').limit(limit + 1).execute();
+    const rows = await select
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const items = rows.slice(0, limit).map(eventFrom);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
   }

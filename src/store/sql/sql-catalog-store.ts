@@ -22,9 +22,7 @@ export class SqlCatalogStore implements CatalogStore {
   }
 
   async createProject(p: ProjectRecord): Promise<void> {
-    await withConflict('project', () =>
-      this.db.insertInto('projects').values({ id: p.id, name: p.name, created_at: p.createdAt }).execute(),
-    );
+    await withConflict('project', () => this.db.insertInto('projects').values({ id: p.id, name: p.name, created_at: p.createdAt }).execute());
   }
 
   async listProjects(): Promise<ProjectRecord[]> {
@@ -34,7 +32,11 @@ export class SqlCatalogStore implements CatalogStore {
 
   async existingProjects(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('projects').select('id').where('id', 'in', [...new Set(ids)]).execute();
+    const rows = await this.db
+      .selectFrom('projects')
+      .select('id')
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
     return rows.map((r) => r.id);
   }
 }

@@ -27,13 +27,7 @@ export class SqlChangeLogStore implements ChangeLogStore {
   }
 
   async since(seq: number, limit: number): Promise<TokenChange[]> {
-    const rows = await this.db
-      .selectFrom('token_changes')
-      .selectAll()
-      .where('seq', '>', seq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
+    const rows = await this.db.selectFrom('token_changes').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({ seq: Number(r.seq), digest: Buffer.from(r.digest), at: millis(r.changed_at) }));
   }
 
@@ -49,11 +43,7 @@ export class SqlChangeLogStore implements ChangeLogStore {
 
   async prune(before: number): Promise<number> {
     const latest = await this.latest();
-    const result = await this.db
-      .deleteFrom('token_changes')
-      .where('changed_at', '<', before)
-      .where('seq', '<', latest)
-      .executeTakeFirst();
+    const result = await this.db.deleteFrom('token_changes').where('changed_at', '<', before).where('seq', '<', latest).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

@@ -145,12 +145,7 @@ export class SqlCreditStore implements CreditStore {
     const row = await this.db
       .insertInto('credit_pools')
       .values({ owner_id: ownerId, credits: amount, created_at: now, updated_at: now })
-      .onConflict((oc) =>
-        oc
-          .column('owner_id')
-          .doUpdateSet({ credits: next, updated_at: now })
-          .where(inCreditRange(next)),
-      )
+      .onConflict((oc) => oc.column('owner_id').doUpdateSet({ credits: next, updated_at: now }).where(inCreditRange(next)))
       .returning(['owner_id', creditsText, 'created_at', 'updated_at'])
       .executeTakeFirst();
     if (!row) throw balanceOverflow();

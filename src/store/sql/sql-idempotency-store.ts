@@ -20,23 +20,21 @@ export class SqlIdempotencyStore implements IdempotencyStore {
         expires_at: record.expiresAt,
       })
       .onConflict((oc) =>
-        oc.columns(['scope', 'key']).doUpdateSet({
-          request_hash: record.requestHash,
-          status: null,
-          body: null,
-          created_at: record.createdAt,
-          expires_at: record.expiresAt,
-        }).where('idempotency_keys.expires_at', '<=', now),
+        oc
+          .columns(['scope', 'key'])
+          .doUpdateSet({
+            request_hash: record.requestHash,
+            status: null,
+            body: null,
+            created_at: record.createdAt,
+            expires_at: record.expiresAt,
+          })
+          .where('idempotency_keys.expires_at', '<=', now),
       )
       .returning('scope')
       .executeTakeFirst();
     if (inserted) return true;
-    const row = await this.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('scope', '=', record.scope)
-      .where('key', '=', record.key)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('idempotency_keys').selectAll().where('scope', '=', record.scope).where('key', '=', record.key).executeTakeFirst();
     // Purged between the two statements: claim again.
     return row ? fromRow(row) : this.claim(record, now);
   }

@@ -8,7 +8,11 @@ export class SqlSettingsStore implements SettingsStore {
   async claim(name: string, value: string): Promise<string> {
     // The primary key decides between concurrent claims; the loser's insert does nothing. A
     // setting is never updated or deleted, so the row read next is the one every claimant reads.
-    await this.db.insertInto('server_settings').values({ name, value }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    await this.db
+      .insertInto('server_settings')
+      .values({ name, value })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
     const row = await this.db.selectFrom('server_settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
     return row.value;
   }

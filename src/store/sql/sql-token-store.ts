@@ -71,7 +71,12 @@ export class SqlTokenStore implements TokenStore {
   /** With prepared reads (SQLite): the prepared statement for each, in one read transaction. Else one query for them all. */
   async #readByDigests(digests: Buffer[]): Promise<Map<string, TokenRecord>> {
     let rows: Array<TokenRow | undefined>;
-    if (this.preparedRead) rows = await this.preparedRead<TokenRow>('tessera_token_by_digest', this.#byDigest, digests.map((digest) => [digest]));
+    if (this.preparedRead)
+      rows = await this.preparedRead<TokenRow>(
+        'tessera_token_by_digest',
+        this.#byDigest,
+        digests.map((digest) => [digest]),
+      );
     else rows = await selectToken(this.db).where(this.#traits.bytesIn('digest', digests)).execute();
     const found = new Map<string, TokenRecord>();
     for (const row of rows) if (row) found.set(Buffer.from(row.digest).toString('hex'), fromRow(row));
@@ -98,7 +103,10 @@ export class SqlTokenStore implements TokenStore {
     if (query.status === 'expired') select = select.where(sql<boolean>`not ${revoked} and ${expired}`);
     if (query.status === 'active') select = select.where(sql<boolean>`not ${revoked} and not ${expired}`);
     if (query.cursor !== undefined) select = select.where('id', '<', query.cursor);
-    const rows = await select.orderBy('id', 'desc').limit(query.limit + 1).execute();
+    const rows = await select
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
     const items = rows.slice(0, query.limit).map(fromRow);
     return { items, nextCursor: rows.length > query.limit ? items[items.length - 1]!.id : null };
   }
@@ -111,7 +119,13 @@ export class SqlTokenStore implements TokenStore {
         .map((key) => COLUMN_OF[key as keyof TokenPatch])
         .map((column) => [column, row[column]]),
     );
-    await withConflict('token', () => this.db.updateTable('tokens').set({ ...changes, updated_at: updatedAt }).where('id', '=', id).execute());
+    await withConflict('token', () =>
+      this.db
+        .updateTable('tokens')
+        .set({ ...changes, updated_at: updatedAt })
+        .where('id', '=', id)
+        .execute(),
+    );
     return this.findById(id);
   }
 
@@ -188,7 +202,9 @@ async function addUses(db: Kysely<Database>, used: RawBuilder<unknown>): Promise
     select used.id, used.n, used.at from used join tokens on tokens.id = used.id where true order by used.id
     on conflict (token_id) do update set
       use_count = token_uses.use_count + excluded.use_count,
-      active_at = case when token_uses.active_at is null or token_uses.active_at < excluded.active_at then excluded.active_at else token_uses.active_at end`.execute(db);
+      active_at = case when token_uses.active_at is null or token_uses.active_at < excluded.active_at then excluded.active_at else token_uses.active_at end`.execute(
+    db,
+  );
 }
 
 const COLUMN_OF: Record<keyof TokenPatch, keyof TokensTable> = {

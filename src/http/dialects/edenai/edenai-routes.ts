@@ -26,8 +26,7 @@ const ORIGIN = 'edenai';
 type EdenTokenType = 'sandbox_api_token' | 'api_token';
 
 /** The token type is Eden AI's own label; tessera keeps it in the token's metadata. */
-const tokenTypeOf = (token: TokenRecord): EdenTokenType =>
-  token.metadata.token_type === 'sandbox_api_token' ? 'sandbox_api_token' : 'api_token';
+const tokenTypeOf = (token: TokenRecord): EdenTokenType => (token.metadata.token_type === 'sandbox_api_token' ? 'sandbox_api_token' : 'api_token');
 const expireTime = (token: TokenRecord) => (token.expiresAt === null ? null : new Date(token.expiresAt).toISOString());
 function edenToken(token: TokenRecord) {
   return {
@@ -66,8 +65,7 @@ export function edenaiRoutes(services: Pick<Services, 'tokens' | 'credits' | 'cl
   return async (app) => {
     setErrorShape(app, ({ code, message }) => ({ error: { type: code, message } }));
 
-    const edenTokens = async (ctx: CallContext) =>
-      (await services.tokens.listAll(ctx, { type: 'api' })).filter((t) => t.origin === ORIGIN);
+    const edenTokens = async (ctx: CallContext) => (await services.tokens.listAll(ctx, { type: 'api' })).filter((t) => t.origin === ORIGIN);
     const byName = async (ctx: CallContext, name: string) => {
       const token = (await edenTokens(ctx)).find((t) => t.name === name);
       if (!token) throw new AppError('TOKEN_NOT_FOUND', 'no custom token with this name');
@@ -125,7 +123,15 @@ export function edenaiRoutes(services: Pick<Services, 'tokens' | 'credits' | 'cl
 
     app.get(
       '/v2/user/custom_token/:name/',
-      { schema: { tags, security: requires('tokens:read'), summary: 'Eden AI: read a custom token by name', params: EdenTokenParams, response: { 200: EdenToken, ...errors } } },
+      {
+        schema: {
+          tags,
+          security: requires('tokens:read'),
+          summary: 'Eden AI: read a custom token by name',
+          params: EdenTokenParams,
+          response: { 200: EdenToken, ...errors },
+        },
+      },
       async (request) => edenToken(await byName(callContext(request), request.params.name)),
     );
 
@@ -165,7 +171,15 @@ export function edenaiRoutes(services: Pick<Services, 'tokens' | 'credits' | 'cl
 
     app.delete(
       '/v2/user/custom_token/:name/',
-      { schema: { tags, security: requires('tokens:write'), summary: 'Eden AI: delete a custom token', params: EdenTokenParams, response: { 204: Type.Null({ description: 'Deleted' }), ...errors } } },
+      {
+        schema: {
+          tags,
+          security: requires('tokens:write'),
+          summary: 'Eden AI: delete a custom token',
+          params: EdenTokenParams,
+          response: { 204: Type.Null({ description: 'Deleted' }), ...errors },
+        },
+      },
       async (request, reply) => {
         const ctx = callContext(request);
         await services.tokens.delete(ctx, (await byName(ctx, request.params.name)).id);

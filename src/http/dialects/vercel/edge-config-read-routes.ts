@@ -35,7 +35,16 @@ export function edgeConfigReadRoutes(services: Pick<Services, 'edgeConfigs'>): F
 
     app.get(
       '/:edgeConfigId/items',
-      { config: VERIFICATION, schema: { tags, security: EDGE_CONFIG_TOKEN, summary: 'Edge Config: all items, or those named by `key`', params: EdgeConfigParams, querystring: ReadQuery } },
+      {
+        config: VERIFICATION,
+        schema: {
+          tags,
+          security: EDGE_CONFIG_TOKEN,
+          summary: 'Edge Config: all items, or those named by `key`',
+          params: EdgeConfigParams,
+          querystring: ReadQuery,
+        },
+      },
       async (request, reply) => {
         const config = await read(request);
         if (notModified(request, reply, config)) return reply;
@@ -50,7 +59,13 @@ export function edgeConfigReadRoutes(services: Pick<Services, 'edgeConfigs'>): F
       method: ['GET', 'HEAD'],
       url: '/:edgeConfigId/item/:key',
       config: VERIFICATION,
-      schema: { tags, security: EDGE_CONFIG_TOKEN, summary: 'Edge Config: one item; 404 with x-edge-config-digest when the key is missing', params: EdgeConfigItemParams, querystring: ReadQuery },
+      schema: {
+        tags,
+        security: EDGE_CONFIG_TOKEN,
+        summary: 'Edge Config: one item; 404 with x-edge-config-digest when the key is missing',
+        params: EdgeConfigItemParams,
+        querystring: ReadQuery,
+      },
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         const config = await read(request);
@@ -66,7 +81,10 @@ export function edgeConfigReadRoutes(services: Pick<Services, 'edgeConfigs'>): F
 
     app.get(
       '/:edgeConfigId/digest',
-      { config: VERIFICATION, schema: { tags, security: EDGE_CONFIG_TOKEN, summary: "Edge Config: the items' digest", params: EdgeConfigParams, querystring: ReadQuery } },
+      {
+        config: VERIFICATION,
+        schema: { tags, security: EDGE_CONFIG_TOKEN, summary: "Edge Config: the items' digest", params: EdgeConfigParams, querystring: ReadQuery },
+      },
       async (request, reply) => {
         const config = await read(request);
         return reply.type('application/json').send(JSON.stringify(config.digest));

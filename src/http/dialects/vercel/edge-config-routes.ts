@@ -50,7 +50,14 @@ export function edgeConfigRoutes(services: Pick<Services, 'edgeConfigs'>): Fasti
     app.post(
       '',
       {
-        schema: { tags, security: requires('edge-configs:write'), summary: 'Vercel: create an Edge Config', querystring: VercelTeamQuery, body: CreateEdgeConfigBody, response: { 201: EdgeConfigView, ...errors } },
+        schema: {
+          tags,
+          security: requires('edge-configs:write'),
+          summary: 'Vercel: create an Edge Config',
+          querystring: VercelTeamQuery,
+          body: CreateEdgeConfigBody,
+          response: { 201: EdgeConfigView, ...errors },
+        },
       },
       async (request, reply) => {
         const config = await services.edgeConfigs.create(callContext(request), { ...request.body, team: teamRefOf(request.query) });
@@ -60,7 +67,15 @@ export function edgeConfigRoutes(services: Pick<Services, 'edgeConfigs'>): Fasti
 
     app.get(
       '/:edgeConfigId',
-      { schema: { tags, security: requires('edge-configs:read'), summary: 'Vercel: read an Edge Config', params: EdgeConfigParams, response: { 200: EdgeConfigView, ...errors } } },
+      {
+        schema: {
+          tags,
+          security: requires('edge-configs:read'),
+          summary: 'Vercel: read an Edge Config',
+          params: EdgeConfigParams,
+          response: { 200: EdgeConfigView, ...errors },
+        },
+      },
       async (request) => configView(await services.edgeConfigs.get(callContext(request), request.params.edgeConfigId)),
     );
 
@@ -102,7 +117,15 @@ export function edgeConfigRoutes(services: Pick<Services, 'edgeConfigs'>): Fasti
 
     app.get(
       '/:edgeConfigId/tokens',
-      { schema: { tags, security: requires('edge-configs:read'), summary: "Vercel: an Edge Config's tokens", params: EdgeConfigParams, response: { 200: Type.Array(EdgeConfigTokenView), ...errors } } },
+      {
+        schema: {
+          tags,
+          security: requires('edge-configs:read'),
+          summary: "Vercel: an Edge Config's tokens",
+          params: EdgeConfigParams,
+          response: { 200: Type.Array(EdgeConfigTokenView), ...errors },
+        },
+      },
       async (request) => {
         const { edgeConfigId } = request.params;
         return (await services.edgeConfigs.listTokens(callContext(request), edgeConfigId)).map((t) => tokenView(t, edgeConfigId));
@@ -111,7 +134,15 @@ export function edgeConfigRoutes(services: Pick<Services, 'edgeConfigs'>): Fasti
 
     app.get(
       '/:edgeConfigId/token/:token',
-      { schema: { tags, security: requires('edge-configs:read'), summary: 'Vercel: one Edge Config token, by secret or id', params: EdgeConfigTokenParams, response: { 200: EdgeConfigTokenView, ...errors } } },
+      {
+        schema: {
+          tags,
+          security: requires('edge-configs:read'),
+          summary: 'Vercel: one Edge Config token, by secret or id',
+          params: EdgeConfigTokenParams,
+          response: { 200: EdgeConfigTokenView, ...errors },
+        },
+      },
       async (request) => {
         const { edgeConfigId, token } = request.params;
         return tokenView(await services.edgeConfigs.getToken(callContext(request), edgeConfigId, token), edgeConfigId);

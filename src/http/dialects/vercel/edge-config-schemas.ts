@@ -38,10 +38,7 @@ export const PatchItemsBody = Type.Object({
 });
 
 /** Vercel's create-token body: a label of at most 52 characters and nothing else. */
-export const CreateEdgeConfigTokenBody = Type.Object(
-  { label: Type.String({ minLength: 1, maxLength: 52 }) },
-  { additionalProperties: false },
-);
+export const CreateEdgeConfigTokenBody = Type.Object({ label: Type.String({ minLength: 1, maxLength: 52 }) }, { additionalProperties: false });
 
 export const EdgeConfigTokenCreated = Type.Object({ token: Type.String(), id: Type.String() });
 

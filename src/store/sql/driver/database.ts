@@ -45,10 +45,7 @@ export function openSqlite(path: string, options: { onQuery?: QueryObserver } = 
 }
 
 /** Connects with retries: the server may be starting or restarting. */
-export async function openPostgres(
-  url: string,
-  options: { poolSize?: number; attempts?: number; onQuery?: QueryObserver } = {},
-): Promise<SqlDatabase> {
+export async function openPostgres(url: string, options: { poolSize?: number; attempts?: number; onQuery?: QueryObserver } = {}): Promise<SqlDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 });
   // An idle connection the server closes (restart, failover, a dropped database) is emitted
   // here; unhandled, that event would end the process. The pool has already discarded the

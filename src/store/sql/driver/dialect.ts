@@ -87,9 +87,7 @@ export const postgresTraits: DialectTraits = {
   // One statement for the whole batch, its rows taken in the order of the ids (the statement's
   // `order by`): concurrent batches (other nodes flush too) then lock rows in one order, so
   // PostgreSQL never has to break a deadlock.
-  usedRows: (uses) => [
-    sql`select * from unnest(${uses.map((u) => u.id)}::text[], ${uses.map((u) => u.count)}::bigint[], ${uses.map((u) => u.at)}::bigint[])`,
-  ],
+  usedRows: (uses) => [sql`select * from unnest(${uses.map((u) => u.id)}::text[], ${uses.map((u) => u.count)}::bigint[], ${uses.map((u) => u.at)}::bigint[])`],
   // A session advisory lock held on one pooled connection while `work` runs on the others. A
   // process that dies drops its connection, and the server the lock with it. A process that
   // waits longer than `waitMs` for it (another one stuck, or holding it from a session that

@@ -8,10 +8,13 @@ import { rowBuilder, sqlitePreparedRead } from './prepared-query.js';
 
 describe('prepared reads', () => {
   it('build each row as an object of the statement column names, whatever characters they hold', () => {
-    const columns = ['id', 'use count', 'it\'s', 'a"b', '\\', 'constructor'];
+    const columns = ['id', 'use count', "it's", 'a"b', '\\', 'constructor'];
     const rowOf = rowBuilder(columns);
     const row = rowOf([1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(Object.entries(row), columns.map((column, i) => [column, i + 1]));
+    assert.deepEqual(
+      Object.entries(row),
+      columns.map((column, i) => [column, i + 1]),
+    );
     assert.notEqual(rowOf([1, 2, 3, 4, 5, 6]), row, 'a new object per row');
   });
 

@@ -5,11 +5,17 @@ import type { Kysely } from 'kysely';
 export const credits = {
   async up(db: Kysely<any>): Promise<void> {
     await db.schema.alterTable('tokens').addColumn('credits', 'bigint').execute();
-    await db.schema.alterTable('tokens').addColumn('credits_active', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('tokens')
+      .addColumn('credits_active', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.alterTable('tokens').addColumn('credit_pool', 'text').execute();
     await db.schema.alterTable('tokens').addColumn('refill', 'text').execute();
     await db.schema.alterTable('tokens').addColumn('last_refill_at', 'bigint').execute();
-    await db.schema.alterTable('tokens').addColumn('rate_limits', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema
+      .alterTable('tokens')
+      .addColumn('rate_limits', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
 
     await db.schema
       .createTable('credit_pools')

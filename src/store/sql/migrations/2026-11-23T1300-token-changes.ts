@@ -21,7 +21,10 @@ export function tokenChanges(dialect: SqlDialect) {
         // Names this log among others on a shared Redis: nodes of another database ignore it.
         .addColumn('log_id', 'text', (c) => c.notNull())
         .execute();
-      await db.insertInto('change_sequence').values({ id: 1, seq: 0, log_id: randomBytes(8).toString('hex') }).execute();
+      await db
+        .insertInto('change_sequence')
+        .values({ id: 1, seq: 0, log_id: randomBytes(8).toString('hex') })
+        .execute();
     },
   };
 }

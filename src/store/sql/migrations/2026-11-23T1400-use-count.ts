@@ -4,6 +4,9 @@ import type { Kysely } from 'kysely';
 /** How many times each token was used, added to in batches by the usage recorder. */
 export const useCount = {
   async up(db: Kysely<any>): Promise<void> {
-    await db.schema.alterTable('tokens').addColumn('use_count', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('tokens')
+      .addColumn('use_count', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
   },
 };

@@ -13,7 +13,10 @@ import { sql, type Kysely } from 'kysely';
  */
 export const reservationDigests = {
   async up(db: Kysely<any>): Promise<void> {
-    await db.deleteFrom('idempotency_keys').where(sql`substr(scope, 1, 16)`, '=', 'reservation:res_').execute();
+    await db
+      .deleteFrom('idempotency_keys')
+      .where(sql`substr(scope, 1, 16)`, '=', 'reservation:res_')
+      .execute();
     const digestOf = (id: string) => createHash('sha256').update(id).digest('base64url');
     for (;;) {
       const rows: Array<{ id: string }> = await db
@@ -26,7 +29,12 @@ export const reservationDigests = {
       const ids = rows.map((row) => row.id);
       await db
         .updateTable('credit_reservations')
-        .set({ id: sql`case id ${sql.join(ids.map((id) => sql`when ${id} then ${digestOf(id)}`), sql` `)} end` })
+        .set({
+          id: sql`case id ${sql.join(
+            ids.map((id) => sql`when ${id} then ${digestOf(id)}`),
+            sql` `,
+          )} end`,
+        })
         .where('id', 'in', ids)
         .execute();
     }
