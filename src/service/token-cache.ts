@@ -23,8 +23,8 @@ interface Entry {
  * served since it was stored (second chance): a hot token stays, a token seen once goes first.
  * A hit only sets that flag. The queue is a plain array read from a moving head, not the Map's
  * own order: walking a Map from its start passes every slot deleted since it last rehashed,
- * and with the old end always being deleted that walk grew to tens of thousands of slots (up
- * to 90 µs a store at 100k entries). Moving a hot entry to the new end on every hit (LRU by
+ * and with the old end always being deleted that walk grew to tens of thousands of slots on
+ * every store (docs/performance.md). Moving a hot entry to the new end on every hit (LRU by
  * re-insertion) would cost the same way on the hit path.
  *
  * Evictions bump an epoch: a lookup that read the store before an eviction must not put what

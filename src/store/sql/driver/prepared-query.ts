@@ -19,8 +19,8 @@ export type PreparedRead = <Row>(name: string, text: string, params: ReadonlyArr
  * bootstrap in one), the read runs there instead, so the work inside sees its own writes.
  *
  * The reads of one call share a transaction: outside one, each statement begins and ends a
- * read transaction of its own, taking and releasing WAL's read lock, and that cost ~2 µs of
- * the 10–12 µs of a lookup in a 1M-token store (in a loop of lookups, 50 to a transaction).
+ * read transaction of its own, taking and releasing WAL's read lock, a good part of what a
+ * lookup costs (docs/performance.md).
  */
 export function sqlitePreparedRead(main: SqliteDatabase.Database, onQuery?: QueryObserver): { read: PreparedRead; close(): void } {
   let reader: SqliteDatabase.Database | undefined;
@@ -65,9 +65,9 @@ type RowBuilder = (values: readonly unknown[]) => Record<string, unknown>;
 /**
  * Turns a raw row (values in column order) into an object keyed by column name, with a function
  * made for the statement's columns: one object literal, so every row has the same shape and
- * fast properties. better-sqlite3 building row objects in native code cost 37 µs a token
- * lookup instead of 26; a loop setting one property at a time made dictionary-mode objects
- * that took ~1 µs a row to build and were slow to read. The names are the statement's own
+ * fast properties. better-sqlite3 building row objects in native code cost more (measured in
+ * docs/performance.md); a loop setting one property at a time made dictionary-mode objects
+ * that were slow to build and to read. The names are the statement's own
  * columns, quoted as JSON.
  */
 export function rowBuilder(columns: readonly string[]): RowBuilder {
