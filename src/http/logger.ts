@@ -71,6 +71,7 @@ export interface RequestLine {
  * (`tessera_http_request_duration_seconds`, `tessera_verify_outcomes_total`).
  */
 export function logRequest(log: FastifyBaseLogger, line: RequestLine, level: 'info' | 'debug' = 'info'): void {
+  if (!logsAt(log, level)) return;
   log[level](
     {
       reqId: line.reqId,
@@ -85,5 +86,11 @@ export function logRequest(log: FastifyBaseLogger, line: RequestLine, level: 'in
 
 /** At level debug: a request has begun (its body may still be on the way). */
 export function logRequestStart(log: FastifyBaseLogger, reqId: string, method: string, route: string | undefined, ip: string): void {
+  if (!logsAt(log, 'debug')) return;
   log.debug({ reqId, req: { method, routeOptions: { url: route }, ip } }, 'incoming request');
+}
+
+/** Whether `log` writes lines of `level` (Fastify's stand-in for no logger has no levels: it writes none). */
+export function logsAt(log: FastifyBaseLogger, level: 'info' | 'debug'): boolean {
+  return (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) === true;
 }

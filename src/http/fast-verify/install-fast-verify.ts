@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { atTurnEnd } from '../../lib/turn.js';
+import { TurnQueue } from '../../lib/turn.js';
 import { VERIFY_PATH, VerifyResponder, type Reply, type ResponderOptions } from './verify-responder.js';
 
 /** A request listener in front of Fastify's: true when it took the request, false to leave it to Fastify. */
@@ -33,6 +33,11 @@ export function installFastVerify(app: FastifyInstance, options: FastVerifyOptio
     done();
   });
   const responder = new VerifyResponder({ ...options, log: app.log, closing: () => closing });
+  // Answers decided at once are sent when the turn has read every request ready in it, with the
+  // turn's other answers (turn-writes.ts says why), all from one callback.
+  const sendAtTurnEnd = new TurnQueue<() => void>((sends) => {
+    for (const send of sends) send();
+  });
   return (request, response) => {
     if (request.method !== 'POST' || request.url !== VERIFY_PATH || !responder.takes(request.headers)) return false;
     const call = responder.start(request.socket.remoteAddress ?? '');
@@ -47,8 +52,7 @@ export function installFastVerify(app: FastifyInstance, options: FastVerifyOptio
       const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
       const reply = responder.answer(call, text);
       if (reply instanceof Promise) void reply.then(send);
-      // Sent once the turn has read every request ready in it, with the turn's other answers (turn-writes.ts).
-      else atTurnEnd(() => send(reply));
+      else sendAtTurnEnd.push(() => send(reply));
     });
     return true;
   };

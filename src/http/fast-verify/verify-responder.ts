@@ -5,7 +5,7 @@ import type { MaybeAsync } from '../../lib/maybe-async.js';
 import type { Services } from '../../service/services.js';
 import { classifyError, errorHeaders } from '../error-handler.js';
 import { parseJsonBody } from '../json-body.js';
-import { logRequest, logRequestStart } from '../logger.js';
+import { logRequest, logRequestStart, logsAt } from '../logger.js';
 import { VERIFY_RESPONSES, VerifyBody, type VerifyResult } from '../schemas/verify-schemas.js';
 import { validatorCompiler } from '../validator.js';
 import { answerVerify } from '../verify-answer.js';
@@ -94,12 +94,15 @@ export class VerifyResponder {
   readonly #options: ResponderOptions;
   readonly #validate = compileBody();
   readonly #requests;
+  /** Whether verifications are logged (at level debug): decided once, so that otherwise no log line's fields are even put together. */
+  readonly #logs: boolean;
 
   constructor(options: ResponderOptions) {
     this.#options = options;
     this.closing = options.closing;
     this.bodyLimit = options.bodyLimit;
     this.#requests = options.services.metrics.requestsOf('POST', VERIFY_PATH);
+    this.#logs = logsAt(options.log, 'debug');
   }
 
   /** Whether a `POST /v1/verify` with these headers is plain. */
@@ -117,7 +120,7 @@ export class VerifyResponder {
   start(ip: string): Call {
     const started = performance.now();
     const id = this.#options.requestId();
-    logRequestStart(this.#options.log, id, 'POST', VERIFY_PATH, ip);
+    if (this.#logs) logRequestStart(this.#options.log, id, 'POST', VERIFY_PATH, ip);
     return { started, id, ip };
   }
 
@@ -158,7 +161,8 @@ export class VerifyResponder {
   finished(call: Call, status: number): void {
     const elapsedMs = performance.now() - call.started;
     this.#requests.observe(status, elapsedMs / 1000);
-    logRequest(this.#options.log, { reqId: call.id, method: 'POST', route: VERIFY_PATH, ip: call.ip, status, responseTimeMs: elapsedMs }, 'debug');
+    if (this.#logs)
+      logRequest(this.#options.log, { reqId: call.id, method: 'POST', route: VERIFY_PATH, ip: call.ip, status, responseTimeMs: elapsedMs }, 'debug');
   }
 
   /** An error as the route's error handler answers it. */
