@@ -111,6 +111,20 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(core|cli)/' },
     },
     {
+      name: 'sdk-takes-only-the-core',
+      comment: 'sdk/src is packed with src/core compiled in beside it, and nothing else of the server: it imports sdk/src and src/core only (and npm packages).',
+      severity: 'error',
+      from: { path: '^sdk/src/' },
+      to: { path: '^(src|sdk|test|bench)/', pathNot: '^(src/core|sdk/src)/' },
+    },
+    {
+      name: 'server-does-not-import-the-sdk',
+      comment: 'The SDK is a client of the server: nothing in src/ imports it.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^sdk/' },
+    },
+    {
       name: 'src-not-test-or-bench',
       comment: 'Nothing in src/ imports test/ or bench/.',
       severity: 'error',
