@@ -112,7 +112,8 @@ module.exports = {
     },
     {
       name: 'sdk-takes-only-the-core',
-      comment: 'sdk/src is packed with src/core compiled in beside it, and nothing else of the server: it imports sdk/src and src/core only (and npm packages).',
+      comment:
+        'sdk/src is packed with src/core compiled in beside it, and nothing else of the server: it imports sdk/src and src/core only (and npm packages).',
       severity: 'error',
       from: { path: '^sdk/src/' },
       to: { path: '^(src|sdk|test|bench)/', pathNot: '^(src/core|sdk/src)/' },
