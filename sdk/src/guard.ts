@@ -1,6 +1,6 @@
 import { presentedKey, type KeyReader, type KeySource } from './presented-key.js';
 import { rateLimitHeaders, refusalFor, type Refusal } from './refusal.js';
-import type { ResourceRef, TokenView, VerifyAnswer, Verifier, VerifyRequirements } from './verify-answer.js';
+import type { ResourceRef, TokenView, VerifyAnswer, KeyVerifier, VerifyRequirements } from './verify-answer.js';
 
 /** What a route sees of a key that passed: tessera's answer, with the token's view. */
 export interface Verified extends VerifyAnswer {
@@ -23,7 +23,7 @@ export interface RouteRequirements {
 /** The options of each framework's middleware; `Req` is what that framework calls a request. */
 export interface GuardOptions<Req> extends KeySource, RouteRequirements {
   /** The SDK's `Tessera` client, its in-process verifier, or anything with the same `verify`. */
-  verifier: Verifier;
+  verifier: KeyVerifier;
   /** Requirements that depend on the request (a resource named in the path, a cost by size), over the fixed ones. */
   requirementsFor?: (request: Req) => VerifyRequirements | Promise<VerifyRequirements>;
   /**

@@ -78,6 +78,6 @@ export interface VerifyAnswer {
  * Anything that can verify a key: the SDK's HTTP client or its in-process verifier. A refusal is
  * an answer (`valid: false`); a verifier throws only when it cannot answer at all.
  */
-export interface Verifier {
+export interface KeyVerifier {
   verify(secret: string, requirements?: VerifyRequirements): Promise<VerifyAnswer>;
 }

@@ -1,7 +1,7 @@
-import type { Verifier, VerifyAnswer, VerifyRequirements } from '../src/verify-answer.js';
+import type { KeyVerifier, VerifyAnswer, VerifyRequirements } from '../src/verify-answer.js';
 
 /** The tests' verifier: plain fetch to a real tessera's POST /v1/verify, so the middleware meets real answers. */
-export function fetchVerifier(baseUrl: string): Verifier {
+export function fetchVerifier(baseUrl: string): KeyVerifier {
   return {
     async verify(secret, requirements = {}) {
       const response = await fetch(`${baseUrl}/v1/verify`, {
@@ -16,7 +16,7 @@ export function fetchVerifier(baseUrl: string): Verifier {
 }
 
 /** A verifier that keeps the requirements of its last call, to see what the middleware asked. */
-export function recording(verifier: Verifier): Verifier & { last: VerifyRequirements | undefined } {
+export function recording(verifier: KeyVerifier): KeyVerifier & { last: VerifyRequirements | undefined } {
   const recorder = {
     last: undefined as VerifyRequirements | undefined,
     verify(secret: string, requirements?: VerifyRequirements) {
