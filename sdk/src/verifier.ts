@@ -236,7 +236,10 @@ export class Verifier {
   /** The stream said something: it is alive for another `silenceMs`. */
   #heard(): void {
     clearTimeout(this.#silenceTimer);
-    this.#silenceTimer = setTimeout(() => this.#abort?.abort(new Error(`the change stream was silent for ${this.#options.silenceMs} ms`)), this.#options.silenceMs);
+    this.#silenceTimer = setTimeout(
+      () => this.#abort?.abort(new Error(`the change stream was silent for ${this.#options.silenceMs} ms`)),
+      this.#options.silenceMs,
+    );
     this.#silenceTimer.unref();
   }
 

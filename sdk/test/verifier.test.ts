@@ -24,7 +24,11 @@ async function call(url: string, method: string, path: string, body?: unknown): 
 }
 
 async function serverAnswer(url: string, secret: string, requirements: VerifyRequirements): Promise<VerifyAnswer> {
-  const response = await fetch(`${url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: secret, ...requirements }) });
+  const response = await fetch(`${url}/v1/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: secret, ...requirements }),
+  });
   return (await response.json()) as VerifyAnswer;
 }
 
@@ -200,7 +204,12 @@ describe('the verifier follows revocations made on another node', { timeout: 180
     const url = new URL(a.url);
     const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port) });
     const errors: Error[] = [];
-    const verifier = createVerifier({ url: proxy.urlFor(a.url), token: await verifierToken(a.url), reconnectMs: { first: 50, most: 200 }, onError: (e) => errors.push(e) });
+    const verifier = createVerifier({
+      url: proxy.urlFor(a.url),
+      token: await verifierToken(a.url),
+      reconnectMs: { first: 50, most: 200 },
+      onError: (e) => errors.push(e),
+    });
     try {
       await verifier.live();
       const keys: Array<{ id: string; secret: string }> = [];
