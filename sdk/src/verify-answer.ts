@@ -81,3 +81,10 @@ export interface VerifyAnswer {
 export interface KeyVerifier {
   verify(secret: string, requirements?: VerifyRequirements): Promise<VerifyAnswer>;
 }
+
+/** A verify answer read from the server's JSON, checked for the two fields every answer has. */
+export function answerOf(body: unknown): VerifyAnswer {
+  const answer = body as VerifyAnswer;
+  if (typeof answer?.valid !== 'boolean' || typeof answer.code !== 'string') throw new Error('not a verify answer');
+  return answer;
+}

@@ -1,0 +1,291 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { parseCredits } from '../../src/core/credits.js';
+import { digestKeyOf } from '../../src/core/digest.js';
+import { planCharge } from '../../src/core/metering.js';
+import { parseSecret } from '../../src/core/secret.js';
+import type { TokenRecord } from '../../src/core/token.js';
+import { decideVerify } from '../../src/core/verify.js';
+import { answerOf, type TokenView, type VerifyAnswer, type VerifyRequirements } from './verify-answer.js';
+
+export interface VerifierOptions {
+  /** The tessera server, e.g. `http://127.0.0.1:8420`. */
+  url: string;
+  /** A personal token with the `verifier:read` scope: it reads the change stream (and the snapshot). */
+  token: string;
+  /** Follow one team's tokens only (a team-scoped token needs none: it sees its team). */
+  teamId?: string;
+  /** Load every token of the scope up front (`GET /v1/verifier/snapshot`) instead of learning tokens as they are presented. */
+  snapshot?: boolean;
+  /** How long the stream may stay silent (the server sends a heartbeat every 15 s) before it counts as lost; default 45 s. */
+  silenceMs?: number;
+  /** The bounds of the wait before reconnecting, doubling from the first to the second; default 100 ms to 5 s. */
+  reconnectMs?: { first: number; most: number };
+  /** Tokens kept at most; past it the oldest learned is dropped. Default 100,000. */
+  maxTokens?: number;
+  /** Told of stream failures (the verifier reconnects by itself) and of answers it could not store. */
+  onError?: (error: Error) => void;
+  /** The fetch to use; the global one by default. */
+  fetch?: typeof fetch;
+}
+
+/** What the verifier knows of one token, keyed by the digest of its secret: never the secret. */
+interface Known {
+  view: TokenView;
+  record: TokenRecord;
+}
+
+/** Counts for monitoring: how many tokens are known, whether they are being used, where the stream stands. */
+export interface VerifierState {
+  tokens: number;
+  /** True while the change stream is connected and has sent everything since `seq`: known tokens are answered in process. */
+  live: boolean;
+  /** The last change of the server's change log this verifier has applied. */
+  seq: number | undefined;
+}
+
+/**
+ * Verifies API keys in process, the way tessera's `POST /v1/verify` would, with the same pure
+ * decision the server makes (`decideVerify`, `planCharge` from tessera's core).
+ *
+ * A key the verifier knows (it passed a verification through the server, or came in a snapshot)
+ * is decided here, without a round trip, unless it has rate limits or credits to spend: those
+ * must be exact across every node, so the server decides them. Every other key goes to the
+ * server, whose answer is passed on. Tokens are kept by the digest of their secret, as the server
+ * keeps them.
+ *
+ * Known keys stay true through the server's change stream (`GET /v1/verifier/changes`, Server-Sent
+ * Events): each revocation, rotation, deletion or change of a token, on any node, drops it here.
+ * While the stream is down, or has not yet sent what was missed, nothing known is used: every
+ * key goes to the server, as a tessera node does while its own change feed is down. The stream
+ * reconnects by itself and resumes after the last change it applied (`Last-Event-ID`).
+ */
+export class Verifier {
+  readonly #options: VerifierOptions & { silenceMs: number; maxTokens: number; reconnectMs: { first: number; most: number } };
+  readonly #fetch: typeof fetch;
+  readonly #known = new Map<string, Known>();
+  /** Bumped whenever what is known may have gone stale: an answer asked for before must not be stored after. */
+  #epoch = 0;
+  #live = false;
+  #seq: number | undefined;
+  #closed = false;
+  #abort: AbortController | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #silenceTimer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  readonly #liveWaiters: Array<() => void> = [];
+
+  constructor(options: VerifierOptions) {
+    this.#options = {
+      ...options,
+      url: options.url.replace(/\/+$/, ''),
+      silenceMs: options.silenceMs ?? 45_000,
+      maxTokens: options.maxTokens ?? 100_000,
+      reconnectMs: options.reconnectMs ?? { first: 100, most: 5_000 },
+    };
+    this.#fetch = options.fetch ?? fetch;
+    void this.#connect();
+  }
+
+  /**
+   * What `POST /v1/verify` would answer for `secret` with these requirements: at once from memory
+   * for a known key with nothing to spend, else from the server. Rejects (TypeError from fetch, or
+   * an Error with the server's `code`) only when the server had to be asked and could not answer.
+   */
+  verify(secret: string, requirements: VerifyRequirements = {}): Promise<VerifyAnswer> {
+    if (this.#live && parseSecret(secret)) {
+      const known = this.#known.get(digestKeyOf(secret));
+      if (known) {
+        const local = decideHere(known, requirements, Date.now());
+        if (local) return Promise.resolve(local);
+      }
+    }
+    return this.#ask(secret, requirements);
+  }
+
+  /** Resolves once the change stream is live (known keys are then answered in process). */
+  live(): Promise<void> {
+    if (this.#live) return Promise.resolve();
+    return new Promise((resolve) => this.#liveWaiters.push(resolve));
+  }
+
+  state(): VerifierState {
+    return { tokens: this.#known.size, live: this.#live, seq: this.#seq };
+  }
+
+  /** Stops the stream and forgets every token. */
+  close(): void {
+    this.#closed = true;
+    this.#down();
+    clearTimeout(this.#retryTimer);
+    this.#known.clear();
+  }
+
+  async #ask(secret: string, requirements: VerifyRequirements): Promise<VerifyAnswer> {
+    const epoch = this.#epoch;
+    const response = await this.#fetch(`${this.#options.url}/v1/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: secret, ...requirements }),
+    });
+    const body = (await response.json()) as unknown;
+    if (response.status !== 200) throw serverError(response, body);
+    const answer = answerOf(body);
+    // Learned only while nothing that could have changed it happened since the question was asked.
+    if (answer.valid && answer.token && epoch === this.#epoch && this.#live) this.#learn(digestKeyOf(secret), answer.token);
+    return answer;
+  }
+
+  #learn(key: string, view: TokenView): void {
+    const record = recordOf(view);
+    if (!record) return;
+    this.#known.delete(key);
+    this.#known.set(key, { view, record });
+    // A Map iterates in insertion order: the first key is the one learned longest ago.
+    if (this.#known.size > this.#options.maxTokens) this.#known.delete(this.#known.keys().next().value!);
+  }
+
+  #forget(key: string): void {
+    this.#epoch++;
+    this.#known.delete(key);
+  }
+
+  #forgetAll(): void {
+    this.#epoch++;
+    this.#known.clear();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#closed) return;
+    const abort = new AbortController();
+    this.#abort = abort;
+    try {
+      if (this.#options.snapshot && this.#seq === undefined) await this.#loadSnapshot(abort.signal);
+      const query = this.#options.teamId === undefined ? '' : `?teamId=${encodeURIComponent(this.#options.teamId)}`;
+      const headers: Record<string, string> = { authorization: `Bearer ${this.#options.token}`, accept: 'text/event-stream' };
+      if (this.#seq !== undefined) headers['last-event-id'] = String(this.#seq);
+      const response = await this.#fetch(`${this.#options.url}/v1/verifier/changes${query}`, { headers, signal: abort.signal });
+      if (response.status !== 200 || !response.body) throw serverError(response, await response.json().catch(() => undefined));
+      const parser = createParser({ onEvent: (event) => this.#apply(event) });
+      this.#heard();
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        this.#heard();
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      }
+      throw new Error('the change stream ended');
+    } catch (error) {
+      if (this.#closed) return;
+      this.#options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      if (this.#abort === abort) this.#down();
+    }
+    if (this.#closed) return;
+    const { first, most } = this.#options.reconnectMs;
+    const wait = Math.min(most, first * 2 ** Math.min(this.#failures++, 16));
+    this.#retryTimer = setTimeout(() => void this.#connect(), wait / 2 + Math.random() * (wait / 2));
+  }
+
+  #apply(event: EventSourceMessage): void {
+    const data = JSON.parse(event.data) as { seq: number; digest?: string };
+    switch (event.event) {
+      case 'change':
+        this.#forget(data.digest!);
+        this.#seq = data.seq;
+        return;
+      case 'ready':
+        this.#seq ??= data.seq;
+        this.#live = true;
+        this.#failures = 0;
+        for (const resolve of this.#liveWaiters.splice(0)) resolve();
+        return;
+      case 'reset':
+        // The server no longer holds every change since ours: nothing known can be trusted.
+        this.#forgetAll();
+        this.#seq = data.seq;
+        if (this.#options.snapshot) {
+          this.#seq = undefined;
+          this.#abort?.abort(new Error('the change log moved past this verifier: taking a new snapshot'));
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  async #loadSnapshot(signal: AbortSignal): Promise<void> {
+    let cursor: string | null = null;
+    let seq: number | undefined;
+    do {
+      const query = new URLSearchParams();
+      if (this.#options.teamId !== undefined) query.set('teamId', this.#options.teamId);
+      if (cursor !== null) query.set('cursor', cursor);
+      const response = await this.#fetch(`${this.#options.url}/v1/verifier/snapshot?${query}`, {
+        headers: { authorization: `Bearer ${this.#options.token}` },
+        signal,
+      });
+      const body = (await response.json()) as { seq: number; items: Array<{ digest: string; token: TokenView }>; nextCursor: string | null };
+      if (response.status !== 200) throw serverError(response, body);
+      // The first page's number: the stream then resumes after it, so nothing made since is missed.
+      seq ??= body.seq;
+      for (const { digest, token } of body.items) this.#learn(digest, token);
+      cursor = body.nextCursor;
+    } while (cursor !== null);
+    this.#seq = seq;
+  }
+
+  /** The stream said something: it is alive for another `silenceMs`. */
+  #heard(): void {
+    clearTimeout(this.#silenceTimer);
+    this.#silenceTimer = setTimeout(
+      () => this.#abort?.abort(new Error(`the change stream was silent for ${this.#options.silenceMs} ms`)),
+      this.#options.silenceMs,
+    );
+    this.#silenceTimer.unref();
+  }
+
+  #down(): void {
+    this.#live = false;
+    this.#epoch++;
+    clearTimeout(this.#silenceTimer);
+    this.#abort?.abort();
+    this.#abort = undefined;
+  }
+}
+
+/** A verifier following the server at `url`; `close()` it when done. */
+export function createVerifier(options: VerifierOptions): Verifier {
+  return new Verifier(options);
+}
+
+/**
+ * The answer for a known token, decided as the server decides it, or undefined when the server
+ * must decide: it has rate limits, or credits to charge, which are exact only there.
+ */
+function decideHere(known: Known, requirements: VerifyRequirements, now: number): VerifyAnswer | undefined {
+  const { record } = known;
+  if (record.rateLimits.length > 0 || planCharge(record, undefined, now)) return undefined;
+  const verdict = decideVerify(record, requirements, now);
+  return verdict.valid ? { valid: true, code: 'VALID', token: known.view } : verdict;
+}
+
+/** The token a view shows, as the core's decisions read it; undefined when a field does not parse. */
+function recordOf(view: TokenView): TokenRecord | undefined {
+  const credits = view.credits === null ? null : parseCredits(view.credits);
+  const refillAmount = view.refill === null ? null : parseCredits(view.refill.amount);
+  if (credits === undefined || refillAmount === undefined) return undefined;
+  return {
+    ...view,
+    digest: Buffer.alloc(0),
+    credits,
+    refill: view.refill === null || refillAmount === null ? null : { ...view.refill, amount: refillAmount },
+  };
+}
+
+function serverError(response: Response, body: unknown): Error {
+  const error = (body as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
+  return Object.assign(new Error(`tessera answered ${response.status}${error?.message ? `: ${error.message}` : ''}`), {
+    status: response.status,
+    code: error?.code ?? 'UNEXPECTED_RESPONSE',
+    requestId: error?.requestId,
+  });
+}
