@@ -4,6 +4,7 @@ import { retryPolicy, type RetryOptions } from './retry.js';
 import { TokensApi } from './tokens.js';
 import { idempotencyKeyFor, Transport, type CallOptions, type IdempotentCallOptions } from './transport.js';
 import type { VerifyBatchRequest, VerifyRequest, VerifyResult } from './types.js';
+import type { KeyVerifier, VerifyAnswer } from './verify-answer.js';
 
 export interface TesseraOptions {
   /** Where tessera answers, e.g. `https://tessera.internal:8080`; a path prefix is kept. */
@@ -59,6 +60,14 @@ export class Tessera {
   verify(request: VerifyRequest, options: IdempotentCallOptions = {}): Promise<VerifyResult> {
     const idempotencyKey = idempotencyKeyFor(options);
     return this.#transport.send({ method: 'POST', path: '/v1/verify', body: request, authenticated: false, idempotencyKey }, options);
+  }
+
+  /**
+   * This client as the middleware's `verifier`: `verify(secret, requirements)` asks the server
+   * every time (the in-process verifier, `createVerifier`, answers known keys from memory).
+   */
+  keyVerifier(options: IdempotentCallOptions = {}): KeyVerifier {
+    return { verify: (secret, requirements = {}) => this.verify({ token: secret, ...requirements }, options) as Promise<VerifyAnswer> };
   }
 
   /**

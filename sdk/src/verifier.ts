@@ -5,6 +5,7 @@ import { planCharge } from '../../src/core/metering.js';
 import { parseSecret } from '../../src/core/secret.js';
 import type { TokenRecord } from '../../src/core/token.js';
 import { decideVerify } from '../../src/core/verify.js';
+import { TesseraError, type TesseraErrorCode } from './errors.js';
 import { answerOf, type TokenView, type VerifyAnswer, type VerifyRequirements } from './verify-answer.js';
 
 export interface VerifierOptions {
@@ -88,8 +89,8 @@ export class Verifier {
 
   /**
    * What `POST /v1/verify` would answer for `secret` with these requirements: at once from memory
-   * for a known key with nothing to spend, else from the server. Rejects (TypeError from fetch, or
-   * an Error with the server's `code`) only when the server had to be asked and could not answer.
+   * for a known key with nothing to spend, else from the server. Rejects with a TesseraError only
+   * when the server had to be asked and could not answer.
    */
   verify(secret: string, requirements: VerifyRequirements = {}): Promise<VerifyAnswer> {
     if (this.#live && parseSecret(secret)) {
@@ -126,8 +127,10 @@ export class Verifier {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token: secret, ...requirements }),
+    }).catch((cause: unknown) => {
+      throw new TesseraError('NETWORK_ERROR', 'tessera could not be reached to verify a key', { cause });
     });
-    const body = (await response.json()) as unknown;
+    const body = (await response.json().catch(() => undefined)) as unknown;
     if (response.status !== 200) throw serverError(response, body);
     const answer = answerOf(body);
     // Learned only while nothing that could have changed it happened since the question was asked.
@@ -281,11 +284,11 @@ function recordOf(view: TokenView): TokenRecord | undefined {
   };
 }
 
-function serverError(response: Response, body: unknown): Error {
+function serverError(response: Response, body: unknown): TesseraError {
   const error = (body as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
-  return Object.assign(new Error(`tessera answered ${response.status}${error?.message ? `: ${error.message}` : ''}`), {
+  const code = (error?.code ?? 'UNEXPECTED_RESPONSE') as TesseraErrorCode;
+  return new TesseraError(code, `tessera answered ${response.status}${error?.message ? `: ${error.message}` : ''}`, {
     status: response.status,
-    code: error?.code ?? 'UNEXPECTED_RESPONSE',
-    requestId: error?.requestId,
+    requestId: error?.requestId ?? response.headers.get('x-request-id') ?? undefined,
   });
 }

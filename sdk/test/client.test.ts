@@ -101,6 +101,15 @@ await describeEachServer('Tessera client against tessera serve', (server) => {
     );
   });
 
+  it('serves as a KeyVerifier for the middleware: verify(secret, requirements)', async () => {
+    const tessera = client();
+    const { secret } = await tessera.tokens.create({ name: 'for middleware', credits: '3', scopes: ['docs:read'] });
+    const verifier = tessera.keyVerifier();
+    const charged = await verifier.verify(secret, { scopes: ['docs:read'], cost: '2' });
+    assert.deepEqual([charged.code, charged.remaining, charged.token?.name], ['VALID', '1', 'for middleware']);
+    assert.equal((await verifier.verify(secret, { scopes: ['docs:write'] })).code, 'INSUFFICIENT_PERMISSIONS');
+  });
+
   it("changes a token's balance and a shared pool", async () => {
     const tessera = client();
     const { token, secret } = await tessera.tokens.create({ name: 'balance', credits: '5' });
