@@ -1,4 +1,4 @@
-import type { ChangeLogStore, TokenChange } from '../store/change-log-store.js';
+import type { ChangedToken, ChangeLogStore, TokenChange } from '../store/change-log-store.js';
 import type { Runtime } from './runtime.js';
 import type { TokenCache } from './token-cache.js';
 
@@ -117,10 +117,10 @@ export class ChangeFeed {
     await this.#catchingUp;
   }
 
-  /** Evicts the tokens with these digests here, logs the change and tells every other node. */
-  async publish(digests: readonly Buffer[]): Promise<void> {
-    for (const digest of digests) this.deps.cache.delete(digest.toString('base64url'));
-    const changes = await this.deps.log.append(digests, this.deps.runtime.now());
+  /** Evicts these tokens here, logs the change (with whose they are) and tells every other node. */
+  async publish(tokens: readonly ChangedToken[]): Promise<void> {
+    for (const token of tokens) this.deps.cache.delete(token.digest.toString('base64url'));
+    const changes = await this.deps.log.append(tokens, this.deps.runtime.now());
     // Without the announcement the others still read it from the log within one poll.
     await this.deps.signal?.publish(changes).catch((error) => this.deps.onError?.(error));
   }
