@@ -195,6 +195,14 @@ export class Verifier {
         this.#forget(data.digest!);
         this.#seq = data.seq;
         return;
+      case 'position':
+        // Changes this verifier may not see moved the log on: resume after them.
+        this.#seq = data.seq;
+        return;
+      case 'stale':
+        // The node may miss changes: it ends the stream; the verifier asks the server until it is back.
+        this.#down();
+        return;
       case 'ready':
         this.#seq ??= data.seq;
         this.#live = true;

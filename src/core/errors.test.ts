@@ -19,6 +19,7 @@ describe('error codes', () => {
       RATE_LIMITED: 429,
       BODY_TOO_LARGE: 413,
       UNSUPPORTED_MEDIA_TYPE: 415,
+      UNAVAILABLE: 503,
       INTERNAL_ERROR: 500,
     };
     assert.deepEqual(Object.fromEntries(ERROR_CODES.map((c) => [c, httpStatusOf(c)])), expected);

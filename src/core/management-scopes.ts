@@ -19,6 +19,8 @@ export const MANAGEMENT_SCOPES = [
   'catalog:write',
   'edge-configs:read',
   'edge-configs:write',
+  /** An in-process verifier's snapshot and change stream (GET /v1/verifier/…). */
+  'verifier:read',
 ] as const;
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
 

@@ -17,6 +17,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
+import { verifierRoutes } from './routes/verifier-routes.js';
 import { NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { logRequest, logRequestStart } from './logger.js';
 import { validatorCompiler } from './validator.js';
@@ -130,6 +131,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(auditRoutes(services));
   await app.register(catalogRoutes(services));
   await app.register(creditRoutes(services));
+  await app.register(verifierRoutes(services));
   await app.register(vidaRoutes(services));
   await app.register(edenaiRoutes(services));
   await app.register(unleashRoutes(services));

@@ -129,6 +129,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     secretKey,
     edgeClients: parseEdgeClients(config.edgeClients),
     edgeConfigTokenLimit: config.edgeConfigTokenLimit,
+    streamHeartbeatMs: config.streamHeartbeatMs,
     ...(await changeSignal(config, stores)),
     changeFeed: {
       pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),

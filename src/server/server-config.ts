@@ -36,6 +36,8 @@ export interface ServerConfig {
   usageFlushMs: number;
   /** PostgreSQL connections each process keeps for queries (plus one LISTEN and up to two NOTIFY connections). */
   poolSize: number;
+  /** How often a verifier's change stream (GET /v1/verifier/changes) gets a heartbeat comment. */
+  streamHeartbeatMs: number;
   /** How long a shutdown waits for requests under way before it cuts their connections. */
   shutdownTimeoutMs: number;
 }
@@ -78,6 +80,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     workers: positiveInteger('--workers (TESSERA_WORKERS)', flags.workers ?? env.TESSERA_WORKERS, 1),
     usageFlushMs: positiveInteger('TESSERA_USAGE_FLUSH_MS', env.TESSERA_USAGE_FLUSH_MS, 1000),
     poolSize: positiveInteger('TESSERA_PG_POOL_SIZE', env.TESSERA_PG_POOL_SIZE, 8),
+    streamHeartbeatMs: positiveInteger('TESSERA_STREAM_HEARTBEAT_MS', env.TESSERA_STREAM_HEARTBEAT_MS, 15_000),
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
   };
 }

@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import { grantsScope, type ManagementScope } from '../core/management-scopes.js';
 import type { TokenRecord } from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
+import type { ChangeOwner } from '../store/change-log-store.js';
 import type { EdgeConfigStore } from '../store/edge-config-store.js';
 import type { Principal } from './principal.js';
 
@@ -19,6 +20,30 @@ export interface TeamAccess {
 export interface Owned {
   ownerUserId: string;
   teamId: string | null;
+}
+
+/**
+ * Whose tokens an in-process verifier may hold and hear of: every team's and user's (an admin
+ * not limited to a team), one team's, or one user's own outside any team. Never personal tokens.
+ */
+export type VerifierAudience = { kind: 'all' } | { kind: 'team'; teamId: string } | { kind: 'user'; userId: string };
+
+/**
+ * Whether a verifier of `audience` hears of a change to a token of `owner`. A change whose owner
+ * the log does not know (logged before it recorded owners) goes to every verifier: it carries a
+ * digest only, and a verifier that missed a revocation would keep accepting the token.
+ */
+export function audienceSees(audience: VerifierAudience, owner: ChangeOwner | null): boolean {
+  if (owner === null) return true;
+  if (owner.type === 'personal') return false;
+  switch (audience.kind) {
+    case 'all':
+      return true;
+    case 'team':
+      return owner.teamId === audience.teamId;
+    case 'user':
+      return owner.teamId === null && owner.ownerUserId === audience.userId;
+  }
 }
 
 /**
@@ -86,6 +111,17 @@ export class AccessPolicy {
     const wanted = ref ?? (scope === null ? undefined : { id: scope });
     if (!wanted) return undefined;
     return need === 'write' ? this.writableTeam(principal, wanted) : this.team(principal, wanted);
+  }
+
+  /**
+   * Whose tokens a verifier of this caller holds: the team it names (or its token is limited to),
+   * which it must be able to read; else everyone's for an admin; else the caller's own outside any
+   * team. The same tokens as the caller's listings show, personal tokens left out.
+   */
+  async verifierAudience(principal: Principal, ref: TeamRef | undefined): Promise<VerifierAudience> {
+    const access = await this.actingTeam(principal, ref, 'read');
+    if (access) return { kind: 'team', teamId: access.team.id };
+    return this.isAdmin(principal) ? { kind: 'all' } : { kind: 'user', userId: principal.user.id };
   }
 
   /** Throws TOKEN_NOT_FOUND for tokens the caller may not see, so ids cannot be probed. */

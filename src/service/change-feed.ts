@@ -1,4 +1,4 @@
-import type { ChangeLogStore, TokenChange } from '../store/change-log-store.js';
+import type { ChangedToken, ChangeLogStore, TokenChange } from '../store/change-log-store.js';
 import type { Runtime } from './runtime.js';
 import type { TokenCache } from './token-cache.js';
 
@@ -31,6 +31,14 @@ export function decodeChange(payload: string): TokenChange | undefined {
   return { seq: Number(match[1]), at: Number(match[2]), digest: Buffer.from(match[3]!, 'base64url') };
 }
 
+/** What hears of this node's progress through the log (the verifiers' change streams, VerifierFeed). */
+export interface FeedListener {
+  /** Changes up to `seq` are logged and evicted here; the log may be read up to there. */
+  advanced(seq: number): void;
+  /** See ChangeFeed.live. */
+  liveChanged(live: boolean): void;
+}
+
 export interface ChangeFeedOptions {
   /** How often the log is read even without a signal: the bound on how late a change can arrive. */
   pollMs: number;
@@ -58,6 +66,7 @@ export class ChangeFeed {
   #catchingUp: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastPrune = 0;
+  readonly #listeners = new Set<FeedListener>();
 
   constructor(
     private readonly deps: {
@@ -83,6 +92,12 @@ export class ChangeFeed {
   /** The last change this node has applied. */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /** Tells `listener` of every change this node applies (after evicting it) and of every change of `live`; returns the unsubscribe. */
+  subscribe(listener: FeedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   get signalName(): string {
@@ -117,10 +132,11 @@ export class ChangeFeed {
     await this.#catchingUp;
   }
 
-  /** Evicts the tokens with these digests here, logs the change and tells every other node. */
-  async publish(digests: readonly Buffer[]): Promise<void> {
-    for (const digest of digests) this.deps.cache.delete(digest.toString('base64url'));
-    const changes = await this.deps.log.append(digests, this.deps.runtime.now());
+  /** Evicts these tokens here, logs the change (with whose they are) and tells every other node. */
+  async publish(tokens: readonly ChangedToken[]): Promise<void> {
+    for (const token of tokens) this.deps.cache.delete(token.digest.toString('base64url'));
+    const changes = await this.deps.log.append(tokens, this.deps.runtime.now());
+    if (changes.length > 0) this.#advanced(changes[changes.length - 1]!.seq);
     // Without the announcement the others still read it from the log within one poll.
     await this.deps.signal?.publish(changes).catch((error) => this.deps.onError?.(error));
   }
@@ -137,6 +153,12 @@ export class ChangeFeed {
     if (change.seq === this.#lastSeq + 1) this.#lastSeq = change.seq;
     // A number was skipped: an announcement went missing; the log has it.
     else void this.catchUp().catch((error) => this.deps.onError?.(error));
+    // Announced once committed: the log holds it, and every number before it.
+    this.#advanced(change.seq);
+  }
+
+  #advanced(seq: number): void {
+    for (const listener of this.#listeners) listener.advanced(seq);
   }
 
   async #readLog(): Promise<void> {
@@ -145,7 +167,10 @@ export class ChangeFeed {
       // The changes after ours were pruned while we were away: nothing cached can be trusted.
       if (changes.length > 0 && changes[0]!.seq > this.#lastSeq + 1) this.deps.cache.clear();
       for (const change of changes) this.#apply(change);
-      if (changes.length > 0) this.#lastSeq = Math.max(this.#lastSeq, changes[changes.length - 1]!.seq);
+      if (changes.length > 0) {
+        this.#lastSeq = Math.max(this.#lastSeq, changes[changes.length - 1]!.seq);
+        this.#advanced(this.#lastSeq);
+      }
       if (changes.length < PAGE) return;
     }
   }
@@ -185,5 +210,6 @@ export class ChangeFeed {
     if (this.#live === live) return;
     this.#live = live;
     this.deps.onStateChange?.(live, error);
+    for (const listener of this.#listeners) listener.liveChanged(live);
   }
 }

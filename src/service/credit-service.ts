@@ -71,7 +71,7 @@ export class CreditService {
     const token = await this.adjustableToken(ctx, id);
     const credits = await this.deps.credits.adjustToken(token.id, op, amount, this.deps.runtime.now());
     if (credits === undefined) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
-    await this.deps.changes.publish([token.digest]);
+    await this.deps.changes.publish([token]);
     await this.deps.audit.record(ctx, {
       ...tokenAuditTarget(token),
       action: 'token.credits',

@@ -20,6 +20,8 @@ import { systemRuntime, type Clock, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { TokenService } from './token-service.js';
 import { UsageRecorder } from './usage-recorder.js';
+import { VerifierFeed } from './verifier-feed.js';
+import { VerifierService } from './verifier-service.js';
 import { VerifyService } from './verify-service.js';
 
 /**
@@ -41,6 +43,7 @@ export interface Services {
   idempotency: IdempotencyService;
   readiness: Readiness;
   metrics: Metrics;
+  verifier: VerifierService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -65,6 +68,8 @@ export interface ServiceOptions {
   /** How other nodes hear of changes at once (PostgreSQL NOTIFY, Redis); by reading the change log alone when not given. */
   changeSignal?: ChangeSignal;
   changeFeed?: Partial<ChangeFeedOptions> & Pick<ConstructorParameters<typeof ChangeFeed>[0], 'observeLag' | 'onError' | 'onStateChange'>;
+  /** How often a verifier's change stream gets a heartbeat comment (TESSERA_STREAM_HEARTBEAT_MS); 15 s when not given. */
+  streamHeartbeatMs?: number;
   /** Where the process's metrics go; serve makes it before opening the store so that store queries are timed too. */
   metrics?: Metrics;
 }
@@ -88,6 +93,12 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   );
   metrics.watch({ cache, changes });
   const usage = new UsageRecorder(stores.tokens);
+  const verifierFeed = new VerifierFeed({
+    log: stores.changes,
+    changes,
+    heartbeatMs: options.streamHeartbeatMs ?? 15_000,
+    ...(feedHooks.onError ? { onError: feedHooks.onError } : {}),
+  });
   const access = new AccessPolicy({ accounts: stores.accounts, edgeConfigs: stores.edgeConfigs });
   const configAccess = new EdgeConfigAccess({ edgeConfigs: stores.edgeConfigs, access, tokenLimit: options.edgeConfigTokenLimit ?? 100 });
   const audit = new AuditService({ audit: stores.audit, access, runtime });
@@ -119,6 +130,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
+    verifier: new VerifierService({ tokens: stores.tokens, log: stores.changes, access, feed: verifierFeed, runtime }),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,

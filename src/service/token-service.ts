@@ -269,7 +269,7 @@ export class TokenService {
 
   /** Every node drops its cached copy of these tokens. */
   async #publish(...tokens: TokenRecord[]): Promise<void> {
-    await this.deps.changes.publish(tokens.map((t) => t.digest));
+    await this.deps.changes.publish(tokens);
   }
 }
 

@@ -89,7 +89,7 @@ export class EdgeTokenService {
         if (error instanceof AppError && error.code === 'CONFLICT') return text;
         throw error;
       }
-      await this.deps.changes.publish([token.digest]);
+      await this.deps.changes.publish([token]);
       await this.deps.audit.record('ctx' in caller ? caller.ctx : null, {
         action: 'token.create',
         targetType: 'token',

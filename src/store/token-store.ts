@@ -6,6 +6,8 @@ export interface TokenListQuery extends PageQuery {
   /** A team's tokens; `null` for tokens that belong to no team. */
   teamId?: string | null;
   type?: string;
+  /** Every type but this one (a verifier's snapshot leaves out personal tokens). */
+  excludeType?: string;
   /** Of personal tokens, only those of this user (a team listing hides teammates' credentials). */
   personalOf?: string;
   resource?: ResourceRef;

@@ -181,6 +181,14 @@ const ROWS: Record<string, Row> = {
     request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/credits`, payload: { op: 'add', amount: '1' } }),
   },
 
+  // A verifier reads the tokens its caller's listings show (personal tokens aside): its own, a team's, or all for an admin.
+  'GET /v1/verifier/snapshot': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/verifier/snapshot${placeQuery(w, t)}` }) },
+  // An event stream does not end: its answer is taken once its headers are in, and the stream left to the app's close.
+  'GET /v1/verifier/changes': {
+    policy: 'list',
+    request: async (w, t) => ({ method: 'GET', url: `/v1/verifier/changes${placeQuery(w, t)}`, payloadAsStream: true }),
+  },
+
   'GET /v1/whoami': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/whoami' }) },
   'POST /v1/users': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/users', payload: { name: w.fresh() } }) },
   'GET /v1/users': { policy: 'admin', request: async () => ({ method: 'GET', url: '/v1/users' }) },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import fc from 'fast-check';
 import { request as httpRequest } from 'node:http';
-import type { InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { edgeSignature, sha256Hex } from '../../src/core/unleash-edge-signature.js';
 import { ERROR_CODES } from '../../src/core/errors.js';
 import { describeEachApp, startHarness } from '../support/app-harness.js';
@@ -40,6 +40,8 @@ interface Operation {
   parameters: Parameter[];
   body?: Schema;
   security: Array<Record<string, string[]>>;
+  /** Its answer is an event stream that does not end (GET /v1/verifier/changes). */
+  stream: boolean;
 }
 
 async function operations(): Promise<Operation[]> {
@@ -56,6 +58,7 @@ async function operations(): Promise<Operation[]> {
           parameters: op.parameters ?? [],
           body: op.requestBody?.content?.['application/json']?.schema,
           security: op.security ?? [],
+          stream: op.responses?.['200']?.content?.['text/event-stream'] !== undefined,
         });
       }
     }
@@ -872,6 +875,7 @@ const VERCEL_CODES = new Set([
   'rate_limited',
   'payload_too_large',
   'unsupported_media_type',
+  'service_unavailable',
 ]);
 const NATIVE_CODES = new Set<string>(ERROR_CODES.filter((c) => c !== 'INTERNAL_ERROR'));
 
@@ -897,6 +901,21 @@ function overHttp(base: string, options: InjectOptions): Promise<Answer> {
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/**
+ * An event stream's request by inject: a refusal is read whole; a stream that opened is taken as
+ * its status and headers, and ended (it never ends by itself).
+ */
+async function injectStream(app: FastifyInstance, options: InjectOptions): Promise<Answer> {
+  const res = await app.inject({ ...options, payloadAsStream: true });
+  if (res.statusCode < 300) {
+    (res.raw.res as { destroy(): void }).destroy();
+    return { statusCode: res.statusCode, headers: res.headers, body: '' };
+  }
+  let body = '';
+  for await (const chunk of res.stream()) body += String(chunk);
+  return { statusCode: res.statusCode, headers: res.headers, body };
 }
 
 /** What is wrong with a 4xx answer's body for its API, or undefined when nothing is. */
@@ -1109,7 +1128,7 @@ await describeEachApp(
             routes.length = 0;
             let res: Answer;
             try {
-              res = via === 'inject' ? await h.app.inject(options) : await overHttp(base, options);
+              res = via === 'http' ? await overHttp(base, options) : op.stream ? await injectStream(h.app, options) : await h.app.inject(options);
             } catch (error) {
               // A request Node's HTTP client will not write is no request a server sees.
               if (via === 'http' && /ERR_UNESCAPED_CHARACTERS|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN/.test(String((error as { code?: string }).code)))

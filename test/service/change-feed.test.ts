@@ -8,6 +8,8 @@ import { waitFor } from '../support/wait-for.js';
 import { TokenCache } from '../../src/service/token-cache.js';
 
 const digest = (n: number) => Buffer.alloc(32, n);
+/** A changed api token of one user, as the log records it. */
+const changed = (n: number) => ({ digest: digest(n), type: 'api', ownerUserId: 'usr_1', teamId: null });
 const key = (n: number) => digest(n).toString('base64url');
 const record = (n: number) => ({ id: `tok_${n}` }) as TokenRecord;
 
@@ -52,7 +54,7 @@ describe('ChangeFeed', () => {
     const signal = new ManualSignal();
     const { log, cache, feed, fill } = setup({ signal });
     fill(1, 2);
-    await feed.publish([digest(1)]);
+    await feed.publish([changed(1)]);
     assert.equal(cache.get(key(1), 1_000), undefined);
     assert.equal(cache.get(key(2), 1_000)?.id, 'tok_2');
     assert.deepEqual(
@@ -73,7 +75,7 @@ describe('ChangeFeed', () => {
     signal.handlers!.onUp();
     await settle();
     fill(1, 2, 3);
-    const [first, second] = await other.log.append([digest(1), digest(2)], 1_000);
+    const [first, second] = await other.log.append([changed(1), changed(2)], 1_000);
     advance(40);
     signal.handlers!.onChange(first!);
     signal.handlers!.onChange(second!);
@@ -92,7 +94,7 @@ describe('ChangeFeed', () => {
     signal.handlers!.onUp();
     await settle();
     fill(1, 2);
-    const [lost, later] = await log.append([digest(1), digest(2)], 1_000);
+    const [lost, later] = await log.append([changed(1), changed(2)], 1_000);
     assert.ok(lost);
     signal.handlers!.onChange(later!); // 2 without 1: the announcement of 1 went missing
     await feed.catchUp();
@@ -116,7 +118,7 @@ describe('ChangeFeed', () => {
     assert.equal(cache.get(key(1), 1_000), undefined, 'the cache was dropped');
     fill(1);
     assert.equal(cache.get(key(1), 1_000), undefined, 'and takes nothing while suspended');
-    await log.append([digest(1)], 1_000); // revoked elsewhere while this node was deaf
+    await log.append([changed(1)], 1_000); // revoked elsewhere while this node was deaf
     signal.handlers!.onUp();
     await settle();
     await feed.catchUp();
@@ -131,8 +133,8 @@ describe('ChangeFeed', () => {
     const { log, cache, feed, fill, advance } = setup();
     await feed.start();
     fill(7);
-    await log.append([digest(1)], 1_000);
-    await log.append([digest(2)], 1_000);
+    await log.append([changed(1)], 1_000);
+    await log.append([changed(2)], 1_000);
     advance(20_000);
     await log.prune(1_000 + 10_000); // 1 is gone; 2, the latest, is kept
     await feed.catchUp();

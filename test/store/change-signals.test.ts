@@ -17,6 +17,8 @@ import { waitFor } from '../support/wait-for.js';
 import { Redis } from 'ioredis';
 
 const digest = (n: number) => Buffer.alloc(32, n);
+/** A changed api token of one user, as the log records it. */
+const changed = (n: number) => ({ digest: digest(n), type: 'api', ownerUserId: 'usr_1', teamId: null });
 const key = (n: number) => digest(n).toString('base64url');
 
 interface Node {
@@ -76,7 +78,7 @@ function signalSuite(title: string, open: () => Promise<SignalBackend | string>)
       const a = await node('tessera-test-a');
       const b = await node('tessera-test-b');
       b.cache.set(key(1), { id: 'tok_1' } as TokenRecord, Date.now());
-      await a.feed.publish([digest(1)]);
+      await a.feed.publish([changed(1)]);
       await waitFor('b evicted the published digest', () => b.cache.get(key(1), Date.now()) === undefined || undefined, 1_000);
       assert.equal(b.feed.lastSeq, await stores.changes.latest());
     });
@@ -89,7 +91,7 @@ function signalSuite(title: string, open: () => Promise<SignalBackend | string>)
       await waitFor('b noticed', () => !b.feed.live || undefined, 2_000);
       assert.equal(b.cache.get(key(2), Date.now()), undefined, 'nothing is served while deaf');
       // Changed elsewhere while b may not hear it: the log tells b.
-      await a.feed.publish([digest(3)]);
+      await a.feed.publish([changed(3)]);
       await waitFor('b listening again', () => b.feed.live || undefined, 5_000);
       assert.equal(b.feed.lastSeq, await stores.changes.latest(), 'b read what it missed before trusting its cache');
       assert.deepEqual(b.states.slice(-2), [false, true]);

@@ -111,6 +111,7 @@ await describeEachStore('TokenStore contract', (stores) => {
     );
     assert.deepEqual(await ids({ teamId: 'team_list' }), [teamToken.id]);
     assert.deepEqual(await ids({ type: 'personal' }), [teamToken.id]);
+    assert.deepEqual(await ids({ excludeType: 'personal', status: 'active' }), [resourceToken.id, scheduled.id, active.id]);
     assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_list' } }), [resourceToken.id]);
     assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_other' } }), []);
     assert.deepEqual(await ids({ status: 'active', teamId: null }), [scheduled.id, active.id]);

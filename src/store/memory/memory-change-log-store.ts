@@ -1,18 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import type { ChangeLogStore, TokenChange } from '../change-log-store.js';
+import type { ChangedToken, ChangeLogStore, LoggedChange } from '../change-log-store.js';
 
 export class MemoryChangeLogStore implements ChangeLogStore {
-  #changes: TokenChange[] = [];
+  #changes: LoggedChange[] = [];
   #latest = 0;
   readonly #logId = randomBytes(8).toString('hex');
 
-  async append(digests: readonly Buffer[], at: number): Promise<TokenChange[]> {
-    const appended = digests.map((digest) => ({ seq: ++this.#latest, digest: Buffer.from(digest), at }));
+  async append(tokens: readonly ChangedToken[], at: number): Promise<LoggedChange[]> {
+    const appended = tokens.map((t) => ({
+      seq: ++this.#latest,
+      digest: Buffer.from(t.digest),
+      at,
+      owner: { type: t.type, ownerUserId: t.ownerUserId, teamId: t.teamId },
+    }));
     this.#changes.push(...appended);
     return appended.map(copy);
   }
 
-  async since(seq: number, limit: number): Promise<TokenChange[]> {
+  async since(seq: number, limit: number): Promise<LoggedChange[]> {
     return this.#changes
       .filter((c) => c.seq > seq)
       .slice(0, limit)
@@ -35,6 +40,6 @@ export class MemoryChangeLogStore implements ChangeLogStore {
   }
 }
 
-function copy(change: TokenChange): TokenChange {
-  return { ...change, digest: Buffer.from(change.digest) };
+function copy(change: LoggedChange): LoggedChange {
+  return { ...change, digest: Buffer.from(change.digest), owner: change.owner && { ...change.owner } };
 }

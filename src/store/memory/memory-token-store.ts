@@ -37,6 +37,7 @@ export class MemoryTokenStore implements TokenStore {
         (query.ownerUserId === undefined || t.ownerUserId === query.ownerUserId) &&
         (query.teamId === undefined || t.teamId === query.teamId) &&
         (query.type === undefined || t.type === query.type) &&
+        (query.excludeType === undefined || t.type !== query.excludeType) &&
         (query.personalOf === undefined || t.type !== 'personal' || t.ownerUserId === query.personalOf) &&
         (query.resource === undefined || (t.resource?.kind === query.resource.kind && t.resource.id === query.resource.id)) &&
         (query.status === undefined || tokenStatus(t, query.now) === query.status),

@@ -10,6 +10,7 @@ import { reservationDigests } from './migrations/2026-12-05T0300-reservation-dig
 import { serverSettings } from './migrations/2026-12-05T0310-server-settings.js';
 import { edenaiNames } from './migrations/2026-12-05T0320-edenai-names.js';
 import { personalTokenScopes } from './migrations/2026-12-05T0330-personal-token-scopes.js';
+import { changeOwners } from './migrations/2026-12-05T1200-change-owners.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -29,6 +30,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T0310-server-settings': serverSettings,
     '2026-12-05T0320-edenai-names': edenaiNames,
     '2026-12-05T0330-personal-token-scopes': personalTokenScopes,
+    '2026-12-05T1200-change-owners': changeOwners,
   };
 }
 

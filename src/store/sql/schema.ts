@@ -142,6 +142,10 @@ export interface TokenChangesTable {
   seq: number | string;
   digest: Buffer;
   changed_at: Millis;
+  /** Whose token changed; null for changes logged before 2026-12-05T1200-change-owners. */
+  token_type: string | null;
+  owner_user_id: string | null;
+  team_id: string | null;
 }
 
 export interface ChangeSequenceTable {

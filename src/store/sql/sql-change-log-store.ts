@@ -1,34 +1,51 @@
 import { sql, type Kysely } from 'kysely';
-import type { ChangeLogStore, TokenChange } from '../change-log-store.js';
+import type { ChangedToken, ChangeLogStore, LoggedChange } from '../change-log-store.js';
 import { millis } from './driver/conflicts.js';
 import type { Database } from './schema.js';
 
 export class SqlChangeLogStore implements ChangeLogStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async append(digests: readonly Buffer[], at: number): Promise<TokenChange[]> {
-    if (digests.length === 0) return [];
+  async append(tokens: readonly ChangedToken[], at: number): Promise<LoggedChange[]> {
+    if (tokens.length === 0) return [];
     return this.db.transaction().execute(async (tx) => {
       // The counter row stays locked until commit: numbers are taken and committed in one order.
       const { seq } = await tx
         .updateTable('change_sequence')
-        .set({ seq: sql`seq + ${digests.length}` })
+        .set({ seq: sql`seq + ${tokens.length}` })
         .where('id', '=', 1)
         .returning('seq')
         .executeTakeFirstOrThrow();
-      const first = Number(seq) - digests.length + 1;
-      const changes = digests.map((digest, i) => ({ seq: first + i, digest, at }));
+      const first = Number(seq) - tokens.length + 1;
+      const changes = tokens.map(
+        (t, i): LoggedChange => ({ seq: first + i, digest: t.digest, at, owner: { type: t.type, ownerUserId: t.ownerUserId, teamId: t.teamId } }),
+      );
       await tx
         .insertInto('token_changes')
-        .values(changes.map((c) => ({ seq: c.seq, digest: c.digest, changed_at: c.at })))
+        .values(
+          changes.map((c) => ({
+            seq: c.seq,
+            digest: c.digest,
+            changed_at: c.at,
+            token_type: c.owner!.type,
+            owner_user_id: c.owner!.ownerUserId,
+            team_id: c.owner!.teamId,
+          })),
+        )
         .execute();
       return changes;
     });
   }
 
-  async since(seq: number, limit: number): Promise<TokenChange[]> {
+  async since(seq: number, limit: number): Promise<LoggedChange[]> {
     const rows = await this.db.selectFrom('token_changes').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
-    return rows.map((r) => ({ seq: Number(r.seq), digest: Buffer.from(r.digest), at: millis(r.changed_at) }));
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      digest: Buffer.from(r.digest),
+      at: millis(r.changed_at),
+      // Both are set together; a change logged before the migration has neither.
+      owner: r.token_type === null || r.owner_user_id === null ? null : { type: r.token_type, ownerUserId: r.owner_user_id, teamId: r.team_id },
+    }));
   }
 
   async latest(): Promise<number> {

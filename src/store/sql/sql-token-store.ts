@@ -92,6 +92,7 @@ export class SqlTokenStore implements TokenStore {
     if (query.teamId === null) select = select.where('team_id', 'is', null);
     else if (query.teamId !== undefined) select = select.where('team_id', '=', query.teamId);
     if (query.type !== undefined) select = select.where('type', '=', query.type);
+    if (query.excludeType !== undefined) select = select.where('type', '<>', query.excludeType);
     if (query.personalOf !== undefined) {
       const personalOf = query.personalOf;
       select = select.where((eb) => eb.or([eb('type', '<>', 'personal'), eb('owner_user_id', '=', personalOf)]));

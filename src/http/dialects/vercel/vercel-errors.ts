@@ -16,6 +16,7 @@ const VERCEL_CODES: Record<ErrorCode, string> = {
   RATE_LIMITED: 'rate_limited',
   BODY_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  UNAVAILABLE: 'service_unavailable',
   INTERNAL_ERROR: 'internal_server_error',
 };
 
