@@ -1,8 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { parseCredits } from '../../src/core/credits.js';
-import { digestKeyOf } from '../../src/core/digest.js';
+import { hash } from 'node:crypto';
 import { planCharge } from '../../src/core/metering.js';
-import { parseSecret } from '../../src/core/secret.js';
 import type { TokenRecord } from '../../src/core/token.js';
 import { decideVerify } from '../../src/core/verify.js';
 import { TesseraError, type TesseraErrorCode } from './errors.js';
@@ -31,8 +30,18 @@ export interface VerifierOptions {
 
 /** What the verifier knows of one token, keyed by the digest of its secret: never the secret. */
 interface Known {
-  view: TokenView;
   record: TokenRecord;
+  /**
+   * Its VALID answer, already resolved: given again to every call it answers (made once, it
+   * costs nothing more). Undefined when the token has rate limits or credits to spend: then the
+   * server decides every call.
+   */
+  valid: Promise<VerifyAnswer> | undefined;
+  /**
+   * Until when a call that requires nothing is VALID: the first of its expiry and its revocation
+   * (a rotation's grace ends); 0 when such a call is refused anyway (an IP allowlist needs an ip).
+   */
+  plainUntil: number;
 }
 
 /** Counts for monitoring: how many tokens are known, whether they are being used, where the stream stands. */
@@ -92,13 +101,15 @@ export class Verifier {
    * for a known key with nothing to spend, else from the server. Rejects with a TesseraError only
    * when the server had to be asked and could not answer.
    */
-  verify(secret: string, requirements: VerifyRequirements = {}): Promise<VerifyAnswer> {
-    if (this.#live && parseSecret(secret)) {
-      const known = this.#known.get(digestKeyOf(secret));
-      if (known) {
-        const local = decideHere(known, requirements, Date.now());
-        if (local) return Promise.resolve(local);
-      }
+  verify(secret: string, requirements: VerifyRequirements = NONE): Promise<VerifyAnswer> {
+    // A known digest is a stored token's: its secret's format and checksum need no second look.
+    const known = this.#live ? this.#known.get(keyOf(secret)) : undefined;
+    if (known?.valid) {
+      const now = Date.now();
+      // Nothing required and nothing due yet: valid, without the whole decision.
+      if (requirements === NONE && now < known.plainUntil) return known.valid;
+      const verdict = decideVerify(known.record, requirements, now);
+      return verdict.valid ? known.valid : Promise.resolve(verdict);
     }
     return this.#ask(secret, requirements);
   }
@@ -134,15 +145,19 @@ export class Verifier {
     if (response.status !== 200) throw serverError(response, body);
     const answer = answerOf(body);
     // Learned only while nothing that could have changed it happened since the question was asked.
-    if (answer.valid && answer.token && epoch === this.#epoch && this.#live) this.#learn(digestKeyOf(secret), answer.token);
+    if (answer.valid && answer.token && epoch === this.#epoch && this.#live) this.#learn(keyOf(secret), answer.token);
     return answer;
   }
 
   #learn(key: string, view: TokenView): void {
     const record = recordOf(view);
     if (!record) return;
+    // Rate limits and credits are counted on the server, for every node: such a token is never answered here.
+    const local = record.rateLimits.length === 0 && planCharge(record, undefined, Date.now()) === undefined;
+    const valid = local ? Promise.resolve(Object.freeze({ valid: true, code: 'VALID', token: view }) as VerifyAnswer) : undefined;
     this.#known.delete(key);
-    this.#known.set(key, { view, record });
+    const plainUntil = record.ipAllowlist.length > 0 || record.leakedAt !== null ? 0 : Math.min(record.expiresAt ?? Infinity, record.revokedAt ?? Infinity);
+    this.#known.set(key, { record, valid, plainUntil });
     // A Map iterates in insertion order: the first key is the one learned longest ago.
     if (this.#known.size > this.#options.maxTokens) this.#known.delete(this.#known.keys().next().value!);
   }
@@ -192,7 +207,7 @@ export class Verifier {
     const data = JSON.parse(event.data) as { seq: number; digest?: string };
     switch (event.event) {
       case 'change':
-        this.#forget(data.digest!);
+        this.#forget(keyOfDigest(data.digest!));
         this.#seq = data.seq;
         return;
       case 'position':
@@ -238,7 +253,7 @@ export class Verifier {
       if (response.status !== 200) throw serverError(response, body);
       // The first page's number: the stream then resumes after it, so nothing made since is missed.
       seq ??= body.seq;
-      for (const { digest, token } of body.items) this.#learn(digest, token);
+      for (const { digest, token } of body.items) this.#learn(keyOfDigest(digest), token);
       cursor = body.nextCursor;
     } while (cursor !== null);
     this.#seq = seq;
@@ -263,20 +278,29 @@ export class Verifier {
   }
 }
 
+/**
+ * The key a token is known by: the SHA-256 digest of its secret, as the server keeps it, in
+ * latin1 (one character a byte): the shortest string a digest makes, so the cheapest to make and
+ * to look up on every verification.
+ */
+function keyOf(secret: string): string {
+  return hashAs('sha256', secret, 'latin1');
+}
+
+/** node:crypto's `hash`; its types list hex, base64, base64url and buffer, and it takes every BufferEncoding. */
+const hashAs = hash as (algorithm: string, data: string, outputEncoding: BufferEncoding) => string;
+
+/** The same key from a digest as the server sends it (base64url). */
+function keyOfDigest(digest: string): string {
+  return Buffer.from(digest, 'base64url').toString('latin1');
+}
+
+/** No requirements: one object for every call that names none. */
+const NONE: VerifyRequirements = Object.freeze({});
+
 /** A verifier following the server at `url`; `close()` it when done. */
 export function createVerifier(options: VerifierOptions): Verifier {
   return new Verifier(options);
-}
-
-/**
- * The answer for a known token, decided as the server decides it, or undefined when the server
- * must decide: it has rate limits, or credits to charge, which are exact only there.
- */
-function decideHere(known: Known, requirements: VerifyRequirements, now: number): VerifyAnswer | undefined {
-  const { record } = known;
-  if (record.rateLimits.length > 0 || planCharge(record, undefined, now)) return undefined;
-  const verdict = decideVerify(record, requirements, now);
-  return verdict.valid ? { valid: true, code: 'VALID', token: known.view } : verdict;
 }
 
 /** The token a view shows, as the core's decisions read it; undefined when a field does not parse. */

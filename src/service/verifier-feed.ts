@@ -56,7 +56,7 @@ export class VerifierFeed implements FeedListener {
   constructor(
     private readonly deps: {
       log: ChangeLogStore;
-      changes: Pick<ChangeFeed, 'live' | 'subscribe'>;
+      changes: Pick<ChangeFeed, 'live' | 'subscribe' | 'lastSeq'>;
       heartbeatMs: number;
       onError?: (error: unknown) => void;
     },
@@ -97,7 +97,7 @@ export class VerifierFeed implements FeedListener {
   advanced(seq: number): void {
     if (!this.#hasLive()) {
       // Nobody to hand changes to: a stream that opens reads its backlog from the log.
-      if (this.#reading === undefined) this.#through = Math.max(this.#through, seq);
+      if (this.#reading === undefined) this.#through = Math.max(this.#through, Math.min(seq, this.deps.changes.lastSeq));
       return;
     }
     if (seq > this.#through) this.#read();
@@ -112,22 +112,24 @@ export class VerifierFeed implements FeedListener {
   async #catchUp(subscriber: Subscriber, after: number | undefined): Promise<void> {
     const latest = await this.deps.log.latest();
     if (subscriber.closed) return;
-    if (after === undefined) subscriber.through = latest;
+    // From where this node stands: what it has not applied yet comes when it has.
+    if (after === undefined) subscriber.through = Math.min(latest, this.deps.changes.lastSeq);
     else if (after > latest) this.#reset(subscriber, latest);
     else subscriber.through = after;
     for (;;) {
-      const changes = await this.deps.log.since(subscriber.through, PAGE);
+      const read = await this.deps.log.since(subscriber.through, PAGE);
       if (subscriber.closed) return;
-      if (changes.length > 0 && changes[0]!.seq > subscriber.through + 1) {
+      if (read.length > 0 && read[0]!.seq > subscriber.through + 1) {
         // What was asked for is pruned: start over from the latest, with a new snapshot.
         const now = await this.deps.log.latest();
         if (subscriber.closed) return;
         this.#reset(subscriber, now);
         continue;
       }
+      const changes = this.#applied(read);
       this.#deliver(subscriber, changes);
       // Joins the live readers in the same turn as it reads their position: nothing falls between.
-      if (changes.length < PAGE && subscriber.through >= this.#through) break;
+      if ((changes.length < read.length || read.length < PAGE) && subscriber.through >= this.#through) break;
     }
     subscriber.live = true;
     subscriber.sink.ready(subscriber.through);
@@ -170,7 +172,8 @@ export class VerifierFeed implements FeedListener {
     do {
       this.#readAgain = false;
       for (;;) {
-        const changes = await this.deps.log.since(this.#through, PAGE);
+        const read = await this.deps.log.since(this.#through, PAGE);
+        const changes = this.#applied(read);
         if (changes.length === 0) break;
         const pruned = changes[0]!.seq > this.#through + 1;
         for (const subscriber of this.#subscribers) {
@@ -183,6 +186,17 @@ export class VerifierFeed implements FeedListener {
         if (changes.length < PAGE) break;
       }
     } while (this.#readAgain && this.#hasLive());
+  }
+
+  /**
+   * The changes this node has applied (evicted from its own cache), of those read. A verifier
+   * told of a change asks this node next: had the node not applied it yet, it would answer from
+   * its cache what the change made wrong, and the verifier would keep that answer.
+   */
+  #applied(changes: readonly LoggedChange[]): readonly LoggedChange[] {
+    const applied = this.deps.changes.lastSeq;
+    if (changes.length === 0 || changes[changes.length - 1]!.seq <= applied) return changes;
+    return changes.filter((c) => c.seq <= applied);
   }
 
   #hasLive(): boolean {
