@@ -151,6 +151,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -182,6 +183,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -213,6 +215,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -244,6 +247,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -431,6 +435,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -462,6 +467,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -556,6 +562,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -587,6 +594,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -618,6 +626,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -649,6 +658,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -739,6 +749,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -770,6 +781,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -801,6 +813,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -832,6 +845,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -915,6 +929,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -946,6 +961,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -977,6 +993,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1008,6 +1025,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1086,6 +1104,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1117,6 +1136,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1148,6 +1168,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1280,6 +1301,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1311,6 +1333,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1342,6 +1365,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1503,6 +1527,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1534,6 +1559,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1565,6 +1591,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1596,6 +1623,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1627,6 +1655,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1750,6 +1779,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1781,6 +1811,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1812,6 +1843,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1843,6 +1875,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1897,6 +1930,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1928,6 +1962,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1959,6 +1994,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -1990,6 +2026,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2129,6 +2166,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2160,6 +2198,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2191,6 +2230,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2222,6 +2262,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2343,6 +2384,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2374,6 +2416,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2405,6 +2448,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2436,6 +2480,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2571,6 +2616,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2602,6 +2648,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2633,6 +2680,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2664,6 +2712,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2695,6 +2744,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2833,6 +2883,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2864,6 +2915,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2895,6 +2947,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2926,6 +2979,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2957,6 +3011,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -2988,6 +3043,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3061,6 +3117,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3092,6 +3149,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3123,6 +3181,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3154,6 +3213,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3243,6 +3303,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3274,6 +3335,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3305,6 +3367,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3336,6 +3399,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3367,6 +3431,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;
@@ -3398,6 +3463,7 @@ export interface paths {
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
                   | 'INTERNAL_ERROR';
                 message: string;
                 requestId: string;

@@ -61,6 +61,7 @@ const PRUNE_EVERY_MS = 60_000;
  */
 export class ChangeFeed {
   #lastSeq = 0;
+  #started = false;
   #signalUp = false;
   #live: boolean;
   #catchingUp: Promise<void> | undefined;
@@ -94,6 +95,14 @@ export class ChangeFeed {
     return this.#lastSeq;
   }
 
+  /**
+   * Up to where this node's cache is true to the log: the last change applied once the feed has
+   * started; before that (a process that never follows the log, as in tests) nothing is held back.
+   */
+  get appliedSeq(): number {
+    return this.#started ? this.#lastSeq : Number.MAX_SAFE_INTEGER;
+  }
+
   /** Tells `listener` of every change this node applies (after evicting it) and of every change of `live`; returns the unsubscribe. */
   subscribe(listener: FeedListener): () => void {
     this.#listeners.add(listener);
@@ -106,6 +115,7 @@ export class ChangeFeed {
 
   async start(): Promise<void> {
     this.#lastSeq = await this.deps.log.latest();
+    this.#started = true;
     this.#lastPrune = this.deps.runtime.now();
     const { signal } = this.deps;
     if (signal) {

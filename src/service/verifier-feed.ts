@@ -56,7 +56,7 @@ export class VerifierFeed implements FeedListener {
   constructor(
     private readonly deps: {
       log: ChangeLogStore;
-      changes: Pick<ChangeFeed, 'live' | 'subscribe' | 'lastSeq'>;
+      changes: Pick<ChangeFeed, 'live' | 'subscribe' | 'appliedSeq'>;
       heartbeatMs: number;
       onError?: (error: unknown) => void;
     },
@@ -97,7 +97,7 @@ export class VerifierFeed implements FeedListener {
   advanced(seq: number): void {
     if (!this.#hasLive()) {
       // Nobody to hand changes to: a stream that opens reads its backlog from the log.
-      if (this.#reading === undefined) this.#through = Math.max(this.#through, Math.min(seq, this.deps.changes.lastSeq));
+      if (this.#reading === undefined) this.#through = Math.max(this.#through, Math.min(seq, this.deps.changes.appliedSeq));
       return;
     }
     if (seq > this.#through) this.#read();
@@ -113,7 +113,7 @@ export class VerifierFeed implements FeedListener {
     const latest = await this.deps.log.latest();
     if (subscriber.closed) return;
     // From where this node stands: what it has not applied yet comes when it has.
-    if (after === undefined) subscriber.through = Math.min(latest, this.deps.changes.lastSeq);
+    if (after === undefined) subscriber.through = Math.min(latest, this.deps.changes.appliedSeq);
     else if (after > latest) this.#reset(subscriber, latest);
     else subscriber.through = after;
     for (;;) {
@@ -133,7 +133,8 @@ export class VerifierFeed implements FeedListener {
     }
     subscriber.live = true;
     subscriber.sink.ready(subscriber.through);
-    if (this.#reading === undefined && this.#liveCount() === 1) this.#through = Math.max(this.#through, subscriber.through);
+    if (this.#reading === undefined && this.#liveCount() === 1)
+      this.#through = Math.max(this.#through, Math.min(subscriber.through, this.deps.changes.appliedSeq));
   }
 
   #reset(subscriber: Subscriber, latest: number): void {
@@ -194,7 +195,7 @@ export class VerifierFeed implements FeedListener {
    * its cache what the change made wrong, and the verifier would keep that answer.
    */
   #applied(changes: readonly LoggedChange[]): readonly LoggedChange[] {
-    const applied = this.deps.changes.lastSeq;
+    const applied = this.deps.changes.appliedSeq;
     if (changes.length === 0 || changes[changes.length - 1]!.seq <= applied) return changes;
     return changes.filter((c) => c.seq <= applied);
   }
