@@ -124,6 +124,13 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ],
     ['a lone surrogate to verify', { method: 'POST', url: '/v1/verify', headers: json, payload: '{"token":"tsr_\\ud800"}' }, 400],
     ['batch of objects without token', { method: 'POST', url: '/v1/verify/batch', payload: { tokens: [{ scopes: ['x'] }] } }, 400],
+    ['a snapshot page of 0', { method: 'GET', url: '/v1/verifier/snapshot?limit=0', as: h.admin }, 400],
+    ['a snapshot page past 1,000', { method: 'GET', url: '/v1/verifier/snapshot?limit=1001', as: h.admin }, 400],
+    ['a snapshot cursor past 64 characters', { method: 'GET', url: `/v1/verifier/snapshot?cursor=${'x'.repeat(65)}`, as: h.admin }, 400],
+    ['a stream resumed after a negative change', { method: 'GET', url: '/v1/verifier/changes?after=-1', as: h.admin }, 400],
+    ['a stream resumed after no number', { method: 'GET', url: '/v1/verifier/changes?after=abc', as: h.admin }, 400],
+    ['a Last-Event-ID that is no number', { method: 'GET', url: '/v1/verifier/changes', headers: { 'last-event-id': '1e3' }, as: h.admin }, 400],
+    ['a Last-Event-ID of 16 digits', { method: 'GET', url: '/v1/verifier/changes', headers: { 'last-event-id': '1'.repeat(16) }, as: h.admin }, 400],
   ];
 
   it('answers each with the expected 4xx, in the native error shape, and changes nothing', async () => {
