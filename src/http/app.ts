@@ -44,6 +44,8 @@ export interface AppOptions {
    * Fastify (fast-verify/), the default, or by Fastify's route like every other request.
    */
   verifyFastPath?: boolean;
+  /** TESSERA_PUBLIC_URL: the OAuth issuer; each request's own address when not given (oauth/issuer.ts). */
+  publicUrl?: string;
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {

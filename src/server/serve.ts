@@ -143,7 +143,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
   });
   const logLines = asyncStdout();
-  const app = await buildApp(services, { logger: loggerOptions(config.logLevel, logLines), trustProxy: config.trustProxy });
+  const app = await buildApp(services, {
+    logger: loggerOptions(config.logLevel, logLines),
+    trustProxy: config.trustProxy,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+  });
   const close = gracefulClose(app);
   await background.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
   const sweep = setInterval(() => {

@@ -40,6 +40,11 @@ export interface ServerConfig {
   streamHeartbeatMs: number;
   /** How long a shutdown waits for requests under way before it cuts their connections. */
   shutdownTimeoutMs: number;
+  /**
+   * The URL clients reach tessera at (TESSERA_PUBLIC_URL): the issuer of its OAuth metadata and
+   * JWTs. Not given: each request's own address.
+   */
+  publicUrl: string | undefined;
 }
 
 export const CHANGE_SIGNALS = ['auto', 'notify', 'redis', 'poll'] as const;
@@ -82,6 +87,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     poolSize: positiveInteger('TESSERA_PG_POOL_SIZE', env.TESSERA_PG_POOL_SIZE, 8),
     streamHeartbeatMs: positiveInteger('TESSERA_STREAM_HEARTBEAT_MS', env.TESSERA_STREAM_HEARTBEAT_MS, 15_000),
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
+    publicUrl: publicUrl(env.TESSERA_PUBLIC_URL),
   };
 }
 
@@ -137,6 +143,18 @@ export function redactPassword(text: string): string {
   const url = new URL(text);
   if (url.password) url.password = '***';
   return url.toString();
+}
+
+/** An http(s) URL with no query, fragment or credentials, without its trailing slash (an OAuth issuer, RFC 8414 §2). */
+function publicUrl(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new Error(
+      `TESSERA_PUBLIC_URL must be the http(s) URL clients reach tessera at, with no query or fragment (e.g. https://keys.example.com), got "${text}"`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 /** Where the data lives, for people: never prints a database password. */
