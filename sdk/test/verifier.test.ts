@@ -148,6 +148,45 @@ for (const make of [sqliteBackend, postgresBackend]) {
         verifier.close();
       }
     });
+
+    it('with a snapshot of one team, answers every key of that team without asking, and only that team', async () => {
+      const url = server.url;
+      const team = (await call(url, 'POST', '/v1/teams', { slug: `snap-${randomBytes(4).toString('hex')}` })).team.id as string;
+      const teamKeys: Array<{ id: string; secret: string }> = [];
+      for (let i = 0; i < 5; i++) {
+        const created = await call(url, 'POST', `/v1/tokens?teamId=${team}`, { name: `team key ${i}`, scopes: ['docs:read'] });
+        teamKeys.push({ id: created.token.id, secret: created.secret });
+      }
+      const outside = (await call(url, 'POST', '/v1/tokens', { name: 'not in the team' })).secret as string;
+
+      const counting = countingFetch();
+      const verifier = createVerifier({ url, token: await verifierToken(url), teamId: team, snapshot: true, fetch: counting.fetch });
+      try {
+        await verifier.live();
+        assert.equal(verifier.state().tokens, teamKeys.length, 'the snapshot holds the team’s keys, and nobody else’s');
+        // Never presented before, yet answered in process, each as the server answers it.
+        for (const key of teamKeys) {
+          for (const requirements of [{}, { scopes: ['docs:read'] }, { scopes: ['docs:write'] }]) {
+            assert.deepEqual(gist(await verifier.verify(key.secret, requirements)), gist(await serverAnswer(url, key.secret, requirements)));
+          }
+        }
+        assert.equal(counting.verifications(), 0, 'no key of the team was sent to the server');
+        // A key of another scope is the server's to answer.
+        assert.equal((await verifier.verify(outside)).code, 'VALID');
+        assert.equal(counting.verifications(), 1);
+
+        // A revocation reaches the snapshot's keys through the stream.
+        await call(url, 'POST', `/v1/tokens/${teamKeys[0]!.id}/revoke`, {});
+        const revokedAt = Date.now();
+        while ((await verifier.verify(teamKeys[0]!.secret)).code !== 'REVOKED') {
+          assert.ok(Date.now() - revokedAt < 5_000, 'refused within 5 s of its revocation');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        assert.equal((await verifier.verify(teamKeys[1]!.secret)).code, 'VALID');
+      } finally {
+        verifier.close();
+      }
+    });
   });
 }
 
