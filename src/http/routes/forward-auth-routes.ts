@@ -163,10 +163,12 @@ function pass(reply: FastifyReply, result: Verification, now: number): FastifyRe
   reply
     .header('x-tessera-token-id', token.id)
     .header('x-tessera-owner', token.ownerUserId)
-    // Always sent, empty when there is none, so a gateway that copies them replaces any the client sent.
+    // Always sent, empty when there is nothing to say: a gateway that copies a header replaces the
+    // client's copy only when the answer has one, and Caddy 2.6 hands the upstream its placeholder's
+    // name (`{http.reverse_proxy.header.…}`) for a header the answer lacks.
     .header('x-tessera-team', token.teamId ?? '')
-    .header('x-tessera-scopes', token.scopes.join(' '));
-  if (result.remaining !== undefined) reply.header('x-tessera-remaining', formatCredits(result.remaining));
+    .header('x-tessera-scopes', token.scopes.join(' '))
+    .header('x-tessera-remaining', result.remaining === undefined ? '' : formatCredits(result.remaining));
   if (result.rateLimit) reply.headers(rateLimitHeaders(result.rateLimit, now));
   return reply.code(200).send();
 }
@@ -175,7 +177,8 @@ function refuse(reply: FastifyReply, request: FastifyRequest, why: keyof typeof 
   const { code, message } = REFUSALS[why];
   reply.header('x-tessera-code', why);
   // RFC 6750 §3.1: a request with no credential gets no error code, a bad credential `invalid_token`.
-  if (code === 'UNAUTHORIZED') reply.header('www-authenticate', why === 'MISSING_KEY' ? 'Bearer realm="tessera"' : 'Bearer realm="tessera", error="invalid_token"');
+  if (code === 'UNAUTHORIZED')
+    reply.header('www-authenticate', why === 'MISSING_KEY' ? 'Bearer realm="tessera"' : 'Bearer realm="tessera", error="invalid_token"');
   if (why === 'USAGE_EXCEEDED') reply.header('retry-after', String(USAGE_EXCEEDED_RETRY_AFTER_S));
   if (result?.rateLimit) {
     reply.headers(rateLimitHeaders(result.rateLimit, now));

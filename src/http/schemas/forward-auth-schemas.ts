@@ -30,9 +30,7 @@ export const ForwardAuthQuery = Type.Object(
         description: 'Credits each request costs, not negative (default 1; "0" checks without charging). Only metered keys are charged.',
       }),
     ),
-    resource: Type.Optional(
-      Type.String({ pattern: '^[^:]{1,64}:.{1,128}$', maxLength: 193, description: 'The resource the key must be for, as `kind:id`.' }),
-    ),
+    resource: Type.Optional(Type.String({ pattern: '^[^:]{1,64}:.{1,128}$', maxLength: 193, description: 'The resource the key must be for, as `kind:id`.' })),
     environment: Type.Optional({ ...Environment, description: 'The environment the key must be for (keys without one pass).' }),
     project: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A project the key must cover (keys without projects pass).' })),
     rateLimit: Type.Optional(
@@ -61,11 +59,13 @@ export const FORWARD_AUTH_RESPONSES = {
   200: Type.Null({
     description:
       'The key is good for these requirements, and was charged: an empty body, with X-Tessera-Token-Id, X-Tessera-Owner, X-Tessera-Team, ' +
-      'X-Tessera-Scopes (space-separated; Team and Scopes empty when there is none), X-Tessera-Remaining (metered keys only) and, when a rate limit ' +
+      'X-Tessera-Scopes (space-separated) and X-Tessera-Remaining (credits left, for metered keys), each empty when there is none, and, when a rate limit ' +
       'applied, RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset, for the gateway to copy to the upstream.',
   }),
   400: refusal('The forward-auth URL (its query: the operator wrote it) is not valid.'),
   401: refusal('No key, or an unknown, revoked or expired one: `WWW-Authenticate: Bearer`; X-Tessera-Code says which.'),
-  403: refusal("The key lacks a scope, resource, environment or project this upstream requires (INSUFFICIENT_PERMISSIONS), or the client's address is not on its allowlist (FORBIDDEN)."),
+  403: refusal(
+    "The key lacks a scope, resource, environment or project this upstream requires (INSUFFICIENT_PERMISSIONS), or the client's address is not on its allowlist (FORBIDDEN).",
+  ),
   429: refusal('A rate limit (RATE_LIMITED) or the credits (USAGE_EXCEEDED) are used up, as X-Tessera-Code says; Retry-After says when to try again.'),
 };
