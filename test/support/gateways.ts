@@ -51,6 +51,8 @@ export async function freePort(): Promise<number> {
 
 export interface Gateway {
   url: string;
+  /** The gateway's process (nginx runs as one, with master_process off). */
+  pid: number;
   stop(): Promise<void>;
   /** What the gateway wrote to its error log and stderr, for failures. */
   logs(): string;
@@ -122,7 +124,7 @@ ${server}
   const proc = run(NGINX, ['-c', temp('nginx.conf'), '-p', dir, '-e', temp('error.log')], process.env, dir, temp('error.log'));
   const url = `http://127.0.0.1:${port}`;
   await waitUntilListening(url, proc.child, proc.logs);
-  return { url, stop: proc.stop, logs: proc.logs };
+  return { url, pid: proc.child.pid!, stop: proc.stop, logs: proc.logs };
 }
 
 /** Real Caddy with the documented site block, its admin API off, its storage and HOME in a temporary directory. */
@@ -144,5 +146,5 @@ ${body}`;
   const proc = run(CADDY, ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], env, dir);
   const url = `http://127.0.0.1:${port}`;
   await waitUntilListening(url, proc.child, proc.logs);
-  return { url, stop: proc.stop, logs: proc.logs };
+  return { url, pid: proc.child.pid!, stop: proc.stop, logs: proc.logs };
 }
