@@ -247,7 +247,7 @@ describe('bench suite', () => {
     const groups = processGroups(SCENARIOS.filter((s) => s.stores.includes('sqlite-small'))).map((g) => g.map((s) => s.name));
     assert.deepEqual(groups, [['verify-misses'], ['flood'], ['batch', 'charge', 'unleash-validate', 'edge-config-read', 'create']]);
     const large = processGroups(SCENARIOS.filter((s) => s.stores.includes('sqlite-large'))).map((g) => g.map((s) => s.name));
-    assert.deepEqual(large, [['verify-misses'], ['verify-warm'], ['verify-warm-log-warn']]);
+    assert.deepEqual(large, [['verify-misses'], ['verify-warm', 'forward-auth'], ['verify-warm-log-warn']]);
   });
 });
 

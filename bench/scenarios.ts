@@ -170,6 +170,19 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'forward-auth',
+    item: 1,
+    title: 'forward-auth, one key, warm',
+    stores: ['sqlite-large', 'postgres'],
+    targets: () => ({}),
+    note: "GET /v1/forward-auth with the key as bearer, as a gateway asks: verify-warm's work (the same token, no requirements), answered in headers. tessera as `npm start` runs it.",
+    async prepare({ url, secrets }) {
+      const plan: LoadPlan = { method: 'GET', path: '/v1/forward-auth', headers: { authorization: `Bearer ${secrets[0]!}` } };
+      await probe(url, plan, (a) => a.status === 200 && a.text === '');
+      return plan;
+    },
+  },
+  {
     name: 'verify-warm-log-warn',
     item: 1,
     title: 'verify one token, warm',

@@ -12,6 +12,7 @@ import { accountRoutes } from './routes/account-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { creditRoutes } from './routes/credit-routes.js';
+import { forwardAuthRoutes } from './routes/forward-auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
@@ -127,6 +128,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(healthRoutes(services));
   await app.register(metricsRoutes(services));
   await app.register(verifyRoutes(services));
+  await app.register(forwardAuthRoutes(services));
   await app.register(reservationRoutes(services));
   await app.register(tokenRoutes(services));
   await app.register(accountRoutes(services));

@@ -134,6 +134,23 @@ async function reservation(w: World): Promise<string> {
   return (await w.h.request({ method: 'POST', url: '/v1/credits/reserve', payload: { token: secret, amount: '1', ttlMs: 60_000 } })).json().reservationId;
 }
 
+/** The forward-auth routes (routes/forward-auth-routes.ts): every method, at the exact path and under it. */
+function forwardAuthRows(): Record<string, Row> {
+  const rows: Record<string, Row> = {};
+  for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const) {
+    for (const [path, url] of [
+      ['/v1/forward-auth', '/v1/forward-auth?cost=0'],
+      ['/v1/forward-auth/{*}', '/v1/forward-auth/upstream/path'],
+    ]) {
+      rows[`${method} ${path}`] = {
+        policy: 'public',
+        request: async (w) => ({ method, url: url!, headers: { authorization: `Bearer ${w.callers.api}` } }),
+      };
+    }
+  }
+  return rows;
+}
+
 // ---- the table: one row per route of /openapi.json ------------------------------------------
 
 const ROWS: Record<string, Row> = {
@@ -159,6 +176,8 @@ const ROWS: Record<string, Row> = {
   },
   'GET /v1/credits/{reservationId}': { policy: 'public', request: async (w) => ({ method: 'GET', url: `/v1/credits/${await reservation(w)}` }) },
   'POST /edge/validate': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/edge/validate', payload: { tokens: [w.callers.api] } }) },
+  // Gateways' forward-auth, for every method they send: the key is in the request's own Authorization header, which `as` does not replace.
+  ...forwardAuthRows(),
 
   'POST /v1/tokens': {
     policy: 'createToken',

@@ -947,6 +947,8 @@ function shapeProblem(api: Api, res: Answer, method: string): string | undefined
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Routes that charge credits whatever the method (a gateway's forward-auth asks with GET as often as not): compared one by one too. */
+const CHARGES_ON_EVERY_METHOD = /^\/v1\/forward-auth(?:\/|$)/;
 
 /** Which parts of a store snapshot differ, and in which items: enough to start looking. */
 function whatChanged(before: string, after: string): string {
@@ -1153,7 +1155,7 @@ await describeEachApp(
                 // Not every success is JSON (HEAD, 204).
               }
             }
-            if (STATE_CHANGING.has(String(options.method))) {
+            if (STATE_CHANGING.has(String(options.method)) || CHARGES_ON_EVERY_METHOD.test(op.path)) {
               const after = await storeSnapshot(h, known());
               if (res.statusCode >= 400 && after !== snapshot) {
                 offenders.push({ rule: `a refused request changed the store (${whatChanged(snapshot, after)})`, request, status: res.statusCode, answer });
