@@ -21,6 +21,12 @@ export const MANAGEMENT_SCOPES = [
   'edge-configs:write',
   /** An in-process verifier's snapshot and change stream (GET /v1/verifier/…). */
   'verifier:read',
+  /**
+   * RFC 7662 introspection (POST /oauth/introspect): learning what any presented token is and
+   * may do. A gateway's credential, and nothing more: a token with only this scope manages nothing.
+   * Granted by `*` and `oauth:*` like any scope; no `:write` covers it.
+   */
+  'oauth:introspect',
 ] as const;
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
 

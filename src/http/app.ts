@@ -15,6 +15,7 @@ import { creditRoutes } from './routes/credit-routes.js';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
+import { oauthRoutes } from './routes/oauth-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
@@ -136,6 +137,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(catalogRoutes(services));
   await app.register(creditRoutes(services));
   await app.register(verifierRoutes(services));
+  await app.register(oauthRoutes(services, { publicUrl: options.publicUrl }));
   await app.register(vidaRoutes(services));
   await app.register(edenaiRoutes(services));
   await app.register(unleashRoutes(services));

@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.js';
 import { isManagementScope, type ManagementScope } from '../core/management-scopes.js';
 import type { TeamRef } from '../service/access-policy.js';
 import type { AuthService } from '../service/auth-service.js';
+import { clientCredentialsOf } from '../service/client-credentials.js';
 import type { CallContext, Principal } from '../service/principal.js';
 import { credentialOf } from './credentials.js';
 
@@ -27,6 +28,15 @@ export const SECURITY_SCHEMES = {
     name: 'authorization',
     description: '`HMAC <clientId>:<signature>`, with x-timestamp, x-nonce and content-sha256.',
   },
+  /**
+   * OAuth client authentication on the OAuth endpoints (RFC 6749 §2.3.1): a personal token's id
+   * as client_id and its secret as client_secret. The same token may be sent as a bearer token.
+   */
+  oauthClient: {
+    type: 'http',
+    scheme: 'basic',
+    description: "client_id: a personal token's id (tok_…); client_secret: its secret. Each form-urlencoded, then base64 of `id:secret`.",
+  },
 } as const;
 type SchemeName = keyof typeof SECURITY_SCHEMES;
 export type SecurityRequirements = Array<Partial<Record<SchemeName, string[]>>>;
@@ -34,6 +44,14 @@ export type SecurityRequirements = Array<Partial<Record<SchemeName, string[]>>>;
 /** `security` of a route a personal token with `scope` may call (any personal token when no scope is named). */
 export function requires(scope?: ManagementScope, ...alternatives: SecurityRequirements): SecurityRequirements {
   return [{ bearer: scope ? [scope] : [] }, ...alternatives];
+}
+
+/**
+ * `security` of an OAuth endpoint: a personal token with `scope` as a bearer token or as Basic client
+ * credentials (oauthClient); with `optional`, also no credential at all (the route then reads them itself).
+ */
+export function oauthClient(scope: ManagementScope, optional = false): SecurityRequirements {
+  return [...(optional ? [{}] : []), { bearer: [scope] }, { oauthClient: [] }];
 }
 
 /** `security` of a route anyone may call: holding what it is asked about is the proof. */
@@ -49,7 +67,8 @@ function bearerScopes(request: FastifyRequest): ManagementScope[] | undefined {
  * Every route says who may call it in its schema's `security`, and this enforces it: a route
  * without one refuses to register, and a route that asks for a personal token gets one with its
  * scope or is refused before its body is read. A route that also takes an Unleash Edge HMAC
- * signature checks a signed request itself (the signature covers the body).
+ * signature checks a signed request itself (the signature covers the body). An OAuth endpoint
+ * takes the personal token as OAuth client credentials too (Basic, or Bearer).
  */
 export function installAuthentication(app: FastifyInstance, auth: AuthService): void {
   app.addHook('onRoute', (route) => {
@@ -66,6 +85,12 @@ export function installAuthentication(app: FastifyInstance, auth: AuthService): 
     const security = request.routeOptions.schema?.security as SecurityRequirements;
     const signed = request.headers.authorization?.startsWith('HMAC ') === true;
     if (signed && security.some((requirement) => requirement.unleashEdgeHmac !== undefined)) return;
+    if (security.some((requirement) => requirement.oauthClient !== undefined)) {
+      // Optional client credentials change what the route does, not whether it may be called: it reads them itself.
+      if (security.some((requirement) => Object.keys(requirement).length === 0)) return;
+      request.principal = await auth.authenticateClient(clientCredentialsOf(request.headers.authorization), request.ip, scopes);
+      return;
+    }
     request.principal = await auth.authenticate(credentialOf(request), request.ip, scopes);
   });
 }

@@ -4,6 +4,7 @@ import { decideVerify } from '../core/verify.js';
 import type { ManagementScope } from '../core/management-scopes.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { AccessPolicy } from './access-policy.js';
+import type { ClientCredentials } from './client-credentials.js';
 import type { FailureGuard } from './failure-guard.js';
 import type { Principal } from './principal.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -30,15 +31,24 @@ export class AuthService {
    * is the caller's: checked against the token's IP allowlist, and throttled when it keeps
    * presenting bad credentials.
    */
-  async authenticate(credential: string | undefined, address: string | undefined, scopes: readonly ManagementScope[] = []): Promise<Principal> {
+  async authenticate(
+    credential: string | undefined,
+    address: string | undefined,
+    scopes: readonly ManagementScope[] = [],
+    clientId?: string,
+  ): Promise<Principal> {
     const now = this.deps.runtime.now();
     if (address !== undefined) this.deps.guard.check('credential', address, now);
     if (!credential) throw new AppError('UNAUTHORIZED', 'a token is required: send Authorization: Bearer <token>');
     const token = await this.deps.verify.lookup(credential);
     const decision = decideVerify(token, address === undefined ? {} : { ip: address }, now);
-    if (!decision.valid || !token) {
+    // A client id that names another token than the secret is a failed authentication like a wrong secret.
+    if (!decision.valid || !token || (clientId !== undefined && clientId !== token.id)) {
       if (address !== undefined) this.deps.guard.fail('credential', address, now);
-      throw new AppError('UNAUTHORIZED', `the token is not valid (${decision.code})`);
+      throw new AppError(
+        'UNAUTHORIZED',
+        decision.valid ? 'the client_id is not the id of the token given as client_secret' : `the token is not valid (${decision.code})`,
+      );
     }
     if (!canManage(token.type)) {
       throw new AppError('FORBIDDEN', `a ${token.type} token cannot call the management API; use a personal token`);
@@ -50,6 +60,16 @@ export class AuthService {
     await this.#applyRateLimits(token, now);
     this.deps.usage.record(token.id, now);
     return principal;
+  }
+
+  /**
+   * An OAuth client (RFC 6749 §2.3): a personal token presented as a bearer token, or as HTTP Basic
+   * credentials whose id is the token's id and whose secret is its secret (both must name the
+   * same token). Otherwise exactly `authenticate`: the same guard, checks, scopes and rate limits.
+   */
+  async authenticateClient(credentials: ClientCredentials | undefined, address: string, scopes: readonly ManagementScope[] = []): Promise<Principal> {
+    if (!credentials) return this.authenticate(undefined, address, scopes);
+    return this.authenticate(credentials.secret, address, scopes, credentials.kind === 'basic' ? credentials.clientId : undefined);
   }
 
   /** A personal token's own rate limits apply to its management calls too: past them, 429, never 401. */

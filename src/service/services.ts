@@ -13,6 +13,7 @@ import { EdgeConfigService } from './vercel-edge-config-service.js';
 import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
+import { IntrospectionService } from './introspection-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { Readiness } from './readiness.js';
@@ -44,6 +45,8 @@ export interface Services {
   readiness: Readiness;
   metrics: Metrics;
   verifier: VerifierService;
+  /** RFC 7662 introspection and RFC 7009 revocation of tessera's tokens (POST /oauth/introspect, /oauth/revoke). */
+  oauthIntrospection: IntrospectionService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -117,13 +120,15 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     runtime,
     secretKey,
   });
+  const auth = new AuthService({ verify, access, accounts: stores.accounts, usage, rateLimiter, guard, runtime });
   const services: Services = {
     clock: runtime,
     metrics,
     audit,
     verify,
-    auth: new AuthService({ verify, access, accounts: stores.accounts, usage, rateLimiter, guard, runtime }),
+    auth,
     tokens,
+    oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),

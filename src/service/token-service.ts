@@ -229,6 +229,23 @@ export class TokenService {
   }
 
   /**
+   * Revokes the token whose secret was presented, on the word of whoever presented it: holding a
+   * token's secret is the right to end it (RFC 7009, a token revoking itself). Audited as acting
+   * for the token's owner, by the token itself. Nothing is said about a secret that names no token
+   * or one revoked already: the answer is the same either way.
+   */
+  async revokeHeld(token: TokenRecord, from: { ip: string | null; requestId: string | null }): Promise<void> {
+    const now = this.deps.runtime.now();
+    if (isRevoked(token, now)) return;
+    const revoked = await this.deps.tokens.revoke(token.id, now);
+    if (!revoked) return;
+    await this.#publish(revoked);
+    const owner = await this.deps.accounts.findUser(revoked.ownerUserId);
+    const ctx = owner ? { principal: { user: owner, token: revoked }, ...from } : null;
+    await this.deps.audit.record(ctx, { ...tokenAuditTarget(revoked), action: 'token.revoke', details: { by: 'possession' } });
+  }
+
+  /**
    * Issues a replacement with the same metadata and a new secret; the old secret keeps
    * verifying for `gracePeriodMs`, then answers REVOKED.
    */
