@@ -17,6 +17,8 @@ import { startHarness, type Harness } from '../support/app-harness.js';
  */
 
 type Outcome = 'ok' | 401 | 403 | 404;
+/** Of a row that reads its outcome from its effect: it answered 200 and did nothing. */
+type EffectOutcome = Outcome | 'refused';
 type Person = 'admin' | 'owner' | 'teamOwner' | 'member' | 'viewer' | 'outsider';
 type Caller = Person | 'api' | 'resource' | 'revoked' | 'expired' | 'wrongScope';
 type Target = 'own' | 'team' | 'teammatePersonal' | 'otherTeam' | 'otherUser';
@@ -82,6 +84,12 @@ interface Row {
   policy: Policy;
   /** The request on a target, as `as` (the caller's secret). Built anew for each call. */
   request(w: World, target: Target): Promise<InjectOptions>;
+  /**
+   * For a route whose status does not say whether it acted (RFC 7009 revocation answers 200 either
+   * way): whether the request had its effect. The outcome is then 'ok' when it did and 'refused'
+   * when it answered 200 without it, held to the policy's table where any refusal (403, 404) is 'refused'.
+   */
+  effect?(w: World, sent: InjectOptions): Promise<boolean>;
 }
 
 // ---- targets, made fresh for each call -------------------------------------------------------
@@ -93,22 +101,43 @@ async function call(w: World, as: string, options: InjectOptions): Promise<Light
 }
 
 async function tokenTarget(w: World, target: Target): Promise<string> {
+  return (await tokenTargetWithSecret(w, target)).id;
+}
+
+/** A fresh token of the target's kind, and its secret. */
+async function tokenTargetWithSecret(w: World, target: Target): Promise<{ id: string; secret: string }> {
   const { people, teamA, teamD } = w;
+  const made = async (as: string, url: string, payload: object) => (await call(w, as, { method: 'POST', url, payload })).json();
   switch (target) {
-    case 'own':
-      return (await call(w, people.owner.secret, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh() } })).json().token.id;
-    case 'team':
-      return (await call(w, people.teamOwner.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamA}`, payload: { name: w.fresh() } })).json().token.id;
-    case 'teammatePersonal':
-      return (
-        await call(w, people.teamOwner.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamA}`, payload: { name: w.fresh(), type: 'personal' } })
-      ).json().token.id;
-    case 'otherTeam':
-      return (await call(w, people.outsider.secret, { method: 'POST', url: `/v1/tokens?teamId=${teamD}`, payload: { name: w.fresh() } })).json().token.id;
-    case 'otherUser':
-      return (await call(w, people.outsider.secret, { method: 'POST', url: `/v1/edge-config/${w.daveConfig}/token`, payload: { label: w.fresh() } })).json().id;
+    case 'own': {
+      const { token, secret } = await made(people.owner.secret, '/v1/tokens', { name: w.fresh() });
+      return { id: token.id, secret };
+    }
+    case 'team': {
+      const { token, secret } = await made(people.teamOwner.secret, `/v1/tokens?teamId=${teamA}`, { name: w.fresh() });
+      return { id: token.id, secret };
+    }
+    case 'teammatePersonal': {
+      const { token, secret } = await made(people.teamOwner.secret, `/v1/tokens?teamId=${teamA}`, { name: w.fresh(), type: 'personal' });
+      return { id: token.id, secret };
+    }
+    case 'otherTeam': {
+      const { token, secret } = await made(people.outsider.secret, `/v1/tokens?teamId=${teamD}`, { name: w.fresh() });
+      return { id: token.id, secret };
+    }
+    case 'otherUser': {
+      const { id, token } = await made(people.outsider.secret, `/v1/edge-config/${w.daveConfig}/token`, { label: w.fresh() });
+      return { id, secret: token };
+    }
   }
 }
+
+const oauthForm = (url: string, fields: Record<string, string>): InjectOptions => ({
+  method: 'POST',
+  url,
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  payload: new URLSearchParams(fields).toString(),
+});
 
 async function configTarget(w: World, target: Target): Promise<string> {
   const maker = { own: w.people.owner, team: w.people.teamOwner, otherUser: w.people.outsider }[target as 'own'];
@@ -265,6 +294,22 @@ const ROWS: Record<string, Row> = {
   'GET /{edgeConfigId}/item/{key}': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'GET', url: `/${w.aliceConfig}/item/a` }) },
   'HEAD /{edgeConfigId}/item/{key}': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'HEAD', url: `/${w.aliceConfig}/item/a` }) },
   'GET /{edgeConfigId}/digest': { policy: 'edgeConfigToken', request: async (w) => ({ method: 'GET', url: `/${w.aliceConfig}/digest` }) },
+
+  // ---- OAuth for API keys (docs/oauth.md) ----
+  'GET /.well-known/oauth-authorization-server': { policy: 'public', request: async () => ({ method: 'GET', url: '/.well-known/oauth-authorization-server' }) },
+  // Any personal token with oauth:introspect may ask about any token: holding that scope is what a gateway's credential is for.
+  'POST /oauth/introspect': { policy: 'self', request: async (w) => oauthForm('/oauth/introspect', { token: w.callers.api }) },
+  // Always 200: what counts is whether the target was revoked, by the rules of POST /v1/tokens/{id}/revoke.
+  'POST /oauth/revoke': {
+    policy: 'tokenWrite',
+    request: async (w, t) => oauthForm('/oauth/revoke', { token: (await tokenTargetWithSecret(w, t)).secret }),
+    effect: async (w, sent) => {
+      const token = new URLSearchParams(String(sent.payload)).get('token')!;
+      const res = await w.h.request({ method: 'POST', url: '/v1/verify', payload: { token, cost: '0' } });
+      assert.ok(['VALID', 'REVOKED'].includes(res.json().code), `the target is ${res.json().code}`);
+      return res.json().code === 'REVOKED';
+    },
+  },
 };
 
 // The Edge Config management routes, under both of their prefixes.
@@ -338,7 +383,8 @@ const outcomeOf = (status: number): Outcome | number => (status >= 200 && status
 // ---- the world -----------------------------------------------------------------------------
 
 async function makeWorld(): Promise<World> {
-  const h = await startHarness();
+  // Every call on `otherUser` makes a reader of dave's one Edge Config: more than a config's default limit of 100.
+  const h = await startHarness(undefined, { edgeConfigTokenLimit: 10_000 });
   let n = 0;
   const fresh = () => `m${++n}-${Date.now().toString(36)}`;
   const [owner, teamOwner, member, viewer, outsider] = await Promise.all(['alice', 'olivia', 'bob', 'carol', 'dave'].map((name) => h.user(name)));
@@ -424,7 +470,7 @@ describe('authorization matrix: every route × every kind of caller × every kin
         for (const caller of CALLERS) {
           const as = caller === 'wrongScope' ? wrongScope : w.callers[caller];
           const options = await row.request(w, target);
-          let want: Outcome | number;
+          let want: EffectOutcome | number;
           if (row.policy === 'public') {
             // Anyone may call it: a credential neither is needed nor changes the answer.
             want = outcomeOf((await w.h.request(await row.request(w, target))).statusCode);
@@ -433,7 +479,13 @@ describe('authorization matrix: every route × every kind of caller × every kin
           } else {
             want = expected(row.policy, (scopes?.length ?? 0) > 0, caller, target);
           }
-          const got = outcomeOf((await w.h.request({ ...options, as })).statusCode);
+          const res = await w.h.request({ ...options, as });
+          let got: EffectOutcome | number = outcomeOf(res.statusCode);
+          if (row.effect) {
+            if (want === 403 || want === 404) want = 'refused';
+            if (got === 'ok' && res.statusCode === 200) got = (await row.effect(w, options)) ? 'ok' : 'refused';
+            else if (got === 'ok') got = res.statusCode;
+          }
           if (got !== want) wrong.push(`${key} as ${caller} on ${target}: ${got}, expected ${want}`);
         }
       }
