@@ -14,7 +14,7 @@ import { storeSnapshot } from '../support/store-snapshot.js';
  * with no credential and with other credentials. The rule a hostile tester holds us to:
  *
  * - no answer is a 5xx;
- * - every 4xx is JSON in the error shape of the API that answered it (native, or the vendor's);
+ * - every 4xx is JSON in the error shape of the API that answered it (native, the vendor's, or OAuth's);
  * - a refused request changes nothing in the store.
  *
  * Offenders are collected, not thrown at the first one, so a failure lists every request that
@@ -22,6 +22,7 @@ import { storeSnapshot } from '../support/store-snapshot.js';
  */
 
 const SEED = 20_261_205;
+const FORM = 'application/x-www-form-urlencoded';
 /** Requests per operation and backend: the whole file stays within ~20 s per backend. TESSERA_FUZZ_RUNS=400 for a longer hunt. */
 const RUNS = Number(process.env.TESSERA_FUZZ_RUNS ?? 40);
 
@@ -39,6 +40,8 @@ interface Operation {
   path: string;
   parameters: Parameter[];
   body?: Schema;
+  /** Its body is a form (application/x-www-form-urlencoded: the OAuth endpoints), not JSON. */
+  form: boolean;
   security: Array<Record<string, string[]>>;
   /** Its answer is an event stream that does not end (GET /v1/verifier/changes). */
   stream: boolean;
@@ -56,7 +59,8 @@ async function operations(): Promise<Operation[]> {
           method: method.toUpperCase(),
           path,
           parameters: op.parameters ?? [],
-          body: op.requestBody?.content?.['application/json']?.schema,
+          body: op.requestBody?.content?.['application/json']?.schema ?? op.requestBody?.content?.[FORM]?.schema,
+          form: op.requestBody?.content?.[FORM] !== undefined,
           security: op.security ?? [],
           stream: op.responses?.['200']?.content?.['text/event-stream'] !== undefined,
         });
@@ -80,6 +84,8 @@ type Credential = 'admin' | 'none' | 'member' | 'scoped' | 'api' | 'revoked' | '
 
 interface World {
   secrets: Record<Exclude<Credential, 'none' | 'junk'>, string>;
+  /** The token ids of the credentials an OAuth client may send as Basic client_id (RFC 6749 §2.3.1). */
+  clientIds: Partial<Record<Credential, string>>;
   /** The admin's, the scoped and the reader's tokens: nothing generated names them or their secrets, or one DELETE would end the run. */
   protectedIds: string[];
   /** Real ids (tok_, usr_, team_, ecfg_, res_) and names (slugs, Eden AI names, item keys), growing as answers name new ones. */
@@ -538,7 +544,7 @@ const badHeaders: fc.Arbitrary<ExtraHeaders> = fc
 
 type Tamper = 'none' | 'signature' | 'timestamp' | 'nonce' | 'sha' | 'client';
 type AuthPlan =
-  | { credential: Exclude<Credential, 'junk'>; via?: 'query' }
+  | { credential: Exclude<Credential, 'junk'>; via?: 'query' | 'basic' }
   | { credential: 'junk'; header: string }
   /** Signed as the Unleash Edge client EDGE_CLIENT, maybe with one part of the signature wrong. */
   | { credential: 'hmac'; tamper: Tamper };
@@ -549,6 +555,12 @@ const JUNK_AUTH = [
   'Bearer  ',
   'bearer tsr_',
   'Basic dXNlcjpwYXNz',
+  'Basic ',
+  'Basic Og==',
+  'Basic //79',
+  'Basic bm9jb2xvbg==',
+  'Basic !!!',
+  'Basic dG9rX3g6',
   'HMAC ',
   'HMAC a:b',
   'HMAC :',
@@ -563,6 +575,15 @@ const JUNK_AUTH = [
 function saneAuth(op: Operation): fc.Arbitrary<AuthPlan> {
   if (op.security.some((s) => s.edgeConfigToken)) return fc.constantFrom<AuthPlan>({ credential: 'reader' }, { credential: 'reader', via: 'query' });
   if (op.security.some((s) => s.unleashEdgeHmac)) return fc.constantFrom<AuthPlan>({ credential: 'admin' }, { credential: 'hmac', tamper: 'none' });
+  // An OAuth client: a personal token as Bearer or as Basic credentials; revocation takes none too (a token presenting itself).
+  if (op.security.some((s) => s.oauthClient))
+    return fc.constantFrom<AuthPlan>(
+      { credential: 'admin' },
+      { credential: 'admin', via: 'basic' },
+      { credential: 'scoped', via: 'basic' },
+      { credential: 'member' },
+      ...(op.security.some((s) => Object.keys(s).length === 0) ? [{ credential: 'none' as const }] : []),
+    );
   // Mostly the admin, who may do anything; now and then a member, who meets the rules on teams and
   // owners, or a token that may manage tokens but not credits.
   if (op.security.some((s) => s.bearer))
@@ -574,6 +595,8 @@ const badAuth: fc.Arbitrary<AuthPlan> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ credential: 'none' as const }) },
   { weight: 3, arbitrary: fc.constantFrom('admin', 'member', 'scoped', 'api', 'revoked', 'reader').map((credential) => ({ credential }) as AuthPlan) },
   { weight: 1, arbitrary: fc.constantFrom('member', 'scoped', 'api', 'revoked', 'reader').map((credential) => ({ credential, via: 'query' }) as AuthPlan) },
+  // Basic client credentials with an id that is not the secret's token's (the admin's id with another secret), or a revoked pair.
+  { weight: 1, arbitrary: fc.constantFrom('member', 'api', 'revoked', 'reader').map((credential) => ({ credential, via: 'basic' }) as AuthPlan) },
   { weight: 3, arbitrary: fc.oneof(fc.constantFrom(...JUNK_AUTH), HEADER_TEXT).map((header) => ({ credential: 'junk' as const, header })) },
   {
     weight: 2,
@@ -800,6 +823,15 @@ function signed(method: string, path: string, body: string, tamper: Tamper, worl
   };
 }
 
+/**
+ * A generated body as a form: each field once, its value the text (a string as is, anything else as
+ * JSON); a body that is no object becomes its JSON text, which a form reads as one odd field.
+ */
+function formText(value: unknown): string {
+  if (value instanceof RawJson || value === null || typeof value !== 'object' || Array.isArray(value)) return jsonText(value);
+  return new URLSearchParams(Object.entries(value).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : jsonText(v)])).toString();
+}
+
 /** A request from a plan: refs resolved against the world as it is now. */
 function requestOf(op: Operation, plan: Plan, world: World): InjectOptions {
   let url = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -819,12 +851,17 @@ function requestOf(op: Operation, plan: Plan, world: World): InjectOptions {
   const method = plan.method ?? op.method;
   const options: InjectOptions = { method: method as InjectOptions['method'], url, headers };
   if (plan.body.kind !== 'none') {
-    options.payload = plan.body.kind === 'raw' ? plan.body.text : jsonText(resolveBody(world, plan.body.value));
-    headers['content-type'] ??= 'application/json';
+    const value = plan.body.kind === 'json' ? resolveBody(world, plan.body.value) : undefined;
+    options.payload = plan.body.kind === 'raw' ? plan.body.text : op.form ? formText(value) : jsonText(value);
+    headers['content-type'] ??= op.form ? FORM : 'application/json';
   }
   if (auth.credential === 'hmac') Object.assign(headers, signed(method, url.split('?')[0]!, String(options.payload ?? ''), auth.tamper, world));
   else if (auth.credential === 'junk') headers.authorization = auth.header;
-  else if (auth.credential !== 'none' && auth.via === 'query')
+  else if (auth.credential !== 'none' && auth.via === 'basic') {
+    // The admin's id stands in for a credential with none: a pairing of one token's id and another's secret.
+    const id = world.clientIds[auth.credential] ?? world.clientIds.admin!;
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(world.secrets[auth.credential])}`).toString('base64')}`;
+  } else if (auth.credential !== 'none' && auth.via === 'query')
     options.url = `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(world.secrets[auth.credential])}`;
   else if (auth.credential !== 'none') headers.authorization = `Bearer ${world.secrets[auth.credential]}`;
   return options;
@@ -832,12 +869,13 @@ function requestOf(op: Operation, plan: Plan, world: World): InjectOptions {
 
 // ---- the rules ------------------------------------------------------------------------------------
 
-type Api = 'native' | 'vida' | 'unleash' | 'edenai' | 'vercel';
+type Api = 'native' | 'vida' | 'unleash' | 'edenai' | 'vercel' | 'oauth';
 
 /** The API a route pattern belongs to; its 4xx answers are in that API's error shape. */
 function apiOf(route: string | undefined): Api {
   if (route === undefined || route === 'unmatched') return 'native';
   if (route.startsWith('/api/v2/tokens')) return 'vida';
+  if (route.startsWith('/oauth/') || route === '/.well-known/oauth-authorization-server') return 'oauth';
   if (route.startsWith('/edge/')) return 'unleash';
   if (route.startsWith('/v2/user/custom_token')) return 'edenai';
   if (/^\/v[356]\/user\/tokens|^\/v1\/(edge|global)-config|^\/:edgeConfigId/.test(route)) return 'vercel';
@@ -878,6 +916,18 @@ const VERCEL_CODES = new Set([
   'service_unavailable',
 ]);
 const NATIVE_CODES = new Set<string>(ERROR_CODES.filter((c) => c !== 'INTERNAL_ERROR'));
+/** RFC 6749 §5.2 and RFC 7009 §2.2.1: what a 4xx of an OAuth endpoint may say. */
+const OAUTH_CODES = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_target',
+  'unsupported_token_type',
+  'temporarily_unavailable',
+]);
 
 /** An answer, however it was asked: by inject, or over a socket. */
 interface Answer {
@@ -943,6 +993,11 @@ function shapeProblem(api: Api, res: Answer, method: string): string | undefined
       return body?.success === false && text(body.message) ? undefined : `not Vida's {success:false,message}`;
     case 'unleash':
       return text(body?.id) && text(body?.name) && text(body?.message) ? undefined : `not Unleash's {id,name,message}`;
+    case 'oauth':
+      if (!OAUTH_CODES.has(body?.error)) return `OAuth error ${JSON.stringify(body?.error)}`;
+      if (body.error_description !== undefined && !text(body.error_description)) return 'OAuth error_description is not text';
+      if (res.statusCode === 401 && !/^Basic /.test(String(res.headers['www-authenticate']))) return 'a 401 without a Basic challenge';
+      return undefined;
   }
 }
 
@@ -1088,6 +1143,7 @@ await describeEachApp(
 
       Object.assign(world, {
         secrets: { admin: h.admin, member: member.secret, scoped: scoped.secret, api: api.secret, revoked: revoked.secret, reader: reader.token },
+        clientIds: { admin: whoami.token.id, scoped: scoped.token.id, revoked: revoked.token.id },
         protectedIds: [whoami.token.id, reader.id, scoped.token.id],
         ids: [],
         readerConfig: config.id,
