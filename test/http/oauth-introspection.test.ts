@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { before, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { generateSecret } from '../../src/core/secret.js';
 import { buildApp } from '../../src/http/app.js';
+import { loggerOptions } from '../../src/http/logger.js';
 import { describeEachApp, type Harness } from '../support/app-harness.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
 
@@ -301,6 +303,41 @@ await describeEachApp('OAuth introspection, revocation and metadata', (h: Harnes
     for (const type of [`${FORM}; charset=UTF-8`, `${FORM};charset="utf-8"`, 'Application/X-WWW-Form-Urlencoded']) {
       const typed = await h.request(form('/oauth/introspect', { token: target.secret }, { authorization: bearer(gateway.secret), 'content-type': type }));
       assert.equal(typed.json().active, true, type);
+    }
+  });
+
+  it('logs no secret: neither the token asked about nor the client’s, Basic or Bearer, even refused', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    // At debug, the most a log says: every request and its start.
+    const app = await buildApp(h.services, { logger: { ...(loggerOptions('debug') as object), stream } as never });
+    try {
+      const target = await tokenOf(alice.secret);
+      const held = await tokenOf(alice.secret);
+      const requests = [
+        form('/oauth/introspect', { token: target.secret }, { authorization: basic(gateway.id, gateway.secret) }),
+        form('/oauth/introspect', { token: target.secret }, { authorization: basic(gateway.id, alice.secret) }),
+        form('/oauth/introspect', `token=${target.secret}&token=${target.secret}`, { authorization: bearer(gateway.secret) }),
+        form('/oauth/revoke', { token: target.secret }, { authorization: bearer(dave.secret) }),
+        form('/oauth/revoke', { token: held.secret }),
+      ];
+      for (const options of requests) await app.inject(options);
+      const text = lines.join('');
+      assert.match(text, /"route":"\/oauth\/introspect"/);
+      assert.match(text, new RegExp(gateway.id), 'the client is named by its token id');
+      for (const secret of [target.secret, held.secret, gateway.secret, alice.secret, dave.secret]) {
+        assert.equal(text.includes(secret), false, `a secret reached the log: ${secret.slice(0, 8)}…`);
+      }
+      for (const header of [basic(gateway.id, gateway.secret), basic(gateway.id, alice.secret)]) {
+        assert.equal(text.includes(header.slice('Basic '.length)), false, 'a Basic header reached the log');
+      }
+    } finally {
+      await app.close();
     }
   });
 

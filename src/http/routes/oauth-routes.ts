@@ -5,6 +5,7 @@ import type { Services } from '../../service/services.js';
 import type { Verification } from '../../service/verify-service.js';
 import { oauthClient, PUBLIC } from '../call-context.js';
 import { acceptFormBodies } from '../oauth/form-body.js';
+import { VERIFICATION } from '../logger.js';
 import { issuerOf } from '../oauth/issuer.js';
 import { setOAuthErrorShape } from '../oauth/oauth-errors.js';
 import {
@@ -37,6 +38,8 @@ export function oauthRoutes(services: Pick<Services, 'oauthIntrospection'>, opti
     app.post(
       '/oauth/introspect',
       {
+        // A gateway introspects once per request of its own: logged one by one at debug, like /v1/verify.
+        config: VERIFICATION,
         schema: {
           tags,
           security: oauthClient('oauth:introspect'),
