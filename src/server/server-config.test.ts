@@ -76,3 +76,17 @@ describe('serverConfig: TESSERA_TRUST_PROXY', () => {
     }
   });
 });
+
+describe('serverConfig: the public URL (the OAuth issuer)', () => {
+  it('takes TESSERA_PUBLIC_URL without its trailing slash, and none by default', () => {
+    assert.equal(serverConfig({}, { TESSERA_PUBLIC_URL: 'https://keys.example.com/' }).publicUrl, 'https://keys.example.com');
+    assert.equal(serverConfig({}, { TESSERA_PUBLIC_URL: 'https://example.com/tessera' }).publicUrl, 'https://example.com/tessera');
+    assert.equal(serverConfig({}, {}).publicUrl, undefined);
+  });
+
+  it('refuses what cannot be an issuer: no scheme, another scheme, a query, a fragment, credentials', () => {
+    for (const bad of ['keys.example.com', 'ftp://x', 'https://x/?a=1', 'https://x/#f', 'https://u:p@x']) {
+      assert.throws(() => serverConfig({}, { TESSERA_PUBLIC_URL: bad }), /TESSERA_PUBLIC_URL must be the http\(s\) URL/);
+    }
+  });
+});

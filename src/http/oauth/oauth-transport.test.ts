@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { AppError } from '../../core/errors.js';
-import { serverConfig } from '../../server/server-config.js';
 import { acceptFormBodies, formFields } from './form-body.js';
 import { issuerOf } from './issuer.js';
 import { OAuthError, setOAuthErrorShape } from './oauth-errors.js';
@@ -77,13 +76,7 @@ describe('form bodies on the OAuth endpoints', () => {
 });
 
 describe('the issuer', () => {
-  it('is TESSERA_PUBLIC_URL when set, without its trailing slash, else the address the request came to', async () => {
-    assert.equal(serverConfig({}, { TESSERA_PUBLIC_URL: 'https://keys.example.com/' }).publicUrl, 'https://keys.example.com');
-    assert.equal(serverConfig({}, { TESSERA_PUBLIC_URL: 'https://example.com/tessera' }).publicUrl, 'https://example.com/tessera');
-    assert.equal(serverConfig({}, {}).publicUrl, undefined);
-    for (const bad of ['keys.example.com', 'ftp://x', 'https://x/?a=1', 'https://x/#f', 'https://u:p@x']) {
-      assert.throws(() => serverConfig({}, { TESSERA_PUBLIC_URL: bad }), /TESSERA_PUBLIC_URL must be the http\(s\) URL/);
-    }
+  it('is the configured public URL when there is one, else the address the request came to', async () => {
     const app = Fastify();
     app.get('/', async (request) => ({ derived: issuerOf(request, undefined), configured: issuerOf(request, 'https://keys.example.com') }));
     const res = await app.inject({ method: 'GET', url: '/', headers: { host: 'tessera.local:8420' } });
