@@ -7,6 +7,7 @@ import type { EdgeConfigStore } from './edge-config-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { SettingsStore } from './settings-store.js';
 import type { TokenStore } from './token-store.js';
+import type { SigningKeyStore } from './signing-key-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
@@ -19,6 +20,7 @@ export interface Stores {
   idempotency: IdempotencyStore;
   changes: ChangeLogStore;
   settings: SettingsStore;
+  signingKeys: SigningKeyStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

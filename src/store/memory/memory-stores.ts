@@ -8,6 +8,7 @@ import { MemoryEdgeConfigStore } from './memory-edge-config-store.js';
 import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 import { MemorySettingsStore } from './memory-settings-store.js';
 import { MemoryTokenStore } from './memory-token-store.js';
+import { MemorySigningKeyStore } from './memory-signing-key-store.js';
 
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
@@ -21,6 +22,7 @@ export function createMemoryStores(): Stores {
     idempotency: new MemoryIdempotencyStore(),
     changes: new MemoryChangeLogStore(),
     settings: new MemorySettingsStore(),
+    signingKeys: new MemorySigningKeyStore(),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

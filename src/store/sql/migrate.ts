@@ -11,6 +11,7 @@ import { serverSettings } from './migrations/2026-12-05T0310-server-settings.js'
 import { edenaiNames } from './migrations/2026-12-05T0320-edenai-names.js';
 import { personalTokenScopes } from './migrations/2026-12-05T0330-personal-token-scopes.js';
 import { changeOwners } from './migrations/2026-12-05T1200-change-owners.js';
+import { signingKeys } from './migrations/2026-12-05T1400-signing-keys.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -31,6 +32,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T0320-edenai-names': edenaiNames,
     '2026-12-05T0330-personal-token-scopes': personalTokenScopes,
     '2026-12-05T1200-change-owners': changeOwners,
+    '2026-12-05T1400-signing-keys': signingKeys,
   };
 }
 

@@ -160,6 +160,20 @@ export interface ServerSettingsTable {
   value: string;
 }
 
+/** The keys JWTs are signed with; the private JWK only sealed (core/sealed-box.ts). */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  /** JSON text of the public JWK's members. */
+  public_jwk: string;
+  sealed_private_key: string;
+  /** 'current' on the current key, null on retired ones; unique. */
+  current_slot: string | null;
+  created_at: Millis;
+  activated_at: Millis;
+  retired_at: Millis | null;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -176,6 +190,7 @@ export interface Database {
   token_changes: TokenChangesTable;
   change_sequence: ChangeSequenceTable;
   server_settings: ServerSettingsTable;
+  signing_keys: SigningKeysTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -11,6 +11,7 @@ import { SqlEdgeConfigStore } from './sql-edge-config-store.js';
 import { SqlIdempotencyStore } from './sql-idempotency-store.js';
 import { SqlSettingsStore } from './sql-settings-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
+import { SqlSigningKeyStore } from './sql-signing-key-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
@@ -24,6 +25,7 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     idempotency: new SqlIdempotencyStore(db),
     changes: new SqlChangeLogStore(db),
     settings: new SqlSettingsStore(db),
+    signingKeys: new SqlSigningKeyStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;
