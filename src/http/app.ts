@@ -14,9 +14,11 @@ import { catalogRoutes } from './routes/catalog-routes.js';
 import { creditRoutes } from './routes/credit-routes.js';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { jwksRoutes } from './routes/jwks-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
+import { tokenExchangeRoutes } from './routes/token-exchange-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { verifierRoutes } from './routes/verifier-routes.js';
@@ -144,6 +146,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(vercelUserTokenRoutes(services));
   for (const prefix of ['/v1/edge-config', '/v1/global-config']) await app.register(edgeConfigRoutes(services), { prefix });
   await app.register(edgeConfigReadRoutes(services));
+  await app.register(tokenExchangeRoutes(services, { publicUrl: options.publicUrl }));
+  await app.register(jwksRoutes(services));
   return app;
 }
 

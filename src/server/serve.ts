@@ -130,6 +130,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     edgeClients: parseEdgeClients(config.edgeClients),
     edgeConfigTokenLimit: config.edgeConfigTokenLimit,
     streamHeartbeatMs: config.streamHeartbeatMs,
+    jwtTtlSeconds: config.jwtTtlSeconds,
     ...(await changeSignal(config, stores)),
     changeFeed: {
       pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),

@@ -90,3 +90,14 @@ describe('serverConfig: the public URL (the OAuth issuer)', () => {
     }
   });
 });
+
+describe('serverConfig: TESSERA_JWT_TTL_SECONDS', () => {
+  it('is 900 s (15 minutes) unless set, at most an hour, and refuses 0, fractions and words', () => {
+    assert.equal(serverConfig({}, {}).jwtTtlSeconds, 900);
+    assert.equal(serverConfig({}, { TESSERA_JWT_TTL_SECONDS: '60' }).jwtTtlSeconds, 60);
+    assert.equal(serverConfig({}, { TESSERA_JWT_TTL_SECONDS: '3600' }).jwtTtlSeconds, 3600);
+    for (const text of ['0', '3601', '1.5', '-5', '15m']) {
+      assert.throws(() => serverConfig({}, { TESSERA_JWT_TTL_SECONDS: text }), /TESSERA_JWT_TTL_SECONDS/, text);
+    }
+  });
+});

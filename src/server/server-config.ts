@@ -45,7 +45,12 @@ export interface ServerConfig {
    * JWTs. Not given: each request's own address.
    */
   publicUrl: string | undefined;
+  /** How long a JWT from POST /oauth/token lives, in seconds (never past its API key's expiry): 1 to 3600. */
+  jwtTtlSeconds: number;
 }
+
+/** The longest JWT lifetime TESSERA_JWT_TTL_SECONDS may ask for: an hour. A JWT cannot be revoked; its key can. */
+export const MAX_JWT_TTL_SECONDS = 3600;
 
 export const CHANGE_SIGNALS = ['auto', 'notify', 'redis', 'poll'] as const;
 export type ChangeSignalKind = (typeof CHANGE_SIGNALS)[number];
@@ -88,6 +93,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     streamHeartbeatMs: positiveInteger('TESSERA_STREAM_HEARTBEAT_MS', env.TESSERA_STREAM_HEARTBEAT_MS, 15_000),
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
     publicUrl: publicUrl(env.TESSERA_PUBLIC_URL),
+    jwtTtlSeconds: jwtTtl(env.TESSERA_JWT_TTL_SECONDS),
   };
 }
 
@@ -136,6 +142,12 @@ function positiveInteger(name: string, text: string | undefined, fallback: numbe
   const value = nonNegativeInteger(name, text, fallback);
   if (value === 0) throw new Error(`${name} must be at least 1`);
   return value;
+}
+
+function jwtTtl(text: string | undefined): number {
+  const seconds = positiveInteger('TESSERA_JWT_TTL_SECONDS', text, 900);
+  if (seconds > MAX_JWT_TTL_SECONDS) throw new Error(`TESSERA_JWT_TTL_SECONDS must be at most ${MAX_JWT_TTL_SECONDS} (an hour), got "${text}"`);
+  return seconds;
 }
 
 /** A URL fit to print: without its password. */

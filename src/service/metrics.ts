@@ -1,4 +1,5 @@
 import type { VerifyCode } from '../core/verify.js';
+import type { ExchangeCounter } from './token-exchange-service.js';
 
 /** What the cache metrics are read from at scrape time (a TokenCache). */
 export interface CacheCounts {
@@ -24,7 +25,7 @@ export interface RouteObserver {
  * nothing (tests that do not look at metrics). Labels are route patterns and codes, never
  * anything a caller sent.
  */
-export interface Metrics {
+export interface Metrics extends ExchangeCounter {
   /** `route` is the route pattern (`/v1/tokens/:id`), never the URL: URLs can hold secrets. */
   observeRequest(method: string, route: string, code: number, seconds: number): void;
   /** `observeRequest` for one method and route pattern, looked up once: for the verify fast path. */
@@ -47,6 +48,7 @@ export const noMetrics: Metrics = {
   observeRequest: () => {},
   requestsOf: () => ignored,
   countVerify: () => {},
+  countTokenExchange: () => {},
   observeStoreQuery: () => {},
   observeNotificationLag: () => {},
   watch: () => {},

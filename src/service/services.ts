@@ -17,8 +17,10 @@ import { IntrospectionService } from './introspection-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { Readiness } from './readiness.js';
+import { SigningKeyService } from './signing-key-service.js';
 import { systemRuntime, type Clock, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
+import { TokenExchangeService } from './token-exchange-service.js';
 import { TokenService } from './token-service.js';
 import { UsageRecorder } from './usage-recorder.js';
 import { VerifierFeed } from './verifier-feed.js';
@@ -47,6 +49,8 @@ export interface Services {
   verifier: VerifierService;
   /** RFC 7662 introspection and RFC 7009 revocation of tessera's tokens (POST /oauth/introspect, /oauth/revoke). */
   oauthIntrospection: IntrospectionService;
+  signingKeys: SigningKeyService;
+  tokenExchange: TokenExchangeService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -75,6 +79,10 @@ export interface ServiceOptions {
   streamHeartbeatMs?: number;
   /** Where the process's metrics go; serve makes it before opening the store so that store queries are timed too. */
   metrics?: Metrics;
+  /** How long a JWT from POST /oauth/token lives (TESSERA_JWT_TTL_SECONDS); 900 s when not given. */
+  jwtTtlSeconds?: number;
+  /** How long a node trusts what it read of the signing keys: a rotation elsewhere reaches it within this; 30 s when not given. */
+  signingKeyRefreshMs?: number;
 }
 
 /** Wires the services and their background over one set of stores: production passes SQL stores, tests the memory ones. */
@@ -121,12 +129,19 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     secretKey,
   });
   const auth = new AuthService({ verify, access, accounts: stores.accounts, usage, rateLimiter, guard, runtime });
+  const jwtTtlSeconds = options.jwtTtlSeconds ?? 900;
+  const signingKeys = new SigningKeyService(
+    { store: stores.signingKeys, serverKey: secretKey, runtime },
+    { refreshMs: options.signingKeyRefreshMs ?? 30_000, maxTokenLifetimeMs: jwtTtlSeconds * 1000 },
+  );
   const services: Services = {
     clock: runtime,
     metrics,
     audit,
     verify,
     auth,
+    signingKeys,
+    tokenExchange: new TokenExchangeService({ verify, signingKeys, counter: metrics, runtime }, jwtTtlSeconds),
     tokens,
     oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),

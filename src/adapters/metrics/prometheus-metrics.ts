@@ -46,6 +46,12 @@ export class PrometheusMetrics implements Metrics {
     help: 'SQL queries that failed.',
     registers: [this.registry],
   });
+  readonly #exchanges = new Counter({
+    name: 'tessera_token_exchanges_total',
+    help: 'Token exchanges (POST /oauth/token) by outcome: issued, or the OAuth error that refused them.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly #text: () => Promise<string>;
   readonly #notificationLag = new Histogram({
     name: 'tessera_change_notification_lag_seconds',
@@ -96,6 +102,10 @@ export class PrometheusMetrics implements Metrics {
 
   countVerify(code: VerifyCode): void {
     this.#verifyCounts.set(code, this.#verifyCounts.get(code)! + 1);
+  }
+
+  countTokenExchange(outcome: string): void {
+    this.#exchanges.inc({ outcome });
   }
 
   /** Called for every SQL query: keep it to the two updates. */
