@@ -62,7 +62,7 @@ async function changeSignal(config: ServerConfig, stores: Stores): Promise<{ cha
  * recorded one: a node with a key of its own (TESSERA_SECRET_KEY unset, a fresh data/secret.key)
  * would answer get-or-create requests with secrets other than the ones already issued.
  */
-async function claimSecretKey(stores: Stores, key: Buffer): Promise<void> {
+export async function claimSecretKey(stores: Stores, key: Buffer): Promise<void> {
   const own = keyFingerprint(key);
   const mismatch = keyMismatch(await stores.settings.claim(KEY_FINGERPRINT_SETTING, own), own);
   if (mismatch) throw new Error(mismatch);
@@ -131,6 +131,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     edgeConfigTokenLimit: config.edgeConfigTokenLimit,
     streamHeartbeatMs: config.streamHeartbeatMs,
     jwtTtlSeconds: config.jwtTtlSeconds,
+    signingKeyRefreshMs: config.signingKeyRefreshMs,
     ...(await changeSignal(config, stores)),
     changeFeed: {
       pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),

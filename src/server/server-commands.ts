@@ -10,7 +10,7 @@ function withServerFlags(command: Command): Command {
     .option('--log-level <level>', 'pino log level (env LOG_LEVEL, default info)');
 }
 
-/** `tessera serve` and `tessera migrate`: the commands that run the server's side. */
+/** `tessera serve`, `tessera migrate` and `tessera signing-keys`: the commands that run the server's side. */
 export function registerServerCommands(program: Command): void {
   withServerFlags(program.command('serve').description('run the API server'))
     .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
@@ -24,4 +24,18 @@ export function registerServerCommands(program: Command): void {
     const { migrate } = await import('./migrate.js');
     console.log(await migrate(serverConfig(flags, process.env)));
   });
+
+  const signingKeys = program.command('signing-keys').description('the keys the JWTs of POST /oauth/token are signed with');
+  withServerFlags(signingKeys.command('rotate').description('make a new signing key current; the old one stays published until its JWTs expire')).action(
+    async (flags: ServerFlags) => {
+      const { rotateSigningKey } = await import('./signing-keys-command.js');
+      console.log(await rotateSigningKey(serverConfig(flags, process.env)));
+    },
+  );
+  withServerFlags(signingKeys.command('list').description('list the signing keys: kid, algorithm, created, retired, state (never a private key)')).action(
+    async (flags: ServerFlags) => {
+      const { listSigningKeys } = await import('./signing-keys-command.js');
+      console.log(await listSigningKeys(serverConfig(flags, process.env)));
+    },
+  );
 }

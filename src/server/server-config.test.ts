@@ -101,3 +101,11 @@ describe('serverConfig: TESSERA_JWT_TTL_SECONDS', () => {
     }
   });
 });
+
+describe('serverConfig: TESSERA_SIGNING_KEY_REFRESH_MS', () => {
+  it('is 30 s unless set, and refuses 0', () => {
+    assert.equal(serverConfig({}, {}).signingKeyRefreshMs, 30_000);
+    assert.equal(serverConfig({}, { TESSERA_SIGNING_KEY_REFRESH_MS: '500' }).signingKeyRefreshMs, 500);
+    assert.throws(() => serverConfig({}, { TESSERA_SIGNING_KEY_REFRESH_MS: '0' }), /TESSERA_SIGNING_KEY_REFRESH_MS/);
+  });
+});

@@ -47,6 +47,8 @@ export interface ServerConfig {
   publicUrl: string | undefined;
   /** How long a JWT from POST /oauth/token lives, in seconds (never past its API key's expiry): 1 to 3600. */
   jwtTtlSeconds: number;
+  /** How long a node trusts what it read of the signing keys: a rotation elsewhere reaches it within this. */
+  signingKeyRefreshMs: number;
 }
 
 /** The longest JWT lifetime TESSERA_JWT_TTL_SECONDS may ask for: an hour. A JWT cannot be revoked; its key can. */
@@ -94,6 +96,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
     publicUrl: publicUrl(env.TESSERA_PUBLIC_URL),
     jwtTtlSeconds: jwtTtl(env.TESSERA_JWT_TTL_SECONDS),
+    signingKeyRefreshMs: positiveInteger('TESSERA_SIGNING_KEY_REFRESH_MS', env.TESSERA_SIGNING_KEY_REFRESH_MS, 30_000),
   };
 }
 
