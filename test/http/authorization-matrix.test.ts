@@ -310,6 +310,17 @@ const ROWS: Record<string, Row> = {
       return res.json().code === 'REVOKED';
     },
   },
+  // Token exchange (RFC 8693): public, the API key in the form is the credential; and the keys its JWTs verify with.
+  'POST /oauth/token': {
+    policy: 'public',
+    request: async (w) =>
+      oauthForm('/oauth/token', {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: w.callers.api,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      }),
+  },
+  'GET /.well-known/jwks.json': { policy: 'public', request: async () => ({ method: 'GET', url: '/.well-known/jwks.json' }) },
 };
 
 // The Edge Config management routes, under both of their prefixes.
