@@ -26,12 +26,17 @@ export function registerServerCommands(program: Command): void {
   });
 
   const signingKeys = program.command('signing-keys').description('the keys the JWTs of POST /oauth/token are signed with');
-  withServerFlags(signingKeys.command('rotate').description('make a new signing key current; the old one stays published until its JWTs expire')).action(
-    async (flags: ServerFlags) => {
+  withServerFlags(
+    signingKeys.command('rotate').description('publish a new signing key that signs from --activate-in on; the old one stays published until its JWTs expire'),
+  )
+    .option(
+      '--activate-in <seconds>',
+      'seconds until the new key signs (0: at once, for a key believed compromised); default: the signing-key refresh + the JWKS max-age (90 s)',
+    )
+    .action(async (flags: ServerFlags & { activateIn?: string }) => {
       const { rotateSigningKey } = await import('./signing-keys-command.js');
-      console.log(await rotateSigningKey(serverConfig(flags, process.env)));
-    },
-  );
+      console.log(await rotateSigningKey(serverConfig(flags, process.env), flags.activateIn));
+    });
   withServerFlags(signingKeys.command('list').description('list the signing keys: kid, algorithm, created, retired, state (never a private key)')).action(
     async (flags: ServerFlags) => {
       const { listSigningKeys } = await import('./signing-keys-command.js');

@@ -4,6 +4,7 @@ import { openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
 import { claimSecretKey } from './serve.js';
 import { loadSecretKey } from './secret-key.js';
+import { JWKS_MAX_AGE_SECONDS } from '../http/routes/jwks-routes.js';
 import { describeStore, type ServerConfig } from './server-config.js';
 
 /**
@@ -26,15 +27,34 @@ async function withSigningKeys<T>(config: ServerConfig, body: (keys: SigningKeyS
   }
 }
 
-/** `tessera signing-keys rotate`: a new key signs from now on; the old one stays published until its JWTs have expired. */
-export async function rotateSigningKey(config: ServerConfig): Promise<string> {
+/**
+ * By default a rotated-in key signs only once every node has read it (the refresh) and every
+ * verifier that honours the key set's Cache-Control has fetched it (its max-age): no verifier meets
+ * a JWT whose key it has not been offered.
+ */
+export function defaultActivationDelayMs(config: Pick<ServerConfig, 'signingKeyRefreshMs'>): number {
+  return config.signingKeyRefreshMs + JWKS_MAX_AGE_SECONDS * 1000;
+}
+
+/**
+ * `tessera signing-keys rotate`: a new key, published at once, signs from `activateInSeconds` on
+ * (by default defaultActivationDelayMs); the old one signs until then and stays published until
+ * its JWTs have expired.
+ */
+export async function rotateSigningKey(config: ServerConfig, activateInSeconds?: string): Promise<string> {
+  const delayMs = activateInSeconds === undefined ? defaultActivationDelayMs(config) : seconds(activateInSeconds) * 1000;
   return withSigningKeys(config, async (keys) => {
-    const { kid, retired } = await keys.rotate();
-    const reach = `running servers sign with it within ${config.signingKeyRefreshMs / 1000} s`;
+    const { kid, retired, activatedAt } = await keys.rotate(delayMs);
+    const when = new Date(activatedAt).toISOString();
     return retired
-      ? `${describeStore(config)}: signing key ${kid} is current (${reach}); ${retired} is retired and stays published until its JWTs have expired`
-      : `${describeStore(config)}: signing key ${kid} is current (${reach}); there was none before`;
+      ? `${describeStore(config)}: signing key ${kid} is published now and signs from ${when}; ${retired} signs until then, and stays published until its JWTs have expired`
+      : `${describeStore(config)}: signing key ${kid} signs from ${when}; there was none before`;
   });
+}
+
+function seconds(text: string): number {
+  if (!/^\d{1,6}$/.test(text)) throw new Error(`--activate-in takes whole seconds (0 for at once), got "${text}"`);
+  return Number(text);
 }
 
 /** `tessera signing-keys list`: kid, algorithm, times and state of each key; never its private half. */
@@ -46,8 +66,8 @@ function formatKeys(keys: SigningKeyInfo[]): string {
   if (keys.length === 0) return 'no signing keys yet: the first exchange (POST /oauth/token) or JWKS request makes one';
   const when = (at: number | null) => (at === null ? '-' : new Date(at).toISOString());
   const rows = [
-    ['KID', 'ALG', 'CREATED', 'RETIRED', 'STATE'],
-    ...keys.map((key) => [key.kid, key.alg, when(key.createdAt), when(key.retiredAt), key.current ? 'current' : key.published ? 'published' : 'expired']),
+    ['KID', 'ALG', 'CREATED', 'ACTIVATED', 'RETIRED', 'STATE'],
+    ...keys.map((key) => [key.kid, key.alg, when(key.createdAt), when(key.activatedAt), when(key.retiredAt), key.state]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows

@@ -29,8 +29,12 @@ export interface PublishedKey {
   use: 'sig';
 }
 
-/** What `tessera signing-keys list` shows: never the private key, sealed or not. */
-export type SigningKeyInfo = Omit<SigningKeyRecord, 'sealedPrivateKey' | 'publicJwk'> & { current: boolean; published: boolean };
+/**
+ * What `tessera signing-keys list` shows: never the private key, sealed or not. `next`: published,
+ * signing from its activation; `current`: signing now; `published`: retired, its JWTs may be
+ * unexpired; `expired`: retired and no longer published.
+ */
+export type SigningKeyInfo = Omit<SigningKeyRecord, 'sealedPrivateKey' | 'publicJwk'> & { state: 'next' | 'current' | 'published' | 'expired' };
 
 export interface SigningKeyOptions {
   /** How long a node trusts what it read of the keys: a rotation on another node reaches it within this. */
@@ -63,15 +67,17 @@ export class SigningKeyService {
     this.#sealingKey = sealingKey(deps.serverKey, SEALING_PURPOSE);
   }
 
-  /** The key to sign with now: the store's current key, or a new one when it has none. */
+  /**
+   * The key to sign with now: the newest whose activation has come and that is not retired, or a
+   * new one when the store has none. A rotated-in key waits for its activation (published
+   * meanwhile), and the key it replaces signs until then, so every node switches at one instant.
+   */
   async current(): Promise<ActiveSigningKey> {
-    let state = await this.#read();
-    let record = state.keys.find((key) => key.retiredAt === null);
+    let record = signerOf((await this.#read()).keys, this.deps.runtime.now());
     if (!record) {
       await this.#makeFirst();
-      state = await this.#read(true);
-      record = state.keys.find((key) => key.retiredAt === null);
-      if (!record) throw new Error('no current signing key after making one');
+      record = signerOf((await this.#read(true)).keys, this.deps.runtime.now());
+      if (!record) throw new Error('no signing key is active after making one');
     }
     return { kid: record.kid, alg: record.alg, privateKey: await this.#open(record) };
   }
@@ -87,21 +93,29 @@ export class SigningKeyService {
     return keys.filter((key) => this.#isPublished(key, now)).map(publishedKey);
   }
 
-  /** Makes a new key current and retires the current one, which stays published until its JWTs expire. */
-  async rotate(): Promise<{ kid: string; retired: string | null }> {
-    const key = await this.#newKey();
+  /**
+   * Makes a new key the next one: published at once, signing from `activateInMs` on, when the one
+   * it replaces retires (and stays published until its JWTs have expired). A delay longer than a
+   * verifier's cache of the key set lets every verifier hold the new key before any JWT names it;
+   * 0 switches at once (a key believed compromised). With no key yet, the new one signs at once.
+   */
+  async rotate(activateInMs: number): Promise<{ kid: string; retired: string | null; activatedAt: number }> {
+    const now = this.deps.runtime.now();
+    const hasKey = (await this.#read(true)).keys.some((key) => key.retiredAt === null);
+    const key = await this.#newKey(hasKey ? now + Math.max(0, activateInMs) : now);
     const { retired } = await this.deps.store.rotate(key);
     await this.#read(true);
-    return { kid: key.kid, retired };
+    return { kid: key.kid, retired, activatedAt: key.activatedAt };
   }
 
   /** Every key, the newest first, without its private half. */
   async list(): Promise<SigningKeyInfo[]> {
     const now = this.deps.runtime.now();
-    return (await this.#read(true)).keys.map(({ sealedPrivateKey: _sealed, publicJwk: _public, ...info }) => ({
+    const keys = (await this.#read(true)).keys;
+    const signer = signerOf(keys, now)?.kid;
+    return keys.map(({ sealedPrivateKey: _sealed, publicJwk: _public, ...info }) => ({
       ...info,
-      current: info.retiredAt === null,
-      published: this.#isPublished(info, now),
+      state: info.kid === signer ? 'current' : info.activatedAt > now ? 'next' : this.#isPublished(info, now) ? 'published' : 'expired',
     }));
   }
 
@@ -130,7 +144,7 @@ export class SigningKeyService {
 
   async #makeFirst(): Promise<void> {
     try {
-      await this.deps.store.addFirst(await this.#newKey());
+      await this.deps.store.addFirst(await this.#newKey(this.deps.runtime.now()));
     } catch (error) {
       // Another node (or request) made the first key a moment ago: that one is current.
       if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
@@ -138,7 +152,7 @@ export class SigningKeyService {
   }
 
   /** A new Ed25519 key pair: the public JWK for the store and the JWKS, the private one sealed at once. */
-  async #newKey(): Promise<SigningKeyRecord> {
+  async #newKey(activatedAt: number): Promise<SigningKeyRecord> {
     const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
     const { kty, crv, x } = await exportJWK(publicKey);
     const publicJwk = { kty: kty!, crv: crv!, x: x! };
@@ -153,7 +167,7 @@ export class SigningKeyService {
         publicJwk,
         sealedPrivateKey: seal(this.#sealingKey, plaintext, kid, this.deps.runtime.randomBytes),
         createdAt: now,
-        activatedAt: now,
+        activatedAt,
         retiredAt: null,
       };
     } finally {
@@ -186,6 +200,16 @@ export class SigningKeyService {
       plaintext.fill(0);
     }
   }
+}
+
+/** The key that signs at `now`: the latest activated of those not retired by then. */
+function signerOf(keys: readonly SigningKeyRecord[], now: number): SigningKeyRecord | undefined {
+  let signer: SigningKeyRecord | undefined;
+  for (const key of keys) {
+    if (key.activatedAt > now || (key.retiredAt !== null && key.retiredAt <= now)) continue;
+    if (!signer || key.activatedAt > signer.activatedAt) signer = key;
+  }
+  return signer;
 }
 
 function publishedKey(key: SigningKeyRecord): PublishedKey {

@@ -62,7 +62,7 @@ await describeEachStore('SigningKeyStore contract', (stores, database) => {
     const clock = new ManualClock(Date.UTC(2026, 11, 5));
     const serverKey = randomBytes(32);
     const service = new SigningKeyService({ store: stores.signingKeys, serverKey, runtime: clock }, { refreshMs: 30_000, maxTokenLifetimeMs: 900_000 });
-    const { kid } = await service.rotate();
+    const { kid } = await service.rotate(0);
     const stored = (await stores.signingKeys.list()).find((k) => k.kid === kid)!;
     const jwk = JSON.parse(openSealed(sealingKey(serverKey, SEALING_PURPOSE), stored.sealedPrivateKey, kid)!.toString('utf8'));
     // The opened key is the private half of the published one.
@@ -113,34 +113,53 @@ await describeEachStore('SigningKeyService on a store', (stores) => {
     assert.equal((await stores.signingKeys.list()).length, 1);
   });
 
-  it('reaches other nodes within the refresh; publishes a retired key until its last JWT has expired', async () => {
+  it('publishes a rotated-in key at once, signs with it from its activation on every node, and publishes the old one until its last JWT has expired', async () => {
     const clock = new ManualClock();
     const options = { refreshMs: 30_000, maxTokenLifetimeMs: 900_000 };
     const [a, b] = [1, 2].map(() => new SigningKeyService({ store: stores.signingKeys, serverKey, runtime: clock }, options));
     const first = (await a!.current()).kid;
     assert.equal((await b!.current()).kid, first);
-    const { kid: second, retired } = await a!.rotate();
-    assert.equal(retired, first);
-    assert.equal((await a!.current()).kid, second, 'the rotating node signs with the new key at once');
-    assert.equal((await b!.current()).kid, first, 'another node within its refresh still signs with the old one');
+    const rotation = await a!.rotate(60_000);
+    const second = rotation.kid;
+    assert.deepEqual(rotation, { kid: second, retired: first, activatedAt: clock.now() + 60_000 });
+    assert.equal((await a!.current()).kid, first, 'the old key signs until the new one’s activation');
+    assert.deepEqual((await a!.published()).map((k) => k.kid).sort(), [first, second].sort(), 'the new key is published at once');
+    assert.deepEqual(
+      (await b!.published()).map((k) => k.kid),
+      [first],
+      'another node has not re-read the keys yet',
+    );
     clock.advance(30_000);
-    assert.equal((await b!.current()).kid, second);
-    assert.deepEqual((await b!.published()).map((k) => k.kid).sort(), [first, second].sort());
-    clock.advance(900_000 - 1);
+    assert.deepEqual((await b!.published()).map((k) => k.kid).sort(), [first, second].sort(), 'within the refresh it has');
+    assert.equal((await b!.current()).kid, first);
+    assert.deepEqual(
+      (await a!.list()).map((k) => [k.kid, k.state]),
+      [
+        [second, 'next'],
+        [first, 'current'],
+      ],
+    );
+    clock.advance(30_000);
+    assert.equal((await a!.current()).kid, second, 'at the activation, on one node');
+    assert.equal((await b!.current()).kid, second, 'and on the other');
+    clock.advance(30_000 + 900_000 - 1);
     assert.deepEqual((await b!.published()).map((k) => k.kid).sort(), [first, second].sort(), 'published until retired + refresh + lifetime');
-    clock.advance(30_000);
+    clock.advance(1);
     assert.deepEqual(
       (await b!.published()).map((k) => k.kid),
       [second],
     );
     const listed = await a!.list();
     assert.deepEqual(
-      listed.map((k) => [k.kid, k.current, k.published]),
+      listed.map((k) => [k.kid, k.state]),
       [
-        [second, true, true],
-        [first, false, false],
+        [second, 'current'],
+        [first, 'expired'],
       ],
     );
     assert.ok(listed.every((k) => !('sealedPrivateKey' in k) && !('publicJwk' in k)));
+    const third = await a!.rotate(0);
+    assert.equal(third.activatedAt, clock.now());
+    assert.equal((await a!.current()).kid, third.kid, 'activated at once when asked to');
   });
 });
