@@ -7,7 +7,28 @@ import type { ApiErrorCode } from './types.js';
  */
 export type ClientErrorCode = 'TIMEOUT' | 'NETWORK_ERROR' | 'ABORTED' | 'UNEXPECTED_RESPONSE';
 
-export type TesseraErrorCode = ApiErrorCode | ClientErrorCode;
+/** Why a JWT was refused; `TesseraError.code` carries one. */
+export type JwtErrorCode =
+  /** Not a JWT at all, or one with another algorithm or `typ` than tessera's. */
+  | 'JWT_MALFORMED'
+  /** The signature does not verify with any key the server publishes (tampered, or not tessera's). */
+  | 'JWT_SIGNATURE_INVALID'
+  /** Its `exp` has passed. */
+  | 'JWT_EXPIRED'
+  /** Its `nbf` has not come yet. */
+  | 'JWT_NOT_YET_VALID'
+  /** Its `aud` does not name the audience this verifier is for. */
+  | 'JWT_WRONG_AUDIENCE'
+  /** Its `iss` is not the server this verifier trusts. */
+  | 'JWT_WRONG_ISSUER'
+  /** A claim tessera always sets is missing or of the wrong type. */
+  | 'JWT_CLAIM_INVALID'
+  /** Valid, but its scopes do not cover the ones the call requires. */
+  | 'JWT_INSUFFICIENT_SCOPE'
+  /** The key set could not be fetched: the JWT could not be checked (fail closed). */
+  | 'JWKS_UNAVAILABLE';
+
+export type TesseraErrorCode = ApiErrorCode | ClientErrorCode | JwtErrorCode;
 
 /**
  * Every failure of a call: the API's errors with its stable `code`, HTTP `status` and

@@ -4,7 +4,8 @@ export { createVerifier, Verifier, type VerifierOptions, type VerifierState } fr
 export type { GuardOptions, RouteRequirements, Verified } from './guard.js';
 export { refusalFor, statusOf, type Problem, type Refusal, type RefusalCode } from './refusal.js';
 export { Tessera, type TesseraOptions } from './client.js';
-export { TesseraError, type ClientErrorCode, type TesseraErrorCode } from './errors.js';
+export { TesseraError, type ClientErrorCode, type JwtErrorCode, type TesseraErrorCode } from './errors.js';
+export { createJwtVerifier, type JwtClaims, type JwtVerifier, type JwtVerifierOptions } from './jwt-verifier.js';
 export type { RetryOptions } from './retry.js';
 export type { CallOptions, IdempotentCallOptions } from './transport.js';
 export type { TokensApi } from './tokens.js';
