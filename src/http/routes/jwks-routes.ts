@@ -4,10 +4,11 @@ import { PUBLIC } from '../call-context.js';
 import { Jwks } from '../schemas/token-exchange-schemas.js';
 
 /**
- * How long a verifier may cache the key set. A rotation's new key signs on each node within the
- * signing keys' refresh (30 s) of the rotation; a minute here bounds how long after that a cache
- * that honours HTTP still lacks it. Verifiers that refetch on an unknown kid (jose, the SDK) do so
- * at once; gateways with a fixed cache time of their own are told in docs/oauth-jwt.md.
+ * How long a verifier may cache the key set: short, so a rotation is cheap to wait for. A rotated-in
+ * key is published at once and signs only after the signing keys' refresh (30 s, every node has
+ * it) plus this (every cache that honours HTTP has fetched it), so such a verifier never meets a
+ * JWT whose key it was not offered (signing-keys-command.ts). Gateways with a cache time of their
+ * own are told in docs/oauth-jwt.md to keep it within this.
  */
 export const JWKS_MAX_AGE_SECONDS = 60;
 
