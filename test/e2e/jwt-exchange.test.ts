@@ -14,10 +14,11 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 
 /*
  * The token exchange as a gateway's world sees it: a real `tessera serve` process; a real OAuth
- * client (openid-client 6) exchanging an API key for a JWT (RFC 8693); jose verifying the JWT
- * against the JWKS the server serves; `tessera signing-keys rotate` run as a process of its own
- * against the same store while the server runs; and the SDK's verifier checking the same JWTs
- * offline. On SQLite, and on PostgreSQL when it can be reached.
+ * client (openid-client 6, discovering the server's RFC 8414 metadata) exchanging an API key for
+ * a JWT (RFC 8693); jose verifying the JWT against the JWKS the server serves; `tessera
+ * signing-keys rotate` run as a process of its own against the same store while the server runs;
+ * and the SDK's verifier checking the same JWTs offline. On SQLite, and on PostgreSQL when it
+ * can be reached.
  */
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
@@ -72,15 +73,13 @@ for (const make of [sqliteBackend, postgresBackend]) {
           TESSERA_BOOTSTRAP_TOKEN: admin,
           TESSERA_SIGNING_KEY_REFRESH_MS: '200',
         });
-        // TODO(lead): once /.well-known/oauth-authorization-server is on main, discover instead:
-        // config = await oauth.discovery(new URL(server.url), 'gateway', undefined, oauth.None(), { algorithm: 'oauth2', execute: [oauth.allowInsecureRequests] });
-        config = new oauth.Configuration(
-          { issuer: server.url, token_endpoint: `${server.url}/oauth/token`, jwks_uri: `${server.url}/.well-known/jwks.json` },
-          'gateway',
-          undefined,
-          oauth.None(),
-        );
-        oauth.allowInsecureRequests(config);
+        // What a standard client does: discover the RFC 8414 metadata, which names /oauth/token and the JWKS.
+        config = await oauth.discovery(new URL(server.url), 'gateway', undefined, oauth.None(), {
+          algorithm: 'oauth2',
+          execute: [oauth.allowInsecureRequests],
+        });
+        assert.equal(config.serverMetadata().token_endpoint, `${server.url}/oauth/token`);
+        assert.equal(config.serverMetadata().jwks_uri, `${server.url}/.well-known/jwks.json`);
         const created = (await api('POST', '/v1/tokens', { name: 'docs client', scopes: ['docs:read', 'docs:write'] })) as {
           token: { id: string };
           secret: string;

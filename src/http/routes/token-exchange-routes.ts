@@ -6,7 +6,8 @@ import { VERIFICATION } from '../logger.js';
 import { acceptFormBodies } from '../oauth/form-body.js';
 import { issuerOf } from '../oauth/issuer.js';
 import { OAuthError, setOAuthErrorShape } from '../oauth/oauth-errors.js';
-import { GRANT_TYPE_TOKEN_EXCHANGE, OAuthErrorBody, TokenExchangeBody, TokenExchangeResult } from '../schemas/token-exchange-schemas.js';
+import { OAuthErrorResponse } from '../schemas/oauth-schemas.js';
+import { GRANT_TYPE_TOKEN_EXCHANGE, TokenExchangeBody, TokenExchangeResult } from '../schemas/token-exchange-schemas.js';
 
 /** RFC 6749 §3.2: a parameter sent without a value is treated as if it were omitted. */
 const given = (value: string | undefined) => (value === '' ? undefined : value);
@@ -30,7 +31,7 @@ export function tokenExchangeRoutes(services: Pick<Services, 'tokenExchange'>, o
           summary: 'Exchange an API key for a short-lived JWT (RFC 8693)',
           consumes: ['application/x-www-form-urlencoded'],
           body: TokenExchangeBody,
-          response: { 200: TokenExchangeResult, 400: OAuthErrorBody, 415: OAuthErrorBody, 429: OAuthErrorBody },
+          response: { 200: TokenExchangeResult, 400: OAuthErrorResponse, 413: OAuthErrorResponse, 415: OAuthErrorResponse, 429: OAuthErrorResponse },
         },
       },
       async (request, reply) => {

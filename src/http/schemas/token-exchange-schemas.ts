@@ -35,15 +35,6 @@ export const TokenExchangeResult = Type.Object({
   scope: Type.String(),
 });
 
-/** RFC 6749 §5.2. */
-export const OAuthErrorBody = Type.Object(
-  {
-    error: Type.String({ description: 'An OAuth error code: invalid_request, invalid_grant, invalid_scope, invalid_target, unsupported_grant_type, …' }),
-    error_description: Type.String(),
-  },
-  { description: 'Errors of the OAuth endpoints, as RFC 6749 writes them.' },
-);
-
 export const Jwks = Type.Object({
   keys: Type.Array(
     Type.Object({
