@@ -22,7 +22,7 @@ import { tokenExchangeRoutes } from './routes/token-exchange-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { verifierRoutes } from './routes/verifier-routes.js';
-import { NUL_MESSAGE, parseJsonBody } from './json-body.js';
+import { assertNoContentCoding, NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { logRequest, logRequestStart } from './logger.js';
 import { validatorCompiler } from './validator.js';
 import { holdAnswersUntilTurnEnds } from './turn-writes.js';
@@ -196,11 +196,7 @@ function installJsonOnly(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_IN_UTF8, { parseAs: 'string' }, (request, body, done) => {
     try {
-      // Bodies are read as sent: a compressed one would be parsed as if it were plain JSON.
-      const encoding = request.headers['content-encoding'];
-      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body without a content coding (Content-Encoding)');
-      }
+      assertNoContentCoding(request);
       const value = parseJsonBody(body as string);
       // Kept for request signatures that cover the body as sent (Unleash Edge's HMAC).
       if (value !== undefined) request.rawBody = body as string;

@@ -6,6 +6,14 @@ import { hasLoneSurrogate } from '../core/lone-surrogate.js';
 // PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores alike.
 export const NUL_MESSAGE = 'text may not contain NUL (\\u0000) characters';
 
+/** Bodies are read as sent: a compressed one would be parsed as if it were plain text. Refuses any content coding but `identity`. */
+export function assertNoContentCoding(request: FastifyRequest): void {
+  const encoding = request.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body without a content coding (Content-Encoding)');
+  }
+}
+
 // Only a `\uD800`–`\uDFFF` escape can put half a surrogate pair in a body read as UTF-8; a body
 // without one is not walked.
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;

@@ -350,6 +350,7 @@ await describeEachApp('OAuth introspection, revocation and metadata', (h: Harnes
     assert.deepEqual(res.json(), {
       issuer,
       token_endpoint: `${issuer}/oauth/token`,
+      token_endpoint_auth_methods_supported: ['none'],
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       introspection_endpoint: `${issuer}/oauth/introspect`,
       introspection_endpoint_auth_methods_supported: ['client_secret_basic'],

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import { NUL_MESSAGE } from '../json-body.js';
+import { assertNoContentCoding, NUL_MESSAGE } from '../json-body.js';
 import { OAuthError } from './oauth-errors.js';
 
 const FORM_IN_UTF8 = /^application\/x-www-form-urlencoded(?=;|$)(?!.*;\s*charset=(?!"?utf-8"?\s*(?:;|$)))/i;
@@ -17,10 +17,7 @@ export function acceptFormBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(FORM_IN_UTF8, { parseAs: 'string' }, (request, body, done) => {
     try {
-      const encoding = request.headers['content-encoding'];
-      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body without a content coding (Content-Encoding)');
-      }
+      assertNoContentCoding(request);
       done(null, formFields(body as string));
     } catch (error) {
       done(error as Error, undefined);

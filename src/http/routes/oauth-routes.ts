@@ -129,6 +129,8 @@ function metadata(issuer: string): AuthorizationServerMetadata {
   return {
     issuer,
     token_endpoint: `${issuer}/oauth/token`,
+    // The subject token (the API key) is the exchange's credential: no client authenticates.
+    token_endpoint_auth_methods_supported: ['none'],
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     introspection_endpoint_auth_methods_supported: ['client_secret_basic'],

@@ -60,6 +60,7 @@ export const RevokeResponse = Type.Null({
 export const AuthorizationServerMetadata = Type.Object({
   issuer: Type.String(),
   token_endpoint: Type.String(),
+  token_endpoint_auth_methods_supported: Type.Array(Type.String()),
   jwks_uri: Type.String(),
   introspection_endpoint: Type.String(),
   introspection_endpoint_auth_methods_supported: Type.Array(Type.String()),
