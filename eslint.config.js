@@ -1,4 +1,4 @@
-// ESLint flat config: typescript-eslint with type information over src/, test/ and bench/.
+// ESLint flat config: typescript-eslint with type information over src/, test/, bench/, sdk/ and web/src/.
 // No formatting rules: the code's layout is not linted.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -25,6 +25,18 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       // A leading underscore marks a name left unused on purpose (a field destructured away).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The dashboard (web/): browser code, type-checked against web/tsconfig.json.
+    files: ['web/src/**/*.{ts,tsx}'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {

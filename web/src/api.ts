@@ -1,0 +1,80 @@
+/**
+ * The dashboard's one way to call tessera: same-origin fetches carrying the session cookie, JSON
+ * in and out, and the session's CSRF token on every request that changes something. Errors come
+ * back as ApiError with a sentence a person can read.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | undefined;
+
+/** Set by the session when it signs in or is read; cleared when it ends. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', 'tessera could not be reached. Check that the server is running and try again.');
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  const parsed: unknown = text ? safeJson(text) : undefined;
+  if (!response.ok) throw errorOf(response.status, parsed);
+  return parsed as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a person should read for each of the API's error codes; the server's message adds the detail. */
+const WORDS: Record<string, string> = {
+  UNAUTHORIZED: 'You are not signed in, or your session has ended. Sign in again.',
+  FORBIDDEN: 'You are not allowed to do this.',
+  INSUFFICIENT_PERMISSIONS: 'Your token does not have the scope this needs.',
+  NOT_FOUND: 'It is not there any more, or you may not see it.',
+  TOKEN_NOT_FOUND: 'That token is not there any more, or you may not see it.',
+  CONFLICT: 'That clashes with something that exists already.',
+  RATE_LIMITED: 'Too many requests just now. Wait a moment and try again.',
+  VALIDATION_ERROR: 'Something in the form is not right.',
+  UNAVAILABLE: 'tessera cannot answer right now. Try again shortly.',
+  INTERNAL_ERROR: 'Something went wrong on the server. Try again; if it keeps happening, check its log.',
+};
+
+function errorOf(status: number, body: unknown): ApiError {
+  const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  const code = error?.code ?? `HTTP_${status}`;
+  const words = WORDS[code] ?? `The server answered ${status}.`;
+  const detail = error?.message && code === 'VALIDATION_ERROR' ? ` (${error.message})` : '';
+  return new ApiError(status, code, words + detail);
+}
+
+/** A query string from the defined values of `params`. */
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,52 @@
+import { useState, type FormEvent } from 'react';
+import { ErrorMessage } from '../components/feedback';
+import { useSession } from '../session';
+
+/** Paste a personal token; the server answers with a session cookie. The token is never stored here. */
+export function SignIn() {
+  const { signIn } = useSession();
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await signIn(token.trim());
+      setToken('');
+    } catch (failure) {
+      setError(failure as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="sign-in">
+      <h1>Sign in to tessera</h1>
+      <p>
+        Paste a <strong>personal token</strong> (it starts with <code>tsr_</code>). The first start of the server printed one for the admin user.
+      </p>
+      <form onSubmit={(event) => void submit(event)}>
+        <label htmlFor="token">Personal token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+        />
+        <button type="submit" disabled={busy || token.trim() === ''}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <ErrorMessage error={error} />
+      <p className="muted">Your token is sent once to start a session and is not kept in this browser.</p>
+    </main>
+  );
+}
