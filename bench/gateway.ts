@@ -55,6 +55,8 @@ export async function benchGateway(): Promise<void> {
     started.push(alone);
     const withTessera: Gateway = await startNginx(withAddresses(documentedConfig('nginx'), new URL(tessera.url).host, upstreamHost));
     started.push(withTessera);
+    const keepalive: Gateway = await startNginx(withAddresses(documentedConfig('nginx-keepalive'), new URL(tessera.url).host, upstreamHost));
+    started.push(keepalive);
 
     const auth = { authorization: `Bearer ${key}` };
     const pidOf = (url: string, pid: number | undefined): LoadTarget => ({ url, pid: pid! });
@@ -63,6 +65,12 @@ export async function benchGateway(): Promise<void> {
       {
         name: 'nginx + tessera auth_request → upstream',
         target: pidOf(withTessera.url, withTessera.pid),
+        plan: { method: 'GET', path: '/items', headers: auth },
+        rounds: [],
+      },
+      {
+        name: 'nginx + tessera auth_request, keepalive to tessera → upstream',
+        target: pidOf(keepalive.url, keepalive.pid),
         plan: { method: 'GET', path: '/items', headers: auth },
         rounds: [],
       },
@@ -86,13 +94,13 @@ export async function benchGateway(): Promise<void> {
       for (const row of rows) row.rounds.push(await loadRound(row.target, row.plan, { connections: CONNECTIONS, durationS: ROUND_S }));
     }
     const alonePerS = median(rows[0]!.rounds.map((r) => r.requestsPerSecond));
-    const verifyPerS = median(rows[3]!.rounds.map((r) => r.requestsPerSecond));
+    const verifyPerS = median(rows[4]!.rounds.map((r) => r.requestsPerSecond));
     console.log(`\ngateway: ${CONNECTIONS} connections, medians of ${ROUNDS} rounds of ${ROUND_S} s (after a 2 s warm-up each)\n`);
     console.log('| load | requests/s | p50 ms | p99 ms | ratio |');
     console.log('|---|---|---|---|---|');
     for (const [i, row] of rows.entries()) {
       const perS = median(row.rounds.map((r) => r.requestsPerSecond));
-      const against = i < 2 ? `${(perS / alonePerS).toFixed(2)}× nginx alone` : `${(perS / verifyPerS).toFixed(2)}× /v1/verify`;
+      const against = i < 3 ? `${(perS / alonePerS).toFixed(2)}× nginx alone` : `${(perS / verifyPerS).toFixed(2)}× /v1/verify`;
       const p50 = median(row.rounds.map((r) => r.p50));
       const p99 = median(row.rounds.map((r) => r.p99));
       console.log(`| ${row.name} | ${Math.round(perS).toLocaleString('en')} | ${p50} | ${p99} | ${against} |`);

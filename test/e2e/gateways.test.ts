@@ -89,6 +89,7 @@ interface Setup {
 const SETUPS: Setup[] = [
   { name: 'nginx', binary: NGINX, block: 'nginx', start: startNginx, complete: true },
   { name: 'nginx', binary: NGINX, block: 'nginx-basic', start: startNginx, complete: false },
+  { name: 'nginx', binary: NGINX, block: 'nginx-keepalive', start: startNginx, complete: false },
   { name: 'caddy', binary: CADDY, block: 'caddy', start: startCaddy, complete: true },
 ];
 

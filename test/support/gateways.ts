@@ -97,8 +97,18 @@ function run(
   };
 }
 
-/** Real nginx, in the foreground, with every path of its own in a temporary directory, serving `server` (the body of a server block). */
-export async function startNginx(server: string): Promise<Gateway> {
+/** Where a documented nginx block that needs both contexts says which of its lines go in `server { }`; those before go in `http { }`. */
+const NGINX_SERVER_PART = '# in server { }:';
+
+/**
+ * Real nginx, in the foreground, with every path of its own in a temporary directory, serving
+ * `block`: the body of a server block, or (docs/gateways.md's keepalive block) lines for the http
+ * block, then `# in server { }:`, then the server block's.
+ */
+export async function startNginx(block: string): Promise<Gateway> {
+  const split = block.indexOf(NGINX_SERVER_PART);
+  const http = split < 0 ? '' : block.slice(0, split);
+  const server = split < 0 ? block : block.slice(split + NGINX_SERVER_PART.length);
   const dir = mkdtempSync(join(tmpdir(), 'tessera-nginx-'));
   const port = await freePort();
   const temp = (name: string) => join(dir, name);
@@ -114,6 +124,7 @@ http {
     fastcgi_temp_path ${temp('fastcgi')};
     uwsgi_temp_path ${temp('uwsgi')};
     scgi_temp_path ${temp('scgi')};
+${http}
     server {
         listen 127.0.0.1:${port};
 ${server}
