@@ -8,6 +8,7 @@ import type { IdempotencyStore } from './idempotency-store.js';
 import type { SettingsStore } from './settings-store.js';
 import type { TokenStore } from './token-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
+import type { SessionStore } from './session-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
@@ -21,6 +22,7 @@ export interface Stores {
   changes: ChangeLogStore;
   settings: SettingsStore;
   signingKeys: SigningKeyStore;
+  sessions: SessionStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

@@ -9,6 +9,7 @@ import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 import { MemorySettingsStore } from './memory-settings-store.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 import { MemorySigningKeyStore } from './memory-signing-key-store.js';
+import { MemorySessionStore } from './memory-session-store.js';
 
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
@@ -23,6 +24,7 @@ export function createMemoryStores(): Stores {
     changes: new MemoryChangeLogStore(),
     settings: new MemorySettingsStore(),
     signingKeys: new MemorySigningKeyStore(),
+    sessions: new MemorySessionStore(),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

@@ -12,6 +12,7 @@ import { edenaiNames } from './migrations/2026-12-05T0320-edenai-names.js';
 import { personalTokenScopes } from './migrations/2026-12-05T0330-personal-token-scopes.js';
 import { changeOwners } from './migrations/2026-12-05T1200-change-owners.js';
 import { signingKeys } from './migrations/2026-12-05T1400-signing-keys.js';
+import { sessions } from './migrations/2026-12-05T1500-sessions.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -33,6 +34,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T0330-personal-token-scopes': personalTokenScopes,
     '2026-12-05T1200-change-owners': changeOwners,
     '2026-12-05T1400-signing-keys': signingKeys,
+    '2026-12-05T1500-sessions': sessions,
   };
 }
 

@@ -174,6 +174,16 @@ export interface SigningKeysTable {
   retired_at: Millis | null;
 }
 
+/** Dashboard sessions, keyed by the SHA-256 of the session id (never the id). */
+export interface SessionsTable {
+  digest: string;
+  token_id: string;
+  user_id: string;
+  created_at: Millis;
+  expires_at: Millis;
+  last_seen_at: Millis;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -191,6 +201,7 @@ export interface Database {
   change_sequence: ChangeSequenceTable;
   server_settings: ServerSettingsTable;
   signing_keys: SigningKeysTable;
+  sessions: SessionsTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -12,6 +12,7 @@ import { SqlIdempotencyStore } from './sql-idempotency-store.js';
 import { SqlSettingsStore } from './sql-settings-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 import { SqlSigningKeyStore } from './sql-signing-key-store.js';
+import { SqlSessionStore } from './sql-session-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
@@ -26,6 +27,7 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     changes: new SqlChangeLogStore(db),
     settings: new SqlSettingsStore(db),
     signingKeys: new SqlSigningKeyStore(db),
+    sessions: new SqlSessionStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;
