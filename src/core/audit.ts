@@ -10,6 +10,10 @@ export const AUDIT_ACTIONS = [
   'user.create',
   'team.create',
   'team.member.add',
+  /** A personal token signed in to the dashboard (POST /v1/session); the target is the token. */
+  'session.create',
+  /** A dashboard session was ended by signing out (DELETE /v1/session). */
+  'session.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

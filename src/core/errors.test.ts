@@ -9,6 +9,7 @@ describe('error codes', () => {
       INVALID_JSON: 400,
       UNAUTHORIZED: 401,
       FORBIDDEN: 403,
+      CSRF_TOKEN_INVALID: 403,
       NOT_FOUND: 404,
       TOKEN_NOT_FOUND: 404,
       USER_NOT_FOUND: 404,

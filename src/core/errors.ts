@@ -4,6 +4,8 @@ export const ERROR_CODES = [
   'INVALID_JSON',
   'UNAUTHORIZED',
   'FORBIDDEN',
+  /** A state-changing request authenticated by the session cookie without its X-CSRF-Token. */
+  'CSRF_TOKEN_INVALID',
   'NOT_FOUND',
   'TOKEN_NOT_FOUND',
   'USER_NOT_FOUND',
@@ -27,6 +29,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'UNAUTHORIZED':
       return 401;
     case 'FORBIDDEN':
+    case 'CSRF_TOKEN_INVALID':
       return 403;
     case 'NOT_FOUND':
     case 'TOKEN_NOT_FOUND':

@@ -18,6 +18,7 @@ import { jwksRoutes } from './routes/jwks-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 import { tokenExchangeRoutes } from './routes/token-exchange-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
@@ -102,6 +103,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   installJsonOnly(app);
   installNativeErrors(app);
   app.decorateRequest('principal', null);
+  app.decorateRequest('session', null);
   app.decorateRequest('idempotency', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -126,18 +128,26 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  installAuthentication(app, services.auth);
+  installAuthentication(app, services);
 
   await app.register(healthRoutes(services));
   await app.register(metricsRoutes(services));
   await app.register(verifyRoutes(services));
   await app.register(forwardAuthRoutes(services));
   await app.register(reservationRoutes(services));
-  await app.register(tokenRoutes(services));
-  await app.register(accountRoutes(services));
-  await app.register(auditRoutes(services));
-  await app.register(catalogRoutes(services));
-  await app.register(creditRoutes(services));
+  // The native management API, which the dashboard calls with its session cookie (docs/dashboard.md);
+  // verification, gateway, OAuth and vendor routes never take the cookie.
+  await app.register(async (native) => {
+    native.addHook('onRoute', (route) => {
+      route.config = { ...route.config, sessionCookie: true };
+    });
+    await native.register(sessionRoutes(services));
+    await native.register(tokenRoutes(services));
+    await native.register(accountRoutes(services));
+    await native.register(auditRoutes(services));
+    await native.register(catalogRoutes(services));
+    await native.register(creditRoutes(services));
+  });
   await app.register(verifierRoutes(services));
   await app.register(oauthRoutes(services, { publicUrl: options.publicUrl }));
   await app.register(vidaRoutes(services));

@@ -132,6 +132,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     streamHeartbeatMs: config.streamHeartbeatMs,
     jwtTtlSeconds: config.jwtTtlSeconds,
     signingKeyRefreshMs: config.signingKeyRefreshMs,
+    sessionTtlMs: config.sessionTtlMs,
     ...(await changeSignal(config, stores)),
     changeFeed: {
       pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),

@@ -109,3 +109,14 @@ describe('serverConfig: TESSERA_SIGNING_KEY_REFRESH_MS', () => {
     assert.throws(() => serverConfig({}, { TESSERA_SIGNING_KEY_REFRESH_MS: '0' }), /TESSERA_SIGNING_KEY_REFRESH_MS/);
   });
 });
+
+describe('serverConfig: TESSERA_SESSION_TTL_MS', () => {
+  it('is 12 hours unless set, from a minute to 30 days, and refuses words and fractions', () => {
+    assert.equal(serverConfig({}, {}).sessionTtlMs, 43_200_000);
+    assert.equal(serverConfig({}, { TESSERA_SESSION_TTL_MS: '60000' }).sessionTtlMs, 60_000);
+    assert.equal(serverConfig({}, { TESSERA_SESSION_TTL_MS: '2592000000' }).sessionTtlMs, 2_592_000_000);
+    for (const text of ['0', '59999', '2592000001', '1.5', '-5', '12h']) {
+      assert.throws(() => serverConfig({}, { TESSERA_SESSION_TTL_MS: text }), /TESSERA_SESSION_TTL_MS/, text);
+    }
+  });
+});

@@ -49,6 +49,8 @@ export interface ServerConfig {
   jwtTtlSeconds: number;
   /** How long a node trusts what it read of the signing keys: a rotation elsewhere reaches it within this. */
   signingKeyRefreshMs: number;
+  /** How long a dashboard session lasts from sign-in (TESSERA_SESSION_TTL_MS): a minute to 30 days. */
+  sessionTtlMs: number;
 }
 
 /** The longest JWT lifetime TESSERA_JWT_TTL_SECONDS may ask for: an hour. A JWT cannot be revoked; its key can. */
@@ -97,6 +99,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     publicUrl: publicUrl(env.TESSERA_PUBLIC_URL),
     jwtTtlSeconds: jwtTtl(env.TESSERA_JWT_TTL_SECONDS),
     signingKeyRefreshMs: positiveInteger('TESSERA_SIGNING_KEY_REFRESH_MS', env.TESSERA_SIGNING_KEY_REFRESH_MS, 30_000),
+    sessionTtlMs: sessionTtl(env.TESSERA_SESSION_TTL_MS),
   };
 }
 
@@ -151,6 +154,17 @@ function jwtTtl(text: string | undefined): number {
   const seconds = positiveInteger('TESSERA_JWT_TTL_SECONDS', text, 900);
   if (seconds > MAX_JWT_TTL_SECONDS) throw new Error(`TESSERA_JWT_TTL_SECONDS must be at most ${MAX_JWT_TTL_SECONDS} (an hour), got "${text}"`);
   return seconds;
+}
+
+/** The shortest and longest dashboard session TESSERA_SESSION_TTL_MS may ask for. */
+export const SESSION_TTL_RANGE_MS = { min: 60_000, max: 30 * 86_400_000 } as const;
+
+function sessionTtl(text: string | undefined): number {
+  const ms = positiveInteger('TESSERA_SESSION_TTL_MS', text, 12 * 3_600_000);
+  if (ms < SESSION_TTL_RANGE_MS.min || ms > SESSION_TTL_RANGE_MS.max) {
+    throw new Error(`TESSERA_SESSION_TTL_MS must be from 60000 (a minute) to 2592000000 (30 days), got "${text}"`);
+  }
+  return ms;
 }
 
 /** A URL fit to print: without its password. */

@@ -50,6 +50,23 @@ export class AuthService {
         decision.valid ? 'the client_id is not the id of the token given as client_secret' : `the token is not valid (${decision.code})`,
       );
     }
+    return this.#admit(token, scopes, now);
+  }
+
+  /**
+   * The principal of a token found by other means than its secret (a dashboard session names its
+   * token by id): the same checks as `authenticate` — valid now, from this address, a personal
+   * token of an existing user, the scopes, its rate limits — on every request, so a revoked,
+   * expired or deleted token ends its sessions at once. Nothing was guessed: no failure is counted.
+   */
+  async admitToken(token: TokenRecord | undefined, address: string | undefined, scopes: readonly ManagementScope[] = []): Promise<Principal> {
+    const now = this.deps.runtime.now();
+    const decision = decideVerify(token, address === undefined ? {} : { ip: address }, now);
+    if (!decision.valid || !token) throw new AppError('UNAUTHORIZED', `the session has ended: its token is not valid (${decision.code}); sign in again`);
+    return this.#admit(token, scopes, now);
+  }
+
+  async #admit(token: TokenRecord, scopes: readonly ManagementScope[], now: number): Promise<Principal> {
     if (!canManage(token.type)) {
       throw new AppError('FORBIDDEN', `a ${token.type} token cannot call the management API; use a personal token`);
     }

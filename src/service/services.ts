@@ -17,6 +17,7 @@ import { IntrospectionService } from './introspection-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { Readiness } from './readiness.js';
+import { SessionService } from './session-service.js';
 import { SigningKeyService } from './signing-key-service.js';
 import { systemRuntime, type Clock, type Runtime } from './runtime.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
@@ -51,6 +52,8 @@ export interface Services {
   oauthIntrospection: IntrospectionService;
   signingKeys: SigningKeyService;
   tokenExchange: TokenExchangeService;
+  /** Dashboard sign-in: session cookies in place of a token (POST /v1/session). */
+  sessions: SessionService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -83,6 +86,8 @@ export interface ServiceOptions {
   jwtTtlSeconds?: number;
   /** How long a node trusts what it read of the signing keys: a rotation elsewhere reaches it within this; 30 s when not given. */
   signingKeyRefreshMs?: number;
+  /** How long a dashboard session lasts from sign-in (TESSERA_SESSION_TTL_MS); 12 hours when not given. */
+  sessionTtlMs?: number;
 }
 
 /** Wires the services and their background over one set of stores: production passes SQL stores, tests the memory ones. */
@@ -134,8 +139,13 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     { store: stores.signingKeys, serverKey: secretKey, runtime },
     { refreshMs: options.signingKeyRefreshMs ?? 30_000, maxTokenLifetimeMs: jwtTtlSeconds * 1000 },
   );
+  const sessions = new SessionService(
+    { sessions: stores.sessions, tokens: stores.tokens, auth, audit, guard, runtime, serverKey: secretKey },
+    { ttlMs: options.sessionTtlMs ?? 12 * 3_600_000 },
+  );
   const services: Services = {
     clock: runtime,
+    sessions,
     metrics,
     audit,
     verify,

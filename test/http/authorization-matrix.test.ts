@@ -85,6 +85,11 @@ interface Row {
   /** The request on a target, as `as` (the caller's secret). Built anew for each call. */
   request(w: World, target: Target): Promise<InjectOptions>;
   /**
+   * For a route only a dashboard session authenticates: the caller's secret signs in (POST
+   * /v1/session) and the request carries the session's cookie and CSRF token instead of `as`.
+   */
+  bySession?: true;
+  /**
    * For a route whose status does not say whether it acted (RFC 7009 revocation answers 200 either
    * way): whether the request had its effect. The outcome is then 'ok' when it did and 'refused'
    * when it answered 200 without it, held to the policy's table where any refusal (403, 404) is 'refused'.
@@ -238,6 +243,11 @@ const ROWS: Record<string, Row> = {
   },
 
   'GET /v1/whoami': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/whoami' }) },
+  // Sign-in is public: the personal token in the body is the proof, whatever else is sent (an api token's is 403 either way).
+  'POST /v1/session': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/v1/session', payload: { token: w.people.member.secret } }) },
+  // The session's own routes take only its cookie: any person's token that signed in may read and end its session.
+  'GET /v1/session': { policy: 'self', bySession: true, request: async () => ({ method: 'GET', url: '/v1/session' }) },
+  'DELETE /v1/session': { policy: 'self', bySession: true, request: async () => ({ method: 'DELETE', url: '/v1/session' }) },
   'POST /v1/users': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/users', payload: { name: w.fresh() } }) },
   'GET /v1/users': { policy: 'admin', request: async () => ({ method: 'GET', url: '/v1/users' }) },
   'POST /v1/teams': { policy: 'self', request: async (w) => ({ method: 'POST', url: '/v1/teams', payload: { slug: w.fresh() } }) },
@@ -367,6 +377,14 @@ for (const prefix of ['/v1/edge-config', '/v1/global-config']) {
   } satisfies Record<string, Row>);
 }
 
+/** `options` sent with the session `as` signs in to (its cookie and CSRF token), or with no credential when it cannot sign in. */
+async function bySession(w: World, as: string, options: InjectOptions): Promise<LightMyRequestResponse> {
+  const signIn = await w.h.request({ method: 'POST', url: '/v1/session', payload: { token: as } });
+  if (signIn.statusCode !== 200) return w.h.request(options);
+  const cookie = /^tessera_session=[^;]*/.exec(String(signIn.headers['set-cookie']))![0];
+  return w.h.request({ ...options, headers: { ...options.headers, cookie, 'x-csrf-token': signIn.json().csrfToken } });
+}
+
 async function edenName(w: World): Promise<string> {
   const name = w.fresh();
   await call(w, w.people.owner.secret, { method: 'POST', url: '/v2/user/custom_token/', payload: { name } });
@@ -490,7 +508,9 @@ describe('authorization matrix: every route × every kind of caller × every kin
           } else {
             want = expected(row.policy, (scopes?.length ?? 0) > 0, caller, target);
           }
-          const res = await w.h.request({ ...options, as });
+          const res = row.bySession ? await bySession(w, as, options) : await w.h.request({ ...options, as });
+          // Only a valid personal token signs in: any other caller arrives with no session at all.
+          if (row.bySession && want === 403 && (caller === 'api' || caller === 'resource')) want = 401;
           let got: EffectOutcome | number = outcomeOf(res.statusCode);
           if (row.effect) {
             if (want === 403 || want === 404) want = 'refused';

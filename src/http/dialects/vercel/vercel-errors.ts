@@ -6,6 +6,7 @@ const VERCEL_CODES: Record<ErrorCode, string> = {
   INVALID_JSON: 'bad_request',
   UNAUTHORIZED: 'not_authorized',
   FORBIDDEN: 'forbidden',
+  CSRF_TOKEN_INVALID: 'forbidden',
   NOT_FOUND: 'not_found',
   TOKEN_NOT_FOUND: 'not_found',
   USER_NOT_FOUND: 'not_found',
