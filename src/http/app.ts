@@ -12,6 +12,7 @@ import { accountRoutes } from './routes/account-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { creditRoutes } from './routes/credit-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks-routes.js';
@@ -51,6 +52,8 @@ export interface AppOptions {
   verifyFastPath?: boolean;
   /** TESSERA_PUBLIC_URL: the OAuth issuer; each request's own address when not given (oauth/issuer.ts). */
   publicUrl?: string;
+  /** Where the built dashboard is (index.html, assets/); dist/web/ beside the compiled server when not given. */
+  webRoot?: string;
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -158,6 +161,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(edgeConfigReadRoutes(services));
   await app.register(tokenExchangeRoutes(services, { publicUrl: options.publicUrl }));
   await app.register(jwksRoutes(services));
+  await app.register(dashboardRoutes(options.webRoot === undefined ? {} : { root: options.webRoot }));
   return app;
 }
 
