@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
+import { loggerOptions } from '../../src/http/logger.js';
 import { describeEachApp, startHarness, type Harness } from '../support/app-harness.js';
 
 const TWELVE_HOURS = 12 * 3_600_000;
@@ -355,6 +357,37 @@ describe('sign-ins and session cookies go through the guessing guard', () => {
       } finally {
         await h.close();
       }
+    }
+  });
+});
+
+describe('sessions in the log', () => {
+  it('never logs the signing-in token, the session id or the CSRF token, even at level debug', async () => {
+    const h = await startHarness();
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = await buildApp(h.services, { logger: { ...(loggerOptions('debug') as object), stream } as never });
+    try {
+      const signedIn = await app.inject({ method: 'POST', url: '/v1/session', payload: { token: h.admin } });
+      assert.equal(signedIn.statusCode, 200);
+      const id = /^tessera_session=([^;]*)/.exec(setCookiesOf(signedIn).join())![1]!;
+      const csrf = signedIn.json().csrfToken as string;
+      const headers = { cookie: `tessera_session=${id}`, 'x-csrf-token': csrf };
+      await app.inject({ method: 'GET', url: '/v1/whoami', headers });
+      await app.inject({ method: 'POST', url: '/v1/tokens', headers, payload: { name: 'logged' } });
+      await app.inject({ method: 'POST', url: '/v1/tokens', headers: { cookie: headers.cookie, 'x-csrf-token': 'wrong' }, payload: { name: 'refused' } });
+      await app.inject({ method: 'DELETE', url: '/v1/session', headers });
+      const text = lines.join('');
+      assert.match(text, /\/v1\/session/, 'the requests were logged');
+      for (const secret of [h.admin, id, csrf]) assert.equal(text.includes(secret), false, `a secret reached the log: ${secret.slice(0, 6)}…`);
+    } finally {
+      await app.close();
+      await h.close();
     }
   });
 });
