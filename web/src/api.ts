@@ -53,6 +53,7 @@ function safeJson(text: string): unknown {
 const WORDS: Record<string, string> = {
   UNAUTHORIZED: 'You are not signed in, or your session has ended. Sign in again.',
   FORBIDDEN: 'You are not allowed to do this.',
+  CSRF_TOKEN_INVALID: 'This page’s session check failed. Reload the page and try again.',
   INSUFFICIENT_PERMISSIONS: 'Your token does not have the scope this needs.',
   NOT_FOUND: 'It is not there any more, or you may not see it.',
   TOKEN_NOT_FOUND: 'That token is not there any more, or you may not see it.',
