@@ -9,6 +9,7 @@ import type { SettingsStore } from './settings-store.js';
 import type { TokenStore } from './token-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
 import type { SessionStore } from './session-store.js';
+import type { AnalyticsStore } from './analytics-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
@@ -23,6 +24,8 @@ export interface Stores {
   settings: SettingsStore;
   signingKeys: SigningKeyStore;
   sessions: SessionStore;
+  /** Verification counts per token, outcome and tag over time. */
+  analytics: AnalyticsStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

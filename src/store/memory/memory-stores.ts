@@ -10,6 +10,7 @@ import { MemorySettingsStore } from './memory-settings-store.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 import { MemorySigningKeyStore } from './memory-signing-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
+import { MemoryAnalyticsStore } from './memory-analytics-store.js';
 
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
@@ -25,6 +26,7 @@ export function createMemoryStores(): Stores {
     settings: new MemorySettingsStore(),
     signingKeys: new MemorySigningKeyStore(),
     sessions: new MemorySessionStore(),
+    analytics: new MemoryAnalyticsStore(),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

@@ -13,6 +13,7 @@ import { personalTokenScopes } from './migrations/2026-12-05T0330-personal-token
 import { changeOwners } from './migrations/2026-12-05T1200-change-owners.js';
 import { signingKeys } from './migrations/2026-12-05T1400-signing-keys.js';
 import { sessions } from './migrations/2026-12-05T1500-sessions.js';
+import { verificationCounts } from './migrations/2026-12-05T1600-verification-counts.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -35,6 +36,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T1200-change-owners': changeOwners,
     '2026-12-05T1400-signing-keys': signingKeys,
     '2026-12-05T1500-sessions': sessions,
+    '2026-12-05T1600-verification-counts': verificationCounts,
   };
 }
 

@@ -184,6 +184,21 @@ export interface SessionsTable {
   last_seen_at: Millis;
 }
 
+/** Verification analytics: counts per granularity, bucket, token ('' for none), outcome and tag ('' for the total). */
+export interface VerificationCountsTable {
+  granularity: string;
+  bucket_start: Millis;
+  token_id: string;
+  outcome: string;
+  tag: string;
+  owner_user_id: string | null;
+  team_id: string | null;
+  token_type: string | null;
+  count: number | string;
+  /** 10⁻⁹ credits. */
+  credits: number | string | bigint;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -202,6 +217,7 @@ export interface Database {
   server_settings: ServerSettingsTable;
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
+  verification_counts: VerificationCountsTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -13,6 +13,7 @@ import { SqlSettingsStore } from './sql-settings-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 import { SqlSigningKeyStore } from './sql-signing-key-store.js';
 import { SqlSessionStore } from './sql-session-store.js';
+import { SqlAnalyticsStore } from './sql-analytics-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
@@ -28,6 +29,7 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     settings: new SqlSettingsStore(db),
     signingKeys: new SqlSigningKeyStore(db),
     sessions: new SqlSessionStore(db),
+    analytics: new SqlAnalyticsStore(db, dialect),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;
