@@ -27,6 +27,8 @@ export interface paths {
         content: {
           'application/json': {
             token: string;
+            /** @description Up to 10 tags (1–64 of `A-Z a-z 0-9 . _ : / @ = + -`, e.g. `route:/v1/x` or `plan:pro`) that analytics can group this verification by. */
+            tags?: string[];
             scopes?: string[];
             resource?: {
               kind: string;
@@ -292,6 +294,8 @@ export interface paths {
               | string
               | {
                   token: string;
+                  /** @description Up to 10 tags (1–64 of `A-Z a-z 0-9 . _ : / @ = + -`, e.g. `route:/v1/x` or `plan:pro`) that analytics can group this verification by. */
+                  tags?: string[];
                   scopes?: string[];
                   resource?: {
                     kind: string;
@@ -313,6 +317,8 @@ export interface paths {
                   }[];
                 }
             )[];
+            /** @description Up to 10 tags (1–64 of `A-Z a-z 0-9 . _ : / @ = + -`, e.g. `route:/v1/x` or `plan:pro`) that analytics can group this verification by. */
+            tags?: string[];
             scopes?: string[];
             resource?: {
               kind: string;

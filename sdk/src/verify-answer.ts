@@ -52,6 +52,12 @@ export interface VerifyRequirements {
   cost?: string;
   /** Which of the token's rate limits this call spends, each with a cost (default 1); all, at cost 1, when not given. */
   rateLimits?: { name: string; cost?: number }[];
+  /**
+   * Up to 10 tags (1–64 of `A-Z a-z 0-9 . _ : / @ = + -`) the server's analytics can group this
+   * verification by. Sent with every verification that reaches the server; one the in-process
+   * verifier answers from memory is not counted there.
+   */
+  tags?: string[];
 }
 
 /** A rate limit's state after the call: the tightest one applied, or the one that refused it. */

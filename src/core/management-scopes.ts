@@ -22,6 +22,13 @@ export const MANAGEMENT_SCOPES = [
   /** An in-process verifier's snapshot and change stream (GET /v1/verifier/…). */
   'verifier:read',
   /**
+   * Verification counts over time (GET /v1/analytics/verifications), of the tokens the caller may
+   * read. Its own scope, not implied by `tokens:read`: a monitoring tool reads usage without token
+   * names, scopes or metadata, and tokens made with `tokens:read` before analytics existed do not
+   * gain a new read. Granted by `*` and `analytics:*`.
+   */
+  'analytics:read',
+  /**
    * RFC 7662 introspection (POST /oauth/introspect): learning what any presented token is and
    * may do. A gateway's credential, and nothing more: a token with only this scope manages nothing.
    * Granted by `*` and `oauth:*` like any scope; no `:write` covers it.

@@ -25,6 +25,7 @@ export function verifyOptions(fields: Omit<VerifyBody, 'token'>, requestIp: stri
   if (fields.environment !== undefined) options.environment = fields.environment;
   if (fields.project !== undefined) options.project = fields.project;
   if (fields.rateLimits !== undefined) options.rateLimits = fields.rateLimits;
+  if (fields.tags !== undefined) options.tags = fields.tags;
   if (fields.cost !== undefined) {
     const cost = creditsInput(fields.cost, 'cost');
     // A negative cost would add to the balance: whoever holds a token could mint credits for it.

@@ -133,6 +133,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     jwtTtlSeconds: config.jwtTtlSeconds,
     signingKeyRefreshMs: config.signingKeyRefreshMs,
     sessionTtlMs: config.sessionTtlMs,
+    analytics: config.analytics,
+    analyticsRetention: {
+      minuteMs: config.analyticsMinuteRetentionMs,
+      hourMs: config.analyticsHourRetentionMs,
+      totalMs: config.analyticsRetentionDays * 86_400_000,
+    },
     ...(await changeSignal(config, stores)),
     changeFeed: {
       pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),
@@ -158,6 +164,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .expireDue((error, key) => app.log.error({ err: error, reservation: key }, 'refunding an expired reservation failed'))
       .catch((error) => app.log.error({ err: error }, 'refunding expired reservations failed'));
     services.idempotency.purge().catch((error) => app.log.error({ err: error }, 'purging idempotency keys failed'));
+    services.analytics.sweep().catch((error) => app.log.error({ err: error }, 'rolling up verification counts failed'));
   }, HOUSEKEEPING_MS);
   sweep.unref();
   await app.listen({ host: config.host, port: config.port });

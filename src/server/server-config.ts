@@ -51,6 +51,14 @@ export interface ServerConfig {
   signingKeyRefreshMs: number;
   /** How long a dashboard session lasts from sign-in (TESSERA_SESSION_TTL_MS): a minute to 30 days. */
   sessionTtlMs: number;
+  /** Whether verifications are counted per token and minute (TESSERA_ANALYTICS=off turns it off). */
+  analytics: boolean;
+  /** Minute rows older than this roll into hours (TESSERA_ANALYTICS_MINUTE_RETENTION). */
+  analyticsMinuteRetentionMs: number;
+  /** Hour rows older than this roll into days (TESSERA_ANALYTICS_HOUR_RETENTION). */
+  analyticsHourRetentionMs: number;
+  /** Rows older than this many days are deleted (TESSERA_ANALYTICS_RETENTION_DAYS). */
+  analyticsRetentionDays: number;
 }
 
 /** The longest JWT lifetime TESSERA_JWT_TTL_SECONDS may ask for: an hour. A JWT cannot be revoked; its key can. */
@@ -100,6 +108,10 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     jwtTtlSeconds: jwtTtl(env.TESSERA_JWT_TTL_SECONDS),
     signingKeyRefreshMs: positiveInteger('TESSERA_SIGNING_KEY_REFRESH_MS', env.TESSERA_SIGNING_KEY_REFRESH_MS, 30_000),
     sessionTtlMs: sessionTtl(env.TESSERA_SESSION_TTL_MS),
+    analytics: onOff('TESSERA_ANALYTICS', env.TESSERA_ANALYTICS),
+    analyticsMinuteRetentionMs: duration('TESSERA_ANALYTICS_MINUTE_RETENTION', env.TESSERA_ANALYTICS_MINUTE_RETENTION, 2 * DAY_MS),
+    analyticsHourRetentionMs: duration('TESSERA_ANALYTICS_HOUR_RETENTION', env.TESSERA_ANALYTICS_HOUR_RETENTION, 14 * DAY_MS),
+    analyticsRetentionDays: positiveInteger('TESSERA_ANALYTICS_RETENTION_DAYS', env.TESSERA_ANALYTICS_RETENTION_DAYS, 90),
   };
 }
 
@@ -136,6 +148,25 @@ function onRedisDown(text: string | undefined): 'open' | 'closed' {
   if (text === undefined || text === '' || text === 'open') return 'open';
   if (text === 'closed') return 'closed';
   throw new Error(`TESSERA_RATE_LIMIT_ON_REDIS_DOWN must be open or closed, got "${text}"`);
+}
+
+const DAY_MS = 86_400_000;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+
+/** A length of time with its unit: `90m`, `36h`, `2d` (also `s`, `ms`); at least a minute. */
+function duration(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
+  if (!(ms >= 60_000) || !Number.isSafeInteger(ms))
+    throw new Error(`${name} must be a length of time with its unit, at least a minute (e.g. 36h, 2d), got "${text}"`);
+  return ms;
+}
+
+function onOff(name: string, text: string | undefined): boolean {
+  if (text === undefined || text === '' || text === 'on') return true;
+  if (text === 'off') return false;
+  throw new Error(`${name} must be on or off, got "${text}"`);
 }
 
 function nonNegativeInteger(name: string, text: string | undefined, fallback: number): number {

@@ -1,3 +1,4 @@
+import type { AnalyticsRecorder } from './analytics-recorder.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenCache } from './token-cache.js';
@@ -14,8 +15,11 @@ export class Background {
   readonly usage: UsageRecorder;
   readonly rateLimiter: RateLimiter;
   readonly cache: TokenCache;
+  /** Verification counts per token and minute, written behind with the use counts; none when analytics is off. */
+  readonly analytics: AnalyticsRecorder | undefined;
 
-  constructor(parts: { changes: ChangeFeed; usage: UsageRecorder; rateLimiter: RateLimiter; cache: TokenCache }) {
+  constructor(parts: { changes: ChangeFeed; usage: UsageRecorder; rateLimiter: RateLimiter; cache: TokenCache; analytics?: AnalyticsRecorder | undefined }) {
+    this.analytics = parts.analytics;
     this.changes = parts.changes;
     this.usage = parts.usage;
     this.rateLimiter = parts.rateLimiter;
@@ -27,10 +31,11 @@ export class Background {
     return this.changes.signalName;
   }
 
-  /** Listens for changes, then writes usage behind every `usageFlushMs` (a failed write goes to `onUsageError`). */
+  /** Listens for changes, then writes usage and verification counts behind every `usageFlushMs` (a failed write goes to `onUsageError`). */
   async start(usageFlushMs: number, onUsageError: (error: unknown) => void): Promise<void> {
     await this.changes.start();
     this.usage.start(usageFlushMs, onUsageError);
+    this.analytics?.start(usageFlushMs, onUsageError);
   }
 
   /** Once the last request is answered: stops listening, writes the usage still behind, closes the rate limiter. */
@@ -38,6 +43,7 @@ export class Background {
     await this.changes.close();
     // Only now: the requests answered while closing have recorded their uses.
     await this.usage.stop();
+    await this.analytics?.stop();
     await this.rateLimiter.close();
   }
 }

@@ -1,5 +1,8 @@
 import type { Stores } from '../store/stores.js';
+import type { AnalyticsRetention } from '../core/analytics.js';
 import { AccessPolicy } from './access-policy.js';
+import { AnalyticsRecorder } from './analytics-recorder.js';
+import { AnalyticsService } from './analytics-service.js';
 import { AccountService } from './account-service.js';
 import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
@@ -54,6 +57,8 @@ export interface Services {
   tokenExchange: TokenExchangeService;
   /** Dashboard sign-in: session cookies in place of a token (POST /v1/session). */
   sessions: SessionService;
+  /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
+  analytics: AnalyticsService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -88,7 +93,13 @@ export interface ServiceOptions {
   signingKeyRefreshMs?: number;
   /** How long a dashboard session lasts from sign-in (TESSERA_SESSION_TTL_MS); 12 hours when not given. */
   sessionTtlMs?: number;
+  /** Whether verifications are counted for analytics (TESSERA_ANALYTICS); on when not given. */
+  analytics?: boolean;
+  /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
+  analyticsRetention?: Partial<AnalyticsRetention>;
 }
+
+const DAY_MS = 86_400_000;
 
 /** Wires the services and their background over one set of stores: production passes SQL stores, tests the memory ones. */
 export function createServices(stores: Stores, options: ServiceOptions = {}): WiredServices {
@@ -120,7 +131,8 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const audit = new AuditService({ audit: stores.audit, access, runtime });
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
   const guard = new FailureGuard(options.failedAttemptsPerMinute ?? 100);
-  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime });
+  const analytics = options.analytics === false ? undefined : new AnalyticsRecorder(stores.analytics);
+  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
   const tokens = new TokenService({
@@ -153,6 +165,10 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     signingKeys,
     tokenExchange: new TokenExchangeService({ verify, signingKeys, counter: metrics, runtime }, jwtTtlSeconds),
     tokens,
+    analytics: new AnalyticsService(
+      { store: stores.analytics, access, accounts: stores.accounts, tokens: stores.tokens, runtime },
+      { minuteMs: 2 * DAY_MS, hourMs: 14 * DAY_MS, totalMs: 90 * DAY_MS, ...options.analyticsRetention },
+    ),
     oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
@@ -172,5 +188,5 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
       runtime,
     }),
   };
-  return { services, background: new Background({ changes, usage, rateLimiter, cache }) };
+  return { services, background: new Background({ changes, usage, rateLimiter, cache, analytics }) };
 }

@@ -11,6 +11,7 @@ import type { TokenStore } from '../store/token-store.js';
 import type { Runtime } from './runtime.js';
 import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
+import type { AnalyticsRecorder } from './analytics-recorder.js';
 
 /** The tightest of a token's rate limits after this call, or the one that refused it. */
 export interface RateLimitState {
@@ -28,6 +29,10 @@ export type Verification = Verdict & {
   /** The balance left after this verification's charge (or when it was refused), for metered tokens. */
   remaining?: bigint;
   rateLimit?: RateLimitState;
+  /** The token a refused verification was of (REVOKED, EXPIRED, …), which `token` leaves out of the answer: what analytics counts it under. */
+  subject?: TokenRecord;
+  /** The credits this verification spent (10⁻⁹ credits), for analytics. */
+  spent?: bigint;
 };
 
 /** Where a presented secret came from: what the guessing guard counts (FailureGuard). */
@@ -48,6 +53,8 @@ export interface VerifyOptions extends Requirements {
   cost?: bigint;
   /** Which of the token's rate limits apply, each with its cost (default 1); all of them when not given. */
   rateLimits?: Array<{ name: string; cost?: number }>;
+  /** What analytics may group this verification by (route, plan, …): at most 10 short strings. */
+  tags?: readonly string[];
 }
 
 /** The verify pipeline: format and checksum, cache, store, pure decision, then the atomic charge. */
@@ -62,6 +69,8 @@ export class VerifyService {
       guard: FailureGuard;
       counter: VerifyCounter;
       runtime: Runtime;
+      /** Where outcomes are counted per token and minute; none when analytics is off. */
+      analytics?: AnalyticsRecorder | undefined;
     },
   ) {}
 
@@ -73,7 +82,7 @@ export class VerifyService {
    */
   verifyPresented(secret: string, options: VerifyOptions, from: Presenter): MaybeAsync<Verification> {
     this.#checkClient(from);
-    return andThen(this.verify(secret, options), (result) => this.#counted([result], from, result));
+    return andThen(this.verify(secret, options), (result) => this.#counted([result], from, result, options.tags));
   }
 
   /**
@@ -84,7 +93,7 @@ export class VerifyService {
     this.#checkClient(from);
     const token = this.lookup(secret);
     const admitted = token instanceof Promise ? token.then((found) => this.#decide(found, options, false, false)) : this.#decide(token, options, true, false);
-    return andThen(admitted, (result) => this.#counted([result], from, result));
+    return andThen(admitted, (result) => this.#counted([result], from, result, options.tags));
   }
 
   /**
@@ -94,7 +103,7 @@ export class VerifyService {
   async verifyAllPresented(calls: ReadonlyArray<{ secret: string; options: VerifyOptions }>, from: Presenter): Promise<Verification[]> {
     this.#checkClient(from);
     const results = await Promise.all(calls.map((call) => this.verify(call.secret, call.options)));
-    return this.#counted(results, from, results);
+    return this.#counted(results, from, results, undefined, calls);
   }
 
   /**
@@ -105,6 +114,7 @@ export class VerifyService {
     this.deps.guard.check('credential', address, this.deps.runtime.now());
     const result = await this.verify(secret, options);
     this.deps.counter.countVerify(result.code);
+    this.deps.analytics?.record(result.token ?? result.subject, result.code, result.spent, options.tags, this.deps.runtime.now());
     if (result.code === 'NOT_FOUND' && parseSecret(secret)) this.deps.guard.fail('credential', address, this.deps.runtime.now());
     return result;
   }
@@ -125,11 +135,25 @@ export class VerifyService {
     if (from.client !== undefined) this.deps.guard.check('client', [from.caller, from.client], this.deps.runtime.now());
   }
 
-  #counted<T>(results: readonly Verification[], from: Presenter, answer: T): MaybeAsync<T> {
+  /**
+   * Every verification passes here (or through verifyCredential): its outcome counted for the
+   * metrics and for analytics, under `tags`, or each call's own tags in a batch.
+   */
+  #counted<T>(
+    results: readonly Verification[],
+    from: Presenter,
+    answer: T,
+    tags: readonly string[] | undefined,
+    calls?: ReadonlyArray<{ options: VerifyOptions }>,
+  ): MaybeAsync<T> {
     const now = this.deps.runtime.now();
+    const analytics = this.deps.analytics;
     let hold = 0;
-    for (const { code } of results) {
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i]!;
+      const code = result.code;
       this.deps.counter.countVerify(code);
+      analytics?.record(result.token ?? result.subject, code, result.spent, calls === undefined ? tags : calls[i]!.options.tags, now);
       if (code !== 'NOT_FOUND') continue;
       if (from.client !== undefined) this.deps.guard.fail('client', [from.caller, from.client], now);
       // Each failure past the budget waits its own share, in a batch too.
@@ -175,8 +199,11 @@ export class VerifyService {
   /** `charge` false: everything but the charge (admitPresented). */
   #decide(token: TokenRecord | undefined, options: VerifyOptions, cached: boolean, charge = true): MaybeAsync<Verification> {
     const now = this.deps.runtime.now();
-    const decision = decideVerify(token, options, now);
-    if (!decision.valid || !token) return decision;
+    const decision: Verification = decideVerify(token, options, now);
+    if (!decision.valid || !token) {
+      if (token) decision.subject = token;
+      return decision;
+    }
     const plan = charge ? planCharge(token, options.cost, now) : undefined;
     if (plan || token.rateLimits.length > 0) return this.#meter(token, options, plan, now, cached);
     return this.#valid(token, now, cached);
@@ -185,15 +212,18 @@ export class VerifyService {
   /** The rate limits, then the charge: both may wait on the store or Redis. */
   async #meter(token: TokenRecord, options: VerifyOptions, plan: ChargePlan | undefined, now: number, cached: boolean): Promise<Verification> {
     const limited = await this.#rateLimit(token, options, now);
-    if (limited && !limited.allowed) return { valid: false, code: 'RATE_LIMITED', rateLimit: limited.state };
+    if (limited && !limited.allowed) return { valid: false, code: 'RATE_LIMITED', rateLimit: limited.state, subject: token };
     const charge = plan && (await this.deps.credits.charge(plan.holder, plan.cost, plan.refill));
     // A refill moved the stored token on: the cached copy would ask for it again.
     if (plan?.refill) this.deps.cache.delete(token.digest.toString('base64url'));
-    if (charge && !charge.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: charge.remaining };
+    if (charge && !charge.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: charge.remaining, subject: token };
     // A token drawing on a pool its owner does not have has nothing to spend.
-    if (plan?.holder.kind === 'pool' && !charge) return { valid: false, code: 'USAGE_EXCEEDED', remaining: 0n };
+    if (plan?.holder.kind === 'pool' && !charge) return { valid: false, code: 'USAGE_EXCEEDED', remaining: 0n, subject: token };
     const result = this.#valid(token, now, cached);
-    if (charge) result.remaining = charge.remaining;
+    if (charge && plan) {
+      result.remaining = charge.remaining;
+      result.spent = plan.cost;
+    }
     if (limited) result.rateLimit = limited.state;
     return result;
   }

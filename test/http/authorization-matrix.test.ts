@@ -191,6 +191,11 @@ const ROWS: Record<string, Row> = {
   'GET /healthz': { policy: 'public', request: async () => ({ method: 'GET', url: '/healthz' }) },
   'GET /readyz': { policy: 'public', request: async () => ({ method: 'GET', url: '/readyz' }) },
   'GET /metrics': { policy: 'public', request: async () => ({ method: 'GET', url: '/metrics' }) },
+  // A token's series is read as the token is: 404 for one the caller may not read.
+  'GET /v1/analytics/verifications': {
+    policy: 'tokenRead',
+    request: async (w, t) => ({ method: 'GET', url: `/v1/analytics/verifications?tokenId=${await tokenTarget(w, t)}` }),
+  },
   'POST /v1/verify': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/v1/verify', payload: { token: w.callers.api } }) },
   'POST /v1/verify/batch': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/v1/verify/batch', payload: { tokens: [w.callers.api] } }) },
   'POST /v1/credits/reserve': {

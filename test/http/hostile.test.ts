@@ -131,6 +131,23 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['a stream resumed after no number', { method: 'GET', url: '/v1/verifier/changes?after=abc', as: h.admin }, 400],
     ['a Last-Event-ID that is no number', { method: 'GET', url: '/v1/verifier/changes', headers: { 'last-event-id': '1e3' }, as: h.admin }, 400],
     ['a Last-Event-ID of 16 digits', { method: 'GET', url: '/v1/verifier/changes', headers: { 'last-event-id': '1'.repeat(16) }, as: h.admin }, 400],
+    ['an analytics window that ends before it starts', { method: 'GET', url: '/v1/analytics/verifications?from=2000&to=1000', as: h.admin }, 400],
+    ['an empty analytics window', { method: 'GET', url: '/v1/analytics/verifications?from=1000&to=1000', as: h.admin }, 400],
+    [
+      'an analytics window of more than 10,000 buckets',
+      { method: 'GET', url: `/v1/analytics/verifications?from=0&to=${20_000 * 60_000}&granularity=minute`, as: h.admin },
+      400,
+    ],
+    ['analytics grouped by something unknown', { method: 'GET', url: '/v1/analytics/verifications?groupBy=ip', as: h.admin }, 400],
+    ['an unknown analytics granularity', { method: 'GET', url: '/v1/analytics/verifications?granularity=second', as: h.admin }, 400],
+    ['an unknown outcome filter', { method: 'GET', url: '/v1/analytics/verifications?outcome=valid', as: h.admin }, 400],
+    ['an analytics window past the year 2286', { method: 'GET', url: '/v1/analytics/verifications?to=1e16', as: h.admin }, 400],
+    ['NUL in an analytics tag', { method: 'GET', url: '/v1/analytics/verifications?tag=a%00', as: h.admin }, 400],
+    ['11 tags on a verification', { method: 'POST', url: '/v1/verify', payload: { token: 'tsk_x', tags: Array.from({ length: 11 }, (_, i) => `t${i}`) } }, 400],
+    ['a tag with a space', { method: 'POST', url: '/v1/verify', payload: { token: 'tsk_x', tags: ['plan pro'] } }, 400],
+    ['a tag of 65 characters', { method: 'POST', url: '/v1/verify', payload: { token: 'tsk_x', tags: ['t'.repeat(65)] } }, 400],
+    ['a batch item with a bad tag', { method: 'POST', url: '/v1/verify/batch', payload: { tokens: [{ token: 'tsk_x', tags: ['<script>'] }] } }, 400],
+    ['a forward-auth tag with a newline', { method: 'GET', url: '/v1/forward-auth?tag=a%0Ab', headers: { authorization: 'Bearer tsk_x' } }, 400],
   ];
 
   it('answers each with the expected 4xx, in the native error shape, and changes nothing', async () => {

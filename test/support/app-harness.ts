@@ -72,6 +72,7 @@ export async function startHarness(stores: Stores = createMemoryStores(), option
     async close() {
       await app.close();
       await background.usage.stop();
+      await background.analytics?.stop();
     },
   };
 }

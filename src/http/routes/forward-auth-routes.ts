@@ -146,6 +146,7 @@ function requirementsOf(query: ForwardAuthQuery) {
   if (query.environment !== undefined) fields.environment = query.environment;
   if (query.project !== undefined) fields.project = query.project;
   if (query.rateLimit !== undefined) fields.rateLimits = query.rateLimit.map(rateLimitOf);
+  if (query.tag !== undefined) fields.tags = query.tag;
   return fields;
 }
 

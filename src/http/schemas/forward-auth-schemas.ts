@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { MAX_TAGS, TAG_PATTERN } from '../../core/analytics.js';
 import { CREDITS_PATTERN } from '../../core/credits.js';
 import { ErrorResponse } from './common.js';
 import { Environment } from './token-schemas.js';
@@ -38,6 +39,13 @@ export const ForwardAuthQuery = Type.Object(
         maxItems: 10,
         description:
           "Which of the key's rate limits a request spends, as `name` or `name:cost` (cost 1 by default; a name that ends in `:<digits>` needs its cost written); repeatable. All, at cost 1, when not given.",
+      }),
+    ),
+    tag: Type.Optional(
+      Type.Array(Type.String({ pattern: TAG_PATTERN, minLength: 1, maxLength: 64 }), {
+        maxItems: MAX_TAGS,
+        uniqueItems: true,
+        description: 'A tag analytics can group these verifications by (e.g. the upstream, `route:/orders`); repeatable, up to 10.',
       }),
     ),
     keyHeader: Type.Optional(

@@ -1,9 +1,19 @@
 import { Type, type Static } from 'typebox';
+import { MAX_TAGS, TAG_PATTERN } from '../../core/analytics.js';
 import { VERIFY_CODES } from '../../core/verify.js';
 import { ErrorResponse } from './common.js';
 import { Credits, Environment, ResourceRef, Scopes, TokenView } from './token-schemas.js';
 
+/** What analytics may group a verification by: a few short strings (GET /v1/analytics/verifications?groupBy=tag). */
+export const Tag = Type.String({ pattern: TAG_PATTERN, minLength: 1, maxLength: 64 });
+export const Tags = Type.Array(Tag, {
+  maxItems: MAX_TAGS,
+  uniqueItems: true,
+  description: 'Up to 10 tags (1–64 of `A-Z a-z 0-9 . _ : / @ = + -`, e.g. `route:/v1/x` or `plan:pro`) that analytics can group this verification by.',
+});
+
 const VerifyFields = {
+  tags: Type.Optional(Tags),
   scopes: Type.Optional(Scopes),
   resource: Type.Optional(ResourceRef),
   environment: Type.Optional(Environment),
