@@ -46,6 +46,32 @@ describe('serverConfig', () => {
   });
 });
 
+describe('serverConfig: analytics', () => {
+  it('is on, keeps minutes 2 days, hours 14 days and everything 90 days unless told otherwise', () => {
+    const defaults = serverConfig({}, {});
+    assert.equal(defaults.analytics, true);
+    assert.equal(defaults.analyticsMinuteRetentionMs, 2 * 86_400_000);
+    assert.equal(defaults.analyticsHourRetentionMs, 14 * 86_400_000);
+    assert.equal(defaults.analyticsRetentionDays, 90);
+    const set = serverConfig(
+      {},
+      { TESSERA_ANALYTICS: 'off', TESSERA_ANALYTICS_MINUTE_RETENTION: '36h', TESSERA_ANALYTICS_HOUR_RETENTION: '30d', TESSERA_ANALYTICS_RETENTION_DAYS: '400' },
+    );
+    assert.equal(set.analytics, false);
+    assert.equal(set.analyticsMinuteRetentionMs, 36 * 3_600_000);
+    assert.equal(set.analyticsHourRetentionMs, 30 * 86_400_000);
+    assert.equal(set.analyticsRetentionDays, 400);
+  });
+
+  it('refuses anything else', () => {
+    assert.throws(() => serverConfig({}, { TESSERA_ANALYTICS: 'no' }), /TESSERA_ANALYTICS must be on or off/);
+    for (const text of ['2', '2 days', '30s', '-1d', '1.5h']) {
+      assert.throws(() => serverConfig({}, { TESSERA_ANALYTICS_MINUTE_RETENTION: text }), /TESSERA_ANALYTICS_MINUTE_RETENTION must be a length of time/, text);
+    }
+    assert.throws(() => serverConfig({}, { TESSERA_ANALYTICS_RETENTION_DAYS: '0' }), /at least 1/);
+  });
+});
+
 describe('serverConfig: PostgreSQL pool size', () => {
   it('is 8 unless TESSERA_PG_POOL_SIZE says otherwise, and refuses 0 or a fraction', () => {
     assert.equal(serverConfig({}, {}).poolSize, 8);
