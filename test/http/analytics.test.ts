@@ -116,6 +116,37 @@ describe('verification analytics', () => {
     assert.equal(valid.points[0].t % BUCKET_MS.minute, 0);
   });
 
+  it('counts the verifications of introspection, the token exchange, Unleash /edge/validate and Edge Config reads', async () => {
+    h.clock.advance(BUCKET_MS.day);
+    const from = h.clock.now();
+    const t = await token(h.admin, {});
+    const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const introspected = await form('/oauth/introspect', { token: t.secret }, { authorization: `Bearer ${h.admin}` });
+    assert.equal(((await introspected.json()) as { active: boolean }).active, true);
+    const exchanged = await form('/oauth/token', {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: t.secret,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    });
+    assert.equal(exchanged.status, 200, await exchanged.clone().text());
+    const validated = await http('POST', '/edge/validate', { body: { tokens: [t.secret] } });
+    assert.equal(validated.status, 200);
+    const config = await http('POST', '/v1/edge-config', { as: h.admin, body: { slug: `c${from}`, items: { a: 1 } } });
+    const reader = await http('POST', `/v1/edge-config/${config.body.id}/token`, { as: h.admin, body: { label: 'reader' } });
+    assert.equal((await http('GET', `/${config.body.id}/items`, { as: reader.body.token })).status, 200);
+    await flush();
+    const window = `from=${from}&to=${from + 60_000}&groupBy=token`;
+    const totals = Object.fromEntries(
+      (await read(h.admin, window)).body.series.map((s: { key: { tokenId: string }; total: number }) => [s.key.tokenId, s.total]),
+    );
+    assert.deepEqual(totals, { [t.id]: 3, [reader.body.id]: 1 });
+  });
+
   it('groups by tag without counting a verification twice in the totals', async () => {
     h.clock.advance(BUCKET_MS.day);
     const from = h.clock.now();
