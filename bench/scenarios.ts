@@ -197,6 +197,33 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'verify-warm-analytics-off',
+    item: 1,
+    title: 'verify one token, warm',
+    stores: ['sqlite-large'],
+    targets: () => ({}),
+    env: { TESSERA_ANALYTICS: 'off' },
+    note: "The default row's load with TESSERA_ANALYTICS=off (no verification counted per token and minute), on a process of its own: the difference from the default row, where analytics is on, is what counting costs.",
+    async prepare({ url, secrets }) {
+      const plan: LoadPlan = { method: 'POST', path: '/v1/verify', body: verifyBody(secrets[0]!) };
+      await probe(url, plan, valid);
+      return plan;
+    },
+  },
+  {
+    name: 'verify-warm-tags',
+    item: 1,
+    title: 'verify one token, warm, with two tags',
+    stores: ['sqlite-large'],
+    targets: () => ({ minRatio: 0.7, maxP99Ratio: 1.5 }),
+    note: "verify-warm's load with `tags: ['plan:pro', 'route:/v1/orders']` in every body: each verification also counted under each tag. tessera as `npm start` runs it.",
+    async prepare({ url, secrets }) {
+      const plan: LoadPlan = { method: 'POST', path: '/v1/verify', body: verifyBody(secrets[0]!, { tags: ['plan:pro', 'route:/v1/orders'] }) };
+      await probe(url, plan, valid);
+      return plan;
+    },
+  },
+  {
     name: 'flood',
     item: 3,
     title: 'flood of made-up and mistyped tokens',
