@@ -213,6 +213,10 @@ describe('bench suite', () => {
     const scenario = (name: string) => SCENARIOS.find((s) => s.name === name)!;
     assert.deepEqual(scenario('verify-warm').targets('sqlite-large'), { minRatio: 0.7, maxP99Ratio: 1.5 });
     assert.equal(scenario('verify-warm').env, undefined);
+    // The analytics rows: the default (analytics on) against the same load with it off, and with tags under the verify targets.
+    assert.deepEqual(scenario('verify-warm-analytics-off').env, { TESSERA_ANALYTICS: 'off' });
+    assert.equal(scenario('verify-warm-tags').env, undefined);
+    assert.deepEqual(scenario('verify-warm-tags').targets('sqlite-large'), { minRatio: 0.7, maxP99Ratio: 1.5 });
     assert.deepEqual(scenario('verify-misses').targets('sqlite-large'), { minRatio: 0.8, maxRssMb: 250 });
     assert.deepEqual(scenario('verify-misses').baselines?.('sqlite-large'), ['miss-floor', 'bare']);
     assert.deepEqual(scenario('verify-misses').baselines?.('postgres'), ['bare']);
@@ -247,7 +251,7 @@ describe('bench suite', () => {
     const groups = processGroups(SCENARIOS.filter((s) => s.stores.includes('sqlite-small'))).map((g) => g.map((s) => s.name));
     assert.deepEqual(groups, [['verify-misses'], ['flood'], ['batch', 'charge', 'unleash-validate', 'edge-config-read', 'create']]);
     const large = processGroups(SCENARIOS.filter((s) => s.stores.includes('sqlite-large'))).map((g) => g.map((s) => s.name));
-    assert.deepEqual(large, [['verify-misses'], ['verify-warm', 'forward-auth'], ['verify-warm-log-warn']]);
+    assert.deepEqual(large, [['verify-misses'], ['verify-warm', 'forward-auth', 'verify-warm-tags'], ['verify-warm-log-warn'], ['verify-warm-analytics-off']]);
   });
 });
 
