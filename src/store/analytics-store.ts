@@ -80,6 +80,12 @@ export interface AnalyticsStore {
   series(query: SeriesQuery): Promise<Series[]>;
 }
 
+/**
+ * The most credits one row holds (a signed 64-bit column): sums stop there rather than fail, since
+ * a batch the database refused would be tried again, and refused again, for ever.
+ */
+export const MAX_ROW_CREDITS = 2n ** 63n - 1n;
+
 /** The coarser granularity rows of `from` roll up into. */
 export const ROLLS_INTO = { minute: 'hour', hour: 'day' } as const;
 

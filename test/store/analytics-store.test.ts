@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { BUCKET_MS } from '../../src/core/analytics.js';
 import type { VerifyCode } from '../../src/core/verify.js';
-import type { SeriesQuery, VerificationCount } from '../../src/store/analytics-store.js';
+import { MAX_ROW_CREDITS, type SeriesQuery, type VerificationCount } from '../../src/store/analytics-store.js';
 import { describeEachStore } from '../support/store-factories.js';
 
 const MIN = BUCKET_MS.minute;
@@ -46,6 +46,22 @@ await describeEachStore('AnalyticsStore contract', (stores) => {
       { key: 'VALID', total: 7, points: [{ t: at, count: 7, credits: 1_750_000_000n }] },
       { key: 'EXPIRED', total: 2, points: [{ t: at, count: 2, credits: 0n }] },
     ]);
+  });
+
+  it('stops the credits of a row at the largest a 64-bit column holds rather than refuse the batch', async () => {
+    const at = T0 + 30 * MIN;
+    await stores.analytics.add([count({ bucketStart: at, tokenId: 'tok_rich', credits: MAX_ROW_CREDITS - 5n })]);
+    await stores.analytics.add([count({ bucketStart: at, tokenId: 'tok_rich', credits: 10n })]);
+    await stores.analytics.add([count({ bucketStart: at + MIN, tokenId: 'tok_rich', credits: MAX_ROW_CREDITS + 10n })]);
+    const [series] = await stores.analytics.series(everything({ from: at, to: at + 2 * MIN, granularity: 'minute', tokenId: 'tok_rich' }));
+    assert.deepEqual(series, {
+      key: 'VALID',
+      total: 3,
+      points: [
+        { t: at, count: 2, credits: MAX_ROW_CREDITS },
+        { t: at + MIN, count: 1, credits: MAX_ROW_CREDITS },
+      ],
+    });
   });
 
   it('adds up exactly when many writers flush overlapping batches at once', async () => {

@@ -1,5 +1,14 @@
 import { BUCKET_MS, bucketStart, GRANULARITIES } from '../../core/analytics.js';
-import { countKey, ROLLS_INTO, visibleTo, type AnalyticsStore, type Series, type SeriesQuery, type VerificationCount } from '../analytics-store.js';
+import {
+  countKey,
+  MAX_ROW_CREDITS,
+  ROLLS_INTO,
+  visibleTo,
+  type AnalyticsStore,
+  type Series,
+  type SeriesQuery,
+  type VerificationCount,
+} from '../analytics-store.js';
 
 /** Verification counts in a Map: the fake the contract suite holds the SQL stores to. */
 export class MemoryAnalyticsStore implements AnalyticsStore {
@@ -12,10 +21,10 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
   #add(count: VerificationCount): void {
     const key = countKey(count);
     const stored = this.#rows.get(key);
-    if (!stored) this.#rows.set(key, { ...count });
+    if (!stored) this.#rows.set(key, { ...count, credits: capped(count.credits) });
     else {
       stored.count += count.count;
-      stored.credits += count.credits;
+      stored.credits = capped(stored.credits + count.credits);
       stored.ownerUserId = count.ownerUserId;
       stored.teamId = count.teamId;
       stored.tokenType = count.tokenType;
@@ -74,3 +83,5 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       .slice(0, query.limit);
   }
 }
+
+const capped = (credits: bigint) => (credits > MAX_ROW_CREDITS ? MAX_ROW_CREDITS : credits);
