@@ -342,5 +342,16 @@ describe('who sees which series', () => {
       { [aliceOwn.id]: 1, [alicePersonal.id]: 2, [teamApi.id]: 3 },
     );
     assert.equal((await read('', window)).status, 401);
+
+    // The dashboard reads it with its session cookie: the same series as the token it signed in with.
+    const signedIn = await h.request({ method: 'POST', url: '/v1/session', payload: { token: bob!.secret } });
+    assert.equal(signedIn.statusCode, 200, signedIn.body);
+    const cookie = /^(tessera_session=[^;]*);/.exec(String([signedIn.headers['set-cookie']].flat()[0]))![1]!;
+    const viaCookie = await http('GET', `/v1/analytics/verifications?${window}&groupBy=token`, { headers: { cookie } });
+    assert.equal(viaCookie.status, 200, JSON.stringify(viaCookie.body));
+    assert.deepEqual(
+      viaCookie.body.series.map((s: { key: { tokenId: string }; total: number }) => [s.key.tokenId, s.total]),
+      [[teamApi.id, 3]],
+    );
   });
 });
