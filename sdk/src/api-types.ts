@@ -1220,7 +1220,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List your tokens, or a team's with ?teamId= or ?slug= */
+    /** List your tokens, or a team's with ?teamId= or ?slug=; ?q= finds names by their start */
     get: {
       parameters: {
         query?: {
@@ -1231,6 +1231,10 @@ export interface paths {
           slug?: string;
           type?: string;
           status?: 'active' | 'revoked' | 'expired';
+          /** @description Only tokens whose name starts with this, compared exactly (case-sensitive): a prefix is what an index on the name answers fast. */
+          q?: string;
+          /** @description Only this user's tokens, among those the listing shows anyway. */
+          ownerUserId?: string;
         };
         header?: never;
         path?: never;

@@ -57,6 +57,10 @@ export interface ListTokensInput {
   team?: TeamRef;
   type?: string;
   status?: TokenStatus;
+  /** Only names starting with this (exactly, case and all). */
+  namePrefix?: string;
+  /** Only this user's tokens, within what the listing shows anyway: a filter never widens it. */
+  ownerUserId?: string;
   limit: number;
   cursor?: string;
 }
@@ -165,13 +169,15 @@ export class TokenService {
   async list(ctx: CallContext, input: ListTokensInput): Promise<Page<TokenRecord>> {
     const { principal } = ctx;
     const now = this.deps.runtime.now();
-    const filters = { type: input.type, status: input.status, limit: input.limit, cursor: input.cursor, now };
+    const filters = { type: input.type, status: input.status, namePrefix: input.namePrefix || undefined, limit: input.limit, cursor: input.cursor, now };
     const access = await this.deps.access.actingTeam(principal, input.team, 'read');
     if (access) {
       // Teammates' personal tokens are theirs alone: a team listing shows only the caller's own.
       const personalOf = this.deps.access.isAdmin(principal) ? undefined : principal.user.id;
-      return this.deps.tokens.list({ ...filters, teamId: access.team.id, personalOf });
+      return this.deps.tokens.list({ ...filters, teamId: access.team.id, personalOf, ownerUserId: input.ownerUserId });
     }
+    // Without a team the listing is the caller's own tokens: another owner's is an empty page.
+    if (input.ownerUserId !== undefined && input.ownerUserId !== principal.user.id) return { items: [], nextCursor: null };
     return this.deps.tokens.list({ ...filters, ownerUserId: principal.user.id, teamId: null });
   }
 

@@ -12,6 +12,12 @@ export interface TokenListQuery extends PageQuery {
   personalOf?: string;
   resource?: ResourceRef;
   status?: TokenStatus;
+  /**
+   * Tokens whose name starts with this, compared exactly (case-sensitive, code point by code point):
+   * a prefix is what an index on the name answers (tokens_team_name, tokens_owner_name), a
+   * substring or a case-folded match would read every row of the caller's listing.
+   */
+  namePrefix?: string;
   /** The instant `status` is judged at. */
   now: number;
 }

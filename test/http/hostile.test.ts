@@ -110,6 +110,9 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['NUL in a path id', { method: 'GET', url: '/v1/tokens/tok_%00', as: h.admin }, 400],
     ['NUL in a cursor', { method: 'GET', url: '/v1/tokens?cursor=%00', as: h.admin }, 400],
     ['NUL in a team slug query', { method: 'GET', url: '/v1/tokens?slug=a%00', as: h.admin }, 400],
+    ['NUL in a token name search', { method: 'GET', url: '/v1/tokens?q=de%00', as: h.admin }, 400],
+    ['token name search too long', { method: 'GET', url: `/v1/tokens?q=${'a'.repeat(201)}`, as: h.admin }, 400],
+    ['NUL in an owner filter', { method: 'GET', url: '/v1/tokens?ownerUserId=usr%00', as: h.admin }, 400],
     ['a lone high surrogate in a name', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"a\\ud800"}', as: h.admin }, 400],
     [
       'a lone low surrogate in a metadata key',

@@ -65,6 +65,69 @@ await describeEachApp('native token API', (h) => {
       );
     });
 
+    it('finds tokens by the start of their name (?q=, exact case) and pages through the matches', async () => {
+      const { secret } = await h.user('searcher');
+      const names = ['deploy web', 'deploy api', 'Deploy docs', 'ci deploy', 'deploy worker'];
+      for (const name of names) {
+        h.clock.advance(1);
+        await create(secret, { name });
+      }
+      const list = async (url: string) => {
+        const res = await h.request({ method: 'GET', url, as: secret });
+        assert.equal(res.statusCode, 200);
+        return res.json() as { items: Array<{ name: string }>; nextCursor: string | null };
+      };
+      assert.deepEqual(
+        (await list('/v1/tokens?q=deploy')).items.map((t) => t.name),
+        ['deploy worker', 'deploy api', 'deploy web'],
+      );
+      assert.deepEqual(
+        (await list(`/v1/tokens?q=${encodeURIComponent('Deploy')}`)).items.map((t) => t.name),
+        ['Deploy docs'],
+      );
+      assert.deepEqual((await list('/v1/tokens?q=ploy')).items, []);
+      // An empty q filters nothing.
+      assert.equal((await list('/v1/tokens?q=')).items.length, names.length + 1);
+      const first = await list('/v1/tokens?q=deploy&limit=2');
+      assert.deepEqual(
+        first.items.map((t) => t.name),
+        ['deploy worker', 'deploy api'],
+      );
+      const second = await list(`/v1/tokens?q=deploy&limit=2&cursor=${first.nextCursor}`);
+      assert.deepEqual(
+        second.items.map((t) => t.name),
+        ['deploy web'],
+      );
+      assert.equal(second.nextCursor, null);
+      assert.equal((await h.request({ method: 'GET', url: `/v1/tokens?q=${'x'.repeat(201)}`, as: secret })).statusCode, 400);
+    });
+
+    it('filters by owner (?ownerUserId=) only within what the caller may see anyway', async () => {
+      const owner = await h.user('team-owner');
+      const member = await h.user('team-member');
+      const stranger = await h.user('stranger');
+      const team = (await h.request({ method: 'POST', url: '/v1/teams', as: owner.secret, payload: { slug: 'owners' } })).json().team;
+      await h.request({ method: 'POST', url: `/v1/teams/${team.id}/members`, as: owner.secret, payload: { userId: member.id, role: 'member' } });
+      const ownersKey = (await create(owner.secret, { name: 'owner key', teamId: team.id })).json().token;
+      const membersKey = (await create(member.secret, { name: 'member key', teamId: team.id })).json().token;
+      const membersOwn = (await create(member.secret, { name: 'member own' })).json().token;
+      const strangersOwn = (await create(stranger.secret, { name: 'stranger own' })).json().token;
+      const ids = async (url: string, as: string) => {
+        const res = await h.request({ method: 'GET', url, as });
+        assert.equal(res.statusCode, 200, url);
+        return res.json().items.map((t: { id: string }) => t.id) as string[];
+      };
+
+      assert.deepEqual(await ids(`/v1/tokens?teamId=${team.id}&ownerUserId=${member.id}`, owner.secret), [membersKey.id]);
+      assert.deepEqual(await ids(`/v1/tokens?teamId=${team.id}&ownerUserId=${owner.id}`, member.secret), [ownersKey.id]);
+      assert.deepEqual(await ids(`/v1/tokens?teamId=${team.id}&ownerUserId=${stranger.id}`, owner.secret), []);
+      // Without a team the listing is the caller's own: another user's id finds nothing, never their tokens.
+      assert.deepEqual(await ids(`/v1/tokens?ownerUserId=${stranger.id}`, member.secret), []);
+      assert.ok(!(await ids(`/v1/tokens?ownerUserId=${stranger.id}`, h.admin)).includes(strangersOwn.id));
+      assert.ok((await ids(`/v1/tokens?ownerUserId=${member.id}`, member.secret)).includes(membersOwn.id));
+      assert.equal((await h.request({ method: 'GET', url: `/v1/tokens?teamId=${team.id}&ownerUserId=${member.id}`, as: stranger.secret })).statusCode, 403);
+    });
+
     it('renames, revokes and deletes', async () => {
       const { token, secret } = (await create(h.admin, { name: 'old name' })).json();
       const renamed = await h.request({ method: 'PATCH', url: `/v1/tokens/${token.id}`, as: h.admin, payload: { name: 'new name' } });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import { digestSecret } from '../../src/core/digest.js';
 import { AppError } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
 import type { Stores } from '../../src/store/stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
-import { describeEachStore } from '../support/store-factories.js';
+import { describeEachStore, storeFactories } from '../support/store-factories.js';
 
 const isConflict = (error: unknown) => error instanceof AppError && error.code === 'CONFLICT';
 
@@ -131,6 +131,51 @@ await describeEachStore('TokenStore contract', (stores) => {
     } while (cursor);
     assert.equal(pages, 4);
     assert.deepEqual(seen, await ids({}));
+  });
+
+  it('finds names by their exact start (case, accents and all) within an owner or a team, in pages', async () => {
+    const owner = `usr_${randomBytes(4).toString('hex')}`;
+    const team = `team_${randomBytes(4).toString('hex')}`;
+    const mk = (i: number, name: string, fields: Parameters<typeof makeToken>[1] = {}) =>
+      makeToken({ id: newId('tok', T0 + i, randomBytes), createdAt: T0 + i }, { ownerUserId: owner, name, ...fields }).token;
+    const tokens = [
+      mk(1, 'deploy'),
+      mk(2, 'deploy-ci'),
+      mk(3, 'Deploy'),
+      mk(4, 'dép'),
+      mk(5, 'de'),
+      mk(6, 'deployment bot', { teamId: team }),
+      mk(7, 'ci deploy'),
+      mk(8, 'de\u{10FFFF}x'),
+      mk(9, 'de%'),
+      mk(10, 'de_ploy'),
+    ];
+    for (const t of tokens) await stores.tokens.insert(t);
+    const now = T0 + 100;
+    const names = async (namePrefix: string, q: Partial<Parameters<Stores['tokens']['list']>[0]> = { teamId: null }) =>
+      (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, namePrefix, ...q })).items.map((t) => t.name);
+
+    assert.deepEqual(await names('deploy'), ['deploy-ci', 'deploy']);
+    assert.deepEqual(await names('Deploy'), ['Deploy']);
+    assert.deepEqual(await names('de'), ['de_ploy', 'de%', 'de\u{10FFFF}x', 'de', 'deploy-ci', 'deploy']);
+    assert.deepEqual(await names('dé'), ['dép']);
+    // LIKE's wildcards are plain characters here.
+    assert.deepEqual(await names('de%'), ['de%']);
+    assert.deepEqual(await names('de_'), ['de_ploy']);
+    assert.deepEqual(await names('de\u{10FFFF}'), ['de\u{10FFFF}x']);
+    assert.deepEqual(await names('nothing'), []);
+    assert.deepEqual(await names('deploy', { teamId: team }), ['deployment bot']);
+    assert.deepEqual(await names('deploy', {}), ['deployment bot', 'deploy-ci', 'deploy']);
+    assert.deepEqual(await names('deploy', { ownerUserId: 'usr_someone_else' }), []);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await stores.tokens.list({ ownerUserId: owner, teamId: null, limit: 2, now, cursor, namePrefix: 'de' });
+      seen.push(...page.items.map((t) => t.name));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    assert.deepEqual(seen, await names('de'));
   });
 
   it('updates only the given fields, can clear the expiry, and ignores unknown ids', async () => {
@@ -276,5 +321,28 @@ await describeEachStore('TokenStore contract', (stores) => {
       assert.equal(stored!.useCount, 1 + (i % 3), `token ${i}`);
       assert.equal(stored!.activeAt, T0 + i, `token ${i}`);
     }
+  });
+});
+
+describe('TokenStore: a name search is an index range', () => {
+  // The listing is always one owner's tokens or one team's: the prefix must narrow it through
+  // tokens_owner_name or tokens_team_name, not by reading every row of that owner or team.
+  it('on SQLite, within an owner and within a team', async (t) => {
+    const sqlite = (await storeFactories()).find((f) => f.name === 'sqlite')!;
+    const opened = await sqlite.open();
+    t.after(() => opened.cleanup());
+    const plan = async (where: string) =>
+      (
+        await opened.query!<{ detail: string }>(`explain query plan select * from tokens where ${where} and name >= ? and name < ? order by id desc limit 51`, [
+          'usr_1',
+          'dep',
+          'deq',
+        ])
+      )
+        .map((row) => row.detail)
+        .join('\n');
+    // Either name index is a range on the name (an owner's tokens have team_id null).
+    assert.match(await plan('owner_user_id = ? and team_id is null'), /USING INDEX tokens_(owner|team)_name \(.*name>\? AND name<\?\)/);
+    assert.match(await plan('team_id = ?'), /USING INDEX tokens_team_name \(team_id=\? AND name>\? AND name<\?\)/);
   });
 });

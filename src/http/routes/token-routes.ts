@@ -60,15 +60,16 @@ export function tokenRoutes(services: Pick<Services, 'tokens' | 'idempotency' | 
         schema: {
           tags,
           security: requires('tokens:read'),
-          summary: "List your tokens, or a team's with ?teamId= or ?slug=",
+          summary: "List your tokens, or a team's with ?teamId= or ?slug=; ?q= finds names by their start",
           querystring: ListTokensQuery,
           response: { 200: TokenPage, ...authErrors },
         },
       },
       async (request) => {
-        const { teamId, slug, limit = 50, ...filters } = request.query;
+        const { teamId, slug, limit = 50, q, ...filters } = request.query;
         const page = await services.tokens.list(callContext(request), {
           ...filters,
+          ...(q ? { namePrefix: q } : {}),
           limit,
           team: teamRefOf({ teamId, slug }),
         });

@@ -112,6 +112,13 @@ export const ListTokensQuery = Type.Object({
   ...TeamQuery,
   type: Type.Optional(Type.String({ maxLength: 64 })),
   status: Type.Optional(Type.Enum(TOKEN_STATUSES)),
+  q: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'Only tokens whose name starts with this, compared exactly (case-sensitive): a prefix is what an index on the name answers fast.',
+    }),
+  ),
+  ownerUserId: Type.Optional(Type.String({ maxLength: 64, description: "Only this user's tokens, among those the listing shows anyway." })),
 });
 
 export const TokenPage = pageOf(TokenView);

@@ -40,6 +40,7 @@ export class MemoryTokenStore implements TokenStore {
         (query.excludeType === undefined || t.type !== query.excludeType) &&
         (query.personalOf === undefined || t.type !== 'personal' || t.ownerUserId === query.personalOf) &&
         (query.resource === undefined || (t.resource?.kind === query.resource.kind && t.resource.id === query.resource.id)) &&
+        (query.namePrefix === undefined || t.name.startsWith(query.namePrefix)) &&
         (query.status === undefined || tokenStatus(t, query.now) === query.status),
     );
     const page = paginate(matching, query);

@@ -14,6 +14,7 @@ import { changeOwners } from './migrations/2026-12-05T1200-change-owners.js';
 import { signingKeys } from './migrations/2026-12-05T1400-signing-keys.js';
 import { sessions } from './migrations/2026-12-05T1500-sessions.js';
 import { verificationCounts } from './migrations/2026-12-05T1600-verification-counts.js';
+import { tokenNames } from './migrations/2026-12-05T1700-token-names.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -37,6 +38,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T1400-signing-keys': signingKeys,
     '2026-12-05T1500-sessions': sessions,
     '2026-12-05T1600-verification-counts': verificationCounts,
+    '2026-12-05T1700-token-names': tokenNames(dialect),
   };
 }
 

@@ -100,6 +100,7 @@ export class SqlTokenStore implements TokenStore {
     if (query.resource !== undefined) {
       select = select.where('resource_kind', '=', query.resource.kind).where('resource_id', '=', query.resource.id);
     }
+    if (query.namePrefix !== undefined && query.namePrefix !== '') select = select.where(this.#traits.namePrefix(query.namePrefix));
     if (query.status === 'revoked') select = select.where(revoked);
     if (query.status === 'expired') select = select.where(sql<boolean>`not ${revoked} and ${expired}`);
     if (query.status === 'active') select = select.where(sql<boolean>`not ${revoked} and not ${expired}`);

@@ -15,12 +15,42 @@ export interface DialectTraits {
   readonly beginWrite: string;
   /** `query`, the rows it reads locked against other writers until its transaction ends (where `beginWrite` has not locked them already). */
   lockForUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * Tokens whose name starts with `prefix` (not empty), compared code point by code point, as a
+   * range an index on the name answers: SQLite's BINARY collation orders UTF-8 bytes, and on
+   * PostgreSQL the column is read in collation "C" (bytes too), as the indexes tokens_owner_name
+   * and tokens_team_name hold it; the database's own collation would order by locale.
+   */
+  namePrefix(prefix: string): RawBuilder<SqlBool>;
   /** `column` equal to one of `values`. */
   bytesIn(column: string, values: readonly Buffer[]): RawBuilder<SqlBool>;
   /** The `(id, count, at)` rows of a flush of uses, as the row sources of the statements that add them, run in this order. */
   usedRows(uses: readonly TokenUse[]): Array<RawBuilder<unknown>>;
   /** Runs `work` holding the database-wide lock `lockId` (startup-lock.ts), waiting for it at most `waitMs` where the dialect can bound the wait. */
   withStartupLock<T>(db: Kysely<Database>, lockId: bigint, waitMs: number, work: () => Promise<T>): Promise<T>;
+}
+
+/** `column` from `prefix` up to (not including) the first string after every string that starts with it. */
+function prefixRange(column: RawBuilder<unknown>, prefix: string): RawBuilder<SqlBool> {
+  const end = prefixEnd(prefix);
+  return end === undefined ? sql<SqlBool>`${column} >= ${prefix}` : sql<SqlBool>`${column} >= ${prefix} and ${column} < ${end}`;
+}
+
+/**
+ * The least string greater than every string starting with `prefix`: its last code point that can
+ * grow, grown by one (past the surrogates, which UTF-8 cannot hold), the rest dropped; undefined
+ * when every code point is the greatest.
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix].map((c) => c.codePointAt(0)!);
+  while (points.length > 0) {
+    const last = points.pop()!;
+    if (last < 0x10ffff) {
+      const next = last === 0xd7ff ? 0xe000 : last + 1;
+      return String.fromCodePoint(...points, next);
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -39,6 +69,7 @@ export const sqliteTraits: DialectTraits = {
   beginWrite: 'begin immediate',
   // `begin immediate` already holds the database's write lock.
   lockForUpdate: (query) => query,
+  namePrefix: (prefix) => prefixRange(sql`name`, prefix),
   // No array parameters: one parameter each.
   bytesIn: (column, values) => sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`,
   usedRows(uses) {
@@ -83,6 +114,7 @@ export const postgresTraits: DialectTraits = {
   // The row lock queues every other transaction that locks the row behind this one, and each
   // statement after it reads what the one before committed.
   lockForUpdate: (query) => query.forUpdate(),
+  namePrefix: (prefix) => prefixRange(sql`(name collate "C")`, prefix),
   bytesIn: (column, values) => sql<SqlBool>`${sql.ref(column)} = any(${values}::bytea[])`,
   // One statement for the whole batch, its rows taken in the order of the ids (the statement's
   // `order by`): concurrent batches (other nodes flush too) then lock rows in one order, so
