@@ -13,6 +13,14 @@ const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
 const IPV6 = /^[0-9A-Fa-f:.]{2,45}(\/\d{1,3})?$/;
 const MAX_WINDOW_MS = 31 * DAY;
 
+/** An IPv4 address or CIDR range: four numbers up to 255, a prefix up to 32. */
+function isIpv4(text: string): boolean {
+  const match = IPV4.exec(text);
+  if (!match) return false;
+  const [address, prefix] = text.split('/');
+  return address!.split('.').every((n) => Number(n) <= 255) && (prefix === undefined || Number(prefix) <= 32);
+}
+
 type Expiry = 'never' | '7' | '30' | '90' | 'custom';
 
 /** Words split on commas, spaces or lines, empties dropped. */
@@ -95,7 +103,7 @@ export function CreateTokenForm({ me, onCreated, onCancel }: { me: Whoami | unde
     if (new Set(limits.map((l) => l.name)).size !== limits.length) wrong.push('Rate limits: each needs a name of its own.');
     if (limits.length) body.rateLimits = limits;
     const ips = words(ipAllowlist);
-    const badIp = ips.find((ip) => !IPV4.test(ip) && !(ip.includes(':') && IPV6.test(ip)));
+    const badIp = ips.find((ip) => !isIpv4(ip) && !(ip.includes(':') && IPV6.test(ip)));
     if (badIp) wrong.push(`IP allowlist: “${badIp}” is not an address or CIDR range (e.g. 203.0.113.0/24 or 2001:db8::/32).`);
     if (ips.length) body.ipAllowlist = ips;
     if (environment.trim()) body.environment = environment.trim();

@@ -4,7 +4,7 @@ import { useId, useState, type ReactNode } from 'react';
  * A new secret, shown this once: it lives only in the page's memory (React state), so leaving or
  * reloading the page loses it, and tessera keeps only its digest. A button copies it.
  */
-export function SecretOnce({ secret, label = 'New secret', children }: { secret: string; label?: string; children?: ReactNode }) {
+export function SecretOnce({ secret, label = 'New secret', intro, children }: { secret: string; label?: string; intro?: ReactNode; children?: ReactNode }) {
   const id = useId();
   const [copied, setCopied] = useState<'yes' | 'failed' | undefined>();
   const copy = async () => {
@@ -21,7 +21,7 @@ export function SecretOnce({ secret, label = 'New secret', children }: { secret:
       <p>
         tessera keeps only a digest of it. Once you leave or reload this page the secret is gone, and the only way to get a working one is to rotate the token.
       </p>
-      {children}
+      {intro}
       <label htmlFor={`${id}-secret`}>{label}</label>
       <div className="secret-row">
         <input id={`${id}-secret`} className="secret" readOnly value={secret} spellCheck={false} autoComplete="off" onFocus={(e) => e.currentTarget.select()} />
@@ -32,6 +32,7 @@ export function SecretOnce({ secret, label = 'New secret', children }: { secret:
       <p role="status" className={copied === 'failed' ? 'error' : 'muted'}>
         {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'The browser would not copy it: select the text and copy it yourself.' : ''}
       </p>
+      {children}
     </section>
   );
 }

@@ -3,5 +3,5 @@ import type { TokenStatus } from '../token-model';
 /** A token's status as a word in a pill; the colour only repeats the word. */
 export function StatusBadge({ status, revokedAt }: { status: TokenStatus; revokedAt?: number | null }) {
   const scheduled = status === 'active' && revokedAt !== null && revokedAt !== undefined;
-  return <span className={`status ${status}`}>{scheduled ? 'active until rotated out' : status}</span>;
+  return <span className={`status ${status}`}>{scheduled ? 'active, rotated' : status}</span>;
 }

@@ -247,7 +247,11 @@ function UsageSection({ tokenId, mayRead }: { tokenId: string; mayRead: boolean 
             </button>
           </div>
           <ErrorMessage error={load.error} />
-          {load.data ? <OutcomeChart usage={load.data} title={`Verifications of this token in the last ${range.label}`} /> : <Loading what="usage" />}
+          {load.data ? (
+            <OutcomeChart usage={load.data} title={`Verifications of this token in the last ${range.label}`} />
+          ) : load.error ? null : (
+            <Loading what="usage" />
+          )}
           <p className="muted">Counts are written in batches, a second or so behind.</p>
         </>
       )}
@@ -396,20 +400,26 @@ function RotateForm({ token, onRotated }: { token: TokenView; onRotated: (issued
 function RotatedSecret({ issued, old, oldWorksUntil }: { issued: IssuedToken; old: TokenView; oldWorksUntil: number }) {
   const immediate = oldWorksUntil <= Date.now() + 1000;
   return (
-    <SecretOnce secret={issued.secret} label={`New secret (ends …${issued.token.suffix})`}>
-      <p>
-        <strong>The new secret</strong>, ending <code>…{issued.token.suffix}</code>, belongs to a new token,{' '}
-        <Link to={`/tokens/${issued.token.id}`}>
-          {issued.token.name} ({issued.token.id})
-        </Link>
-        , which replaces this one.
-      </p>
-      <p>
-        <strong>The old secret</strong>, ending <code>…{old.suffix}</code>,{' '}
-        {immediate ? 'stopped working now.' : `keeps working until ${formatTime(oldWorksUntil)} (${formatRelative(oldWorksUntil)}), then stops.`} Put the new
-        one wherever the old one is used before then.
-      </p>
-    </SecretOnce>
+    <SecretOnce
+      secret={issued.secret}
+      label={`New secret (ends …${issued.token.suffix})`}
+      intro={
+        <>
+          <p>
+            <strong>The new secret</strong>, ending <code>…{issued.token.suffix}</code>, belongs to a new token,{' '}
+            <Link to={`/tokens/${issued.token.id}`}>
+              {issued.token.name} ({issued.token.id})
+            </Link>
+            , which replaces this one.
+          </p>
+          <p>
+            <strong>The old secret</strong>, ending <code>…{old.suffix}</code>,{' '}
+            {immediate ? 'stopped working now.' : `keeps working until ${formatTime(oldWorksUntil)} (${formatRelative(oldWorksUntil)}), then stops.`} Put the
+            new one wherever the old one is used before then.
+          </p>
+        </>
+      }
+    />
   );
 }
 

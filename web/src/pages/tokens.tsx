@@ -103,15 +103,19 @@ export function Tokens() {
 
       {issued ? (
         <div ref={issuedRef}>
-          <SecretOnce secret={issued.secret}>
-            <p>
-              Token <strong>{issued.token.name}</strong> was created. <Link to={`/tokens/${issued.token.id}`}>Open its page</Link> (the secret will not be
-              there).
-            </p>
+          <SecretOnce
+            secret={issued.secret}
+            intro={
+              <p>
+                Token <strong>{issued.token.name}</strong> was created. <Link to={`/tokens/${issued.token.id}`}>Open its page</Link> (the secret will not be
+                there).
+              </p>
+            }
+          >
+            <button type="button" className="secondary" onClick={() => setIssued(undefined)}>
+              I have copied it: hide the secret
+            </button>
           </SecretOnce>
-          <button type="button" className="secondary" onClick={() => setIssued(undefined)}>
-            I have copied it: hide the secret
-          </button>
         </div>
       ) : null}
       {creating ? (
