@@ -3,6 +3,7 @@ import { buckets, type Usage } from '../token-model';
 const WIDTH = 720;
 const HEIGHT = 200;
 const LEFT = 40;
+const RIGHT = 28;
 const BOTTOM = 22;
 
 /** One colour per outcome, VALID green and failures in warm or grey tones; the legend and the table name them. */
@@ -35,7 +36,7 @@ export function OutcomeChart({ usage, title }: { usage: Usage; title: string }) 
   const totals = times.map((_, i) => rows.reduce((sum, row) => sum + (row[i]?.count ?? 0), 0));
   const total = totals.reduce((a, b) => a + b, 0);
   const max = Math.max(1, ...totals);
-  const plotWidth = WIDTH - LEFT;
+  const plotWidth = WIDTH - LEFT - RIGHT;
   const plotHeight = HEIGHT - BOTTOM;
   const slot = plotWidth / Math.max(1, times.length);
   const label = (t: number) => (g === 'hour' ? hourLabel.format(new Date(t)) : dayLabel.format(new Date(t)));
@@ -47,8 +48,8 @@ export function OutcomeChart({ usage, title }: { usage: Usage; title: string }) 
 
   return (
     <figure className="chart">
-      <svg role="img" aria-label={summary} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none">
-        <line x1={LEFT} y1={plotHeight} x2={WIDTH} y2={plotHeight} stroke="#8c959f" />
+      <svg role="img" aria-label={summary} viewBox={`0 0 ${WIDTH} ${HEIGHT}`}>
+        <line x1={LEFT} y1={plotHeight} x2={WIDTH - RIGHT} y2={plotHeight} stroke="#8c959f" />
         <text x={LEFT - 6} y="12" textAnchor="end" fontSize="11" fill="#57606a">
           {max}
         </text>
