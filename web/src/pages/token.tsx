@@ -32,6 +32,11 @@ import { useLoad } from '../use-load';
  * allow it; the server's refusal is shown in words if it comes anyway. Then its audit trail.
  */
 export function TokenPage({ id }: { id?: string }) {
+  // A page per token: what one token's page holds (a rotated secret, a half-typed confirmation) never shows on another's.
+  return <OneToken key={id} id={id} />;
+}
+
+function OneToken({ id }: { id: string | undefined }) {
   const { session } = useSession();
   const me = useLoad(whoami, []);
   const loaded = useLoad(() => api<{ token: TokenView }>('GET', `/v1/tokens/${encodeURIComponent(id ?? '')}`), [id]);
