@@ -133,6 +133,8 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
     await form.getByLabel('Limit 1 per').fill('1');
     await form.getByLabel('Limit 1 unit').selectOption('minute');
     await form.getByLabel('IP allowlist').fill('127.0.0.1\n::1');
+    assert.equal(await form.getByRole('alert').count(), 0, 'the list of problems follows the form as it is fixed');
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'create-token');
     await form.getByRole('button', { name: 'Create token' }).click();
 
@@ -199,11 +201,34 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
     await page.getByRole('heading', { level: 1, name }).scrollIntoViewIfNeeded();
     await screenshot(page, 'token');
 
-    // The list's sparkline counts it too.
+    // A few more tokens, used and not, so the list shows each kind of row.
+    const more = async (body: Record<string, unknown>, uses: number) => {
+      const issued = await api.call<{ token: { id: string }; secret: string }>('POST', '/v1/tokens', body);
+      assert.equal(issued.status, 201);
+      for (let i = 0; i < uses; i++) await api.verify(issued.json.secret);
+      return issued.json.token.id;
+    };
+    await more({ name: 'nightly export', scopes: ['exports:write'], expiresAt: Date.now() + 7 * 86_400_000 }, 0);
+    const retired = await more({ name: 'old integration', scopes: ['legacy:*'] }, 1);
+    assert.equal((await api.call('POST', `/v1/tokens/${retired}/revoke`)).status, 200);
+    await more({ name: 'billing worker', scopes: ['billing:*', 'reports:read'], rateLimits: [{ name: 'burst', limit: 50, durationMs: 1000 }] }, 5);
+
+    // The list's sparklines count them, from one analytics call.
     await page.getByRole('link', { name: 'Tokens', exact: true }).first().click();
+    await page.getByRole('row', { name: /old integration/ }).waitFor();
     const spark = page.getByRole('row', { name: new RegExp(name) }).getByRole('img');
-    await spark.waitFor();
     assert.match((await spark.getAttribute('aria-label')) ?? '', /3 verifications/);
+    await eventually('5 verifications in the sparkline of billing worker', async () => {
+      await page.reload();
+      const label = await page
+        .getByRole('row', { name: /billing worker/ })
+        .getByRole('img')
+        .getAttribute('aria-label', { timeout: 5000 })
+        .catch(() => null);
+      return /5 verifications/.test(label ?? '');
+    });
+    assert.match((await page.getByRole('row', { name: /nightly export/ }).textContent()) ?? '', /no use/);
+    await checkAccessibility(page, 'the tokens list with sparklines');
     await screenshot(page, 'tokens');
   });
 

@@ -53,7 +53,8 @@ export function CreateTokenForm({ me, onCreated, onCancel }: { me: Whoami | unde
   const [resourceKind, setResourceKind] = useState('');
   const [resourceId, setResourceId] = useState('');
   const [metadata, setMetadata] = useState('');
-  const [problems, setProblems] = useState<string[]>([]);
+  // Once a submit has found problems, the list follows the form as it is fixed.
+  const [checked, setChecked] = useState(false);
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
 
@@ -126,15 +127,15 @@ export function CreateTokenForm({ me, onCreated, onCancel }: { me: Whoami | unde
     return wrong.length ? { problems: wrong } : { body };
   };
 
+  const current = checked ? build() : undefined;
+  const problems = current && 'problems' in current ? current.problems : [];
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
+    setChecked(true);
     const built = build();
-    if ('problems' in built) {
-      setProblems(built.problems);
-      return;
-    }
-    setProblems([]);
+    if ('problems' in built) return;
     setBusy(true);
     try {
       onCreated(await api<IssuedToken>('POST', '/v1/tokens', built.body));
