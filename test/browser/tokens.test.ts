@@ -236,6 +236,10 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
     const { page } = opened;
     await page.getByRole('link', { name }).click();
     await page.getByRole('heading', { level: 1, name }).waitFor();
+    // The same page in a second tab, left open while the first rotates.
+    const stale = await opened.context.newPage();
+    await stale.goto(page.url());
+    await stale.getByRole('heading', { level: 1, name }).waitFor();
     await page.getByLabel('Old secret keeps working for').selectOption({ label: '1 hour' });
     await page.getByRole('button', { name: 'Rotate', exact: true }).click();
     const field = page.getByLabel(/New secret/);
@@ -254,6 +258,12 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
     assert.equal(fresh.code, 'VALID');
     assert.notEqual(fresh.token?.id, tokenId);
     tokenId = fresh.token!.id;
+
+    // The stale tab still offers Rotate; the server refuses, and the page says why in words.
+    await stale.getByRole('button', { name: 'Rotate', exact: true }).click();
+    const refusal = (await stale.getByRole('alert').textContent()) ?? '';
+    assert.match(refusal, /clashes.*rotated already: rotate its successor/);
+    await stale.close();
 
     await page.getByRole('link', { name: new RegExp(tokenId) }).click();
     await page.getByRole('heading', { level: 1, name }).waitFor();

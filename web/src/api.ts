@@ -64,11 +64,14 @@ const WORDS: Record<string, string> = {
   INTERNAL_ERROR: 'Something went wrong on the server. Try again; if it keeps happening, check its log.',
 };
 
+const DETAILED = new Set(['VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT']);
+
 function errorOf(status: number, body: unknown): ApiError {
   const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
   const code = error?.code ?? `HTTP_${status}`;
   const words = WORDS[code] ?? `The server answered ${status}.`;
-  const detail = error?.message && code === 'VALIDATION_ERROR' ? ` (${error.message})` : '';
+  // The server's own sentence says what was wrong, why it refused, or what clashed.
+  const detail = error?.message && DETAILED.has(code) ? ` (${error.message})` : '';
   return new ApiError(status, code, words + detail);
 }
 
