@@ -82,9 +82,11 @@ export class AccountService {
     return this.deps.accounts.listTeams({ ...query, memberId });
   }
 
-  async getTeam(principal: Principal, ref: TeamRef): Promise<{ team: TeamRecord; members: MembershipRecord[] }> {
+  /** A team and its members with their names (whoever may read the team may know who is in it). */
+  async getTeam(principal: Principal, ref: TeamRef): Promise<{ team: TeamRecord; members: Array<MembershipRecord & { name: string | null }> }> {
     const { team } = await this.deps.access.team(principal, ref);
-    return { team, members: await this.deps.accounts.listMembers(team.id) };
+    const members = await this.deps.accounts.listMembers(team.id);
+    return { team, members: await Promise.all(members.map(async (m) => ({ ...m, name: (await this.deps.accounts.findUser(m.userId))?.name ?? null }))) };
   }
 
   /** Team owners (and admins) add members. */

@@ -128,7 +128,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   });
   const access = new AccessPolicy({ accounts: stores.accounts, edgeConfigs: stores.edgeConfigs });
   const configAccess = new EdgeConfigAccess({ edgeConfigs: stores.edgeConfigs, access, tokenLimit: options.edgeConfigTokenLimit ?? 100 });
-  const audit = new AuditService({ audit: stores.audit, access, runtime });
+  const audit = new AuditService({ audit: stores.audit, access, runtime, accounts: stores.accounts, tokens: stores.tokens });
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
   const guard = new FailureGuard(options.failedAttemptsPerMinute ?? 100);
   const analytics = options.analytics === false ? undefined : new AnalyticsRecorder(stores.analytics);

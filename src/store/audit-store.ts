@@ -7,6 +7,11 @@ export interface AuditListQuery extends PageQuery {
   involvingUserId?: string;
   targetId?: string;
   action?: AuditAction;
+  /** Only events this user did. */
+  actorUserId?: string;
+  /** Only events at or after `from` and before `to` (ms since the epoch). */
+  from?: number;
+  to?: number;
 }
 
 export interface AuditStore {

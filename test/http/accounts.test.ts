@@ -64,6 +64,15 @@ await describeEachApp('users, teams and whoami', (h) => {
     assert.equal(added.json().membership.role, 'member');
     const again = await h.request({ method: 'POST', url: `/v1/teams/${team.id}/members`, as: owner.secret, payload: { userId: other.id } });
     assert.equal(again.statusCode, 409);
+    // The dashboard shows members by name: a member (not an admin, who may not list users) reads them with the team.
+    const withNames = await h.request({ method: 'GET', url: `/v1/teams/${team.id}`, as: other.secret });
+    assert.deepEqual(
+      withNames.json().members.map((m: { userId: string; name: string; role: string }) => [m.userId, m.name, m.role]),
+      [
+        [owner.id, 'gina', 'owner'],
+        [other.id, 'hal', 'member'],
+      ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
 
     const seen = await h.request({ method: 'GET', url: '/v1/teams', as: other.secret });
     assert.deepEqual(

@@ -65,4 +65,66 @@ await describeEachApp('GET /v1/audit', (h) => {
     );
     assert.equal((await h.request({ method: 'GET', url: '/v1/audit?slug=nia-co', as: oz.secret })).statusCode, 403);
   });
+
+  it('names who acted and on what, and filters by actor and time', async () => {
+    const pia = await h.user('pia');
+    const quinn = await h.user('quinn');
+    const team = (await h.request({ method: 'POST', url: '/v1/teams', as: pia.secret, payload: { slug: 'pia-co', name: 'Pia & Co' } })).json().team;
+    await h.request({ method: 'POST', url: `/v1/teams/${team.id}/members`, as: pia.secret, payload: { userId: quinn.id, role: 'viewer' } });
+    const before = h.clock.now();
+    h.clock.advance(60_000);
+    const { token } = (await h.request({ method: 'POST', url: '/v1/tokens', as: pia.secret, payload: { name: 'ci deploy', teamId: team.id } })).json();
+    await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/revoke`, as: h.admin });
+    const gone = (await h.request({ method: 'POST', url: '/v1/tokens', as: pia.secret, payload: { name: 'short lived' } })).json().token;
+    await h.request({ method: 'POST', url: `/v1/tokens/${gone.id}/revoke`, as: pia.secret });
+    await h.request({ method: 'DELETE', url: `/v1/tokens/${gone.id}`, as: pia.secret });
+
+    type Named = { action: string; actorUserId: string; actorName: string; targetName: string | null; subjectName: string | null; targetId: string };
+    const seen: Named[] = (await h.request({ method: 'GET', url: `/v1/audit?teamId=${team.id}`, as: quinn.secret })).json().items;
+    assert.deepEqual(
+      seen.map((e) => [e.action, e.actorName, e.targetName, e.subjectName]),
+      [
+        ['token.revoke', 'admin', 'ci deploy', 'pia'],
+        ['token.create', 'pia', 'ci deploy', 'pia'],
+        ['team.member.add', 'pia', 'Pia & Co', 'quinn'],
+        ['team.create', 'pia', 'Pia & Co', null],
+      ],
+    );
+    // A deleted token keeps the name its creation recorded.
+    const deleted: Named[] = (await h.request({ method: 'GET', url: `/v1/audit?targetId=${gone.id}`, as: pia.secret })).json().items;
+    assert.deepEqual(
+      deleted.map((e) => [e.action, e.targetName]),
+      [
+        ['token.delete', 'short lived'],
+        ['token.revoke', 'short lived'],
+        ['token.create', 'short lived'],
+      ],
+    );
+
+    const byPia: Named[] = (await h.request({ method: 'GET', url: `/v1/audit?teamId=${team.id}&actorUserId=${pia.id}`, as: pia.secret })).json().items;
+    assert.deepEqual(
+      byPia.map((e) => e.action),
+      ['token.create', 'team.member.add', 'team.create'],
+    );
+    const later: Named[] = (await h.request({ method: 'GET', url: `/v1/audit?teamId=${team.id}&from=${before + 1}`, as: pia.secret })).json().items;
+    assert.deepEqual(
+      later.map((e) => e.action),
+      ['token.revoke', 'token.create'],
+    );
+    const earlier: Named[] = (await h.request({ method: 'GET', url: `/v1/audit?teamId=${team.id}&to=${before + 1}`, as: pia.secret })).json().items;
+    assert.deepEqual(
+      earlier.map((e) => e.action),
+      ['team.member.add', 'team.create'],
+    );
+    // Filters never widen what a member sees: quinn asking for the admin's actions outside the team sees only those on quinn's own things.
+    const adminsActs: Named[] = (await h.request({ method: 'GET', url: `/v1/audit?actorUserId=${seen[0]!.actorUserId}`, as: quinn.secret })).json().items;
+    assert.deepEqual(
+      adminsActs.map((e) => [e.action, e.subjectName]),
+      [
+        ['token.create', 'quinn'],
+        ['user.create', 'quinn'],
+      ],
+    );
+    assert.equal((await h.request({ method: 'GET', url: '/v1/audit?from=yesterday', as: pia.secret })).statusCode, 400);
+  });
 });

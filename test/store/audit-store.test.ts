@@ -36,6 +36,11 @@ await describeEachStore('AuditStore contract', (stores) => {
     assert.deepEqual(await ids({ targetId: 'tok_1' }), [e2, e1]);
     assert.deepEqual(await ids({ action: 'token.create' }), [e4, e1]);
     assert.deepEqual(await ids({ action: 'token.create', teamId: 'team_1' }), [e4]);
+    assert.deepEqual(await ids({ actorUserId: 'usr_b' }), [e4, e3]);
+    assert.deepEqual(await ids({ actorUserId: 'usr_a' }), [e1]);
+    assert.deepEqual(await ids({ from: T0 + 2 }), [e4, e3, e2]);
+    assert.deepEqual(await ids({ to: T0 + 2 }), [e1]);
+    assert.deepEqual(await ids({ from: T0 + 2, to: T0 + 4, actorUserId: 'usr_b' }), [e3]);
 
     const first = await stores.audit.list({ limit: 3 });
     assert.deepEqual(

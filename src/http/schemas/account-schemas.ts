@@ -45,7 +45,11 @@ export const AddMemberBody = Type.Object(
 
 export const UserResponse = Type.Object({ user: UserView });
 export const UserPage = pageOf(UserView);
-export const TeamResponse = Type.Object({ team: TeamView, members: Type.Array(MembershipView) });
+export const TeamMemberView = Type.Object({
+  ...MembershipView.properties,
+  name: { ...NullableString, description: "The member's name (null only if the user is gone)." },
+});
+export const TeamResponse = Type.Object({ team: TeamView, members: Type.Array(TeamMemberView) });
 export const TeamPage = pageOf(TeamView);
 export const MembershipResponse = Type.Object({ membership: MembershipView });
 export const ListQuery = Type.Object({ ...PageQuery });
@@ -69,6 +73,9 @@ export const AuditEventView = Type.Object({
   ip: NullableString,
   requestId: NullableString,
   details: Type.Record(Type.String(), Type.Unknown()),
+  actorName: { ...NullableString, description: "The acting user's name." },
+  targetName: { ...NullableString, description: "The target's name: a token's, user's or team's (a pool's owner's); a deleted token's as recorded." },
+  subjectName: { ...NullableString, description: 'The name of the user whose object it was (or who was added to a team).' },
 });
 
 export const AuditQuery = Type.Object({
@@ -76,6 +83,9 @@ export const AuditQuery = Type.Object({
   ...TeamQuery,
   targetId: Type.Optional(Type.String({ maxLength: 64 })),
   action: Type.Optional(Type.Enum(AUDIT_ACTIONS)),
+  actorUserId: Type.Optional(Type.String({ maxLength: 64, description: 'Only what this user did.' })),
+  from: Type.Optional(Type.Integer({ minimum: 0, description: 'Only events at or after this time (ms since the epoch).' })),
+  to: Type.Optional(Type.Integer({ minimum: 0, description: 'Only events before this time (ms since the epoch).' })),
 });
 
 export const AuditPage = pageOf(AuditEventView);

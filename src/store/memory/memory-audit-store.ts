@@ -11,13 +11,16 @@ export class MemoryAuditStore implements AuditStore {
   }
 
   async list(query: AuditListQuery): Promise<Page<AuditEvent>> {
-    const { teamId, involvingUserId: user, targetId, action } = query;
+    const { teamId, involvingUserId: user, targetId, action, actorUserId, from, to } = query;
     const matching = this.#events.filter(
       (e) =>
         (teamId === undefined || e.teamId === teamId) &&
         (user === undefined || e.actorUserId === user || e.subjectUserId === user) &&
         (targetId === undefined || e.targetId === targetId) &&
-        (action === undefined || e.action === action),
+        (action === undefined || e.action === action) &&
+        (actorUserId === undefined || e.actorUserId === actorUserId) &&
+        (from === undefined || e.at >= from) &&
+        (to === undefined || e.at < to),
     );
     return paginate(
       matching.map((e) => structuredClone(e)),

@@ -29,12 +29,15 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async list(query: AuditListQuery): Promise<Page<AuditEvent>> {
-    const { teamId, involvingUserId: user, targetId, action, cursor, limit } = query;
+    const { teamId, involvingUserId: user, targetId, action, actorUserId, from, to, cursor, limit } = query;
     let select = this.db.selectFrom('audit_events').selectAll();
     if (teamId !== undefined) select = select.where('team_id', '=', teamId);
     if (user !== undefined) select = select.where((eb) => eb.or([eb('actor_user_id', '=', user), eb('subject_user_id', '=', user)]));
     if (targetId !== undefined) select = select.where('target_id', '=', targetId);
     if (action !== undefined) select = select.where('action', '=', action);
+    if (actorUserId !== undefined) select = select.where('actor_user_id', '=', actorUserId);
+    if (from !== undefined) select = select.where('at', '>=', from);
+    if (to !== undefined) select = select.where('at', '<', to);
     if (cursor !== undefined) select = select.where('id', '<', cursor);
     const rows = await select
       .orderBy('id', 'desc')
