@@ -1,7 +1,161 @@
-import { PageHeader } from '../components/feedback';
+import './pages.css';
+import { useState, type FormEvent } from 'react';
+import { listUsers, type User } from '../accounts';
+import { api } from '../api';
+import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
+import { NewSecret } from '../components/new-secret';
+import { grants, useSession } from '../session';
+import { dateTime } from '../time';
+import { useLoad } from '../use-load';
 
-/** To be built (issue 21): see web/README.md. */
-export function Users(props: { id?: string }) {
-  void props;
-  return <PageHeader title="Users" />;
+/** `#/users`: admins list and create users, and give a new user a token to sign in with. Others read why they cannot. */
+export function Users() {
+  const { session } = useSession();
+  if (session?.user.role !== 'admin') {
+    return (
+      <>
+        <PageHeader title="Users" />
+        <p className="notice" role="note">
+          Only admins can see and create users. Ask an admin if you need someone added to tessera.
+        </p>
+      </>
+    );
+  }
+  return <UserAdmin canWrite={grants(session, 'users:write')} canRead={grants(session, 'users:read')} />;
+}
+
+function UserAdmin({ canRead, canWrite }: { canRead: boolean; canWrite: boolean }) {
+  const [pages, setPages] = useState<Array<string | undefined>>([undefined]);
+  const users = useLoad(async () => {
+    if (!canRead) return { items: [] as User[], nextCursor: null };
+    const all: User[] = [];
+    let next: string | null = null;
+    for (const cursor of pages) {
+      const page = await listUsers(cursor);
+      all.push(...page.items);
+      next = page.nextCursor;
+    }
+    return { items: all, nextCursor: next };
+  }, [pages, canRead]);
+  return (
+    <>
+      <PageHeader title="Users" />
+      {!canRead ? <p className="notice">Your token does not have the users:read scope, so the list of users is not shown.</p> : null}
+      <ErrorMessage error={users.error} />
+      {users.loading && !users.data ? <Loading what="users" /> : null}
+      {users.data && users.data.items.length > 0 ? (
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">User id</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data.items.map((user) => (
+                <tr key={user.id}>
+                  <td>{user.name}</td>
+                  <td>{user.email ?? '—'}</td>
+                  <td>{user.role}</td>
+                  <td>
+                    <code>{user.id}</code>
+                  </td>
+                  <td>{dateTime(user.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {users.data?.nextCursor ? (
+        <button type="button" className="secondary" onClick={() => setPages([...pages, users.data!.nextCursor!])}>
+          Show more users
+        </button>
+      ) : null}
+      {canWrite ? <CreateUser onCreated={users.reload} /> : null}
+    </>
+  );
+}
+
+function CreateUser({ onCreated }: { onCreated(): void }) {
+  const { session } = useSession();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<'member' | 'admin'>('member');
+  const [created, setCreated] = useState<User>();
+  const [secret, setSecret] = useState<string>();
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setSecret(undefined);
+    try {
+      const { user } = await api<{ user: User }>('POST', '/v1/users', { name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}), role });
+      setCreated(user);
+      setName('');
+      setEmail('');
+      onCreated();
+    } catch (failure) {
+      setError(failure as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const issue = async () => {
+    if (!created) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await api<{ secret: string }>('POST', '/v1/tokens', { name: `${created.name} personal`, type: 'personal', ownerUserId: created.id });
+      setSecret(answer.secret);
+    } catch (failure) {
+      setError(failure as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="create-user-heading">
+      <h2 id="create-user-heading">Create a user</h2>
+      <form onSubmit={(event) => void submit(event)}>
+        <label htmlFor="user-name">Name</label>
+        <input id="user-name" required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />
+        <label htmlFor="user-email">Email (optional)</label>
+        <input id="user-email" type="email" maxLength={320} value={email} onChange={(event) => setEmail(event.target.value)} />
+        <label htmlFor="user-role">Role</label>
+        <select id="user-role" value={role} onChange={(event) => setRole(event.target.value as 'member' | 'admin')}>
+          <option value="member">Member: manages their own tokens and their teams’</option>
+          <option value="admin">Admin: may do everything</option>
+        </select>
+        <div className="form-actions">
+          <button type="submit" disabled={busy || name.trim() === ''}>
+            {busy ? 'Working…' : 'Create user'}
+          </button>
+        </div>
+      </form>
+      <ErrorMessage error={error} />
+      {created ? (
+        <div role="status">
+          <p>
+            Created <strong>{created.name}</strong> (<code>{created.id}</code>).{' '}
+            {secret ? null : 'To sign in, they need a personal token: you can make one for them now.'}
+          </p>
+          {secret ? null : grants(session, 'tokens:write') ? (
+            <button type="button" onClick={() => void issue()} disabled={busy}>
+              Create a sign-in token for {created.name}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {secret && created ? <NewSecret secret={secret} label={`The sign-in token for ${created.name}`} /> : null}
+    </section>
+  );
 }
