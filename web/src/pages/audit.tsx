@@ -152,9 +152,13 @@ export function AuditLog() {
               <tr>
                 <th scope="col">When</th>
                 <th scope="col">What happened</th>
-                <th scope="col">Who</th>
+                <th scope="col" className="narrow-hidden">
+                  Who
+                </th>
                 <th scope="col">Target</th>
-                <th scope="col">From</th>
+                <th scope="col" className="narrow-hidden">
+                  From
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -166,13 +170,13 @@ export function AuditLog() {
                     <span className="muted">{relativeTime(e.at, now)}</span>
                   </td>
                   <td>{describeEvent(e)}</td>
-                  <td>{e.actorName ?? e.actorUserId ?? 'tessera'}</td>
+                  <td className="narrow-hidden">{e.actorName ?? e.actorUserId ?? 'tessera'}</td>
                   <td>
                     {targetLink(e.targetType, e.targetId, e.targetName)}
                     <br />
-                    <code className="muted">{e.targetId}</code>
+                    <code className="muted id">{e.targetId}</code>
                   </td>
-                  <td>{e.ip ?? '—'}</td>
+                  <td className="narrow-hidden">{e.ip ?? '—'}</td>
                 </tr>
               ))}
             </tbody>

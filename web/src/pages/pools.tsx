@@ -67,7 +67,9 @@ export function CreditPools() {
               <tr>
                 <th scope="col">Whose</th>
                 <th scope="col">Balance</th>
-                <th scope="col">Last changed</th>
+                <th scope="col" className="narrow-hidden">
+                  Last changed
+                </th>
                 <th scope="col">Add credits</th>
               </tr>
             </thead>
@@ -77,10 +79,10 @@ export function CreditPools() {
                   <td>
                     {row.owner}
                     <br />
-                    <code className="muted">{row.ownerId}</code>
+                    <code className="muted id">{row.ownerId}</code>
                   </td>
                   <td>{row.pool ? row.pool.credits : <span className="muted">No pool yet (0)</span>}</td>
-                  <td>{row.pool ? dateTime(row.pool.updatedAt) : '—'}</td>
+                  <td className="narrow-hidden">{row.pool ? dateTime(row.pool.updatedAt) : '—'}</td>
                   <td>
                     {canWrite && row.writable ? (
                       <AddCredits ownerId={row.ownerId} owner={row.owner} onDone={rows.reload} />

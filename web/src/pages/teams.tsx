@@ -39,7 +39,9 @@ function TeamList() {
                 <th scope="col">Team</th>
                 <th scope="col">Slug</th>
                 <th scope="col">Your role</th>
-                <th scope="col">Created</th>
+                <th scope="col" className="narrow-hidden">
+                  Created
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -52,7 +54,7 @@ function TeamList() {
                     <code>{team.slug}</code>
                   </td>
                   <td>{teams.data!.roles.get(team.id) ?? (session?.user.role === 'admin' ? 'admin (not a member)' : '—')}</td>
-                  <td>{dateTime(team.createdAt)}</td>
+                  <td className="narrow-hidden">{dateTime(team.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -150,7 +152,9 @@ function TeamPage({ id }: { id: string }) {
                 <th scope="col">Name</th>
                 <th scope="col">Role</th>
                 <th scope="col">User id</th>
-                <th scope="col">Since</th>
+                <th scope="col" className="narrow-hidden">
+                  Since
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -159,9 +163,9 @@ function TeamPage({ id }: { id: string }) {
                   <td>{m.name ?? '(a user who is gone)'}</td>
                   <td>{m.role}</td>
                   <td>
-                    <code>{m.userId}</code>
+                    <code className="id">{m.userId}</code>
                   </td>
-                  <td>{dateTime(m.createdAt)}</td>
+                  <td className="narrow-hidden">{dateTime(m.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -49,22 +49,26 @@ function UserAdmin({ canRead, canWrite }: { canRead: boolean; canWrite: boolean 
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col">Email</th>
+                <th scope="col" className="narrow-hidden">
+                  Email
+                </th>
                 <th scope="col">Role</th>
                 <th scope="col">User id</th>
-                <th scope="col">Created</th>
+                <th scope="col" className="narrow-hidden">
+                  Created
+                </th>
               </tr>
             </thead>
             <tbody>
               {users.data.items.map((user) => (
                 <tr key={user.id}>
                   <td>{user.name}</td>
-                  <td>{user.email ?? '—'}</td>
+                  <td className="narrow-hidden">{user.email ?? '—'}</td>
                   <td>{user.role}</td>
                   <td>
-                    <code>{user.id}</code>
+                    <code className="id">{user.id}</code>
                   </td>
-                  <td>{dateTime(user.createdAt)}</td>
+                  <td className="narrow-hidden">{dateTime(user.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
