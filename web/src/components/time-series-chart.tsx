@@ -1,4 +1,5 @@
 import './chart.css';
+import { useEffect, useRef, useState } from 'react';
 import { seriesColour } from './chart-colours';
 
 export interface ChartSeries {
@@ -20,7 +21,6 @@ export interface TimeSeriesChartProps {
   formatTime?: (t: number) => string;
 }
 
-const WIDTH = 720;
 const HEIGHT = 220;
 const LEFT = 44;
 const BOTTOM = 24;
@@ -60,7 +60,22 @@ function niceMax(n: number): number {
  * allows no inline styles), with a legend and the same numbers in a table for screen readers and
  * anyone who would rather read them.
  */
+/** The width the chart has on the page, so it is drawn at its size (text is never stretched). */
+function useWidth(fallback: number) {
+  const ref = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(([entry]) => entry && entry.contentRect.width > 0 && setWidth(Math.round(entry.contentRect.width)));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return { ref, width };
+}
+
 export function TimeSeriesChart({ title, series, from, to, step, formatTime = defaultFormat }: TimeSeriesChartProps) {
+  const { ref, width: WIDTH } = useWidth(720);
   const { starts, counts } = bucketise(series, from, to, step);
   const totals = starts.map((_, i) => counts.reduce((sum, row) => sum + row[i]!, 0));
   const grand = totals.reduce((a, b) => a + b, 0);
@@ -70,7 +85,8 @@ export function TimeSeriesChart({ title, series, from, to, step, formatTime = de
   const slot = plotWidth / Math.max(1, starts.length);
   const barWidth = Math.max(1, slot * 0.8);
   const y = (value: number) => TOP + plotHeight - (value / max) * plotHeight;
-  const labelEvery = Math.max(1, Math.ceil(starts.length / 6));
+  // About one time label per 120 px.
+  const labelEvery = Math.max(1, Math.ceil(starts.length / Math.max(2, Math.floor(plotWidth / 120))));
   const summary =
     grand === 0
       ? `${title}: nothing counted between ${formatTime(from)} and ${formatTime(to)}.`
@@ -79,8 +95,8 @@ export function TimeSeriesChart({ title, series, from, to, step, formatTime = de
         '.';
 
   return (
-    <figure className="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary} className="chart-svg" preserveAspectRatio="none">
+    <figure className="chart" ref={ref}>
+      <svg width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary} className="chart-svg">
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line x1={LEFT} x2={WIDTH - 8} y1={y(max * f)} y2={y(max * f)} stroke="#d0d7de" strokeWidth="1" />
