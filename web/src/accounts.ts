@@ -90,4 +90,6 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'user.create': 'User created',
   'team.create': 'Team created',
   'team.member.add': 'Member added to a team',
+  'session.create': 'Signed in to the dashboard',
+  'session.delete': 'Signed out of the dashboard',
 };

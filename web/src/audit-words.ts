@@ -38,6 +38,10 @@ export function describeEvent(e: AuditEvent): string {
       return `${actor} created team ${target}`;
     case 'team.member.add':
       return `${actor} added ${e.subjectName ?? e.subjectUserId ?? 'someone'} to team ${target}${typeof e.details.role === 'string' ? ` as ${e.details.role}` : ''}`;
+    case 'session.create':
+      return `${actor} signed in to the dashboard with token ${target}`;
+    case 'session.delete':
+      return `${actor} signed out of the dashboard`;
     default:
       return `${actor}: ${e.action} on ${target}`;
   }
