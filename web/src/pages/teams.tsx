@@ -135,8 +135,8 @@ function TeamPage({ id }: { id: string }) {
   const { team: t, members } = team.data;
   const myRole = members.find((m) => m.userId === session?.user.id)?.role;
   const isAdmin = session?.user.role === 'admin';
-  // Owners (and admins) add members; the server decides anyway.
-  const canManage = (myRole === 'owner' || isAdmin) && grants(session, 'teams:write');
+  // Owners (and admins who are not members) add members; the server decides anyway.
+  const canManage = (myRole ? myRole === 'owner' : isAdmin) && grants(session, 'teams:write');
   return (
     <>
       <PageHeader title={t.name} />
