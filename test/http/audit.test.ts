@@ -125,6 +125,10 @@ await describeEachApp('GET /v1/audit', (h) => {
         ['user.create', 'quinn'],
       ],
     );
-    assert.equal((await h.request({ method: 'GET', url: '/v1/audit?from=yesterday', as: pia.secret })).statusCode, 400);
+    for (const bad of ['from=yesterday', 'to=-1', 'from=1.5', `actorUserId=${'u'.repeat(65)}`, 'actorUserId=x&actorUserId=y']) {
+      const refused = await h.request({ method: 'GET', url: `/v1/audit?${bad}`, as: pia.secret });
+      assert.equal(refused.statusCode, 400, bad);
+      assert.equal(refused.json().error.code, 'VALIDATION_ERROR', bad);
+    }
   });
 });
