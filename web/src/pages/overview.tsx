@@ -45,12 +45,15 @@ export function Overview() {
   };
   const { from, to, granularity, step } = picked;
 
-  const byOutcome = useLoad(() => verifications({ from, to, granularity, groupBy: 'outcome' }), [from, to, granularity]);
+  const canCount = grants(session, 'analytics:read');
+  const noScope = () => Promise.reject(new Error('Your token does not have the analytics:read scope, so usage is not shown.'));
+  const byOutcome = useLoad(() => (canCount ? verifications({ from, to, granularity, groupBy: 'outcome' }) : noScope()), [from, to, granularity, canCount]);
   const byToken = useLoad(async () => {
+    if (!canCount) return noScope();
     const answer = await verifications({ from, to, granularity, groupBy: 'token' });
     const top = answer.series.filter((s) => s.key.tokenId).slice(0, 10);
     return { top, names: await tokenNames(top.map((s) => s.key.tokenId!)) };
-  }, [from, to, granularity]);
+  }, [from, to, granularity, canCount]);
   const canAudit = grants(session, 'audit:read');
   const recent = useLoad(() => (canAudit ? listAudit({ limit: 10 }) : Promise.resolve(undefined)), [canAudit]);
 

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { listUsers, type User } from '../accounts';
 import { api } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
-import { NewSecret } from '../components/new-secret';
+import { SecretOnce } from '../components/secret-once';
 import { grants, useSession } from '../session';
 import { dateTime } from '../time';
 import { useLoad } from '../use-load';
@@ -159,7 +159,7 @@ function CreateUser({ onCreated }: { onCreated(): void }) {
           ) : null}
         </div>
       ) : null}
-      {secret && created ? <NewSecret secret={secret} label={`The sign-in token for ${created.name}`} /> : null}
+      {secret && created ? <SecretOnce secret={secret} label={`The sign-in token for ${created.name}`} /> : null}
     </section>
   );
 }
