@@ -200,6 +200,8 @@ describe('the dashboard pages in Chromium', { skip }, () => {
         assert.equal(await page.getByRole('button', { name: 'Newer' }).isDisabled(), true);
         await page.getByRole('cell', { name: 'admin revoked token ‘ci deploy’' }).waitFor();
         if (width === 1280) await screenshot(page, 'audit', 1280, 800);
+        const poolRow = rows.filter({ hasText: 'alice changed the credit pool of Payments (250 added, now 250)' });
+        assert.equal(await poolRow.getByRole('link', { name: 'Payments' }).getAttribute('href'), '#/pools');
         await page.getByRole('button', { name: 'Older' }).click();
         await page.getByRole('cell', { name: 'tessera started for the first time and made the admin user' }).waitFor();
         await page.getByRole('cell', { name: 'admin created token ‘nightly report’' }).waitFor();

@@ -29,6 +29,7 @@ function targetLink(type: string, id: string, name: string | null) {
   const label = name ?? id;
   if (type === 'token') return <Link to={`/tokens/${id}`}>{label}</Link>;
   if (type === 'team') return <Link to={`/teams/${id}`}>{label}</Link>;
+  if (type === 'pool') return <Link to="/pools">{label}</Link>;
   return <>{label}</>;
 }
 
