@@ -3,6 +3,7 @@
  * /v1/audit), the rights the page can judge before it asks (the server decides anyway), and how
  * times and amounts read for people.
  */
+import type { paths } from '../../sdk/src/api-types';
 import { api, query } from './api';
 import { grants, type Session } from './session';
 
@@ -14,38 +15,8 @@ export interface RateLimitRule {
   durationMs: number;
 }
 
-export interface TokenView {
-  id: string;
-  name: string;
-  type: string;
-  origin: string;
-  prefix: string;
-  suffix: string;
-  status: TokenStatus;
-  scopes: string[];
-  resource: { kind: string; id: string } | null;
-  environment: string | null;
-  projects: string[];
-  ownerUserId: string;
-  teamId: string | null;
-  metadata: Record<string, unknown>;
-  ipAllowlist: string[];
-  expiresAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  activeAt: number | null;
-  useCount: number;
-  revokedAt: number | null;
-  leakedAt: number | null;
-  parentId: string | null;
-  rotatedFromId: string | null;
-  credits: string | null;
-  creditsActive: boolean;
-  creditPool: string | null;
-  refill: { amount: string; interval: 'daily' | 'monthly'; dayOfMonth: number | null } | null;
-  lastRefillAt: number | null;
-  rateLimits: RateLimitRule[];
-}
+/** A token as the API shows it: the server's own schema, through the SDK's generated OpenAPI types. */
+export type TokenView = paths['/v1/tokens/{id}']['get']['responses'][200]['content']['application/json']['token'];
 
 export interface Page<T> {
   items: T[];
