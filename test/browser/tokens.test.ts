@@ -173,9 +173,9 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
     await page.getByRole('link', { name }).click();
     await page.getByRole('heading', { level: 1, name }).waitFor();
     const usage = page.getByRole('region', { name: 'Usage by outcome' });
-    await eventually('VALID: 3 in the chart', async () => {
+    await eventually('VALID (3) in the chart', async () => {
       await usage.getByRole('button', { name: 'Refresh usage' }).click();
-      return /VALID: ?3\b/.test(
+      return /VALID \(3\)/.test(
         (await usage
           .locator('figcaption')
           .textContent({ timeout: 5000 })
@@ -183,19 +183,20 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
       );
     });
     const chart = usage.getByRole('img');
-    assert.match((await chart.getAttribute('aria-label')) ?? '', /3 verifications; VALID: 3/);
-    await usage.getByText('The numbers as a table').click();
-    assert.deepEqual(await usage.locator('tbody td').allTextContents(), ['3']);
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /: 3 in all between .*; VALID 3\.$/);
+    await usage.getByText('Show as a table').click();
+    // One row, the hour of the verifications: VALID 3, total 3.
+    assert.deepEqual(await usage.locator('tbody td').allTextContents(), ['3', '3']);
     // The other periods answer too.
     await usage.getByRole('button', { name: 'Last 30 days' }).click();
     await usage
       .locator('figcaption')
-      .getByText(/VALID: ?3/)
+      .getByText(/VALID \(3\)/)
       .waitFor();
     await usage.getByRole('button', { name: 'Last 24 hours' }).click();
     await usage
       .locator('figcaption')
-      .getByText(/VALID: ?3/)
+      .getByText(/VALID \(3\)/)
       .waitFor();
     await checkAccessibility(page, 'the token page');
     await page.getByRole('heading', { level: 1, name }).scrollIntoViewIfNeeded();

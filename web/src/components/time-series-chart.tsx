@@ -55,11 +55,6 @@ function niceMax(n: number): number {
   return 10 * power;
 }
 
-/**
- * Counts over time as bars stacked by series, drawn in SVG (presentation attributes only: the page
- * allows no inline styles), with a legend and the same numbers in a table for screen readers and
- * anyone who would rather read them.
- */
 /** The width the chart has on the page, so it is drawn at its size (text is never stretched). */
 function useWidth(fallback: number) {
   const ref = useRef<HTMLElement>(null);
@@ -74,6 +69,11 @@ function useWidth(fallback: number) {
   return { ref, width };
 }
 
+/**
+ * Counts over time as bars stacked by series, drawn in SVG (presentation attributes only: the page
+ * allows no inline styles), with a legend and the same numbers in a table for screen readers and
+ * anyone who would rather read them.
+ */
 export function TimeSeriesChart({ title, series, from, to, step, formatTime = defaultFormat }: TimeSeriesChartProps) {
   const { ref, width: WIDTH } = useWidth(720);
   const { starts, counts } = bucketise(series, from, to, step);

@@ -2,7 +2,7 @@ import '../tokens.css';
 import { useId, useState, type FormEvent } from 'react';
 import { api, query } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
-import { OutcomeChart } from '../components/outcome-chart';
+import { TimeSeriesChart } from '../components/time-series-chart';
 import { SecretOnce } from '../components/secret-once';
 import { StatusBadge } from '../components/status-badge';
 import { TypedConfirm } from '../components/typed-confirm';
@@ -253,7 +253,13 @@ function UsageSection({ tokenId, mayRead }: { tokenId: string; mayRead: boolean 
           </div>
           <ErrorMessage error={load.error} />
           {load.data ? (
-            <OutcomeChart usage={load.data} title={`Verifications of this token in the last ${range.label}`} />
+            <TimeSeriesChart
+              title={`Verifications of this token in the last ${range.label}`}
+              from={load.data.from}
+              to={load.data.to}
+              step={load.data.granularity === 'day' ? DAY : HOUR}
+              series={load.data.series.map((s) => ({ label: s.key.outcome ?? 'other', points: s.points }))}
+            />
           ) : load.error ? null : (
             <Loading what="usage" />
           )}
