@@ -191,7 +191,7 @@ describe('verification analytics', () => {
       // A rate-limited token is always asked of the server, which counts it with its tags.
       assert.equal((await verifier.verify(t.secret, { tags: ['sdk:verifier', 'plan:pro'] })).code, 'VALID');
     } finally {
-      verifier.close();
+      await verifier.close();
     }
     await flush();
     const byTag = await read(h.admin, `from=${from}&to=${from + 60_000}&tokenId=${t.id}&groupBy=tag`);

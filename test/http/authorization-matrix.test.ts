@@ -247,6 +247,16 @@ const ROWS: Record<string, Row> = {
     request: async (w, t) => ({ method: 'GET', url: `/v1/verifier/changes${placeQuery(w, t)}`, payloadAsStream: true }),
   },
 
+  // Reporting what a verifier answered itself: where it may hold tokens (tokens it may not hold are ignored, test/http/verifier-usage.test.ts).
+  'POST /v1/verifier/usage': {
+    policy: 'list',
+    request: async (w, t) => ({
+      method: 'POST',
+      url: `/v1/verifier/usage${placeQuery(w, t)}`,
+      payload: { counts: [{ tokenId: 'tok_unknown', minute: 60_000 * Math.floor(Date.now() / 60_000), outcome: 'VALID', count: 1 }] },
+    }),
+  },
+
   'GET /v1/whoami': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/whoami' }) },
   // Sign-in is public: the personal token in the body is the proof, whatever else is sent (an api token's is 403 either way).
   'POST /v1/session': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/v1/session', payload: { token: w.people.member.secret } }) },
