@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { grants, useSession } from '../session';
-import { DAY, writableTeams, type IssuedToken, type Whoami } from '../token-model';
+import { DAY } from '../time';
+import { writableTeams, type IssuedToken, type Whoami } from '../token-model';
 import { ErrorMessage } from './feedback';
 import { RateLimitRows, UNIT_MS, type RateLimitDraft } from './rate-limit-rows';
 

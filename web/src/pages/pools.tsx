@@ -4,7 +4,7 @@ import { whoami, type TeamRole } from '../accounts';
 import { api, ApiError } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { grants, useSession } from '../session';
-import { dateTime } from '../time';
+import { formatTime } from '../time';
 import { useLoad } from '../use-load';
 
 interface Pool {
@@ -82,7 +82,7 @@ export function CreditPools() {
                     <code className="muted id">{row.ownerId}</code>
                   </td>
                   <td>{row.pool ? row.pool.credits : <span className="muted">No pool yet (0)</span>}</td>
-                  <td className="narrow-hidden">{row.pool ? dateTime(row.pool.updatedAt) : '—'}</td>
+                  <td className="narrow-hidden">{row.pool ? formatTime(row.pool.updatedAt) : '—'}</td>
                   <td>
                     {canWrite && row.writable ? (
                       <AddCredits ownerId={row.ownerId} owner={row.owner} onDone={rows.reload} />

@@ -5,7 +5,7 @@ import { api, ApiError, query } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { Link, navigate } from '../router';
 import { grants, useSession } from '../session';
-import { dateTime } from '../time';
+import { formatTime } from '../time';
 import { useLoad } from '../use-load';
 
 const ROLE_WORDS: Record<TeamRole, string> = {
@@ -54,7 +54,7 @@ function TeamList() {
                     <code>{team.slug}</code>
                   </td>
                   <td>{teams.data!.roles.get(team.id) ?? (session?.user.role === 'admin' ? 'admin (not a member)' : '—')}</td>
-                  <td className="narrow-hidden">{dateTime(team.createdAt)}</td>
+                  <td className="narrow-hidden">{formatTime(team.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -165,7 +165,7 @@ function TeamPage({ id }: { id: string }) {
                   <td>
                     <code className="id">{m.userId}</code>
                   </td>
-                  <td className="narrow-hidden">{dateTime(m.createdAt)}</td>
+                  <td className="narrow-hidden">{formatTime(m.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -2,28 +2,16 @@ import '../tokens.css';
 import { useId, useState, type FormEvent } from 'react';
 import { api, query } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
+import { RANGES, rangeEndingNow, verifications, type RangeName } from '../analytics';
+import { RangePicker } from '../components/range-picker';
 import { TimeSeriesChart } from '../components/time-series-chart';
 import { SecretOnce } from '../components/secret-once';
 import { StatusBadge } from '../components/status-badge';
 import { TypedConfirm } from '../components/typed-confirm';
 import { Link } from '../router';
 import { grants, useSession } from '../session';
-import {
-  DAY,
-  formatDuration,
-  formatRelative,
-  formatTime,
-  HOUR,
-  mayChange,
-  secretEnds,
-  usage,
-  whoami,
-  type AuditEvent,
-  type IssuedToken,
-  type Page,
-  type TokenView,
-  type Whoami,
-} from '../token-model';
+import { DAY, formatDuration, formatRelative, formatTime, HOUR } from '../time';
+import { mayChange, secretEnds, whoami, type AuditEvent, type IssuedToken, type Page, type TokenView, type Whoami } from '../token-model';
 import { useLoad } from '../use-load';
 
 /**
@@ -222,18 +210,18 @@ function Details({ token, me }: { token: TokenView; me: Whoami | undefined }) {
   );
 }
 
-const RANGES = [
-  { label: '24 hours', ms: DAY, granularity: 'hour' },
-  { label: '7 days', ms: 7 * DAY, granularity: 'hour' },
-  { label: '30 days', ms: 30 * DAY, granularity: 'day' },
-] as const;
-
 function UsageSection({ tokenId, mayRead }: { tokenId: string; mayRead: boolean }) {
-  const [range, setRange] = useState<(typeof RANGES)[number]>(RANGES[0]);
-  const load = useLoad(() => {
-    const to = Date.now();
-    return usage({ from: to - range.ms, to, granularity: range.granularity, groupBy: 'outcome', tokenId });
-  }, [tokenId, range]);
+  const [range, setRange] = useState<RangeName>('24h');
+  // The range is fixed when it is picked; Refresh brings it up to date.
+  const [picked, setPicked] = useState(() => rangeEndingNow(range));
+  const pick = (next: RangeName) => {
+    setRange(next);
+    setPicked(rangeEndingNow(next));
+  };
+  const load = useLoad(
+    () => verifications({ from: picked.from, to: picked.to, granularity: picked.granularity, groupBy: 'outcome', tokenId }),
+    [tokenId, picked],
+  );
   return (
     <section aria-labelledby="usage-title">
       <h2 id="usage-title">Usage by outcome</h2>
@@ -241,23 +229,19 @@ function UsageSection({ tokenId, mayRead }: { tokenId: string; mayRead: boolean 
         <p className="muted">Your session may not read usage (it needs the scope analytics:read).</p>
       ) : (
         <>
-          <div className="actions" role="group" aria-label="Period">
-            {RANGES.map((r) => (
-              <button key={r.label} type="button" className={r === range ? '' : 'secondary'} aria-pressed={r === range} onClick={() => setRange(r)}>
-                Last {r.label}
-              </button>
-            ))}
-            <button type="button" className="secondary" onClick={load.reload}>
+          <div className="actions">
+            <RangePicker value={range} onChange={pick} label="Period" />
+            <button type="button" className="secondary" onClick={() => setPicked(rangeEndingNow(range))}>
               Refresh usage
             </button>
           </div>
           <ErrorMessage error={load.error} />
           {load.data ? (
             <TimeSeriesChart
-              title={`Verifications of this token in the last ${range.label}`}
+              title={`Verifications of this token in the ${RANGES[range].label.toLowerCase()}`}
               from={load.data.from}
               to={load.data.to}
-              step={load.data.granularity === 'day' ? DAY : HOUR}
+              step={picked.step}
               series={load.data.series.map((s) => ({ label: s.key.outcome ?? 'other', points: s.points }))}
             />
           ) : load.error ? null : (

@@ -5,7 +5,7 @@ import { api } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { SecretOnce } from '../components/secret-once';
 import { grants, useSession } from '../session';
-import { dateTime } from '../time';
+import { formatTime } from '../time';
 import { useLoad } from '../use-load';
 
 /** `#/users`: admins list and create users, and give a new user a token to sign in with. Others read why they cannot. */
@@ -68,7 +68,7 @@ function UserAdmin({ canRead, canWrite }: { canRead: boolean; canWrite: boolean 
                   <td>
                     <code className="id">{user.id}</code>
                   </td>
-                  <td className="narrow-hidden">{dateTime(user.createdAt)}</td>
+                  <td className="narrow-hidden">{formatTime(user.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
