@@ -1,5 +1,5 @@
 import '../tokens.css';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { api, query } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { RANGES, rangeEndingNow, verifications, type RangeName } from '../analytics';
@@ -13,6 +13,7 @@ import { grants, useSession } from '../session';
 import { DAY, formatDuration, formatRelative, formatTime, HOUR } from '../time';
 import { mayChange, secretEnds, whoami, type AuditEvent, type IssuedToken, type Page, type TokenView, type Whoami } from '../token-model';
 import { useLoad } from '../use-load';
+import { useAction } from '../use-action';
 
 /**
  * One token: what it is, its use by outcome, credits and rate limits, and what may be done to it
@@ -257,29 +258,16 @@ function UsageSection({ tokenId, mayRead }: { tokenId: string; mayRead: boolean 
 function CreditsSection({ token, mayAdd, onChanged }: { token: TokenView; mayAdd: boolean; onChanged: () => void }) {
   const id = useId();
   const [amount, setAmount] = useState('');
-  const [error, setError] = useState<Error | string>();
   const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
+  const { busy, error, submit } = useAction(async () => {
     setDone(undefined);
-    if (!/^-?\d{1,10}(\.\d{1,9})?$/.test(amount.trim())) {
-      setError('Write an amount of credits, e.g. 100 or 12.5 (negative takes away).');
-      return;
-    }
-    setBusy(true);
-    try {
-      const answer = await api<{ credits: string }>('POST', `/v1/tokens/${encodeURIComponent(token.id)}/credits`, { op: 'add', amount: amount.trim() });
-      setDone(`Added ${amount.trim()}: the balance is now ${answer.credits}.`);
-      setAmount('');
-      onChanged();
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    if (!/^-?\d{1,10}(\.\d{1,9})?$/.test(amount.trim())) throw new Error('Write an amount of credits, e.g. 100 or 12.5 (negative takes away).');
+    const answer = await api<{ credits: string }>('POST', `/v1/tokens/${encodeURIComponent(token.id)}/credits`, { op: 'add', amount: amount.trim() });
+    setDone(`Added ${amount.trim()}: the balance is now ${answer.credits}.`);
+    setAmount('');
+    onChanged();
+  });
+
   return (
     <section aria-labelledby="credits-title">
       <h2 id="credits-title">Credits and refill</h2>
@@ -299,7 +287,7 @@ function CreditsSection({ token, mayAdd, onChanged }: { token: TokenView; mayAdd
         </dd>
       </dl>
       {mayAdd && !token.creditPool ? (
-        <form className="inline-form" onSubmit={(event) => void submit(event)}>
+        <form className="inline-form" onSubmit={submit}>
           <div>
             <label htmlFor={`${id}-amount`}>Credits to add</label>
             <input id={`${id}-amount`} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
@@ -355,24 +343,13 @@ const GRACES = [
 function RotateForm({ token, onRotated }: { token: TokenView; onRotated: (issued: IssuedToken, oldWorksUntil: number) => void }) {
   const id = useId();
   const [grace, setGrace] = useState(HOUR);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const at = Date.now();
-      const issued = await api<IssuedToken>('POST', `/v1/tokens/${encodeURIComponent(token.id)}/rotate`, { gracePeriodMs: grace });
-      onRotated(issued, at + grace);
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useAction(async () => {
+    const at = Date.now();
+    const issued = await api<IssuedToken>('POST', `/v1/tokens/${encodeURIComponent(token.id)}/rotate`, { gracePeriodMs: grace });
+    onRotated(issued, at + grace);
+  });
   return (
-    <form className="inline-form" onSubmit={(event) => void submit(event)}>
+    <form className="inline-form" onSubmit={submit}>
       <div>
         <label htmlFor={`${id}-grace`}>Old secret keeps working for</label>
         <select id={`${id}-grace`} value={grace} onChange={(e) => setGrace(Number(e.target.value))}>
