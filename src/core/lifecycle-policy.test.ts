@@ -104,7 +104,9 @@ describe('lifecycle policies: stricter wins when merged', () => {
   });
 
   it('narrows overlapping patterns to the narrower one, and an empty pair of policies to no rules', () => {
-    assert.deepEqual(mergePolicies({ allowedScopes: ['documents:*'] }, { allowedScopes: ['documents:read', 'billing:read'] }).allowedScopes, ['documents:read']);
+    assert.deepEqual(mergePolicies({ allowedScopes: ['documents:*'] }, { allowedScopes: ['documents:read', 'billing:read'] }).allowedScopes, [
+      'documents:read',
+    ]);
     assert.deepEqual(mergePolicies({}, {}), {});
   });
 });

@@ -53,7 +53,10 @@ export class PolicySweep {
     const now = this.deps.runtime.now();
     const result: SweepResult = { warned: [], revoked: [] };
     const rules = await this.#rules();
-    const cutoff = inactivityCutoff([...rules.values()].filter((r): r is InactivityRule => r !== null), now);
+    const cutoff = inactivityCutoff(
+      [...rules.values()].filter((r): r is InactivityRule => r !== null),
+      now,
+    );
     if (cutoff === null) return result;
     let afterId: string | undefined;
     for (;;) {

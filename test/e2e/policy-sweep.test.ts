@@ -59,8 +59,7 @@ for (const make of backends) {
       for (let i = 0; i < 2; i++) {
         servers.push(await startServerProcess([...backend.args, '--log-level', 'warn'], { ...backend.env, TESSERA_POLICY_SWEEP_MS: '20' }));
       }
-      const revokedCount = async () =>
-        Number((await query<{ n: number | string }>('select count(*) as n from tokens where revoked_at is not null'))[0]!.n);
+      const revokedCount = async () => Number((await query<{ n: number | string }>('select count(*) as n from tokens where revoked_at is not null'))[0]!.n);
       const deadline = Date.now() + 30_000;
       while ((await revokedCount()) < stale.length) {
         assert.ok(Date.now() < deadline, `only ${await revokedCount()} of ${stale.length} revoked`);
@@ -87,10 +86,18 @@ for (const make of backends) {
 
       for (const server of servers) {
         for (const { secret } of stale.slice(0, 3)) {
-          const res = await fetch(`${server.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: secret }) });
+          const res = await fetch(`${server.url}/v1/verify`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token: secret }),
+          });
           assert.equal(((await res.json()) as { code: string }).code, 'REVOKED');
         }
-        const res = await fetch(`${server.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: fresh[0]!.secret }) });
+        const res = await fetch(`${server.url}/v1/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token: fresh[0]!.secret }),
+        });
         assert.equal(((await res.json()) as { code: string }).code, 'VALID');
       }
     });

@@ -20,11 +20,13 @@ await describeEachApp('lifecycle policies over HTTP', (h) => {
     assert.equal(res.statusCode, 201, res.body);
     return { id: res.json().team.id, slug };
   };
-  const setTeamPolicy = async (teamId: string, policy: object, as = h.admin) => h.request({ method: 'PUT', url: `/v1/teams/${teamId}/policies`, as, payload: policy });
+  const setTeamPolicy = async (teamId: string, policy: object, as = h.admin) =>
+    h.request({ method: 'PUT', url: `/v1/teams/${teamId}/policies`, as, payload: policy });
   const setInstallation = async (policy: object, as = h.admin) => h.request({ method: 'PUT', url: '/v1/policies', as, payload: policy });
   const create = (payload: object, teamId?: string, as = h.admin) =>
     h.request({ method: 'POST', url: `/v1/tokens${teamId ? `?teamId=${teamId}` : ''}`, as, payload: { name: `t${++n}`, ...payload } });
-  const tokensOf = async (teamId: string) => (await h.request({ method: 'GET', url: `/v1/tokens?teamId=${teamId}&limit=200`, as: h.admin })).json().items.length as number;
+  const tokensOf = async (teamId: string) =>
+    (await h.request({ method: 'GET', url: `/v1/tokens?teamId=${teamId}&limit=200`, as: h.admin })).json().items.length as number;
   const inDays = (days: number) => h.clock.now() + days * DAY_MS;
   /** Every test leaves the installation as it found it: without rules. */
   const withInstallation = async (policy: object, body: () => Promise<void>) => {
@@ -55,7 +57,11 @@ await describeEachApp('lifecycle policies over HTTP', (h) => {
     const old = (await create({}, acme.id)).json().token;
     await setTeamPolicy(acme.id, { maxLifetime: { api: 30 } });
     assertRefusedBy(await h.request({ method: 'POST', url: `/v1/tokens/${old.id}/rotate`, as: h.admin }), 'maxLifetime', `team ${acme.slug}`);
-    assert.equal((await h.request({ method: 'GET', url: `/v1/tokens/${old.id}`, as: h.admin })).json().token.revokedAt, null, 'a refused rotation retires nothing');
+    assert.equal(
+      (await h.request({ method: 'GET', url: `/v1/tokens/${old.id}`, as: h.admin })).json().token.revokedAt,
+      null,
+      'a refused rotation retires nothing',
+    );
     const renamed = await h.request({ method: 'PATCH', url: `/v1/tokens/${old.id}`, as: h.admin, payload: { name: 'still endless' } });
     assert.equal(renamed.statusCode, 200, renamed.body);
     assertRefusedBy(

@@ -127,7 +127,11 @@ for (const backend of backends) {
       assert.equal((await b.services.verify.verify(stale[0]!.secret, {})).code, 'REVOKED', "every node's cache hears of the revocation");
 
       const published = [...a.events.published, ...b.events.published];
-      const subjectsOf = (type: string) => published.filter((e) => e.type === type).map((e) => e.subject).sort();
+      const subjectsOf = (type: string) =>
+        published
+          .filter((e) => e.type === type)
+          .map((e) => e.subject)
+          .sort();
       assert.deepEqual(subjectsOf('token.inactive'), staleIds, 'each warning once');
       assert.deepEqual(subjectsOf('token.revoked'), staleIds, 'each revocation once');
       const teamRevoked = published.find((e) => e.type === 'token.revoked' && e.subject === teamStale.token.id)!;

@@ -59,7 +59,14 @@ await describeEachStore('InactivityStore contract: the sweep`s reads and guarded
     for (const t of [usedLately, young, revoked, rotating, leaked]) assert.ok(!ids.includes(t.id), 'not stale or not live: left out');
     const page = await stores.inactivity.candidates({ activeBefore: NOW - 30 * DAY_MS, limit: 500 });
     const read = page.find((c) => c.id === usedLongAgo.id)!;
-    assert.deepEqual(read, { id: usedLongAgo.id, type: usedLongAgo.type, teamId: usedLongAgo.teamId, createdAt: usedLongAgo.createdAt, activeAt: NOW - 60 * DAY_MS, warning: null });
+    assert.deepEqual(read, {
+      id: usedLongAgo.id,
+      type: usedLongAgo.type,
+      teamId: usedLongAgo.teamId,
+      createdAt: usedLongAgo.createdAt,
+      activeAt: NOW - 60 * DAY_MS,
+      warning: null,
+    });
   });
 
   it('records a warning once of a stretch of inactivity, however many nodes try at once; again for a later stretch', async () => {

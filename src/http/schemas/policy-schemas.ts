@@ -7,7 +7,10 @@ const Days = Type.Integer({ minimum: 1, maximum: 36_500, description: 'Whole day
 
 const MaxLifetime = Type.Object(
   { api: Type.Optional(Days), personal: Type.Optional(Days), resource: Type.Optional(Days) },
-  { additionalProperties: false, description: 'The longest a token of each type may live, in days from its creation (or rotation); a token of a listed type must then have an expiry.' },
+  {
+    additionalProperties: false,
+    description: 'The longest a token of each type may live, in days from its creation (or rotation); a token of a listed type must then have an expiry.',
+  },
 );
 
 /** One level's rules; the same shape is written (PUT) and read (GET). Every field is optional: an absent one is no rule. */
