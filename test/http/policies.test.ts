@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { DAY_MS } from '../../src/core/lifecycle-policy.js';
+import { RecordingEvents } from '../../src/service/event-publisher.js';
 import { describeEachApp } from '../support/app-harness.js';
 
 /** A refusal by a lifecycle policy: 400, its code, and a message that starts with the rule and its level. */
@@ -194,3 +195,56 @@ await describeEachApp('lifecycle policies over HTTP', (h) => {
     assert.deepEqual((await h.request({ method: 'GET', url: `/v1/teams/${acme.id}/policies`, as: h.admin })).json().policy, { maxLifetime: { api: 10 } });
   });
 });
+
+const recorded = new RecordingEvents();
+await describeEachApp(
+  'the inactivity sweep of a policy set over HTTP',
+  (h) => {
+    it('warns of, then revokes, a team`s unused token: the event, the audit entry, and verification all say so', async () => {
+      const slug = `idle-${h.clock.now().toString(36)}`;
+      const teamId = (await h.request({ method: 'POST', url: '/v1/teams', as: h.admin, payload: { slug } })).json().team.id;
+      const set = await h.request({
+        method: 'PUT',
+        url: `/v1/teams/${teamId}/policies`,
+        as: h.admin,
+        payload: { inactivityDays: 10, inactivityWarningDays: 2 },
+      });
+      assert.equal(set.statusCode, 200, set.body);
+      const idle = (await h.request({ method: 'POST', url: `/v1/tokens?teamId=${teamId}`, as: h.admin, payload: { name: 'idle' } })).json();
+      const busy = (await h.request({ method: 'POST', url: `/v1/tokens?teamId=${teamId}`, as: h.admin, payload: { name: 'busy' } })).json();
+      const sweep = () => h.background.sweep!.sweep();
+      const useBusy = async () => {
+        assert.equal((await h.request({ method: 'POST', url: '/v1/verify', payload: { token: busy.secret } })).json().code, 'VALID');
+        await h.background.usage.flush();
+      };
+      const mine = (type: string) => recorded.published.filter((e) => e.type === type && (e.subject === idle.token.id || e.subject === busy.token.id));
+
+      h.clock.advance(7 * DAY_MS);
+      await useBusy();
+      assert.deepEqual(await sweep(), { warned: [], revoked: [] }, 'not yet within the warning days');
+      h.clock.advance(DAY_MS);
+      assert.deepEqual(await sweep(), { warned: [idle.token.id], revoked: [] });
+      const [warning, ...more] = mine('token.inactive');
+      assert.ok(warning);
+      assert.deepEqual([warning.subject, more.length], [idle.token.id, 0]);
+      assert.equal(warning.data.level, `team ${slug}`);
+      assert.equal(warning.data.revokeAt, idle.token.createdAt + 10 * DAY_MS);
+      assert.equal(JSON.stringify(warning.data).includes(idle.secret), false, 'no secret in an event');
+
+      h.clock.advance(2 * DAY_MS);
+      await useBusy();
+      assert.deepEqual(await sweep(), { warned: [], revoked: [idle.token.id] });
+      assert.deepEqual(
+        mine('token.revoked').map((e) => [e.subject, e.data.reason]),
+        [[idle.token.id, 'inactivity']],
+      );
+      assert.equal((await h.request({ method: 'POST', url: '/v1/verify', payload: { token: idle.secret } })).json().code, 'REVOKED');
+      assert.equal((await h.request({ method: 'GET', url: `/v1/tokens/${busy.token.id}`, as: h.admin })).json().token.revokedAt, null);
+      const audit = (await h.request({ method: 'GET', url: `/v1/audit?action=token.revoke&targetId=${idle.token.id}`, as: h.admin })).json().items;
+      assert.equal(audit.length, 1);
+      assert.equal(audit[0].actorUserId, null);
+      assert.equal(audit[0].details.by, 'inactivity');
+    });
+  },
+  { events: recorded },
+);
