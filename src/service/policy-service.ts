@@ -8,6 +8,7 @@ import {
   type RulesToCheck,
   type TokenShape,
 } from '../core/lifecycle-policy.js';
+import type { TokenRecord } from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
 import { INSTALLATION_POLICY, type PolicyRecord, type PolicyStore } from '../store/policy-store.js';
 import type { AccessPolicy, TeamRef } from './access-policy.js';
@@ -89,6 +90,20 @@ export class PolicyService {
   async enforce(teamId: string | null, token: TokenShape, check?: RulesToCheck): Promise<void> {
     const found = policyViolation(await this.levelsFor(teamId), token, check);
     if (found) throw new AppError('POLICY_VIOLATION', found.message);
+  }
+
+  /** Holds a change to `token` to the rules of what it changes only: a token older than a policy may still be renamed. */
+  async enforceChange(token: TokenRecord, patch: { scopes?: readonly string[] | undefined; expiresAt?: number | null | undefined }): Promise<void> {
+    const lifetime = patch.expiresAt !== undefined;
+    const scopes = patch.scopes !== undefined;
+    if (!lifetime && !scopes) return;
+    const shape = {
+      type: token.type,
+      scopes: patch.scopes ?? token.scopes,
+      expiresAt: patch.expiresAt === undefined ? token.expiresAt : patch.expiresAt,
+      bornAt: token.createdAt,
+    };
+    await this.enforce(token.teamId, shape, { lifetime, scopes });
   }
 
   async #put(scope: string, policy: LifecyclePolicy, by: Principal): Promise<PolicyRecord> {

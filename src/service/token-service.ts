@@ -77,7 +77,7 @@ export class TokenService {
       audit: AuditService;
       changes: ChangeFeed;
       /** The lifecycle policies every token made, rotated or changed here is held to. */
-      policies: Pick<PolicyService, 'enforce'>;
+      policies: Pick<PolicyService, 'enforce' | 'enforceChange'>;
       resources: ResourceTokens;
       runtime: Runtime;
       secretKey: Buffer;
@@ -220,16 +220,7 @@ export class TokenService {
         ipAllowlist: patch.ipAllowlist ?? token.ipAllowlist,
       });
     }
-    if (patch.scopes !== undefined || patch.expiresAt !== undefined) {
-      // Only the rules of what changes: a token older than a policy may still be renamed.
-      const shape = {
-        type: token.type,
-        scopes: patch.scopes ?? token.scopes,
-        expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : token.expiresAt,
-        bornAt: token.createdAt,
-      };
-      await this.deps.policies.enforce(token.teamId, shape, { lifetime: patch.expiresAt !== undefined, scopes: patch.scopes !== undefined });
-    }
+    await this.deps.policies.enforceChange(token, patch);
     const updated = await this.deps.tokens.update(token.id, patch, now);
     if (!updated) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(updated);
