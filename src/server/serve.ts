@@ -133,6 +133,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     jwtTtlSeconds: config.jwtTtlSeconds,
     signingKeyRefreshMs: config.signingKeyRefreshMs,
     sessionTtlMs: config.sessionTtlMs,
+    policySweepMs: config.policySweepMs,
     analytics: config.analytics,
     analyticsRetention: {
       minuteMs: config.analyticsMinuteRetentionMs,
@@ -158,7 +159,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   const close = gracefulClose(app);
-  await background.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
+  await background.start(
+    config.usageFlushMs,
+    (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'),
+    (error) => app.log.error({ err: error }, 'the inactivity sweep failed'),
+  );
   const sweep = setInterval(() => {
     services.credits
       .expireDue((error, key) => app.log.error({ err: error, reservation: key }, 'refunding an expired reservation failed'))

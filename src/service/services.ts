@@ -17,8 +17,11 @@ import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
+import { noEvents, type EventPublisher } from './event-publisher.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { PolicyService } from './policy-service.js';
+import { PolicySweep } from './policy-sweep.js';
 import { Readiness } from './readiness.js';
 import { SessionService } from './session-service.js';
 import { SigningKeyService } from './signing-key-service.js';
@@ -59,6 +62,8 @@ export interface Services {
   sessions: SessionService;
   /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
   analytics: AnalyticsService;
+  /** Lifecycle policies: the installation's and each team's (GET/PUT /v1/policies, /v1/teams/{id}/policies). */
+  policies: PolicyService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -97,6 +102,10 @@ export interface ServiceOptions {
   analytics?: boolean;
   /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
   analyticsRetention?: Partial<AnalyticsRetention>;
+  /** Where services report what happened (webhooks); nowhere when not given. */
+  events?: EventPublisher;
+  /** How often this node runs the lifecycle policies' inactivity sweep (TESSERA_POLICY_SWEEP_MS); 5 minutes when not given, 0 = never. */
+  policySweepMs?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -135,12 +144,25 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
+  const events = options.events ?? noEvents;
+  const policies = new PolicyService({ policies: stores.policies, accounts: stores.accounts, access, audit, runtime });
+  const sweep = new PolicySweep({
+    policyStore: stores.policies,
+    policies,
+    inactivity: stores.inactivity,
+    tokens: stores.tokens,
+    changes,
+    events,
+    audit,
+    runtime,
+  });
   const tokens = new TokenService({
     tokens: stores.tokens,
     accounts: stores.accounts,
     access,
     audit,
     changes,
+    policies,
     resources: configAccess,
     runtime,
     secretKey,
@@ -165,6 +187,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     signingKeys,
     tokenExchange: new TokenExchangeService({ verify, signingKeys, counter: metrics, runtime }, jwtTtlSeconds),
     tokens,
+    policies,
     analytics: new AnalyticsService(
       { store: stores.analytics, access, accounts: stores.accounts, tokens: stores.tokens, runtime },
       { minuteMs: 2 * DAY_MS, hourMs: 14 * DAY_MS, totalMs: 90 * DAY_MS, ...options.analyticsRetention },
@@ -188,5 +211,5 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
       runtime,
     }),
   };
-  return { services, background: new Background({ changes, usage, rateLimiter, cache, analytics }) };
+  return { services, background: new Background({ changes, usage, rateLimiter, cache, analytics, sweep, sweepMs: options.policySweepMs ?? 300_000 }) };
 }

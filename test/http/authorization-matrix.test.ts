@@ -275,6 +275,11 @@ const ROWS: Record<string, Row> = {
       return { method: 'POST', url: `/v1/teams/${teamOf(w, t)}/members`, payload: { userId: user, role: 'viewer' } };
     },
   },
+  // Lifecycle policies: the installation's rules bind every caller's tokens, so any signed-in caller reads them.
+  'GET /v1/policies': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/policies' }) },
+  'PUT /v1/policies': { policy: 'admin', request: async () => ({ method: 'PUT', url: '/v1/policies', payload: {} }) },
+  'GET /v1/teams/{id}/policies': { policy: 'teamRead', request: async (w, t) => ({ method: 'GET', url: `/v1/teams/${teamOf(w, t)}/policies` }) },
+  'PUT /v1/teams/{id}/policies': { policy: 'teamOwner', request: async (w, t) => ({ method: 'PUT', url: `/v1/teams/${teamOf(w, t)}/policies`, payload: {} }) },
   'GET /v1/audit': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/audit${placeQuery(w, t)}` }) },
   'GET /v1/environments': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/environments' }) },
   'POST /v1/environments': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/environments', payload: { name: w.fresh() } }) },

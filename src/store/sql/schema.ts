@@ -199,6 +199,22 @@ export interface VerificationCountsTable {
   credits: number | string | bigint;
 }
 
+/** One level's lifecycle policy: `installation` or a team's id. */
+export interface LifecyclePoliciesTable {
+  scope: string;
+  /** JSON text of LifecyclePolicy. */
+  policy: string;
+  updated_at: Millis;
+  updated_by: string | null;
+}
+
+/** The inactivity sweep's marker: the last activity a token was warned about, and when. */
+export interface TokenInactivityTable {
+  token_id: string;
+  warned_for: Millis;
+  warned_at: Millis;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -218,6 +234,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
   verification_counts: VerificationCountsTable;
+  lifecycle_policies: LifecyclePoliciesTable;
+  token_inactivity: TokenInactivityTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';
