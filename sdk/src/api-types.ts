@@ -1252,7 +1252,7 @@ export interface paths {
           slug?: string;
           type?: string;
           status?: 'active' | 'revoked' | 'expired';
-          /** @description Only tokens whose name starts with this, compared exactly (case-sensitive): a prefix is what an index on the name answers fast. */
+          /** @description Only tokens whose name starts with this: A–Z in either case, every other character exactly (a prefix is what an index on the name answers fast). */
           q?: string;
           /** @description Only this user's tokens, among those the listing shows anyway. */
           ownerUserId?: string;
