@@ -17,6 +17,10 @@ import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
+import { noEvents, type EventPublisher } from './event-publisher.js';
+import { LeakPartners, type LeakPartnerOptions } from './leak-partners.js';
+import { LeakPolicyService } from './leak-policy-service.js';
+import { LeakService } from './leak-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { Readiness } from './readiness.js';
@@ -59,6 +63,12 @@ export interface Services {
   sessions: SessionService;
   /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
   analytics: AnalyticsService;
+  /** Leak intake: GitHub secret scanning, GitLab's revocation API and the public report, one use case. */
+  leaks: LeakService;
+  /** Who may report leaks (GitHub's signature, GitLab's token, a rate limit for everyone else). */
+  leakPartners: LeakPartners;
+  /** Per-team leak policies and the installation's default. */
+  leakPolicies: LeakPolicyService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -97,6 +107,10 @@ export interface ServiceOptions {
   analytics?: boolean;
   /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
   analyticsRetention?: Partial<AnalyticsRetention>;
+  /** Where services report what happened (the webhook outbox); nowhere when not given. */
+  events?: EventPublisher;
+  /** GitHub's scanning keys, GitLab's token and the public report's rate limit. */
+  leaks?: LeakPartnerOptions;
 }
 
 const DAY_MS = 86_400_000;
@@ -155,7 +169,22 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     { sessions: stores.sessions, tokens: stores.tokens, auth, audit, guard, runtime, serverKey: secretKey },
     { ttlMs: options.sessionTtlMs ?? 12 * 3_600_000 },
   );
+  const events = options.events ?? noEvents;
+  const leakPolicies = new LeakPolicyService({ policies: stores.leakPolicies, access, audit, runtime });
+  const leaks = new LeakService({
+    tokens: stores.tokens,
+    policies: leakPolicies,
+    audit,
+    changes,
+    events,
+    runtime,
+    // Until TokenService.disable lands (branch g22), a `disable` policy revokes: never weaker than asked.
+    disable: (token) => stores.tokens.revoke(token.id, runtime.now()),
+  });
   const services: Services = {
+    leaks,
+    leakPolicies,
+    leakPartners: new LeakPartners({ rateLimiter, runtime }, options.leaks),
     clock: runtime,
     sessions,
     metrics,

@@ -10,6 +10,7 @@ import type { TokenStore } from './token-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
 import type { SessionStore } from './session-store.js';
 import type { AnalyticsStore } from './analytics-store.js';
+import type { LeakPolicyStore } from './leak-policy-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
@@ -26,6 +27,8 @@ export interface Stores {
   sessions: SessionStore;
   /** Verification counts per token, outcome and tag over time. */
   analytics: AnalyticsStore;
+  /** What each team (and the installation by default) does with a token reported leaked. */
+  leakPolicies: LeakPolicyStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

@@ -11,6 +11,7 @@ import { MemoryTokenStore } from './memory-token-store.js';
 import { MemorySigningKeyStore } from './memory-signing-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { MemoryAnalyticsStore } from './memory-analytics-store.js';
+import { MemoryLeakPolicyStore } from './memory-leak-policy-store.js';
 
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
@@ -27,6 +28,7 @@ export function createMemoryStores(): Stores {
     signingKeys: new MemorySigningKeyStore(),
     sessions: new MemorySessionStore(),
     analytics: new MemoryAnalyticsStore(),
+    leakPolicies: new MemoryLeakPolicyStore(),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

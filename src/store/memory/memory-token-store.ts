@@ -68,7 +68,7 @@ export class MemoryTokenStore implements TokenStore {
 
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     const old = this.#byId.get(oldId);
-    if (!old || old.leakedAt !== null || old.revokedAt !== null) return false;
+    if (!old || old.revokedAt !== null) return false;
     // The old token is retired first, as in SQL: its name is then free for the replacement.
     const { updatedAt } = old;
     Object.assign(old, { revokedAt: revokeOldAt, updatedAt: now });
@@ -81,6 +81,14 @@ export class MemoryTokenStore implements TokenStore {
     if (replacement.credits !== null) old.credits = 0n;
     this.#onRotate(oldId, replacement.id);
     return true;
+  }
+
+  async markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined> {
+    const token = this.#byId.get(id);
+    if (!token) return undefined;
+    const marked = token.leakedAt === null;
+    if (marked) Object.assign(token, { leakedAt: at, leakedUrl: url, updatedAt: at });
+    return { token: copy(token), marked };
   }
 
   /** Called by the memory credit store, which holds the reservations a rotation moves. */

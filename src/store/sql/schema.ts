@@ -199,6 +199,15 @@ export interface VerificationCountsTable {
   credits: number | string | bigint;
 }
 
+/** Leak policies: one row per team that set its own, and the installation's default under scope `*`. */
+export interface LeakPoliciesTable {
+  scope: string;
+  action: string;
+  grace_period_ms: Millis | null;
+  updated_at: Millis;
+  updated_by: string;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -218,6 +227,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
   verification_counts: VerificationCountsTable;
+  leak_policies: LeakPoliciesTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

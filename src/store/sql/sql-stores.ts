@@ -14,6 +14,7 @@ import { SqlTokenStore } from './sql-token-store.js';
 import { SqlSigningKeyStore } from './sql-signing-key-store.js';
 import { SqlSessionStore } from './sql-session-store.js';
 import { SqlAnalyticsStore } from './sql-analytics-store.js';
+import { SqlLeakPolicyStore } from './sql-leak-policy-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
@@ -30,6 +31,7 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     signingKeys: new SqlSigningKeyStore(db),
     sessions: new SqlSessionStore(db),
     analytics: new SqlAnalyticsStore(db, dialect),
+    leakPolicies: new SqlLeakPolicyStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;

@@ -85,7 +85,7 @@ export class SqlTokenStore implements TokenStore {
 
   async list(query: TokenListQuery): Promise<Page<TokenRecord>> {
     const { now } = query;
-    const revoked = sql<boolean>`(leaked_at is not null or (revoked_at is not null and revoked_at <= ${now}))`;
+    const revoked = sql<boolean>`(revoked_at is not null and revoked_at <= ${now})`;
     const expired = sql<boolean>`(expires_at is not null and expires_at <= ${now})`;
     let select = selectToken(this.db);
     if (query.ownerUserId !== undefined) select = select.where('owner_user_id', '=', query.ownerUserId);
@@ -141,6 +141,17 @@ export class SqlTokenStore implements TokenStore {
     return this.findById(id);
   }
 
+  async markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ leaked_at: at, leaked_url: url, updated_at: at })
+      .where('id', '=', id)
+      .where('leaked_at', 'is', null)
+      .executeTakeFirst();
+    const token = await this.findById(id);
+    return token && { token, marked: Number(result.numUpdatedRows) > 0 };
+  }
+
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
@@ -150,7 +161,6 @@ export class SqlTokenStore implements TokenStore {
           updated_at: now,
         })
         .where('id', '=', oldId)
-        .where('leaked_at', 'is', null)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
