@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { InjectOptions } from 'fastify';
+import { GITLAB_TOKEN_TYPES } from '../../src/core/gitlab-token-revocation.js';
 import { describeEachApp } from '../support/app-harness.js';
+import { FakeGithub } from '../support/github-scanning.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
+
+const github = new FakeGithub();
+const GITLAB_TOKEN = 'hostile-gitlab-token';
 
 await describeEachApp('malformed and hostile requests', (h) => {
   let tokenId: string;
@@ -151,7 +156,55 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['a tag of 65 characters', { method: 'POST', url: '/v1/verify', payload: { token: 'tsk_x', tags: ['t'.repeat(65)] } }, 400],
     ['a batch item with a bad tag', { method: 'POST', url: '/v1/verify/batch', payload: { tokens: [{ token: 'tsk_x', tags: ['<script>'] }] } }, 400],
     ['a forward-auth tag with a newline', { method: 'GET', url: '/v1/forward-auth?tag=a%0Ab', headers: { authorization: 'Bearer tsk_x' } }, 400],
+    ...leakCases(),
   ];
+
+  /** Leak intake: GitHub's bodies are signed as sent (a bad body with a good signature is still refused), GitLab's carry its token. */
+  const leakCases = (): Array<[string, InjectOptions & { as?: string }, number]> => {
+    const signed = (payload: string | Buffer, headers: Record<string, string> = {}): InjectOptions => ({
+      method: 'POST',
+      url: '/v1/leaks/github',
+      payload,
+      headers: { ...github.sign(payload), ...headers },
+    });
+    const gitlab = (payload: string, headers: Record<string, string> = json): InjectOptions => ({
+      method: 'POST',
+      url: '/v1/leaks/gitlab/revoke_tokens',
+      payload,
+      headers: { authorization: GITLAB_TOKEN, ...headers },
+    });
+    const report = (payload: string, headers: Record<string, string> = json): InjectOptions => ({ method: 'POST', url: '/v1/leaks/report', payload, headers });
+    const item = (token: string) => ({ token, type: 'tessera_api_key', url: 'https://github.com/x', source: 'content' });
+    return [
+      ['a GitHub report that is not JSON, signed', signed('[{"token":'), 400],
+      ['a GitHub report with __proto__, signed', signed('[{"token":"a","type":"t","__proto__":{"admin":true}}]'), 400],
+      ['a GitHub report with NUL, signed', signed('[{"token":"tsk_\\u0000","type":"t"}]'), 400],
+      ['a GitHub report with a lone surrogate, signed', signed('[{"token":"tsk_\\ud800","type":"t"}]'), 400],
+      ['a GitHub report of 1,001 findings, signed', signed(JSON.stringify(Array.from({ length: 1001 }, () => item('tsk_x')))), 400],
+      ['a GitHub report that is an object, signed', signed(JSON.stringify(item('tsk_x'))), 400],
+      ['a gzip GitHub report, signed', signed(gzipSync(JSON.stringify([item('tsk_x')])), { 'content-encoding': 'gzip' }), 415],
+      ['a GitHub report as text/plain, signed', signed(JSON.stringify([item('tsk_x')]), { 'content-type': 'text/plain' }), 415],
+      ['a GitHub report over 100 kB, signed', signed(JSON.stringify([item('x'.repeat(1000)), { ...item('tsk_x'), url: 'x'.repeat(110_000) }])), 413],
+      ['a GitHub report signed for another body', { ...signed('[]'), payload: JSON.stringify([item('tsk_x')]) }, 401],
+      ['a GitHub report with a signature of 2,000 characters', signed('[]', { 'github-public-key-signature': 'A'.repeat(2000) }), 401],
+      ['a GitLab list that is not JSON', gitlab('[{"type":'), 400],
+      ['a GitLab finding with NUL', gitlab(`[{"type":"${GITLAB_TOKEN_TYPES[0]}","token":"a\\u0000"}]`), 400],
+      ['a GitLab finding of an unknown type', gitlab('[{"type":"gitleaks_rule_id_aws","token":"x"}]'), 400],
+      ['a GitLab list as a form', gitlab('type=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415],
+      ['a GitLab list without its token, not even JSON', { ...gitlab('[{"type":'), headers: json }, 401],
+      ['a report that is not JSON', report('{"token":'), 400],
+      ['a report with a javascript: URL', report(JSON.stringify({ token: 'tsk_x', url: 'javascript:alert(1)' })), 400],
+      ['a report with a note over 2,000 characters', report(JSON.stringify({ token: 'tsk_x', note: 'n'.repeat(2001) })), 400],
+      ['a report with NUL in the note', report('{"token":"tsk_x","note":"a\\u0000"}'), 400],
+      ['a report with an unknown field', report(JSON.stringify({ token: 'tsk_x', admin: true })), 400],
+      ['a report as a form', report('token=tsk_x', { 'content-type': 'application/x-www-form-urlencoded' }), 415],
+      ['a leak policy with an unknown action', { method: 'PUT', url: '/v1/leak-policy', payload: { action: 'explode' }, as: h.admin }, 400],
+      ['a leak policy grace as text', { method: 'PUT', url: '/v1/leak-policy', payload: { action: 'rotate', gracePeriodMs: '1000' }, as: h.admin }, 400],
+      ['a leak policy with an unknown field', { method: 'PUT', url: '/v1/leak-policy', payload: { action: 'revoke', who: 'me' }, as: h.admin }, 400],
+      ['a rotate leak policy without its grace', { method: 'PUT', url: '/v1/leak-policy', payload: { action: 'rotate' }, as: h.admin }, 400],
+      ['a team leak policy of a team id too long', { method: 'PUT', url: `/v1/teams/${'t'.repeat(65)}/leak-policy`, payload: { action: 'revoke' }, as: h.admin }, 400],
+    ];
+  };
 
   it('answers each with the expected 4xx, in the native error shape, and changes nothing', async () => {
     const before = await storeSnapshot(h);
@@ -218,4 +271,4 @@ await describeEachApp('malformed and hostile requests', (h) => {
     assert.equal(docs.statusCode, 200);
     assert.match(docs.body, /swagger-ui/i);
   });
-});
+}, { leaks: { githubKeys: github.keys(), gitlabToken: GITLAB_TOKEN, reportsPerMinute: 0 } });

@@ -57,7 +57,8 @@ export function leakRoutes(services: LeakServices): FastifyPluginAsyncTypebox {
           body: GitlabRevokeBody,
           response: { 204: { type: 'null', description: 'Accepted.' }, ...partnerErrors },
         },
-        preValidation: async (request) => services.leakPartners.checkGitlab(request.headers.authorization),
+        // Before the body is read: without the token, nothing about the request is looked at.
+        onRequest: async (request) => services.leakPartners.checkGitlab(request.headers.authorization),
       },
       async (request, reply) => {
         const unknown = request.body.find((found) => !isGitlabTokenType(found.type));
@@ -80,7 +81,7 @@ export function leakRoutes(services: LeakServices): FastifyPluginAsyncTypebox {
           response: { 202: LeakReportResponse, 400: ErrorResponse, 429: ErrorResponse },
         },
         // Counted before the body is read: a refused report costs nothing more.
-        preValidation: async (request) => services.leakPartners.checkReport(request.ip),
+        onRequest: async (request) => services.leakPartners.checkReport(request.ip),
       },
       async (request, reply) => {
         const { token, url, note } = request.body;
