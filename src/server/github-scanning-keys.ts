@@ -12,7 +12,7 @@ export function loadGithubScanningKeys(source: ServerConfig['githubScanningKeys'
   try {
     return parseScanningKeys(text);
   } catch (error) {
-    throw new Error(`${name}: ${(error as Error).message}`);
+    throw new Error(`${name}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -20,6 +20,6 @@ function readKeysFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`TESSERA_GITHUB_SCANNING_KEYS_FILE: cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`TESSERA_GITHUB_SCANNING_KEYS_FILE: cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
