@@ -17,6 +17,7 @@ import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
+import { noEvents, type EventPublisher } from './event-publisher.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { Readiness } from './readiness.js';
@@ -93,6 +94,8 @@ export interface ServiceOptions {
   signingKeyRefreshMs?: number;
   /** How long a dashboard session lasts from sign-in (TESSERA_SESSION_TTL_MS); 12 hours when not given. */
   sessionTtlMs?: number;
+  /** Where services report what happened (the webhook outbox); nowhere when not given. */
+  events?: EventPublisher;
   /** Whether verifications are counted for analytics (TESSERA_ANALYTICS); on when not given. */
   analytics?: boolean;
   /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
@@ -135,12 +138,14 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
+  const events = options.events ?? noEvents;
   const tokens = new TokenService({
     tokens: stores.tokens,
     accounts: stores.accounts,
     access,
     audit,
     changes,
+    events,
     resources: configAccess,
     runtime,
     secretKey,
