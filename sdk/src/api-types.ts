@@ -61,7 +61,7 @@ export interface paths {
             'application/json': {
               valid: boolean;
               /** @enum {unknown} */
-              code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+              code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'DISABLED';
               token?: {
                 id: string;
                 name: string;
@@ -71,7 +71,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -96,6 +96,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -150,6 +154,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -183,6 +192,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -216,6 +230,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -249,6 +268,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -352,7 +376,7 @@ export interface paths {
               results: {
                 valid: boolean;
                 /** @enum {unknown} */
-                code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+                code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'DISABLED';
                 token?: {
                   id: string;
                   name: string;
@@ -362,7 +386,7 @@ export interface paths {
                   /** @description The last four characters of the secret. */
                   suffix: string;
                   /** @enum {unknown} */
-                  status: 'active' | 'revoked' | 'expired';
+                  status: 'active' | 'revoked' | 'expired' | 'disabled';
                   scopes: string[];
                   resource: {
                     kind: string;
@@ -387,6 +411,10 @@ export interface paths {
                   revokedAt: number | null;
                   leakedAt: number | null;
                   leakedUrl: string | null;
+                  /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                  disabledAt: number | null;
+                  /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                  ownerDisabledAt: number | null;
                   parentId: string | null;
                   rotatedFromId: string | null;
                   /** @description The balance, a decimal string; null when the token has none. */
@@ -442,6 +470,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -475,6 +508,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -541,7 +579,7 @@ export interface paths {
             'application/json': {
               valid: boolean;
               /** @enum {unknown} */
-              code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+              code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'DISABLED';
               /** @description Whoever holds it may commit or release: keep it as safe as the token. */
               reservationId?: string;
               expiresAt?: number;
@@ -571,6 +609,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -604,6 +647,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -637,6 +685,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -670,6 +723,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -762,6 +820,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -795,6 +858,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -828,6 +896,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -861,6 +934,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -946,6 +1024,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -979,6 +1062,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1012,6 +1100,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1045,6 +1138,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1125,6 +1223,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1158,6 +1261,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1191,6 +1299,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1230,7 +1343,7 @@ export interface paths {
           teamId?: string;
           slug?: string;
           type?: string;
-          status?: 'active' | 'revoked' | 'expired';
+          status?: 'active' | 'revoked' | 'expired' | 'disabled';
           /** @description Only tokens whose name starts with this, compared exactly (case-sensitive): a prefix is what an index on the name answers fast. */
           q?: string;
           /** @description Only this user's tokens, among those the listing shows anyway. */
@@ -1258,7 +1371,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -1283,6 +1396,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -1329,6 +1446,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1362,6 +1484,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1395,6 +1522,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1486,7 +1618,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -1511,6 +1643,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -1558,6 +1694,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1591,6 +1732,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1624,6 +1770,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1657,6 +1808,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1690,6 +1846,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1745,7 +1906,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -1770,6 +1931,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -1815,6 +1980,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1848,6 +2018,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1881,6 +2056,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1914,6 +2094,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1970,6 +2155,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2003,6 +2193,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2036,6 +2231,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2069,6 +2269,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2140,7 +2345,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -2165,6 +2370,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -2210,6 +2419,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2243,6 +2457,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2276,6 +2495,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2309,6 +2533,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2362,7 +2591,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -2387,6 +2616,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -2432,6 +2665,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2465,6 +2703,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2498,6 +2741,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2531,6 +2779,518 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens/{id}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Suspend a token: it answers DISABLED everywhere until enabled (idempotent; not a revocation) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why, for the audit log and the token.disabled event. */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              token: {
+                id: string;
+                name: string;
+                type: string;
+                origin: string;
+                prefix: string;
+                /** @description The last four characters of the secret. */
+                suffix: string;
+                /** @enum {unknown} */
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
+                scopes: string[];
+                resource: {
+                  kind: string;
+                  id: string;
+                } | null;
+                environment: string | null;
+                projects: string[];
+                ownerUserId: string;
+                teamId: string | null;
+                /** @description Free-form JSON object, at most 16 kB serialized. */
+                metadata: {
+                  [key: string]: unknown;
+                };
+                ipAllowlist: string[];
+                expiresAt: number | null;
+                createdAt: number;
+                updatedAt: number;
+                /** @description Last use, written behind in batches. */
+                activeAt: number | null;
+                /** @description Verifications and management calls the token passed, written behind in batches. */
+                useCount: number;
+                revokedAt: number | null;
+                leakedAt: number | null;
+                leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
+                parentId: string | null;
+                rotatedFromId: string | null;
+                /** @description The balance, a decimal string; null when the token has none. */
+                credits: string | null;
+                /** @description When on, verifications charge the balance and stop at 0. */
+                creditsActive: boolean;
+                /** @description The owner whose shared pool this token draws from. */
+                creditPool: string | null;
+                refill: {
+                  amount: string;
+                  /** @enum {unknown} */
+                  interval: 'daily' | 'monthly';
+                  dayOfMonth: number | null;
+                } | null;
+                lastRefillAt: number | null;
+                rateLimits: {
+                  name: string;
+                  limit: number;
+                  durationMs: number;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens/{id}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume a suspended token (idempotent); a revoked token stays revoked */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              token: {
+                id: string;
+                name: string;
+                type: string;
+                origin: string;
+                prefix: string;
+                /** @description The last four characters of the secret. */
+                suffix: string;
+                /** @enum {unknown} */
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
+                scopes: string[];
+                resource: {
+                  kind: string;
+                  id: string;
+                } | null;
+                environment: string | null;
+                projects: string[];
+                ownerUserId: string;
+                teamId: string | null;
+                /** @description Free-form JSON object, at most 16 kB serialized. */
+                metadata: {
+                  [key: string]: unknown;
+                };
+                ipAllowlist: string[];
+                expiresAt: number | null;
+                createdAt: number;
+                updatedAt: number;
+                /** @description Last use, written behind in batches. */
+                activeAt: number | null;
+                /** @description Verifications and management calls the token passed, written behind in batches. */
+                useCount: number;
+                revokedAt: number | null;
+                leakedAt: number | null;
+                leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
+                parentId: string | null;
+                rotatedFromId: string | null;
+                /** @description The balance, a decimal string; null when the token has none. */
+                credits: string | null;
+                /** @description When on, verifications charge the balance and stop at 0. */
+                creditsActive: boolean;
+                /** @description The owner whose shared pool this token draws from. */
+                creditPool: string | null;
+                refill: {
+                  amount: string;
+                  /** @enum {unknown} */
+                  interval: 'daily' | 'monthly';
+                  dayOfMonth: number | null;
+                } | null;
+                lastRefillAt: number | null;
+                rateLimits: {
+                  name: string;
+                  limit: number;
+                  durationMs: number;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2596,7 +3356,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -2621,6 +3381,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -2668,6 +3432,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2701,6 +3470,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2734,6 +3508,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2767,6 +3546,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2800,6 +3584,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2870,7 +3659,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -2895,6 +3684,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -2940,6 +3733,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2973,6 +3771,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3006,6 +3809,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3039,6 +3847,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3072,6 +3885,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3105,6 +3923,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3180,6 +4003,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3213,6 +4041,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3246,6 +4079,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3279,6 +4117,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3370,6 +4213,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3403,6 +4251,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3436,6 +4289,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3469,6 +4327,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3502,6 +4365,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3535,6 +4403,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'

@@ -30,6 +30,8 @@ function token(overrides: Partial<TokenRecord> = {}): TokenRecord {
     revokedAt: null,
     leakedAt: null,
     leakedUrl: null,
+    disabledAt: null,
+    ownerDisabledAt: null,
     parentId: null,
     rotatedFromId: null,
     credits: null,

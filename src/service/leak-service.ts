@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { digestSecret } from '../core/digest.js';
+import { AppError } from '../core/errors.js';
 import { tokenEvent } from '../core/events.js';
 import { issueToken } from '../core/issue-token.js';
 import type { LeakPolicy } from '../core/leak-policy.js';
@@ -32,8 +33,11 @@ export interface LeakFinding {
   digest: Buffer;
 }
 
-/** Suspends a token (TokenService.disable, branch g22): the `disable` action. Undefined when there is no such token. */
-export type DisableToken = (token: TokenRecord) => Promise<TokenRecord | undefined>;
+/**
+ * Suspends a token as tessera itself (TokenService.disable with no caller): the `disable` action.
+ * It publishes the change, audits `token.disable` and reports `token.disabled` itself.
+ */
+export type DisableToken = (token: TokenRecord) => Promise<TokenRecord>;
 
 /**
  * The one use case every leak intake path runs (GitHub, GitLab, the public report): find the token
@@ -93,7 +97,11 @@ export class LeakService {
       case 'revoke':
         return { changed: changedBy(token, await tokens.revoke(token.id, now)), replacementId: null };
       case 'disable':
-        return { changed: changedBy(token, await this.deps.disable(token)), replacementId: null };
+        // A token deleted since it was found is simply gone: the report's answer stays the same.
+        await this.deps.disable(token).catch((error: unknown) => {
+          if (!(error instanceof AppError && error.code === 'TOKEN_NOT_FOUND')) throw error;
+        });
+        return { changed: [], replacementId: null };
       case 'rotate': {
         const graceEnds = now + (policy.gracePeriodMs ?? 0);
         if (token.revokedAt === null) {

@@ -103,12 +103,12 @@ export interface ServiceOptions {
   signingKeyRefreshMs?: number;
   /** How long a dashboard session lasts from sign-in (TESSERA_SESSION_TTL_MS); 12 hours when not given. */
   sessionTtlMs?: number;
+  /** Where services report what happened (the webhook outbox); nowhere when not given. */
+  events?: EventPublisher;
   /** Whether verifications are counted for analytics (TESSERA_ANALYTICS); on when not given. */
   analytics?: boolean;
   /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
   analyticsRetention?: Partial<AnalyticsRetention>;
-  /** Where services report what happened (the webhook outbox); nowhere when not given. */
-  events?: EventPublisher;
   /** GitHub's scanning keys, GitLab's token and the public report's rate limit. */
   leaks?: LeakPartnerOptions;
 }
@@ -149,12 +149,14 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
+  const events = options.events ?? noEvents;
   const tokens = new TokenService({
     tokens: stores.tokens,
     accounts: stores.accounts,
     access,
     audit,
     changes,
+    events,
     resources: configAccess,
     runtime,
     secretKey,
@@ -169,7 +171,6 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     { sessions: stores.sessions, tokens: stores.tokens, auth, audit, guard, runtime, serverKey: secretKey },
     { ttlMs: options.sessionTtlMs ?? 12 * 3_600_000 },
   );
-  const events = options.events ?? noEvents;
   const leakPolicies = new LeakPolicyService({ policies: stores.leakPolicies, access, audit, runtime });
   const leaks = new LeakService({
     tokens: stores.tokens,
@@ -178,8 +179,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     changes,
     events,
     runtime,
-    // Until TokenService.disable lands (branch g22), a `disable` policy revokes: never weaker than asked.
-    disable: (token) => stores.tokens.revoke(token.id, runtime.now()),
+    disable: (token) => tokens.disable(null, token.id, { by: 'leak' }),
   });
   const services: Services = {
     leaks,

@@ -51,6 +51,18 @@ export interface TokenStore {
   /** Sets revokedAt to `at` unless it is already revoked at or before `at`. */
   revoke(id: string, at: number): Promise<TokenRecord | undefined>;
   /**
+   * Suspends the token itself from `at`, or resumes it (null), leaving its owner's suspension as
+   * it is. A second suspension keeps the first time and changes nothing. Undefined when no such token.
+   */
+  setDisabled(id: string, at: number | null, updatedAt: number): Promise<TokenRecord | undefined>;
+  /**
+   * Sets ownerDisabledAt to `at` (the user disabled) or clears it (null) on every token of the user,
+   * in one statement; a token suspended by itself stays so. Returns the tokens it changed.
+   */
+  setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): Promise<TokenRecord[]>;
+  /** Revokes at `at` every token of the user not revoked by then (the user is deleted); returns the tokens it changed. */
+  revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]>;
+  /**
    * In one transaction: schedules the old token's revocation at `revokeOldAt` and inserts
    * the replacement — only if the old token is neither revoked nor rotated already
    * (its revocation scheduled), so a token has one successor at most; else returns false and

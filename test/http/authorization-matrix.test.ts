@@ -247,6 +247,9 @@ const ROWS: Record<string, Row> = {
   },
   'DELETE /v1/tokens/{id}': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'DELETE', url: `/v1/tokens/${await tokenTarget(w, t)}` }) },
   'POST /v1/tokens/{id}/revoke': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/revoke` }) },
+  // Suspending needs the rights revoking does.
+  'POST /v1/tokens/{id}/disable': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/disable` }) },
+  'POST /v1/tokens/{id}/enable': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/enable` }) },
   'POST /v1/tokens/{id}/rotate': { policy: 'tokenWrite', request: async (w, t) => ({ method: 'POST', url: `/v1/tokens/${await tokenTarget(w, t)}/rotate` }) },
   'POST /v1/tokens/{id}/credits': {
     policy: 'tokenWrite',

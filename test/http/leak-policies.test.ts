@@ -114,13 +114,24 @@ await describeEachApp(
       assert.equal(await verifyCode(h, token.secret), 'REVOKED');
     });
 
-    it('disable: the leaked token stops working', async () => {
+    it('disable: the leaked token is suspended (DISABLED), not revoked, and its owner can resume it', async () => {
       const w = await world(h);
       assert.equal((await setTeamPolicy(h, w, w.owner.secret, { action: 'disable' })).statusCode, 200);
       const token = await teamToken(h, w);
       await report(h, token.secret);
-      assert.notEqual(await verifyCode(h, token.secret), 'VALID');
+      await report(h, token.secret);
+      assert.equal(await verifyCode(h, token.secret), 'DISABLED');
+      const view = (await h.request({ method: 'GET', url: `/v1/tokens/${token.id}`, as: w.member.secret })).json().token;
+      assert.equal(view.revokedAt, null);
+      assert.equal(view.leakedAt, h.clock.now());
       assert.deepEqual(leakedEvents(token.id).map((e) => (e.data as { action: string }).action), ['disable']);
+      assert.deepEqual(
+        events.published.filter((e) => e.subject === token.id && e.type === 'token.disabled').map((e) => e.data.by),
+        ['leak'],
+      );
+      const resumed = await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/enable`, as: w.member.secret });
+      assert.equal(resumed.statusCode, 200, resumed.body);
+      assert.equal(await verifyCode(h, token.secret), 'VALID');
     });
 
     it("personal tokens follow the installation's default, set by admins only, not their team's policy", async () => {

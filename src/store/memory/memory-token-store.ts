@@ -66,6 +66,25 @@ export class MemoryTokenStore implements TokenStore {
     return copy(token);
   }
 
+  async setDisabled(id: string, at: number | null, updatedAt: number): Promise<TokenRecord | undefined> {
+    const token = this.#byId.get(id);
+    if (!token) return undefined;
+    if ((at === null) !== (token.disabledAt === null)) Object.assign(token, { disabledAt: at, updatedAt });
+    return copy(token);
+  }
+
+  async setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): Promise<TokenRecord[]> {
+    const changed = [...this.#byId.values()].filter((t) => t.ownerUserId === ownerUserId && (at === null) !== (t.ownerDisabledAt === null));
+    for (const token of changed) Object.assign(token, { ownerDisabledAt: at, updatedAt });
+    return changed.map(copy);
+  }
+
+  async revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]> {
+    const changed = [...this.#byId.values()].filter((t) => t.ownerUserId === ownerUserId && (t.revokedAt === null || t.revokedAt > at));
+    for (const token of changed) Object.assign(token, { revokedAt: at, updatedAt: at });
+    return changed.map(copy);
+  }
+
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     const old = this.#byId.get(oldId);
     if (!old || old.revokedAt !== null) return false;

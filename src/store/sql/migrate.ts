@@ -15,6 +15,7 @@ import { signingKeys } from './migrations/2026-12-05T1400-signing-keys.js';
 import { sessions } from './migrations/2026-12-05T1500-sessions.js';
 import { verificationCounts } from './migrations/2026-12-05T1600-verification-counts.js';
 import { tokenNames } from './migrations/2026-12-05T1700-token-names.js';
+import { suspension } from './migrations/2026-12-05T1800-suspension.js';
 import { leakPolicies } from './migrations/2026-12-05T1820-leak-policies.js';
 import type { Database, SqlDialect } from './schema.js';
 
@@ -40,6 +41,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T1500-sessions': sessions,
     '2026-12-05T1600-verification-counts': verificationCounts,
     '2026-12-05T1700-token-names': tokenNames(dialect),
+    '2026-12-05T1800-suspension': suspension,
     '2026-12-05T1820-leak-policies': leakPolicies,
   };
 }

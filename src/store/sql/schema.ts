@@ -10,6 +10,9 @@ export interface UsersTable {
   email: string | null;
   role: string;
   created_at: Millis;
+  disabled_at: Millis | null;
+  /** userNameKey(name); null only for a duplicate an older store already held (migration 2026-12-05T1800). */
+  name_key: string | null;
 }
 
 export interface TeamsTable {
@@ -50,6 +53,8 @@ export interface TokensTable {
   revoked_at: Millis | null;
   leaked_at: Millis | null;
   leaked_url: string | null;
+  disabled_at: Millis | null;
+  owner_disabled_at: Millis | null;
   parent_id: string | null;
   rotated_from_id: string | null;
   /** Integers of 10⁻⁹ credits. Read through `cast(… as text)`: SQLite would hand a lossy number past 2⁵³. */
