@@ -18,7 +18,7 @@ for (const backend of migrationBackends) {
     it('stay refused: revoked from their leak on, unless revoked earlier; others keep their revocation as it was', async (t) => {
       if ('skip' in opened) return t.skip(opened.skip);
       const { database } = opened;
-      await migrateTo(database, '2026-12-05T1700-token-names');
+      await migrateTo(database, '2026-12-05T1800-suspension');
       const leaked = makeToken({ leakedAt: T0 + 10, leakedUrl: 'https://example.com/leak' }).token;
       const rotatedThenLeaked = makeToken({ leakedAt: T0 + 10, revokedAt: T0 + 60_000 }).token;
       const revokedThenLeaked = makeToken({ leakedAt: T0 + 10, revokedAt: T0 + 5 }).token;
