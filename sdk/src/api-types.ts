@@ -61,7 +61,7 @@ export interface paths {
             'application/json': {
               valid: boolean;
               /** @enum {unknown} */
-              code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+              code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'DISABLED';
               token?: {
                 id: string;
                 name: string;
@@ -71,7 +71,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -96,6 +96,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -150,6 +154,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -184,6 +193,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -218,6 +232,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -252,6 +271,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -356,7 +380,7 @@ export interface paths {
               results: {
                 valid: boolean;
                 /** @enum {unknown} */
-                code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+                code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'DISABLED';
                 token?: {
                   id: string;
                   name: string;
@@ -366,7 +390,7 @@ export interface paths {
                   /** @description The last four characters of the secret. */
                   suffix: string;
                   /** @enum {unknown} */
-                  status: 'active' | 'revoked' | 'expired';
+                  status: 'active' | 'revoked' | 'expired' | 'disabled';
                   scopes: string[];
                   resource: {
                     kind: string;
@@ -391,6 +415,10 @@ export interface paths {
                   revokedAt: number | null;
                   leakedAt: number | null;
                   leakedUrl: string | null;
+                  /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                  disabledAt: number | null;
+                  /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                  ownerDisabledAt: number | null;
                   parentId: string | null;
                   rotatedFromId: string | null;
                   /** @description The balance, a decimal string; null when the token has none. */
@@ -446,6 +474,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -480,6 +513,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -547,7 +585,7 @@ export interface paths {
             'application/json': {
               valid: boolean;
               /** @enum {unknown} */
-              code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+              code: 'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'FORBIDDEN' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'DISABLED';
               /** @description Whoever holds it may commit or release: keep it as safe as the token. */
               reservationId?: string;
               expiresAt?: number;
@@ -577,6 +615,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -611,6 +654,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -645,6 +693,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -679,6 +732,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -772,6 +830,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -806,6 +869,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -840,6 +908,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -874,6 +947,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -960,6 +1038,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -994,6 +1077,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1028,6 +1116,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1062,6 +1155,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1143,6 +1241,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1177,6 +1280,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1211,6 +1319,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1251,7 +1364,7 @@ export interface paths {
           teamId?: string;
           slug?: string;
           type?: string;
-          status?: 'active' | 'revoked' | 'expired';
+          status?: 'active' | 'revoked' | 'expired' | 'disabled';
           /** @description Only tokens whose name starts with this: A–Z in either case, every other character exactly (a prefix is what an index on the name answers fast). */
           q?: string;
           /** @description Only this user's tokens, among those the listing shows anyway. */
@@ -1279,7 +1392,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -1304,6 +1417,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -1350,6 +1467,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1384,6 +1506,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1418,6 +1545,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1510,7 +1642,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -1535,6 +1667,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -1582,6 +1718,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1616,6 +1757,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1650,6 +1796,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1684,6 +1835,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1718,6 +1874,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1774,7 +1935,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -1799,6 +1960,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -1844,6 +2009,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1878,6 +2048,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1912,6 +2087,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -1946,6 +2126,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2003,6 +2188,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2037,6 +2227,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2071,6 +2266,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2105,6 +2305,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2177,7 +2382,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -2202,6 +2407,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -2247,6 +2456,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2281,6 +2495,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2315,6 +2534,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2349,6 +2573,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2403,7 +2632,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -2428,6 +2657,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -2473,6 +2706,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2507,6 +2745,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2541,6 +2784,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2575,6 +2823,526 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens/{id}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Suspend a token: it answers DISABLED everywhere until enabled (idempotent; not a revocation) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Why, for the audit log and the token.disabled event. */
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              token: {
+                id: string;
+                name: string;
+                type: string;
+                origin: string;
+                prefix: string;
+                /** @description The last four characters of the secret. */
+                suffix: string;
+                /** @enum {unknown} */
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
+                scopes: string[];
+                resource: {
+                  kind: string;
+                  id: string;
+                } | null;
+                environment: string | null;
+                projects: string[];
+                ownerUserId: string;
+                teamId: string | null;
+                /** @description Free-form JSON object, at most 16 kB serialized. */
+                metadata: {
+                  [key: string]: unknown;
+                };
+                ipAllowlist: string[];
+                expiresAt: number | null;
+                createdAt: number;
+                updatedAt: number;
+                /** @description Last use, written behind in batches. */
+                activeAt: number | null;
+                /** @description Verifications and management calls the token passed, written behind in batches. */
+                useCount: number;
+                revokedAt: number | null;
+                leakedAt: number | null;
+                leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
+                parentId: string | null;
+                rotatedFromId: string | null;
+                /** @description The balance, a decimal string; null when the token has none. */
+                credits: string | null;
+                /** @description When on, verifications charge the balance and stop at 0. */
+                creditsActive: boolean;
+                /** @description The owner whose shared pool this token draws from. */
+                creditPool: string | null;
+                refill: {
+                  amount: string;
+                  /** @enum {unknown} */
+                  interval: 'daily' | 'monthly';
+                  dayOfMonth: number | null;
+                } | null;
+                lastRefillAt: number | null;
+                rateLimits: {
+                  name: string;
+                  limit: number;
+                  durationMs: number;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens/{id}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume a suspended token (idempotent); a revoked token stays revoked */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              token: {
+                id: string;
+                name: string;
+                type: string;
+                origin: string;
+                prefix: string;
+                /** @description The last four characters of the secret. */
+                suffix: string;
+                /** @enum {unknown} */
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
+                scopes: string[];
+                resource: {
+                  kind: string;
+                  id: string;
+                } | null;
+                environment: string | null;
+                projects: string[];
+                ownerUserId: string;
+                teamId: string | null;
+                /** @description Free-form JSON object, at most 16 kB serialized. */
+                metadata: {
+                  [key: string]: unknown;
+                };
+                ipAllowlist: string[];
+                expiresAt: number | null;
+                createdAt: number;
+                updatedAt: number;
+                /** @description Last use, written behind in batches. */
+                activeAt: number | null;
+                /** @description Verifications and management calls the token passed, written behind in batches. */
+                useCount: number;
+                revokedAt: number | null;
+                leakedAt: number | null;
+                leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
+                parentId: string | null;
+                rotatedFromId: string | null;
+                /** @description The balance, a decimal string; null when the token has none. */
+                credits: string | null;
+                /** @description When on, verifications charge the balance and stop at 0. */
+                creditsActive: boolean;
+                /** @description The owner whose shared pool this token draws from. */
+                creditPool: string | null;
+                refill: {
+                  amount: string;
+                  /** @enum {unknown} */
+                  interval: 'daily' | 'monthly';
+                  dayOfMonth: number | null;
+                } | null;
+                lastRefillAt: number | null;
+                rateLimits: {
+                  name: string;
+                  limit: number;
+                  durationMs: number;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2641,7 +3409,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -2666,6 +3434,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -2713,6 +3485,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2747,6 +3524,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2781,6 +3563,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2815,6 +3602,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2849,6 +3641,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -2920,7 +3717,7 @@ export interface paths {
                 /** @description The last four characters of the secret. */
                 suffix: string;
                 /** @enum {unknown} */
-                status: 'active' | 'revoked' | 'expired';
+                status: 'active' | 'revoked' | 'expired' | 'disabled';
                 scopes: string[];
                 resource: {
                   kind: string;
@@ -2945,6 +3742,10 @@ export interface paths {
                 revokedAt: number | null;
                 leakedAt: number | null;
                 leakedUrl: string | null;
+                /** @description When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled. */
+                disabledAt: number | null;
+                /** @description When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled. */
+                ownerDisabledAt: number | null;
                 parentId: string | null;
                 rotatedFromId: string | null;
                 /** @description The balance, a decimal string; null when the token has none. */
@@ -2990,6 +3791,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3024,6 +3830,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3058,6 +3869,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3092,6 +3908,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3126,6 +3947,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3160,6 +3986,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3236,6 +4067,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3270,6 +4106,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3304,6 +4145,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3338,6 +4184,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3430,6 +4281,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3464,6 +4320,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3498,6 +4359,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3532,6 +4398,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3566,6 +4437,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'
@@ -3600,6 +4476,11 @@ export interface paths {
                   | 'EDGE_CONFIG_NOT_FOUND'
                   | 'PLAN_LIMIT_REACHED'
                   | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
                   | 'IDEMPOTENCY_MISMATCH'
                   | 'RATE_LIMITED'
                   | 'BODY_TOO_LARGE'

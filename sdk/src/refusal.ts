@@ -33,6 +33,7 @@ export function statusOf(code: RefusalCode): number {
     case 'MISSING_KEY':
     case 'NOT_FOUND':
     case 'REVOKED':
+    case 'DISABLED':
     case 'EXPIRED':
       return 401;
     // Credits are a quota that waiting does not bring back (a refill aside): paying for more does.
@@ -60,6 +61,7 @@ const TITLES: Record<RefusalCode, string> = {
   MISSING_KEY: 'Missing API key',
   NOT_FOUND: 'Unknown API key',
   REVOKED: 'Revoked API key',
+  DISABLED: 'Suspended API key',
   EXPIRED: 'Expired API key',
   INSUFFICIENT_PERMISSIONS: 'Insufficient permissions',
   FORBIDDEN: 'Address not allowed',
@@ -67,6 +69,8 @@ const TITLES: Record<RefusalCode, string> = {
   USAGE_EXCEEDED: 'Usage exceeded',
   VERIFIER_UNAVAILABLE: 'Key verification unavailable',
 };
+
+const PAST_USE = { REVOKED: 'revoked', DISABLED: 'suspended', EXPIRED: 'expired' } as const;
 
 /** How a refused request is answered. `now` (ms since the epoch) turns a rate limit's `resetAt` into seconds to wait. */
 export function refusalFor(
@@ -87,8 +91,9 @@ export function refusalFor(
       break;
     case 'NOT_FOUND':
     case 'REVOKED':
+    case 'DISABLED':
     case 'EXPIRED': {
-      detail = code === 'NOT_FOUND' ? 'The API key is not known.' : `The API key is ${code === 'REVOKED' ? 'revoked' : 'expired'}.`;
+      detail = code === 'NOT_FOUND' ? 'The API key is not known.' : `The API key is ${PAST_USE[code]}.`;
       headers['WWW-Authenticate'] = `Bearer ${realm}, error="invalid_token", error_description=${quoted(detail)}`;
       break;
     }

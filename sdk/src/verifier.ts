@@ -396,6 +396,9 @@ function recordOf(view: TokenView): TokenRecord | undefined {
   return {
     ...view,
     digest: Buffer.alloc(0),
+    // A server older than suspension sends neither: not suspended.
+    disabledAt: view.disabledAt ?? null,
+    ownerDisabledAt: view.ownerDisabledAt ?? null,
     credits,
     refill: view.refill === null || refillAmount === null ? null : { ...view.refill, amount: refillAmount },
   };

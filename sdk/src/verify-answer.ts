@@ -29,6 +29,10 @@ export interface TokenView {
   revokedAt: number | null;
   leakedAt: number | null;
   leakedUrl: string | null;
+  /** Suspended by itself (answers DISABLED until enabled); absent from servers older than suspension. */
+  disabledAt?: number | null;
+  /** Its owner is disabled (answers DISABLED until the owner is enabled). */
+  ownerDisabledAt?: number | null;
   parentId: string | null;
   rotatedFromId: string | null;
   /** The balance, a decimal string; null when the token has none. */

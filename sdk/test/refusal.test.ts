@@ -14,6 +14,7 @@ describe('refusalFor', () => {
       NOT_FOUND: 401,
       REVOKED: 401,
       EXPIRED: 401,
+      DISABLED: 401,
       INSUFFICIENT_PERMISSIONS: 403,
       FORBIDDEN: 403,
       RATE_LIMITED: 429,

@@ -13,6 +13,8 @@ export interface UserRecord {
   email: string | null;
   role: UserRole;
   createdAt: number;
+  /** Disabled (offboarded): every token of theirs answers DISABLED until they are enabled again. */
+  disabledAt: number | null;
 }
 
 export interface TeamRecord {
@@ -32,4 +34,12 @@ export interface MembershipRecord {
 /** Viewers may read a team's tokens; owners and members may also change them. */
 export function teamRoleCanWrite(role: TeamRole): boolean {
   return role === 'owner' || role === 'member';
+}
+
+/**
+ * What two user names must not share: names compare case-insensitively, and compatibility forms
+ * (full-width letters, ligatures) as the letters they stand for, surrounding spaces ignored.
+ */
+export function userNameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().trim();
 }

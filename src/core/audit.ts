@@ -5,17 +5,31 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'token.rotate',
   'token.delete',
+  /** Suspended (POST /v1/tokens/{id}/disable), or by a leak policy (the system: no actor). */
+  'token.disable',
+  'token.enable',
   'token.credits',
   'pool.credits',
   'user.create',
   'team.create',
   'team.member.add',
+  /** All the user's tokens answer DISABLED until `user.enable`. */
+  'user.disable',
+  'user.enable',
+  /** The user's tokens revoked, memberships removed, the user gone. */
+  'user.delete',
+  'team.member.remove',
+  'team.member.update',
   /** A personal token signed in to the dashboard (POST /v1/session); the target is the token. */
   'session.create',
   /** A dashboard session was ended by signing out (DELETE /v1/session). */
   'session.delete',
   /** A lifecycle policy was set: the installation's (target `installation`) or a team's (target the team). */
   'policy.update',
+  /** A token was reported leaked (GitHub, GitLab, the public report); details say by whom, where, and what its policy did. */
+  'token.leak',
+  /** A team's leak policy, or the installation's default (target `installation`), was set. */
+  'leak-policy.update',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

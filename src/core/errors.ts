@@ -12,6 +12,15 @@ export const ERROR_CODES = [
   'EDGE_CONFIG_NOT_FOUND',
   'PLAN_LIMIT_REACHED',
   'CONFLICT',
+  /** Another user's name is the same but for case (issue 22). */
+  'USER_NAME_TAKEN',
+  /** The change would leave no enabled admin. */
+  'LAST_ADMIN',
+  /** The change would leave a team without an owner. */
+  'LAST_TEAM_OWNER',
+  /** An admin may not disable or delete their own user: someone else offboards them. */
+  'CANNOT_OFFBOARD_SELF',
+  'MEMBER_NOT_FOUND',
   'IDEMPOTENCY_MISMATCH',
   'RATE_LIMITED',
   'BODY_TOO_LARGE',
@@ -38,10 +47,15 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'TOKEN_NOT_FOUND':
     case 'USER_NOT_FOUND':
     case 'EDGE_CONFIG_NOT_FOUND':
+    case 'MEMBER_NOT_FOUND':
       return 404;
     case 'PLAN_LIMIT_REACHED':
       return 402;
     case 'CONFLICT':
+    case 'USER_NAME_TAKEN':
+    case 'LAST_ADMIN':
+    case 'LAST_TEAM_OWNER':
+    case 'CANNOT_OFFBOARD_SELF':
       return 409;
     case 'IDEMPOTENCY_MISMATCH':
       return 422;

@@ -27,6 +27,8 @@ export function tokenFields(fields: Pick<TokenFields, 'name' | 'type' | 'origin'
     creditPool: null,
     refill: null,
     rateLimits: [],
+    disabledAt: null,
+    ownerDisabledAt: null,
     ...fields,
   };
 }

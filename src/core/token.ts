@@ -57,8 +57,18 @@ export interface TokenRecord {
   readonly useCount: number;
   /** When set, the token stops verifying from this instant; a rotation sets it in the future. */
   readonly revokedAt: number | null;
+  /** When a leak was first reported (GitHub, GitLab, the public report); what it did is in revokedAt and the audit log. */
   readonly leakedAt: number | null;
+  /** Where the leak was seen, as the first report said. */
   readonly leakedUrl: string | null;
+  /** Suspended by itself (`POST /v1/tokens/{id}/disable`): answers DISABLED until enabled again; not a revocation. */
+  readonly disabledAt: number | null;
+  /**
+   * Its owner is disabled (`POST /v1/users/{id}/disable`): kept on the token, set on all the user's
+   * tokens in one statement, so verify decides from the token's row alone. Apart from `disabledAt`,
+   * so enabling the user leaves a token suspended on its own suspended.
+   */
+  readonly ownerDisabledAt: number | null;
   readonly parentId: string | null;
   readonly rotatedFromId: string | null;
   /** Balance in 10⁻⁹ credits; null when the token has none of its own. */
@@ -72,11 +82,23 @@ export interface TokenRecord {
   readonly rateLimits: readonly RateLimitRule[];
 }
 
-export type TokenStatus = 'active' | 'revoked' | 'expired';
-export const TOKEN_STATUSES = ['active', 'revoked', 'expired'] as const satisfies readonly TokenStatus[];
+export type TokenStatus = 'active' | 'revoked' | 'expired' | 'disabled';
+export const TOKEN_STATUSES = ['active', 'revoked', 'expired', 'disabled'] as const satisfies readonly TokenStatus[];
 
-export function isRevoked(token: Pick<TokenRecord, 'revokedAt' | 'leakedAt'>, now: number): boolean {
-  return token.leakedAt !== null || (token.revokedAt !== null && token.revokedAt <= now);
+/**
+ * A leak alone does not revoke: what happens to a leaked token is its leak policy's action
+ * (core/leak-policy.ts), which sets revokedAt when it revokes; a `notify` policy leaves it working.
+ */
+export function isRevoked(token: Pick<TokenRecord, 'revokedAt'>, now: number): boolean {
+  return token.revokedAt !== null && token.revokedAt <= now;
+}
+
+/**
+ * Suspended, by itself or with its owner. `!= null` rather than `!== null`: a view from a server
+ * older than suspension (the SDK's in-process verifier reads views) has neither field.
+ */
+export function isDisabled(token: Pick<TokenRecord, 'disabledAt' | 'ownerDisabledAt'>): boolean {
+  return token.disabledAt != null || token.ownerDisabledAt != null;
 }
 
 export function isExpired(token: Pick<TokenRecord, 'expiresAt'>, now: number): boolean {
@@ -85,6 +107,7 @@ export function isExpired(token: Pick<TokenRecord, 'expiresAt'>, now: number): b
 
 export function tokenStatus(token: TokenRecord, now: number): TokenStatus {
   if (isRevoked(token, now)) return 'revoked';
+  if (isDisabled(token)) return 'disabled';
   if (isExpired(token, now)) return 'expired';
   return 'active';
 }

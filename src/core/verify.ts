@@ -1,8 +1,19 @@
 import { ipAllowed } from './ip-allowlist.js';
 import { missingScopes } from './scopes.js';
-import { isExpired, isRevoked, type ResourceRef, type TokenRecord } from './token.js';
+import { isDisabled, isExpired, isRevoked, type ResourceRef, type TokenRecord } from './token.js';
 
-export const VERIFY_CODES = ['VALID', 'NOT_FOUND', 'REVOKED', 'EXPIRED', 'INSUFFICIENT_PERMISSIONS', 'FORBIDDEN', 'RATE_LIMITED', 'USAGE_EXCEEDED'] as const;
+/** Analytics stores an outcome by its index here: a new code goes at the end, none ever moves. */
+export const VERIFY_CODES = [
+  'VALID',
+  'NOT_FOUND',
+  'REVOKED',
+  'EXPIRED',
+  'INSUFFICIENT_PERMISSIONS',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'USAGE_EXCEEDED',
+  'DISABLED',
+] as const;
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 
 /** What the calling API requires of the presented token. Each requirement is checked only when given. */
@@ -19,13 +30,14 @@ export interface Requirements {
 export type Verdict = { valid: true; code: 'VALID' } | { valid: false; code: Exclude<VerifyCode, 'VALID'> };
 
 /**
- * The verify decision, in the order DESIGN.md fixes: exists → revoked/leaked → expired →
+ * The verify decision, in the order DESIGN.md fixes: exists → revoked/leaked → disabled → expired →
  * resource, environment, project, scopes → IP rules. Pure: the caller looked the token up; rate
  * limits and credits (RATE_LIMITED, USAGE_EXCEEDED) follow, in VerifyService.
  */
 export function decideVerify(token: TokenRecord | undefined, required: Requirements, now: number): Verdict {
   if (!token) return { valid: false, code: 'NOT_FOUND' };
   if (isRevoked(token, now)) return { valid: false, code: 'REVOKED' };
+  if (isDisabled(token)) return { valid: false, code: 'DISABLED' };
   if (isExpired(token, now)) return { valid: false, code: 'EXPIRED' };
   if (!meetsPermissions(token, required)) return { valid: false, code: 'INSUFFICIENT_PERMISSIONS' };
   if (token.ipAllowlist.length > 0 && (required.ip === undefined || !ipAllowed(token.ipAllowlist, required.ip))) {

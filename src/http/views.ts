@@ -43,6 +43,8 @@ export function tokenView(token: TokenRecord, now: number): TokenView {
     revokedAt: token.revokedAt,
     leakedAt: token.leakedAt,
     leakedUrl: token.leakedUrl,
+    disabledAt: token.disabledAt,
+    ownerDisabledAt: token.ownerDisabledAt,
     parentId: token.parentId,
     rotatedFromId: token.rotatedFromId,
     creditsActive: token.creditsActive,

@@ -157,3 +157,22 @@ describe('serverConfig: TESSERA_POLICY_SWEEP_MS', () => {
     }
   });
 });
+
+describe('serverConfig: leak intake settings', () => {
+  it("takes GitHub keys from a file or as JSON (not both), GitLab's token of 32 characters or more, and 10 reports a minute by default", () => {
+    const none = serverConfig({}, {});
+    assert.equal(none.githubScanningKeys, undefined);
+    assert.equal(none.gitlabRevocationToken, undefined);
+    assert.equal(none.leakReportsPerMinute, 10);
+    assert.deepEqual(serverConfig({}, { TESSERA_GITHUB_SCANNING_KEYS_FILE: '/etc/tessera/github-keys.json' }).githubScanningKeys, {
+      file: '/etc/tessera/github-keys.json',
+    });
+    assert.deepEqual(serverConfig({}, { TESSERA_GITHUB_SCANNING_KEYS: '{"public_keys":[]}' }).githubScanningKeys, { json: '{"public_keys":[]}' });
+    assert.throws(() => serverConfig({}, { TESSERA_GITHUB_SCANNING_KEYS_FILE: '/a', TESSERA_GITHUB_SCANNING_KEYS: '{}' }), /not both/);
+    const token = 'g'.repeat(32);
+    assert.equal(serverConfig({}, { TESSERA_GITLAB_REVOCATION_TOKEN: token }).gitlabRevocationToken, token);
+    assert.throws(() => serverConfig({}, { TESSERA_GITLAB_REVOCATION_TOKEN: 'short' }), /TESSERA_GITLAB_REVOCATION_TOKEN must be at least 32/);
+    assert.equal(serverConfig({}, { TESSERA_LEAK_REPORTS_PER_MINUTE: '0' }).leakReportsPerMinute, 0);
+    assert.throws(() => serverConfig({}, { TESSERA_LEAK_REPORTS_PER_MINUTE: 'many' }), /TESSERA_LEAK_REPORTS_PER_MINUTE/);
+  });
+});

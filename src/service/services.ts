@@ -18,6 +18,9 @@ import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
 import { noEvents, type EventPublisher } from './event-publisher.js';
+import { LeakPartners, type LeakPartnerOptions } from './leak-partners.js';
+import { LeakPolicyService } from './leak-policy-service.js';
+import { LeakService } from './leak-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { PolicyService } from './policy-service.js';
@@ -64,6 +67,12 @@ export interface Services {
   analytics: AnalyticsService;
   /** Lifecycle policies: the installation's and each team's (GET/PUT /v1/policies, /v1/teams/{id}/policies). */
   policies: PolicyService;
+  /** Leak intake: GitHub secret scanning, GitLab's revocation API and the public report, one use case. */
+  leaks: LeakService;
+  /** Who may report leaks (GitHub's signature, GitLab's token, a rate limit for everyone else). */
+  leakPartners: LeakPartners;
+  /** Per-team leak policies and the installation's default. */
+  leakPolicies: LeakPolicyService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -98,14 +107,16 @@ export interface ServiceOptions {
   signingKeyRefreshMs?: number;
   /** How long a dashboard session lasts from sign-in (TESSERA_SESSION_TTL_MS); 12 hours when not given. */
   sessionTtlMs?: number;
+  /** Where services report what happened (the webhook outbox); nowhere when not given. */
+  events?: EventPublisher;
   /** Whether verifications are counted for analytics (TESSERA_ANALYTICS); on when not given. */
   analytics?: boolean;
   /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
   analyticsRetention?: Partial<AnalyticsRetention>;
-  /** Where services report what happened (webhooks); nowhere when not given. */
-  events?: EventPublisher;
   /** How often this node runs the lifecycle policies' inactivity sweep (TESSERA_POLICY_SWEEP_MS); 5 minutes when not given, 0 = never. */
   policySweepMs?: number;
+  /** GitHub's scanning keys, GitLab's token and the public report's rate limit. */
+  leaks?: LeakPartnerOptions;
 }
 
 const DAY_MS = 86_400_000;
@@ -163,6 +174,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     audit,
     changes,
     policies,
+    events,
     resources: configAccess,
     runtime,
     secretKey,
@@ -177,7 +189,20 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     { sessions: stores.sessions, tokens: stores.tokens, auth, audit, guard, runtime, serverKey: secretKey },
     { ttlMs: options.sessionTtlMs ?? 12 * 3_600_000 },
   );
+  const leakPolicies = new LeakPolicyService({ policies: stores.leakPolicies, access, audit, runtime });
+  const leaks = new LeakService({
+    tokens: stores.tokens,
+    policies: leakPolicies,
+    audit,
+    changes,
+    events,
+    runtime,
+    disable: (token) => tokens.disable(null, token.id, { by: 'leak' }),
+  });
   const services: Services = {
+    leaks,
+    leakPolicies,
+    leakPartners: new LeakPartners({ rateLimiter, runtime }, options.leaks),
     clock: runtime,
     sessions,
     metrics,

@@ -99,8 +99,8 @@ export class TokenExchangeService {
       case 'FORBIDDEN':
         return refuse('invalid_grant', 'the subject_token may not be used from this address');
       default:
-        // NOT_FOUND, REVOKED, EXPIRED (USAGE_EXCEEDED cannot happen: nothing is charged).
-        return refuse('invalid_grant', 'the subject_token is not a valid key (unknown, revoked or expired)');
+        // NOT_FOUND, REVOKED, DISABLED, EXPIRED (USAGE_EXCEEDED cannot happen: nothing is charged).
+        return refuse('invalid_grant', 'the subject_token is not a valid key (unknown, revoked, suspended or expired)');
     }
     if (!token) throw new Error('a valid verification without its token');
     return this.#issue(token, requested ?? [...token.scopes], audience, request.issuer);

@@ -24,6 +24,8 @@ import type { ResourceTokens, TokenPlacement } from './resource-tokens.js';
 import type { Runtime } from './runtime.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { PolicyService } from './policy-service.js';
+import { tokenEvent } from '../core/events.js';
+import type { EventPublisher } from './event-publisher.js';
 
 export interface CreateTokenInput {
   name: string;
@@ -78,6 +80,7 @@ export class TokenService {
       changes: ChangeFeed;
       /** The lifecycle policies every token made, rotated or changed here is held to. */
       policies: Pick<PolicyService, 'enforce' | 'enforceChange'>;
+      events: EventPublisher;
       resources: ResourceTokens;
       runtime: Runtime;
       secretKey: Buffer;
@@ -103,6 +106,9 @@ export class TokenService {
     const type = input.type ?? (input.resource ? 'resource' : 'api');
     if (grantsCredits(input)) this.deps.access.requireScope(principal, 'credits:write');
     const placement = await this.#placement(ctx, input, type);
+    // A disabled user's new token is as disabled as the rest of theirs (only an admin issues it: they cannot sign in).
+    const ownerDisabledAt =
+      placement.ownerUserId === principal.user.id ? null : ((await this.deps.accounts.findUser(placement.ownerUserId))?.disabledAt ?? null);
     // A personal token is bounded by the token that makes it: what it leaves out, it inherits.
     const bounds = type === 'personal' ? this.#delegated(principal, inheritedBounds(principal.token, input)) : undefined;
     const scopes = [...(bounds?.scopes ?? input.scopes ?? [])];
@@ -129,6 +135,8 @@ export class TokenService {
         creditPool: input.creditPool ? (placement.teamId ?? placement.ownerUserId) : null,
         refill: input.refill ?? null,
         rateLimits: input.rateLimits ?? [],
+        disabledAt: null,
+        ownerDisabledAt,
       },
       now,
       this.deps.runtime.randomBytes,
@@ -239,6 +247,45 @@ export class TokenService {
     await this.#publish(revoked);
     await this.deps.audit.record(ctx, { ...tokenAuditTarget(revoked), action: 'token.revoke' });
     return revoked;
+  }
+
+  /**
+   * Suspends a token: it answers DISABLED on this node at once, and on every other node and SDK
+   * verifier through the change feed, until `enable`. Nothing else about it changes. `ctx` null is
+   * tessera itself (a leak policy): nobody's rights to check, audited without an actor, `details`
+   * saying why. Suspending a suspended token changes nothing and reports nothing.
+   */
+  async disable(ctx: CallContext | null, id: string, details: Record<string, unknown> = {}): Promise<TokenRecord> {
+    const token = await this.#changeable(ctx, id);
+    if (token.disabledAt !== null) return token;
+    const now = this.deps.runtime.now();
+    const disabled = await this.deps.tokens.setDisabled(token.id, now, now);
+    if (!disabled) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
+    await this.#publish(disabled);
+    await this.deps.audit.record(ctx, { ...tokenAuditTarget(disabled), action: 'token.disable', details });
+    await this.deps.events.publish([tokenEvent('token.disabled', disabled, details)]);
+    return disabled;
+  }
+
+  /** Resumes a suspended token. A revoked one stays revoked, and one whose owner is disabled stays DISABLED until the owner is enabled. */
+  async enable(ctx: CallContext | null, id: string): Promise<TokenRecord> {
+    const token = await this.#changeable(ctx, id);
+    if (token.disabledAt === null) return token;
+    const now = this.deps.runtime.now();
+    const enabled = await this.deps.tokens.setDisabled(token.id, null, now);
+    if (!enabled) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
+    await this.#publish(enabled);
+    await this.deps.audit.record(ctx, { ...tokenAuditTarget(enabled), action: 'token.enable' });
+    await this.deps.events.publish([tokenEvent('token.enabled', enabled)]);
+    return enabled;
+  }
+
+  /** The token a caller may change (the rights revoke needs), or any token for tessera itself. */
+  async #changeable(ctx: CallContext | null, id: string): Promise<TokenRecord> {
+    const token = await this.deps.tokens.findById(id);
+    if (ctx) return this.deps.access.writableToken(ctx.principal, token);
+    if (!token) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
+    return token;
   }
 
   /**

@@ -2,8 +2,11 @@ import type { MembershipRecord, TeamRecord, TeamRole, UserRecord } from '../core
 import type { Page, PageQuery } from './page.js';
 
 export interface AccountStore {
-  /** Assigns the numeric id. Throws AppError CONFLICT when the id or email exists. */
-  createUser(user: Omit<UserRecord, 'numId'>): Promise<UserRecord>;
+  /**
+   * Assigns the numeric id; the user starts enabled. Throws AppError CONFLICT when the id or email
+   * exists, USER_NAME_TAKEN when another user's name is the same but for case (userNameKey).
+   */
+  createUser(user: Omit<UserRecord, 'numId' | 'disabledAt'>): Promise<UserRecord>;
   findUser(id: string): Promise<UserRecord | undefined>;
   countUsers(): Promise<number>;
   listUsers(query: PageQuery): Promise<Page<UserRecord>>;

@@ -12,6 +12,7 @@ import type { SessionStore } from './session-store.js';
 import type { AnalyticsStore } from './analytics-store.js';
 import type { InactivityStore } from './inactivity-store.js';
 import type { PolicyStore } from './policy-store.js';
+import type { LeakPolicyStore } from './leak-policy-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
@@ -32,6 +33,8 @@ export interface Stores {
   policies: PolicyStore;
   /** The inactivity sweep's reads and guarded writes over the tokens. */
   inactivity: InactivityStore;
+  /** What each team (and the installation by default) does with a token reported leaked. */
+  leakPolicies: LeakPolicyStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

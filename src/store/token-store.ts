@@ -52,8 +52,20 @@ export interface TokenStore {
   /** Sets revokedAt to `at` unless it is already revoked at or before `at`. */
   revoke(id: string, at: number): Promise<TokenRecord | undefined>;
   /**
+   * Suspends the token itself from `at`, or resumes it (null), leaving its owner's suspension as
+   * it is. A second suspension keeps the first time and changes nothing. Undefined when no such token.
+   */
+  setDisabled(id: string, at: number | null, updatedAt: number): Promise<TokenRecord | undefined>;
+  /**
+   * Sets ownerDisabledAt to `at` (the user disabled) or clears it (null) on every token of the user,
+   * in one statement; a token suspended by itself stays so. Returns the tokens it changed.
+   */
+  setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): Promise<TokenRecord[]>;
+  /** Revokes at `at` every token of the user not revoked by then (the user is deleted); returns the tokens it changed. */
+  revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]>;
+  /**
    * In one transaction: schedules the old token's revocation at `revokeOldAt` and inserts
-   * the replacement — only if the old token is neither revoked nor leaked nor rotated already
+   * the replacement — only if the old token is neither revoked nor rotated already
    * (its revocation scheduled), so a token has one successor at most; else returns false and
    * changes nothing. A balance moves to the replacement as it stands, leaving the old token 0,
    * and so do the old token's open reservations: what they refund later goes to the replacement,
@@ -61,6 +73,12 @@ export interface TokenStore {
    */
   rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;
+  /**
+   * Marks the token leaked at `at`, seen at `url`, unless a leak was marked already: the first
+   * report is the one kept, so reporting a leak again changes nothing. `marked` says whether this
+   * call marked it; undefined when there is no such token.
+   */
+  markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined>;
   /**
    * Adds each use's count to its token's useCount and moves its activeAt forward to `at`
    * (never backward), all in one transaction; unknown ids are ignored. Each id comes at most

@@ -13,7 +13,7 @@ await describeEachStore('AccountStore contract', (stores) => {
     assert.equal(await stores.accounts.countUsers(), 0);
     const a = await user('usr_a', 'a@example.com');
     const b = await user('usr_b');
-    assert.deepEqual(a, { id: 'usr_a', numId: a.numId, name: 'USR_A', email: 'a@example.com', role: 'member', createdAt: T0 });
+    assert.deepEqual(a, { id: 'usr_a', numId: a.numId, name: 'USR_A', email: 'a@example.com', role: 'member', createdAt: T0, disabledAt: null });
     assert.ok(Number.isInteger(a.numId) && a.numId > 0);
     assert.ok(b.numId > a.numId);
     assert.deepEqual(await stores.accounts.findUser('usr_b'), b);

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { AppError } from '../../src/core/errors.js';
 import type { SqlDatabase } from '../../src/store/sql/driver/database.js';
 import { migrateToLatest } from '../../src/store/sql/migrate.js';
-import { SqlTokenStore, toRow } from '../../src/store/sql/sql-token-store.js';
+import { SqlTokenStore } from '../../src/store/sql/sql-token-store.js';
+import { rowBeforeSuspension } from '../support/old-token-row.js';
 import { makeToken, T0 } from '../support/fixtures.js';
 import { migrateTo, migrationBackends } from '../support/migration-backends.js';
 
@@ -37,7 +38,7 @@ for (const backend of migrationBackends) {
       const revoked = makeToken({ createdAt: T0, revokedAt: T0 + 1 }, { origin: 'edenai', name: 'dup', ownerUserId: 'usr_a' }).token;
       const untouched = [revoked, eden(1, { ownerUserId: 'usr_b' }), eden(1, { name: 'alone' }), eden(1, { origin: 'api' }), eden(2, { origin: 'api' })];
       for (const token of [second, first, third, teamSecond, teamFirst, ...untouched]) {
-        await database.db.insertInto('tokens').values(toRow(token)).execute();
+        await database.db.insertInto('tokens').values(rowBeforeSuspension(token)).execute();
       }
 
       assert.ok((await migrateToLatest(database.db, database.dialect)).includes(MIGRATION));

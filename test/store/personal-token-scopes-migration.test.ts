@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { migrateToLatest } from '../../src/store/sql/migrate.js';
-import { SqlTokenStore, toRow } from '../../src/store/sql/sql-token-store.js';
+import { SqlTokenStore } from '../../src/store/sql/sql-token-store.js';
+import { rowBeforeSuspension } from '../support/old-token-row.js';
 import { makeToken } from '../support/fixtures.js';
 import { migrateTo, migrationBackends } from '../support/migration-backends.js';
 
@@ -22,7 +23,7 @@ for (const backend of migrationBackends) {
       const bare = makeToken({}, { type: 'personal', scopes: [] }).token;
       const scoped = makeToken({}, { type: 'personal', scopes: ['tokens:read'] }).token;
       const api = makeToken({}, { type: 'api', scopes: [] }).token;
-      for (const token of [bare, scoped, api]) await database.db.insertInto('tokens').values(toRow(token)).execute();
+      for (const token of [bare, scoped, api]) await database.db.insertInto('tokens').values(rowBeforeSuspension(token)).execute();
 
       assert.ok((await migrateToLatest(database.db, database.dialect)).includes('2026-12-05T0330-personal-token-scopes'));
       const store = new SqlTokenStore(database.db, database.dialect);

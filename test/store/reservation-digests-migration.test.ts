@@ -6,7 +6,7 @@ import { createServices } from '../../src/service/services.js';
 import type { SqlDatabase } from '../../src/store/sql/driver/database.js';
 import { migrateToLatest } from '../../src/store/sql/migrate.js';
 import { createSqlStores } from '../../src/store/sql/sql-stores.js';
-import { toRow } from '../../src/store/sql/sql-token-store.js';
+import { rowBeforeSuspension } from '../support/old-token-row.js';
 import { ManualClock } from '../support/app-harness.js';
 import { makeToken, T0 } from '../support/fixtures.js';
 import { migrateTo, migrationBackends } from '../support/migration-backends.js';
@@ -22,7 +22,7 @@ const newReservationId = () => `res_${randomBytes(20).toString('base64url')}`;
 async function storeBeforeReservationDigests(database: SqlDatabase) {
   await migrateTo(database, '2026-11-30T2300-token-uses');
   const { token } = makeToken({}, { credits: 6n * C, creditsActive: true });
-  await database.db.insertInto('tokens').values(toRow(token)).execute();
+  await database.db.insertInto('tokens').values(rowBeforeSuspension(token)).execute();
   const open = newReservationId();
   const committed = newReservationId();
   const row = { token_id: token.id, pool_id: null, amount: 4n * C, expires_at: T0 + 60_000, created_at: T0 };

@@ -93,28 +93,30 @@ await describeEachStore('TokenStore contract', (stores) => {
     const revoked = mk(2, { revokedAt: T0 + 50 });
     const scheduled = mk(3, { revokedAt: T0 + 500 });
     const expired = mk(4, { expiresAt: T0 + 50 });
-    const leaked = mk(5, { leakedAt: T0 + 10 });
+    // Leaked and revoked by its policy; a leak alone (a `notify` policy) leaves a token active.
+    const leaked = mk(5, { leakedAt: T0 + 10, revokedAt: T0 + 10 });
     const teamToken = mk(6, {}, { teamId: 'team_list', type: 'personal' });
     const resourceToken = mk(7, {}, { teamId: 'team_res', resource: { kind: 'edge-config', id: 'ecfg_list' } });
-    for (const t of [active, revoked, scheduled, expired, leaked, teamToken, resourceToken]) await stores.tokens.insert(t);
+    const leakedOnly = mk(8, { leakedAt: T0 + 10 });
+    for (const t of [active, revoked, scheduled, expired, leaked, teamToken, resourceToken, leakedOnly]) await stores.tokens.insert(t);
     const now = T0 + 100;
     const ids = async (q: Partial<Parameters<Stores['tokens']['list']>[0]>) =>
       (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, ...q })).items.map((t) => t.id);
 
     assert.deepEqual(
       await ids({}),
-      [resourceToken, teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id),
+      [leakedOnly, resourceToken, teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id),
     );
     assert.deepEqual(
       await ids({ teamId: null }),
-      [leaked, expired, scheduled, revoked, active].map((t) => t.id),
+      [leakedOnly, leaked, expired, scheduled, revoked, active].map((t) => t.id),
     );
     assert.deepEqual(await ids({ teamId: 'team_list' }), [teamToken.id]);
     assert.deepEqual(await ids({ type: 'personal' }), [teamToken.id]);
-    assert.deepEqual(await ids({ excludeType: 'personal', status: 'active' }), [resourceToken.id, scheduled.id, active.id]);
+    assert.deepEqual(await ids({ excludeType: 'personal', status: 'active' }), [leakedOnly.id, resourceToken.id, scheduled.id, active.id]);
     assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_list' } }), [resourceToken.id]);
     assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_other' } }), []);
-    assert.deepEqual(await ids({ status: 'active', teamId: null }), [scheduled.id, active.id]);
+    assert.deepEqual(await ids({ status: 'active', teamId: null }), [leakedOnly.id, scheduled.id, active.id]);
     assert.deepEqual(await ids({ status: 'revoked' }), [leaked.id, revoked.id]);
     assert.deepEqual(await ids({ status: 'expired' }), [expired.id]);
     assert.deepEqual(await ids({ status: 'revoked', now: T0 + 600 }), [leaked.id, scheduled.id, revoked.id]);
@@ -221,6 +223,30 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.findById(late.id), undefined);
     assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
     assert.equal(await stores.tokens.rotate('tok_missing', T0, T0, makeToken().token), false);
+  });
+
+  it('marks a leak once: the first report is kept, a second changes nothing and says so', async () => {
+    const { token } = makeToken();
+    await stores.tokens.insert(token);
+    const first = await stores.tokens.markLeaked(token.id, T0 + 10, 'https://github.com/o/r/blob/x/.env');
+    assert.equal(first?.marked, true);
+    assert.equal(first!.token.leakedAt, T0 + 10);
+    assert.equal(first!.token.leakedUrl, 'https://github.com/o/r/blob/x/.env');
+    assert.equal(first!.token.revokedAt, null, 'marking does not revoke: the leak policy decides');
+    const again = await stores.tokens.markLeaked(token.id, T0 + 20, 'https://elsewhere.example');
+    assert.equal(again?.marked, false);
+    assert.deepEqual(again!.token, first!.token);
+    assert.deepEqual(await stores.tokens.findById(token.id), first!.token);
+    assert.equal(await stores.tokens.markLeaked('tok_missing', T0, null), undefined);
+  });
+
+  it('rotates a leaked token that still works (a notify policy leaves it to its owner)', async () => {
+    const { token: old } = makeToken();
+    await stores.tokens.insert(old);
+    await stores.tokens.markLeaked(old.id, T0 + 1, null);
+    const { token: replacement } = makeToken({}, { rotatedFromId: old.id });
+    assert.equal(await stores.tokens.rotate(old.id, T0 + 5, T0 + 2, replacement), true);
+    assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 5);
   });
 
   it('moves the open reservations of a rotated token to its replacement, so their refunds follow the balance', async () => {

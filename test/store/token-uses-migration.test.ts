@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { SqlDatabase } from '../../src/store/sql/driver/database.js';
 import { migrateToLatest } from '../../src/store/sql/migrate.js';
-import { SqlTokenStore, toRow } from '../../src/store/sql/sql-token-store.js';
+import { SqlTokenStore } from '../../src/store/sql/sql-token-store.js';
+import { rowBeforeSuspension } from '../support/old-token-row.js';
 import { makeToken, T0 } from '../support/fixtures.js';
 import { migrateTo, migrationBackends } from '../support/migration-backends.js';
 
@@ -12,7 +13,7 @@ async function storeBeforeTokenUses(database: SqlDatabase) {
   await migrateTo(database, '2026-11-23T1400-use-count');
   const used = makeToken({ name: 'used' }).token;
   const unused = makeToken({ name: 'unused' }).token;
-  for (const token of [used, unused]) await database.db.insertInto('tokens').values(toRow(token)).execute();
+  for (const token of [used, unused]) await database.db.insertInto('tokens').values(rowBeforeSuspension(token)).execute();
   await sql`update tokens set use_count = ${41}, active_at = ${T0 + 7} where id = ${used.id}`.execute(database.db);
   return { used, unused };
 }

@@ -6,7 +6,7 @@ import type { paths } from '../../sdk/src/api-types';
 import { api } from './api';
 import { grants, type Session } from './session';
 
-export type TokenStatus = 'active' | 'revoked' | 'expired';
+export type TokenStatus = 'active' | 'revoked' | 'expired' | 'disabled';
 
 export interface RateLimitRule {
   name: string;

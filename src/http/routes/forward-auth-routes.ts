@@ -28,6 +28,7 @@ const REFUSALS: Record<Exclude<VerifyCode, 'VALID'> | 'MISSING_KEY' | 'AMBIGUOUS
   AMBIGUOUS_KEY: { code: 'UNAUTHORIZED', message: 'send the key in one header, once' },
   NOT_FOUND: { code: 'UNAUTHORIZED', message: 'unknown key' },
   REVOKED: { code: 'UNAUTHORIZED', message: 'the key is revoked' },
+  DISABLED: { code: 'UNAUTHORIZED', message: 'the key is suspended' },
   EXPIRED: { code: 'UNAUTHORIZED', message: 'the key has expired or is not valid yet' },
   INSUFFICIENT_PERMISSIONS: { code: 'FORBIDDEN', message: 'the key lacks a scope, resource, environment or project this upstream requires' },
   FORBIDDEN: { code: 'FORBIDDEN', message: "the client's address is not on the key's allowlist" },

@@ -7,7 +7,16 @@ import { creditsInput, refillInput } from '../credit-input.js';
 import { idempotencyHooks, principalScope, type IdempotencyClaim } from '../idempotency.js';
 import { optionalBody } from '../json-body.js';
 import { authErrors, ErrorResponse, IdempotencyHeaders, IdParams, TeamQuery } from '../schemas/common.js';
-import { CreateTokenBody, IssuedTokenResponse, ListTokensQuery, RotateTokenBody, TokenPage, TokenResponse, UpdateTokenBody } from '../schemas/token-schemas.js';
+import {
+  CreateTokenBody,
+  DisableTokenBody,
+  IssuedTokenResponse,
+  ListTokensQuery,
+  RotateTokenBody,
+  TokenPage,
+  TokenResponse,
+  UpdateTokenBody,
+} from '../schemas/token-schemas.js';
 import { tokenView } from '../views.js';
 
 const tags = ['tokens'];
@@ -125,6 +134,40 @@ export function tokenRoutes(services: Pick<Services, 'tokens' | 'idempotency' | 
         },
       },
       async (request) => ({ token: tokenView(await services.tokens.revoke(callContext(request), request.params.id), now()) }),
+    );
+
+    app.post(
+      '/v1/tokens/:id/disable',
+      {
+        schema: {
+          tags,
+          security: requires('tokens:write'),
+          summary: 'Suspend a token: it answers DISABLED everywhere until enabled (idempotent; not a revocation)',
+          params: IdParams,
+          body: DisableTokenBody,
+          response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse },
+        },
+        preValidation: optionalBody,
+      },
+      async (request) => {
+        const { reason } = request.body;
+        const token = await services.tokens.disable(callContext(request), request.params.id, reason === undefined ? {} : { reason });
+        return { token: tokenView(token, now()) };
+      },
+    );
+
+    app.post(
+      '/v1/tokens/:id/enable',
+      {
+        schema: {
+          tags,
+          security: requires('tokens:write'),
+          summary: 'Resume a suspended token (idempotent); a revoked token stays revoked',
+          params: IdParams,
+          response: { 200: TokenResponse, ...authErrors, 404: ErrorResponse },
+        },
+      },
+      async (request) => ({ token: tokenView(await services.tokens.enable(callContext(request), request.params.id), now()) }),
     );
 
     app.post(

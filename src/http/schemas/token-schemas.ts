@@ -70,6 +70,10 @@ export const TokenView = Type.Object({
   revokedAt: NullableInteger,
   leakedAt: NullableInteger,
   leakedUrl: NullableString,
+  disabledAt: orNull(Type.Integer(), { description: 'When the token was suspended (POST /v1/tokens/{id}/disable); it answers DISABLED until enabled.' }),
+  ownerDisabledAt: orNull(Type.Integer(), {
+    description: 'When its owner was disabled (POST /v1/users/{id}/disable); it answers DISABLED until the owner is enabled.',
+  }),
   parentId: NullableString,
   rotatedFromId: NullableString,
   credits: orNull(Type.String(), { description: 'The balance, a decimal string; null when the token has none.' }),
@@ -143,6 +147,11 @@ export const RotateTokenBody = Type.Object(
     gracePeriodMs: Type.Optional(Type.Integer({ minimum: 0, description: 'How long the old secret keeps verifying; at most 30 days.' })),
     expiresAt: Type.Optional(Type.Union([Millis, Type.Null()])),
   },
+  { additionalProperties: false },
+);
+
+export const DisableTokenBody = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Why, for the audit log and the token.disabled event.' })) },
   { additionalProperties: false },
 );
 

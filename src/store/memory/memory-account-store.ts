@@ -1,4 +1,4 @@
-import type { MembershipRecord, TeamRecord, TeamRole, UserRecord } from '../../core/account.js';
+import { type MembershipRecord, type TeamRecord, type TeamRole, type UserRecord } from '../../core/account.js';
 import { AppError } from '../../core/errors.js';
 import type { AccountStore } from '../account-store.js';
 import type { Page, PageQuery } from '../page.js';
@@ -10,10 +10,10 @@ export class MemoryAccountStore implements AccountStore {
   readonly #members = new Map<string, MembershipRecord>();
   #nextNumId = 1;
 
-  async createUser(user: Omit<UserRecord, 'numId'>): Promise<UserRecord> {
+  async createUser(user: Omit<UserRecord, 'numId' | 'disabledAt'>): Promise<UserRecord> {
     const emailTaken = user.email !== null && [...this.#users.values()].some((u) => u.email === user.email);
     if (this.#users.has(user.id) || emailTaken) throw new AppError('CONFLICT', 'user exists');
-    const created = { ...user, numId: this.#nextNumId++ };
+    const created: UserRecord = { ...user, numId: this.#nextNumId++, disabledAt: null };
     this.#users.set(user.id, created);
     return { ...created };
   }

@@ -1,6 +1,6 @@
 import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/vercel-edge-config.js';
 import { AppError } from '../../core/errors.js';
-import { tokenStatus, type TokenRecord } from '../../core/token.js';
+import { isExpired, isRevoked, type TokenRecord } from '../../core/token.js';
 import type { EdgeConfigStore, EdgeConfigTokenInsert } from '../edge-config-store.js';
 import type { MemoryTokenStore } from './memory-token-store.js';
 
@@ -37,7 +37,7 @@ export class MemoryEdgeConfigStore implements EdgeConfigStore {
     // other call can slip between the count and the insert: that is this fake's transaction.
     if (!this.#configs.has(configId)) return 'missing-config';
     const live = [...this.tokens.records()].filter(
-      (t) => t.resource?.kind === EDGE_CONFIG_RESOURCE && t.resource.id === configId && tokenStatus(t, token.createdAt) === 'active',
+      (t) => t.resource?.kind === EDGE_CONFIG_RESOURCE && t.resource.id === configId && !isRevoked(t, token.createdAt) && !isExpired(t, token.createdAt),
     );
     if (live.some((t) => t.name === token.name)) return 'duplicate-label';
     if (live.length >= limit) return 'limit';

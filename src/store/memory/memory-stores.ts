@@ -13,6 +13,7 @@ import { MemorySessionStore } from './memory-session-store.js';
 import { MemoryAnalyticsStore } from './memory-analytics-store.js';
 import { MemoryInactivityStore } from './memory-inactivity-store.js';
 import { MemoryPolicyStore } from './memory-policy-store.js';
+import { MemoryLeakPolicyStore } from './memory-leak-policy-store.js';
 
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
@@ -31,6 +32,7 @@ export function createMemoryStores(): Stores {
     analytics: new MemoryAnalyticsStore(),
     policies: new MemoryPolicyStore(),
     inactivity: new MemoryInactivityStore(tokens),
+    leakPolicies: new MemoryLeakPolicyStore(),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

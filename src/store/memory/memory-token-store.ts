@@ -66,9 +66,28 @@ export class MemoryTokenStore implements TokenStore {
     return copy(token);
   }
 
+  async setDisabled(id: string, at: number | null, updatedAt: number): Promise<TokenRecord | undefined> {
+    const token = this.#byId.get(id);
+    if (!token) return undefined;
+    if ((at === null) !== (token.disabledAt === null)) Object.assign(token, { disabledAt: at, updatedAt });
+    return copy(token);
+  }
+
+  async setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): Promise<TokenRecord[]> {
+    const changed = [...this.#byId.values()].filter((t) => t.ownerUserId === ownerUserId && (at === null) !== (t.ownerDisabledAt === null));
+    for (const token of changed) Object.assign(token, { ownerDisabledAt: at, updatedAt });
+    return changed.map(copy);
+  }
+
+  async revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]> {
+    const changed = [...this.#byId.values()].filter((t) => t.ownerUserId === ownerUserId && (t.revokedAt === null || t.revokedAt > at));
+    for (const token of changed) Object.assign(token, { revokedAt: at, updatedAt: at });
+    return changed.map(copy);
+  }
+
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     const old = this.#byId.get(oldId);
-    if (!old || old.leakedAt !== null || old.revokedAt !== null) return false;
+    if (!old || old.revokedAt !== null) return false;
     // The old token is retired first, as in SQL: its name is then free for the replacement.
     const { updatedAt } = old;
     Object.assign(old, { revokedAt: revokeOldAt, updatedAt: now });
@@ -81,6 +100,14 @@ export class MemoryTokenStore implements TokenStore {
     if (replacement.credits !== null) old.credits = 0n;
     this.#onRotate(oldId, replacement.id);
     return true;
+  }
+
+  async markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined> {
+    const token = this.#byId.get(id);
+    if (!token) return undefined;
+    const marked = token.leakedAt === null;
+    if (marked) Object.assign(token, { leakedAt: at, leakedUrl: url, updatedAt: at });
+    return { token: copy(token), marked };
   }
 
   /** Called by the memory credit store, which holds the reservations a rotation moves. */

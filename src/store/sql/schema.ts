@@ -10,6 +10,9 @@ export interface UsersTable {
   email: string | null;
   role: string;
   created_at: Millis;
+  disabled_at: Millis | null;
+  /** userNameKey(name); null only for a duplicate an older store already held (migration 2026-12-05T1800). */
+  name_key: string | null;
 }
 
 export interface TeamsTable {
@@ -50,6 +53,8 @@ export interface TokensTable {
   revoked_at: Millis | null;
   leaked_at: Millis | null;
   leaked_url: string | null;
+  disabled_at: Millis | null;
+  owner_disabled_at: Millis | null;
   parent_id: string | null;
   rotated_from_id: string | null;
   /** Integers of 10⁻⁹ credits. Read through `cast(… as text)`: SQLite would hand a lossy number past 2⁵³. */
@@ -215,6 +220,15 @@ export interface TokenInactivityTable {
   warned_at: Millis;
 }
 
+/** Leak policies: one row per team that set its own, and the installation's default under scope `*`. */
+export interface LeakPoliciesTable {
+  scope: string;
+  action: string;
+  grace_period_ms: Millis | null;
+  updated_at: Millis;
+  updated_by: string;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -236,6 +250,7 @@ export interface Database {
   verification_counts: VerificationCountsTable;
   lifecycle_policies: LifecyclePoliciesTable;
   token_inactivity: TokenInactivityTable;
+  leak_policies: LeakPoliciesTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { MembershipRecord, TeamRecord, TeamRole, UserRecord, UserRole } from '../../core/account.js';
+import { type MembershipRecord, type TeamRecord, type TeamRole, type UserRecord, type UserRole } from '../../core/account.js';
 import type { AccountStore } from '../account-store.js';
 import type { Page, PageQuery } from '../page.js';
 import { millis, withConflict } from './driver/conflicts.js';
@@ -8,11 +8,11 @@ import type { Database, TeamMembersTable, TeamsTable, UsersTable } from './schem
 export class SqlAccountStore implements AccountStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async createUser(user: Omit<UserRecord, 'numId'>): Promise<UserRecord> {
+  async createUser(user: Omit<UserRecord, 'numId' | 'disabledAt'>): Promise<UserRecord> {
     const row = await withConflict('user', () =>
       this.db
         .insertInto('users')
-        .values({ id: user.id, name: user.name, email: user.email, role: user.role, created_at: user.createdAt })
+        .values({ id: user.id, name: user.name, name_key: null, email: user.email, role: user.role, created_at: user.createdAt, disabled_at: null })
         .returningAll()
         .executeTakeFirstOrThrow(),
     );
@@ -102,7 +102,15 @@ function pageOf<R, T extends { id: string }>(rows: R[], limit: number, map: (row
 }
 
 function userFrom(r: Selectable<UsersTable>): UserRecord {
-  return { id: r.id, numId: Number(r.num_id), name: r.name, email: r.email, role: r.role as UserRole, createdAt: millis(r.created_at) };
+  return {
+    id: r.id,
+    numId: Number(r.num_id),
+    name: r.name,
+    email: r.email,
+    role: r.role as UserRole,
+    createdAt: millis(r.created_at),
+    disabledAt: millis(r.disabled_at),
+  };
 }
 
 function teamFrom(r: Selectable<TeamsTable>): TeamRecord {

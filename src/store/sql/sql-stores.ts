@@ -16,6 +16,7 @@ import { SqlSessionStore } from './sql-session-store.js';
 import { SqlAnalyticsStore } from './sql-analytics-store.js';
 import { SqlInactivityStore } from './sql-inactivity-store.js';
 import { SqlPolicyStore } from './sql-policy-store.js';
+import { SqlLeakPolicyStore } from './sql-leak-policy-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
@@ -35,6 +36,7 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     analytics: new SqlAnalyticsStore(db, dialect),
     policies: new SqlPolicyStore(db),
     inactivity: new SqlInactivityStore(db, tokens),
+    leakPolicies: new SqlLeakPolicyStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;

@@ -85,8 +85,9 @@ export class SqlTokenStore implements TokenStore {
 
   async list(query: TokenListQuery): Promise<Page<TokenRecord>> {
     const { now } = query;
-    const revoked = sql<boolean>`(leaked_at is not null or (revoked_at is not null and revoked_at <= ${now}))`;
+    const revoked = sql<boolean>`(revoked_at is not null and revoked_at <= ${now})`;
     const expired = sql<boolean>`(expires_at is not null and expires_at <= ${now})`;
+    const disabled = sql<boolean>`(disabled_at is not null or owner_disabled_at is not null)`;
     let select = selectToken(this.db);
     if (query.ownerUserId !== undefined) select = select.where('owner_user_id', '=', query.ownerUserId);
     if (query.teamId === null) select = select.where('team_id', 'is', null);
@@ -102,8 +103,10 @@ export class SqlTokenStore implements TokenStore {
     }
     if (query.namePrefix !== undefined && query.namePrefix !== '') select = select.where(this.#traits.namePrefix(query.namePrefix));
     if (query.status === 'revoked') select = select.where(revoked);
-    if (query.status === 'expired') select = select.where(sql<boolean>`not ${revoked} and ${expired}`);
-    if (query.status === 'active') select = select.where(sql<boolean>`not ${revoked} and not ${expired}`);
+    // In tokenStatus's order: revoked, then disabled, then expired.
+    if (query.status === 'disabled') select = select.where(sql<boolean>`not ${revoked} and ${disabled}`);
+    if (query.status === 'expired') select = select.where(sql<boolean>`not ${revoked} and not ${disabled} and ${expired}`);
+    if (query.status === 'active') select = select.where(sql<boolean>`not ${revoked} and not ${disabled} and not ${expired}`);
     if (query.cursor !== undefined) select = select.where('id', '<', query.cursor);
     const rows = await select
       .orderBy('id', 'desc')
@@ -141,6 +144,55 @@ export class SqlTokenStore implements TokenStore {
     return this.findById(id);
   }
 
+  async markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ leaked_at: at, leaked_url: url, updated_at: at })
+      .where('id', '=', id)
+      .where('leaked_at', 'is', null)
+      .executeTakeFirst();
+    const token = await this.findById(id);
+    return token && { token, marked: Number(result.numUpdatedRows) > 0 };
+  }
+
+  async setDisabled(id: string, at: number | null, updatedAt: number): Promise<TokenRecord | undefined> {
+    await this.db
+      .updateTable('tokens')
+      .set({ disabled_at: at, updated_at: updatedAt })
+      .where('id', '=', id)
+      .where('disabled_at', at === null ? 'is not' : 'is', null)
+      .execute();
+    return this.findById(id);
+  }
+
+  async setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): Promise<TokenRecord[]> {
+    const changed = await this.db
+      .updateTable('tokens')
+      .set({ owner_disabled_at: at, updated_at: updatedAt })
+      .where('owner_user_id', '=', ownerUserId)
+      .where('owner_disabled_at', at === null ? 'is not' : 'is', null)
+      .returning('id')
+      .execute();
+    return this.#byIds(changed.map((row) => row.id));
+  }
+
+  async revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]> {
+    const changed = await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: at, updated_at: at })
+      .where('owner_user_id', '=', ownerUserId)
+      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', at)]))
+      .returning('id')
+      .execute();
+    return this.#byIds(changed.map((row) => row.id));
+  }
+
+  async #byIds(ids: string[]): Promise<TokenRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await selectToken(this.db).where('tokens.id', 'in', ids).orderBy('tokens.id').execute();
+    return rows.map(fromRow);
+  }
+
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
@@ -150,7 +202,6 @@ export class SqlTokenStore implements TokenStore {
           updated_at: now,
         })
         .where('id', '=', oldId)
-        .where('leaked_at', 'is', null)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
@@ -246,6 +297,8 @@ export function toRow(t: TokenRecord): TokensTable {
     revoked_at: t.revokedAt,
     leaked_at: t.leakedAt,
     leaked_url: t.leakedUrl,
+    disabled_at: t.disabledAt,
+    owner_disabled_at: t.ownerDisabledAt,
     parent_id: t.parentId,
     rotated_from_id: t.rotatedFromId,
     credits: t.credits,
@@ -282,6 +335,8 @@ function fromRow(r: TokenRow): TokenRecord {
     revokedAt: millis(r.revoked_at),
     leakedAt: millis(r.leaked_at),
     leakedUrl: r.leaked_url,
+    disabledAt: millis(r.disabled_at),
+    ownerDisabledAt: millis(r.owner_disabled_at),
     parentId: r.parent_id,
     rotatedFromId: r.rotated_from_id,
     credits: r.credits === null ? null : BigInt(r.credits),

@@ -151,6 +151,7 @@ export function Tokens() {
             <option value="active">Active</option>
             <option value="revoked">Revoked</option>
             <option value="expired">Expired</option>
+            <option value="disabled">Suspended</option>
           </select>
         </div>
         <div>
