@@ -10,6 +10,8 @@ import type { TokenStore } from './token-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
 import type { SessionStore } from './session-store.js';
 import type { AnalyticsStore } from './analytics-store.js';
+import type { WebhookStore } from './webhook-store.js';
+import type { EventOutboxStore } from './event-outbox-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
@@ -26,6 +28,10 @@ export interface Stores {
   sessions: SessionStore;
   /** Verification counts per token, outcome and tag over time. */
   analytics: AnalyticsStore;
+  /** Webhooks (docs/webhooks.md); their secrets are derived, never stored. */
+  webhooks: WebhookStore;
+  /** The event log and the webhook deliveries made from it. */
+  outbox: EventOutboxStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

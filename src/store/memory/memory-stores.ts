@@ -11,9 +11,12 @@ import { MemoryTokenStore } from './memory-token-store.js';
 import { MemorySigningKeyStore } from './memory-signing-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { MemoryAnalyticsStore } from './memory-analytics-store.js';
+import { MemoryEventOutboxStore } from './memory-event-outbox-store.js';
+import { MemoryWebhookStore } from './memory-webhook-store.js';
 
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
+  const webhooks = new MemoryWebhookStore();
   return {
     tokens,
     credits: new MemoryCreditStore(tokens),
@@ -27,6 +30,8 @@ export function createMemoryStores(): Stores {
     signingKeys: new MemorySigningKeyStore(),
     sessions: new MemorySessionStore(),
     analytics: new MemoryAnalyticsStore(),
+    webhooks,
+    outbox: new MemoryEventOutboxStore(webhooks),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

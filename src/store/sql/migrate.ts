@@ -15,6 +15,7 @@ import { signingKeys } from './migrations/2026-12-05T1400-signing-keys.js';
 import { sessions } from './migrations/2026-12-05T1500-sessions.js';
 import { verificationCounts } from './migrations/2026-12-05T1600-verification-counts.js';
 import { tokenNames } from './migrations/2026-12-05T1700-token-names.js';
+import { webhooks } from './migrations/2026-12-05T1830-webhooks.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -39,6 +40,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T1500-sessions': sessions,
     '2026-12-05T1600-verification-counts': verificationCounts,
     '2026-12-05T1700-token-names': tokenNames(dialect),
+    '2026-12-05T1830-webhooks': webhooks,
   };
 }
 

@@ -14,6 +14,8 @@ import { SqlTokenStore } from './sql-token-store.js';
 import { SqlSigningKeyStore } from './sql-signing-key-store.js';
 import { SqlSessionStore } from './sql-session-store.js';
 import { SqlAnalyticsStore } from './sql-analytics-store.js';
+import { SqlEventOutboxStore } from './sql-event-outbox-store.js';
+import { SqlWebhookStore } from './sql-webhook-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
@@ -30,6 +32,8 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     signingKeys: new SqlSigningKeyStore(db),
     sessions: new SqlSessionStore(db),
     analytics: new SqlAnalyticsStore(db, dialect),
+    webhooks: new SqlWebhookStore(db),
+    outbox: new SqlEventOutboxStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;
