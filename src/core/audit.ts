@@ -14,6 +14,13 @@ export const AUDIT_ACTIONS = [
   'session.create',
   /** A dashboard session was ended by signing out (DELETE /v1/session). */
   'session.delete',
+  /** Webhooks (docs/webhooks.md); the target is the webhook, its secret never in the details. */
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
+  'webhook.rotate',
+  'webhook.test',
+  'webhook.redeliver',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -24,7 +31,7 @@ export interface AuditEvent {
   action: AuditAction;
   actorUserId: string | null;
   actorTokenId: string | null;
-  targetType: 'token' | 'user' | 'team' | 'pool';
+  targetType: 'token' | 'user' | 'team' | 'pool' | 'webhook';
   targetId: string;
   teamId: string | null;
   /** The user whose object was acted on, so they see changes others made to it. */

@@ -25,6 +25,7 @@ import { tokenExchangeRoutes } from './routes/token-exchange-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { verifierRoutes } from './routes/verifier-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { assertNoContentCoding, NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { logRequest, logRequestStart } from './logger.js';
 import { validatorCompiler } from './validator.js';
@@ -152,6 +153,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await native.register(analyticsRoutes(services));
     await native.register(catalogRoutes(services));
     await native.register(creditRoutes(services));
+    await native.register(webhookRoutes(services));
   });
   await app.register(verifierRoutes(services));
   await app.register(oauthRoutes(services, { publicUrl: options.publicUrl }));

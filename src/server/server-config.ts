@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { webhookConfig, type WebhookConfig } from './webhook-config.js';
 
 export interface ServerConfig {
   host: string;
@@ -59,6 +60,8 @@ export interface ServerConfig {
   analyticsHourRetentionMs: number;
   /** Rows older than this many days are deleted (TESSERA_ANALYTICS_RETENTION_DAYS). */
   analyticsRetentionDays: number;
+  /** Webhook delivery (TESSERA_WEBHOOK_*). */
+  webhooks: WebhookConfig;
 }
 
 /** The longest JWT lifetime TESSERA_JWT_TTL_SECONDS may ask for: an hour. A JWT cannot be revoked; its key can. */
@@ -112,6 +115,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     analyticsMinuteRetentionMs: duration('TESSERA_ANALYTICS_MINUTE_RETENTION', env.TESSERA_ANALYTICS_MINUTE_RETENTION, 2 * DAY_MS),
     analyticsHourRetentionMs: duration('TESSERA_ANALYTICS_HOUR_RETENTION', env.TESSERA_ANALYTICS_HOUR_RETENTION, 14 * DAY_MS),
     analyticsRetentionDays: positiveInteger('TESSERA_ANALYTICS_RETENTION_DAYS', env.TESSERA_ANALYTICS_RETENTION_DAYS, 90),
+    webhooks: webhookConfig(env),
   };
 }
 

@@ -3,6 +3,15 @@ import type { ChangeFeed } from './change-feed.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
+import type { WebhookDispatcher } from './webhook-dispatcher.js';
+import type { WebhookSweeper } from './webhook-sweeper.js';
+
+/** Webhook delivery: the dispatcher (none without a transport) and the sweeps (token.expiring, pruning). */
+export interface WebhookBackground {
+  dispatcher: WebhookDispatcher | undefined;
+  sweeper: WebhookSweeper;
+  sweepMs: number;
+}
 
 /**
  * What runs behind the requests rather than in them: the change feed that keeps the token cache
@@ -17,9 +26,20 @@ export class Background {
   readonly cache: TokenCache;
   /** Verification counts per token and minute, written behind with the use counts; none when analytics is off. */
   readonly analytics: AnalyticsRecorder | undefined;
+  readonly webhooks: WebhookBackground | undefined;
+  #sweep: NodeJS.Timeout | undefined;
+  #onError: (error: unknown) => void = () => {};
 
-  constructor(parts: { changes: ChangeFeed; usage: UsageRecorder; rateLimiter: RateLimiter; cache: TokenCache; analytics?: AnalyticsRecorder | undefined }) {
+  constructor(parts: {
+    changes: ChangeFeed;
+    usage: UsageRecorder;
+    rateLimiter: RateLimiter;
+    cache: TokenCache;
+    analytics?: AnalyticsRecorder | undefined;
+    webhooks?: WebhookBackground;
+  }) {
     this.analytics = parts.analytics;
+    this.webhooks = parts.webhooks;
     this.changes = parts.changes;
     this.usage = parts.usage;
     this.rateLimiter = parts.rateLimiter;
@@ -38,8 +58,23 @@ export class Background {
     this.analytics?.start(usageFlushMs, onUsageError);
   }
 
+  /** Delivers webhooks and runs their sweeps until stopped; a failed round goes to `onError` and the next one tries again. */
+  startWebhooks(onError: (error: unknown) => void): void {
+    if (!this.webhooks) return;
+    this.#onError = onError;
+    if (this.webhooks.dispatcher) {
+      this.webhooks.dispatcher.onError = onError;
+      this.webhooks.dispatcher.start();
+    }
+    const sweeper = this.webhooks.sweeper;
+    this.#sweep ??= setInterval(() => void sweeper.sweep().catch(this.#onError), this.webhooks.sweepMs);
+    this.#sweep.unref();
+  }
+
   /** Once the last request is answered: stops listening, writes the usage still behind, closes the rate limiter. */
   async stop(): Promise<void> {
+    clearInterval(this.#sweep);
+    await this.webhooks?.dispatcher?.stop();
     await this.changes.close();
     // Only now: the requests answered while closing have recorded their uses.
     await this.usage.stop();

@@ -30,6 +30,13 @@ import { UsageRecorder } from './usage-recorder.js';
 import { VerifierFeed } from './verifier-feed.js';
 import { VerifierService } from './verifier-service.js';
 import { VerifyService } from './verify-service.js';
+import { DEFAULT_PAUSE, DEFAULT_RETRY } from '../core/webhook.js';
+import type { EventPublisher } from './event-publisher.js';
+import { WebhookDispatcher, type DispatcherOptions } from './webhook-dispatcher.js';
+import { WebhookOutbox } from './webhook-outbox.js';
+import { WebhookService } from './webhook-service.js';
+import { WebhookSweeper } from './webhook-sweeper.js';
+import type { WebhookTransport } from './webhook-transport.js';
 
 /**
  * What the HTTP layer calls: the use cases, the time, the metrics. Each route takes the few of
@@ -59,6 +66,8 @@ export interface Services {
   sessions: SessionService;
   /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
   analytics: AnalyticsService;
+  /** Webhooks, their deliveries, tests and redeliveries (docs/webhooks.md). */
+  webhooks: WebhookService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -97,6 +106,19 @@ export interface ServiceOptions {
   analytics?: boolean;
   /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
   analyticsRetention?: Partial<AnalyticsRetention>;
+  /** How webhooks are delivered: the transport (an HTTP client when not given), timings, and whether private addresses are allowed. */
+  webhooks?: WebhookOptions;
+}
+
+export interface WebhookOptions extends Partial<DispatcherOptions> {
+  /** How deliveries are sent; tests may pass a fake. Without one, no dispatcher runs (nothing is sent). */
+  transport?: WebhookTransport;
+  /** TESSERA_WEBHOOK_ALLOW_PRIVATE: webhook URLs on private, loopback and link-local addresses are taken. */
+  allowPrivate?: boolean;
+  /** How often token.expiring is looked for and old deliveries forgotten (TESSERA_WEBHOOK_SWEEP_MS); a minute when not given. */
+  sweepMs?: number;
+  /** How long final deliveries and their events are kept; 30 days when not given. */
+  retentionMs?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -135,6 +157,28 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
+  const webhookOptions = options.webhooks ?? {};
+  const outbox = new WebhookOutbox({ webhooks: stores.webhooks, outbox: stores.outbox, runtime });
+  // What every service reports its events through: the outbox, delivered by the dispatcher.
+  const events: EventPublisher = outbox;
+  const dispatcher = webhookOptions.transport
+    ? new WebhookDispatcher(
+        { webhooks: stores.webhooks, outbox: stores.outbox, publisher: outbox, transport: webhookOptions.transport, runtime, serverKey: secretKey },
+        {
+          pollMs: webhookOptions.pollMs ?? 1000,
+          timeoutMs: webhookOptions.timeoutMs ?? 10_000,
+          leaseMs: webhookOptions.leaseMs ?? 60_000,
+          concurrency: webhookOptions.concurrency ?? 16,
+          retry: { ...DEFAULT_RETRY, ...webhookOptions.retry },
+          pause: { ...DEFAULT_PAUSE, ...webhookOptions.pause },
+        },
+      )
+    : undefined;
+  if (dispatcher) outbox.onAppended = () => dispatcher.kick();
+  const sweeper = new WebhookSweeper(
+    { webhooks: stores.webhooks, outbox: stores.outbox, tokens: stores.tokens, publisher: outbox, runtime },
+    { retentionMs: webhookOptions.retentionMs ?? 30 * DAY_MS },
+  );
   const tokens = new TokenService({
     tokens: stores.tokens,
     accounts: stores.accounts,
@@ -144,6 +188,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     resources: configAccess,
     runtime,
     secretKey,
+    events,
   });
   const auth = new AuthService({ verify, access, accounts: stores.accounts, usage, rateLimiter, guard, runtime });
   const jwtTtlSeconds = options.jwtTtlSeconds ?? 900;
@@ -177,6 +222,10 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
     verifier: new VerifierService({ tokens: stores.tokens, log: stores.changes, access, feed: verifierFeed, runtime }),
+    webhooks: new WebhookService(
+      { webhooks: stores.webhooks, outbox: stores.outbox, publisher: outbox, access, audit, runtime, serverKey: secretKey },
+      { allowPrivate: webhookOptions.allowPrivate ?? false },
+    ),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,
@@ -188,5 +237,8 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
       runtime,
     }),
   };
-  return { services, background: new Background({ changes, usage, rateLimiter, cache, analytics }) };
+  return {
+    services,
+    background: new Background({ changes, usage, rateLimiter, cache, analytics, webhooks: { dispatcher, sweeper, sweepMs: webhookOptions.sweepMs ?? 60_000 } }),
+  };
 }

@@ -23,6 +23,8 @@ import type { CallContext, Principal } from './principal.js';
 import type { ResourceTokens, TokenPlacement } from './resource-tokens.js';
 import type { Runtime } from './runtime.js';
 import type { ChangeFeed } from './change-feed.js';
+import { tokenEvent } from '../core/events.js';
+import type { EventPublisher } from './event-publisher.js';
 
 export interface CreateTokenInput {
   name: string;
@@ -78,6 +80,8 @@ export class TokenService {
       resources: ResourceTokens;
       runtime: Runtime;
       secretKey: Buffer;
+      /** Where token.created/updated/rotated/revoked/deleted go (webhooks), once each change is stored. */
+      events: EventPublisher;
     },
   ) {}
 
@@ -136,6 +140,7 @@ export class TokenService {
       action: 'token.create',
       details: { name: issued.token.name, type, origin: issued.token.origin },
     });
+    await this.deps.events.publish([tokenEvent('token.created', issued.token)]);
     return issued;
   }
 
@@ -222,6 +227,9 @@ export class TokenService {
       action: 'token.update',
       details: { changed: Object.keys(patch).filter((k) => patch[k as keyof TokenPatch] !== undefined) },
     });
+    await this.deps.events.publish([
+      tokenEvent('token.updated', updated, { changed: Object.keys(patch).filter((k) => patch[k as keyof TokenPatch] !== undefined) }),
+    ]);
     return updated;
   }
 
@@ -231,6 +239,7 @@ export class TokenService {
     if (!revoked) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(revoked);
     await this.deps.audit.record(ctx, { ...tokenAuditTarget(revoked), action: 'token.revoke' });
+    await this.deps.events.publish([tokenEvent('token.revoked', revoked)]);
     return revoked;
   }
 
@@ -249,6 +258,7 @@ export class TokenService {
     const owner = await this.deps.accounts.findUser(revoked.ownerUserId);
     const ctx = owner ? { principal: { user: owner, token: revoked }, ...from } : null;
     await this.deps.audit.record(ctx, { ...tokenAuditTarget(revoked), action: 'token.revoke', details: { by: 'possession' } });
+    await this.deps.events.publish([tokenEvent('token.revoked', revoked, { by: 'possession' })]);
   }
 
   /**
@@ -280,6 +290,10 @@ export class TokenService {
       action: 'token.rotate',
       details: { rotatedFromId: old.id, gracePeriodMs: grace },
     });
+    // The old token's subject: its receivers see the rotation in order with what happened to it before.
+    await this.deps.events.publish([
+      { ...tokenEvent('token.rotated', issued.token, { rotatedFromId: old.id, oldTokenRevokedAt: now + grace }), subject: old.id },
+    ]);
     return issued;
   }
 
@@ -288,6 +302,7 @@ export class TokenService {
     if (!(await this.deps.tokens.delete(token.id))) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(token);
     await this.deps.audit.record(ctx, { ...tokenAuditTarget(token), action: 'token.delete', details: { name: token.name } });
+    await this.deps.events.publish([tokenEvent('token.deleted', token)]);
   }
 
   /** Every node drops its cached copy of these tokens. */
