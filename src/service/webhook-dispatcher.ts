@@ -99,6 +99,11 @@ export class WebhookDispatcher {
     }
   }
 
+  /** Resolves once no round is under way on this node (tests wait for what a publish set off). */
+  async settled(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
   /** Stops polling; attempts under way finish (their leases cover them if the process ends first). */
   async stop(): Promise<void> {
     this.#stopped = true;

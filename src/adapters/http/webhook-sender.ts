@@ -18,7 +18,14 @@ const ERROR_EXCERPT = 200;
  * a 3xx is a failed attempt, so a public URL cannot redirect tessera into a private network.
  */
 export class HttpWebhookSender implements WebhookTransport {
-  constructor(private readonly options: { allowPrivate: boolean; userAgent?: string }) {}
+  constructor(
+    private readonly options: {
+      allowPrivate: boolean;
+      userAgent?: string;
+      /** How names are resolved: dns.lookup when not given (tests pass a fake resolver). */
+      resolve?: (hostname: string, family: number, done: (error: Error | null, addresses: LookupAddress[]) => void) => void;
+    },
+  ) {}
 
   async send(request: WebhookRequest, timeoutMs: number): Promise<AttemptResult> {
     const problem = webhookUrlProblem(request.url, this.options.allowPrivate);
@@ -71,7 +78,9 @@ export class HttpWebhookSender implements WebhookTransport {
 
   /** dns.lookup, refusing the whole answer if any address is not public (unless allowed). */
   readonly #lookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, family: options.family ?? 0, hints: options.hints ?? 0 }, (error, addresses: LookupAddress[]) => {
+    const resolve = this.options.resolve ?? ((name, family, done) => dnsLookup(name, { all: true, family, hints: options.hints ?? 0 }, done));
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : Number(options.family ?? 0) || 0;
+    resolve(hostname, family, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const refused = this.options.allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
       if (refused || addresses.length === 0) {
