@@ -26,6 +26,10 @@ export class WebhookReceiver {
   answer: (path: string) => number = () => 200;
   /** While set, each request waits for this promise before it is answered. */
   hold: Promise<void> | undefined;
+  /** Requests read in full and waiting on `hold`. */
+  held = 0;
+  /** Every request that waited on `hold`, as it arrived. */
+  readonly heldRequests: Received[] = [];
   #server: Server | undefined;
   url = '';
 
@@ -53,7 +57,14 @@ export class WebhookReceiver {
           this.received.push(entry);
           res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'down');
         };
-        if (this.hold) void this.hold.then(reply);
+        if (this.hold) {
+          this.held++;
+          this.heldRequests.push(entry);
+          void this.hold.then(() => {
+            this.held--;
+            reply();
+          });
+        }
         else reply();
       });
     });
