@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import { parseCredits } from './credits.js';
 import type { EventInput, EventType } from './events.js';
 
 /**
@@ -39,8 +40,9 @@ export interface WebhookRecord {
 }
 
 /** Whether `webhook` hears of `event` (its scope and event list; a disabled webhook hears of nothing). */
-export function webhookHears(webhook: WebhookRecord, event: Pick<EventInput, 'type' | 'teamId' | 'ownerUserId'>): boolean {
+export function webhookHears(webhook: WebhookRecord, event: Pick<EventInput, 'type' | 'teamId' | 'ownerUserId'> & { data?: Record<string, unknown> }): boolean {
   if (webhook.status === 'disabled' || !webhook.events.includes(event.type)) return false;
+  if (event.type === 'credits.low' && !crossesThreshold(webhook.creditsLowThreshold, event.data ?? {})) return false;
   switch (webhook.scope) {
     case 'installation':
       return true;
@@ -49,6 +51,14 @@ export function webhookHears(webhook: WebhookRecord, event: Pick<EventInput, 'ty
     case 'user':
       return event.teamId === null && event.ownerUserId === webhook.ownerUserId;
   }
+}
+
+/** Whether a credits.low event (its `previous` and `remaining` balances) went past this webhook's own threshold. */
+function crossesThreshold(threshold: bigint | null, data: Record<string, unknown>): boolean {
+  if (threshold === null || typeof data.remaining !== 'string' || typeof data.previous !== 'string') return false;
+  const remaining = parseCredits(data.remaining);
+  const previous = parseCredits(data.previous);
+  return remaining !== undefined && previous !== undefined && remaining <= threshold && threshold < previous;
 }
 
 /** The prefix Standard Webhooks libraries strip from a base64 secret. */

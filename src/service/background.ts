@@ -5,11 +5,13 @@ import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
 import type { WebhookDispatcher } from './webhook-dispatcher.js';
 import type { WebhookSweeper } from './webhook-sweeper.js';
+import type { CreditWatch } from './credit-watch.js';
 
 /** Webhook delivery: the dispatcher (none without a transport) and the sweeps (token.expiring, pruning). */
 export interface WebhookBackground {
   dispatcher: WebhookDispatcher | undefined;
   sweeper: WebhookSweeper;
+  creditWatch: CreditWatch;
   sweepMs: number;
 }
 
@@ -62,6 +64,7 @@ export class Background {
   startWebhooks(onError: (error: unknown) => void): void {
     if (!this.webhooks) return;
     this.#onError = onError;
+    this.webhooks.creditWatch.onError = onError;
     if (this.webhooks.dispatcher) {
       this.webhooks.dispatcher.onError = onError;
       this.webhooks.dispatcher.start();

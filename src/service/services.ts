@@ -36,6 +36,7 @@ import { WebhookDispatcher, type DispatcherOptions } from './webhook-dispatcher.
 import { WebhookOutbox } from './webhook-outbox.js';
 import { WebhookService } from './webhook-service.js';
 import { WebhookSweeper } from './webhook-sweeper.js';
+import { CreditWatch } from './credit-watch.js';
 import type { WebhookTransport } from './webhook-transport.js';
 
 /**
@@ -154,13 +155,14 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
   const guard = new FailureGuard(options.failedAttemptsPerMinute ?? 100);
   const analytics = options.analytics === false ? undefined : new AnalyticsRecorder(stores.analytics);
-  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics });
-  const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
-  const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
-  const webhookOptions = options.webhooks ?? {};
   const outbox = new WebhookOutbox({ webhooks: stores.webhooks, outbox: stores.outbox, runtime });
   // What every service reports its events through: the outbox, delivered by the dispatcher.
   const events: EventPublisher = outbox;
+  const creditWatch = new CreditWatch({ webhooks: stores.webhooks, events, runtime });
+  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics, creditWatch });
+  const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
+  const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
+  const webhookOptions = options.webhooks ?? {};
   const dispatcher = webhookOptions.transport
     ? new WebhookDispatcher(
         { webhooks: stores.webhooks, outbox: stores.outbox, publisher: outbox, transport: webhookOptions.transport, runtime, serverKey: secretKey },
@@ -217,14 +219,14 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
-    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),
+    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey, creditWatch }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
     verifier: new VerifierService({ tokens: stores.tokens, log: stores.changes, access, feed: verifierFeed, runtime }),
     webhooks: new WebhookService(
       { webhooks: stores.webhooks, outbox: stores.outbox, publisher: outbox, access, audit, runtime, serverKey: secretKey },
-      { allowPrivate: webhookOptions.allowPrivate ?? false },
+      { allowPrivate: webhookOptions.allowPrivate ?? false, onChanged: () => creditWatch.reload() },
     ),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
@@ -239,6 +241,6 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   };
   return {
     services,
-    background: new Background({ changes, usage, rateLimiter, cache, analytics, webhooks: { dispatcher, sweeper, sweepMs: webhookOptions.sweepMs ?? 60_000 } }),
+    background: new Background({ changes, usage, rateLimiter, cache, analytics, webhooks: { dispatcher, sweeper, creditWatch, sweepMs: webhookOptions.sweepMs ?? 60_000 } }),
   };
 }

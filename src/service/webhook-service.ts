@@ -55,7 +55,11 @@ export class WebhookService {
       runtime: Runtime;
       serverKey: Uint8Array;
     },
-    private readonly options: { allowPrivate: boolean },
+    private readonly options: {
+      allowPrivate: boolean;
+      /** After a webhook is made, changed or deleted on this node (the credit thresholds are read again). */
+      onChanged?: () => Promise<void>;
+    },
   ) {
     this.#secretKey = webhookSecretKeyOf(deps.serverKey);
   }
@@ -98,6 +102,7 @@ export class WebhookService {
     };
     await this.deps.webhooks.insert(webhook);
     await this.#audit(ctx, webhook, 'webhook.create', { url: webhook.url, events, scope });
+    await this.options.onChanged?.();
     return { webhook, secret: this.#secretOf(webhook) };
   }
 
@@ -129,6 +134,7 @@ export class WebhookService {
     }
     const changed = Object.keys(patch).filter((k) => patch[k as keyof WebhookPatch] !== undefined);
     await this.#audit(ctx, updated, 'webhook.update', { changed, status: updated.status });
+    await this.options.onChanged?.();
     return updated;
   }
 
