@@ -85,6 +85,22 @@ describe('webhooks across three processes on one PostgreSQL', { skip }, () => {
     const log = await api(nodes[2]!, admin, 'GET', `/v1/webhooks/${made.webhook.id}/deliveries?limit=200`);
     assert.deepEqual(new Set(log.items.map((d: any) => `${d.status}/${d.attempts}`)), new Set(['succeeded/1']));
   });
+
+  it('keeps every event while the receiver is down, and delivers each, with its first id, once it is back', async () => {
+    const made = await api(nodes[1]!, admin, 'POST', '/v1/webhooks', { url: `${receiver.url}/down`, events: ['token.created'] });
+    receiver.expect('/down', made.secret);
+    receiver.answer = (path) => (path === '/down' ? 503 : 200);
+    for (let i = 0; i < 5; i++) await api(nodes[i % 3]!, admin, 'POST', '/v1/tokens', { name: `down${i}` });
+    const refusedIds = () => new Set(receiver.received.filter((r) => r.path === '/down').map((r) => r.headers['webhook-id']));
+    await waitFor('every event refused twice', () => (receiver.received.filter((r) => r.path === '/down').length >= 10 && refusedIds().size === 5 ? true : undefined));
+    const whileDown = refusedIds();
+    receiver.answer = () => 200;
+    await waitFor('all five delivered', () => (new Set(receiver.deliveredTo('/down').map((r) => r.headers['webhook-id'])).size === 5 ? true : undefined));
+    const delivered = receiver.deliveredTo('/down');
+    assert.deepEqual(delivered.filter((r) => r.verifyError !== undefined), []);
+    assert.deepEqual(new Set(delivered.map((r) => r.headers['webhook-id'])), whileDown, 'the ids tried while it was down are the ids delivered');
+    assert.deepEqual(delivered.map((r) => r.payload!.data.token.name).sort(), ['down0', 'down1', 'down2', 'down3', 'down4']);
+  });
 });
 
 describe('a node killed mid-delivery loses no event', { skip }, () => {
