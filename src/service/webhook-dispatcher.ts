@@ -1,5 +1,4 @@
 import { Webhook } from 'standardwebhooks';
-import { newId } from '../core/ids.js';
 import {
   nextAttemptAt,
   shouldPause,
@@ -58,7 +57,8 @@ export class WebhookDispatcher {
     private readonly options: DispatcherOptions,
   ) {
     if (!(options.leaseMs > options.timeoutMs)) throw new Error('a delivery lease must outlast the receiver timeout');
-    this.#owner = newId('dlv', deps.runtime.now(), deps.runtime.randomBytes).replace('dlv_', 'node_');
+    // Names this dispatcher in the leases it takes: a lease is completed only by its holder.
+    this.#owner = `node_${Buffer.from(deps.runtime.randomBytes(12)).toString('hex')}`;
     this.#secretKey = webhookSecretKeyOf(deps.serverKey);
   }
 
