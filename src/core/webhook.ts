@@ -81,7 +81,8 @@ export function webhookSecretOf(key: Uint8Array, webhookId: string, version: num
 
 /** What a receiver gets as the body: `{type, timestamp, data}` (Standard Webhooks' payload structure). */
 export function webhookPayload(event: { type: EventType; at: number; data: Record<string, unknown> }): string {
-  return JSON.stringify({ type: event.type, timestamp: new Date(event.at).toISOString(), data: event.data });
+  const body = { type: event.type, timestamp: new Date(event.at).toISOString(), data: event.data };
+  return JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 }
 
 export interface RetryPolicy {

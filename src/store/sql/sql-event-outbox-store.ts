@@ -38,7 +38,8 @@ export class SqlEventOutboxStore implements EventOutboxStore {
             subject: e.subject,
             team_id: e.teamId,
             owner_user_id: e.ownerUserId,
-            data: JSON.stringify(e.data),
+            // A bigint (credits) is kept as its decimal text: JSON has no integers past 2^53.
+            data: JSON.stringify(e.data, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
             created_at: at,
           })),
         )

@@ -70,6 +70,9 @@ export const webhooks = {
       .execute();
     await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
     await db.schema.createIndex('webhook_deliveries_line').on('webhook_deliveries').columns(['webhook_id', 'subject', 'event_seq']).execute();
+    // The prune's "is any delivery left of this event", and the log's own by age.
+    await db.schema.createIndex('webhook_deliveries_event').on('webhook_deliveries').column('event_seq').execute();
+    await db.schema.createIndex('webhook_events_created').on('webhook_events').column('created_at').execute();
     await db.schema
       .createTable('webhook_notices')
       .addColumn('webhook_id', 'text', (c) => c.notNull())
