@@ -155,7 +155,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -188,7 +189,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -221,7 +223,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -254,7 +257,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -447,7 +451,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -480,7 +485,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -576,7 +582,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -609,7 +616,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -642,7 +650,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -675,7 +684,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -767,7 +777,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -800,7 +811,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -833,7 +845,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -866,7 +879,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -951,7 +965,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -984,7 +999,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1017,7 +1033,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1050,7 +1067,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1130,7 +1148,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1163,7 +1182,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1196,7 +1216,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1231,7 +1252,7 @@ export interface paths {
           slug?: string;
           type?: string;
           status?: 'active' | 'revoked' | 'expired';
-          /** @description Only tokens whose name starts with this, compared exactly (case-sensitive): a prefix is what an index on the name answers fast. */
+          /** @description Only tokens whose name starts with this: A–Z in either case, every other character exactly (a prefix is what an index on the name answers fast). */
           q?: string;
           /** @description Only this user's tokens, among those the listing shows anyway. */
           ownerUserId?: string;
@@ -1334,7 +1355,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1367,7 +1389,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1400,7 +1423,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1563,7 +1587,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1596,7 +1621,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1629,7 +1655,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1662,7 +1689,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1695,7 +1723,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1820,7 +1849,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1853,7 +1883,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1886,7 +1917,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1919,7 +1951,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1975,7 +2008,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2008,7 +2042,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2041,7 +2076,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2074,7 +2110,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2215,7 +2252,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2248,7 +2286,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2281,7 +2320,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2314,7 +2354,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2437,7 +2478,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2470,7 +2512,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2503,7 +2546,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2536,7 +2580,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2673,7 +2718,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2706,7 +2752,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2739,7 +2786,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2772,7 +2820,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2805,7 +2854,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2945,7 +2995,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2978,7 +3029,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3011,7 +3063,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3044,7 +3097,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3077,7 +3131,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3110,7 +3165,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3185,7 +3241,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3218,7 +3275,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3251,7 +3309,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3284,7 +3343,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3375,7 +3435,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3408,7 +3469,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3441,7 +3503,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3474,7 +3537,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3507,7 +3571,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3540,7 +3605,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };

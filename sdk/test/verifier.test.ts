@@ -145,7 +145,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
         // A malformed key goes to the server too, which answers as it always does.
         assert.deepEqual(gist(await verifier.verify(keys.garbage)), gist(await serverAnswer(url, keys.garbage, {})));
       } finally {
-        verifier.close();
+        await verifier.close();
       }
     });
 
@@ -184,7 +184,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
         }
         assert.equal((await verifier.verify(teamKeys[1]!.secret)).code, 'VALID');
       } finally {
-        verifier.close();
+        await verifier.close();
       }
     });
   });
@@ -234,7 +234,7 @@ describe('the verifier follows revocations made on another node', { timeout: 180
       assert.equal(latencies.length, REVOCATIONS);
       assert.ok(quantile(latencies, 0.99) < 1_000, `p99 ${quantile(latencies, 0.99).toFixed(0)} ms`);
     } finally {
-      verifier.close();
+      await verifier.close();
     }
   });
 
@@ -287,7 +287,7 @@ describe('the verifier follows revocations made on another node', { timeout: 180
       }
       assert.ok(errors.length > 0, 'the lost stream was reported');
     } finally {
-      verifier.close();
+      await verifier.close();
       await proxy.refuse();
     }
   });

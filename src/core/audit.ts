@@ -14,6 +14,8 @@ export const AUDIT_ACTIONS = [
   'session.create',
   /** A dashboard session was ended by signing out (DELETE /v1/session). */
   'session.delete',
+  /** A lifecycle policy was set: the installation's (target `installation`) or a team's (target the team). */
+  'policy.update',
   /** Webhooks (docs/webhooks.md); the target is the webhook, its secret never in the details. */
   'webhook.create',
   'webhook.update',
@@ -31,7 +33,7 @@ export interface AuditEvent {
   action: AuditAction;
   actorUserId: string | null;
   actorTokenId: string | null;
-  targetType: 'token' | 'user' | 'team' | 'pool' | 'webhook';
+  targetType: 'token' | 'user' | 'team' | 'pool' | 'installation' | 'webhook';
   targetId: string;
   teamId: string | null;
   /** The user whose object was acted on, so they see changes others made to it. */

@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
+import { policyRoutes } from './routes/policy-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { tokenExchangeRoutes } from './routes/token-exchange-routes.js';
@@ -153,6 +154,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await native.register(analyticsRoutes(services));
     await native.register(catalogRoutes(services));
     await native.register(creditRoutes(services));
+    await native.register(policyRoutes(services));
     await native.register(webhookRoutes(services));
   });
   await app.register(verifierRoutes(services));

@@ -134,6 +134,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     jwtTtlSeconds: config.jwtTtlSeconds,
     signingKeyRefreshMs: config.signingKeyRefreshMs,
     sessionTtlMs: config.sessionTtlMs,
+    policySweepMs: config.policySweepMs,
     analytics: config.analytics,
     analyticsRetention: {
       minuteMs: config.analyticsMinuteRetentionMs,
@@ -169,7 +170,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   const close = gracefulClose(app);
-  await background.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
+  await background.start(
+    config.usageFlushMs,
+    (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'),
+    (error) => app.log.error({ err: error }, 'the inactivity sweep failed'),
+  );
   background.startWebhooks((error) => app.log.error({ err: error }, 'delivering webhooks failed'));
   const sweep = setInterval(() => {
     services.credits

@@ -146,3 +146,14 @@ describe('serverConfig: TESSERA_SESSION_TTL_MS', () => {
     }
   });
 });
+
+describe('serverConfig: TESSERA_POLICY_SWEEP_MS', () => {
+  it('is 5 minutes unless set, 0 turns this node`s sweep off, and refuses words and fractions', () => {
+    assert.equal(serverConfig({}, {}).policySweepMs, 300_000);
+    assert.equal(serverConfig({}, { TESSERA_POLICY_SWEEP_MS: '20' }).policySweepMs, 20);
+    assert.equal(serverConfig({}, { TESSERA_POLICY_SWEEP_MS: '0' }).policySweepMs, 0);
+    for (const text of ['1.5', '-5', '5m']) {
+      assert.throws(() => serverConfig({}, { TESSERA_POLICY_SWEEP_MS: text }), /TESSERA_POLICY_SWEEP_MS/, text);
+    }
+  });
+});

@@ -35,6 +35,8 @@ export interface ServerConfig {
   workers: number;
   /** How often use counts and last-used times are written behind. */
   usageFlushMs: number;
+  /** How often each node runs the lifecycle policies' inactivity sweep (TESSERA_POLICY_SWEEP_MS); 0 = never on this node. */
+  policySweepMs: number;
   /** PostgreSQL connections each process keeps for queries (plus one LISTEN and up to two NOTIFY connections). */
   poolSize: number;
   /** How often a verifier's change stream (GET /v1/verifier/changes) gets a heartbeat comment. */
@@ -104,6 +106,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     changePollMs: env.TESSERA_CHANGE_POLL_MS ? Math.max(10, nonNegativeInteger('TESSERA_CHANGE_POLL_MS', env.TESSERA_CHANGE_POLL_MS, 0)) : undefined,
     workers: positiveInteger('--workers (TESSERA_WORKERS)', flags.workers ?? env.TESSERA_WORKERS, 1),
     usageFlushMs: positiveInteger('TESSERA_USAGE_FLUSH_MS', env.TESSERA_USAGE_FLUSH_MS, 1000),
+    policySweepMs: nonNegativeInteger('TESSERA_POLICY_SWEEP_MS', env.TESSERA_POLICY_SWEEP_MS, 300_000),
     poolSize: positiveInteger('TESSERA_PG_POOL_SIZE', env.TESSERA_PG_POOL_SIZE, 8),
     streamHeartbeatMs: positiveInteger('TESSERA_STREAM_HEARTBEAT_MS', env.TESSERA_STREAM_HEARTBEAT_MS, 15_000),
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),

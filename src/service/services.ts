@@ -17,8 +17,11 @@ import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
+import type { EventPublisher } from './event-publisher.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { PolicyService } from './policy-service.js';
+import { PolicySweep } from './policy-sweep.js';
 import { Readiness } from './readiness.js';
 import { SessionService } from './session-service.js';
 import { SigningKeyService } from './signing-key-service.js';
@@ -31,7 +34,6 @@ import { VerifierFeed } from './verifier-feed.js';
 import { VerifierService } from './verifier-service.js';
 import { VerifyService } from './verify-service.js';
 import { DEFAULT_PAUSE, DEFAULT_RETRY } from '../core/webhook.js';
-import type { EventPublisher } from './event-publisher.js';
 import { WebhookDispatcher, type DispatcherOptions } from './webhook-dispatcher.js';
 import { WebhookOutbox } from './webhook-outbox.js';
 import { WebhookService } from './webhook-service.js';
@@ -67,6 +69,8 @@ export interface Services {
   sessions: SessionService;
   /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
   analytics: AnalyticsService;
+  /** Lifecycle policies: the installation's and each team's (GET/PUT /v1/policies, /v1/teams/{id}/policies). */
+  policies: PolicyService;
   /** Webhooks, their deliveries, tests and redeliveries (docs/webhooks.md). */
   webhooks: WebhookService;
 }
@@ -107,6 +111,10 @@ export interface ServiceOptions {
   analytics?: boolean;
   /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
   analyticsRetention?: Partial<AnalyticsRetention>;
+  /** Where services report what happened (webhooks); nowhere when not given. */
+  events?: EventPublisher;
+  /** How often this node runs the lifecycle policies' inactivity sweep (TESSERA_POLICY_SWEEP_MS); 5 minutes when not given, 0 = never. */
+  policySweepMs?: number;
   /** How webhooks are delivered: the transport (an HTTP client when not given), timings, and whether private addresses are allowed. */
   webhooks?: WebhookOptions;
 }
@@ -157,7 +165,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const analytics = options.analytics === false ? undefined : new AnalyticsRecorder(stores.analytics);
   const outbox = new WebhookOutbox({ webhooks: stores.webhooks, outbox: stores.outbox, runtime });
   // What every service reports its events through: the outbox, delivered by the dispatcher.
-  const events: EventPublisher = outbox;
+  const events: EventPublisher = options.events ?? outbox;
   const creditWatch = new CreditWatch({ webhooks: stores.webhooks, events, runtime });
   const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics, creditWatch });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
@@ -181,12 +189,24 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     { webhooks: stores.webhooks, outbox: stores.outbox, tokens: stores.tokens, publisher: outbox, runtime },
     { retentionMs: webhookOptions.retentionMs ?? 30 * DAY_MS },
   );
+  const policies = new PolicyService({ policies: stores.policies, accounts: stores.accounts, access, audit, runtime });
+  const sweep = new PolicySweep({
+    policyStore: stores.policies,
+    policies,
+    inactivity: stores.inactivity,
+    tokens: stores.tokens,
+    changes,
+    events,
+    audit,
+    runtime,
+  });
   const tokens = new TokenService({
     tokens: stores.tokens,
     accounts: stores.accounts,
     access,
     audit,
     changes,
+    policies,
     resources: configAccess,
     runtime,
     secretKey,
@@ -212,6 +232,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     signingKeys,
     tokenExchange: new TokenExchangeService({ verify, signingKeys, counter: metrics, runtime }, jwtTtlSeconds),
     tokens,
+    policies,
     analytics: new AnalyticsService(
       { store: stores.analytics, access, accounts: stores.accounts, tokens: stores.tokens, runtime },
       { minuteMs: 2 * DAY_MS, hourMs: 14 * DAY_MS, totalMs: 90 * DAY_MS, ...options.analyticsRetention },
@@ -223,7 +244,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
-    verifier: new VerifierService({ tokens: stores.tokens, log: stores.changes, access, feed: verifierFeed, runtime }),
+    verifier: new VerifierService({ tokens: stores.tokens, log: stores.changes, access, feed: verifierFeed, runtime, usage, analytics }),
     webhooks: new WebhookService(
       { webhooks: stores.webhooks, outbox: stores.outbox, publisher: outbox, access, audit, runtime, serverKey: secretKey },
       { allowPrivate: webhookOptions.allowPrivate ?? false, onChanged: () => creditWatch.reload() },
@@ -241,6 +262,15 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   };
   return {
     services,
-    background: new Background({ changes, usage, rateLimiter, cache, analytics, webhooks: { dispatcher, sweeper, creditWatch, sweepMs: webhookOptions.sweepMs ?? 60_000 } }),
+    background: new Background({
+      changes,
+      usage,
+      rateLimiter,
+      cache,
+      analytics,
+      sweep,
+      sweepMs: options.policySweepMs ?? 300_000,
+      webhooks: { dispatcher, sweeper, creditWatch, sweepMs: webhookOptions.sweepMs ?? 60_000 },
+    }),
   };
 }

@@ -10,6 +10,8 @@ import type { TokenStore } from './token-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
 import type { SessionStore } from './session-store.js';
 import type { AnalyticsStore } from './analytics-store.js';
+import type { InactivityStore } from './inactivity-store.js';
+import type { PolicyStore } from './policy-store.js';
 import type { WebhookStore } from './webhook-store.js';
 import type { EventOutboxStore } from './event-outbox-store.js';
 
@@ -28,6 +30,10 @@ export interface Stores {
   sessions: SessionStore;
   /** Verification counts per token, outcome and tag over time. */
   analytics: AnalyticsStore;
+  /** Lifecycle policies: the installation's and each team's. */
+  policies: PolicyStore;
+  /** The inactivity sweep's reads and guarded writes over the tokens. */
+  inactivity: InactivityStore;
   /** Webhooks (docs/webhooks.md); their secrets are derived, never stored. */
   webhooks: WebhookStore;
   /** The event log and the webhook deliveries made from it. */

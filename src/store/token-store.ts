@@ -13,9 +13,10 @@ export interface TokenListQuery extends PageQuery {
   resource?: ResourceRef;
   status?: TokenStatus;
   /**
-   * Tokens whose name starts with this, compared exactly (case-sensitive, code point by code point):
-   * a prefix is what an index on the name answers (tokens_team_name, tokens_owner_name), a
-   * substring or a case-folded match would read every row of the caller's listing.
+   * Tokens whose name starts with this, ASCII letters in either case, every other character
+   * exactly (foldAscii): a prefix is what an index on the folded name answers
+   * (tokens_team_folded_name, tokens_owner_folded_name); a substring, or a fold the databases
+   * do not share, would read every row of the caller's listing.
    */
   namePrefix?: string;
   /** The instant `status` is judged at. */
@@ -67,4 +68,9 @@ export interface TokenStore {
    * in one statement, and PostgreSQL refuses one that meets a row twice.
    */
   recordUses(uses: readonly TokenUse[]): Promise<void>;
+}
+
+/** `text` with A–Z lowered and nothing else changed: what SQLite's lower() does, and PostgreSQL's in collation "C". */
+export function foldAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }

@@ -266,6 +266,16 @@ const ROWS: Record<string, Row> = {
     request: async (w, t) => ({ method: 'GET', url: `/v1/verifier/changes${placeQuery(w, t)}`, payloadAsStream: true }),
   },
 
+  // Reporting what a verifier answered itself: where it may hold tokens (tokens it may not hold are ignored, test/http/verifier-usage.test.ts).
+  'POST /v1/verifier/usage': {
+    policy: 'list',
+    request: async (w, t) => ({
+      method: 'POST',
+      url: `/v1/verifier/usage${placeQuery(w, t)}`,
+      payload: { counts: [{ tokenId: 'tok_unknown', minute: 60_000 * Math.floor(Date.now() / 60_000), outcome: 'VALID', count: 1 }] },
+    }),
+  },
+
   'GET /v1/whoami': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/whoami' }) },
   // Sign-in is public: the personal token in the body is the proof, whatever else is sent (an api token's is 403 either way).
   'POST /v1/session': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/v1/session', payload: { token: w.people.member.secret } }) },
@@ -284,6 +294,11 @@ const ROWS: Record<string, Row> = {
       return { method: 'POST', url: `/v1/teams/${teamOf(w, t)}/members`, payload: { userId: user, role: 'viewer' } };
     },
   },
+  // Lifecycle policies: the installation's rules bind every caller's tokens, so any signed-in caller reads them.
+  'GET /v1/policies': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/policies' }) },
+  'PUT /v1/policies': { policy: 'admin', request: async () => ({ method: 'PUT', url: '/v1/policies', payload: {} }) },
+  'GET /v1/teams/{id}/policies': { policy: 'teamRead', request: async (w, t) => ({ method: 'GET', url: `/v1/teams/${teamOf(w, t)}/policies` }) },
+  'PUT /v1/teams/{id}/policies': { policy: 'teamOwner', request: async (w, t) => ({ method: 'PUT', url: `/v1/teams/${teamOf(w, t)}/policies`, payload: {} }) },
   'GET /v1/audit': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/audit${placeQuery(w, t)}` }) },
   'GET /v1/environments': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/environments' }) },
   'POST /v1/environments': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/environments', payload: { name: w.fresh() } }) },

@@ -149,23 +149,26 @@ await describeEachStore('TokenStore contract', (stores) => {
       mk(8, 'de\u{10FFFF}x'),
       mk(9, 'de%'),
       mk(10, 'de_ploy'),
+      mk(11, 'DÉP'),
     ];
     for (const t of tokens) await stores.tokens.insert(t);
     const now = T0 + 100;
     const names = async (namePrefix: string, q: Partial<Parameters<Stores['tokens']['list']>[0]> = { teamId: null }) =>
       (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, namePrefix, ...q })).items.map((t) => t.name);
 
-    assert.deepEqual(await names('deploy'), ['deploy-ci', 'deploy']);
-    assert.deepEqual(await names('Deploy'), ['Deploy']);
-    assert.deepEqual(await names('de'), ['de_ploy', 'de%', 'de\u{10FFFF}x', 'de', 'deploy-ci', 'deploy']);
+    // ASCII letters in either case; other letters exactly (É is not é).
+    assert.deepEqual(await names('deploy'), ['Deploy', 'deploy-ci', 'deploy']);
+    assert.deepEqual(await names('DEPLOY-'), ['deploy-ci']);
+    assert.deepEqual(await names('de'), ['de_ploy', 'de%', 'de\u{10FFFF}x', 'de', 'Deploy', 'deploy-ci', 'deploy']);
     assert.deepEqual(await names('dé'), ['dép']);
+    assert.deepEqual(await names('dÉ'), ['DÉP']);
     // LIKE's wildcards are plain characters here.
     assert.deepEqual(await names('de%'), ['de%']);
     assert.deepEqual(await names('de_'), ['de_ploy']);
     assert.deepEqual(await names('de\u{10FFFF}'), ['de\u{10FFFF}x']);
     assert.deepEqual(await names('nothing'), []);
     assert.deepEqual(await names('deploy', { teamId: team }), ['deployment bot']);
-    assert.deepEqual(await names('deploy', {}), ['deployment bot', 'deploy-ci', 'deploy']);
+    assert.deepEqual(await names('deploy', {}), ['deployment bot', 'Deploy', 'deploy-ci', 'deploy']);
     assert.deepEqual(await names('deploy', { ownerUserId: 'usr_someone_else' }), []);
 
     const seen: string[] = [];
@@ -326,23 +329,22 @@ await describeEachStore('TokenStore contract', (stores) => {
 
 describe('TokenStore: a name search is an index range', () => {
   // The listing is always one owner's tokens or one team's: the prefix must narrow it through
-  // tokens_owner_name or tokens_team_name, not by reading every row of that owner or team.
+  // tokens_owner_folded_name or tokens_team_folded_name, not by reading every row of that owner or team.
   it('on SQLite, within an owner and within a team', async (t) => {
     const sqlite = (await storeFactories()).find((f) => f.name === 'sqlite')!;
     const opened = await sqlite.open();
     t.after(() => opened.cleanup());
     const plan = async (where: string) =>
       (
-        await opened.query!<{ detail: string }>(`explain query plan select * from tokens where ${where} and name >= ? and name < ? order by id desc limit 51`, [
-          'usr_1',
-          'dep',
-          'deq',
-        ])
+        await opened.query!<{ detail: string }>(
+          `explain query plan select * from tokens where ${where} and lower(name) >= ? and lower(name) < ? order by id desc limit 51`,
+          ['usr_1', 'dep', 'deq'],
+        )
       )
         .map((row) => row.detail)
         .join('\n');
     // Either name index is a range on the name (an owner's tokens have team_id null).
-    assert.match(await plan('owner_user_id = ? and team_id is null'), /USING INDEX tokens_(owner|team)_name \(.*name>\? AND name<\?\)/);
-    assert.match(await plan('team_id = ?'), /USING INDEX tokens_team_name \(team_id=\? AND name>\? AND name<\?\)/);
+    assert.match(await plan('owner_user_id = ? and team_id is null'), /USING INDEX tokens_(owner|team)_folded_name \(.*<expr>>\? AND <expr><\?\)/);
+    assert.match(await plan('team_id = ?'), /USING INDEX tokens_team_folded_name \(team_id=\? AND <expr>>\? AND <expr><\?\)/);
   });
 });

@@ -11,6 +11,8 @@ import { MemoryTokenStore } from './memory-token-store.js';
 import { MemorySigningKeyStore } from './memory-signing-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { MemoryAnalyticsStore } from './memory-analytics-store.js';
+import { MemoryInactivityStore } from './memory-inactivity-store.js';
+import { MemoryPolicyStore } from './memory-policy-store.js';
 import { MemoryEventOutboxStore } from './memory-event-outbox-store.js';
 import { MemoryWebhookStore } from './memory-webhook-store.js';
 
@@ -30,6 +32,8 @@ export function createMemoryStores(): Stores {
     signingKeys: new MemorySigningKeyStore(),
     sessions: new MemorySessionStore(),
     analytics: new MemoryAnalyticsStore(),
+    policies: new MemoryPolicyStore(),
+    inactivity: new MemoryInactivityStore(tokens),
     webhooks,
     outbox: new MemoryEventOutboxStore(webhooks),
     ping: async () => true,

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { tokenStatus, type TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
-import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
+import { foldAscii, type TokenListQuery, type TokenPatch, type TokenStore, type TokenUse } from '../token-store.js';
 import { paginate } from './paginate.js';
 
 const EDENAI_ORIGIN = 'edenai';
@@ -40,7 +40,7 @@ export class MemoryTokenStore implements TokenStore {
         (query.excludeType === undefined || t.type !== query.excludeType) &&
         (query.personalOf === undefined || t.type !== 'personal' || t.ownerUserId === query.personalOf) &&
         (query.resource === undefined || (t.resource?.kind === query.resource.kind && t.resource.id === query.resource.id)) &&
-        (query.namePrefix === undefined || t.name.startsWith(query.namePrefix)) &&
+        (query.namePrefix === undefined || foldAscii(t.name).startsWith(foldAscii(query.namePrefix))) &&
         (query.status === undefined || tokenStatus(t, query.now) === query.status),
     );
     const page = paginate(matching, query);

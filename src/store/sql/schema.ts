@@ -199,6 +199,22 @@ export interface VerificationCountsTable {
   credits: number | string | bigint;
 }
 
+/** One level's lifecycle policy: `installation` or a team's id. */
+export interface LifecyclePoliciesTable {
+  scope: string;
+  /** JSON text of LifecyclePolicy. */
+  policy: string;
+  updated_at: Millis;
+  updated_by: string | null;
+}
+
+/** The inactivity sweep's marker: the last activity a token was warned about, and when. */
+export interface TokenInactivityTable {
+  token_id: string;
+  warned_for: Millis;
+  warned_at: Millis;
+}
+
 /** Webhooks; the signing secret is derived (core/webhook.ts), never stored. */
 export interface WebhooksTable {
   id: string;
@@ -284,6 +300,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
   verification_counts: VerificationCountsTable;
+  lifecycle_policies: LifecyclePoliciesTable;
+  token_inactivity: TokenInactivityTable;
   webhooks: WebhooksTable;
   webhook_events: WebhookEventsTable;
   webhook_event_sequence: WebhookEventSequenceTable;
