@@ -30,6 +30,13 @@ export const AUDIT_ACTIONS = [
   'token.leak',
   /** A team's leak policy, or the installation's default (target `installation`), was set. */
   'leak-policy.update',
+  /** Webhooks (docs/webhooks.md); the target is the webhook, its secret never in the details. */
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
+  'webhook.rotate',
+  'webhook.test',
+  'webhook.redeliver',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -40,7 +47,7 @@ export interface AuditEvent {
   action: AuditAction;
   actorUserId: string | null;
   actorTokenId: string | null;
-  targetType: 'token' | 'user' | 'team' | 'pool' | 'installation';
+  targetType: 'token' | 'user' | 'team' | 'pool' | 'installation' | 'webhook';
   targetId: string;
   teamId: string | null;
   /** The user whose object was acted on, so they see changes others made to it. */

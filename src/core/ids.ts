@@ -1,6 +1,6 @@
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export type IdKind = 'tok' | 'usr' | 'team' | 'evt' | 'ecfg';
+export type IdKind = 'tok' | 'usr' | 'team' | 'evt' | 'ecfg' | 'whk' | 'msg' | 'dlv';
 
 let lastTime = -1;
 let lastRandom = '';

@@ -19,6 +19,9 @@ export const MANAGEMENT_SCOPES = [
   'catalog:write',
   'edge-configs:read',
   'edge-configs:write',
+  /** Webhooks and their deliveries (docs/webhooks.md): `:write` creates, changes, tests and redelivers. */
+  'webhooks:read',
+  'webhooks:write',
   /** An in-process verifier's snapshot and change stream (GET /v1/verifier/…). */
   'verifier:read',
   /**

@@ -29,6 +29,7 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { verifierRoutes } from './routes/verifier-routes.js';
 import { assertNoContentCoding, JSON_IN_UTF8, NUL_MESSAGE, parseJsonBody } from './json-body.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { logRequest, logRequestStart } from './logger.js';
 import { validatorCompiler } from './validator.js';
 import { holdAnswersUntilTurnEnds } from './turn-writes.js';
@@ -157,6 +158,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await native.register(creditRoutes(services));
     await native.register(policyRoutes(services));
     await native.register(leakPolicyRoutes(services));
+    await native.register(webhookRoutes(services));
   });
   await app.register(leakRoutes(services));
   await app.register(verifierRoutes(services));

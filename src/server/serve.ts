@@ -12,6 +12,7 @@ import type { ChangeSignal } from '../service/change-feed.js';
 import { PostgresChangeSignal } from '../adapters/postgres/postgres-change-signal.js';
 import { RedisChangeSignal } from '../adapters/redis/redis-change-signal.js';
 import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter.js';
+import { HttpWebhookSender } from '../adapters/http/webhook-sender.js';
 import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
 import { KEY_FINGERPRINT_SETTING, keyFingerprint, keyMismatch } from './key-fingerprint.js';
@@ -143,6 +144,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       hourMs: config.analyticsHourRetentionMs,
       totalMs: config.analyticsRetentionDays * 86_400_000,
     },
+    webhooks: {
+      transport: new HttpWebhookSender({ allowPrivate: config.webhooks.allowPrivate }),
+      allowPrivate: config.webhooks.allowPrivate,
+      pollMs: config.webhooks.pollMs,
+      timeoutMs: config.webhooks.timeoutMs,
+      leaseMs: config.webhooks.leaseMs,
+      retry: { baseMs: config.webhooks.retryBaseMs, maxMs: config.webhooks.retryMaxMs, giveUpAfterMs: config.webhooks.retryForMs },
+      pause: { failures: config.webhooks.pauseFailures, afterMs: config.webhooks.pauseAfterMs },
+      sweepMs: config.webhooks.sweepMs,
+    },
     ...(await changeSignal(config, stores)),
     changeFeed: {
       pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),
@@ -167,6 +178,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'),
     (error) => app.log.error({ err: error }, 'the inactivity sweep failed'),
   );
+  background.startWebhooks((error) => app.log.error({ err: error }, 'delivering webhooks failed'));
   const sweep = setInterval(() => {
     services.credits
       .expireDue((error, key) => app.log.error({ err: error, reservation: key }, 'refunding an expired reservation failed'))

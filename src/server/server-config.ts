@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { webhookConfig, type WebhookConfig } from './webhook-config.js';
 
 export interface ServerConfig {
   host: string;
@@ -71,6 +72,8 @@ export interface ServerConfig {
   gitlabRevocationToken: string | undefined;
   /** Public leak reports one address may make per minute (TESSERA_LEAK_REPORTS_PER_MINUTE); 0 = no limit. */
   leakReportsPerMinute: number;
+  /** Webhook delivery (TESSERA_WEBHOOK_*). */
+  webhooks: WebhookConfig;
 }
 
 /** The longest JWT lifetime TESSERA_JWT_TTL_SECONDS may ask for: an hour. A JWT cannot be revoked; its key can. */
@@ -128,6 +131,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     githubScanningKeys: githubScanningKeys(env.TESSERA_GITHUB_SCANNING_KEYS_FILE, env.TESSERA_GITHUB_SCANNING_KEYS),
     gitlabRevocationToken: gitlabToken(env.TESSERA_GITLAB_REVOCATION_TOKEN),
     leakReportsPerMinute: nonNegativeInteger('TESSERA_LEAK_REPORTS_PER_MINUTE', env.TESSERA_LEAK_REPORTS_PER_MINUTE, 10),
+    webhooks: webhookConfig(env),
   };
 }
 

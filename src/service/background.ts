@@ -4,6 +4,17 @@ import type { PolicySweep } from './policy-sweep.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
+import type { WebhookDispatcher } from './webhook-dispatcher.js';
+import type { WebhookSweeper } from './webhook-sweeper.js';
+import type { CreditWatch } from './credit-watch.js';
+
+/** Webhook delivery: the dispatcher (none without a transport) and the sweeps (token.expiring, pruning). */
+export interface WebhookBackground {
+  dispatcher: WebhookDispatcher | undefined;
+  sweeper: WebhookSweeper;
+  creditWatch: CreditWatch;
+  sweepMs: number;
+}
 
 /**
  * What runs behind the requests rather than in them: the change feed that keeps the token cache
@@ -21,6 +32,9 @@ export class Background {
   /** The lifecycle policies' inactivity sweep, run every `sweepMs` on every node (it acts once across them). */
   readonly sweep: PolicySweep | undefined;
   readonly #sweepMs: number;
+  readonly webhooks: WebhookBackground | undefined;
+  #webhookSweep: NodeJS.Timeout | undefined;
+  #onError: (error: unknown) => void = () => {};
 
   constructor(parts: {
     changes: ChangeFeed;
@@ -30,10 +44,12 @@ export class Background {
     analytics?: AnalyticsRecorder | undefined;
     sweep?: PolicySweep;
     sweepMs?: number;
+    webhooks?: WebhookBackground;
   }) {
     this.analytics = parts.analytics;
     this.sweep = parts.sweep;
     this.#sweepMs = parts.sweepMs ?? 0;
+    this.webhooks = parts.webhooks;
     this.changes = parts.changes;
     this.usage = parts.usage;
     this.rateLimiter = parts.rateLimiter;
@@ -56,8 +72,24 @@ export class Background {
     this.sweep?.start(this.#sweepMs, onSweepError);
   }
 
+  /** Delivers webhooks and runs their sweeps until stopped; a failed round goes to `onError` and the next one tries again. */
+  startWebhooks(onError: (error: unknown) => void): void {
+    if (!this.webhooks) return;
+    this.#onError = onError;
+    this.webhooks.creditWatch.onError = onError;
+    if (this.webhooks.dispatcher) {
+      this.webhooks.dispatcher.onError = onError;
+      this.webhooks.dispatcher.start();
+    }
+    const sweeper = this.webhooks.sweeper;
+    this.#webhookSweep ??= setInterval(() => void sweeper.sweep().catch(this.#onError), this.webhooks.sweepMs);
+    this.#webhookSweep.unref();
+  }
+
   /** Once the last request is answered: stops listening, writes the usage still behind, closes the rate limiter. */
   async stop(): Promise<void> {
+    clearInterval(this.#webhookSweep);
+    await this.webhooks?.dispatcher?.stop();
     await this.sweep?.stop();
     await this.changes.close();
     // Only now: the requests answered while closing have recorded their uses.

@@ -14,6 +14,7 @@ import type { Runtime } from './runtime.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { TokenCache } from './token-cache.js';
 import type { Presenter, VerifyService } from './verify-service.js';
+import type { CreditWatch } from './credit-watch.js';
 
 export type CreditOp = 'add' | 'set';
 
@@ -51,6 +52,8 @@ export class CreditService {
       runtime: Runtime;
       /** Derives the ids of reservations made with an Idempotency-Key. */
       secretKey: Buffer;
+      /** Told of what a reservation took (credits.low, credits.exhausted webhooks). */
+      creditWatch?: Pick<CreditWatch, 'charged'>;
     },
   ) {}
 
@@ -136,6 +139,7 @@ export class CreditService {
     const result = await this.deps.credits.reserve(reservation, plan.holder, plan.refill);
     if (plan.refill) this.deps.cache.delete(token.digest.toString('base64url'));
     if (!result || !result.charged) return { valid: false, code: 'USAGE_EXCEEDED', remaining: result?.remaining ?? 0n };
+    this.deps.creditWatch?.charged(token, plan.holder, amount, result.remaining);
     return { valid: true, code: 'VALID', reservation: { ...reservation, id }, remaining: result.remaining };
   }
 

@@ -17,7 +17,7 @@ import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
-import { noEvents, type EventPublisher } from './event-publisher.js';
+import type { EventPublisher } from './event-publisher.js';
 import { LeakPartners, type LeakPartnerOptions } from './leak-partners.js';
 import { LeakPolicyService } from './leak-policy-service.js';
 import { LeakService } from './leak-service.js';
@@ -36,6 +36,13 @@ import { UsageRecorder } from './usage-recorder.js';
 import { VerifierFeed } from './verifier-feed.js';
 import { VerifierService } from './verifier-service.js';
 import { VerifyService } from './verify-service.js';
+import { DEFAULT_PAUSE, DEFAULT_RETRY } from '../core/webhook.js';
+import { WebhookDispatcher, type DispatcherOptions } from './webhook-dispatcher.js';
+import { WebhookOutbox } from './webhook-outbox.js';
+import { WebhookService } from './webhook-service.js';
+import { WebhookSweeper } from './webhook-sweeper.js';
+import { CreditWatch } from './credit-watch.js';
+import type { WebhookTransport } from './webhook-transport.js';
 
 /**
  * What the HTTP layer calls: the use cases, the time, the metrics. Each route takes the few of
@@ -73,6 +80,8 @@ export interface Services {
   leakPartners: LeakPartners;
   /** Per-team leak policies and the installation's default. */
   leakPolicies: LeakPolicyService;
+  /** Webhooks, their deliveries, tests and redeliveries (docs/webhooks.md). */
+  webhooks: WebhookService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -117,6 +126,19 @@ export interface ServiceOptions {
   policySweepMs?: number;
   /** GitHub's scanning keys, GitLab's token and the public report's rate limit. */
   leaks?: LeakPartnerOptions;
+  /** How webhooks are delivered: the transport (an HTTP client when not given), timings, and whether private addresses are allowed. */
+  webhooks?: WebhookOptions;
+}
+
+export interface WebhookOptions extends Partial<DispatcherOptions> {
+  /** How deliveries are sent; tests may pass a fake. Without one, no dispatcher runs (nothing is sent). */
+  transport?: WebhookTransport;
+  /** TESSERA_WEBHOOK_ALLOW_PRIVATE: webhook URLs on private, loopback and link-local addresses are taken. */
+  allowPrivate?: boolean;
+  /** How often token.expiring is looked for and old deliveries forgotten (TESSERA_WEBHOOK_SWEEP_MS); a minute when not given. */
+  sweepMs?: number;
+  /** How long final deliveries and their events are kept; 30 days when not given. */
+  retentionMs?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -152,10 +174,43 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const rateLimiter = options.rateLimiter ?? new MemoryRateLimiter();
   const guard = new FailureGuard(options.failedAttemptsPerMinute ?? 100);
   const analytics = options.analytics === false ? undefined : new AnalyticsRecorder(stores.analytics);
-  const verify = new VerifyService({ tokens: stores.tokens, credits: stores.credits, rateLimiter, cache, usage, guard, counter: metrics, runtime, analytics });
+  const outbox = new WebhookOutbox({ webhooks: stores.webhooks, outbox: stores.outbox, runtime });
+  // What every service reports its events through: the outbox, delivered by the dispatcher.
+  const events: EventPublisher = options.events ?? outbox;
+  const creditWatch = new CreditWatch({ webhooks: stores.webhooks, events, runtime });
+  const verify = new VerifyService({
+    tokens: stores.tokens,
+    credits: stores.credits,
+    rateLimiter,
+    cache,
+    usage,
+    guard,
+    counter: metrics,
+    runtime,
+    analytics,
+    creditWatch,
+  });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
-  const events = options.events ?? noEvents;
+  const webhookOptions = options.webhooks ?? {};
+  const dispatcher = webhookOptions.transport
+    ? new WebhookDispatcher(
+        { webhooks: stores.webhooks, outbox: stores.outbox, publisher: outbox, transport: webhookOptions.transport, runtime, serverKey: secretKey },
+        {
+          pollMs: webhookOptions.pollMs ?? 1000,
+          timeoutMs: webhookOptions.timeoutMs ?? 10_000,
+          leaseMs: webhookOptions.leaseMs ?? 60_000,
+          concurrency: webhookOptions.concurrency ?? 16,
+          retry: { ...DEFAULT_RETRY, ...webhookOptions.retry },
+          pause: { ...DEFAULT_PAUSE, ...webhookOptions.pause },
+        },
+      )
+    : undefined;
+  if (dispatcher) outbox.onAppended = () => dispatcher.kick();
+  const sweeper = new WebhookSweeper(
+    { webhooks: stores.webhooks, outbox: stores.outbox, tokens: stores.tokens, publisher: outbox, runtime },
+    { retentionMs: webhookOptions.retentionMs ?? 30 * DAY_MS },
+  );
   const policies = new PolicyService({ policies: stores.policies, accounts: stores.accounts, access, audit, runtime });
   const sweep = new PolicySweep({
     policyStore: stores.policies,
@@ -220,11 +275,15 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     catalog,
-    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),
+    credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey, creditWatch }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
     verifier: new VerifierService({ tokens: stores.tokens, log: stores.changes, access, feed: verifierFeed, runtime, usage, analytics }),
+    webhooks: new WebhookService(
+      { webhooks: stores.webhooks, outbox: stores.outbox, publisher: outbox, access, audit, runtime, serverKey: secretKey },
+      { allowPrivate: webhookOptions.allowPrivate ?? false, onChanged: () => creditWatch.reload() },
+    ),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,
@@ -236,5 +295,17 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
       runtime,
     }),
   };
-  return { services, background: new Background({ changes, usage, rateLimiter, cache, analytics, sweep, sweepMs: options.policySweepMs ?? 300_000 }) };
+  return {
+    services,
+    background: new Background({
+      changes,
+      usage,
+      rateLimiter,
+      cache,
+      analytics,
+      sweep,
+      sweepMs: options.policySweepMs ?? 300_000,
+      webhooks: { dispatcher, sweeper, creditWatch, sweepMs: webhookOptions.sweepMs ?? 60_000 },
+    }),
+  };
 }

@@ -80,10 +80,11 @@ export class TokenService {
       changes: ChangeFeed;
       /** The lifecycle policies every token made, rotated or changed here is held to. */
       policies: Pick<PolicyService, 'enforce' | 'enforceChange'>;
-      events: EventPublisher;
       resources: ResourceTokens;
       runtime: Runtime;
       secretKey: Buffer;
+      /** Where token.created/updated/rotated/revoked/deleted go (webhooks), once each change is stored. */
+      events: EventPublisher;
     },
   ) {}
 
@@ -150,6 +151,7 @@ export class TokenService {
       action: 'token.create',
       details: { name: issued.token.name, type, origin: issued.token.origin },
     });
+    await this.deps.events.publish([tokenEvent('token.created', issued.token)]);
     return issued;
   }
 
@@ -237,6 +239,9 @@ export class TokenService {
       action: 'token.update',
       details: { changed: Object.keys(patch).filter((k) => patch[k as keyof TokenPatch] !== undefined) },
     });
+    await this.deps.events.publish([
+      tokenEvent('token.updated', updated, { changed: Object.keys(patch).filter((k) => patch[k as keyof TokenPatch] !== undefined) }),
+    ]);
     return updated;
   }
 
@@ -246,6 +251,7 @@ export class TokenService {
     if (!revoked) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(revoked);
     await this.deps.audit.record(ctx, { ...tokenAuditTarget(revoked), action: 'token.revoke' });
+    await this.deps.events.publish([tokenEvent('token.revoked', revoked)]);
     return revoked;
   }
 
@@ -303,6 +309,7 @@ export class TokenService {
     const owner = await this.deps.accounts.findUser(revoked.ownerUserId);
     const ctx = owner ? { principal: { user: owner, token: revoked }, ...from } : null;
     await this.deps.audit.record(ctx, { ...tokenAuditTarget(revoked), action: 'token.revoke', details: { by: 'possession' } });
+    await this.deps.events.publish([tokenEvent('token.revoked', revoked, { by: 'possession' })]);
   }
 
   /**
@@ -336,6 +343,10 @@ export class TokenService {
       action: 'token.rotate',
       details: { rotatedFromId: old.id, gracePeriodMs: grace },
     });
+    // The old token's subject: its receivers see the rotation in order with what happened to it before.
+    await this.deps.events.publish([
+      { ...tokenEvent('token.rotated', issued.token, { rotatedFromId: old.id, oldTokenRevokedAt: now + grace }), subject: old.id },
+    ]);
     return issued;
   }
 
@@ -344,6 +355,7 @@ export class TokenService {
     if (!(await this.deps.tokens.delete(token.id))) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(token);
     await this.deps.audit.record(ctx, { ...tokenAuditTarget(token), action: 'token.delete', details: { name: token.name } });
+    await this.deps.events.publish([tokenEvent('token.deleted', token)]);
   }
 
   /** Every node drops its cached copy of these tokens. */

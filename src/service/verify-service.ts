@@ -12,6 +12,7 @@ import type { Runtime } from './runtime.js';
 import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
 import type { AnalyticsRecorder } from './analytics-recorder.js';
+import type { CreditWatch } from './credit-watch.js';
 
 /** The tightest of a token's rate limits after this call, or the one that refused it. */
 export interface RateLimitState {
@@ -71,6 +72,8 @@ export class VerifyService {
       runtime: Runtime;
       /** Where outcomes are counted per token and minute; none when analytics is off. */
       analytics?: AnalyticsRecorder | undefined;
+      /** Told of every charge and the balance it left (credits.low, credits.exhausted webhooks); never waited on. */
+      creditWatch?: Pick<CreditWatch, 'charged'> | undefined;
     },
   ) {}
 
@@ -221,6 +224,7 @@ export class VerifyService {
     if (plan?.holder.kind === 'pool' && !charge) return { valid: false, code: 'USAGE_EXCEEDED', remaining: 0n, subject: token };
     const result = this.#valid(token, now, cached);
     if (charge && plan) {
+      this.deps.creditWatch?.charged(token, plan.holder, plan.cost, charge.remaining);
       result.remaining = charge.remaining;
       result.spent = plan.cost;
     }

@@ -13,6 +13,8 @@ import type { AnalyticsStore } from './analytics-store.js';
 import type { InactivityStore } from './inactivity-store.js';
 import type { PolicyStore } from './policy-store.js';
 import type { LeakPolicyStore } from './leak-policy-store.js';
+import type { WebhookStore } from './webhook-store.js';
+import type { EventOutboxStore } from './event-outbox-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
@@ -35,6 +37,10 @@ export interface Stores {
   inactivity: InactivityStore;
   /** What each team (and the installation by default) does with a token reported leaked. */
   leakPolicies: LeakPolicyStore;
+  /** Webhooks (docs/webhooks.md); their secrets are derived, never stored. */
+  webhooks: WebhookStore;
+  /** The event log and the webhook deliveries made from it. */
+  outbox: EventOutboxStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

@@ -67,6 +67,9 @@ const POLICIES = {
   poolWrite: { own: 'ok ok 404 404 404 404', team: 'ok ok ok ok 403 403', otherTeam: 'ok 403 403 403 403 ok', otherUser: 'ok 404 404 404 404 ok' },
   teamRead: { team: 'ok ok ok ok ok 403', otherTeam: 'ok 403 403 403 403 ok' },
   teamOwner: { team: 'ok 403 ok 403 403 403', otherTeam: 'ok 403 403 403 403 ok' },
+  /** A webhook: its maker's own, or its team's, where viewers read it; another's is simply not there. */
+  webhookRead: { own: 'ok ok 404 404 404 404', team: 'ok ok ok ok ok 404', otherTeam: 'ok 404 404 404 404 ok' },
+  webhookWrite: { own: 'ok ok 404 404 404 404', team: 'ok ok ok ok 403 404', otherTeam: 'ok 404 404 404 404 ok' },
   /** Eden AI names tokens in the caller's own namespace: another's name is simply not there. */
   ownName: { own: '404 ok 404 404 404 404' },
 } satisfies Record<string, PolicyTable>;
@@ -176,6 +179,22 @@ const placeQuery = (w: World, target: Target) => ({ own: '', team: `?teamId=${w.
 const poolOwner = (w: World, target: Target) =>
   ({ own: w.people.owner.id, team: w.teamA, otherTeam: w.teamD, otherUser: w.people.outsider.id })[target as 'own'];
 const teamOf = (w: World, target: Target) => (target === 'team' ? w.teamA : w.teamD);
+
+/** A fresh webhook of the target's: alice's own, team A's, or team D's. */
+async function webhookTarget(w: World, target: Target): Promise<string> {
+  const maker = { own: w.people.owner, team: w.people.teamOwner, otherTeam: w.people.outsider }[target as 'own'];
+  const payload = { url: 'https://hooks.example.com/matrix', events: ['token.created'] };
+  return (await call(w, maker.secret, { method: 'POST', url: `/v1/webhooks${placeQuery(w, target)}`, payload })).json().webhook.id;
+}
+
+/** A webhook of the target's with one delivery (its test event). */
+async function deliveryTarget(w: World, target: Target): Promise<{ webhook: string; delivery: string }> {
+  const webhook = await webhookTarget(w, target);
+  const maker = { own: w.people.owner, team: w.people.teamOwner, otherTeam: w.people.outsider }[target as 'own'];
+  await call(w, maker.secret, { method: 'POST', url: `/v1/webhooks/${webhook}/test` });
+  const delivery = (await call(w, maker.secret, { method: 'GET', url: `/v1/webhooks/${webhook}/deliveries` })).json().items[0].id;
+  return { webhook, delivery };
+}
 
 async function reservation(w: World): Promise<string> {
   const secret = (await call(w, w.h.admin, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), credits: '10' } })).json().secret;
@@ -401,6 +420,41 @@ const ROWS: Record<string, Row> = {
   'PUT /v1/teams/{id}/leak-policy': {
     policy: 'teamOwner',
     request: async (w, t) => ({ method: 'PUT', url: `/v1/teams/${teamOf(w, t)}/leak-policy`, payload: { action: 'revoke' } }),
+  },
+  // ---- webhooks (docs/webhooks.md) ----
+  'POST /v1/webhooks': {
+    policy: 'create',
+    request: async (w, t) => ({
+      method: 'POST',
+      url: `/v1/webhooks${placeQuery(w, t)}`,
+      payload: { url: 'https://hooks.example.com/m', events: ['token.created'] },
+    }),
+  },
+  'GET /v1/webhooks': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/webhooks${placeQuery(w, t)}` }) },
+  'GET /v1/webhooks/{id}': { policy: 'webhookRead', request: async (w, t) => ({ method: 'GET', url: `/v1/webhooks/${await webhookTarget(w, t)}` }) },
+  'PATCH /v1/webhooks/{id}': {
+    policy: 'webhookWrite',
+    request: async (w, t) => ({ method: 'PATCH', url: `/v1/webhooks/${await webhookTarget(w, t)}`, payload: { description: 'changed' } }),
+  },
+  'DELETE /v1/webhooks/{id}': { policy: 'webhookWrite', request: async (w, t) => ({ method: 'DELETE', url: `/v1/webhooks/${await webhookTarget(w, t)}` }) },
+  'POST /v1/webhooks/{id}/rotate-secret': {
+    policy: 'webhookWrite',
+    request: async (w, t) => ({ method: 'POST', url: `/v1/webhooks/${await webhookTarget(w, t)}/rotate-secret` }),
+  },
+  'POST /v1/webhooks/{id}/test': {
+    policy: 'webhookWrite',
+    request: async (w, t) => ({ method: 'POST', url: `/v1/webhooks/${await webhookTarget(w, t)}/test` }),
+  },
+  'GET /v1/webhooks/{id}/deliveries': {
+    policy: 'webhookRead',
+    request: async (w, t) => ({ method: 'GET', url: `/v1/webhooks/${await webhookTarget(w, t)}/deliveries` }),
+  },
+  'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+    policy: 'webhookWrite',
+    request: async (w, t) => {
+      const { webhook, delivery } = await deliveryTarget(w, t);
+      return { method: 'POST', url: `/v1/webhooks/${webhook}/deliveries/${delivery}/redeliver` };
+    },
   },
 };
 

@@ -58,8 +58,8 @@ await describeEachApp(
         assert.equal(back.json().token.disabledAt, null);
         assert.equal((await verify(secret)).code, 'VALID');
         assert.equal((await audited(token.id, 'token.enable')).length, 1);
-        assert.deepEqual(published(token.id), ['token.disabled', 'token.enabled']);
-        const event = events.published.find((e) => e.subject === token.id)!;
+        assert.deepEqual(published(token.id), ['token.created', 'token.disabled', 'token.enabled']);
+        const event = events.published.find((e) => e.subject === token.id && e.type === 'token.disabled')!;
         assert.equal(event.data.reason, 'left for the weekend');
         assert.equal((event.data.token as { id: string }).id, token.id);
         assert.equal(JSON.stringify(event).includes(secret), false, 'no secret in an event');

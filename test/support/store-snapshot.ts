@@ -27,15 +27,34 @@ export async function storeSnapshot(h: Harness, known: KnownIds = {}): Promise<s
   ]);
   const configIds = new Set(known.edgeConfigIds ?? []);
   for (const token of tokens.items) if (token.resource?.kind === EDGE_CONFIG_RESOURCE) configIds.add(token.resource.id);
-  const [members, pools, edgeConfigs] = await Promise.all([
+  const [members, pools, edgeConfigs, webhooks] = await Promise.all([
     Promise.all(teams.items.map((team) => stores.accounts.listMembers(team.id))),
     Promise.all([...users.items, ...teams.items].map((owner) => stores.credits.findPool(owner.id))),
     Promise.all([...configIds].sort().map((id) => stores.edgeConfigs.find(id))),
+    // Every webhook: each user's own, each team's and the installation's.
+    Promise.all([
+      ...users.items.map((u) => stores.webhooks.list({ ownerUserId: u.id }, { limit: 1000 })),
+      ...teams.items.map((t) => stores.webhooks.list({ teamId: t.id }, { limit: 1000 })),
+      stores.webhooks.list({ scope: 'installation' }, { limit: 1000 }),
+    ]),
   ]);
   const catalog = { environments, projects };
   // Balances are bigints, which JSON cannot write.
   return JSON.stringify(
-    { tokens: tokens.items, audit: audit.items, users: users.items, teams: teams.items, members, pools, edgeConfigs, reservations, catalog, changes, policies },
+    {
+      tokens: tokens.items,
+      audit: audit.items,
+      users: users.items,
+      teams: teams.items,
+      members,
+      pools,
+      edgeConfigs,
+      reservations,
+      catalog,
+      changes,
+      policies,
+      webhooks,
+    },
     (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value),
   );
 }

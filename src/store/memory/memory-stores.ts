@@ -14,9 +14,12 @@ import { MemoryAnalyticsStore } from './memory-analytics-store.js';
 import { MemoryInactivityStore } from './memory-inactivity-store.js';
 import { MemoryPolicyStore } from './memory-policy-store.js';
 import { MemoryLeakPolicyStore } from './memory-leak-policy-store.js';
+import { MemoryEventOutboxStore } from './memory-event-outbox-store.js';
+import { MemoryWebhookStore } from './memory-webhook-store.js';
 
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
+  const webhooks = new MemoryWebhookStore();
   return {
     tokens,
     credits: new MemoryCreditStore(tokens),
@@ -33,6 +36,8 @@ export function createMemoryStores(): Stores {
     policies: new MemoryPolicyStore(),
     inactivity: new MemoryInactivityStore(tokens),
     leakPolicies: new MemoryLeakPolicyStore(),
+    webhooks,
+    outbox: new MemoryEventOutboxStore(webhooks),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

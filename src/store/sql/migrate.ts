@@ -19,6 +19,7 @@ import { tokenNamesFolded } from './migrations/2026-12-05T1750-token-names-folde
 import { suspension } from './migrations/2026-12-05T1800-suspension.js';
 import { lifecyclePolicies } from './migrations/2026-12-05T1810-lifecycle-policies.js';
 import { leakPolicies } from './migrations/2026-12-05T1820-leak-policies.js';
+import { webhooks } from './migrations/2026-12-05T1830-webhooks.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -47,6 +48,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T1800-suspension': suspension,
     '2026-12-05T1810-lifecycle-policies': lifecyclePolicies,
     '2026-12-05T1820-leak-policies': leakPolicies,
+    '2026-12-05T1830-webhooks': webhooks,
   };
 }
 

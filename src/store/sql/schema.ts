@@ -229,6 +229,72 @@ export interface LeakPoliciesTable {
   updated_by: string;
 }
 
+/** Webhooks; the signing secret is derived (core/webhook.ts), never stored. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  description: string;
+  /** JSON text of EventType[]. */
+  events: string;
+  scope: string;
+  owner_user_id: string;
+  team_id: string | null;
+  status: string;
+  secret_version: number;
+  previous_secret_until: Millis | null;
+  expiring_days: number;
+  /** A decimal string of 10⁻⁹ credits. */
+  credits_low_threshold: string | null;
+  consecutive_failures: number;
+  failing_since: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface WebhookEventsTable {
+  seq: number | string;
+  id: string;
+  type: string;
+  subject: string;
+  team_id: string | null;
+  owner_user_id: string | null;
+  /** JSON text of the payload's data. */
+  data: string;
+  created_at: Millis;
+}
+
+export interface WebhookEventSequenceTable {
+  id: number;
+  seq: number | string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_seq: number | string;
+  event_id: string;
+  event_type: string;
+  subject: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Millis | null;
+  lease_until: Millis | null;
+  lease_owner: string | null;
+  first_attempt_at: Millis | null;
+  last_attempt_at: Millis | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Millis;
+  delivered_at: Millis | null;
+}
+
+export interface WebhookNoticesTable {
+  webhook_id: string;
+  kind: string;
+  subject: string;
+  created_at: Millis;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -251,6 +317,11 @@ export interface Database {
   lifecycle_policies: LifecyclePoliciesTable;
   token_inactivity: TokenInactivityTable;
   leak_policies: LeakPoliciesTable;
+  webhooks: WebhooksTable;
+  webhook_events: WebhookEventsTable;
+  webhook_event_sequence: WebhookEventSequenceTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_notices: WebhookNoticesTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

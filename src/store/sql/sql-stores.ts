@@ -17,6 +17,8 @@ import { SqlAnalyticsStore } from './sql-analytics-store.js';
 import { SqlInactivityStore } from './sql-inactivity-store.js';
 import { SqlPolicyStore } from './sql-policy-store.js';
 import { SqlLeakPolicyStore } from './sql-leak-policy-store.js';
+import { SqlEventOutboxStore } from './sql-event-outbox-store.js';
+import { SqlWebhookStore } from './sql-webhook-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
@@ -37,6 +39,8 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     policies: new SqlPolicyStore(db),
     inactivity: new SqlInactivityStore(db, tokens),
     leakPolicies: new SqlLeakPolicyStore(db),
+    webhooks: new SqlWebhookStore(db),
+    outbox: new SqlEventOutboxStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;
