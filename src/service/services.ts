@@ -19,6 +19,7 @@ import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
 import { noEvents, type EventPublisher } from './event-publisher.js';
 import { noMetrics, type Metrics } from './metrics.js';
+import { OffboardingService } from './offboarding-service.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { Readiness } from './readiness.js';
 import { SessionService } from './session-service.js';
@@ -58,6 +59,8 @@ export interface Services {
   tokenExchange: TokenExchangeService;
   /** Dashboard sign-in: session cookies in place of a token (POST /v1/session). */
   sessions: SessionService;
+  /** Admins disable, enable and delete users (POST /v1/users/{id}/disable, …). */
+  offboarding: OffboardingService;
   /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
   analytics: AnalyticsService;
 }
@@ -176,6 +179,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     ),
     oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
+    offboarding: new OffboardingService({ accounts: stores.accounts, tokens: stores.tokens, access, audit, changes, events, runtime }),
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),

@@ -61,8 +61,13 @@ export interface ListTokensInput {
   status?: TokenStatus;
   /** Only names starting with this (exactly, case and all). */
   namePrefix?: string;
-  /** Only this user's tokens, within what the listing shows anyway: a filter never widens it. */
+  /**
+   * Only this user's tokens, within what the listing shows anyway: a filter never widens it, but
+   * for an admin, whose listing without a team is every token (`all`) or this user's in every team.
+   */
   ownerUserId?: string;
+  /** Admins only: every token of the installation (with `ownerUserId`, that user's anywhere). */
+  all?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -183,6 +188,11 @@ export class TokenService {
       // Teammates' personal tokens are theirs alone: a team listing shows only the caller's own.
       const personalOf = this.deps.access.isAdmin(principal) ? undefined : principal.user.id;
       return this.deps.tokens.list({ ...filters, teamId: access.team.id, personalOf, ownerUserId: input.ownerUserId });
+    }
+    if (input.all) this.deps.access.requireAdmin(principal);
+    // An admin finds a person's tokens wherever they are (offboarding), or everyone's.
+    if (this.deps.access.isAdmin(principal) && (input.all || (input.ownerUserId !== undefined && input.ownerUserId !== principal.user.id))) {
+      return this.deps.tokens.list({ ...filters, ownerUserId: input.ownerUserId });
     }
     // Without a team the listing is the caller's own tokens: another owner's is an empty page.
     if (input.ownerUserId !== undefined && input.ownerUserId !== principal.user.id) return { items: [], nextCursor: null };

@@ -163,6 +163,17 @@ const poolOwner = (w: World, target: Target) =>
   ({ own: w.people.owner.id, team: w.teamA, otherTeam: w.teamD, otherUser: w.people.outsider.id })[target as 'own'];
 const teamOf = (w: World, target: Target) => (target === 'team' ? w.teamA : w.teamD);
 
+async function freshUser(w: World): Promise<string> {
+  return (await call(w, w.h.admin, { method: 'POST', url: '/v1/users', payload: { name: w.fresh() } })).json().user.id;
+}
+
+/** A fresh viewer of the target's team, added by the admin. */
+async function member(w: World, target: Target): Promise<string> {
+  const user = await freshUser(w);
+  await call(w, w.h.admin, { method: 'POST', url: `/v1/teams/${teamOf(w, target)}/members`, payload: { userId: user, role: 'viewer' } });
+  return user;
+}
+
 async function reservation(w: World): Promise<string> {
   const secret = (await call(w, w.h.admin, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), credits: '10' } })).json().secret;
   return (await w.h.request({ method: 'POST', url: '/v1/credits/reserve', payload: { token: secret, amount: '1', ttlMs: 60_000 } })).json().reservationId;
@@ -268,6 +279,18 @@ const ROWS: Record<string, Row> = {
       return { method: 'POST', url: `/v1/teams/${teamOf(w, t)}/members`, payload: { userId: user, role: 'viewer' } };
     },
   },
+  'PATCH /v1/teams/{id}/members/{userId}': {
+    policy: 'teamOwner',
+    request: async (w, t) => ({ method: 'PATCH', url: `/v1/teams/${teamOf(w, t)}/members/${await member(w, t)}`, payload: { role: 'member' } }),
+  },
+  'DELETE /v1/teams/{id}/members/{userId}': {
+    policy: 'teamOwner',
+    request: async (w, t) => ({ method: 'DELETE', url: `/v1/teams/${teamOf(w, t)}/members/${await member(w, t)}` }),
+  },
+  // Offboarding: admins only, on a fresh user each time.
+  'POST /v1/users/{id}/disable': { policy: 'admin', request: async (w) => ({ method: 'POST', url: `/v1/users/${await freshUser(w)}/disable` }) },
+  'POST /v1/users/{id}/enable': { policy: 'admin', request: async (w) => ({ method: 'POST', url: `/v1/users/${await freshUser(w)}/enable` }) },
+  'DELETE /v1/users/{id}': { policy: 'admin', request: async (w) => ({ method: 'DELETE', url: `/v1/users/${await freshUser(w)}` }) },
   'GET /v1/audit': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/audit${placeQuery(w, t)}` }) },
   'GET /v1/environments': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/environments' }) },
   'POST /v1/environments': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/environments', payload: { name: w.fresh() } }) },
