@@ -150,6 +150,25 @@ await describeEachApp('malformed and hostile requests', (h) => {
     ['a tag with a space', { method: 'POST', url: '/v1/verify', payload: { token: 'tsk_x', tags: ['plan pro'] } }, 400],
     ['a tag of 65 characters', { method: 'POST', url: '/v1/verify', payload: { token: 'tsk_x', tags: ['t'.repeat(65)] } }, 400],
     ['a batch item with a bad tag', { method: 'POST', url: '/v1/verify/batch', payload: { tokens: [{ token: 'tsk_x', tags: ['<script>'] }] } }, 400],
+    // Suspension and offboarding (issue 22).
+    ['a suspension reason too long', { method: 'POST', url: `/v1/tokens/${tokenId}/disable`, payload: { reason: 'r'.repeat(501) }, as: h.admin }, 400],
+    ['a suspension reason that is no string', { method: 'POST', url: `/v1/tokens/${tokenId}/disable`, payload: { reason: { $gt: '' } }, as: h.admin }, 400],
+    ['a suspension with an unknown field', { method: 'POST', url: `/v1/tokens/${tokenId}/disable`, payload: { disabledAt: 0 }, as: h.admin }, 400],
+    ['a suspension body that is an array', { method: 'POST', url: `/v1/tokens/${tokenId}/disable`, headers: json, payload: '[]', as: h.admin }, 400],
+    ['NUL in a reason', { method: 'POST', url: `/v1/tokens/${tokenId}/disable`, headers: json, payload: '{"reason":"a\\u0000"}', as: h.admin }, 400],
+    ['disabling an unknown user', { method: 'POST', url: '/v1/users/usr_%00/disable', as: h.admin }, 400],
+    ['deleting a user id past 64 characters', { method: 'DELETE', url: `/v1/users/${'u'.repeat(65)}`, as: h.admin }, 400],
+    ['a user named as the admin but for case', { method: 'POST', url: '/v1/users', payload: { name: 'ADMIN' }, as: h.admin }, 409],
+    ['a user name of full-width letters folding to admin', { method: 'POST', url: '/v1/users', payload: { name: 'ａｄｍｉｎ' }, as: h.admin }, 409],
+    ['a member role that is unknown', { method: 'PATCH', url: '/v1/teams/whatever/members/usr_x', payload: { role: 'god' }, as: h.admin }, 400],
+    ['a member change without a role', { method: 'PATCH', url: '/v1/teams/whatever/members/usr_x', payload: {}, as: h.admin }, 400],
+    [
+      'a member change with another field',
+      { method: 'PATCH', url: '/v1/teams/whatever/members/usr_x', payload: { role: 'owner', teamId: 'x' }, as: h.admin },
+      400,
+    ],
+    ['NUL in a member id', { method: 'DELETE', url: '/v1/teams/whatever/members/usr_%00', as: h.admin }, 400],
+    ['every token, asked with no boolean', { method: 'GET', url: '/v1/tokens?all=maybe', as: h.admin }, 400],
     ['a forward-auth tag with a newline', { method: 'GET', url: '/v1/forward-auth?tag=a%0Ab', headers: { authorization: 'Bearer tsk_x' } }, 400],
   ];
 
