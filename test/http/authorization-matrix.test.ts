@@ -20,11 +20,11 @@ type Outcome = 'ok' | 401 | 403 | 404;
 /** Of a row that reads its outcome from its effect: it answered 200 and did nothing. */
 type EffectOutcome = Outcome | 'refused';
 type Person = 'admin' | 'owner' | 'teamOwner' | 'member' | 'viewer' | 'outsider';
-type Caller = Person | 'api' | 'resource' | 'revoked' | 'expired' | 'wrongScope';
+type Caller = Person | 'api' | 'resource' | 'revoked' | 'expired' | 'disabled' | 'userDisabled' | 'wrongScope';
 type Target = 'own' | 'team' | 'teammatePersonal' | 'otherTeam' | 'otherUser';
 
 const PEOPLE: readonly Person[] = ['admin', 'owner', 'teamOwner', 'member', 'viewer', 'outsider'];
-const CALLERS: readonly Caller[] = [...PEOPLE, 'api', 'resource', 'revoked', 'expired', 'wrongScope'];
+const CALLERS: readonly Caller[] = [...PEOPLE, 'api', 'resource', 'revoked', 'expired', 'disabled', 'userDisabled', 'wrongScope'];
 
 /** Per target, the outcome for each person in PEOPLE's order: admin owner teamOwner member viewer outsider. */
 type PolicyTable = Partial<Record<Target, string>>;
@@ -430,7 +430,7 @@ function targetsOf(policy: Policy): Target[] {
 }
 
 function expected(policy: keyof typeof POLICIES, scoped: boolean, caller: Caller, target: Target): Outcome {
-  if (caller === 'revoked' || caller === 'expired') return 401;
+  if (caller === 'revoked' || caller === 'expired' || caller === 'disabled' || caller === 'userDisabled') return 401;
   if (caller === 'api' || caller === 'resource') return 403;
   if (caller === 'wrongScope') return scoped ? 403 : 'ok';
   const row = (POLICIES[policy] as PolicyTable)[target]!.split(' ');
@@ -469,6 +469,14 @@ async function makeWorld(): Promise<World> {
     (await call(w, owner!.secret, { method: 'POST', url: '/v1/tokens', payload: { name: fresh(), type: 'personal', ...payload } })).json();
   const revoked = await personal({});
   await call(w, owner!.secret, { method: 'POST', url: `/v1/tokens/${revoked.token.id}/revoke` });
+  // Suspended on its own, and one whose user is disabled (issue 22): no more than a revoked one.
+  const suspended = await personal({});
+  await call(w, owner!.secret, { method: 'POST', url: `/v1/tokens/${suspended.token.id}/disable` });
+  const leaver = (await call(w, h.admin, { method: 'POST', url: '/v1/users', payload: { name: fresh() } })).json().user.id;
+  const leaversToken = (
+    await call(w, h.admin, { method: 'POST', url: '/v1/tokens', payload: { name: fresh(), type: 'personal', ownerUserId: leaver } })
+  ).json();
+  await call(w, h.admin, { method: 'POST', url: `/v1/users/${leaver}/disable` });
   const expiring = await personal({ expiresAt: h.clock.now() + 1000 });
   h.clock.advance(2000);
   w.callers = {
@@ -477,6 +485,8 @@ async function makeWorld(): Promise<World> {
     resource: (await call(w, owner!.secret, { method: 'POST', url: `/v1/edge-config/${w.aliceConfig}/token`, payload: { label: 'reader' } })).json().token,
     revoked: revoked.secret,
     expired: expiring.secret,
+    disabled: suspended.secret,
+    userDisabled: leaversToken.secret,
   } as World['callers'];
   return w;
 }
