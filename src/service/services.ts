@@ -185,7 +185,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
-    verifier: new VerifierService({ tokens: stores.tokens, log: stores.changes, access, feed: verifierFeed, runtime }),
+    verifier: new VerifierService({ tokens: stores.tokens, accounts: stores.accounts, log: stores.changes, access, feed: verifierFeed, runtime }),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,
