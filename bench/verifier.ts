@@ -84,7 +84,7 @@ async function propagation(nodes: ServerProcess[], admin: string, verifierToken:
       `revocation on node B → refused by a verifier following node A (SQLite, two processes): n=${latencies.length} p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms (target p99 ≤ 1,000 ms)`,
     );
   } finally {
-    verifier.close();
+    await verifier.close();
   }
 }
 
@@ -100,7 +100,7 @@ async function memory(url: string, admin: string, verifierToken: string): Promis
     const perToken = (heapAfterGc() - before) / learned.state().tokens;
     console.log(`memory: ${Math.round(perToken)} bytes of heap a token learned by verifying it (${learned.state().tokens} tokens)`);
   } finally {
-    learned.close();
+    await learned.close();
   }
   // A snapshot of the scope: every live token at once.
   for (let i = secrets.length; i < SNAPSHOT_TOKENS; i += 500) {
@@ -117,7 +117,7 @@ async function memory(url: string, admin: string, verifierToken: string): Promis
       `memory: a snapshot of ${snapshot.state().tokens.toLocaleString('en-US')} tokens took ${seconds.toFixed(1)} s and ${Math.round(used / 1e6)} MB of heap (${Math.round(used / snapshot.state().tokens)} bytes a token)`,
     );
   } finally {
-    snapshot.close();
+    await snapshot.close();
   }
 }
 
@@ -135,7 +135,7 @@ export async function benchVerifier(): Promise<void> {
       await verifier.live();
       await verifyRate(verifier, (await call(url, admin, 'POST', '/v1/tokens', { name: 'known' })).secret);
     } finally {
-      verifier.close();
+      await verifier.close();
     }
     await propagation(nodes, admin, verifierToken);
     await memory(url, admin, verifierToken);

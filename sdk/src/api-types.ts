@@ -164,7 +164,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -202,7 +203,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -240,7 +242,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -278,7 +281,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -480,7 +484,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -518,7 +523,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -619,7 +625,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -657,7 +664,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -695,7 +703,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -733,7 +742,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -830,7 +840,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -868,7 +879,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -906,7 +918,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -944,7 +957,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1034,7 +1048,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1072,7 +1087,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1110,7 +1126,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1148,7 +1165,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1233,7 +1251,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1271,7 +1290,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1309,7 +1329,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1344,7 +1365,7 @@ export interface paths {
           slug?: string;
           type?: string;
           status?: 'active' | 'revoked' | 'expired' | 'disabled';
-          /** @description Only tokens whose name starts with this, compared exactly (case-sensitive): a prefix is what an index on the name answers fast. */
+          /** @description Only tokens whose name starts with this: A–Z in either case, every other character exactly (a prefix is what an index on the name answers fast). */
           q?: string;
           /** @description Only this user's tokens, among those the listing shows anyway; for an admin, this user's tokens in every team. */
           ownerUserId?: string;
@@ -1458,7 +1479,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1496,7 +1518,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1534,7 +1557,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1706,7 +1730,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1744,7 +1769,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1782,7 +1808,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1820,7 +1847,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1858,7 +1886,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -1992,7 +2021,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2030,7 +2060,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2068,7 +2099,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2106,7 +2138,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2167,7 +2200,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2205,7 +2239,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2243,7 +2278,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2281,7 +2317,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2431,7 +2468,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2469,7 +2507,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2507,7 +2546,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2545,7 +2585,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2677,7 +2718,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2715,7 +2757,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2753,7 +2796,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2791,7 +2835,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2934,7 +2979,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -2972,7 +3018,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3010,7 +3057,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3048,7 +3096,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3184,7 +3233,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3222,7 +3272,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3260,7 +3311,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3298,7 +3350,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3444,7 +3497,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3482,7 +3536,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3520,7 +3575,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3558,7 +3614,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3596,7 +3653,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3745,7 +3803,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3783,7 +3842,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3821,7 +3881,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3859,7 +3920,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3897,7 +3959,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -3935,7 +3998,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4015,7 +4079,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4053,7 +4118,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4091,7 +4157,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4129,7 +4196,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4225,7 +4293,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4263,7 +4332,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4301,7 +4371,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4339,7 +4410,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4377,7 +4449,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };
@@ -4415,7 +4488,8 @@ export interface paths {
                   | 'BODY_TOO_LARGE'
                   | 'UNSUPPORTED_MEDIA_TYPE'
                   | 'UNAVAILABLE'
-                  | 'INTERNAL_ERROR';
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
                 message: string;
                 requestId: string;
               };

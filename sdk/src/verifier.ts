@@ -5,6 +5,7 @@ import { planCharge } from '../../src/core/metering.js';
 import type { TokenRecord } from '../../src/core/token.js';
 import { decideVerify } from '../../src/core/verify.js';
 import { TesseraError, type TesseraErrorCode } from './errors.js';
+import { UsageReport, type ReportedCount } from './usage-report.js';
 import { answerOf, type TokenView, type VerifyAnswer, type VerifyRequirements } from './verify-answer.js';
 
 export interface VerifierOptions {
@@ -22,7 +23,13 @@ export interface VerifierOptions {
   reconnectMs?: { first: number; most: number };
   /** Tokens kept at most; past it the oldest learned is dropped. Default 100,000. */
   maxTokens?: number;
-  /** Told of stream failures (the verifier reconnects by itself) and of answers it could not store. */
+  /**
+   * How often the verifications answered here are reported to the server (`POST /v1/verifier/usage`),
+   * so its analytics and tokens' last-used times include them; default 5 s. `false`: never (then
+   * tokens verified only here look unused, and inactivity policies may revoke them).
+   */
+  reportUsageMs?: number | false;
+  /** Told of stream failures (the verifier reconnects by itself), of answers it could not store and of usage reports that failed. */
   onError?: (error: Error) => void;
   /** The fetch to use; the global one by default. */
   fetch?: typeof fetch;
@@ -42,6 +49,8 @@ interface Known {
    * (a rotation's grace ends); 0 when such a call is refused anyway (an IP allowlist needs an ip).
    */
   plainUntil: number;
+  /** Calls answered VALID with nothing required since the last count was taken (the cheapest way to count the commonest answer). */
+  uses: number;
 }
 
 /** Counts for monitoring: how many tokens are known, whether they are being used, where the stream stands. */
@@ -83,6 +92,10 @@ export class Verifier {
   #silenceTimer: NodeJS.Timeout | undefined;
   #failures = 0;
   readonly #liveWaiters: Array<() => void> = [];
+  readonly #usage: UsageReport | undefined;
+  #usageTimer: NodeJS.Timeout | undefined;
+  /** When the usage report's minute ends (Infinity when usage is not reported). */
+  #minuteEnd = Infinity;
 
   constructor(options: VerifierOptions) {
     this.#options = {
@@ -93,6 +106,16 @@ export class Verifier {
       reconnectMs: options.reconnectMs ?? { first: 100, most: 5_000 },
     };
     this.#fetch = options.fetch ?? fetch;
+    if (options.reportUsageMs !== false) {
+      this.#usage = new UsageReport(
+        (counts) => this.#sendUsage(counts),
+        (error) => this.#options.onError?.(error),
+        Date.now(),
+      );
+      this.#minuteEnd = this.#usage.minuteEnd;
+      this.#usageTimer = setInterval(() => void this.#flushUsage(), options.reportUsageMs ?? 5000);
+      this.#usageTimer.unref();
+    }
     void this.#connect();
   }
 
@@ -106,9 +129,14 @@ export class Verifier {
     const known = this.#live ? this.#known.get(keyOf(secret)) : undefined;
     if (known?.valid) {
       const now = Date.now();
+      if (now >= this.#minuteEnd) this.#turnMinute(now);
       // Nothing required and nothing due yet: valid, without the whole decision.
-      if (requirements === NONE && now < known.plainUntil) return known.valid;
+      if (requirements === NONE && now < known.plainUntil) {
+        known.uses++;
+        return known.valid;
+      }
       const verdict = decideVerify(known.record, requirements, now);
+      this.#usage?.add(known.record.id, verdict.code, requirements.tags, 1);
       return verdict.valid ? known.valid : Promise.resolve(verdict);
     }
     return this.#ask(secret, requirements);
@@ -124,12 +152,60 @@ export class Verifier {
     return { tokens: this.#known.size, live: this.#live, seq: this.#seq };
   }
 
-  /** Stops the stream and forgets every token. */
-  close(): void {
+  /**
+   * Sends the usage counted so far now, rather than at the next report (a process about to exit
+   * calls it, or close, which does).
+   */
+  async flushUsage(): Promise<void> {
+    await this.#flushUsage();
+  }
+
+  /** Stops the stream, forgets every token, and sends the usage counted since the last report. */
+  async close(): Promise<void> {
     this.#closed = true;
     this.#down();
     clearTimeout(this.#retryTimer);
-    this.#known.clear();
+    clearInterval(this.#usageTimer);
+    this.#forgetAll();
+    await this.#usage?.flush();
+  }
+
+  #flushUsage(): Promise<void> {
+    if (!this.#usage) return Promise.resolve();
+    for (const known of this.#known.values()) this.#takeUses(known);
+    return this.#usage.flush();
+  }
+
+  /** The minute turned: what was counted so far belongs to the one that ended. */
+  #turnMinute(now: number): void {
+    for (const known of this.#known.values()) this.#takeUses(known);
+    this.#usage!.turn(now);
+    this.#minuteEnd = this.#usage!.minuteEnd;
+  }
+
+  #takeUses(known: Known): void {
+    if (known.uses === 0) return;
+    this.#usage?.add(known.record.id, 'VALID', undefined, known.uses);
+    known.uses = 0;
+  }
+
+  async #sendUsage(counts: ReportedCount[]): Promise<void> {
+    const query = this.#options.teamId === undefined ? '' : `?teamId=${encodeURIComponent(this.#options.teamId)}`;
+    const response = await this.#fetch(`${this.#options.url}/v1/verifier/usage${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.#options.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ counts }),
+    }).catch((cause: unknown) => {
+      throw new TesseraError('NETWORK_ERROR', 'tessera could not be reached to report usage', { cause });
+    });
+    if (response.status === 200) {
+      await response.body?.cancel();
+      return;
+    }
+    const error = serverError(response, await response.json().catch(() => undefined));
+    // Refused as it is (a 4xx but 429): sending it again would be refused again.
+    if (response.status < 500 && response.status !== 429) Object.assign(error, { retry: false });
+    throw error;
   }
 
   async #ask(secret: string, requirements: VerifyRequirements): Promise<VerifyAnswer> {
@@ -155,20 +231,29 @@ export class Verifier {
     // Rate limits and credits are counted on the server, for every node: such a token is never answered here.
     const local = record.rateLimits.length === 0 && planCharge(record, undefined, Date.now()) === undefined;
     const valid = local ? Promise.resolve(Object.freeze({ valid: true, code: 'VALID', token: view }) as VerifyAnswer) : undefined;
-    this.#known.delete(key);
+    this.#drop(key);
     const plainUntil = record.ipAllowlist.length > 0 || record.leakedAt !== null ? 0 : Math.min(record.expiresAt ?? Infinity, record.revokedAt ?? Infinity);
-    this.#known.set(key, { record, valid, plainUntil });
+    this.#known.set(key, { record, valid, plainUntil, uses: 0 });
     // A Map iterates in insertion order: the first key is the one learned longest ago.
-    if (this.#known.size > this.#options.maxTokens) this.#known.delete(this.#known.keys().next().value!);
+    if (this.#known.size > this.#options.maxTokens) this.#drop(this.#known.keys().next().value!);
+  }
+
+  /** Forgets one token, keeping the count of its uses. */
+  #drop(key: string): void {
+    const known = this.#known.get(key);
+    if (!known) return;
+    this.#takeUses(known);
+    this.#known.delete(key);
   }
 
   #forget(key: string): void {
     this.#epoch++;
-    this.#known.delete(key);
+    this.#drop(key);
   }
 
   #forgetAll(): void {
     this.#epoch++;
+    for (const known of this.#known.values()) this.#takeUses(known);
     this.#known.clear();
   }
 

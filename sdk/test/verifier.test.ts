@@ -145,7 +145,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
         // A malformed key goes to the server too, which answers as it always does.
         assert.deepEqual(gist(await verifier.verify(keys.garbage)), gist(await serverAnswer(url, keys.garbage, {})));
       } finally {
-        verifier.close();
+        await verifier.close();
       }
     });
 
@@ -184,7 +184,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
         }
         assert.equal((await verifier.verify(teamKeys[1]!.secret)).code, 'VALID');
       } finally {
-        verifier.close();
+        await verifier.close();
       }
     });
   });
@@ -234,7 +234,7 @@ describe('the verifier follows revocations made on another node', { timeout: 180
       assert.equal(latencies.length, REVOCATIONS);
       assert.ok(quantile(latencies, 0.99) < 1_000, `p99 ${quantile(latencies, 0.99).toFixed(0)} ms`);
     } finally {
-      verifier.close();
+      await verifier.close();
     }
   });
 
@@ -270,7 +270,7 @@ describe('the verifier follows revocations made on another node', { timeout: 180
       t.diagnostic(`suspend, resume, user off, user on: ${times.map((ms) => ms.toFixed(0)).join(', ')} ms`);
       assert.ok(Math.max(...times) < 1_000, `${Math.max(...times).toFixed(0)} ms`);
     } finally {
-      verifier.close();
+      await verifier.close();
     }
   });
 
@@ -323,7 +323,7 @@ describe('the verifier follows revocations made on another node', { timeout: 180
       }
       assert.ok(errors.length > 0, 'the lost stream was reported');
     } finally {
-      verifier.close();
+      await verifier.close();
       await proxy.refuse();
     }
   });

@@ -24,6 +24,12 @@ export const AUDIT_ACTIONS = [
   'session.create',
   /** A dashboard session was ended by signing out (DELETE /v1/session). */
   'session.delete',
+  /** A lifecycle policy was set: the installation's (target `installation`) or a team's (target the team). */
+  'policy.update',
+  /** A token was reported leaked (GitHub, GitLab, the public report); details say by whom, where, and what its policy did. */
+  'token.leak',
+  /** A team's leak policy, or the installation's default (target `installation`), was set. */
+  'leak-policy.update',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -34,7 +40,7 @@ export interface AuditEvent {
   action: AuditAction;
   actorUserId: string | null;
   actorTokenId: string | null;
-  targetType: 'token' | 'user' | 'team' | 'pool';
+  targetType: 'token' | 'user' | 'team' | 'pool' | 'installation';
   targetId: string;
   teamId: string | null;
   /** The user whose object was acted on, so they see changes others made to it. */

@@ -27,6 +27,7 @@ describe('error codes', () => {
       UNSUPPORTED_MEDIA_TYPE: 415,
       UNAVAILABLE: 503,
       INTERNAL_ERROR: 500,
+      POLICY_VIOLATION: 400,
     };
     assert.deepEqual(Object.fromEntries(ERROR_CODES.map((c) => [c, httpStatusOf(c)])), expected);
   });

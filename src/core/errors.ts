@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'UNAVAILABLE',
   'INTERNAL_ERROR',
+  /** A token that breaks a lifecycle policy (max lifetime, required expiry, allowed scopes); the message names the rule and its level. */
+  'POLICY_VIOLATION',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -34,6 +36,7 @@ export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case 'VALIDATION_ERROR':
     case 'INVALID_JSON':
+    case 'POLICY_VIOLATION':
       return 400;
     case 'UNAUTHORIZED':
       return 401;

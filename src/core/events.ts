@@ -20,6 +20,8 @@ export const EVENT_TYPES = [
   'user.enabled',
   'webhook.paused',
   'webhook.test',
+  /** A token unused for long will be revoked by the lifecycle policy's inactivity sweep (data: revokeAt, inactivityDays, level). */
+  'token.inactive',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -34,6 +34,9 @@ export const MANAGEMENT_SCOPES = [
    * Granted by `*` and `oauth:*` like any scope; no `:write` covers it.
    */
   'oauth:introspect',
+  /** Lifecycle policies (GET/PUT /v1/policies, /v1/teams/{id}/policies): reading the rules, and setting them where the caller may. */
+  'policies:read',
+  'policies:write',
 ] as const;
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
 

@@ -57,7 +57,9 @@ export interface TokenRecord {
   readonly useCount: number;
   /** When set, the token stops verifying from this instant; a rotation sets it in the future. */
   readonly revokedAt: number | null;
+  /** When a leak was first reported (GitHub, GitLab, the public report); what it did is in revokedAt and the audit log. */
   readonly leakedAt: number | null;
+  /** Where the leak was seen, as the first report said. */
   readonly leakedUrl: string | null;
   /** Suspended by itself (`POST /v1/tokens/{id}/disable`): answers DISABLED until enabled again; not a revocation. */
   readonly disabledAt: number | null;
@@ -83,8 +85,12 @@ export interface TokenRecord {
 export type TokenStatus = 'active' | 'revoked' | 'expired' | 'disabled';
 export const TOKEN_STATUSES = ['active', 'revoked', 'expired', 'disabled'] as const satisfies readonly TokenStatus[];
 
-export function isRevoked(token: Pick<TokenRecord, 'revokedAt' | 'leakedAt'>, now: number): boolean {
-  return token.leakedAt !== null || (token.revokedAt !== null && token.revokedAt <= now);
+/**
+ * A leak alone does not revoke: what happens to a leaked token is its leak policy's action
+ * (core/leak-policy.ts), which sets revokedAt when it revokes; a `notify` policy leaves it working.
+ */
+export function isRevoked(token: Pick<TokenRecord, 'revokedAt'>, now: number): boolean {
+  return token.revokedAt !== null && token.revokedAt <= now;
 }
 
 /**

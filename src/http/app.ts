@@ -18,15 +18,18 @@ import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks-routes.js';
+import { leakPolicyRoutes } from './routes/leak-policy-routes.js';
+import { leakRoutes } from './routes/leak-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
+import { policyRoutes } from './routes/policy-routes.js';
 import { reservationRoutes } from './routes/reservation-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { tokenExchangeRoutes } from './routes/token-exchange-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { verifyRoutes } from './routes/verify-routes.js';
 import { verifierRoutes } from './routes/verifier-routes.js';
-import { assertNoContentCoding, NUL_MESSAGE, parseJsonBody } from './json-body.js';
+import { assertNoContentCoding, JSON_IN_UTF8, NUL_MESSAGE, parseJsonBody } from './json-body.js';
 import { logRequest, logRequestStart } from './logger.js';
 import { validatorCompiler } from './validator.js';
 import { holdAnswersUntilTurnEnds } from './turn-writes.js';
@@ -154,7 +157,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await native.register(analyticsRoutes(services));
     await native.register(catalogRoutes(services));
     await native.register(creditRoutes(services));
+    await native.register(policyRoutes(services));
+    await native.register(leakPolicyRoutes(services));
   });
+  await app.register(leakRoutes(services));
   await app.register(verifierRoutes(services));
   await app.register(oauthRoutes(services, { publicUrl: options.publicUrl }));
   await app.register(vidaRoutes(services));
@@ -200,14 +206,6 @@ function requestIds(): () => string {
   let next = 0;
   return () => prefix + (next++).toString(36);
 }
-
-/**
- * JSON in UTF-8, the only way a body is read. Fastify matches a RegExp parser against the content
- * type as it parsed and wrote it back — the media type in lower case, then `; name="value"` for
- * each parameter, names in lower case — so a charset other than utf-8 is `; charset="…"` here,
- * whatever its spelling in the header. Any other content type has no parser: 415.
- */
-const JSON_IN_UTF8 = /^application\/json(?=;|$)(?!.*; charset="(?!utf-8"))/i;
 
 /** JSON is the only body type; an empty JSON body counts as no body. */
 function installJsonOnly(app: FastifyInstance): void {

@@ -56,6 +56,20 @@ export const SECURITY_SCHEMES = {
     scheme: 'basic',
     description: "client_id: a personal token's id (tok_…); client_secret: its secret. Each form-urlencoded, then base64 of `id:secret`.",
   },
+  /** GitHub's secret scanning: its ECDSA signature over the body, with the key's id in GitHub-Public-Key-Identifier. */
+  githubSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'github-public-key-signature',
+    description: "ECDSA P-256 over SHA-256 of the body as sent, by one of GitHub's keys the operator configured (TESSERA_GITHUB_SCANNING_KEYS_FILE).",
+  },
+  /** GitLab's token revocation API: the pre-shared token, as the whole Authorization header. */
+  gitlabToken: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'authorization',
+    description: 'The token configured as TESSERA_GITLAB_REVOCATION_TOKEN (and in GitLab as secret_detection_token_revocation_token).',
+  },
 } as const;
 type SchemeName = keyof typeof SECURITY_SCHEMES;
 export type SecurityRequirements = Array<Partial<Record<SchemeName, string[]>>>;

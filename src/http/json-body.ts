@@ -6,6 +6,14 @@ import { hasLoneSurrogate } from '../core/lone-surrogate.js';
 // PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores alike.
 export const NUL_MESSAGE = 'text may not contain NUL (\\u0000) characters';
 
+/**
+ * JSON in UTF-8, the only way a body is read. Fastify matches a RegExp parser against the content
+ * type as it parsed and wrote it back — the media type in lower case, then `; name="value"` for
+ * each parameter, names in lower case — so a charset other than utf-8 is `; charset="…"` here,
+ * whatever its spelling in the header. Any other content type has no parser: 415.
+ */
+export const JSON_IN_UTF8 = /^application\/json(?=;|$)(?!.*; charset="(?!utf-8"))/i;
+
 /** Bodies are read as sent: a compressed one would be parsed as if it were plain text. Refuses any content coding but `identity`. */
 export function assertNoContentCoding(request: FastifyRequest): void {
   const encoding = request.headers['content-encoding'];

@@ -16,6 +16,7 @@ import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from
 import type { Stores } from '../store/stores.js';
 import { KEY_FINGERPRINT_SETTING, keyFingerprint, keyMismatch } from './key-fingerprint.js';
 import { loadSecretKey } from './secret-key.js';
+import { loadGithubScanningKeys } from './github-scanning-keys.js';
 import { listenUrl, redactPassword, type ServerConfig } from './server-config.js';
 
 /** How often overdue reservations are refunded and expired idempotency keys forgotten. */
@@ -107,6 +108,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const metrics = new PrometheusMetrics({ processMetrics: true, ...(options.gatherMetrics ? { gather: options.gatherMetrics } : {}) });
   const opening = { ...storeOptions(config), onQuery: (ms: number, failed: boolean) => metrics.observeStoreQuery(ms, failed) };
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
+  const githubKeys = loadGithubScanningKeys(config.githubScanningKeys);
   const { stores, secret } = options.prepared
     ? { stores: await openPrepared(opening, secretKey), secret: undefined }
     : await openAndPrepare(opening, config, secretKey);
@@ -133,6 +135,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     jwtTtlSeconds: config.jwtTtlSeconds,
     signingKeyRefreshMs: config.signingKeyRefreshMs,
     sessionTtlMs: config.sessionTtlMs,
+    policySweepMs: config.policySweepMs,
+    leaks: { githubKeys, gitlabToken: config.gitlabRevocationToken, reportsPerMinute: config.leakReportsPerMinute },
     analytics: config.analytics,
     analyticsRetention: {
       minuteMs: config.analyticsMinuteRetentionMs,
@@ -158,7 +162,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   const close = gracefulClose(app);
-  await background.start(config.usageFlushMs, (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'));
+  await background.start(
+    config.usageFlushMs,
+    (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'),
+    (error) => app.log.error({ err: error }, 'the inactivity sweep failed'),
+  );
   const sweep = setInterval(() => {
     services.credits
       .expireDue((error, key) => app.log.error({ err: error, reservation: key }, 'refunding an expired reservation failed'))

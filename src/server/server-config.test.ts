@@ -146,3 +146,33 @@ describe('serverConfig: TESSERA_SESSION_TTL_MS', () => {
     }
   });
 });
+
+describe('serverConfig: TESSERA_POLICY_SWEEP_MS', () => {
+  it('is 5 minutes unless set, 0 turns this node`s sweep off, and refuses words and fractions', () => {
+    assert.equal(serverConfig({}, {}).policySweepMs, 300_000);
+    assert.equal(serverConfig({}, { TESSERA_POLICY_SWEEP_MS: '20' }).policySweepMs, 20);
+    assert.equal(serverConfig({}, { TESSERA_POLICY_SWEEP_MS: '0' }).policySweepMs, 0);
+    for (const text of ['1.5', '-5', '5m']) {
+      assert.throws(() => serverConfig({}, { TESSERA_POLICY_SWEEP_MS: text }), /TESSERA_POLICY_SWEEP_MS/, text);
+    }
+  });
+});
+
+describe('serverConfig: leak intake settings', () => {
+  it("takes GitHub keys from a file or as JSON (not both), GitLab's token of 32 characters or more, and 10 reports a minute by default", () => {
+    const none = serverConfig({}, {});
+    assert.equal(none.githubScanningKeys, undefined);
+    assert.equal(none.gitlabRevocationToken, undefined);
+    assert.equal(none.leakReportsPerMinute, 10);
+    assert.deepEqual(serverConfig({}, { TESSERA_GITHUB_SCANNING_KEYS_FILE: '/etc/tessera/github-keys.json' }).githubScanningKeys, {
+      file: '/etc/tessera/github-keys.json',
+    });
+    assert.deepEqual(serverConfig({}, { TESSERA_GITHUB_SCANNING_KEYS: '{"public_keys":[]}' }).githubScanningKeys, { json: '{"public_keys":[]}' });
+    assert.throws(() => serverConfig({}, { TESSERA_GITHUB_SCANNING_KEYS_FILE: '/a', TESSERA_GITHUB_SCANNING_KEYS: '{}' }), /not both/);
+    const token = 'g'.repeat(32);
+    assert.equal(serverConfig({}, { TESSERA_GITLAB_REVOCATION_TOKEN: token }).gitlabRevocationToken, token);
+    assert.throws(() => serverConfig({}, { TESSERA_GITLAB_REVOCATION_TOKEN: 'short' }), /TESSERA_GITLAB_REVOCATION_TOKEN must be at least 32/);
+    assert.equal(serverConfig({}, { TESSERA_LEAK_REPORTS_PER_MINUTE: '0' }).leakReportsPerMinute, 0);
+    assert.throws(() => serverConfig({}, { TESSERA_LEAK_REPORTS_PER_MINUTE: 'many' }), /TESSERA_LEAK_REPORTS_PER_MINUTE/);
+  });
+});

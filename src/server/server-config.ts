@@ -34,6 +34,8 @@ export interface ServerConfig {
   workers: number;
   /** How often use counts and last-used times are written behind. */
   usageFlushMs: number;
+  /** How often each node runs the lifecycle policies' inactivity sweep (TESSERA_POLICY_SWEEP_MS); 0 = never on this node. */
+  policySweepMs: number;
   /** PostgreSQL connections each process keeps for queries (plus one LISTEN and up to two NOTIFY connections). */
   poolSize: number;
   /** How often a verifier's change stream (GET /v1/verifier/changes) gets a heartbeat comment. */
@@ -59,6 +61,16 @@ export interface ServerConfig {
   analyticsHourRetentionMs: number;
   /** Rows older than this many days are deleted (TESSERA_ANALYTICS_RETENTION_DAYS). */
   analyticsRetentionDays: number;
+  /**
+   * GitHub's secret scanning public keys, as GitHub publishes them (`{"public_keys": [...]}`): a file
+   * (TESSERA_GITHUB_SCANNING_KEYS_FILE) or the JSON itself (TESSERA_GITHUB_SCANNING_KEYS). Neither:
+   * POST /v1/leaks/github answers 404.
+   */
+  githubScanningKeys: { file: string } | { json: string } | undefined;
+  /** The pre-shared token GitLab presents to its token revocation API (TESSERA_GITLAB_REVOCATION_TOKEN); none: 404. */
+  gitlabRevocationToken: string | undefined;
+  /** Public leak reports one address may make per minute (TESSERA_LEAK_REPORTS_PER_MINUTE); 0 = no limit. */
+  leakReportsPerMinute: number;
 }
 
 /** The longest JWT lifetime TESSERA_JWT_TTL_SECONDS may ask for: an hour. A JWT cannot be revoked; its key can. */
@@ -101,6 +113,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     changePollMs: env.TESSERA_CHANGE_POLL_MS ? Math.max(10, nonNegativeInteger('TESSERA_CHANGE_POLL_MS', env.TESSERA_CHANGE_POLL_MS, 0)) : undefined,
     workers: positiveInteger('--workers (TESSERA_WORKERS)', flags.workers ?? env.TESSERA_WORKERS, 1),
     usageFlushMs: positiveInteger('TESSERA_USAGE_FLUSH_MS', env.TESSERA_USAGE_FLUSH_MS, 1000),
+    policySweepMs: nonNegativeInteger('TESSERA_POLICY_SWEEP_MS', env.TESSERA_POLICY_SWEEP_MS, 300_000),
     poolSize: positiveInteger('TESSERA_PG_POOL_SIZE', env.TESSERA_PG_POOL_SIZE, 8),
     streamHeartbeatMs: positiveInteger('TESSERA_STREAM_HEARTBEAT_MS', env.TESSERA_STREAM_HEARTBEAT_MS, 15_000),
     shutdownTimeoutMs: nonNegativeInteger('TESSERA_SHUTDOWN_TIMEOUT_MS', env.TESSERA_SHUTDOWN_TIMEOUT_MS, 10_000),
@@ -112,7 +125,24 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     analyticsMinuteRetentionMs: duration('TESSERA_ANALYTICS_MINUTE_RETENTION', env.TESSERA_ANALYTICS_MINUTE_RETENTION, 2 * DAY_MS),
     analyticsHourRetentionMs: duration('TESSERA_ANALYTICS_HOUR_RETENTION', env.TESSERA_ANALYTICS_HOUR_RETENTION, 14 * DAY_MS),
     analyticsRetentionDays: positiveInteger('TESSERA_ANALYTICS_RETENTION_DAYS', env.TESSERA_ANALYTICS_RETENTION_DAYS, 90),
+    githubScanningKeys: githubScanningKeys(env.TESSERA_GITHUB_SCANNING_KEYS_FILE, env.TESSERA_GITHUB_SCANNING_KEYS),
+    gitlabRevocationToken: gitlabToken(env.TESSERA_GITLAB_REVOCATION_TOKEN),
+    leakReportsPerMinute: nonNegativeInteger('TESSERA_LEAK_REPORTS_PER_MINUTE', env.TESSERA_LEAK_REPORTS_PER_MINUTE, 10),
   };
+}
+
+function githubScanningKeys(file: string | undefined, json: string | undefined): ServerConfig['githubScanningKeys'] {
+  if (file && json) throw new Error('set TESSERA_GITHUB_SCANNING_KEYS_FILE or TESSERA_GITHUB_SCANNING_KEYS, not both');
+  if (file) return { file: resolve(file) };
+  if (json) return { json };
+  return undefined;
+}
+
+/** A guessable pre-shared token would let anyone revoke any key they hold… and learn nothing else, but still. */
+function gitlabToken(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  if (text.length < 32) throw new Error('TESSERA_GITLAB_REVOCATION_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32)');
+  return text;
 }
 
 function changeSignalKind(text: string | undefined): ChangeSignalKind {

@@ -30,8 +30,8 @@ export class AnalyticsRecorder {
   #cells = new Map<string, Cell>();
   /** Earlier minutes not yet written. */
   #closed: Array<{ minute: number; cells: Map<string, Cell> }> = [];
-  /** Counts a failed write left, added to the next batch. */
-  #retry = new Map<string, VerificationCount>();
+  /** Counts a failed write left, and counts reported by in-process verifiers: added to the next batch. */
+  #carried = new Map<string, VerificationCount>();
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
 
@@ -62,6 +62,14 @@ export class AnalyticsRecorder {
     }
   }
 
+  /**
+   * Counts made elsewhere (the SDK's in-process verifiers report what they answered themselves,
+   * POST /v1/verifier/usage), written with the next batch.
+   */
+  add(counts: readonly VerificationCount[]): void {
+    for (const count of counts) merge(this.#carried, countKey(count), count);
+  }
+
   #turn(now: number): void {
     if (this.#cells.size > 0) this.#closed.push({ minute: this.#minute, cells: this.#cells });
     this.#minute = bucketStart(now, 'minute');
@@ -76,8 +84,8 @@ export class AnalyticsRecorder {
   }
 
   async #write(): Promise<void> {
-    const batch = this.#retry;
-    this.#retry = new Map();
+    const batch = this.#carried;
+    this.#carried = new Map();
     const minutes = [...this.#closed, { minute: this.#minute, cells: this.#cells }];
     this.#closed = [];
     this.#cells = new Map();
@@ -87,7 +95,7 @@ export class AnalyticsRecorder {
       await this.store.add([...batch.values()]);
     } catch (error) {
       // All or nothing (one transaction): kept whole for the next flush, merged with what came since.
-      for (const [key, count] of batch) merge(this.#retry, key, count);
+      for (const [key, count] of batch) merge(this.#carried, key, count);
       throw error;
     }
   }

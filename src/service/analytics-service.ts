@@ -27,7 +27,7 @@ export interface VerificationsQuery {
   to?: number;
   granularity?: Granularity;
   groupBy?: GroupBy;
-  tokenId?: string;
+  tokenIds?: readonly string[];
   ownerUserId?: string;
   teamId?: string;
   outcomes?: VerifyCode[];
@@ -67,7 +67,7 @@ export class AnalyticsService {
     const admin = this.deps.access.isAdmin(principal);
     // A token or team the caller may not read is refused as its other reads are: an unknown
     // token id (404, TOKEN_NOT_FOUND, so ids cannot be probed), a team they are not in (403).
-    if (query.tokenId !== undefined && !admin) await this.deps.access.readableToken(principal, await this.deps.tokens.findById(query.tokenId));
+    if (!admin) for (const id of query.tokenIds ?? []) await this.deps.access.readableToken(principal, await this.deps.tokens.findById(id));
     if (query.teamId !== undefined && !admin) await this.deps.access.team(principal, { id: query.teamId });
     const visibility = admin ? ({ kind: 'all' } as const) : await this.#visibility(principal);
     const aligned = bucketStart(from, granularity);
@@ -78,7 +78,7 @@ export class AnalyticsService {
       groupBy,
       visibility,
       limit: MAX_SERIES,
-      ...(query.tokenId !== undefined ? { tokenId: query.tokenId } : {}),
+      ...(query.tokenIds !== undefined && query.tokenIds.length > 0 ? { tokenIds: query.tokenIds } : {}),
       ...(query.ownerUserId !== undefined ? { ownerUserId: query.ownerUserId } : {}),
       ...(query.teamId !== undefined ? { teamId: query.teamId } : {}),
       ...(query.outcomes !== undefined && query.outcomes.length > 0 ? { outcomes: query.outcomes } : {}),

@@ -18,9 +18,14 @@ import { FailureGuard } from './failure-guard.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
 import { noEvents, type EventPublisher } from './event-publisher.js';
+import { LeakPartners, type LeakPartnerOptions } from './leak-partners.js';
+import { LeakPolicyService } from './leak-policy-service.js';
+import { LeakService } from './leak-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { OffboardingService } from './offboarding-service.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { PolicyService } from './policy-service.js';
+import { PolicySweep } from './policy-sweep.js';
 import { Readiness } from './readiness.js';
 import { SessionService } from './session-service.js';
 import { SigningKeyService } from './signing-key-service.js';
@@ -63,6 +68,14 @@ export interface Services {
   offboarding: OffboardingService;
   /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
   analytics: AnalyticsService;
+  /** Lifecycle policies: the installation's and each team's (GET/PUT /v1/policies, /v1/teams/{id}/policies). */
+  policies: PolicyService;
+  /** Leak intake: GitHub secret scanning, GitLab's revocation API and the public report, one use case. */
+  leaks: LeakService;
+  /** Who may report leaks (GitHub's signature, GitLab's token, a rate limit for everyone else). */
+  leakPartners: LeakPartners;
+  /** Per-team leak policies and the installation's default. */
+  leakPolicies: LeakPolicyService;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -103,6 +116,10 @@ export interface ServiceOptions {
   analytics?: boolean;
   /** How long analytics keeps minute, hour and all rows; 2 days, 14 days and 90 days when not given. */
   analyticsRetention?: Partial<AnalyticsRetention>;
+  /** How often this node runs the lifecycle policies' inactivity sweep (TESSERA_POLICY_SWEEP_MS); 5 minutes when not given, 0 = never. */
+  policySweepMs?: number;
+  /** GitHub's scanning keys, GitLab's token and the public report's rate limit. */
+  leaks?: LeakPartnerOptions;
 }
 
 const DAY_MS = 86_400_000;
@@ -142,12 +159,24 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
   const events = options.events ?? noEvents;
+  const policies = new PolicyService({ policies: stores.policies, accounts: stores.accounts, access, audit, runtime });
+  const sweep = new PolicySweep({
+    policyStore: stores.policies,
+    policies,
+    inactivity: stores.inactivity,
+    tokens: stores.tokens,
+    changes,
+    events,
+    audit,
+    runtime,
+  });
   const tokens = new TokenService({
     tokens: stores.tokens,
     accounts: stores.accounts,
     access,
     audit,
     changes,
+    policies,
     events,
     resources: configAccess,
     runtime,
@@ -163,7 +192,20 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     { sessions: stores.sessions, tokens: stores.tokens, auth, audit, guard, runtime, serverKey: secretKey },
     { ttlMs: options.sessionTtlMs ?? 12 * 3_600_000 },
   );
+  const leakPolicies = new LeakPolicyService({ policies: stores.leakPolicies, access, audit, runtime });
+  const leaks = new LeakService({
+    tokens: stores.tokens,
+    policies: leakPolicies,
+    audit,
+    changes,
+    events,
+    runtime,
+    disable: (token) => tokens.disable(null, token.id, { by: 'leak' }),
+  });
   const services: Services = {
+    leaks,
+    leakPolicies,
+    leakPartners: new LeakPartners({ rateLimiter, runtime }, options.leaks),
     clock: runtime,
     sessions,
     metrics,
@@ -173,6 +215,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     signingKeys,
     tokenExchange: new TokenExchangeService({ verify, signingKeys, counter: metrics, runtime }, jwtTtlSeconds),
     tokens,
+    policies,
     analytics: new AnalyticsService(
       { store: stores.analytics, access, accounts: stores.accounts, tokens: stores.tokens, runtime },
       { minuteMs: 2 * DAY_MS, hourMs: 14 * DAY_MS, totalMs: 90 * DAY_MS, ...options.analyticsRetention },
@@ -185,7 +228,16 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
-    verifier: new VerifierService({ tokens: stores.tokens, accounts: stores.accounts, log: stores.changes, access, feed: verifierFeed, runtime }),
+    verifier: new VerifierService({
+      tokens: stores.tokens,
+      accounts: stores.accounts,
+      log: stores.changes,
+      access,
+      feed: verifierFeed,
+      runtime,
+      usage,
+      analytics,
+    }),
     edgeAuth: new EdgeAuth({ clients: options.edgeClients ?? new Map(), idempotency: stores.idempotency, runtime }),
     edgeConfigs: new EdgeConfigService({
       edgeConfigs: stores.edgeConfigs,
@@ -197,5 +249,5 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
       runtime,
     }),
   };
-  return { services, background: new Background({ changes, usage, rateLimiter, cache, analytics }) };
+  return { services, background: new Background({ changes, usage, rateLimiter, cache, analytics, sweep, sweepMs: options.policySweepMs ?? 300_000 }) };
 }

@@ -13,6 +13,7 @@ import type { CallContext, Principal } from './principal.js';
 import type { ResourceTokens, TokenPlacement } from './resource-tokens.js';
 import type { Runtime } from './runtime.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { PolicyService } from './policy-service.js';
 import { tokenEvent } from '../core/events.js';
 import type { EventPublisher } from './event-publisher.js';
 
@@ -29,6 +30,8 @@ export class TokenService {
       access: AccessPolicy;
       audit: AuditService;
       changes: ChangeFeed;
+      /** The lifecycle policies every token made, rotated or changed here is held to. */
+      policies: Pick<PolicyService, 'enforce' | 'enforceChange'>;
       events: EventPublisher;
       resources: ResourceTokens;
       runtime: Runtime;
@@ -60,12 +63,15 @@ export class TokenService {
       placement.ownerUserId === principal.user.id ? null : ((await this.deps.accounts.findUser(placement.ownerUserId))?.disabledAt ?? null);
     // A personal token is bounded by the token that makes it: what it leaves out, it inherits.
     const bounds = type === 'personal' ? this.#delegated(principal, inheritedBounds(principal.token, input)) : undefined;
+    const scopes = [...(bounds?.scopes ?? input.scopes ?? [])];
+    const expiresAt = bounds ? bounds.expiresAt : (input.expiresAt ?? null);
+    await this.deps.policies.enforce(placement.teamId, { type, scopes, expiresAt, bornAt: now });
     const issued = issueToken(
       {
         name: input.name,
         type,
         origin: input.origin ?? 'api',
-        scopes: [...(bounds?.scopes ?? input.scopes ?? [])],
+        scopes,
         resource: input.resource ?? null,
         environment: input.environment ?? null,
         projects: input.projects ?? [],
@@ -73,7 +79,7 @@ export class TokenService {
         teamId: placement.teamId,
         metadata: input.metadata ?? {},
         ipAllowlist: [...(bounds?.ipAllowlist ?? input.ipAllowlist ?? [])],
-        expiresAt: bounds ? bounds.expiresAt : (input.expiresAt ?? null),
+        expiresAt,
         parentId: null,
         rotatedFromId: null,
         credits: input.credits ?? null,
@@ -179,6 +185,7 @@ export class TokenService {
         ipAllowlist: patch.ipAllowlist ?? token.ipAllowlist,
       });
     }
+    await this.deps.policies.enforceChange(token, patch);
     const updated = await this.deps.tokens.update(token.id, patch, now);
     if (!updated) throw new AppError('TOKEN_NOT_FOUND', 'no such token');
     await this.#publish(updated);
@@ -274,6 +281,8 @@ export class TokenService {
     }
     // A new secret is a new credential: the rotating token must hold all the old one could do.
     if (old.type === 'personal') this.#delegated(ctx.principal, { scopes: old.scopes, expiresAt, ipAllowlist: old.ipAllowlist });
+    // The replacement is a new token: every rule holds for it, whatever the old one was made under.
+    await this.deps.policies.enforce(old.teamId, { type: old.type, scopes: old.scopes, expiresAt, bornAt: now });
     const issued = issueToken({ ...old, expiresAt, rotatedFromId: old.id }, now, this.deps.runtime.randomBytes);
     if (!(await this.deps.tokens.rotate(old.id, now + grace, now, issued.token))) {
       throw new AppError('CONFLICT', 'the token was revoked or rotated meanwhile');

@@ -12,11 +12,12 @@ export class UsageRecorder {
 
   constructor(private readonly tokens: TokenStore) {}
 
-  record(tokenId: string, at: number): void {
+  /** `count` uses of a token, the last at `at`. */
+  record(tokenId: string, at: number, count = 1): void {
     const use = this.#pending.get(tokenId);
-    if (!use) this.#pending.set(tokenId, { id: tokenId, at, count: 1 });
+    if (!use) this.#pending.set(tokenId, { id: tokenId, at, count });
     else {
-      use.count++;
+      use.count += count;
       if (use.at < at) use.at = at;
     }
   }

@@ -1,12 +1,16 @@
+import { BUCKET_MS } from '../core/analytics.js';
 import { grantsScope } from '../core/management-scopes.js';
 import type { TokenRecord } from '../core/token.js';
-import { decideVerify } from '../core/verify.js';
+import { decideVerify, type VerifyCode } from '../core/verify.js';
 import type { AccountStore } from '../store/account-store.js';
+import type { VerificationCount } from '../store/analytics-store.js';
 import type { ChangeLogStore } from '../store/change-log-store.js';
 import type { TokenStore } from '../store/token-store.js';
-import type { AccessPolicy, TeamRef, VerifierAudience } from './access-policy.js';
+import { audienceSees, type AccessPolicy, type TeamRef, type VerifierAudience } from './access-policy.js';
+import type { AnalyticsRecorder } from './analytics-recorder.js';
 import type { CallContext } from './principal.js';
 import type { Runtime } from './runtime.js';
+import type { UsageRecorder } from './usage-recorder.js';
 import type { VerifierFeed, VerifierSink } from './verifier-feed.js';
 
 export interface Snapshot {
@@ -15,6 +19,22 @@ export interface Snapshot {
   items: TokenRecord[];
   nextCursor: string | null;
 }
+
+/** Verifications of one token an in-process verifier answered itself, in one minute, with one outcome. */
+export interface ReportedCount {
+  tokenId: string;
+  /** The minute's start, ms since the epoch. */
+  minute: number;
+  outcome: VerifyCode;
+  count: number;
+  tags?: readonly string[] | undefined;
+}
+
+/**
+ * How old a reported minute may be: a verifier sends its counts every few seconds and keeps them
+ * through an outage; what is older than this is dropped rather than written into rolled-up time.
+ */
+export const REPORT_WINDOW_MS = 86_400_000;
 
 /**
  * What an in-process verifier (the SDK's) asks of the server: the tokens it may hold, a page at a
@@ -31,6 +51,9 @@ export class VerifierService {
       access: AccessPolicy;
       feed: VerifierFeed;
       runtime: Runtime;
+      usage: UsageRecorder;
+      /** None when analytics is off: reported counts then only keep last-used times. */
+      analytics?: AnalyticsRecorder | undefined;
     },
   ) {}
 
@@ -57,6 +80,34 @@ export class VerifierService {
       cursor: input.cursor,
     });
     return { seq, ...page };
+  }
+
+  /**
+   * What an in-process verifier answered without asking (docs/sdk.md): counted for analytics and
+   * as uses (useCount, activeAt — what inactivity policies read), as if this node had answered.
+   * Only tokens the caller's verifier may hold count; the others, and minutes outside the last
+   * day, are ignored, so a verifier cannot write into another's numbers.
+   */
+  async reportUsage(ctx: CallContext, team: TeamRef | undefined, counts: readonly ReportedCount[]): Promise<{ accepted: number; ignored: number }> {
+    const audience = await this.audience(ctx, team);
+    const now = this.deps.runtime.now();
+    const tokens = new Map<string, TokenRecord | undefined>();
+    for (const { tokenId } of counts) if (!tokens.has(tokenId)) tokens.set(tokenId, await this.deps.tokens.findById(tokenId));
+    const rows: VerificationCount[] = [];
+    let accepted = 0;
+    let ignored = 0;
+    for (const reported of counts) {
+      const token = tokens.get(reported.tokenId);
+      if (!token || !audienceSees(audience, token) || reported.minute < now - REPORT_WINDOW_MS || reported.minute > now + BUCKET_MS.minute) {
+        ignored += reported.count;
+        continue;
+      }
+      accepted += reported.count;
+      for (const tag of ['', ...(reported.tags ?? [])]) rows.push(reportedRow(token, reported, tag));
+      if (reported.outcome === 'VALID') this.deps.usage.record(token.id, Math.min(now, reported.minute + BUCKET_MS.minute - 1), reported.count);
+    }
+    this.deps.analytics?.add(rows);
+    return { accepted, ignored };
   }
 
   /** Refuses (UNAVAILABLE) while this node cannot promise every change. */
@@ -86,4 +137,19 @@ export class VerifierService {
   closeStreams(): void {
     this.deps.feed.closeAll();
   }
+}
+
+function reportedRow(token: TokenRecord, reported: ReportedCount, tag: string): VerificationCount {
+  return {
+    granularity: 'minute',
+    bucketStart: reported.minute,
+    tokenId: token.id,
+    outcome: reported.outcome,
+    tag,
+    ownerUserId: token.ownerUserId,
+    teamId: token.teamId,
+    tokenType: token.type,
+    count: reported.count,
+    credits: 0n,
+  };
 }

@@ -36,7 +36,8 @@ export interface SeriesQuery {
   granularity: Granularity;
   groupBy: GroupBy;
   visibility: CountVisibility;
-  tokenId?: string;
+  /** Only these tokens' rows. */
+  tokenIds?: readonly string[];
   ownerUserId?: string;
   teamId?: string;
   outcomes?: readonly VerifyCode[];

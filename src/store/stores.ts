@@ -10,6 +10,9 @@ import type { TokenStore } from './token-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
 import type { SessionStore } from './session-store.js';
 import type { AnalyticsStore } from './analytics-store.js';
+import type { InactivityStore } from './inactivity-store.js';
+import type { PolicyStore } from './policy-store.js';
+import type { LeakPolicyStore } from './leak-policy-store.js';
 
 /** Everything the services persist, handed to them as one object. */
 export interface Stores {
@@ -26,6 +29,12 @@ export interface Stores {
   sessions: SessionStore;
   /** Verification counts per token, outcome and tag over time. */
   analytics: AnalyticsStore;
+  /** Lifecycle policies: the installation's and each team's. */
+  policies: PolicyStore;
+  /** The inactivity sweep's reads and guarded writes over the tokens. */
+  inactivity: InactivityStore;
+  /** What each team (and the installation by default) does with a token reported leaked. */
+  leakPolicies: LeakPolicyStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   /** Schema migrations this code needs that the database has not applied; empty when up to date. */

@@ -13,9 +13,10 @@ export interface TokenListQuery extends PageQuery {
   resource?: ResourceRef;
   status?: TokenStatus;
   /**
-   * Tokens whose name starts with this, compared exactly (case-sensitive, code point by code point):
-   * a prefix is what an index on the name answers (tokens_team_name, tokens_owner_name), a
-   * substring or a case-folded match would read every row of the caller's listing.
+   * Tokens whose name starts with this, ASCII letters in either case, every other character
+   * exactly (foldAscii): a prefix is what an index on the folded name answers
+   * (tokens_team_folded_name, tokens_owner_folded_name); a substring, or a fold the databases
+   * do not share, would read every row of the caller's listing.
    */
   namePrefix?: string;
   /** The instant `status` is judged at. */
@@ -64,7 +65,7 @@ export interface TokenStore {
   revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]>;
   /**
    * In one transaction: schedules the old token's revocation at `revokeOldAt` and inserts
-   * the replacement — only if the old token is neither revoked nor leaked nor rotated already
+   * the replacement — only if the old token is neither revoked nor rotated already
    * (its revocation scheduled), so a token has one successor at most; else returns false and
    * changes nothing. A balance moves to the replacement as it stands, leaving the old token 0,
    * and so do the old token's open reservations: what they refund later goes to the replacement,
@@ -73,10 +74,21 @@ export interface TokenStore {
   rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   /**
+   * Marks the token leaked at `at`, seen at `url`, unless a leak was marked already: the first
+   * report is the one kept, so reporting a leak again changes nothing. `marked` says whether this
+   * call marked it; undefined when there is no such token.
+   */
+  markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined>;
+  /**
    * Adds each use's count to its token's useCount and moves its activeAt forward to `at`
    * (never backward), all in one transaction; unknown ids are ignored. Each id comes at most
    * once in a batch (UsageRecorder keeps one entry per token): the SQL stores upsert the batch
    * in one statement, and PostgreSQL refuses one that meets a row twice.
    */
   recordUses(uses: readonly TokenUse[]): Promise<void>;
+}
+
+/** `text` with A–Z lowered and nothing else changed: what SQLite's lower() does, and PostgreSQL's in collation "C". */
+export function foldAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }

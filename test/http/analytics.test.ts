@@ -191,7 +191,7 @@ describe('verification analytics', () => {
       // A rate-limited token is always asked of the server, which counts it with its tags.
       assert.equal((await verifier.verify(t.secret, { tags: ['sdk:verifier', 'plan:pro'] })).code, 'VALID');
     } finally {
-      verifier.close();
+      await verifier.close();
     }
     await flush();
     const byTag = await read(h.admin, `from=${from}&to=${from + 60_000}&tokenId=${t.id}&groupBy=tag`);
@@ -322,6 +322,9 @@ describe('who sees which series', () => {
       assert.equal(answer.body.error.code, 'TOKEN_NOT_FOUND');
     }
     assert.deepEqual(await seen(carol!.secret, `&tokenId=${teamApi.id}`), { [teamApi.id]: 3 });
+    // Several tokens at once (the dashboard's sparklines for one page): all must be readable.
+    assert.deepEqual(await seen(alice!.secret, `&tokenId=${aliceOwn.id}&tokenId=${teamApi.id}`), { [aliceOwn.id]: 1, [teamApi.id]: 3 });
+    assert.equal((await read(bob!.secret, `${window}&tokenId=${teamApi.id}&tokenId=${aliceOwn.id}`)).status, 404);
     assert.equal((await read(dave!.secret, `${window}&teamId=${teamA}`)).status, 403);
     assert.deepEqual(await seen(bob!.secret, `&teamId=${teamA}`), { [teamApi.id]: 3 });
     assert.deepEqual(await seen(bob!.secret, `&ownerUserId=${alice!.id}`), {});

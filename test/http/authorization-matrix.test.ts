@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { GITLAB_TOKEN_TYPES } from '../../src/core/gitlab-token-revocation.js';
 import { MANAGEMENT_SCOPES } from '../../src/core/management-scopes.js';
+import { generateSecret } from '../../src/core/secret.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
+import { FakeGithub } from '../support/github-scanning.js';
 
 /*
  * Who may call which route on what: every route in /openapi.json has a row here, or this test
@@ -66,7 +70,17 @@ const POLICIES = {
   /** Eden AI names tokens in the caller's own namespace: another's name is simply not there. */
   ownName: { own: '404 ok 404 404 404 404' },
 } satisfies Record<string, PolicyTable>;
-type Policy = keyof typeof POLICIES | 'public' | 'edgeConfigToken';
+/**
+ * `partner`: a leak scanning partner's route, whose credential is in the request itself (GitHub's
+ * signature, GitLab's pre-shared token): a tessera token neither is needed nor changes the answer.
+ */
+type Policy = keyof typeof POLICIES | 'public' | 'edgeConfigToken' | 'partner';
+
+/** The leak partners the world's app trusts. */
+const GITHUB = new FakeGithub();
+const GITLAB_TOKEN = 'matrix-gitlab-revocation-token';
+/** A key in tessera's format that names no token: leak reports of it change nothing. */
+const unknownKey = () => generateSecret('tsk', (n) => randomBytes(n));
 
 interface World {
   h: Harness;
@@ -261,6 +275,16 @@ const ROWS: Record<string, Row> = {
     request: async (w, t) => ({ method: 'GET', url: `/v1/verifier/changes${placeQuery(w, t)}`, payloadAsStream: true }),
   },
 
+  // Reporting what a verifier answered itself: where it may hold tokens (tokens it may not hold are ignored, test/http/verifier-usage.test.ts).
+  'POST /v1/verifier/usage': {
+    policy: 'list',
+    request: async (w, t) => ({
+      method: 'POST',
+      url: `/v1/verifier/usage${placeQuery(w, t)}`,
+      payload: { counts: [{ tokenId: 'tok_unknown', minute: 60_000 * Math.floor(Date.now() / 60_000), outcome: 'VALID', count: 1 }] },
+    }),
+  },
+
   'GET /v1/whoami': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/whoami' }) },
   // Sign-in is public: the personal token in the body is the proof, whatever else is sent (an api token's is 403 either way).
   'POST /v1/session': { policy: 'public', request: async (w) => ({ method: 'POST', url: '/v1/session', payload: { token: w.people.member.secret } }) },
@@ -291,6 +315,11 @@ const ROWS: Record<string, Row> = {
   'POST /v1/users/{id}/disable': { policy: 'admin', request: async (w) => ({ method: 'POST', url: `/v1/users/${await freshUser(w)}/disable` }) },
   'POST /v1/users/{id}/enable': { policy: 'admin', request: async (w) => ({ method: 'POST', url: `/v1/users/${await freshUser(w)}/enable` }) },
   'DELETE /v1/users/{id}': { policy: 'admin', request: async (w) => ({ method: 'DELETE', url: `/v1/users/${await freshUser(w)}` }) },
+  // Lifecycle policies: the installation's rules bind every caller's tokens, so any signed-in caller reads them.
+  'GET /v1/policies': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/policies' }) },
+  'PUT /v1/policies': { policy: 'admin', request: async () => ({ method: 'PUT', url: '/v1/policies', payload: {} }) },
+  'GET /v1/teams/{id}/policies': { policy: 'teamRead', request: async (w, t) => ({ method: 'GET', url: `/v1/teams/${teamOf(w, t)}/policies` }) },
+  'PUT /v1/teams/{id}/policies': { policy: 'teamOwner', request: async (w, t) => ({ method: 'PUT', url: `/v1/teams/${teamOf(w, t)}/policies`, payload: {} }) },
   'GET /v1/audit': { policy: 'list', request: async (w, t) => ({ method: 'GET', url: `/v1/audit${placeQuery(w, t)}` }) },
   'GET /v1/environments': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/environments' }) },
   'POST /v1/environments': { policy: 'admin', request: async (w) => ({ method: 'POST', url: '/v1/environments', payload: { name: w.fresh() } }) },
@@ -362,6 +391,40 @@ const ROWS: Record<string, Row> = {
       }),
   },
   'GET /.well-known/jwks.json': { policy: 'public', request: async () => ({ method: 'GET', url: '/.well-known/jwks.json' }) },
+
+  // ---- leak intake (docs/governance.md, "Leaked keys") ----
+  // GitHub's signature over the body (made here, sent as is) is the credential; an Authorization header adds nothing.
+  'POST /v1/leaks/github': {
+    policy: 'partner',
+    request: async () => {
+      const { payload, headers } = GITHUB.report([{ token: unknownKey() }]);
+      return { method: 'POST', url: '/v1/leaks/github', payload, headers };
+    },
+  },
+  // The request's own Authorization header is GitLab's pre-shared token, which `as` does not replace.
+  'GET /v1/leaks/gitlab/revocable_token_types': {
+    policy: 'partner',
+    request: async () => ({ method: 'GET', url: '/v1/leaks/gitlab/revocable_token_types', headers: { authorization: GITLAB_TOKEN } }),
+  },
+  'POST /v1/leaks/gitlab/revoke_tokens': {
+    policy: 'partner',
+    request: async () => ({
+      method: 'POST',
+      url: '/v1/leaks/gitlab/revoke_tokens',
+      headers: { authorization: GITLAB_TOKEN },
+      payload: [{ type: GITLAB_TOKEN_TYPES[0], token: unknownKey() }],
+    }),
+  },
+  // Anyone may report a key (the world's app sets no report rate limit: the matrix makes many calls from one address).
+  'POST /v1/leaks/report': { policy: 'public', request: async () => ({ method: 'POST', url: '/v1/leaks/report', payload: { token: unknownKey() } }) },
+  // Anyone reads the default a personal token of theirs follows; only admins set it.
+  'GET /v1/leak-policy': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/leak-policy' }) },
+  'PUT /v1/leak-policy': { policy: 'admin', request: async () => ({ method: 'PUT', url: '/v1/leak-policy', payload: { action: 'revoke' } }) },
+  'GET /v1/teams/{id}/leak-policy': { policy: 'teamRead', request: async (w, t) => ({ method: 'GET', url: `/v1/teams/${teamOf(w, t)}/leak-policy` }) },
+  'PUT /v1/teams/{id}/leak-policy': {
+    policy: 'teamOwner',
+    request: async (w, t) => ({ method: 'PUT', url: `/v1/teams/${teamOf(w, t)}/leak-policy`, payload: { action: 'revoke' } }),
+  },
 };
 
 // The Edge Config management routes, under both of their prefixes.
@@ -425,7 +488,7 @@ async function edenName(w: World): Promise<string> {
 // ---- expectations ------------------------------------------------------------------------------
 
 function targetsOf(policy: Policy): Target[] {
-  if (policy === 'public' || policy === 'edgeConfigToken') return ['own'];
+  if (policy === 'public' || policy === 'edgeConfigToken' || policy === 'partner') return ['own'];
   return Object.keys(POLICIES[policy]) as Target[];
 }
 
@@ -444,7 +507,10 @@ const outcomeOf = (status: number): Outcome | number => (status >= 200 && status
 
 async function makeWorld(): Promise<World> {
   // Every call on `otherUser` makes a reader of dave's one Edge Config: more than a config's default limit of 100.
-  const h = await startHarness(undefined, { edgeConfigTokenLimit: 10_000 });
+  const h = await startHarness(undefined, {
+    edgeConfigTokenLimit: 10_000,
+    leaks: { githubKeys: GITHUB.keys(), gitlabToken: GITLAB_TOKEN, reportsPerMinute: 0 },
+  });
   let n = 0;
   const fresh = () => `m${++n}-${Date.now().toString(36)}`;
   const [owner, teamOwner, member, viewer, outsider] = await Promise.all(['alice', 'olivia', 'bob', 'carol', 'dave'].map((name) => h.user(name)));
@@ -535,7 +601,7 @@ describe('authorization matrix: every route × every kind of caller × every kin
     for (const { key, scopes } of operations) {
       const row = ROWS[key];
       if (!row) continue;
-      const wrongScope = row.policy === 'public' || row.policy === 'edgeConfigToken' ? '' : await wrongScopeToken(w, scopes?.[0]);
+      const wrongScope = row.policy === 'public' || row.policy === 'edgeConfigToken' || row.policy === 'partner' ? '' : await wrongScopeToken(w, scopes?.[0]);
       for (const target of targetsOf(row.policy)) {
         for (const caller of CALLERS) {
           const as = caller === 'wrongScope' ? wrongScope : w.callers[caller];
@@ -546,6 +612,8 @@ describe('authorization matrix: every route × every kind of caller × every kin
             want = outcomeOf((await w.h.request(await row.request(w, target))).statusCode);
           } else if (row.policy === 'edgeConfigToken') {
             want = caller === 'resource' ? 'ok' : 401;
+          } else if (row.policy === 'partner') {
+            want = 'ok';
           } else {
             want = expected(row.policy, (scopes?.length ?? 0) > 0, caller, target);
           }

@@ -65,7 +65,7 @@ await describeEachApp('native token API', (h) => {
       );
     });
 
-    it('finds tokens by the start of their name (?q=, exact case) and pages through the matches', async () => {
+    it('finds tokens by the start of their name (?q=, A-Z in either case) and pages through the matches', async () => {
       const { secret } = await h.user('searcher');
       const names = ['deploy web', 'deploy api', 'Deploy docs', 'ci deploy', 'deploy worker'];
       for (const name of names) {
@@ -79,10 +79,10 @@ await describeEachApp('native token API', (h) => {
       };
       assert.deepEqual(
         (await list('/v1/tokens?q=deploy')).items.map((t) => t.name),
-        ['deploy worker', 'deploy api', 'deploy web'],
+        ['deploy worker', 'Deploy docs', 'deploy api', 'deploy web'],
       );
       assert.deepEqual(
-        (await list(`/v1/tokens?q=${encodeURIComponent('Deploy')}`)).items.map((t) => t.name),
+        (await list(`/v1/tokens?q=${encodeURIComponent('DEPLOY d')}`)).items.map((t) => t.name),
         ['Deploy docs'],
       );
       assert.deepEqual((await list('/v1/tokens?q=ploy')).items, []);
@@ -91,12 +91,12 @@ await describeEachApp('native token API', (h) => {
       const first = await list('/v1/tokens?q=deploy&limit=2');
       assert.deepEqual(
         first.items.map((t) => t.name),
-        ['deploy worker', 'deploy api'],
+        ['deploy worker', 'Deploy docs'],
       );
       const second = await list(`/v1/tokens?q=deploy&limit=2&cursor=${first.nextCursor}`);
       assert.deepEqual(
         second.items.map((t) => t.name),
-        ['deploy web'],
+        ['deploy api', 'deploy web'],
       );
       assert.equal(second.nextCursor, null);
       assert.equal((await h.request({ method: 'GET', url: `/v1/tokens?q=${'x'.repeat(201)}`, as: secret })).statusCode, 400);

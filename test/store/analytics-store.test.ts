@@ -53,7 +53,7 @@ await describeEachStore('AnalyticsStore contract', (stores) => {
     await stores.analytics.add([count({ bucketStart: at, tokenId: 'tok_rich', credits: MAX_ROW_CREDITS - 5n })]);
     await stores.analytics.add([count({ bucketStart: at, tokenId: 'tok_rich', credits: 10n })]);
     await stores.analytics.add([count({ bucketStart: at + MIN, tokenId: 'tok_rich', credits: MAX_ROW_CREDITS + 10n })]);
-    const [series] = await stores.analytics.series(everything({ from: at, to: at + 2 * MIN, granularity: 'minute', tokenId: 'tok_rich' }));
+    const [series] = await stores.analytics.series(everything({ from: at, to: at + 2 * MIN, granularity: 'minute', tokenIds: ['tok_rich'] }));
     assert.deepEqual(series, {
       key: 'VALID',
       total: 3,
@@ -144,12 +144,16 @@ await describeEachStore('AnalyticsStore contract', (stores) => {
       ['tok_z'],
     );
     assert.deepEqual(
-      (await stores.analytics.series(everything({ ...window, groupBy: 'token', tokenId: 'tok_x', granularity: 'day' }))).map((s) => [s.key, s.points]),
+      (await stores.analytics.series(everything({ ...window, groupBy: 'token', tokenIds: ['tok_x'], granularity: 'day' }))).map((s) => [s.key, s.points]),
       [['tok_x', [{ t: day, count: 4, credits: 0n }]]],
+    );
+    assert.deepEqual(
+      (await stores.analytics.series(everything({ ...window, groupBy: 'token', tokenIds: ['tok_z', 'tok_x', 'tok_unknown'] }))).map((s) => s.key),
+      ['tok_x', 'tok_z'],
     );
     // A minute query does not see hour rows as minutes it lacks: they are at their hour's start.
     assert.deepEqual(
-      (await stores.analytics.series(everything({ ...window, granularity: 'minute', groupBy: 'token', tokenId: 'tok_y' }))).map((s) => s.key),
+      (await stores.analytics.series(everything({ ...window, granularity: 'minute', groupBy: 'token', tokenIds: ['tok_y'] }))).map((s) => s.key),
       [],
     );
   });

@@ -65,7 +65,7 @@ await describeEachStore('EdgeConfigStore contract', (stores) => {
     // A token written straight to the token store (the native API can make one) counts too.
     await stores.tokens.insert(configToken('ecfg_tok', 'b'));
     await stores.tokens.insert(configToken('ecfg_tok', 'revoked', { revokedAt: T0 - 1 }));
-    await stores.tokens.insert(configToken('ecfg_tok', 'leaked', { leakedAt: T0 - 1 }));
+    await stores.tokens.insert(configToken('ecfg_tok', 'leaked', { leakedAt: T0 - 2, revokedAt: T0 - 1 }));
     await stores.tokens.insert(configToken('ecfg_tok', 'expired', { expiresAt: T0 }));
     assert.equal(await stores.edgeConfigs.insertToken('ecfg_tok_other', configToken('ecfg_tok_other', 'a'), 1), 'inserted');
     assert.equal((await liveTokens('ecfg_tok')).length, 2);

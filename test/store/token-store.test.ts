@@ -95,28 +95,30 @@ await describeEachStore('TokenStore contract', (stores) => {
     const revoked = mk(2, { revokedAt: T0 + 50 });
     const scheduled = mk(3, { revokedAt: T0 + 500 });
     const expired = mk(4, { expiresAt: T0 + 50 });
-    const leaked = mk(5, { leakedAt: T0 + 10 });
+    // Leaked and revoked by its policy; a leak alone (a `notify` policy) leaves a token active.
+    const leaked = mk(5, { leakedAt: T0 + 10, revokedAt: T0 + 10 });
     const teamToken = mk(6, {}, { teamId: 'team_list', type: 'personal' });
     const resourceToken = mk(7, {}, { teamId: 'team_res', resource: { kind: 'edge-config', id: 'ecfg_list' } });
-    for (const t of [active, revoked, scheduled, expired, leaked, teamToken, resourceToken]) await stores.tokens.insert(t);
+    const leakedOnly = mk(8, { leakedAt: T0 + 10 });
+    for (const t of [active, revoked, scheduled, expired, leaked, teamToken, resourceToken, leakedOnly]) await stores.tokens.insert(t);
     const now = T0 + 100;
     const ids = async (q: Partial<Parameters<Stores['tokens']['list']>[0]>) =>
       (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, ...q })).items.map((t) => t.id);
 
     assert.deepEqual(
       await ids({}),
-      [resourceToken, teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id),
+      [leakedOnly, resourceToken, teamToken, leaked, expired, scheduled, revoked, active].map((t) => t.id),
     );
     assert.deepEqual(
       await ids({ teamId: null }),
-      [leaked, expired, scheduled, revoked, active].map((t) => t.id),
+      [leakedOnly, leaked, expired, scheduled, revoked, active].map((t) => t.id),
     );
     assert.deepEqual(await ids({ teamId: 'team_list' }), [teamToken.id]);
     assert.deepEqual(await ids({ type: 'personal' }), [teamToken.id]);
-    assert.deepEqual(await ids({ excludeType: 'personal', status: 'active' }), [resourceToken.id, scheduled.id, active.id]);
+    assert.deepEqual(await ids({ excludeType: 'personal', status: 'active' }), [leakedOnly.id, resourceToken.id, scheduled.id, active.id]);
     assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_list' } }), [resourceToken.id]);
     assert.deepEqual(await ids({ resource: { kind: 'edge-config', id: 'ecfg_other' } }), []);
-    assert.deepEqual(await ids({ status: 'active', teamId: null }), [scheduled.id, active.id]);
+    assert.deepEqual(await ids({ status: 'active', teamId: null }), [leakedOnly.id, scheduled.id, active.id]);
     assert.deepEqual(await ids({ status: 'revoked' }), [leaked.id, revoked.id]);
     assert.deepEqual(await ids({ status: 'expired' }), [expired.id]);
     assert.deepEqual(await ids({ status: 'revoked', now: T0 + 600 }), [leaked.id, scheduled.id, revoked.id]);
@@ -151,23 +153,26 @@ await describeEachStore('TokenStore contract', (stores) => {
       mk(8, 'de\u{10FFFF}x'),
       mk(9, 'de%'),
       mk(10, 'de_ploy'),
+      mk(11, 'DÉP'),
     ];
     for (const t of tokens) await stores.tokens.insert(t);
     const now = T0 + 100;
     const names = async (namePrefix: string, q: Partial<Parameters<Stores['tokens']['list']>[0]> = { teamId: null }) =>
       (await stores.tokens.list({ ownerUserId: owner, limit: 100, now, namePrefix, ...q })).items.map((t) => t.name);
 
-    assert.deepEqual(await names('deploy'), ['deploy-ci', 'deploy']);
-    assert.deepEqual(await names('Deploy'), ['Deploy']);
-    assert.deepEqual(await names('de'), ['de_ploy', 'de%', 'de\u{10FFFF}x', 'de', 'deploy-ci', 'deploy']);
+    // ASCII letters in either case; other letters exactly (É is not é).
+    assert.deepEqual(await names('deploy'), ['Deploy', 'deploy-ci', 'deploy']);
+    assert.deepEqual(await names('DEPLOY-'), ['deploy-ci']);
+    assert.deepEqual(await names('de'), ['de_ploy', 'de%', 'de\u{10FFFF}x', 'de', 'Deploy', 'deploy-ci', 'deploy']);
     assert.deepEqual(await names('dé'), ['dép']);
+    assert.deepEqual(await names('dÉ'), ['DÉP']);
     // LIKE's wildcards are plain characters here.
     assert.deepEqual(await names('de%'), ['de%']);
     assert.deepEqual(await names('de_'), ['de_ploy']);
     assert.deepEqual(await names('de\u{10FFFF}'), ['de\u{10FFFF}x']);
     assert.deepEqual(await names('nothing'), []);
     assert.deepEqual(await names('deploy', { teamId: team }), ['deployment bot']);
-    assert.deepEqual(await names('deploy', {}), ['deployment bot', 'deploy-ci', 'deploy']);
+    assert.deepEqual(await names('deploy', {}), ['deployment bot', 'Deploy', 'deploy-ci', 'deploy']);
     assert.deepEqual(await names('deploy', { ownerUserId: 'usr_someone_else' }), []);
 
     const seen: string[] = [];
@@ -272,6 +277,30 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.findById(late.id), undefined);
     assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
     assert.equal(await stores.tokens.rotate('tok_missing', T0, T0, makeToken().token), false);
+  });
+
+  it('marks a leak once: the first report is kept, a second changes nothing and says so', async () => {
+    const { token } = makeToken();
+    await stores.tokens.insert(token);
+    const first = await stores.tokens.markLeaked(token.id, T0 + 10, 'https://github.com/o/r/blob/x/.env');
+    assert.equal(first?.marked, true);
+    assert.equal(first!.token.leakedAt, T0 + 10);
+    assert.equal(first!.token.leakedUrl, 'https://github.com/o/r/blob/x/.env');
+    assert.equal(first!.token.revokedAt, null, 'marking does not revoke: the leak policy decides');
+    const again = await stores.tokens.markLeaked(token.id, T0 + 20, 'https://elsewhere.example');
+    assert.equal(again?.marked, false);
+    assert.deepEqual(again!.token, first!.token);
+    assert.deepEqual(await stores.tokens.findById(token.id), first!.token);
+    assert.equal(await stores.tokens.markLeaked('tok_missing', T0, null), undefined);
+  });
+
+  it('rotates a leaked token that still works (a notify policy leaves it to its owner)', async () => {
+    const { token: old } = makeToken();
+    await stores.tokens.insert(old);
+    await stores.tokens.markLeaked(old.id, T0 + 1, null);
+    const { token: replacement } = makeToken({}, { rotatedFromId: old.id });
+    assert.equal(await stores.tokens.rotate(old.id, T0 + 5, T0 + 2, replacement), true);
+    assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 5);
   });
 
   it('moves the open reservations of a rotated token to its replacement, so their refunds follow the balance', async () => {
@@ -380,23 +409,22 @@ await describeEachStore('TokenStore contract', (stores) => {
 
 describe('TokenStore: a name search is an index range', () => {
   // The listing is always one owner's tokens or one team's: the prefix must narrow it through
-  // tokens_owner_name or tokens_team_name, not by reading every row of that owner or team.
+  // tokens_owner_folded_name or tokens_team_folded_name, not by reading every row of that owner or team.
   it('on SQLite, within an owner and within a team', async (t) => {
     const sqlite = (await storeFactories()).find((f) => f.name === 'sqlite')!;
     const opened = await sqlite.open();
     t.after(() => opened.cleanup());
     const plan = async (where: string) =>
       (
-        await opened.query!<{ detail: string }>(`explain query plan select * from tokens where ${where} and name >= ? and name < ? order by id desc limit 51`, [
-          'usr_1',
-          'dep',
-          'deq',
-        ])
+        await opened.query!<{ detail: string }>(
+          `explain query plan select * from tokens where ${where} and lower(name) >= ? and lower(name) < ? order by id desc limit 51`,
+          ['usr_1', 'dep', 'deq'],
+        )
       )
         .map((row) => row.detail)
         .join('\n');
     // Either name index is a range on the name (an owner's tokens have team_id null).
-    assert.match(await plan('owner_user_id = ? and team_id is null'), /USING INDEX tokens_(owner|team)_name \(.*name>\? AND name<\?\)/);
-    assert.match(await plan('team_id = ?'), /USING INDEX tokens_team_name \(team_id=\? AND name>\? AND name<\?\)/);
+    assert.match(await plan('owner_user_id = ? and team_id is null'), /USING INDEX tokens_(owner|team)_folded_name \(.*<expr>>\? AND <expr><\?\)/);
+    assert.match(await plan('team_id = ?'), /USING INDEX tokens_team_folded_name \(team_id=\? AND <expr>>\? AND <expr><\?\)/);
   });
 });

@@ -14,7 +14,7 @@ export async function storeSnapshot(h: Harness, known: KnownIds = {}): Promise<s
   const { stores } = h;
   const now = h.clock.now();
   // Reads that do not depend on one another run at once: a fuzzer takes a snapshot per request.
-  const [tokens, audit, users, teams, environments, projects, changes, reservations] = await Promise.all([
+  const [tokens, audit, users, teams, environments, projects, changes, reservations, policies] = await Promise.all([
     stores.tokens.list({ limit: 10_000, now }),
     stores.audit.list({ limit: 10_000 }),
     stores.accounts.listUsers({ limit: 10_000 }),
@@ -23,6 +23,7 @@ export async function storeSnapshot(h: Harness, known: KnownIds = {}): Promise<s
     stores.catalog.listProjects(),
     stores.changes.latest(),
     Promise.all([...new Set(known.reservationIds ?? [])].sort().map((id) => stores.credits.findReservation(reservationKey(id)))),
+    stores.policies.list(),
   ]);
   const configIds = new Set(known.edgeConfigIds ?? []);
   for (const token of tokens.items) if (token.resource?.kind === EDGE_CONFIG_RESOURCE) configIds.add(token.resource.id);
@@ -34,7 +35,7 @@ export async function storeSnapshot(h: Harness, known: KnownIds = {}): Promise<s
   const catalog = { environments, projects };
   // Balances are bigints, which JSON cannot write.
   return JSON.stringify(
-    { tokens: tokens.items, audit: audit.items, users: users.items, teams: teams.items, members, pools, edgeConfigs, reservations, catalog, changes },
+    { tokens: tokens.items, audit: audit.items, users: users.items, teams: teams.items, members, pools, edgeConfigs, reservations, catalog, changes, policies },
     (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value),
   );
 }

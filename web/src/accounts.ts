@@ -49,7 +49,7 @@ export interface AuditEvent {
   action: string;
   actorUserId: string | null;
   actorTokenId: string | null;
-  targetType: 'token' | 'user' | 'team' | 'pool';
+  targetType: 'token' | 'user' | 'team' | 'pool' | 'installation';
   targetId: string;
   teamId: string | null;
   subjectUserId: string | null;
@@ -92,4 +92,5 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'team.member.add': 'Member added to a team',
   'session.create': 'Signed in to the dashboard',
   'session.delete': 'Signed out of the dashboard',
+  'policy.update': 'Lifecycle policy set',
 };

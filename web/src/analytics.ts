@@ -1,4 +1,5 @@
 import { api, query } from './api';
+import { DAY, HOUR } from './time';
 
 /** What `GET /v1/analytics/verifications` answers (docs/analytics.md). */
 export interface VerificationSeries {
@@ -19,7 +20,8 @@ export interface AnalyticsQuery {
   to: number;
   granularity: Granularity;
   groupBy?: 'outcome' | 'token' | 'tag';
-  tokenId?: string;
+  /** One token, or several (up to 50). */
+  tokenId?: string | readonly string[];
   ownerUserId?: string;
   teamId?: string;
   outcome?: string;
@@ -29,9 +31,6 @@ export interface AnalyticsQuery {
 export function verifications(q: AnalyticsQuery): Promise<VerificationAnalytics> {
   return api<VerificationAnalytics>('GET', `/v1/analytics/verifications${query({ ...q })}`);
 }
-
-export const HOUR = 3_600_000;
-export const DAY = 24 * HOUR;
 
 /** The ranges the pages offer: the last day by hour, the last week or month by day. */
 export const RANGES = {

@@ -76,9 +76,14 @@ function errorOf(status: number, body: unknown): ApiError {
 }
 
 /** A query string from the defined values of `params`. */
-export function query(params: Record<string, string | number | boolean | undefined | null>): string {
+/** A query string of the given parameters, leaving out empty ones; a list repeats its name. */
+export function query(params: Record<string, string | number | boolean | readonly string[] | undefined | null>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value === 'object') for (const item of value) search.append(key, item);
+    else search.set(key, String(value));
+  }
   const text = search.toString();
   return text ? `?${text}` : '';
 }

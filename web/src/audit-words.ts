@@ -23,7 +23,10 @@ export function describeEvent(e: AuditEvent): string {
       return `${actor} changed token ${target}${changed.length ? ` (${changed.join(', ')})` : ''}`;
     }
     case 'token.revoke':
-      return e.details.by === 'possession' ? `Token ${target} was revoked by whoever held its secret` : `${actor} revoked token ${target}`;
+      if (e.details.by === 'possession') return `Token ${target} was revoked by whoever held its secret`;
+      if (e.details.by === 'inactivity')
+        return `Token ${target} was revoked: unused for ${String(e.details.inactivityDays)} days (${String(e.details.level)} policy)`;
+      return `${actor} revoked token ${target}`;
     case 'token.rotate':
       return `${actor} rotated token ${target} (a new secret; the old one ends after its grace period)`;
     case 'token.delete':
@@ -42,6 +45,8 @@ export function describeEvent(e: AuditEvent): string {
       return `${actor} signed in to the dashboard with token ${target}`;
     case 'session.delete':
       return `${actor} signed out of the dashboard`;
+    case 'policy.update':
+      return e.targetType === 'installation' ? `${actor} set the installation's lifecycle policy` : `${actor} set the lifecycle policy of team ${target}`;
     default:
       return `${actor}: ${e.action} on ${target}`;
   }

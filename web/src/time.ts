@@ -1,21 +1,34 @@
-/** "3 minutes ago", "in 2 days", "just now": how long from `now` to `t`, in words. */
-export function relativeTime(t: number, now = Date.now()): string {
-  const seconds = Math.round((t - now) / 1000);
-  const abs = Math.abs(seconds);
-  if (abs < 45) return 'just now';
-  const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-    ['year', 365 * 86400],
-    ['month', 30 * 86400],
-    ['day', 86400],
-    ['hour', 3600],
-    ['minute', 60],
-  ];
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
-  for (const [unit, size] of units) if (abs >= size) return format.format(Math.round(seconds / size), unit);
-  return format.format(Math.round(seconds / 60), 'minute');
+/** How times and durations read for people, in the reader's locale. */
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatTime(at: number | null | undefined, none = 'never'): string {
+  return at === null || at === undefined ? none : dateTimeFormat.format(new Date(at));
 }
 
-/** A moment as the reader's local date and time, e.g. "5 Dec 2026, 10:02". */
-export function dateTime(t: number): string {
-  return new Date(t).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+/** "3 minutes ago", "in 2 days": for last use and expiry. */
+export function formatRelative(at: number, now = Date.now()): string {
+  const delta = at - now;
+  const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+    ['day', DAY],
+    ['hour', HOUR],
+    ['minute', MINUTE],
+  ];
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  for (const [unit, size] of units) if (Math.abs(delta) >= size) return format.format(Math.round(delta / size), unit);
+  return delta < 0 ? 'just now' : 'in less than a minute';
+}
+
+export function formatDuration(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['day', DAY],
+    ['hour', HOUR],
+    ['minute', MINUTE],
+    ['second', 1000],
+  ];
+  for (const [unit, size] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}${ms / size === 1 ? '' : 's'}`;
+  return `${ms} ms`;
 }

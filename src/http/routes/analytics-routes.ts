@@ -19,8 +19,12 @@ export function analyticsRoutes(services: Pick<Services, 'analytics'>): FastifyP
         },
       },
       async (request): Promise<VerificationSeries> => {
-        const { outcome, ...query } = request.query;
-        const answer = await services.analytics.verifications(callContext(request).principal, { ...query, ...(outcome ? { outcomes: outcome } : {}) });
+        const { outcome, tokenId, ...query } = request.query;
+        const answer = await services.analytics.verifications(callContext(request).principal, {
+          ...query,
+          ...(outcome ? { outcomes: outcome } : {}),
+          ...(tokenId ? { tokenIds: tokenId } : {}),
+        });
         return {
           granularity: answer.granularity,
           from: answer.from,

@@ -1,13 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Services } from '../../service/services.js';
 import { callContext, requires, teamRefOf } from '../call-context.js';
-import { authErrors } from '../schemas/common.js';
+import { authErrors, TeamQuery } from '../schemas/common.js';
 import {
   VerifierChangesHeaders,
   VerifierChangesQuery,
   VerifierChangesResponses,
   VerifierSnapshot,
   VerifierSnapshotQuery,
+  VerifierUsageBody,
+  VerifierUsageResult,
 } from '../schemas/verifier-schemas.js';
 import { EventStream } from '../event-stream.js';
 import { tokenView } from '../views.js';
@@ -72,6 +75,26 @@ export function verifierRoutes(services: Pick<Services, 'verifier' | 'clock'>): 
         const stream = new EventStream(reply.raw, { 'x-request-id': request.id });
         const end = services.verifier.stream(stream, audience, resumeAfter, { call: ctx, team });
         reply.raw.once('close', end);
+      },
+    );
+
+    app.post(
+      '/v1/verifier/usage',
+      {
+        schema: {
+          tags,
+          security: requires('verifier:read'),
+          summary: 'Report the verifications an in-process verifier answered itself, for analytics and last-used times',
+          description:
+            "Counts per token, minute and outcome (and tags). Only tokens the caller's verifier may hold count (a team's with ?teamId=); the rest, and minutes over a day old, are answered as `ignored`. The SDK sends these every few seconds.",
+          querystring: Type.Object(TeamQuery),
+          body: VerifierUsageBody,
+          response: { 200: VerifierUsageResult, ...authErrors },
+        },
+      },
+      async (request) => {
+        const { teamId, slug } = request.query;
+        return services.verifier.reportUsage(callContext(request), teamRefOf({ teamId, slug }), request.body.counts);
       },
     );
   };

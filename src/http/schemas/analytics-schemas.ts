@@ -15,7 +15,12 @@ export const VerificationsQuery = Type.Object(
       }),
     ),
     groupBy: Type.Optional(Type.Enum(GROUP_BYS, { description: 'One series per outcome (default), per token or per tag.' })),
-    tokenId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only this token (404 when you may not read it).' })),
+    tokenId: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        maxItems: MAX_SERIES,
+        description: `Only these tokens; repeatable, up to ${MAX_SERIES} (404 when you may not read one).`,
+      }),
+    ),
     ownerUserId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only tokens of this owner (among those you may read).' })),
     teamId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Only this team's tokens (403 when you are not in it)." })),
     outcome: Type.Optional(Type.Array(Type.Enum(VERIFY_CODES), { maxItems: VERIFY_CODES.length, description: 'Only these outcomes; repeatable.' })),

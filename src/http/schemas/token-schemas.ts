@@ -119,7 +119,8 @@ export const ListTokensQuery = Type.Object({
   q: Type.Optional(
     Type.String({
       maxLength: 200,
-      description: 'Only tokens whose name starts with this, compared exactly (case-sensitive): a prefix is what an index on the name answers fast.',
+      description:
+        'Only tokens whose name starts with this: A–Z in either case, every other character exactly (a prefix is what an index on the name answers fast).',
     }),
   ),
   ownerUserId: Type.Optional(

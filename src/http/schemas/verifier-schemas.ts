@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { ErrorResponse, NullableString, TeamQuery } from './common.js';
+import { VERIFY_CODES } from '../../core/verify.js';
 import { TokenView } from './token-schemas.js';
+import { Tags } from './verify-schemas.js';
 
 /** A change log number, as text in a query string or a header. */
 const SEQ_MAX = Number.MAX_SAFE_INTEGER;
@@ -53,3 +55,38 @@ export const VerifierChangesResponses = {
   200: { description: EVENT_STREAM_DESCRIPTION, content: { 'text/event-stream': { schema: Type.String() } } },
   503: { ...ErrorResponse, description: 'This node is not hearing of every change now (its change feed is down): ask another node, or retry.' },
 };
+
+/** The most counts one report may carry (and the body stays within 100 kB): a verifier sends more in several. */
+export const MAX_REPORTED_COUNTS = 1000;
+
+export const VerifierUsageBody = Type.Object(
+  {
+    counts: Type.Array(
+      Type.Object(
+        {
+          tokenId: Type.String({ minLength: 1, maxLength: 64 }),
+          minute: Type.Integer({
+            minimum: 0,
+            maximum: SEQ_MAX,
+            multipleOf: 60_000,
+            description: 'The start of the minute (ms since the epoch) the verifications were in.',
+          }),
+          outcome: Type.Union(VERIFY_CODES.map((code) => Type.Literal(code))),
+          count: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+          tags: Type.Optional(Tags),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: MAX_REPORTED_COUNTS },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const VerifierUsageResult = Type.Object({
+  accepted: Type.Integer({ minimum: 0, description: 'Verifications counted.' }),
+  ignored: Type.Integer({
+    minimum: 0,
+    description: 'Verifications not counted: of tokens this verifier may not hold (or gone), or of minutes more than a day old.',
+  }),
+});

@@ -61,7 +61,7 @@ export class MemoryAnalyticsStore implements AnalyticsStore {
       if (GRANULARITIES.indexOf(row.granularity) > finest) continue;
       if (row.bucketStart < query.from || row.bucketStart >= query.to) continue;
       if (query.tag !== undefined ? row.tag !== query.tag : query.groupBy === 'tag' ? row.tag === '' : row.tag !== '') continue;
-      if (query.tokenId !== undefined && row.tokenId !== query.tokenId) continue;
+      if (query.tokenIds !== undefined && (row.tokenId === null || !query.tokenIds.includes(row.tokenId))) continue;
       if (query.ownerUserId !== undefined && row.ownerUserId !== query.ownerUserId) continue;
       if (query.teamId !== undefined && row.teamId !== query.teamId) continue;
       if (query.outcomes !== undefined && !query.outcomes.includes(row.outcome)) continue;

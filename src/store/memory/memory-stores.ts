@@ -11,6 +11,9 @@ import { MemoryTokenStore } from './memory-token-store.js';
 import { MemorySigningKeyStore } from './memory-signing-key-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { MemoryAnalyticsStore } from './memory-analytics-store.js';
+import { MemoryInactivityStore } from './memory-inactivity-store.js';
+import { MemoryPolicyStore } from './memory-policy-store.js';
+import { MemoryLeakPolicyStore } from './memory-leak-policy-store.js';
 
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
@@ -27,6 +30,9 @@ export function createMemoryStores(): Stores {
     signingKeys: new MemorySigningKeyStore(),
     sessions: new MemorySessionStore(),
     analytics: new MemoryAnalyticsStore(),
+    policies: new MemoryPolicyStore(),
+    inactivity: new MemoryInactivityStore(tokens),
+    leakPolicies: new MemoryLeakPolicyStore(),
     ping: async () => true,
     pendingMigrations: async () => [],
     close: async () => {},

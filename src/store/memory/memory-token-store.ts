@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { tokenStatus, type TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
-import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
+import { foldAscii, type TokenListQuery, type TokenPatch, type TokenStore, type TokenUse } from '../token-store.js';
 import { paginate } from './paginate.js';
 
 const EDENAI_ORIGIN = 'edenai';
@@ -40,7 +40,7 @@ export class MemoryTokenStore implements TokenStore {
         (query.excludeType === undefined || t.type !== query.excludeType) &&
         (query.personalOf === undefined || t.type !== 'personal' || t.ownerUserId === query.personalOf) &&
         (query.resource === undefined || (t.resource?.kind === query.resource.kind && t.resource.id === query.resource.id)) &&
-        (query.namePrefix === undefined || t.name.startsWith(query.namePrefix)) &&
+        (query.namePrefix === undefined || foldAscii(t.name).startsWith(foldAscii(query.namePrefix))) &&
         (query.status === undefined || tokenStatus(t, query.now) === query.status),
     );
     const page = paginate(matching, query);
@@ -87,7 +87,7 @@ export class MemoryTokenStore implements TokenStore {
 
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
     const old = this.#byId.get(oldId);
-    if (!old || old.leakedAt !== null || old.revokedAt !== null) return false;
+    if (!old || old.revokedAt !== null) return false;
     // The old token is retired first, as in SQL: its name is then free for the replacement.
     const { updatedAt } = old;
     Object.assign(old, { revokedAt: revokeOldAt, updatedAt: now });
@@ -100,6 +100,14 @@ export class MemoryTokenStore implements TokenStore {
     if (replacement.credits !== null) old.credits = 0n;
     this.#onRotate(oldId, replacement.id);
     return true;
+  }
+
+  async markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined> {
+    const token = this.#byId.get(id);
+    if (!token) return undefined;
+    const marked = token.leakedAt === null;
+    if (marked) Object.assign(token, { leakedAt: at, leakedUrl: url, updatedAt: at });
+    return { token: copy(token), marked };
   }
 
   /** Called by the memory credit store, which holds the reservations a rotation moves. */

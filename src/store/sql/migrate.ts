@@ -15,7 +15,10 @@ import { signingKeys } from './migrations/2026-12-05T1400-signing-keys.js';
 import { sessions } from './migrations/2026-12-05T1500-sessions.js';
 import { verificationCounts } from './migrations/2026-12-05T1600-verification-counts.js';
 import { tokenNames } from './migrations/2026-12-05T1700-token-names.js';
+import { tokenNamesFolded } from './migrations/2026-12-05T1750-token-names-folded.js';
 import { suspension } from './migrations/2026-12-05T1800-suspension.js';
+import { lifecyclePolicies } from './migrations/2026-12-05T1810-lifecycle-policies.js';
+import { leakPolicies } from './migrations/2026-12-05T1820-leak-policies.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -40,7 +43,10 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T1500-sessions': sessions,
     '2026-12-05T1600-verification-counts': verificationCounts,
     '2026-12-05T1700-token-names': tokenNames(dialect),
+    '2026-12-05T1750-token-names-folded': tokenNamesFolded(dialect),
     '2026-12-05T1800-suspension': suspension,
+    '2026-12-05T1810-lifecycle-policies': lifecyclePolicies,
+    '2026-12-05T1820-leak-policies': leakPolicies,
   };
 }
 

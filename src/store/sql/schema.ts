@@ -204,6 +204,31 @@ export interface VerificationCountsTable {
   credits: number | string | bigint;
 }
 
+/** One level's lifecycle policy: `installation` or a team's id. */
+export interface LifecyclePoliciesTable {
+  scope: string;
+  /** JSON text of LifecyclePolicy. */
+  policy: string;
+  updated_at: Millis;
+  updated_by: string | null;
+}
+
+/** The inactivity sweep's marker: the last activity a token was warned about, and when. */
+export interface TokenInactivityTable {
+  token_id: string;
+  warned_for: Millis;
+  warned_at: Millis;
+}
+
+/** Leak policies: one row per team that set its own, and the installation's default under scope `*`. */
+export interface LeakPoliciesTable {
+  scope: string;
+  action: string;
+  grace_period_ms: Millis | null;
+  updated_at: Millis;
+  updated_by: string;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -223,6 +248,9 @@ export interface Database {
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
   verification_counts: VerificationCountsTable;
+  lifecycle_policies: LifecyclePoliciesTable;
+  token_inactivity: TokenInactivityTable;
+  leak_policies: LeakPoliciesTable;
 }
 
 export type SqlDialect = 'sqlite' | 'postgres';

@@ -146,7 +146,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
         eb('bucket_start', '<', int(query.to)),
         query.tag !== undefined ? eb('tag', '=', query.tag) : query.groupBy === 'tag' ? eb('tag', '<>', '') : eb('tag', '=', ''),
       ];
-      if (query.tokenId !== undefined) all.push(eb('token_id', '=', query.tokenId));
+      if (query.tokenIds !== undefined) all.push(eb('token_id', 'in', [...query.tokenIds]));
       if (query.ownerUserId !== undefined) all.push(eb('owner_user_id', '=', query.ownerUserId));
       if (query.teamId !== undefined) all.push(eb('team_id', '=', query.teamId));
       if (query.outcomes !== undefined) all.push(eb('outcome', 'in', [...query.outcomes]));

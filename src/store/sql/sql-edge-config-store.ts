@@ -64,7 +64,6 @@ export class SqlEdgeConfigStore implements EdgeConfigStore {
         .selectFrom('tokens')
         .where('resource_kind', '=', EDGE_CONFIG_RESOURCE)
         .where('resource_id', '=', configId)
-        .where('leaked_at', 'is', null)
         .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', now)]))
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
       if (await live.select('id').where('name', '=', token.name).limit(1).executeTakeFirst()) return 'duplicate-label';

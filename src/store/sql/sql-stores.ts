@@ -14,11 +14,15 @@ import { SqlTokenStore } from './sql-token-store.js';
 import { SqlSigningKeyStore } from './sql-signing-key-store.js';
 import { SqlSessionStore } from './sql-session-store.js';
 import { SqlAnalyticsStore } from './sql-analytics-store.js';
+import { SqlInactivityStore } from './sql-inactivity-store.js';
+import { SqlPolicyStore } from './sql-policy-store.js';
+import { SqlLeakPolicyStore } from './sql-leak-policy-store.js';
 
 /** The stores over one SQLite or PostgreSQL database; Kysely hides which. */
 export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabase): Stores {
+  const tokens = new SqlTokenStore(db, dialect, preparedRead);
   return {
-    tokens: new SqlTokenStore(db, dialect, preparedRead),
+    tokens,
     credits: new SqlCreditStore(db, dialect),
     accounts: new SqlAccountStore(db, dialect),
     audit: new SqlAuditStore(db),
@@ -30,6 +34,9 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
     signingKeys: new SqlSigningKeyStore(db),
     sessions: new SqlSessionStore(db),
     analytics: new SqlAnalyticsStore(db, dialect),
+    policies: new SqlPolicyStore(db),
+    inactivity: new SqlInactivityStore(db, tokens),
+    leakPolicies: new SqlLeakPolicyStore(db),
     ping: async () => {
       await sql`select 1`.execute(db);
       return true;

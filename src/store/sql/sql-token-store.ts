@@ -85,7 +85,7 @@ export class SqlTokenStore implements TokenStore {
 
   async list(query: TokenListQuery): Promise<Page<TokenRecord>> {
     const { now } = query;
-    const revoked = sql<boolean>`(leaked_at is not null or (revoked_at is not null and revoked_at <= ${now}))`;
+    const revoked = sql<boolean>`(revoked_at is not null and revoked_at <= ${now})`;
     const expired = sql<boolean>`(expires_at is not null and expires_at <= ${now})`;
     const disabled = sql<boolean>`(disabled_at is not null or owner_disabled_at is not null)`;
     let select = selectToken(this.db);
@@ -144,6 +144,17 @@ export class SqlTokenStore implements TokenStore {
     return this.findById(id);
   }
 
+  async markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ leaked_at: at, leaked_url: url, updated_at: at })
+      .where('id', '=', id)
+      .where('leaked_at', 'is', null)
+      .executeTakeFirst();
+    const token = await this.findById(id);
+    return token && { token, marked: Number(result.numUpdatedRows) > 0 };
+  }
+
   async setDisabled(id: string, at: number | null, updatedAt: number): Promise<TokenRecord | undefined> {
     await this.db
       .updateTable('tokens')
@@ -191,7 +202,6 @@ export class SqlTokenStore implements TokenStore {
           updated_at: now,
         })
         .where('id', '=', oldId)
-        .where('leaked_at', 'is', null)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;

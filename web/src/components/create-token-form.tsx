@@ -1,8 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { grants, useSession } from '../session';
-import { DAY, writableTeams, type IssuedToken, type Whoami } from '../token-model';
+import { DAY } from '../time';
+import { writableTeams, type IssuedToken, type Whoami } from '../token-model';
 import { ErrorMessage } from './feedback';
+import { useAction } from '../use-action';
 import { RateLimitRows, UNIT_MS, type RateLimitDraft } from './rate-limit-rows';
 
 // The API's own rules (src/http/schemas/token-schemas.ts), checked here first to say what is wrong in words.
@@ -55,8 +57,6 @@ export function CreateTokenForm({ me, onCreated, onCancel }: { me: Whoami | unde
   const [metadata, setMetadata] = useState('');
   // Once a submit has found problems, the list follows the form as it is fixed.
   const [checked, setChecked] = useState(false);
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
 
   /** The request body, or the list of what is wrong with the form. */
   const build = (): { body: Record<string, unknown> } | { problems: string[] } => {
@@ -130,25 +130,19 @@ export function CreateTokenForm({ me, onCreated, onCancel }: { me: Whoami | unde
   const current = checked ? build() : undefined;
   const problems = current && 'problems' in current ? current.problems : [];
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
-    setChecked(true);
+  const { busy, error, run } = useAction(async () => {
     const built = build();
-    if ('problems' in built) return;
-    setBusy(true);
-    try {
-      onCreated(await api<IssuedToken>('POST', '/v1/tokens', built.body));
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
+    if ('body' in built) onCreated(await api<IssuedToken>('POST', '/v1/tokens', built.body));
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setChecked(true);
+    if ('body' in build()) void run();
   };
 
   const field = (suffix: string) => `${id}-${suffix}`;
   return (
-    <form className="create-token" aria-labelledby={field('title')} noValidate onSubmit={(event) => void submit(event)}>
+    <form className="create-token" aria-labelledby={field('title')} noValidate onSubmit={submit}>
       <h2 id={field('title')}>Create a token</h2>
       {problems.length ? (
         <div className="error" role="alert">

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useAction } from '../use-action';
 import { ErrorMessage } from './feedback';
 
 /**
@@ -21,22 +22,14 @@ export function TypedConfirm({
   const id = useId();
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
-  const submit = async (event: FormEvent) => {
+  const { busy, error, run } = useAction(async () => {
+    await onConfirm();
+    setOpen(false);
+    setTyped('');
+  });
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (typed !== name) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onConfirm();
-      setOpen(false);
-      setTyped('');
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
+    if (typed === name) void run();
   };
   if (!open)
     return (
@@ -45,7 +38,7 @@ export function TypedConfirm({
       </button>
     );
   return (
-    <form id={`${id}-form`} className="confirm" onSubmit={(event) => void submit(event)}>
+    <form id={`${id}-form`} className="confirm" onSubmit={submit}>
       {children}
       <label htmlFor={`${id}-name`}>
         Type the token&apos;s name, <strong>{name}</strong>, to confirm

@@ -5,7 +5,7 @@ import { describeEvent } from '../audit-words';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { Link } from '../router';
 import { useSession } from '../session';
-import { dateTime, relativeTime } from '../time';
+import { formatRelative, formatTime } from '../time';
 import { useLoad } from '../use-load';
 
 /** The people and teams the filters offer, by name: admins see everyone; others themselves and their teams' members. */
@@ -166,9 +166,9 @@ export function AuditLog() {
               {page.data.items.map((e) => (
                 <tr key={e.id}>
                   <td>
-                    <time dateTime={new Date(e.at).toISOString()}>{dateTime(e.at)}</time>
+                    <time dateTime={new Date(e.at).toISOString()}>{formatTime(e.at)}</time>
                     <br />
-                    <span className="muted">{relativeTime(e.at, now)}</span>
+                    <span className="muted">{formatRelative(e.at, now)}</span>
                   </td>
                   <td>{describeEvent(e)}</td>
                   <td className="narrow-hidden">{e.actorName ?? e.actorUserId ?? 'tessera'}</td>

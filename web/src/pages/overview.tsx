@@ -1,7 +1,7 @@
 import './pages.css';
 import { useState } from 'react';
 import { getToken, listAudit } from '../accounts';
-import { rangeEndingNow, verifications, type RangeName } from '../analytics';
+import { RANGES, rangeEndingNow, verifications, type RangeName } from '../analytics';
 import { ApiError } from '../api';
 import { AuditSentence } from '../components/audit-sentence';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
@@ -106,7 +106,7 @@ export function Overview() {
                       </td>
                       <td>{s.total}</td>
                       <td>
-                        <CountSparkline values={counts ?? []} label={`Verifications of ${name ?? id}`} />
+                        <CountSparkline values={counts ?? []} label={`${name ?? id}, ${RANGES[range].label.toLowerCase()}`} />
                       </td>
                     </tr>
                   );

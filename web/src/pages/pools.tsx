@@ -1,10 +1,11 @@
 import './pages.css';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { whoami, type TeamRole } from '../accounts';
 import { api, ApiError } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { grants, useSession } from '../session';
-import { dateTime } from '../time';
+import { formatTime } from '../time';
+import { useAction } from '../use-action';
 import { useLoad } from '../use-load';
 
 interface Pool {
@@ -82,7 +83,7 @@ export function CreditPools() {
                     <code className="muted id">{row.ownerId}</code>
                   </td>
                   <td>{row.pool ? row.pool.credits : <span className="muted">No pool yet (0)</span>}</td>
-                  <td className="narrow-hidden">{row.pool ? dateTime(row.pool.updatedAt) : '—'}</td>
+                  <td className="narrow-hidden">{row.pool ? formatTime(row.pool.updatedAt) : '—'}</td>
                   <td>
                     {canWrite && row.writable ? (
                       <AddCredits ownerId={row.ownerId} owner={row.owner} onDone={rows.reload} />
@@ -102,29 +103,15 @@ export function CreditPools() {
 
 function AddCredits({ ownerId, owner, onDone }: { ownerId: string; owner: string; onDone(): void }) {
   const [amount, setAmount] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const inputId = `credits-${ownerId}`;
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
-    if (!/^\d+(\.\d{1,9})?$/.test(amount.trim()) || Number(amount) <= 0) {
-      setError(new Error('Enter a positive number of credits, e.g. 100 or 2.5.'));
-      return;
-    }
-    setBusy(true);
-    try {
-      await api('POST', `/v1/credit-pools/${encodeURIComponent(ownerId)}/credits`, { op: 'add', amount: amount.trim() });
-      setAmount('');
-      onDone();
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useAction(async () => {
+    if (!/^\d+(\.\d{1,9})?$/.test(amount.trim()) || Number(amount) <= 0) throw new Error('Enter a positive number of credits, e.g. 100 or 2.5.');
+    await api('POST', `/v1/credit-pools/${encodeURIComponent(ownerId)}/credits`, { op: 'add', amount: amount.trim() });
+    setAmount('');
+    onDone();
+  });
   return (
-    <form className="inline-form" onSubmit={(event) => void submit(event)}>
+    <form className="inline-form" onSubmit={submit}>
       <label htmlFor={inputId} className="visually-hidden">
         Credits to add to the pool of {owner}
       </label>

@@ -1,27 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { ErrorMessage } from '../components/feedback';
 import { useSession } from '../session';
+import { useAction } from '../use-action';
 
 /** Paste a personal token; the server answers with a session cookie. The token is never stored here. */
 export function SignIn() {
   const { signIn } = useSession();
   const [token, setToken] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await signIn(token.trim());
-      setToken('');
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useAction(async () => {
+    await signIn(token.trim());
+    setToken('');
+  });
 
   return (
     <main className="sign-in">
@@ -29,7 +18,7 @@ export function SignIn() {
       <p>
         Paste a <strong>personal token</strong> (it starts with <code>tsr_</code>). The first start of the server printed one for the admin user.
       </p>
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={submit}>
         <label htmlFor="token">Personal token</label>
         <input
           id="token"

@@ -1,11 +1,12 @@
 import './pages.css';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { getTeam, listTeams, TEAM_ROLES, whoami, type Page, type TeamRole, type TokenSummary } from '../accounts';
 import { api, ApiError, query } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { Link, navigate } from '../router';
 import { grants, useSession } from '../session';
-import { dateTime } from '../time';
+import { formatTime } from '../time';
+import { useAction } from '../use-action';
 import { useLoad } from '../use-load';
 
 const ROLE_WORDS: Record<TeamRole, string> = {
@@ -54,7 +55,7 @@ function TeamList() {
                     <code>{team.slug}</code>
                   </td>
                   <td>{teams.data!.roles.get(team.id) ?? (session?.user.role === 'admin' ? 'admin (not a member)' : '—')}</td>
-                  <td className="narrow-hidden">{dateTime(team.createdAt)}</td>
+                  <td className="narrow-hidden">{formatTime(team.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -69,23 +70,12 @@ function TeamList() {
 function CreateTeam() {
   const [slug, setSlug] = useState('');
   const [name, setName] = useState('');
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const created = await api<{ team: { id: string } }>('POST', '/v1/teams', { slug: slug.trim(), ...(name.trim() ? { name: name.trim() } : {}) });
-      navigate(`/teams/${created.team.id}`);
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useAction(async () => {
+    const created = await api<{ team: { id: string } }>('POST', '/v1/teams', { slug: slug.trim(), ...(name.trim() ? { name: name.trim() } : {}) });
+    navigate(`/teams/${created.team.id}`);
+  });
   return (
-    <form onSubmit={(event) => void submit(event)} aria-labelledby="create-team-heading">
+    <form onSubmit={submit} aria-labelledby="create-team-heading">
       <h2 id="create-team-heading">Create a team</h2>
       <p className="muted">You become its owner.</p>
       <label htmlFor="team-slug">Slug</label>
@@ -165,7 +155,7 @@ function TeamPage({ id }: { id: string }) {
                   <td>
                     <code className="id">{m.userId}</code>
                   </td>
-                  <td className="narrow-hidden">{dateTime(m.createdAt)}</td>
+                  <td className="narrow-hidden">{formatTime(m.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -200,34 +190,26 @@ function TeamPage({ id }: { id: string }) {
 function AddMember({ teamId, onAdded }: { teamId: string; onAdded(): void }) {
   const [userId, setUserId] = useState('');
   const [role, setRole] = useState<TeamRole>('member');
-  const [error, setError] = useState<Error>();
   const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    setDone(undefined);
-    try {
+  const { busy, error, submit } = useAction(
+    async () => {
+      setDone(undefined);
       await api('POST', `/v1/teams/${encodeURIComponent(teamId)}/members`, { userId: userId.trim(), role });
       setDone(`Added as ${role}.`);
       setUserId('');
       onAdded();
-    } catch (failure) {
+    },
+    (failure) => {
       const code = failure instanceof ApiError ? failure.code : '';
-      setError(
-        code === 'USER_NOT_FOUND'
-          ? new Error('There is no user with that id. Check it under Users (admins) or ask the person for it.')
-          : code === 'CONFLICT'
-            ? new Error('That person is in this team already.')
-            : (failure as Error),
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+      return code === 'USER_NOT_FOUND'
+        ? new Error('There is no user with that id. Check it under Users (admins) or ask the person for it.')
+        : code === 'CONFLICT'
+          ? new Error('That person is in this team already.')
+          : failure;
+    },
+  );
   return (
-    <form onSubmit={(event) => void submit(event)} aria-labelledby="add-member-heading">
+    <form onSubmit={submit} aria-labelledby="add-member-heading">
       <h3 id="add-member-heading">Add a member</h3>
       <label htmlFor="member-user">User id</label>
       <input

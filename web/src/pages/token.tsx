@@ -1,30 +1,19 @@
 import '../tokens.css';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { api, query } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
+import { RANGES, rangeEndingNow, verifications, type RangeName } from '../analytics';
+import { RangePicker } from '../components/range-picker';
 import { TimeSeriesChart } from '../components/time-series-chart';
 import { SecretOnce } from '../components/secret-once';
 import { StatusBadge } from '../components/status-badge';
 import { TypedConfirm } from '../components/typed-confirm';
 import { Link } from '../router';
 import { grants, useSession } from '../session';
-import {
-  DAY,
-  formatDuration,
-  formatRelative,
-  formatTime,
-  HOUR,
-  mayChange,
-  secretEnds,
-  usage,
-  whoami,
-  type AuditEvent,
-  type IssuedToken,
-  type Page,
-  type TokenView,
-  type Whoami,
-} from '../token-model';
+import { DAY, formatDuration, formatRelative, formatTime, HOUR } from '../time';
+import { mayChange, secretEnds, whoami, type AuditEvent, type IssuedToken, type Page, type TokenView, type Whoami } from '../token-model';
 import { useLoad } from '../use-load';
+import { useAction } from '../use-action';
 
 /**
  * One token: what it is, its use by outcome, credits and rate limits, and what may be done to it
@@ -222,18 +211,18 @@ function Details({ token, me }: { token: TokenView; me: Whoami | undefined }) {
   );
 }
 
-const RANGES = [
-  { label: '24 hours', ms: DAY, granularity: 'hour' },
-  { label: '7 days', ms: 7 * DAY, granularity: 'hour' },
-  { label: '30 days', ms: 30 * DAY, granularity: 'day' },
-] as const;
-
 function UsageSection({ tokenId, mayRead }: { tokenId: string; mayRead: boolean }) {
-  const [range, setRange] = useState<(typeof RANGES)[number]>(RANGES[0]);
-  const load = useLoad(() => {
-    const to = Date.now();
-    return usage({ from: to - range.ms, to, granularity: range.granularity, groupBy: 'outcome', tokenId });
-  }, [tokenId, range]);
+  const [range, setRange] = useState<RangeName>('24h');
+  // The range is fixed when it is picked; Refresh brings it up to date.
+  const [picked, setPicked] = useState(() => rangeEndingNow(range));
+  const pick = (next: RangeName) => {
+    setRange(next);
+    setPicked(rangeEndingNow(next));
+  };
+  const load = useLoad(
+    () => verifications({ from: picked.from, to: picked.to, granularity: picked.granularity, groupBy: 'outcome', tokenId }),
+    [tokenId, picked],
+  );
   return (
     <section aria-labelledby="usage-title">
       <h2 id="usage-title">Usage by outcome</h2>
@@ -241,23 +230,19 @@ function UsageSection({ tokenId, mayRead }: { tokenId: string; mayRead: boolean 
         <p className="muted">Your session may not read usage (it needs the scope analytics:read).</p>
       ) : (
         <>
-          <div className="actions" role="group" aria-label="Period">
-            {RANGES.map((r) => (
-              <button key={r.label} type="button" className={r === range ? '' : 'secondary'} aria-pressed={r === range} onClick={() => setRange(r)}>
-                Last {r.label}
-              </button>
-            ))}
-            <button type="button" className="secondary" onClick={load.reload}>
+          <div className="actions">
+            <RangePicker value={range} onChange={pick} label="Period" />
+            <button type="button" className="secondary" onClick={() => setPicked(rangeEndingNow(range))}>
               Refresh usage
             </button>
           </div>
           <ErrorMessage error={load.error} />
           {load.data ? (
             <TimeSeriesChart
-              title={`Verifications of this token in the last ${range.label}`}
+              title={`Verifications of this token in the ${RANGES[range].label.toLowerCase()}`}
               from={load.data.from}
               to={load.data.to}
-              step={load.data.granularity === 'day' ? DAY : HOUR}
+              step={picked.step}
               series={load.data.series.map((s) => ({ label: s.key.outcome ?? 'other', points: s.points }))}
             />
           ) : load.error ? null : (
@@ -273,29 +258,16 @@ function UsageSection({ tokenId, mayRead }: { tokenId: string; mayRead: boolean 
 function CreditsSection({ token, mayAdd, onChanged }: { token: TokenView; mayAdd: boolean; onChanged: () => void }) {
   const id = useId();
   const [amount, setAmount] = useState('');
-  const [error, setError] = useState<Error | string>();
   const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
+  const { busy, error, submit } = useAction(async () => {
     setDone(undefined);
-    if (!/^-?\d{1,10}(\.\d{1,9})?$/.test(amount.trim())) {
-      setError('Write an amount of credits, e.g. 100 or 12.5 (negative takes away).');
-      return;
-    }
-    setBusy(true);
-    try {
-      const answer = await api<{ credits: string }>('POST', `/v1/tokens/${encodeURIComponent(token.id)}/credits`, { op: 'add', amount: amount.trim() });
-      setDone(`Added ${amount.trim()}: the balance is now ${answer.credits}.`);
-      setAmount('');
-      onChanged();
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    if (!/^-?\d{1,10}(\.\d{1,9})?$/.test(amount.trim())) throw new Error('Write an amount of credits, e.g. 100 or 12.5 (negative takes away).');
+    const answer = await api<{ credits: string }>('POST', `/v1/tokens/${encodeURIComponent(token.id)}/credits`, { op: 'add', amount: amount.trim() });
+    setDone(`Added ${amount.trim()}: the balance is now ${answer.credits}.`);
+    setAmount('');
+    onChanged();
+  });
+
   return (
     <section aria-labelledby="credits-title">
       <h2 id="credits-title">Credits and refill</h2>
@@ -315,7 +287,7 @@ function CreditsSection({ token, mayAdd, onChanged }: { token: TokenView; mayAdd
         </dd>
       </dl>
       {mayAdd && !token.creditPool ? (
-        <form className="inline-form" onSubmit={(event) => void submit(event)}>
+        <form className="inline-form" onSubmit={submit}>
           <div>
             <label htmlFor={`${id}-amount`}>Credits to add</label>
             <input id={`${id}-amount`} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
@@ -371,24 +343,13 @@ const GRACES = [
 function RotateForm({ token, onRotated }: { token: TokenView; onRotated: (issued: IssuedToken, oldWorksUntil: number) => void }) {
   const id = useId();
   const [grace, setGrace] = useState(HOUR);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const at = Date.now();
-      const issued = await api<IssuedToken>('POST', `/v1/tokens/${encodeURIComponent(token.id)}/rotate`, { gracePeriodMs: grace });
-      onRotated(issued, at + grace);
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useAction(async () => {
+    const at = Date.now();
+    const issued = await api<IssuedToken>('POST', `/v1/tokens/${encodeURIComponent(token.id)}/rotate`, { gracePeriodMs: grace });
+    onRotated(issued, at + grace);
+  });
   return (
-    <form className="inline-form" onSubmit={(event) => void submit(event)}>
+    <form className="inline-form" onSubmit={submit}>
       <div>
         <label htmlFor={`${id}-grace`}>Old secret keeps working for</label>
         <select id={`${id}-grace`} value={grace} onChange={(e) => setGrace(Number(e.target.value))}>

@@ -4,11 +4,14 @@ import { api, query } from '../api';
 import { CreateTokenForm } from '../components/create-token-form';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { SecretOnce } from '../components/secret-once';
-import { Sparkline } from '../components/sparkline';
+import { CountSparkline } from '../components/count-sparkline';
+import { bucketise } from '../components/time-series-chart';
 import { StatusBadge } from '../components/status-badge';
 import { Link } from '../router';
 import { grants, useSession } from '../session';
-import { buckets, formatRelative, formatTime, HOUR, secretEnds, usage, whoami, type IssuedToken, type Page, type TokenView, type Usage } from '../token-model';
+import { rangeEndingNow, verifications, type VerificationAnalytics } from '../analytics';
+import { formatRelative, formatTime } from '../time';
+import { secretEnds, whoami, type IssuedToken, type Page, type TokenView } from '../token-model';
 import { useLoad } from '../use-load';
 
 const PAGE_SIZE = 25;
@@ -49,19 +52,14 @@ export function Tokens() {
       ),
     [filters, ownerUserId, cursor, issued],
   );
-  // One call for the sparklines: the busiest tokens of this listing (team or own) over 24 hours.
+  // One call for the sparklines: the tokens of this page over 24 hours.
   const mayReadUsage = grants(session, 'analytics:read');
-  const usageLoad = useLoad<Usage | undefined>(() => {
-    if (!mayReadUsage || !userId) return Promise.resolve(undefined);
-    const to = Date.now();
-    return usage({
-      from: to - 24 * HOUR,
-      to,
-      granularity: 'hour',
-      groupBy: 'token',
-      ...(filters.teamId ? { teamId: filters.teamId } : { ownerUserId: userId }),
-    });
-  }, [mayReadUsage, userId, filters.teamId, tokens.data]);
+  const usageLoad = useLoad<(VerificationAnalytics & { step: number }) | undefined>(async () => {
+    const ids = tokens.data?.items.map((token) => token.id) ?? [];
+    if (!mayReadUsage || ids.length === 0) return undefined;
+    const { from, to, granularity, step } = rangeEndingNow('24h');
+    return { ...(await verifications({ from, to, granularity, groupBy: 'token', tokenId: ids })), step };
+  }, [mayReadUsage, tokens.data]);
 
   useEffect(() => {
     if (issued) issuedRef.current?.querySelector('h2')?.focus();
@@ -236,7 +234,12 @@ export function Tokens() {
                         {!mayReadUsage || usageLoad.error ? (
                           <span className="muted">not available</span>
                         ) : series && usageLoad.data ? (
-                          <Sparkline what={`${token.name}, last 24 hours`} points={buckets(series.points, usageLoad.data.from, usageLoad.data.to, 'hour')} />
+                          <CountSparkline
+                            label={`${token.name}, last 24 hours`}
+                            values={
+                              bucketise([{ label: token.id, points: series.points }], usageLoad.data.from, usageLoad.data.to, usageLoad.data.step).counts[0]!
+                            }
+                          />
                         ) : usageLoad.data ? (
                           <span className="muted">no use</span>
                         ) : null}

@@ -1,11 +1,12 @@
 import './pages.css';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { listUsers, type User } from '../accounts';
 import { api } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { SecretOnce } from '../components/secret-once';
 import { grants, useSession } from '../session';
-import { dateTime } from '../time';
+import { formatTime } from '../time';
+import { useAction } from '../use-action';
 import { useLoad } from '../use-load';
 
 /** `#/users`: admins list and create users, and give a new user a token to sign in with. Others read why they cannot. */
@@ -68,7 +69,7 @@ function UserAdmin({ canRead, canWrite }: { canRead: boolean; canWrite: boolean 
                   <td>
                     <code className="id">{user.id}</code>
                   </td>
-                  <td className="narrow-hidden">{dateTime(user.createdAt)}</td>
+                  <td className="narrow-hidden">{formatTime(user.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -92,44 +93,25 @@ function CreateUser({ onCreated }: { onCreated(): void }) {
   const [role, setRole] = useState<'member' | 'admin'>('member');
   const [created, setCreated] = useState<User>();
   const [secret, setSecret] = useState<string>();
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
+  const create = useAction(async () => {
     setSecret(undefined);
-    try {
-      const { user } = await api<{ user: User }>('POST', '/v1/users', { name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}), role });
-      setCreated(user);
-      setName('');
-      setEmail('');
-      onCreated();
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const issue = async () => {
+    const { user } = await api<{ user: User }>('POST', '/v1/users', { name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}), role });
+    setCreated(user);
+    setName('');
+    setEmail('');
+    onCreated();
+  });
+  const issue = useAction(async () => {
     if (!created) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const answer = await api<{ secret: string }>('POST', '/v1/tokens', { name: `${created.name} personal`, type: 'personal', ownerUserId: created.id });
-      setSecret(answer.secret);
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const answer = await api<{ secret: string }>('POST', '/v1/tokens', { name: `${created.name} personal`, type: 'personal', ownerUserId: created.id });
+    setSecret(answer.secret);
+  });
+  const busy = create.busy || issue.busy;
 
   return (
     <section aria-labelledby="create-user-heading">
       <h2 id="create-user-heading">Create a user</h2>
-      <form onSubmit={(event) => void submit(event)}>
+      <form onSubmit={create.submit}>
         <label htmlFor="user-name">Name</label>
         <input id="user-name" required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />
         <label htmlFor="user-email">Email (optional)</label>
@@ -145,7 +127,7 @@ function CreateUser({ onCreated }: { onCreated(): void }) {
           </button>
         </div>
       </form>
-      <ErrorMessage error={error} />
+      <ErrorMessage error={create.error ?? issue.error} />
       {created ? (
         <div role="status">
           <p>
@@ -153,7 +135,7 @@ function CreateUser({ onCreated }: { onCreated(): void }) {
             {secret ? null : 'To sign in, they need a personal token: you can make one for them now.'}
           </p>
           {secret ? null : grants(session, 'tokens:write') ? (
-            <button type="button" onClick={() => void issue()} disabled={busy}>
+            <button type="button" onClick={() => void issue.run()} disabled={busy}>
               Create a sign-in token for {created.name}
             </button>
           ) : null}

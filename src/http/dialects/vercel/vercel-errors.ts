@@ -24,6 +24,7 @@ const VERCEL_CODES: Record<ErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   UNAVAILABLE: 'service_unavailable',
   INTERNAL_ERROR: 'internal_server_error',
+  POLICY_VIOLATION: 'bad_request',
 };
 
 /** Vercel's error body: `{error: {code, message}}` with its lower-case codes. */

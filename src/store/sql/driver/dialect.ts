@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import type { TokenUse } from '../../token-store.js';
+import { foldAscii, type TokenUse } from '../../token-store.js';
 import type { Database, SqlDialect } from '../schema.js';
 
 /**
@@ -16,10 +16,11 @@ export interface DialectTraits {
   /** `query`, the rows it reads locked against other writers until its transaction ends (where `beginWrite` has not locked them already). */
   lockForUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
-   * Tokens whose name starts with `prefix` (not empty), compared code point by code point, as a
-   * range an index on the name answers: SQLite's BINARY collation orders UTF-8 bytes, and on
-   * PostgreSQL the column is read in collation "C" (bytes too), as the indexes tokens_owner_name
-   * and tokens_team_name hold it; the database's own collation would order by locale.
+   * Tokens whose name starts with `prefix` (not empty), ASCII letters in either case, other
+   * characters compared code point by code point, as a range an index on the folded name answers
+   * (tokens_owner_folded_name, tokens_team_folded_name): SQLite's BINARY collation orders UTF-8
+   * bytes, and on PostgreSQL the name is read in collation "C" (bytes too); the database's own
+   * collation would order by locale.
    */
   namePrefix(prefix: string): RawBuilder<SqlBool>;
   /** `column` equal to one of `values`. */
@@ -69,7 +70,7 @@ export const sqliteTraits: DialectTraits = {
   beginWrite: 'begin immediate',
   // `begin immediate` already holds the database's write lock.
   lockForUpdate: (query) => query,
-  namePrefix: (prefix) => prefixRange(sql`name`, prefix),
+  namePrefix: (prefix) => prefixRange(sql`lower(name)`, foldAscii(prefix)),
   // No array parameters: one parameter each.
   bytesIn: (column, values) => sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`,
   usedRows(uses) {
@@ -114,7 +115,7 @@ export const postgresTraits: DialectTraits = {
   // The row lock queues every other transaction that locks the row behind this one, and each
   // statement after it reads what the one before committed.
   lockForUpdate: (query) => query.forUpdate(),
-  namePrefix: (prefix) => prefixRange(sql`(name collate "C")`, prefix),
+  namePrefix: (prefix) => prefixRange(sql`lower(name collate "C")`, foldAscii(prefix)),
   bytesIn: (column, values) => sql<SqlBool>`${sql.ref(column)} = any(${values}::bytea[])`,
   // One statement for the whole batch, its rows taken in the order of the ids (the statement's
   // `order by`): concurrent batches (other nodes flush too) then lock rows in one order, so
