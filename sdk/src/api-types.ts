@@ -1367,8 +1367,10 @@ export interface paths {
           status?: 'active' | 'revoked' | 'expired' | 'disabled';
           /** @description Only tokens whose name starts with this: A–Z in either case, every other character exactly (a prefix is what an index on the name answers fast). */
           q?: string;
-          /** @description Only this user's tokens, among those the listing shows anyway. */
+          /** @description Only this user's tokens, among those the listing shows anyway; for an admin, this user's tokens in every team. */
           ownerUserId?: string;
+          /** @description Admins only: every token of the installation (403 otherwise). */
+          all?: boolean;
         };
         header?: never;
         path?: never;

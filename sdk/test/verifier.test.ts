@@ -238,6 +238,42 @@ describe('the verifier follows revocations made on another node', { timeout: 180
     }
   });
 
+  it("refuses a token suspended on another node, and a disabled user's, within a second; accepts them again once enabled", async (t) => {
+    const [a, b] = nodes as [ServerProcess, ServerProcess];
+    const verifier = createVerifier({ url: a.url, token: await verifierToken(a.url) });
+    /** How long until the verifier answers `want` for `secret`, asking every 5 ms. */
+    const until = async (secret: string, want: string) => {
+      const start = performance.now();
+      for (;;) {
+        const answer = await verifier.verify(secret);
+        const elapsed = performance.now() - start;
+        if (answer.code === want) return elapsed;
+        assert.ok(elapsed < 5_000, `still ${answer.code} 5 s on, wanted ${want}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    try {
+      await verifier.live();
+      const { user } = await call(a.url, 'POST', '/v1/users', { name: 'sdk leaver' });
+      const token = await call(a.url, 'POST', '/v1/tokens', { name: 'suspended later' });
+      const theirs = await call(a.url, 'POST', '/v1/tokens', { name: 'theirs', ownerUserId: user.id });
+      for (const secret of [token.secret, theirs.secret]) assert.equal((await verifier.verify(secret)).code, 'VALID');
+      const times: number[] = [];
+      await call(b.url, 'POST', `/v1/tokens/${token.token.id}/disable`);
+      times.push(await until(token.secret, 'DISABLED'));
+      await call(b.url, 'POST', `/v1/tokens/${token.token.id}/enable`);
+      times.push(await until(token.secret, 'VALID'));
+      await call(b.url, 'POST', `/v1/users/${user.id}/disable`);
+      times.push(await until(theirs.secret, 'DISABLED'));
+      await call(b.url, 'POST', `/v1/users/${user.id}/enable`);
+      times.push(await until(theirs.secret, 'VALID'));
+      t.diagnostic(`suspend, resume, user off, user on: ${times.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+      assert.ok(Math.max(...times) < 1_000, `${Math.max(...times).toFixed(0)} ms`);
+    } finally {
+      await verifier.close();
+    }
+  });
+
   it('with its stream cut, never accepts a revoked token, and resumes from the last change it saw', async () => {
     const [a, b] = nodes as [ServerProcess, ServerProcess];
     const url = new URL(a.url);

@@ -9,6 +9,7 @@ import type { Services } from '../service/services.js';
 import { installAuthentication, SECURITY_SCHEMES } from './call-context.js';
 import { frameworkErrorHandler, installNativeErrors } from './error-handler.js';
 import { accountRoutes } from './routes/account-routes.js';
+import { offboardingRoutes } from './routes/offboarding-routes.js';
 import { analyticsRoutes } from './routes/analytics-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
@@ -152,6 +153,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await native.register(sessionRoutes(services));
     await native.register(tokenRoutes(services));
     await native.register(accountRoutes(services));
+    await native.register(offboardingRoutes(services));
     await native.register(auditRoutes(services));
     await native.register(analyticsRoutes(services));
     await native.register(catalogRoutes(services));

@@ -3,7 +3,7 @@ import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { Page, PageQuery } from '../store/page.js';
-import type { AccessPolicy, TeamRef } from './access-policy.js';
+import type { AccessPolicy, TeamAccess, TeamRef } from './access-policy.js';
 import type { AuditService } from './audit-service.js';
 import type { CallContext, Principal } from './principal.js';
 import type { Runtime } from './runtime.js';
@@ -111,5 +111,49 @@ export class AccountService {
       details: { userId: user.id, role: membership.role },
     });
     return membership;
+  }
+
+  /**
+   * Team owners (and admins) remove a member: from the next request on, they hold none of the
+   * team's rights (roles are read from the store on every call; nothing caches them). Their
+   * personal tokens stay theirs. Refused (LAST_TEAM_OWNER) for the team's only owner.
+   */
+  async removeMember(ctx: CallContext, ref: TeamRef, userId: string): Promise<void> {
+    const access = await this.#owned(ctx, ref, 'remove members');
+    const role = await this.deps.accounts.findRole(access.team.id, userId);
+    if (!(await this.deps.accounts.removeMember(access.team.id, userId))) throw new AppError('MEMBER_NOT_FOUND', 'no such member of this team');
+    await this.deps.audit.record(ctx, {
+      action: 'team.member.remove',
+      targetType: 'team',
+      targetId: access.team.id,
+      teamId: access.team.id,
+      subjectUserId: userId,
+      details: { userId, role },
+    });
+  }
+
+  /** Team owners (and admins) change a member's role; never so that the team is left without an owner. */
+  async updateMember(ctx: CallContext, ref: TeamRef, userId: string, input: { role: TeamRole }): Promise<MembershipRecord> {
+    const access = await this.#owned(ctx, ref, 'change roles');
+    const before = await this.deps.accounts.findRole(access.team.id, userId);
+    const membership = await this.deps.accounts.setMemberRole(access.team.id, userId, input.role);
+    if (!membership) throw new AppError('MEMBER_NOT_FOUND', 'no such member of this team');
+    if (before !== input.role) {
+      await this.deps.audit.record(ctx, {
+        action: 'team.member.update',
+        targetType: 'team',
+        targetId: access.team.id,
+        teamId: access.team.id,
+        subjectUserId: userId,
+        details: { userId, role: input.role, from: before ?? null },
+      });
+    }
+    return membership;
+  }
+
+  async #owned(ctx: CallContext, ref: TeamRef, what: string): Promise<TeamAccess> {
+    const access = await this.deps.access.team(ctx.principal, ref);
+    if (access.role !== 'owner') throw new AppError('FORBIDDEN', `only a team owner may ${what}`);
+    return access;
   }
 }

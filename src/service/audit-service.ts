@@ -86,7 +86,13 @@ export class AuditService {
   }
 
   async #lookUp(id: string): Promise<string | null> {
-    if (id.startsWith('usr_')) return (await this.deps.accounts.findUser(id))?.name ?? null;
+    if (id.startsWith('usr_')) {
+      const user = await this.deps.accounts.findUser(id);
+      if (user) return user.name;
+      // Deleted: its deletion recorded the name.
+      const { items } = await this.deps.audit.list({ targetId: id, action: 'user.delete', limit: 1 });
+      return typeof items[0]?.details.name === 'string' ? items[0].details.name : null;
+    }
     if (id.startsWith('team_')) return (await this.deps.accounts.findTeam({ id }))?.name ?? null;
     if (id.startsWith('tok_')) {
       const token = await this.deps.tokens.findById(id);

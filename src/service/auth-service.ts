@@ -72,6 +72,8 @@ export class AuthService {
     }
     const user = await this.deps.accounts.findUser(token.ownerUserId);
     if (!user) throw new AppError('UNAUTHORIZED', 'the token belongs to no user');
+    // Its tokens answer DISABLED already; this holds too for one issued while the user was being disabled.
+    if (user.disabledAt !== null) throw new AppError('UNAUTHORIZED', 'the token belongs to a disabled user');
     const principal = { user, token };
     for (const scope of scopes) this.deps.access.requireScope(principal, scope);
     await this.#applyRateLimits(token, now);

@@ -22,6 +22,7 @@ import { LeakPartners, type LeakPartnerOptions } from './leak-partners.js';
 import { LeakPolicyService } from './leak-policy-service.js';
 import { LeakService } from './leak-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
+import { OffboardingService } from './offboarding-service.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { PolicyService } from './policy-service.js';
 import { PolicySweep } from './policy-sweep.js';
@@ -70,6 +71,8 @@ export interface Services {
   tokenExchange: TokenExchangeService;
   /** Dashboard sign-in: session cookies in place of a token (POST /v1/session). */
   sessions: SessionService;
+  /** Admins disable, enable and delete users (POST /v1/users/{id}/disable, …). */
+  offboarding: OffboardingService;
   /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
   analytics: AnalyticsService;
   /** Lifecycle policies: the installation's and each team's (GET/PUT /v1/policies, /v1/teams/{id}/policies). */
@@ -274,12 +277,22 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     ),
     oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
+    offboarding: new OffboardingService({ accounts: stores.accounts, tokens: stores.tokens, access, audit, changes, events, runtime }),
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey, creditWatch }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),
     readiness: new Readiness({ stores, changes }),
     idempotency: new IdempotencyService({ idempotency: stores.idempotency, runtime }),
-    verifier: new VerifierService({ tokens: stores.tokens, log: stores.changes, access, feed: verifierFeed, runtime, usage, analytics }),
+    verifier: new VerifierService({
+      tokens: stores.tokens,
+      accounts: stores.accounts,
+      log: stores.changes,
+      access,
+      feed: verifierFeed,
+      runtime,
+      usage,
+      analytics,
+    }),
     webhooks: new WebhookService(
       { webhooks: stores.webhooks, outbox: stores.outbox, publisher: outbox, access, audit, runtime, serverKey: secretKey },
       { allowPrivate: webhookOptions.allowPrivate ?? false, onChanged: () => creditWatch.reload() },

@@ -2,22 +2,12 @@ import { AppError } from '../core/errors.js';
 import { issueToken, type IssuedToken } from '../core/issue-token.js';
 import { deriveSecret } from '../core/secret.js';
 import { delegationProblem, inheritedBounds, type Bounds } from '../core/delegation.js';
-import { tokenInputProblem } from '../core/token-input.js';
-import {
-  isExpired,
-  isRevoked,
-  TOKEN_PREFIX,
-  type CreditRefill,
-  type RateLimitRule,
-  type ResourceRef,
-  type TokenRecord,
-  type TokenStatus,
-  type TokenType,
-} from '../core/token.js';
+import { isExpired, isRevoked, TOKEN_PREFIX, type TokenRecord, type TokenType } from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { Page } from '../store/page.js';
 import type { TokenPatch, TokenStore } from '../store/token-store.js';
-import type { AccessPolicy, TeamRef } from './access-policy.js';
+import type { AccessPolicy } from './access-policy.js';
+import { assertValid, grantsCredits, type CreateTokenInput, type ListTokensInput } from './token-inputs.js';
 import { tokenAuditTarget, type AuditService } from './audit-service.js';
 import type { CallContext, Principal } from './principal.js';
 import type { ResourceTokens, TokenPlacement } from './resource-tokens.js';
@@ -27,46 +17,8 @@ import type { PolicyService } from './policy-service.js';
 import { tokenEvent } from '../core/events.js';
 import type { EventPublisher } from './event-publisher.js';
 
-export interface CreateTokenInput {
-  name: string;
-  type?: TokenType;
-  origin?: string;
-  scopes?: string[];
-  expiresAt?: number | null;
-  team?: TeamRef;
-  /** Admins may issue tokens that belong to another user. */
-  ownerUserId?: string;
-  resource?: ResourceRef | null;
-  environment?: string | null;
-  projects?: string[];
-  metadata?: Record<string, unknown>;
-  ipAllowlist?: string[];
-  /** A balance of its own, in 10⁻⁹ credits; charged by verifications while `creditsActive` (default on when given). */
-  credits?: bigint | null;
-  creditsActive?: boolean;
-  /** Draw from the shared pool of the owner (the team, else the user) instead of a balance of its own. */
-  creditPool?: boolean;
-  refill?: CreditRefill | null;
-  rateLimits?: RateLimitRule[];
-  /**
-   * Derives the secret from this text and the server key instead of drawing it at random,
-   * so a replay of the same idempotent request can answer the same secret without it ever
-   * being stored.
-   */
-  secretMaterial?: string;
-}
-
-export interface ListTokensInput {
-  team?: TeamRef;
-  type?: string;
-  status?: TokenStatus;
-  /** Only names starting with this (exactly, case and all). */
-  namePrefix?: string;
-  /** Only this user's tokens, within what the listing shows anyway: a filter never widens it. */
-  ownerUserId?: string;
-  limit: number;
-  cursor?: string;
-}
+// Their home was this file: callers may still import them from here.
+export type { CreateTokenInput, ListTokensInput } from './token-inputs.js';
 
 const MAX_GRACE_MS = 30 * 24 * 3600 * 1000;
 
@@ -191,6 +143,11 @@ export class TokenService {
       // Teammates' personal tokens are theirs alone: a team listing shows only the caller's own.
       const personalOf = this.deps.access.isAdmin(principal) ? undefined : principal.user.id;
       return this.deps.tokens.list({ ...filters, teamId: access.team.id, personalOf, ownerUserId: input.ownerUserId });
+    }
+    if (input.all) this.deps.access.requireAdmin(principal);
+    // An admin finds a person's tokens wherever they are (offboarding), or everyone's.
+    if (this.deps.access.isAdmin(principal) && (input.all || (input.ownerUserId !== undefined && input.ownerUserId !== principal.user.id))) {
+      return this.deps.tokens.list({ ...filters, ownerUserId: input.ownerUserId });
     }
     // Without a team the listing is the caller's own tokens: another owner's is an empty page.
     if (input.ownerUserId !== undefined && input.ownerUserId !== principal.user.id) return { items: [], nextCursor: null };
@@ -362,14 +319,4 @@ export class TokenService {
   async #publish(...tokens: TokenRecord[]): Promise<void> {
     await this.deps.changes.publish(tokens);
   }
-}
-
-/** Whether a new token holds or may spend credits: setting that up, like changing a balance, needs `credits:write`. */
-function grantsCredits(input: CreateTokenInput): boolean {
-  return (input.credits ?? null) !== null || input.creditsActive === true || (input.refill ?? null) !== null || input.creditPool === true;
-}
-
-function assertValid(input: Parameters<typeof tokenInputProblem>[0], now: number): void {
-  const problem = tokenInputProblem(input, now);
-  if (problem) throw new AppError('VALIDATION_ERROR', problem);
 }

@@ -33,6 +33,9 @@ interface Subscriber {
   /** Past its backlog: the feed's reads reach it. */
   live: boolean;
   closed: boolean;
+  /** Whether its caller may still hold it; asked at each heartbeat. */
+  allowed?: () => Promise<boolean>;
+  checking: boolean;
 }
 
 const PAGE = 1000;
@@ -78,8 +81,8 @@ export class VerifierFeed implements FeedListener {
    * Starts a stream for `audience` after change `after` (none: from the latest, no backlog);
    * returns what ends it. The backlog is read now; a failure to read it closes the stream.
    */
-  open(sink: VerifierSink, audience: VerifierAudience, after: number | undefined): () => void {
-    const subscriber: Subscriber = { sink, audience, through: 0, live: false, closed: false };
+  open(sink: VerifierSink, audience: VerifierAudience, after: number | undefined, allowed?: () => Promise<boolean>): () => void {
+    const subscriber: Subscriber = { sink, audience, through: 0, live: false, closed: false, checking: false, ...(allowed ? { allowed } : {}) };
     this.#subscribers.add(subscriber);
     this.#startHeartbeat();
     this.#catchUp(subscriber, after).catch((error) => {
@@ -214,9 +217,32 @@ export class VerifierFeed implements FeedListener {
   #startHeartbeat(): void {
     if (this.#heartbeat || this.deps.heartbeatMs <= 0) return;
     this.#heartbeat = setInterval(() => {
-      for (const subscriber of this.#subscribers) if (subscriber.live) subscriber.sink.heartbeat(subscriber.through);
+      for (const subscriber of this.#subscribers) {
+        if (!subscriber.live) continue;
+        subscriber.sink.heartbeat(subscriber.through);
+        this.#recheck(subscriber);
+      }
     }, this.deps.heartbeatMs);
     this.#heartbeat.unref();
+  }
+
+  /**
+   * Ends a stream whose caller lost the right to it since it opened (token revoked or suspended,
+   * user disabled, removed from the team): within a heartbeat, on whichever node holds it.
+   */
+  #recheck(subscriber: Subscriber): void {
+    if (!subscriber.allowed || subscriber.checking) return;
+    subscriber.checking = true;
+    void subscriber
+      .allowed()
+      .catch((error: unknown) => {
+        this.deps.onError?.(error);
+        return true;
+      })
+      .then((allowed) => {
+        subscriber.checking = false;
+        if (!allowed) this.#end(subscriber, 'close');
+      });
   }
 
   #end(subscriber: Subscriber, how: 'stale' | 'close'): void {

@@ -1,6 +1,8 @@
 import { BUCKET_MS } from '../core/analytics.js';
+import { grantsScope } from '../core/management-scopes.js';
 import type { TokenRecord } from '../core/token.js';
-import type { VerifyCode } from '../core/verify.js';
+import { decideVerify, type VerifyCode } from '../core/verify.js';
+import type { AccountStore } from '../store/account-store.js';
 import type { VerificationCount } from '../store/analytics-store.js';
 import type { ChangeLogStore } from '../store/change-log-store.js';
 import type { TokenStore } from '../store/token-store.js';
@@ -44,6 +46,7 @@ export class VerifierService {
   constructor(
     private readonly deps: {
       tokens: TokenStore;
+      accounts: AccountStore;
       log: ChangeLogStore;
       access: AccessPolicy;
       feed: VerifierFeed;
@@ -112,9 +115,22 @@ export class VerifierService {
     this.deps.feed.assertLive();
   }
 
-  /** Streams the changes `audience` may see after `after` (none: from the latest) to `sink`; returns what ends it. */
-  stream(sink: VerifierSink, audience: VerifierAudience, after: number | undefined): () => void {
-    return this.deps.feed.open(sink, audience, after);
+  /**
+   * Streams the changes `audience` may see after `after` (none: from the latest) to `sink`; returns
+   * what ends it. With `ctx`, the stream ends at a heartbeat once its caller may no longer hold it.
+   */
+  stream(sink: VerifierSink, audience: VerifierAudience, after: number | undefined, ctx?: { call: CallContext; team: TeamRef | undefined }): () => void {
+    return this.deps.feed.open(sink, audience, after, ctx && (() => this.#stillAllowed(ctx.call, ctx.team, audience)));
+  }
+
+  /** The caller's token still valid with `verifier:read`, its user enabled, and the same audience as when the stream opened. */
+  async #stillAllowed(ctx: CallContext, team: TeamRef | undefined, audience: VerifierAudience): Promise<boolean> {
+    const token = await this.deps.tokens.findById(ctx.principal.token.id);
+    if (!token || !decideVerify(token, {}, this.deps.runtime.now()).valid || !grantsScope(token.scopes, 'verifier:read')) return false;
+    const user = await this.deps.accounts.findUser(token.ownerUserId);
+    if (!user || user.disabledAt !== null) return false;
+    const now = await this.deps.access.verifierAudience({ user, token }, team).catch(() => undefined);
+    return now !== undefined && JSON.stringify(now) === JSON.stringify(audience);
   }
 
   /** Ends every stream: the server is closing, and must not wait for them. */

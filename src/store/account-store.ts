@@ -8,6 +8,19 @@ export interface AccountStore {
    */
   createUser(user: Omit<UserRecord, 'numId' | 'disabledAt'>): Promise<UserRecord>;
   findUser(id: string): Promise<UserRecord | undefined>;
+  /**
+   * Disables the user from `at`, or enables them (null); disabling a disabled user keeps the first
+   * time. Throws LAST_ADMIN, changing nothing, when it would leave no enabled admin. Undefined when
+   * no such user.
+   */
+  setUserDisabled(id: string, at: number | null): Promise<UserRecord | undefined>;
+  /**
+   * Why deleting the user would break a rule, checked in the same way `deleteUser` does: LAST_ADMIN
+   * (no enabled admin would be left) or LAST_TEAM_OWNER (a team would be left without an owner).
+   */
+  deletionProblem(id: string): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined>;
+  /** Deletes the user and their memberships; throws what deletionProblem names, changing nothing. False when no such user. */
+  deleteUser(id: string): Promise<boolean>;
   countUsers(): Promise<number>;
   listUsers(query: PageQuery): Promise<Page<UserRecord>>;
   /** Creates the team with its first owner in one transaction. Throws AppError CONFLICT on a taken slug. */
@@ -19,4 +32,8 @@ export interface AccountStore {
   addMember(membership: MembershipRecord): Promise<void>;
   findRole(teamId: string, userId: string): Promise<TeamRole | undefined>;
   listMembers(teamId: string): Promise<MembershipRecord[]>;
+  /** False when the user is no member. Throws LAST_TEAM_OWNER, changing nothing, for the team's only owner. */
+  removeMember(teamId: string, userId: string): Promise<boolean>;
+  /** Undefined when the user is no member. Throws LAST_TEAM_OWNER, changing nothing, when it demotes the team's only owner. */
+  setMemberRole(teamId: string, userId: string, role: TeamRole): Promise<MembershipRecord | undefined>;
 }

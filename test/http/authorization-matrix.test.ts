@@ -24,11 +24,11 @@ type Outcome = 'ok' | 401 | 403 | 404;
 /** Of a row that reads its outcome from its effect: it answered 200 and did nothing. */
 type EffectOutcome = Outcome | 'refused';
 type Person = 'admin' | 'owner' | 'teamOwner' | 'member' | 'viewer' | 'outsider';
-type Caller = Person | 'api' | 'resource' | 'revoked' | 'expired' | 'wrongScope';
+type Caller = Person | 'api' | 'resource' | 'revoked' | 'expired' | 'disabled' | 'userDisabled' | 'wrongScope';
 type Target = 'own' | 'team' | 'teammatePersonal' | 'otherTeam' | 'otherUser';
 
 const PEOPLE: readonly Person[] = ['admin', 'owner', 'teamOwner', 'member', 'viewer', 'outsider'];
-const CALLERS: readonly Caller[] = [...PEOPLE, 'api', 'resource', 'revoked', 'expired', 'wrongScope'];
+const CALLERS: readonly Caller[] = [...PEOPLE, 'api', 'resource', 'revoked', 'expired', 'disabled', 'userDisabled', 'wrongScope'];
 
 /** Per target, the outcome for each person in PEOPLE's order: admin owner teamOwner member viewer outsider. */
 type PolicyTable = Partial<Record<Target, string>>;
@@ -196,6 +196,17 @@ async function deliveryTarget(w: World, target: Target): Promise<{ webhook: stri
   return { webhook, delivery };
 }
 
+async function freshUser(w: World): Promise<string> {
+  return (await call(w, w.h.admin, { method: 'POST', url: '/v1/users', payload: { name: w.fresh() } })).json().user.id;
+}
+
+/** A fresh viewer of the target's team, added by the admin. */
+async function member(w: World, target: Target): Promise<string> {
+  const user = await freshUser(w);
+  await call(w, w.h.admin, { method: 'POST', url: `/v1/teams/${teamOf(w, target)}/members`, payload: { userId: user, role: 'viewer' } });
+  return user;
+}
+
 async function reservation(w: World): Promise<string> {
   const secret = (await call(w, w.h.admin, { method: 'POST', url: '/v1/tokens', payload: { name: w.fresh(), credits: '10' } })).json().secret;
   return (await w.h.request({ method: 'POST', url: '/v1/credits/reserve', payload: { token: secret, amount: '1', ttlMs: 60_000 } })).json().reservationId;
@@ -311,6 +322,18 @@ const ROWS: Record<string, Row> = {
       return { method: 'POST', url: `/v1/teams/${teamOf(w, t)}/members`, payload: { userId: user, role: 'viewer' } };
     },
   },
+  'PATCH /v1/teams/{id}/members/{userId}': {
+    policy: 'teamOwner',
+    request: async (w, t) => ({ method: 'PATCH', url: `/v1/teams/${teamOf(w, t)}/members/${await member(w, t)}`, payload: { role: 'member' } }),
+  },
+  'DELETE /v1/teams/{id}/members/{userId}': {
+    policy: 'teamOwner',
+    request: async (w, t) => ({ method: 'DELETE', url: `/v1/teams/${teamOf(w, t)}/members/${await member(w, t)}` }),
+  },
+  // Offboarding: admins only, on a fresh user each time.
+  'POST /v1/users/{id}/disable': { policy: 'admin', request: async (w) => ({ method: 'POST', url: `/v1/users/${await freshUser(w)}/disable` }) },
+  'POST /v1/users/{id}/enable': { policy: 'admin', request: async (w) => ({ method: 'POST', url: `/v1/users/${await freshUser(w)}/enable` }) },
+  'DELETE /v1/users/{id}': { policy: 'admin', request: async (w) => ({ method: 'DELETE', url: `/v1/users/${await freshUser(w)}` }) },
   // Lifecycle policies: the installation's rules bind every caller's tokens, so any signed-in caller reads them.
   'GET /v1/policies': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/policies' }) },
   'PUT /v1/policies': { policy: 'admin', request: async () => ({ method: 'PUT', url: '/v1/policies', payload: {} }) },
@@ -524,7 +547,7 @@ function targetsOf(policy: Policy): Target[] {
 }
 
 function expected(policy: keyof typeof POLICIES, scoped: boolean, caller: Caller, target: Target): Outcome {
-  if (caller === 'revoked' || caller === 'expired') return 401;
+  if (caller === 'revoked' || caller === 'expired' || caller === 'disabled' || caller === 'userDisabled') return 401;
   if (caller === 'api' || caller === 'resource') return 403;
   if (caller === 'wrongScope') return scoped ? 403 : 'ok';
   const row = (POLICIES[policy] as PolicyTable)[target]!.split(' ');
@@ -566,6 +589,14 @@ async function makeWorld(): Promise<World> {
     (await call(w, owner!.secret, { method: 'POST', url: '/v1/tokens', payload: { name: fresh(), type: 'personal', ...payload } })).json();
   const revoked = await personal({});
   await call(w, owner!.secret, { method: 'POST', url: `/v1/tokens/${revoked.token.id}/revoke` });
+  // Suspended on its own, and one whose user is disabled (issue 22): no more than a revoked one.
+  const suspended = await personal({});
+  await call(w, owner!.secret, { method: 'POST', url: `/v1/tokens/${suspended.token.id}/disable` });
+  const leaver = (await call(w, h.admin, { method: 'POST', url: '/v1/users', payload: { name: fresh() } })).json().user.id;
+  const leaversToken = (
+    await call(w, h.admin, { method: 'POST', url: '/v1/tokens', payload: { name: fresh(), type: 'personal', ownerUserId: leaver } })
+  ).json();
+  await call(w, h.admin, { method: 'POST', url: `/v1/users/${leaver}/disable` });
   const expiring = await personal({ expiresAt: h.clock.now() + 1000 });
   h.clock.advance(2000);
   w.callers = {
@@ -574,6 +605,8 @@ async function makeWorld(): Promise<World> {
     resource: (await call(w, owner!.secret, { method: 'POST', url: `/v1/edge-config/${w.aliceConfig}/token`, payload: { label: 'reader' } })).json().token,
     revoked: revoked.secret,
     expired: expiring.secret,
+    disabled: suspended.secret,
+    userDisabled: leaversToken.secret,
   } as World['callers'];
   return w;
 }

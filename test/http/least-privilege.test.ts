@@ -4,9 +4,12 @@ import { issueToken, tokenFields } from '../../src/core/issue-token.js';
 import { describeEachApp, type Harness } from '../support/app-harness.js';
 
 /** A team `acme` owned by the admin with bob as `member`, and dave, who is in no team. */
+let worlds = 0;
 async function world(h: Harness) {
-  const bob = await h.user('bob');
-  const dave = await h.user('dave');
+  // Each block makes its own world in the one store; user names are unique.
+  const n = ++worlds;
+  const bob = await h.user(`bob ${n}`);
+  const dave = await h.user(`dave ${n}`);
   const team = (await h.request({ method: 'POST', url: '/v1/teams', as: h.admin, payload: { slug: `acme-${bob.id.slice(-6).toLowerCase()}` } })).json().team;
   await h.request({ method: 'POST', url: `/v1/teams/${team.id}/members`, as: h.admin, payload: { userId: bob.id, role: 'member' } });
   return { bob, dave, team: team as { id: string; slug: string } };

@@ -78,6 +78,23 @@ await describeEachApp(
         assert.equal((await audited(token.id, 'token.enable')).length, 1);
       });
 
+      it('counts DISABLED verifications in analytics under the token', async () => {
+        const { token, secret } = await make(alice.secret);
+        await disable(token.id, alice.secret);
+        for (let i = 0; i < 2; i++) assert.equal((await verify(secret)).code, 'DISABLED');
+        await h.background.analytics!.flush();
+        const from = h.clock.now() - 3_600_000;
+        const answer = await ok({
+          method: 'GET',
+          url: `/v1/analytics/verifications?tokenId=${token.id}&groupBy=outcome&granularity=minute&from=${from}&to=${h.clock.now() + 60_000}`,
+          as: h.admin,
+        });
+        assert.deepEqual(
+          answer.series.map((s: { key: { outcome: string }; total: number }) => [s.key.outcome, s.total]),
+          [['DISABLED', 2]],
+        );
+      });
+
       it('evicts a token this node holds in its cache at once', async () => {
         const { token, secret } = await make(alice.secret);
         for (let i = 0; i < 3; i++) assert.equal((await verify(secret)).code, 'VALID');

@@ -123,7 +123,15 @@ await describeEachApp('native token API', (h) => {
       assert.deepEqual(await ids(`/v1/tokens?teamId=${team.id}&ownerUserId=${stranger.id}`, owner.secret), []);
       // Without a team the listing is the caller's own: another user's id finds nothing, never their tokens.
       assert.deepEqual(await ids(`/v1/tokens?ownerUserId=${stranger.id}`, member.secret), []);
-      assert.ok(!(await ids(`/v1/tokens?ownerUserId=${stranger.id}`, h.admin)).includes(strangersOwn.id));
+      // An admin's listing is everyone's: the filter finds that user's tokens, in every team too (offboarding, issue 22).
+      const strangers = (await h.request({ method: 'GET', url: `/v1/tokens?ownerUserId=${stranger.id}`, as: h.admin })).json().items as Array<{
+        id: string;
+        ownerUserId: string;
+      }>;
+      assert.ok(strangers.some((t) => t.id === strangersOwn.id));
+      assert.ok(strangers.every((t) => t.ownerUserId === stranger.id));
+      const members = await ids(`/v1/tokens?ownerUserId=${member.id}`, h.admin);
+      assert.ok(members.includes(membersKey.id) && members.includes(membersOwn.id) && !members.includes(ownersKey.id));
       assert.ok((await ids(`/v1/tokens?ownerUserId=${member.id}`, member.secret)).includes(membersOwn.id));
       assert.equal((await h.request({ method: 'GET', url: `/v1/tokens?teamId=${team.id}&ownerUserId=${member.id}`, as: stranger.secret })).statusCode, 403);
     });

@@ -258,6 +258,46 @@ class ManualSignal implements ChangeSignal {
 }
 
 describe('verifier change streams on one node', () => {
+  it('ends a stream at a heartbeat once its caller may no longer hold it: removed from the team, token suspended, user disabled', async () => {
+    const h = await startHarness(createMemoryStores(), { streamHeartbeatMs: 50 });
+    try {
+      const w = await makeWorld(h);
+      const ok = async (options: Parameters<Harness['request']>[0]) => {
+        const res = await h.request(options);
+        assert.ok(res.statusCode < 300, `${options.method} ${options.url} → ${res.statusCode} ${res.body}`);
+        return res.json();
+      };
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
+      // Still allowed: several heartbeats pass and the stream stays.
+      const kept = await EventStreamClient.open(`${w.base}/v1/verifier/changes?teamId=${w.team}`, w.teamVerifier);
+      await kept.waitForEvents('ready', 1);
+      await pause();
+      assert.equal(kept.ended, false);
+      assert.equal((await h.request({ method: 'DELETE', url: `/v1/teams/${w.team}/members/${w.member.id}`, as: h.admin })).statusCode, 204);
+      await kept.waitForEnd();
+
+      // A verifier token of the outsider's own, suspended; then one of a user who is disabled.
+      const own = await ok({
+        method: 'POST',
+        url: '/v1/tokens',
+        as: w.outsider.secret,
+        payload: { name: 'own verifier', type: 'personal', scopes: ['verifier:read'] },
+      });
+      const suspended = await EventStreamClient.open(`${w.base}/v1/verifier/changes`, own.secret);
+      await suspended.waitForEvents('ready', 1);
+      await ok({ method: 'POST', url: `/v1/tokens/${own.token.id}/disable`, as: w.outsider.secret });
+      await suspended.waitForEnd();
+      await ok({ method: 'POST', url: `/v1/tokens/${own.token.id}/enable`, as: w.outsider.secret });
+      const offboarded = await EventStreamClient.open(`${w.base}/v1/verifier/changes`, own.secret);
+      await offboarded.waitForEvents('ready', 1);
+      await ok({ method: 'POST', url: `/v1/users/${w.outsider.id}/disable`, as: h.admin });
+      await offboarded.waitForEnd();
+      assert.equal((await EventStreamClient.open(`${w.base}/v1/verifier/changes`, own.secret)).status, 401);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('heartbeats every TESSERA_STREAM_HEARTBEAT_MS, carrying the position past changes the verifier may not see', async () => {
     const h = await startHarness(createMemoryStores(), { streamHeartbeatMs: 50 });
     try {

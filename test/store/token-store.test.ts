@@ -33,6 +33,8 @@ await describeEachStore('TokenStore contract', (stores) => {
         creditPool: 'team_x',
         refill: { amount: 1_000_000_000n, interval: 'monthly', dayOfMonth: 31 },
         rateLimits: [{ name: 'burst', limit: 10, durationMs: 1000 }],
+        disabledAt: T0 + 3,
+        ownerDisabledAt: T0 + 4,
       },
     );
     await stores.tokens.insert(token);
@@ -194,6 +196,58 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.deepEqual(again!.ipAllowlist, ['::1/128']);
     assert.deepEqual(again!.scopes, ['x']);
     assert.equal(await stores.tokens.update('tok_missing', { name: 'x' }, T0), undefined);
+  });
+
+  it('suspends and resumes a token, keeping the first suspension, and ignores unknown ids', async () => {
+    const { token } = makeToken();
+    await stores.tokens.insert(token);
+    const disabled = (await stores.tokens.setDisabled(token.id, T0 + 10, T0 + 10))!;
+    assert.deepEqual(
+      { disabledAt: disabled.disabledAt, updatedAt: disabled.updatedAt, ownerDisabledAt: disabled.ownerDisabledAt },
+      { disabledAt: T0 + 10, updatedAt: T0 + 10, ownerDisabledAt: null },
+    );
+    assert.equal((await stores.tokens.setDisabled(token.id, T0 + 20, T0 + 20))!.disabledAt, T0 + 10);
+    assert.equal((await stores.tokens.findByDigest(token.digest))!.disabledAt, T0 + 10);
+    const enabled = (await stores.tokens.setDisabled(token.id, null, T0 + 30))!;
+    assert.equal(enabled.disabledAt, null);
+    assert.equal(enabled.updatedAt, T0 + 30);
+    assert.equal(await stores.tokens.setDisabled('tok_missing', T0, T0), undefined);
+  });
+
+  it("sets and clears the owner's suspension on all the user's tokens at once, apart from their own, and returns those it changed", async () => {
+    const mk = (owner: string, extra: Parameters<typeof makeToken>[0] = {}) => makeToken(extra, { ownerUserId: owner }).token;
+    const [a1, a2, selfSuspended, b1] = [mk('usr_off'), mk('usr_off', { teamId: 'team_o' } as never), mk('usr_off', { disabledAt: T0 + 1 }), mk('usr_stays')];
+    for (const t of [a1, a2, selfSuspended, b1]) await stores.tokens.insert(t);
+    const changed = await stores.tokens.setOwnerDisabled('usr_off', T0 + 50, T0 + 50);
+    assert.deepEqual(changed.map((t) => t.id).sort(), [a1.id, a2.id, selfSuspended.id].sort());
+    assert.ok(changed.every((t) => t.ownerDisabledAt === T0 + 50 && t.digest.length === 32));
+    assert.equal((await stores.tokens.findById(b1.id))!.ownerDisabledAt, null);
+    // Again: nothing left to change, and the first time stays.
+    assert.deepEqual(await stores.tokens.setOwnerDisabled('usr_off', T0 + 60, T0 + 60), []);
+    assert.equal((await stores.tokens.findById(a1.id))!.ownerDisabledAt, T0 + 50);
+    const listed = await stores.tokens.list({ ownerUserId: 'usr_off', status: 'disabled', limit: 10, now: T0 + 70 });
+    assert.equal(listed.items.length, 3);
+
+    const restored = await stores.tokens.setOwnerDisabled('usr_off', null, T0 + 80);
+    assert.equal(restored.length, 3);
+    assert.equal((await stores.tokens.findById(a1.id))!.ownerDisabledAt, null);
+    // Its own suspension is not the owner's: it stays.
+    assert.equal((await stores.tokens.findById(selfSuspended.id))!.disabledAt, T0 + 1);
+    const active = await stores.tokens.list({ ownerUserId: 'usr_off', status: 'active', limit: 10, now: T0 + 90 });
+    assert.deepEqual(active.items.map((t) => t.id).sort(), [a1.id, a2.id].sort());
+  });
+
+  it("revokes all a user's tokens not revoked by then, and returns those it changed", async () => {
+    const mk = (owner: string, extra: Parameters<typeof makeToken>[0] = {}) => makeToken(extra, { ownerUserId: owner }).token;
+    const [live, early, later, other] = [mk('usr_gone'), mk('usr_gone', { revokedAt: T0 + 5 }), mk('usr_gone', { revokedAt: T0 + 500 }), mk('usr_other')];
+    for (const t of [live, early, later, other]) await stores.tokens.insert(t);
+    const changed = await stores.tokens.revokeOwned('usr_gone', T0 + 100);
+    assert.deepEqual(changed.map((t) => t.id).sort(), [live.id, later.id].sort());
+    assert.equal((await stores.tokens.findById(live.id))!.revokedAt, T0 + 100);
+    assert.equal((await stores.tokens.findById(later.id))!.revokedAt, T0 + 100);
+    assert.equal((await stores.tokens.findById(early.id))!.revokedAt, T0 + 5);
+    assert.equal((await stores.tokens.findById(other.id))!.revokedAt, null);
+    assert.deepEqual(await stores.tokens.revokeOwned('usr_gone', T0 + 200), []);
   });
 
   it('keeps the earliest revocation', async () => {

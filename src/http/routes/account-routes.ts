@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Services } from '../../service/services.js';
 import { callContext, requires, teamRefFromPath } from '../call-context.js';
 import {
@@ -6,10 +7,12 @@ import {
   CreateTeamBody,
   CreateUserBody,
   ListQuery,
+  MemberParams,
   MembershipResponse,
   TeamPage,
   TeamResponse,
   UserPage,
+  UpdateMemberBody,
   UserResponse,
   WhoamiResponse,
 } from '../schemas/account-schemas.js';
@@ -126,6 +129,42 @@ export function accountRoutes(services: Pick<Services, 'accounts' | 'clock'>): F
       async (request, reply) => {
         const membership = await services.accounts.addMember(callContext(request), teamRefFromPath(request.params.id), request.body);
         return reply.code(201).send({ membership });
+      },
+    );
+
+    app.patch(
+      '/v1/teams/:id/members/:userId',
+      {
+        schema: {
+          tags: ['accounts'],
+          security: requires('teams:write'),
+          summary: "Change a member's role (team owners and admins); a team keeps at least one owner",
+          params: MemberParams,
+          body: UpdateMemberBody,
+          response: { 200: MembershipResponse, ...authErrors, 404: ErrorResponse, 409: ErrorResponse },
+        },
+      },
+      async (request) => {
+        const { id, userId } = request.params;
+        return { membership: await services.accounts.updateMember(callContext(request), teamRefFromPath(id), userId, request.body) };
+      },
+    );
+
+    app.delete(
+      '/v1/teams/:id/members/:userId',
+      {
+        schema: {
+          tags: ['accounts'],
+          security: requires('teams:write'),
+          summary: "Remove a member (team owners and admins): they lose the team's rights at once; never the only owner",
+          params: MemberParams,
+          response: { 204: Type.Null({ description: 'Removed' }), ...authErrors, 404: ErrorResponse, 409: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const { id, userId } = request.params;
+        await services.accounts.removeMember(callContext(request), teamRefFromPath(id), userId);
+        return reply.code(204).send(null);
       },
     );
   };

@@ -64,14 +64,16 @@ export function verifierRoutes(services: Pick<Services, 'verifier' | 'clock'>): 
       },
       async (request, reply) => {
         const { teamId, slug, after } = request.query;
-        const audience = await services.verifier.audience(callContext(request), teamRefOf({ teamId, slug }));
+        const ctx = callContext(request);
+        const team = teamRefOf({ teamId, slug });
+        const audience = await services.verifier.audience(ctx, team);
         services.verifier.assertLive();
         // EventSource sends Last-Event-ID on every reconnection, with the URL of the first: the header is the newer.
         const header = request.headers['last-event-id'];
         const resumeAfter = header !== undefined ? Number(header) : after;
         reply.hijack();
         const stream = new EventStream(reply.raw, { 'x-request-id': request.id });
-        const end = services.verifier.stream(stream, audience, resumeAfter);
+        const end = services.verifier.stream(stream, audience, resumeAfter, { call: ctx, team });
         reply.raw.once('close', end);
       },
     );

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { TEAM_ROLES, USER_ROLES } from '../../core/account.js';
 import { AUDIT_ACTIONS } from '../../core/audit.js';
-import { NullableString, PageQuery, pageOf, TeamQuery } from './common.js';
+import { NullableString, orNull, PageQuery, pageOf, TeamQuery } from './common.js';
 import { TokenView } from './token-schemas.js';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,47}$', description: 'Lower-case letters, digits and dashes.' });
@@ -13,6 +13,7 @@ export const UserView = Type.Object({
   email: NullableString,
   role: Type.Enum(USER_ROLES),
   createdAt: Type.Integer(),
+  disabledAt: orNull(Type.Integer(), { description: 'When the user was disabled (POST /v1/users/{id}/disable): all their tokens answer DISABLED.' }),
 });
 
 export const TeamView = Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String(), createdAt: Type.Integer() });
@@ -44,6 +45,12 @@ export const AddMemberBody = Type.Object(
 );
 
 export const UserResponse = Type.Object({ user: UserView });
+export const OffboardedResponse = Type.Object({
+  user: UserView,
+  tokens: Type.Integer({ minimum: 0, description: 'How many of their tokens this call changed.' }),
+});
+export const MemberParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), userId: Type.String({ minLength: 1, maxLength: 64 }) });
+export const UpdateMemberBody = Type.Object({ role: Type.Enum(TEAM_ROLES) }, { additionalProperties: false });
 export const UserPage = pageOf(UserView);
 export const TeamMemberView = Type.Object({
   ...MembershipView.properties,

@@ -123,7 +123,13 @@ export const ListTokensQuery = Type.Object({
         'Only tokens whose name starts with this: A–Z in either case, every other character exactly (a prefix is what an index on the name answers fast).',
     }),
   ),
-  ownerUserId: Type.Optional(Type.String({ maxLength: 64, description: "Only this user's tokens, among those the listing shows anyway." })),
+  ownerUserId: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: "Only this user's tokens, among those the listing shows anyway; for an admin, this user's tokens in every team.",
+    }),
+  ),
+  all: Type.Optional(Type.Boolean({ description: 'Admins only: every token of the installation (403 otherwise).' })),
 });
 
 export const TokenPage = pageOf(TokenView);

@@ -1,4 +1,4 @@
-import { type MembershipRecord, type TeamRecord, type TeamRole, type UserRecord } from '../../core/account.js';
+import { userNameKey, type MembershipRecord, type TeamRecord, type TeamRole, type UserRecord } from '../../core/account.js';
 import { AppError } from '../../core/errors.js';
 import type { AccountStore } from '../account-store.js';
 import type { Page, PageQuery } from '../page.js';
@@ -13,6 +13,8 @@ export class MemoryAccountStore implements AccountStore {
   async createUser(user: Omit<UserRecord, 'numId' | 'disabledAt'>): Promise<UserRecord> {
     const emailTaken = user.email !== null && [...this.#users.values()].some((u) => u.email === user.email);
     if (this.#users.has(user.id) || emailTaken) throw new AppError('CONFLICT', 'user exists');
+    const key = userNameKey(user.name);
+    if ([...this.#users.values()].some((u) => userNameKey(u.name) === key)) throw new AppError('USER_NAME_TAKEN', 'another user has this name');
     const created: UserRecord = { ...user, numId: this.#nextNumId++, disabledAt: null };
     this.#users.set(user.id, created);
     return { ...created };
@@ -21,6 +23,42 @@ export class MemoryAccountStore implements AccountStore {
   async findUser(id: string): Promise<UserRecord | undefined> {
     const user = this.#users.get(id);
     return user && { ...user };
+  }
+
+  async setUserDisabled(id: string, at: number | null): Promise<UserRecord | undefined> {
+    const user = this.#users.get(id);
+    if (!user) return undefined;
+    if (at !== null && user.disabledAt === null && this.#isLastAdmin(user)) throw lastAdmin();
+    if ((at === null) !== (user.disabledAt === null)) user.disabledAt = at;
+    return { ...user };
+  }
+
+  async deletionProblem(id: string): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined> {
+    const user = this.#users.get(id);
+    if (!user) return undefined;
+    if (user.disabledAt === null && this.#isLastAdmin(user)) return 'LAST_ADMIN';
+    const owned = [...this.#members.values()].filter((m) => m.userId === id && m.role === 'owner');
+    if (owned.some((m) => this.#owners(m.teamId) === 1)) return 'LAST_TEAM_OWNER';
+    return undefined;
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    if (!this.#users.has(id)) return false;
+    const problem = await this.deletionProblem(id);
+    if (problem === 'LAST_ADMIN') throw lastAdmin();
+    if (problem === 'LAST_TEAM_OWNER') throw lastOwner();
+    this.#users.delete(id);
+    for (const [key, m] of this.#members) if (m.userId === id) this.#members.delete(key);
+    return true;
+  }
+
+  /** Whether this enabled admin is the only one. */
+  #isLastAdmin(user: UserRecord): boolean {
+    return user.role === 'admin' && ![...this.#users.values()].some((u) => u.id !== user.id && u.role === 'admin' && u.disabledAt === null);
+  }
+
+  #owners(teamId: string): number {
+    return [...this.#members.values()].filter((m) => m.teamId === teamId && m.role === 'owner').length;
   }
 
   async countUsers(): Promise<number> {
@@ -64,6 +102,23 @@ export class MemoryAccountStore implements AccountStore {
     return this.#members.get(memberKey(teamId, userId))?.role;
   }
 
+  async removeMember(teamId: string, userId: string): Promise<boolean> {
+    const key = memberKey(teamId, userId);
+    const member = this.#members.get(key);
+    if (!member) return false;
+    if (member.role === 'owner' && this.#owners(teamId) === 1) throw lastOwner();
+    this.#members.delete(key);
+    return true;
+  }
+
+  async setMemberRole(teamId: string, userId: string, role: TeamRole): Promise<MembershipRecord | undefined> {
+    const member = this.#members.get(memberKey(teamId, userId));
+    if (!member) return undefined;
+    if (member.role === 'owner' && role !== 'owner' && this.#owners(teamId) === 1) throw lastOwner();
+    member.role = role;
+    return { ...member };
+  }
+
   async listMembers(teamId: string): Promise<MembershipRecord[]> {
     return [...this.#members.values()]
       .filter((m) => m.teamId === teamId)
@@ -75,3 +130,6 @@ export class MemoryAccountStore implements AccountStore {
 function memberKey(teamId: string, userId: string): string {
   return `${teamId}\u0000${userId}`;
 }
+
+const lastAdmin = () => new AppError('LAST_ADMIN', 'this would leave no enabled admin: make another user an admin first');
+const lastOwner = () => new AppError('LAST_TEAM_OWNER', 'this would leave a team without an owner: make another member its owner first');

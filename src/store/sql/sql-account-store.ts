@@ -1,27 +1,142 @@
 import type { Kysely, Selectable } from 'kysely';
-import { type MembershipRecord, type TeamRecord, type TeamRole, type UserRecord, type UserRole } from '../../core/account.js';
+import { userNameKey, type MembershipRecord, type TeamRecord, type TeamRole, type UserRecord, type UserRole } from '../../core/account.js';
+import { AppError } from '../../core/errors.js';
 import type { AccountStore } from '../account-store.js';
 import type { Page, PageQuery } from '../page.js';
 import { millis, withConflict } from './driver/conflicts.js';
-import type { Database, TeamMembersTable, TeamsTable, UsersTable } from './schema.js';
+import { traitsOf, type DialectTraits } from './driver/dialect.js';
+import type { Database, SqlDialect, TeamMembersTable, TeamsTable, UsersTable } from './schema.js';
 
 export class SqlAccountStore implements AccountStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  readonly #traits: DialectTraits;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: SqlDialect = 'sqlite',
+  ) {
+    this.#traits = traitsOf(dialect);
+  }
 
   async createUser(user: Omit<UserRecord, 'numId' | 'disabledAt'>): Promise<UserRecord> {
-    const row = await withConflict('user', () =>
-      this.db
-        .insertInto('users')
-        .values({ id: user.id, name: user.name, name_key: null, email: user.email, role: user.role, created_at: user.createdAt, disabled_at: null })
-        .returningAll()
-        .executeTakeFirstOrThrow(),
-    );
-    return userFrom(row);
+    const nameKey = userNameKey(user.name);
+    try {
+      const row = await withConflict('user', () =>
+        this.db
+          .insertInto('users')
+          .values({ id: user.id, name: user.name, name_key: nameKey, email: user.email, role: user.role, created_at: user.createdAt, disabled_at: null })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return userFrom(row);
+    } catch (error) {
+      // Which unique index refused it: the id or email (CONFLICT, as before), else the name (users_name_key).
+      if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+      const clash = await this.db
+        .selectFrom('users')
+        .select('id')
+        .where((eb) => eb.or([eb('id', '=', user.id), ...(user.email === null ? [] : [eb('email', '=', user.email)])]))
+        .executeTakeFirst();
+      if (clash) throw error;
+      throw new AppError('USER_NAME_TAKEN', 'another user has this name');
+    }
   }
 
   async findUser(id: string): Promise<UserRecord | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return row && userFrom(row);
+  }
+
+  async setUserDisabled(id: string, at: number | null): Promise<UserRecord | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      const user = await this.#lockAdmins(tx, id);
+      if (!user) return undefined;
+      if ((at === null) === (user.disabledAt === null)) return user;
+      if (at !== null && (await this.#isLastAdmin(tx, user))) throw lastAdmin();
+      await tx.updateTable('users').set({ disabled_at: at }).where('id', '=', id).execute();
+      return { ...user, disabledAt: at };
+    });
+  }
+
+  async deletionProblem(id: string): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined> {
+    const user = await this.findUser(id);
+    return user && this.#deletionProblem(this.db, user);
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const user = await this.#lockAdmins(tx, id);
+      if (!user) return false;
+      // The teams they own are locked as removeMember locks a team: no owner leaves them meanwhile.
+      const owned = await tx.selectFrom('team_members').select('team_id').where('user_id', '=', id).where('role', '=', 'owner').execute();
+      for (const { team_id } of owned) await this.#lockTeam(tx, team_id);
+      const problem = await this.#deletionProblem(tx, user);
+      if (problem === 'LAST_ADMIN') throw lastAdmin();
+      if (problem === 'LAST_TEAM_OWNER') throw lastOwner();
+      await tx.deleteFrom('team_members').where('user_id', '=', id).execute();
+      await tx.deleteFrom('users').where('id', '=', id).execute();
+      return true;
+    });
+  }
+
+  async #deletionProblem(db: Kysely<Database>, user: UserRecord): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined> {
+    if (user.disabledAt === null && (await this.#isLastAdmin(db, user))) return 'LAST_ADMIN';
+    const soleOwner = await db
+      .selectFrom('team_members as mine')
+      .select('mine.team_id')
+      .where('mine.user_id', '=', user.id)
+      .where('mine.role', '=', 'owner')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('team_members as other')
+              .select('other.user_id')
+              .whereRef('other.team_id', '=', 'mine.team_id')
+              .where('other.role', '=', 'owner')
+              .where('other.user_id', '<>', user.id),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return soleOwner ? 'LAST_TEAM_OWNER' : undefined;
+  }
+
+  /**
+   * The user, with every admin row locked (PostgreSQL; SQLite's writer lock holds the rest): two
+   * admins disabling or deleting each other at once cannot both see the other still enabled.
+   */
+  async #lockAdmins(tx: Kysely<Database>, id: string): Promise<UserRecord | undefined> {
+    await this.#traits.lockForUpdate(tx.selectFrom('users').select('id').where('role', '=', 'admin')).execute();
+    const row = await this.#traits.lockForUpdate(tx.selectFrom('users').selectAll().where('id', '=', id)).executeTakeFirst();
+    return row && userFrom(row);
+  }
+
+  async #isLastAdmin(db: Kysely<Database>, user: UserRecord): Promise<boolean> {
+    if (user.role !== 'admin') return false;
+    const other = await db
+      .selectFrom('users')
+      .select('id')
+      .where('role', '=', 'admin')
+      .where('disabled_at', 'is', null)
+      .where('id', '<>', user.id)
+      .limit(1)
+      .executeTakeFirst();
+    return other === undefined;
+  }
+
+  /** Serializes changes to one team's owners (PostgreSQL; SQLite has one writer). */
+  async #lockTeam(tx: Kysely<Database>, teamId: string): Promise<void> {
+    await this.#traits.lockForUpdate(tx.selectFrom('teams').select('id').where('id', '=', teamId)).execute();
+  }
+
+  async #owners(db: Kysely<Database>, teamId: string): Promise<number> {
+    const row = await db
+      .selectFrom('team_members')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('team_id', '=', teamId)
+      .where('role', '=', 'owner')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async countUsers(): Promise<number> {
@@ -85,14 +200,36 @@ export class SqlAccountStore implements AccountStore {
     return row?.role as TeamRole | undefined;
   }
 
+  async removeMember(teamId: string, userId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      await this.#lockTeam(tx, teamId);
+      const role = await this.#roleIn(tx, teamId, userId);
+      if (role === undefined) return false;
+      if (role === 'owner' && (await this.#owners(tx, teamId)) === 1) throw lastOwner();
+      await tx.deleteFrom('team_members').where('team_id', '=', teamId).where('user_id', '=', userId).execute();
+      return true;
+    });
+  }
+
+  async setMemberRole(teamId: string, userId: string, role: TeamRole): Promise<MembershipRecord | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      await this.#lockTeam(tx, teamId);
+      const row = await tx.selectFrom('team_members').selectAll().where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+      if (!row) return undefined;
+      if (row.role === 'owner' && role !== 'owner' && (await this.#owners(tx, teamId)) === 1) throw lastOwner();
+      await tx.updateTable('team_members').set({ role }).where('team_id', '=', teamId).where('user_id', '=', userId).execute();
+      return memberFrom({ ...row, role });
+    });
+  }
+
+  async #roleIn(db: Kysely<Database>, teamId: string, userId: string): Promise<TeamRole | undefined> {
+    const row = await db.selectFrom('team_members').select('role').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+    return row?.role as TeamRole | undefined;
+  }
+
   async listMembers(teamId: string): Promise<MembershipRecord[]> {
     const rows = await this.db.selectFrom('team_members').selectAll().where('team_id', '=', teamId).orderBy('created_at').orderBy('user_id').execute();
-    return rows.map((r: Selectable<TeamMembersTable>) => ({
-      teamId: r.team_id,
-      userId: r.user_id,
-      role: r.role as TeamRole,
-      createdAt: millis(r.created_at),
-    }));
+    return rows.map(memberFrom);
   }
 }
 
@@ -120,3 +257,10 @@ function teamFrom(r: Selectable<TeamsTable>): TeamRecord {
 function memberRow(m: MembershipRecord): TeamMembersTable {
   return { team_id: m.teamId, user_id: m.userId, role: m.role, created_at: m.createdAt };
 }
+
+function memberFrom(r: Selectable<TeamMembersTable>): MembershipRecord {
+  return { teamId: r.team_id, userId: r.user_id, role: r.role as TeamRole, createdAt: millis(r.created_at) };
+}
+
+const lastAdmin = () => new AppError('LAST_ADMIN', 'this would leave no enabled admin: make another user an admin first');
+const lastOwner = () => new AppError('LAST_TEAM_OWNER', 'this would leave a team without an owner: make another member its owner first');

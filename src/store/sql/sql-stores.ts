@@ -26,7 +26,7 @@ export function createSqlStores({ db, dialect, preparedRead, close }: SqlDatabas
   return {
     tokens,
     credits: new SqlCreditStore(db, dialect),
-    accounts: new SqlAccountStore(db),
+    accounts: new SqlAccountStore(db, dialect),
     audit: new SqlAuditStore(db),
     catalog: new SqlCatalogStore(db),
     edgeConfigs: new SqlEdgeConfigStore(db, dialect),
