@@ -64,6 +64,9 @@ interface Webhook {
 /** A row of a table holding `text`. */
 const rowWith = (table: Locator, text: string | RegExp) => table.getByRole('row').filter({ hasText: text });
 
+/** A delivery's status word exactly (the Times column also says "delivered <when>"). */
+const statusIs = (page: Page, word: string) => page.getByText(word, { exact: true });
+
 async function go(page: Page, hash: string, title: string): Promise<void> {
   await page.goto(`/#/${hash}`);
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
@@ -199,7 +202,7 @@ describe('the webhooks pages in Chromium', { skip }, () => {
       const log = page.getByRole('table', { name: 'Deliveries, newest first' });
       const created = rowWith(log, 'token.created');
       // The page reads the log again while a delivery is pending.
-      await created.filter({ hasText: 'delivered' }).waitFor();
+      await created.filter({ has: statusIs(page, 'delivered') }).waitFor();
       assert.match((await created.textContent()) ?? '', /delivered\s*1\s*200/);
       const got = receiver.deliveredTo(path);
       assert.equal(got.length, 1);
@@ -218,7 +221,9 @@ describe('the webhooks pages in Chromium', { skip }, () => {
         .filter({ hasText: /A test event \(msg_\S+\) is on its way/ })
         .waitFor();
       const log = page.getByRole('table', { name: 'Deliveries, newest first' });
-      await rowWith(log, 'webhook.test').filter({ hasText: 'delivered' }).waitFor();
+      await rowWith(log, 'webhook.test')
+        .filter({ has: statusIs(page, 'delivered') })
+        .waitFor();
       const test = receiver.deliveredTo(path).find((r) => r.payload?.type === 'webhook.test');
       assert.ok(test, 'the receiver got the test event, verified');
       assert.equal(test.payload?.data.webhook.id, webhook.id);
@@ -252,7 +257,10 @@ describe('the webhooks pages in Chromium', { skip }, () => {
         .getByRole('button', { name: /^Redeliver token\.created/ })
         .click();
       await eventually('the token.created rows to be two', async () => (await rowWith(log, 'token.created').count()) === 2);
-      await rowWith(log, 'token.created').first().filter({ hasText: 'delivered' }).waitFor();
+      await rowWith(log, 'token.created')
+        .first()
+        .filter({ has: statusIs(page, 'delivered') })
+        .waitFor();
       const again = receiver.deliveredTo(path).filter((r) => r.payload?.type === 'token.created');
       assert.equal(again.length, 2);
       assert.equal(again[1]!.headers['webhook-id'], first.headers['webhook-id']);
@@ -383,7 +391,7 @@ describe('the webhooks pages in Chromium', { skip }, () => {
         await page.getByRole('heading', { level: 1, name: 'Webhook' }).waitFor();
         await page.getByRole('button', { name: 'Send a test event' }).click();
         await rowWith(page.getByRole('table', { name: 'Deliveries, newest first' }), 'webhook.test')
-          .filter({ hasText: 'delivered' })
+          .filter({ has: statusIs(page, 'delivered') })
           .waitFor();
         assert.equal(receiver.deliveredTo(path)[0]?.verifyError, undefined);
         await checkAccessibility(page, 'the webhook page at 390 px');
