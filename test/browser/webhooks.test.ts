@@ -198,7 +198,7 @@ describe('the webhooks pages in Chromium', { skip }, () => {
       const { page } = opened;
       const { token } = await ok<{ token: { id: string } }>(dashboard, dashboard.admin, 'POST', '/v1/tokens', { name: 'billing worker' });
       await page.getByRole('link', { name: webhook.url }).click();
-      await page.getByRole('heading', { level: 1, name: 'Webhook' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: 'Webhook', exact: true }).waitFor();
       const log = page.getByRole('table', { name: 'Deliveries, newest first' });
       const created = rowWith(log, 'token.created');
       // The page reads the log again while a delivery is pending.
@@ -280,7 +280,7 @@ describe('the webhooks pages in Chromium', { skip }, () => {
       await page.getByRole('button', { name: 'Send a test event' }).click();
       await eventually('a test verified with the new secret', () => receiver.deliveredTo(path).filter((r) => r.payload?.type === 'webhook.test').length === 2);
       await page.reload();
-      await page.getByRole('heading', { level: 1, name: 'Webhook' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: 'Webhook', exact: true }).waitFor();
       assert.equal(await page.getByLabel('New signing secret').count(), 0, 'the secret is gone after a reload');
       assert.ok(!(await page.content()).includes(rotated));
     });
@@ -369,6 +369,7 @@ describe('the webhooks pages in Chromium', { skip }, () => {
         await signInThroughUi(page, alice.secret);
         await waitForAppShell(page);
         await go(page, 'webhooks', 'Webhooks');
+        await page.getByText('No webhooks yet.').waitFor();
         await page.getByRole('button', { name: 'Create webhook' }).click();
         const form = page.getByRole('form', { name: 'Create a webhook' });
         const path = '/hooks/payments';
@@ -388,7 +389,7 @@ describe('the webhooks pages in Chromium', { skip }, () => {
         const row = rowWith(page.getByRole('table', { name: 'Webhooks you may see, newest first' }), `${receiver.url}${path}`);
         assert.match((await row.textContent()) ?? '', /Payments\s*active/);
         await row.getByRole('link').click();
-        await page.getByRole('heading', { level: 1, name: 'Webhook' }).waitFor();
+        await page.getByRole('heading', { level: 1, name: 'Webhook', exact: true }).waitFor();
         await page.getByRole('button', { name: 'Send a test event' }).click();
         await rowWith(page.getByRole('table', { name: 'Deliveries, newest first' }), 'webhook.test')
           .filter({ has: statusIs(page, 'delivered') })
@@ -427,7 +428,7 @@ describe('the webhooks pages in Chromium', { skip }, () => {
         assert.deepEqual(await page.getByLabel('Hears of').locator('option').allTextContents(), ['Yours: your tokens outside any team']);
         await page.getByRole('button', { name: 'Cancel' }).click();
         await row.getByRole('link').click();
-        await page.getByRole('heading', { level: 1, name: 'Webhook' }).waitFor();
+        await page.getByRole('heading', { level: 1, name: 'Webhook', exact: true }).waitFor();
         await page.getByText('You can read this webhook and its deliveries but not change them (a viewer of its team, or not its owner).').waitFor();
         await page.getByRole('table', { name: 'Deliveries, newest first' }).waitFor();
         for (const name of ['Edit', 'Pause', 'Send a test event', 'Rotate the secret', 'Delete…', 'Redeliver'])

@@ -42,7 +42,8 @@ export function Webhooks() {
   return (
     <>
       <PageHeader title="Webhooks">
-        {mayCreate && !creating ? (
+        {/* The form's team choices come from whoami: it opens once they are known. */}
+        {mayCreate && !creating && me.data ? (
           <button
             type="button"
             onClick={() => {
