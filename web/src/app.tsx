@@ -8,8 +8,10 @@ import { Teams } from './pages/teams';
 import { TokenPage } from './pages/token';
 import { Tokens } from './pages/tokens';
 import { Users } from './pages/users';
+import { WebhookPage } from './pages/webhook';
+import { Webhooks } from './pages/webhooks';
 import { Link, useRoute } from './router';
-import { useSession } from './session';
+import { grants, useSession } from './session';
 
 const SECTIONS = [
   { path: '', label: 'Overview' },
@@ -18,6 +20,7 @@ const SECTIONS = [
   { path: 'teams', label: 'Teams' },
   { path: 'users', label: 'Users' },
   { path: 'pools', label: 'Credit pools' },
+  { path: 'webhooks', label: 'Webhooks', scope: 'webhooks:read' },
 ] as const;
 
 function Page({ route }: { route: string[] }) {
@@ -35,6 +38,8 @@ function Page({ route }: { route: string[] }) {
       return <Users />;
     case 'pools':
       return <CreditPools />;
+    case 'webhooks':
+      return id ? <WebhookPage id={id} /> : <Webhooks />;
     default:
       return (
         <p role="alert" className="error">
@@ -64,7 +69,7 @@ export function App() {
         </button>
         <nav id="sections" aria-label="Sections" className={menuOpen ? 'open' : ''}>
           <ul>
-            {SECTIONS.map((section) => (
+            {SECTIONS.filter((section) => !('scope' in section) || grants(session, section.scope)).map((section) => (
               <li key={section.path}>
                 <Link to={`/${section.path}`} aria-current={current === section.path ? 'page' : undefined} onClick={() => setMenuOpen(false)}>
                   {section.label}
