@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Loading } from './components/feedback';
 import { AuditLog } from './pages/audit';
 import { Overview } from './pages/overview';
+import { Policies } from './pages/policies';
 import { CreditPools } from './pages/pools';
 import { SignIn } from './pages/sign-in';
 import { Teams } from './pages/teams';
@@ -9,7 +10,7 @@ import { TokenPage } from './pages/token';
 import { Tokens } from './pages/tokens';
 import { Users } from './pages/users';
 import { Link, useRoute } from './router';
-import { useSession } from './session';
+import { grants, useSession } from './session';
 
 const SECTIONS = [
   { path: '', label: 'Overview' },
@@ -18,7 +19,8 @@ const SECTIONS = [
   { path: 'teams', label: 'Teams' },
   { path: 'users', label: 'Users' },
   { path: 'pools', label: 'Credit pools' },
-] as const;
+  { path: 'policies', label: 'Policies', scope: 'policies:read' },
+] as const satisfies ReadonlyArray<{ path: string; label: string; scope?: string }>;
 
 function Page({ route }: { route: string[] }) {
   const [section, id] = route;
@@ -35,6 +37,8 @@ function Page({ route }: { route: string[] }) {
       return <Users />;
     case 'pools':
       return <CreditPools />;
+    case 'policies':
+      return <Policies />;
     default:
       return (
         <p role="alert" className="error">
@@ -64,7 +68,7 @@ export function App() {
         </button>
         <nav id="sections" aria-label="Sections" className={menuOpen ? 'open' : ''}>
           <ul>
-            {SECTIONS.map((section) => (
+            {SECTIONS.filter((section) => !('scope' in section) || grants(session, section.scope)).map((section) => (
               <li key={section.path}>
                 <Link to={`/${section.path}`} aria-current={current === section.path ? 'page' : undefined} onClick={() => setMenuOpen(false)}>
                   {section.label}

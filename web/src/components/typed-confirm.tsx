@@ -12,8 +12,11 @@ export function TypedConfirm({
   confirm: confirmLabel,
   onConfirm,
   children,
+  what = 'token',
 }: {
   name: string;
+  /** What is named: "Type the {what}'s name". */
+  what?: string;
   open: string;
   confirm: string;
   onConfirm: () => Promise<void>;
@@ -41,7 +44,7 @@ export function TypedConfirm({
     <form id={`${id}-form`} className="confirm" onSubmit={submit}>
       {children}
       <label htmlFor={`${id}-name`}>
-        Type the token&apos;s name, <strong>{name}</strong>, to confirm
+        Type the {what}&apos;s name, <strong>{name}</strong>, to confirm
       </label>
       <input id={`${id}-name`} value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
       <div className="actions">
