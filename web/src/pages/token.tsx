@@ -437,7 +437,8 @@ function AuditTrail({ token, me, mayRead }: { token: TokenView; me: Whoami | und
         trail.data.length === 0 ? (
           <p className="muted">Nothing recorded.</p>
         ) : (
-          <div className="table-scroll">
+          // Focusable so that a keyboard can scroll it when it is wider than a phone's screen.
+          <div className="table-scroll" tabIndex={0} role="group" aria-label="Audit trail, scrolls sideways">
             <table>
               <thead>
                 <tr>
