@@ -240,7 +240,7 @@ describe('policies, leaked keys and offboarding in Chromium at 1280 px', { skip 
     await page.goto(`/#/teams/${world.team.id}`);
     await signInThroughUi(page, world.alice.secret);
     const members = page.getByRole('region', { name: 'Members' });
-    await members.getByLabel('Role of bob').selectOption('viewer');
+    await members.getByLabel('Set bob as').selectOption('viewer');
     await members.getByRole('button', { name: 'Change role of bob' }).click();
     await members.getByRole('row', { name: /bob/ }).getByRole('cell', { name: 'viewer', exact: true }).waitFor();
     const roles = async () =>
@@ -250,7 +250,7 @@ describe('policies, leaked keys and offboarding in Chromium at 1280 px', { skip 
       [world.bob.id, 'viewer'],
     );
 
-    await members.getByLabel('Role of alice').selectOption('member');
+    await members.getByLabel('Set alice as').selectOption('member');
     await members.getByRole('button', { name: 'Change role of alice' }).click();
     await members
       .getByRole('alert')

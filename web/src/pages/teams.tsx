@@ -173,7 +173,7 @@ function TeamPage({ id }: { id: string }) {
         {canManage ? (
           <AddMember teamId={t.id} onAdded={team.reload} />
         ) : (
-          <p className="muted">Only the team’s owners add members, change their roles or remove them.</p>
+          <p className="muted">Only the team’s owners add members. They (and admins) change roles and remove members too.</p>
         )}
       </section>
       <section aria-labelledby="team-tokens-heading">
@@ -215,7 +215,7 @@ function MemberActions({ teamId, member, onChanged }: { teamId: string; member: 
   });
   return (
     <div className="inline-form">
-      <select aria-label={`Role of ${who}`} value={role} onChange={(event) => setRole(event.target.value as TeamRole)}>
+      <select aria-label={`Set ${who} as`} value={role} onChange={(event) => setRole(event.target.value as TeamRole)}>
         {TEAM_ROLES.map((r) => (
           <option key={r} value={r}>
             {r}
