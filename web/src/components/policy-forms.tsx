@@ -14,6 +14,7 @@ import {
   type LifecyclePolicy,
   type PolicyAnswer,
 } from '../governance';
+import { useSession } from '../session';
 import { formatDuration, formatTime, HOUR } from '../time';
 import { useAction } from '../use-action';
 import { useLoad } from '../use-load';
@@ -33,10 +34,13 @@ function Rules({ policy, none }: { policy: LifecyclePolicy; none: string }) {
 }
 
 function Updated({ at, by }: { at: number | null; by: string | null }) {
-  return at === null ? null : (
+  const { session } = useSession();
+  if (at === null) return null;
+  const who = by === null ? '' : by === session?.user.id ? ' by you' : ` by ${by}`;
+  return (
     <p className="muted">
       Last set {formatTime(at)}
-      {by ? ` by ${by}` : ''}.
+      {who}.
     </p>
   );
 }
