@@ -120,6 +120,15 @@ describe('policies, leaked keys and offboarding in Chromium at 1280 px', { skip 
     assert.deepEqual((await world.call<{ policy: unknown }>('GET', '/v1/policies')).json.policy, { maxLifetime: { api: 30 }, allowedScopes: ['*'] });
     await lifecycle.getByLabel('Revoke tokens unused for (days)').fill('');
     await lifecycle.getByLabel('Warn this many days before (default 7)').fill('');
+    // What only the server judges (a scope pattern) comes back as its 400, in words naming the field.
+    await lifecycle.getByLabel('Allowed scopes').fill('tokens:* scope!');
+    await lifecycle.getByRole('button', { name: 'Save the policy' }).click();
+    const refusal = lifecycle.getByRole('alert').filter({ hasText: 'allowedScopes' });
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /Something in the form is not right/);
+    assert.deepEqual((await world.call<{ policy: unknown }>('GET', '/v1/policies')).json.policy, { maxLifetime: { api: 30 }, allowedScopes: ['*'] });
+    await checkAccessibility(page, 'the policies page with a refusal');
+    await lifecycle.getByLabel('Allowed scopes').fill('*');
 
     const leak = page.getByRole('region', { name: 'Leaked keys: the default policy' });
     await leak.getByText(/When a key is reported leaked: Revoke/).waitFor();
