@@ -8,6 +8,8 @@ export interface User {
   email: string | null;
   role: 'admin' | 'member';
   createdAt: number;
+  /** When the user was disabled: all their tokens answer DISABLED until enabled. */
+  disabledAt?: number | null;
 }
 export type TeamRole = 'owner' | 'member' | 'viewer';
 export const TEAM_ROLES: readonly TeamRole[] = ['owner', 'member', 'viewer'];
@@ -49,7 +51,7 @@ export interface AuditEvent {
   action: string;
   actorUserId: string | null;
   actorTokenId: string | null;
-  targetType: 'token' | 'user' | 'team' | 'pool' | 'installation';
+  targetType: 'token' | 'user' | 'team' | 'pool' | 'installation' | 'webhook';
   targetId: string;
   teamId: string | null;
   subjectUserId: string | null;
@@ -93,4 +95,19 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'session.create': 'Signed in to the dashboard',
   'session.delete': 'Signed out of the dashboard',
   'policy.update': 'Lifecycle policy set',
+  'token.disable': 'Token suspended',
+  'token.enable': 'Token resumed',
+  'token.leak': 'Token reported leaked',
+  'leak-policy.update': 'Leak policy set',
+  'user.disable': 'User disabled',
+  'user.enable': 'User enabled',
+  'user.delete': 'User deleted',
+  'team.member.update': "Member's role changed",
+  'team.member.remove': 'Member removed from a team',
+  'webhook.create': 'Webhook created',
+  'webhook.update': 'Webhook changed',
+  'webhook.delete': 'Webhook deleted',
+  'webhook.rotate': "Webhook's secret rotated",
+  'webhook.test': 'Webhook test sent',
+  'webhook.redeliver': 'Webhook event redelivered',
 };

@@ -60,11 +60,15 @@ const WORDS: Record<string, string> = {
   CONFLICT: 'That clashes with something that exists already.',
   RATE_LIMITED: 'Too many requests just now. Wait a moment and try again.',
   VALIDATION_ERROR: 'Something in the form is not right.',
+  POLICY_VIOLATION: 'A token policy forbids this.',
+  LAST_ADMIN: 'tessera must keep at least one enabled admin.',
+  LAST_TEAM_OWNER: 'A team must keep at least one owner: make someone else an owner first.',
+  CANNOT_OFFBOARD_SELF: 'You cannot disable or delete yourself.',
   UNAVAILABLE: 'tessera cannot answer right now. Try again shortly.',
   INTERNAL_ERROR: 'Something went wrong on the server. Try again; if it keeps happening, check its log.',
 };
 
-const DETAILED = new Set(['VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT']);
+const DETAILED = new Set(['VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT', 'POLICY_VIOLATION', 'LAST_TEAM_OWNER']);
 
 function errorOf(status: number, body: unknown): ApiError {
   const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Loading } from './components/feedback';
 import { AuditLog } from './pages/audit';
 import { Overview } from './pages/overview';
+import { Policies } from './pages/policies';
 import { CreditPools } from './pages/pools';
 import { SignIn } from './pages/sign-in';
 import { Teams } from './pages/teams';
@@ -21,7 +22,8 @@ const SECTIONS = [
   { path: 'users', label: 'Users' },
   { path: 'pools', label: 'Credit pools' },
   { path: 'webhooks', label: 'Webhooks', scope: 'webhooks:read' },
-] as const;
+  { path: 'policies', label: 'Policies', scope: 'policies:read' },
+] as const satisfies ReadonlyArray<{ path: string; label: string; scope?: string }>;
 
 function Page({ route }: { route: string[] }) {
   const [section, id] = route;
@@ -40,6 +42,8 @@ function Page({ route }: { route: string[] }) {
       return <CreditPools />;
     case 'webhooks':
       return id ? <WebhookPage id={id} /> : <Webhooks />;
+    case 'policies':
+      return <Policies />;
     default:
       return (
         <p role="alert" className="error">

@@ -5,3 +5,9 @@ export function StatusBadge({ status, revokedAt }: { status: TokenStatus; revoke
   const scheduled = status === 'active' && revokedAt !== null && revokedAt !== undefined;
   return <span className={`status ${status}`}>{scheduled ? 'active, rotated' : status}</span>;
 }
+
+/** A token reported leaked (`leakedAt`): whatever its status, its secret is public. */
+export function LeakedBadge({ leakedAt }: { leakedAt: number | null | undefined }) {
+  if (leakedAt === null || leakedAt === undefined) return null;
+  return <span className="status leaked">leaked</span>;
+}

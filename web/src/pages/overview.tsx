@@ -6,10 +6,12 @@ import { ApiError } from '../api';
 import { AuditSentence } from '../components/audit-sentence';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { RangePicker } from '../components/range-picker';
+import { leakOutcome } from '../components/token-governance';
 import { CountSparkline } from '../components/count-sparkline';
 import { bucketise, TimeSeriesChart } from '../components/time-series-chart';
 import { Link } from '../router';
 import { grants, useSession } from '../session';
+import { formatRelative } from '../time';
 import { useLoad } from '../use-load';
 
 function analyticsError(error: Error): Error {
@@ -56,12 +58,33 @@ export function Overview() {
   }, [from, to, granularity, canCount]);
   const canAudit = grants(session, 'audit:read');
   const recent = useLoad(() => (canAudit ? listAudit({ limit: 10 }) : Promise.resolve(undefined)), [canAudit]);
+  const leaks = useLoad(
+    async () => (canAudit ? (await listAudit({ action: 'token.leak', limit: 20 })).items.filter((e) => e.details.repeated !== true).slice(0, 5) : []),
+    [canAudit],
+  );
 
   return (
     <>
       <PageHeader title="Overview">
         <RangePicker value={range} onChange={pick} />
       </PageHeader>
+
+      {leaks.data && leaks.data.length > 0 ? (
+        <section aria-labelledby="leaks-heading" className="leak-notice">
+          <h2 id="leaks-heading">Leaked keys</h2>
+          <ul className="events">
+            {leaks.data.map((event) => (
+              <li key={event.id}>
+                <Link to={`/tokens/${event.targetId}`}>{event.targetName ?? event.targetId}</Link> was reported leaked {formatRelative(event.at)}: its policy{' '}
+                {leakOutcome(event.details)}.
+              </li>
+            ))}
+          </ul>
+          <p>
+            <Link to="/audit">Every report in the audit log</Link>
+          </p>
+        </section>
+      ) : null}
 
       <section aria-labelledby="verifications-heading">
         <h2 id="verifications-heading">Verifications by outcome</h2>

@@ -1,8 +1,9 @@
 import './pages.css';
 import { useState } from 'react';
-import { getTeam, listTeams, TEAM_ROLES, whoami, type Page, type TeamRole, type TokenSummary } from '../accounts';
+import { getTeam, listTeams, TEAM_ROLES, whoami, type Member, type Page, type TeamRole, type TokenSummary } from '../accounts';
 import { api, ApiError, query } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
+import { LeakPolicySection, LifecyclePolicySection } from '../components/policy-forms';
 import { Link, navigate } from '../router';
 import { grants, useSession } from '../session';
 import { formatTime } from '../time';
@@ -127,6 +128,8 @@ function TeamPage({ id }: { id: string }) {
   const isAdmin = session?.user.role === 'admin';
   // Owners (and admins who are not members) add members; the server decides anyway.
   const canManage = (myRole ? myRole === 'owner' : isAdmin) && grants(session, 'teams:write');
+  // Owners and admins (members or not) change roles, remove members and set the team's policies.
+  const governs = myRole === 'owner' || isAdmin;
   return (
     <>
       <PageHeader title={t.name} />
@@ -145,6 +148,7 @@ function TeamPage({ id }: { id: string }) {
                 <th scope="col" className="narrow-hidden">
                   Since
                 </th>
+                {governs && grants(session, 'teams:write') ? <th scope="col">Change</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -156,6 +160,11 @@ function TeamPage({ id }: { id: string }) {
                     <code className="id">{m.userId}</code>
                   </td>
                   <td className="narrow-hidden">{formatTime(m.createdAt)}</td>
+                  {governs && grants(session, 'teams:write') ? (
+                    <td>
+                      <MemberActions teamId={t.id} member={m} onChanged={team.reload} />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -164,7 +173,7 @@ function TeamPage({ id }: { id: string }) {
         {canManage ? (
           <AddMember teamId={t.id} onAdded={team.reload} />
         ) : (
-          <p className="muted">Only the team’s owners add members. Changing a member’s role or removing one is not possible yet.</p>
+          <p className="muted">Only the team’s owners add members. They (and admins) change roles and remove members too.</p>
         )}
       </section>
       <section aria-labelledby="team-tokens-heading">
@@ -183,7 +192,44 @@ function TeamPage({ id }: { id: string }) {
         ) : null}
         {myRole === 'viewer' ? <p className="muted">As a viewer you may read this team’s tokens but not change them.</p> : null}
       </section>
+      {grants(session, 'policies:read') ? (
+        <LifecyclePolicySection teamId={t.id} heading="Lifecycle policy" editable={governs && grants(session, 'policies:write')} />
+      ) : null}
+      {grants(session, 'teams:read') ? <LeakPolicySection teamId={t.id} heading="Leaked keys" editable={governs && grants(session, 'teams:write')} /> : null}
     </>
+  );
+}
+
+/** A member's role picked and saved (PATCH), or the member removed (DELETE); a refusal in words. */
+function MemberActions({ teamId, member, onChanged }: { teamId: string; member: Member; onChanged(): void }) {
+  const [role, setRole] = useState<TeamRole>(member.role);
+  const who = member.name ?? member.userId;
+  const path = `/v1/teams/${encodeURIComponent(teamId)}/members/${encodeURIComponent(member.userId)}`;
+  const change = useAction(async () => {
+    await api('PATCH', path, { role });
+    onChanged();
+  });
+  const remove = useAction(async () => {
+    await api('DELETE', path);
+    onChanged();
+  });
+  return (
+    <div className="inline-form">
+      <select aria-label={`Set ${who} as`} value={role} onChange={(event) => setRole(event.target.value as TeamRole)}>
+        {TEAM_ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </select>
+      <button type="button" className="secondary" disabled={change.busy || role === member.role} onClick={() => void change.run()}>
+        Change role<span className="visually-hidden"> of {who}</span>
+      </button>
+      <button type="button" className="danger" disabled={remove.busy} onClick={() => void remove.run()}>
+        Remove<span className="visually-hidden"> {who}</span>
+      </button>
+      <ErrorMessage error={change.error ?? remove.error} />
+    </div>
   );
 }
 

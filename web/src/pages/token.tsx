@@ -6,7 +6,8 @@ import { RANGES, rangeEndingNow, verifications, type RangeName } from '../analyt
 import { RangePicker } from '../components/range-picker';
 import { TimeSeriesChart } from '../components/time-series-chart';
 import { SecretOnce } from '../components/secret-once';
-import { StatusBadge } from '../components/status-badge';
+import { LeakedBadge, StatusBadge } from '../components/status-badge';
+import { LeakSection, SuspendSection } from '../components/token-governance';
 import { TypedConfirm } from '../components/typed-confirm';
 import { Link } from '../router';
 import { grants, useSession } from '../session';
@@ -62,7 +63,7 @@ function OneToken({ id }: { id: string | undefined }) {
         <Link to="/tokens">Tokens</Link> / {token.name}
       </p>
       <PageHeader title={token.name}>
-        <StatusBadge status={token.status} revokedAt={token.revokedAt} />
+        <StatusBadge status={token.status} revokedAt={token.revokedAt} /> <LeakedBadge leakedAt={token.leakedAt} />
       </PageHeader>
       {!changeable ? (
         <p className="muted">
@@ -71,12 +72,14 @@ function OneToken({ id }: { id: string | undefined }) {
         </p>
       ) : null}
       {rotation ? <RotatedSecret {...rotation} /> : null}
+      {token.leakedAt !== null ? <LeakSection token={token} mayReadAudit={grants(session, 'audit:read')} /> : null}
 
       <Details token={token} me={me.data} />
       <UsageSection tokenId={token.id} mayRead={grants(session, 'analytics:read')} />
       <CreditsSection token={token} mayAdd={changeable && mayChange(session, me.data, token, 'credits:write')} onChanged={loaded.reload} />
       <RateLimitsSection token={token} />
 
+      {changeable && (token.status === 'active' || token.status === 'disabled') ? <SuspendSection token={token} onChanged={loaded.reload} /> : null}
       {changeable && token.status !== 'revoked' ? (
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">Rotate, revoke or delete</h2>
@@ -402,6 +405,9 @@ const ACTIONS: Record<string, string> = {
   'token.rotate': 'Rotated',
   'token.delete': 'Deleted',
   'token.credits': 'Credits changed',
+  'token.disable': 'Suspended',
+  'token.enable': 'Resumed',
+  'token.leak': 'Reported leaked',
 };
 
 /** The audit events of this token and of the tokens it was rotated from, newest first. */
@@ -431,7 +437,8 @@ function AuditTrail({ token, me, mayRead }: { token: TokenView; me: Whoami | und
         trail.data.length === 0 ? (
           <p className="muted">Nothing recorded.</p>
         ) : (
-          <div className="table-scroll">
+          // Focusable so that a keyboard can scroll it when it is wider than a phone's screen.
+          <div className="table-scroll" tabIndex={0} role="group" aria-label="Audit trail, scrolls sideways">
             <table>
               <thead>
                 <tr>

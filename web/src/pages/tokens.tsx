@@ -6,7 +6,7 @@ import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { SecretOnce } from '../components/secret-once';
 import { CountSparkline } from '../components/count-sparkline';
 import { bucketise } from '../components/time-series-chart';
-import { StatusBadge } from '../components/status-badge';
+import { LeakedBadge, StatusBadge } from '../components/status-badge';
 import { Link } from '../router';
 import { grants, useSession } from '../session';
 import { rangeEndingNow, verifications, type VerificationAnalytics } from '../analytics';
@@ -227,7 +227,7 @@ export function Tokens() {
                       </td>
                       <td>{token.type}</td>
                       <td>
-                        <StatusBadge status={token.status} revokedAt={token.revokedAt} />
+                        <StatusBadge status={token.status} revokedAt={token.revokedAt} /> <LeakedBadge leakedAt={token.leakedAt} />
                       </td>
                       <td>{token.scopes.length ? token.scopes.join(', ') : <span className="muted">none</span>}</td>
                       <td>

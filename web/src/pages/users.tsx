@@ -4,6 +4,7 @@ import { listUsers, type User } from '../accounts';
 import { api } from '../api';
 import { ErrorMessage, Loading, PageHeader } from '../components/feedback';
 import { SecretOnce } from '../components/secret-once';
+import { TypedConfirm } from '../components/typed-confirm';
 import { grants, useSession } from '../session';
 import { formatTime } from '../time';
 import { useAction } from '../use-action';
@@ -22,10 +23,10 @@ export function Users() {
       </>
     );
   }
-  return <UserAdmin canWrite={grants(session, 'users:write')} canRead={grants(session, 'users:read')} />;
+  return <UserAdmin canWrite={grants(session, 'users:write')} canRead={grants(session, 'users:read')} me={session.user.id} />;
 }
 
-function UserAdmin({ canRead, canWrite }: { canRead: boolean; canWrite: boolean }) {
+function UserAdmin({ canRead, canWrite, me }: { canRead: boolean; canWrite: boolean; me: string }) {
   const [pages, setPages] = useState<Array<string | undefined>>([undefined]);
   const users = useLoad(async () => {
     if (!canRead) return { items: [] as User[], nextCursor: null };
@@ -54,10 +55,12 @@ function UserAdmin({ canRead, canWrite }: { canRead: boolean; canWrite: boolean 
                   Email
                 </th>
                 <th scope="col">Role</th>
+                <th scope="col">Status</th>
                 <th scope="col">User id</th>
                 <th scope="col" className="narrow-hidden">
                   Created
                 </th>
+                {canWrite ? <th scope="col">Offboarding</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -67,9 +70,19 @@ function UserAdmin({ canRead, canWrite }: { canRead: boolean; canWrite: boolean 
                   <td className="narrow-hidden">{user.email ?? '—'}</td>
                   <td>{user.role}</td>
                   <td>
+                    {user.disabledAt ? (
+                      <span className="status disabled" title={`since ${formatTime(user.disabledAt)}`}>
+                        disabled
+                      </span>
+                    ) : (
+                      <span className="status active">active</span>
+                    )}
+                  </td>
+                  <td>
                     <code className="id">{user.id}</code>
                   </td>
                   <td className="narrow-hidden">{formatTime(user.createdAt)}</td>
+                  {canWrite ? <td>{user.id === me ? <span className="muted">you</span> : <Offboarding user={user} onChanged={users.reload} />}</td> : null}
                 </tr>
               ))}
             </tbody>
@@ -83,6 +96,51 @@ function UserAdmin({ canRead, canWrite }: { canRead: boolean; canWrite: boolean 
       ) : null}
       {canWrite ? <CreateUser onCreated={users.reload} /> : null}
     </>
+  );
+}
+
+/**
+ * Disable (every token of theirs answers DISABLED), enable (all but those suspended one by one), or
+ * delete behind their typed name (tokens revoked, memberships gone). docs/governance.md, "Offboarding".
+ */
+function Offboarding({ user, onChanged }: { user: User; onChanged(): void }) {
+  const [done, setDone] = useState<string>();
+  const path = `/v1/users/${encodeURIComponent(user.id)}`;
+  const toggle = useAction(async () => {
+    setDone(undefined);
+    const verb = user.disabledAt ? 'enable' : 'disable';
+    const answer = await api<{ tokens: number }>('POST', `${path}/${verb}`);
+    setDone(`${user.name} ${verb}d: ${answer.tokens} token${answer.tokens === 1 ? '' : 's'} ${verb === 'disable' ? 'stopped' : 'working again'}.`);
+    onChanged();
+  });
+  return (
+    <div className="offboarding">
+      <button type="button" className={user.disabledAt ? 'secondary' : 'danger'} disabled={toggle.busy} onClick={() => void toggle.run()}>
+        {user.disabledAt ? 'Enable' : 'Disable'}
+        <span className="visually-hidden"> {user.name}</span>
+      </button>
+      <TypedConfirm
+        name={user.name}
+        what="user's name"
+        open={`Delete…`}
+        confirm="Delete user"
+        onConfirm={async () => {
+          await api('DELETE', path);
+          onChanged();
+        }}
+      >
+        <p>
+          Deleting <strong>{user.name}</strong> revokes every token of theirs and removes them from their teams. The audit log keeps their name. It cannot be
+          undone.
+        </p>
+      </TypedConfirm>
+      <ErrorMessage error={toggle.error} />
+      {done ? (
+        <p role="status" className="ok">
+          {done}
+        </p>
+      ) : null}
+    </div>
   );
 }
 
