@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../../src/store/open-stores.js';
-import type { SqlDatabase } from '../../src/store/sql/driver/database.js';
+import { openSqlite as openSqliteAt, type SqlDatabase } from '../../src/store/sql/driver/database.js';
 import { STARTUP_LOCK_ID, withStartupLock } from '../../src/store/sql/startup-lock.js';
 import { postgresTestUrl } from '../support/postgres.js';
 
@@ -52,5 +57,29 @@ describe('the startup lock on PostgreSQL', { skip: 'skip' in target ? target.ski
     const { rows: taken } = await holder.query(`select pg_try_advisory_lock(${STARTUP_LOCK_ID}) as taken`);
     assert.equal(taken[0].taken, true);
     await holder.query(`select pg_advisory_unlock(${STARTUP_LOCK_ID})`);
+  });
+});
+
+describe('the startup lock on SQLite', () => {
+  it('waits past one busy_timeout (5 s) for another process that holds the write lock longer', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-lock-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const database = openSqliteAt(join(dir, 'tessera.db'));
+    t.after(() => database.close());
+    await sql`create table t (x integer)`.execute(database.db);
+    // Another process takes the write lock, says so, and keeps it 6 s: longer than one attempt waits.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(${JSON.stringify(join(dir, 'tessera.db'))}); db.exec('begin immediate'); console.log('held'); setTimeout(() => { db.exec('commit'); db.close(); }, 6000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(holder.stdout!, 'data');
+    const started = performance.now();
+    assert.equal(await withStartupLock(database, async () => 'migrated', 30_000), 'migrated');
+    assert.ok(performance.now() - started > 5000, 'it waited for the other process');
+    await once(holder, 'exit');
   });
 });

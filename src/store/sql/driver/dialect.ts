@@ -88,11 +88,28 @@ export const sqliteTraits: DialectTraits = {
     return statements;
   },
   // `begin immediate` on the process's one connection, so `work` is a single write
-  // transaction; another process waits at its own `begin immediate` (busy_timeout) and a
-  // failure rolls everything back. `work` must not open a transaction of its own. The
-  // database has one write lock, so `lockId` names nothing here.
-  async withStartupLock<T>(db: Kysely<Database>, _lockId: bigint, _waitMs: number, work: () => Promise<T>): Promise<T> {
-    await sql`begin immediate`.execute(db);
+  // transaction; another process waits at its own `begin immediate` and a failure rolls
+  // everything back. `work` must not open a transaction of its own. The database has one
+  // write lock, so `lockId` names nothing here. One attempt waits busy_timeout (5 s); another
+  // process's migrations can hold the lock longer (a loaded machine, many migrations), so the
+  // attempt is made again until `waitMs`.
+  async withStartupLock<T>(db: Kysely<Database>, _lockId: bigint, waitMs: number, work: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        await sql`begin immediate`.execute(db);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        if (Date.now() >= deadline) {
+          throw new Error(
+            `waited ${waitMs / 1000} s for another tessera process starting on this database (migrations, first-start bootstrap) to finish; giving up.`,
+            { cause: error },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
     let result: T;
     try {
       result = await work();
