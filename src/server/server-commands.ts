@@ -1,5 +1,15 @@
 import type { Command } from 'commander';
 import { serverConfig, type ServerFlags } from './server-config.js';
+import { explainStartupError } from './startup-errors.js';
+
+/** Runs a server command; a port or database it cannot reach is said in words that name the setting. */
+async function explaining(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    throw new Error(explainStartupError(error), { cause: error });
+  }
+}
 
 function withServerFlags(command: Command): Command {
   return command
@@ -14,16 +24,20 @@ function withServerFlags(command: Command): Command {
 export function registerServerCommands(program: Command): void {
   withServerFlags(program.command('serve').description('run the API server'))
     .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
-    .action(async (flags: ServerFlags) => {
-      // Loaded on demand: the client commands start faster without the server's modules.
-      const { serveCommand } = await import('./serve-command.js');
-      await serveCommand(flags);
-    });
+    .action((flags: ServerFlags) =>
+      explaining(async () => {
+        // Loaded on demand: the client commands start faster without the server's modules.
+        const { serveCommand } = await import('./serve-command.js');
+        await serveCommand(flags);
+      }),
+    );
 
-  withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action(async (flags: ServerFlags) => {
-    const { migrate } = await import('./migrate.js');
-    console.log(await migrate(serverConfig(flags, process.env)));
-  });
+  withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action((flags: ServerFlags) =>
+    explaining(async () => {
+      const { migrate } = await import('./migrate.js');
+      console.log(await migrate(serverConfig(flags, process.env)));
+    }),
+  );
 
   const signingKeys = program.command('signing-keys').description('the keys the JWTs of POST /oauth/token are signed with');
   withServerFlags(
