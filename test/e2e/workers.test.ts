@@ -123,7 +123,10 @@ describe('tessera serve --workers 2 that cannot start', () => {
     const backend = await sqliteBackend();
     try {
       const port = String((taken.address() as AddressInfo).port);
-      await assert.rejects(startServerProcess([...backend.args, '--workers', '2', '--port', port]), /exited with 1 before listening[\s\S]*EADDRINUSE/);
+      await assert.rejects(
+        startServerProcess([...backend.args, '--workers', '2', '--port', port]),
+        /exited with 1 before listening[\s\S]*is taken by another process[\s\S]*--port/,
+      );
     } finally {
       taken.close();
       await backend.cleanup();
