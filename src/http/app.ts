@@ -3,7 +3,7 @@ import { createServer, maxHeaderSize, type RequestListener, type Server } from '
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { AppError } from '../core/errors.js';
 import type { Services } from '../service/services.js';
 import { installAuthentication, SECURITY_SCHEMES } from './call-context.js';
@@ -88,7 +88,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app = Fastify({
     logger: options.logger ?? false,
     // One line a request instead of Fastify's two: logRequest, below and in the fast path.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     // The router's own limit (100 by default) refused path parameters the routes' schemas take
     // (Eden AI names of 200 characters, Edge Config keys of 256, longer still when decoded from
