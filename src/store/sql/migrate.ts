@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { initial } from './migrations/2026-11-22T1530-initial.js';
 import { catalog } from './migrations/2026-11-22T1650-catalog.js';
 import { edgeConfig } from './migrations/2026-11-22T1710-edge-config.js';
@@ -52,11 +52,34 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
   };
 }
 
-/** Applies the migrations not yet applied; returns their names. */
+/**
+ * Applies the migrations not yet applied; returns their names. A database a newer version has
+ * migrated further is left as it is, so long as it has every migration this version knows: a
+ * rolling upgrade's older nodes (and a downgrade) keep running on it, which holds because every
+ * migration only expands the schema (docs/operations.md#upgrades). One that lacks some of this
+ * version's own migrations besides is refused: neither version's order can apply them.
+ */
 export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect): Promise<string[]> {
+  const newer = await newerMigrations(db, dialect);
+  if (newer.length > 0) {
+    const pending = await pendingMigrations(db, dialect);
+    if (pending.length === 0) return [];
+    throw new Error(
+      `the database has migrations of a newer tessera (${newer.join(', ')}) but not this version's ${pending.join(', ')}: run the newer version's \`tessera migrate\`, then upgrade this node`,
+    );
+  }
   const { error, results = [] } = await migrator(db, dialect).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Migrations the database has that this version does not know: a newer version applied them. */
+export async function newerMigrations(db: Kysely<Database>, dialect: SqlDialect): Promise<string[]> {
+  const known = await migrator(db, dialect).getMigrations();
+  if (!known.some((migration) => migration.executedAt !== undefined)) return [];
+  const names = new Set(known.map((migration) => migration.name));
+  const { rows } = await sql<{ name: string }>`select name from tessera_migrations order by name`.execute(db);
+  return rows.map((row) => row.name).filter((name) => !names.has(name));
 }
 
 /** The migrations this code has that the database has not applied; their names. */
