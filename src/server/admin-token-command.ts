@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { UserRecord } from '../core/account.js';
 import { userNameKey } from '../core/account.js';
 import { AppError } from '../core/errors.js';
@@ -7,6 +9,7 @@ import { issueToken, tokenFields } from '../core/issue-token.js';
 import { systemRuntime, type Runtime } from '../service/runtime.js';
 import { openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
+import { KEY_FINGERPRINT_SETTING } from './key-fingerprint.js';
 import { claimSecretKey } from './serve.js';
 import { loadSecretKey } from './secret-key.js';
 import { describeStore, listenUrl, type ServerConfig } from './server-config.js';
@@ -56,11 +59,14 @@ export async function recoverAdminToken(
 ): Promise<string> {
   const name = flags.name ?? DEFAULT_NAME;
   if (!TOKEN_NAME.test(name)) throw new Error(`--name must be 1–64 letters, digits, or _ . : - (got ${JSON.stringify(name)})`);
-  const serverKey = loadSecretKey(config.secretKey, config.dataDir);
+  // A mistyped --data-dir would otherwise make a new, empty store and an admin for it.
+  if (!config.databaseUrl && !existsSync(join(config.dataDir, 'tessera.db'))) {
+    throw new Error(`there is no store at ${describeStore(config)}: give the server's --data-dir (or TESSERA_DATA_DIR), or DATABASE_URL`);
+  }
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     // A store served with another key is not this installation's: refused as `tessera serve` refuses it.
-    await claimSecretKey(stores, serverKey);
+    await claimSecretKey(stores, await serverKeyOf(config, stores));
     const { user, created } = flags.user === undefined ? await defaultAdmin(stores, runtime) : { user: await namedAdmin(stores, flags.user), created: false };
     const now = runtime.now();
     const { token, secret } = issueToken(
@@ -93,6 +99,19 @@ export async function recoverAdminToken(
   } finally {
     await stores.close();
   }
+}
+
+/**
+ * The server key, as `serve` loads it; but where the store was served with a key and this machine
+ * has none, refused before a new key file is written beside it.
+ */
+async function serverKeyOf(config: ServerConfig, stores: Stores): Promise<Buffer> {
+  if (!config.secretKey && !existsSync(join(config.dataDir, 'secret.key')) && (await stores.settings.read(KEY_FINGERPRINT_SETTING)) !== undefined) {
+    throw new Error(
+      `${describeStore(config)} was served with a secret key, and there is none here: set TESSERA_SECRET_KEY to the servers' key, or --data-dir to the directory holding their secret.key`,
+    );
+  }
+  return loadSecretKey(config.secretKey, config.dataDir);
 }
 
 async function allUsers(stores: Stores): Promise<UserRecord[]> {

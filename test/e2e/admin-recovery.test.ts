@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
@@ -23,16 +25,20 @@ interface Run {
   stderr: string;
 }
 
-function adminToken(backend: ServerBackend, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
+function tessera(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [MAIN, 'admin', 'token', ...backend.args, ...args],
-      { env: { ...process.env, DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', TESSERA_SECRET_KEY: '', ...backend.env, ...env } },
+      [MAIN, ...args],
+      { env: { ...process.env, DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', TESSERA_SECRET_KEY: '', ...env } },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
+
+/** `tessera admin token` on the backend's store; later flags win over the backend's own. */
+const adminToken = (backend: Pick<ServerBackend, 'args' | 'env'>, args: string[] = [], env: Record<string, string> = {}) =>
+  tessera(['admin', 'token', ...backend.args, ...args], { ...backend.env, ...env });
 
 /** The one secret a run printed, on a line of its own. */
 function printedSecret(run: Run): string {
@@ -136,9 +142,28 @@ for (const make of [sqliteBackend, postgresBackend]) {
       const tokensBefore = await tokenCount(backend);
       const run = await adminToken(backend, [], { TESSERA_SECRET_KEY: randomBytes(32).toString('base64url') });
       assert.equal(run.code, 1);
-      assert.match(run.stderr, /TESSERA_SECRET_KEY/);
+      assert.match(run.stderr, /is not the one this database was first served with/);
       assert.doesNotMatch(run.stdout, /tsr_/);
       assert.equal(await tokenCount(backend), tokensBefore);
+    });
+
+    it('refuses without the server key, writing no new key file, and refuses a data directory with no store', async () => {
+      const elsewhere = mkdtempSync(join(tmpdir(), 'tessera-recovery-'));
+      try {
+        if (backend.name === 'postgres') {
+          // The store is reachable, its key is not: no key file is made in the directory given.
+          const run = await adminToken(backend, ['--data-dir', elsewhere]);
+          assert.equal(run.code, 1);
+          assert.match(run.stderr, /there is none here: set TESSERA_SECRET_KEY/);
+          assert.equal(existsSync(join(elsewhere, 'secret.key')), false);
+        }
+        const typo = await adminToken({ ...backend, env: {} }, ['--data-dir', join(elsewhere, 'typo')]);
+        assert.equal(typo.code, 1);
+        assert.match(typo.stderr, /there is no store at SQLite/);
+        assert.equal(existsSync(join(elsewhere, 'typo')), false, 'a store was made where there was none');
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true });
+      }
     });
   });
 
@@ -147,6 +172,9 @@ for (const make of [sqliteBackend, postgresBackend]) {
       const backend = (await make()) as ServerBackend;
       let server: ServerProcess | undefined;
       try {
+        // A store made (migrated) but never served: no users yet.
+        const migrated = await tessera(['migrate', ...backend.args], backend.env);
+        assert.equal(migrated.code, 0, migrated.stderr);
         const run = await adminToken(backend);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /created the admin user admin/);
