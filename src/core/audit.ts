@@ -1,5 +1,7 @@
 export const AUDIT_ACTIONS = [
   'bootstrap',
+  /** `tessera admin token`: a new admin token issued offline (no actor); details say which OS user on which host ran it. */
+  'recovery',
   'token.create',
   'token.update',
   'token.revoke',

@@ -28,7 +28,14 @@ export type KeyTextKind = 'tessera' | 'foreign' | 'malformed';
 
 export function classifyKeyText(text: string): KeyTextKind {
   if (parseSecret(text)) return 'tessera';
-  if (text.length < FOREIGN_KEY_MIN_LENGTH || text.length > FOREIGN_KEY_MAX_LENGTH) return 'malformed';
-  if (TESSERA_SHAPE.test(text) || !FOREIGN_PATTERN.test(text)) return 'malformed';
-  return 'foreign';
+  return isForeignKeyText(text) ? 'foreign' : 'malformed';
+}
+
+/**
+ * `classifyKeyText(text) === 'foreign'` for a text `parseSecret` has refused already: the verify
+ * path asks this only after its own parseSecret, so a tessera secret is never checked twice.
+ */
+export function isForeignKeyText(text: string): boolean {
+  if (text.length < FOREIGN_KEY_MIN_LENGTH || text.length > FOREIGN_KEY_MAX_LENGTH) return false;
+  return !TESSERA_SHAPE.test(text) && FOREIGN_PATTERN.test(text);
 }

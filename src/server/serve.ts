@@ -177,6 +177,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     config.usageFlushMs,
     (error) => app.log.error({ err: error }, 'writing use counts and last-used times failed'),
     (error) => app.log.error({ err: error }, 'the inactivity sweep failed'),
+    (error) => app.log.error({ err: error }, 'reading whether imported keys exist failed'),
   );
   background.startWebhooks((error) => app.log.error({ err: error }, 'delivering webhooks failed'));
   const sweep = setInterval(() => {

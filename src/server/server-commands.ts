@@ -39,6 +39,17 @@ export function registerServerCommands(program: Command): void {
     }),
   );
 
+  const admin = program.command('admin').description('offline administration, with access to the store and its server key');
+  withServerFlags(admin.command('token').description('issue a new admin personal token (every scope) and print it once: recovery from a lost admin token'))
+    .option('--user <name|id>', 'the enabled admin to issue it for (default: the oldest enabled admin; with none, a new admin user)')
+    .option('--name <label>', "the new token's name (default recovered-admin)")
+    .action((flags: ServerFlags & { user?: string; name?: string }) =>
+      explaining(async () => {
+        const { recoverAdminToken } = await import('./admin-token-command.js');
+        process.stdout.write(await recoverAdminToken(serverConfig(flags, process.env), { user: flags.user, name: flags.name }));
+      }),
+    );
+
   const signingKeys = program.command('signing-keys').description('the keys the JWTs of POST /oauth/token are signed with');
   withServerFlags(
     signingKeys.command('rotate').description('publish a new signing key that signs from --activate-in on; the old one stays published until its JWTs expire'),

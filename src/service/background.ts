@@ -7,6 +7,7 @@ import type { UsageRecorder } from './usage-recorder.js';
 import type { WebhookDispatcher } from './webhook-dispatcher.js';
 import type { WebhookSweeper } from './webhook-sweeper.js';
 import type { CreditWatch } from './credit-watch.js';
+import type { ForeignKeys } from './foreign-keys.js';
 
 /** Webhook delivery: the dispatcher (none without a transport) and the sweeps (token.expiring, pruning). */
 export interface WebhookBackground {
@@ -33,6 +34,8 @@ export class Background {
   readonly sweep: PolicySweep | undefined;
   readonly #sweepMs: number;
   readonly webhooks: WebhookBackground | undefined;
+  /** Whether imported keys exist: read at start, then again until they do. */
+  readonly foreignKeys: ForeignKeys | undefined;
   #webhookSweep: NodeJS.Timeout | undefined;
   #onError: (error: unknown) => void = () => {};
 
@@ -45,7 +48,9 @@ export class Background {
     sweep?: PolicySweep;
     sweepMs?: number;
     webhooks?: WebhookBackground;
+    foreignKeys?: ForeignKeys;
   }) {
+    this.foreignKeys = parts.foreignKeys;
     this.analytics = parts.analytics;
     this.sweep = parts.sweep;
     this.#sweepMs = parts.sweepMs ?? 0;
@@ -63,9 +68,16 @@ export class Background {
 
   /**
    * Listens for changes, then writes usage and verification counts behind every `usageFlushMs` (a
-   * failed write goes to `onUsageError`) and sweeps for inactive tokens (a failed sweep goes to `onSweepError`).
+   * failed write goes to `onUsageError`) and sweeps for inactive tokens (a failed sweep goes to
+   * `onSweepError`); reads whether imported keys exist (a failed read goes to `onForeignKeysError`).
    */
-  async start(usageFlushMs: number, onUsageError: (error: unknown) => void, onSweepError: (error: unknown) => void = onUsageError): Promise<void> {
+  async start(
+    usageFlushMs: number,
+    onUsageError: (error: unknown) => void,
+    onSweepError: (error: unknown) => void = onUsageError,
+    onForeignKeysError: (error: unknown) => void = onSweepError,
+  ): Promise<void> {
+    await this.foreignKeys?.start(onForeignKeysError);
     await this.changes.start();
     this.usage.start(usageFlushMs, onUsageError);
     this.analytics?.start(usageFlushMs, onUsageError);
@@ -89,6 +101,7 @@ export class Background {
   /** Once the last request is answered: stops listening, writes the usage still behind, closes the rate limiter. */
   async stop(): Promise<void> {
     clearInterval(this.#webhookSweep);
+    this.foreignKeys?.stop();
     await this.webhooks?.dispatcher?.stop();
     await this.sweep?.stop();
     await this.changes.close();

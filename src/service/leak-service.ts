@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import { tokenEvent } from '../core/events.js';
 import { issueToken } from '../core/issue-token.js';
 import type { LeakPolicy } from '../core/leak-policy.js';
+import { isForeignKeyText } from '../core/foreign-key.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
 import type { TokenStore } from '../store/token-store.js';
@@ -57,6 +58,8 @@ export class LeakService {
       events: EventPublisher;
       runtime: Runtime;
       disable: DisableToken;
+      /** Whether keys imported from other systems exist: only then is a report of a text in no tessera format looked up. */
+      foreignKeys?: { readonly present: boolean } | undefined;
     },
   ) {}
 
@@ -69,8 +72,9 @@ export class LeakService {
 
   async #intakeOne(report: LeakReport): Promise<LeakFinding> {
     const digest = digestSecret(report.secret);
-    // A text with a bad checksum was never issued: no lookup, like verification.
-    const token = parseSecret(report.secret) ? await this.deps.tokens.findByDigest(digest) : undefined;
+    // A text with a bad checksum was never issued: no lookup, like verification; another system's key only where keys were imported.
+    const looked = parseSecret(report.secret) !== undefined || (this.deps.foreignKeys?.present === true && isForeignKeyText(report.secret));
+    const token = looked ? await this.deps.tokens.findByDigest(digest) : undefined;
     if (!token) return { known: false, digest };
     const now = this.deps.runtime.now();
     const policy = await this.deps.policies.forToken(token);

@@ -15,6 +15,7 @@ import { EdgeConfigAccess } from './vercel-edge-config-access.js';
 import { EdgeConfigService } from './vercel-edge-config-service.js';
 import { EdgeTokenService } from './unleash-edge-token-service.js';
 import { FailureGuard } from './failure-guard.js';
+import { ForeignKeys } from './foreign-keys.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { IntrospectionService } from './introspection-service.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -85,6 +86,8 @@ export interface Services {
   leakPolicies: LeakPolicyService;
   /** Webhooks, their deliveries, tests and redeliveries (docs/webhooks.md). */
   webhooks: WebhookService;
+  /** Whether keys imported from other systems exist, so that their texts are looked up; an importer marks them present. */
+  foreignKeys: ForeignKeys;
 }
 
 /** The services and the background they share their cache, change feed, usage recorder and rate limiter with. */
@@ -131,6 +134,8 @@ export interface ServiceOptions {
   leaks?: LeakPartnerOptions;
   /** How webhooks are delivered: the transport (an HTTP client when not given), timings, and whether private addresses are allowed. */
   webhooks?: WebhookOptions;
+  /** How often a node without imported keys reads again whether an import has written some; 5 s when not given, 0 = only at start. */
+  foreignKeyRefreshMs?: number;
 }
 
 export interface WebhookOptions extends Partial<DispatcherOptions> {
@@ -181,6 +186,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
   // What every service reports its events through: the outbox, delivered by the dispatcher.
   const events: EventPublisher = options.events ?? outbox;
   const creditWatch = new CreditWatch({ webhooks: stores.webhooks, events, runtime });
+  const foreignKeys = new ForeignKeys({ settings: stores.settings }, { refreshMs: options.foreignKeyRefreshMs ?? 5_000 });
   const verify = new VerifyService({
     tokens: stores.tokens,
     credits: stores.credits,
@@ -192,6 +198,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     runtime,
     analytics,
     creditWatch,
+    foreignKeys,
   });
   const catalog = new CatalogService({ catalog: stores.catalog, access, runtime });
   const secretKey = options.secretKey ?? Buffer.from(runtime.randomBytes(32));
@@ -256,8 +263,10 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     events,
     runtime,
     disable: (token) => tokens.disable(null, token.id, { by: 'leak' }),
+    foreignKeys,
   });
   const services: Services = {
+    foreignKeys,
     leaks,
     leakPolicies,
     leakPartners: new LeakPartners({ rateLimiter, runtime }, options.leaks),
@@ -318,6 +327,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
       analytics,
       sweep,
       sweepMs: options.policySweepMs ?? 300_000,
+      foreignKeys,
       webhooks: { dispatcher, sweeper, creditWatch, sweepMs: webhookOptions.sweepMs ?? 60_000 },
     }),
   };

@@ -1,6 +1,7 @@
 import { digestKeyOf, digestsEqual } from '../core/digest.js';
 import { andThen, type MaybeAsync } from '../lib/maybe-async.js';
 import { planCharge, type ChargePlan } from '../core/metering.js';
+import { isForeignKeyText } from '../core/foreign-key.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
 import { decideVerify, type VerifyCode, type Verdict, type Requirements } from '../core/verify.js';
@@ -74,6 +75,8 @@ export class VerifyService {
       analytics?: AnalyticsRecorder | undefined;
       /** Told of every charge and the balance it left (credits.low, credits.exhausted webhooks); never waited on. */
       creditWatch?: Pick<CreditWatch, 'charged'> | undefined;
+      /** Whether keys imported from other systems exist (ForeignKeys): only then are texts in no tessera format looked up. */
+      foreignKeys?: { readonly present: boolean } | undefined;
     },
   ) {}
 
@@ -118,7 +121,7 @@ export class VerifyService {
     const result = await this.verify(secret, options);
     this.deps.counter.countVerify(result.code);
     this.deps.analytics?.record(result.token ?? result.subject, result.code, result.spent, options.tags, this.deps.runtime.now());
-    if (result.code === 'NOT_FOUND' && parseSecret(secret)) this.deps.guard.fail('credential', address, this.deps.runtime.now());
+    if (result.code === 'NOT_FOUND' && this.#looksUp(secret)) this.deps.guard.fail('credential', address, this.deps.runtime.now());
     return result;
   }
 
@@ -130,7 +133,7 @@ export class VerifyService {
     const now = this.deps.runtime.now();
     this.deps.guard.check('credential', address, now);
     const token = await this.lookup(secret);
-    if (!token && parseSecret(secret)) this.deps.guard.fail('credential', address, now);
+    if (!token && this.#looksUp(secret)) this.deps.guard.fail('credential', address, now);
     return token;
   }
 
@@ -166,11 +169,23 @@ export class VerifyService {
   }
 
   /**
+   * Whether `secret` is looked up at all: a tessera secret whose format and checksum hold, or, on
+   * an installation holding imported keys, another system's key text (isForeignKeyText). A failed
+   * lookup of either is a guess the guard counts; a text never looked up is not.
+   */
+  #looksUp(secret: string): boolean {
+    return parseSecret(secret) !== undefined || (this.deps.foreignKeys?.present === true && isForeignKeyText(secret));
+  }
+
+  /**
    * The stored token a presented secret names, or undefined; mistyped and made-up secrets never
-   * reach the store. Answered at once (no promise) when the cache knows the secret.
+   * reach the store. Texts in no tessera format are looked up only where imported keys exist, by
+   * the same cache (unknown ones kept too) and store. Answered at once (no promise) when the cache
+   * knows the secret.
    */
   lookup(secret: string): MaybeAsync<TokenRecord | undefined> {
-    if (!parseSecret(secret)) return undefined;
+    // The checksum shortcut first: a tessera secret pays nothing more than before imports existed.
+    if (!parseSecret(secret) && !(this.deps.foreignKeys?.present === true && isForeignKeyText(secret))) return undefined;
     const key = digestKeyOf(secret);
     const now = this.deps.runtime.now();
     const cached = this.deps.cache.get(key, now);

@@ -8,4 +8,6 @@ export interface SettingsStore {
    * this one, or the one recorded before. Nodes claiming at the same moment all get one answer.
    */
   claim(name: string, value: string): Promise<string>;
+  /** The value recorded under `name`, or undefined while none is. */
+  read(name: string): Promise<string | undefined>;
 }

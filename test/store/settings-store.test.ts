@@ -21,4 +21,12 @@ await describeEachStore('SettingsStore contract', (stores) => {
     assert.equal(await stores.settings.claim('one', 'x'), 'x');
     assert.equal(await stores.settings.claim('two', 'y'), 'y');
   });
+
+  it('reads nothing under a name never claimed, then the value claimed first', async () => {
+    assert.equal(await stores.settings.read('unclaimed'), undefined);
+    await stores.settings.claim('read-me', 'first');
+    await stores.settings.claim('read-me', 'second');
+    assert.equal(await stores.settings.read('read-me'), 'first');
+    assert.equal(await stores.settings.read('unclaimed'), undefined);
+  });
 });

@@ -82,6 +82,7 @@ export const getToken = (id: string) => api<{ token: TokenSummary }>('GET', `/v1
 /** The actions the audit log records, as a person says them. */
 export const AUDIT_ACTIONS: Record<string, string> = {
   bootstrap: 'First start',
+  recovery: 'Admin access recovered',
   'token.create': 'Token created',
   'token.update': 'Token changed',
   'token.revoke': 'Token revoked',

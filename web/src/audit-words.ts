@@ -24,6 +24,12 @@ export function describeEvent(e: AuditEvent): string {
   switch (e.action) {
     case 'bootstrap':
       return 'tessera started for the first time and made the admin user';
+    case 'recovery': {
+      // Nobody was signed in: the command names the OS user and host that ran it.
+      const by =
+        typeof e.details.osUser === 'string' ? ` (run by ${e.details.osUser}${typeof e.details.host === 'string' ? ` on ${e.details.host}` : ''})` : '';
+      return `tessera admin token issued admin token ${target} for ${e.subjectName ?? e.subjectUserId ?? 'an admin'}${by}`;
+    }
     case 'token.create':
       return `${actor} created token ${target}`;
     case 'token.update': {

@@ -7,4 +7,8 @@ export class MemorySettingsStore implements SettingsStore {
     if (!this.#values.has(name)) this.#values.set(name, value);
     return this.#values.get(name)!;
   }
+
+  async read(name: string): Promise<string | undefined> {
+    return this.#values.get(name);
+  }
 }

@@ -16,4 +16,9 @@ export class SqlSettingsStore implements SettingsStore {
     const row = await this.db.selectFrom('server_settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
     return row.value;
   }
+
+  async read(name: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('server_settings').select('value').where('name', '=', name).executeTakeFirst();
+    return row?.value;
+  }
 }
