@@ -114,6 +114,8 @@ function check(s: Setting, text: string, label: string): void {
     serverConfig({}, { [s.env]: text });
   } catch (error) {
     const message = (error as Error).message;
+    // A rule between two settings (a lease longer than a timeout) is judged with all of them, after.
+    if (SETTINGS.some((other) => other !== s && replaceName(message, other.env, '') !== message)) return;
     throw new Error(message.includes(s.env) ? replaceName(message, s.env, label) : `${label}: ${message}`, { cause: error });
   }
 }
