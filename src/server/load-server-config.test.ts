@@ -101,10 +101,13 @@ describe('loadServerConfig: precedence', () => {
 
 describe('loadServerConfig: errors name the setting and where it came from', () => {
   const refused = (flags: Parameters<typeof loadServerConfig>[0], env: NodeJS.ProcessEnv, pattern: RegExp) =>
-    assert.throws(() => loadServerConfig(flags, env), (error: Error) => {
-      assert.match(error.message, pattern);
-      return true;
-    });
+    assert.throws(
+      () => loadServerConfig(flags, env),
+      (error: Error) => {
+        assert.match(error.message, pattern);
+        return true;
+      },
+    );
 
   it('an unknown key, with the closest known one', () => {
     const path = configFile({ prot: 80 });
@@ -134,7 +137,11 @@ describe('loadServerConfig: errors name the setting and where it came from', () 
 
   it('a rule between two settings names each as it was set', () => {
     const path = configFile({ webhookLeaseMs: 5000 });
-    refused({ config: path }, { TESSERA_WEBHOOK_TIMEOUT_MS: '9000' }, new RegExp(`${path}: webhookLeaseMs \\(5000\\) must be more than TESSERA_WEBHOOK_TIMEOUT_MS \\(9000\\)`));
+    refused(
+      { config: path },
+      { TESSERA_WEBHOOK_TIMEOUT_MS: '9000' },
+      new RegExp(`${path}: webhookLeaseMs \\(5000\\) must be more than TESSERA_WEBHOOK_TIMEOUT_MS \\(9000\\)`),
+    );
   });
 
   it('a file that is not JSON, with the position; one that is not an object; one that is missing', () => {

@@ -56,7 +56,13 @@ export function loadServerConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv): Lo
   }
 }
 
-function choose(s: Setting, flags: ConfigFlags, env: NodeJS.ProcessEnv, file: ConfigFileValues, path: string | undefined): { origin: SettingOrigin; text?: string } {
+function choose(
+  s: Setting,
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv,
+  file: ConfigFileValues,
+  path: string | undefined,
+): { origin: SettingOrigin; text?: string } {
   const flagValue = s.flag ? (flags as Record<string, unknown>)[s.key] : undefined;
   if (typeof flagValue === 'string') return { origin: { source: 'flag', label: s.flag! }, text: flagValue };
   const envValue = env[s.env];

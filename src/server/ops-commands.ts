@@ -4,8 +4,16 @@ import { loadServerConfig, type ConfigFlags } from './load-server-config.js';
 type Force = ConfigFlags & { force?: boolean };
 
 /** `tessera config`, `tessera backup` and `tessera restore`: the configuration and the store's file, for operators. */
-export function registerOpsCommands(program: Command, withServerFlags: (command: Command) => Command, explaining: (run: () => Promise<void>) => Promise<void>): void {
-  withServerFlags(program.command('config').description('print the effective configuration: each setting, its value and its source (flag, env, file, default); secrets redacted'))
+export function registerOpsCommands(
+  program: Command,
+  withServerFlags: (command: Command) => Command,
+  explaining: (run: () => Promise<void>) => Promise<void>,
+): void {
+  withServerFlags(
+    program
+      .command('config')
+      .description('print the effective configuration: each setting, its value and its source (flag, env, file, default); secrets redacted'),
+  )
     .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
     .option('--json', 'print it as JSON')
     .action(async (flags: ConfigFlags & { json?: boolean }) => {
@@ -13,7 +21,9 @@ export function registerOpsCommands(program: Command, withServerFlags: (command:
       console.log(formatConfig(loadServerConfig(flags, process.env), flags.json === true));
     });
 
-  withServerFlags(program.command('backup').description('copy the live SQLite store to FILE, consistently, while servers run; PostgreSQL: prints the pg_dump command'))
+  withServerFlags(
+    program.command('backup').description('copy the live SQLite store to FILE, consistently, while servers run; PostgreSQL: prints the pg_dump command'),
+  )
     .argument('<file>', 'where to write the backup')
     .option('--force', 'replace FILE if it exists')
     .action((file: string, flags: Force) =>

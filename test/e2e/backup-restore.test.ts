@@ -163,7 +163,14 @@ describe('tessera backup and restore on SQLite, real processes', { timeout: 300_
       ),
     );
     const passed = Number(/^# pass (\d+)$/m.exec(suites.out)?.[1] ?? 0);
-    assert.equal(suites.code, 0, suites.out.split('\n').filter((line) => /not ok|error/.test(line)).join('\n'));
+    assert.equal(
+      suites.code,
+      0,
+      suites.out
+        .split('\n')
+        .filter((line) => /not ok|error/.test(line))
+        .join('\n'),
+    );
     assert.ok(passed >= 50, `the contract suites ran (${passed} passed)`);
     assert.match(suites.out, /^# fail 0$/m);
     assert.match(suites.out, /TokenStore contract: sqlite/);

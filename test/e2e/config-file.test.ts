@@ -71,7 +71,13 @@ describe('tessera serve --config: a real process', { timeout: 120_000 }, () => {
   it('tessera config prints where each setting came from and never a secret', async () => {
     writeFileSync(
       file,
-      JSON.stringify({ port: 9100, dataDir: 'data', secretKey, gitlabRevocationToken: gitlabToken, databaseUrl: `postgres://tessera:${databasePassword}@db:5432/t` }),
+      JSON.stringify({
+        port: 9100,
+        dataDir: 'data',
+        secretKey,
+        gitlabRevocationToken: gitlabToken,
+        databaseUrl: `postgres://tessera:${databasePassword}@db:5432/t`,
+      }),
     );
     const lines = await runTessera(['config', '--config', file, '--host', '0.0.0.0'], { ...CLEAN_ENV, PORT: '9200', DATABASE_URL: '' });
     assert.equal(lines.code, 0, lines.stderr);
