@@ -97,6 +97,18 @@ describe('loadServerConfig: precedence', () => {
     for (const name of read) assert.ok(mapped.has(name), `${name} has no row in SETTINGS`);
     assert.equal(new Set(SETTINGS.map((s) => s.key)).size, SETTINGS.length, 'file keys are unique');
   });
+
+  it('has every setting in the reference table of docs/configuration.md, by file key, variable and flag', () => {
+    const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    const rows = docs.split('\n').filter((line) => line.startsWith('| `'));
+    for (const s of SETTINGS) {
+      const row = rows.find((line) => line.split('|')[1]!.includes(`\`${s.key}\``));
+      assert.ok(row, `docs/configuration.md has no row for ${s.key}`);
+      const suffix = s.env.replace(/^TESSERA_WEBHOOK/, '');
+      assert.ok(row.includes(s.env) || row.includes(suffix), `${s.key}'s row names ${s.env}`);
+      if (s.flag) assert.ok(row.includes(`\`${s.flag}`), `${s.key}'s row names ${s.flag}`);
+    }
+  });
 });
 
 describe('loadServerConfig: errors name the setting and where it came from', () => {
