@@ -1,5 +1,5 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isPostgresUrl } from '../store/open-stores.js';
 import { backupSqlite, inspectSqliteStore, removeSqliteSidecars } from '../store/sql/sqlite-store-file.js';
 import { KEY_FINGERPRINT_SETTING, keyFingerprint } from './key-fingerprint.js';
@@ -61,6 +61,7 @@ export async function backupCommand(config: ServerConfig, file: string, force: b
   if (!existsSync(source)) throw new Error(`there is no SQLite store at ${source} (--data-dir, TESSERA_DATA_DIR or dataDir in the config file)`);
   if (target === source) throw new Error(`${target} is the live store itself: give the backup a path of its own`);
   if (existsSync(target) && !force) throw new Error(`${target} exists: give another path, or --force to replace it`);
+  if (!existsSync(dirname(target))) throw new Error(`the directory of ${target} does not exist: create it first`);
 
   const draft = `${target}.partial-${process.pid}`;
   let report;
