@@ -63,4 +63,13 @@ describe('SQLite store files', () => {
       'held',
     );
   });
+
+  it('lets a file that is not a database be replaced: no server can be using it', () => {
+    const junk = join(dir, 'junk.db');
+    writeFileSync(junk, Buffer.alloc(8192, 7));
+    assert.equal(
+      withExclusiveSqlite(junk, 100, () => 'replaced'),
+      'replaced',
+    );
+  });
 });

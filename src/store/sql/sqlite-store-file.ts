@@ -96,7 +96,11 @@ export function withExclusiveSqlite<T>(path: string, waitMs: number, body: () =>
       db.exec('begin exclusive');
       db.exec('commit');
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new SqliteInUseError(`${path} is in use by another process`, { cause: error });
+      const code = (error as { code?: string }).code;
+      if (code === 'SQLITE_BUSY') throw new SqliteInUseError(`${path} is in use by another process`, { cause: error });
+      // A file that is not a database (a store damaged past its header) is one no server can be
+      // using, and the very thing a restore replaces.
+      if (code === 'SQLITE_NOTADB') return body();
       throw error;
     }
     db.pragma('journal_mode = DELETE');
