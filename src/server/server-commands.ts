@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { serverConfig, type ServerFlags } from './server-config.js';
+import { loadServerConfig, type ConfigFlags as ServerFlags } from './load-server-config.js';
+import { registerOpsCommands } from './ops-commands.js';
 import { explainStartupError } from './startup-errors.js';
 
 /** Runs a server command; a port or database it cannot reach is said in words that name the setting. */
@@ -17,7 +18,8 @@ function withServerFlags(command: Command): Command {
     .option('--port <port>', 'port to listen on (env PORT, default 8420)')
     .option('--data-dir <dir>', 'SQLite data directory (env TESSERA_DATA_DIR, default ./data)')
     .option('--database-url <url>', 'postgres://… to use PostgreSQL (env DATABASE_URL)')
-    .option('--log-level <level>', 'pino log level (env LOG_LEVEL, default info)');
+    .option('--log-level <level>', 'pino log level (env LOG_LEVEL, default info)')
+    .option('--config <file>', 'JSON file of settings (env TESSERA_CONFIG); flags and environment variables win over it');
 }
 
 /** `tessera serve`, `tessera migrate` and `tessera signing-keys`: the commands that run the server's side. */
@@ -35,7 +37,7 @@ export function registerServerCommands(program: Command): void {
   withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action((flags: ServerFlags) =>
     explaining(async () => {
       const { migrate } = await import('./migrate.js');
-      console.log(await migrate(serverConfig(flags, process.env)));
+      console.log(await migrate(loadServerConfig(flags, process.env).config));
     }),
   );
 
@@ -60,12 +62,14 @@ export function registerServerCommands(program: Command): void {
     )
     .action(async (flags: ServerFlags & { activateIn?: string }) => {
       const { rotateSigningKey } = await import('./signing-keys-command.js');
-      console.log(await rotateSigningKey(serverConfig(flags, process.env), flags.activateIn));
+      console.log(await rotateSigningKey(loadServerConfig(flags, process.env).config, flags.activateIn));
     });
   withServerFlags(signingKeys.command('list').description('list the signing keys: kid, algorithm, created, retired, state (never a private key)')).action(
     async (flags: ServerFlags) => {
       const { listSigningKeys } = await import('./signing-keys-command.js');
-      console.log(await listSigningKeys(serverConfig(flags, process.env)));
+      console.log(await listSigningKeys(loadServerConfig(flags, process.env).config));
     },
   );
+
+  registerOpsCommands(program, withServerFlags, explaining);
 }

@@ -95,7 +95,9 @@ export interface ServerFlags {
 export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): ServerConfig {
   const portText = flags.port ?? env.PORT ?? '8420';
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) throw new Error(`invalid port: ${portText}`);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new Error(`${flags.port !== undefined ? '--port' : 'PORT'} must be a port number from 0 to 65535, got "${portText}"`);
+  }
   return {
     host: flags.host ?? env.HOST ?? '127.0.0.1',
     port,
@@ -114,7 +116,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     failedAttemptsPerMinute: nonNegativeInteger('TESSERA_FAILED_ATTEMPTS_PER_MINUTE', env.TESSERA_FAILED_ATTEMPTS_PER_MINUTE, 100),
     changeSignal: changeSignalKind(env.TESSERA_CHANGE_SIGNAL),
     changePollMs: env.TESSERA_CHANGE_POLL_MS ? Math.max(10, nonNegativeInteger('TESSERA_CHANGE_POLL_MS', env.TESSERA_CHANGE_POLL_MS, 0)) : undefined,
-    workers: positiveInteger('--workers (TESSERA_WORKERS)', flags.workers ?? env.TESSERA_WORKERS, 1),
+    workers: positiveInteger(flags.workers !== undefined ? '--workers' : 'TESSERA_WORKERS', flags.workers ?? env.TESSERA_WORKERS, 1),
     usageFlushMs: positiveInteger('TESSERA_USAGE_FLUSH_MS', env.TESSERA_USAGE_FLUSH_MS, 1000),
     policySweepMs: nonNegativeInteger('TESSERA_POLICY_SWEEP_MS', env.TESSERA_POLICY_SWEEP_MS, 300_000),
     poolSize: positiveInteger('TESSERA_PG_POOL_SIZE', env.TESSERA_PG_POOL_SIZE, 8),

@@ -1,5 +1,5 @@
 import { after, before, describe } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryStores } from '../../src/store/memory/memory-stores.js';
@@ -30,8 +30,16 @@ export interface StoreFactory {
   open(options?: { onQuery?: QueryObserver }): Promise<OpenedStores>;
 }
 
+/**
+ * Set to a SQLite file (a restored backup, test/e2e/backup-restore.test.ts), the store suites run
+ * against copies of it alone: each open gets a fresh copy, with the data it holds.
+ */
+export const STORE_FROM_FILE = 'TESSERA_TEST_SQLITE_STORE_FROM';
+
 /** memory, SQLite and PostgreSQL: every suite that loops over these holds them to one behaviour. */
 export async function storeFactories(): Promise<StoreFactory[]> {
+  const from = process.env[STORE_FROM_FILE];
+  if (from) return [copiedSqlite(from)];
   const probe = await postgresTestUrl();
   if (!('skip' in probe)) await probe.drop();
   return [
@@ -99,4 +107,24 @@ export async function describeEachStore(title: string, body: (stores: Stores, da
       after(() => opened?.cleanup());
     });
   }
+}
+
+/** SQLite on a copy of the database at `file`. */
+function copiedSqlite(file: string): StoreFactory {
+  return {
+    name: 'sqlite',
+    open: async (options = {}) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tessera-store-copy-'));
+      copyFileSync(file, join(dir, 'tessera.db'));
+      const stores = await openStores({ dataDir: dir, ...options });
+      return {
+        stores,
+        query: sqliteQuery(join(dir, 'tessera.db')),
+        cleanup: async () => {
+          await stores.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
 }
