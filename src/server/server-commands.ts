@@ -48,7 +48,7 @@ export function registerServerCommands(program: Command): void {
     .action((flags: ServerFlags & { user?: string; name?: string }) =>
       explaining(async () => {
         const { recoverAdminToken } = await import('./admin-token-command.js');
-        process.stdout.write(await recoverAdminToken(serverConfig(flags, process.env), { user: flags.user, name: flags.name }));
+        process.stdout.write(await recoverAdminToken(loadServerConfig(flags, process.env).config, { user: flags.user, name: flags.name }));
       }),
     );
 
