@@ -54,7 +54,7 @@ export async function backupCommand(config: ServerConfig, file: string, force: b
     const { dump } = postgresCommands(config.databaseUrl, target);
     throw new Error(
       `tessera backup copies SQLite stores; this one is PostgreSQL. Back it up with pg_dump (the password from PGPASSWORD or ~/.pgpass):\n\n    ${dump}\n\n` +
-        `The server key (${serverKeySource(config)}) ${KEY_APART} See "Backups" in docs/configuration.md.`,
+        `The server key (${serverKeySource(config)}) ${KEY_APART} See "Backups" in docs/operations.md.`,
     );
   }
   const source = sqliteStorePath(config);

@@ -22,7 +22,7 @@ export async function restoreCommand(config: ServerConfig, file: string, force: 
     const { restore } = postgresCommands(config.databaseUrl, source);
     throw new Error(
       `tessera restore puts SQLite backups in place; this store is PostgreSQL. Restore a pg_dump backup with pg_restore, servers stopped:\n\n    ${restore}\n\n` +
-        'and start tessera with the server key the backup was made with. See "Backups" in docs/configuration.md.',
+        'and start tessera with the server key the backup was made with. See "Backups" in docs/operations.md.',
     );
   }
   if (!existsSync(source)) throw new Error(`there is no backup at ${source}`);
