@@ -58,7 +58,7 @@ describe('the tessera CLI against a real server', () => {
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^ID\s+NAME\s+TYPE\s+STATUS/);
     assert.match(table.stdout, new RegExp(`${token.id}\\s+listed\\s+api\\s+active`));
-    const json = await tessera(['token', 'list', '--json', '--all', '--limit', '1']);
+    const json = await tessera(['token', 'list', '--json', '--every-page', '--limit', '1']);
     const ids = (JSON.parse(json.stdout) as Array<{ id: string }>).map((t) => t.id);
     assert.ok(ids.includes(token.id));
     assert.ok(ids.length >= 3, 'followed every page of one');
