@@ -70,7 +70,7 @@ function describe(lifecycle: PolicyResponse, leak: LeakPolicy | string): string 
   if (typeof leak === 'string') rows.push(['leak policy', leak]);
   else {
     const grace = leak.gracePeriodMs === null ? '' : ` (old secret works ${formatDuration(leak.gracePeriodMs)})`;
-    rows.push(['leak policy', `${leak.action}${grace}${leak.inherited ? ', the default' : ''}`]);
+    rows.push(['leak policy', `${leak.action}${grace}${leak.inherited ? ', inherited from the installation' : ''}`]);
   }
   return formatTable(['rule', 'value'], rows as string[][]);
 }
