@@ -132,9 +132,15 @@ export function registerPolicyCommands(program: Command): void {
     .option('--leak-grace <duration>', 'with rotate: how long the leaked secret keeps working, e.g. 1h')
     .action(async (flags: PolicyFlags) => {
       const api = connection(flags);
-      const lifecycleGiven = [flags.maxLifetime, flags.expiryRequired, flags.inactivityDays, flags.inactivityWarningDays, flags.allowedScope, flags.unset, flags.clear].some(
-        (v) => v !== undefined,
-      );
+      const lifecycleGiven = [
+        flags.maxLifetime,
+        flags.expiryRequired,
+        flags.inactivityDays,
+        flags.inactivityWarningDays,
+        flags.allowedScope,
+        flags.unset,
+        flags.clear,
+      ].some((v) => v !== undefined);
       if (flags.leakGrace !== undefined && flags.leakAction === undefined) throw new Error('--leak-grace goes with --leak-action rotate');
       if (!lifecycleGiven && flags.leakAction === undefined) throw new Error('nothing to change: give at least one rule (see --help)');
       // Both bodies are checked before either is sent, so a bad flag changes nothing.

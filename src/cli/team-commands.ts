@@ -44,7 +44,12 @@ export function registerTeamCommands(program: Command): void {
       const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
       const items = await listItems<TeamView>(connection(flags), '/v1/teams', params, flags.everyPage === true);
       print(flags, items, () =>
-        items.length === 0 ? 'no teams' : formatTable(['ID', 'SLUG', 'NAME', 'CREATED'], items.map((t) => [t.id, t.slug, t.name, formatTime(t.createdAt)])),
+        items.length === 0
+          ? 'no teams'
+          : formatTable(
+              ['ID', 'SLUG', 'NAME', 'CREATED'],
+              items.map((t) => [t.id, t.slug, t.name, formatTime(t.createdAt)]),
+            ),
       );
     });
 

@@ -57,19 +57,23 @@ export function registerTokenCommands(program: Command): void {
     .option('--status <status>', `one of ${TOKEN_STATUSES.join(', ')}`)
     .option('--limit <n>', 'tokens per page (1-200)', '50')
     .option('--every-page', 'follow every page')
-    .action(async (flags: ClientFlags & { team?: string; owner?: string; all?: boolean; q?: string; type?: string; status?: string; limit: string; everyPage?: boolean }) => {
-      const api = connection(flags);
-      const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
-      if (flags.type) params.set('type', oneOf(flags.type, '--type', TOKEN_TYPES));
-      if (flags.status) params.set('status', oneOf(flags.status, '--status', TOKEN_STATUSES));
-      if (flags.owner) params.set('ownerUserId', flags.owner);
-      if (flags.q) params.set('q', flags.q);
-      if (flags.all) params.set('all', 'true');
-      const items = await listItems<TokenView>(api, '/v1/tokens', params, flags.everyPage === true, teamQuery(flags.team));
-      if (flags.json || items.length === 0) return print(flags, items, () => 'no tokens');
-      const names = await ownerNames(api, [...new Set(items.map((t) => t.ownerUserId))], flags.team);
-      print(flags, items, () => tokenTable(items, names, Date.now()));
-    });
+    .action(
+      async (
+        flags: ClientFlags & { team?: string; owner?: string; all?: boolean; q?: string; type?: string; status?: string; limit: string; everyPage?: boolean },
+      ) => {
+        const api = connection(flags);
+        const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
+        if (flags.type) params.set('type', oneOf(flags.type, '--type', TOKEN_TYPES));
+        if (flags.status) params.set('status', oneOf(flags.status, '--status', TOKEN_STATUSES));
+        if (flags.owner) params.set('ownerUserId', flags.owner);
+        if (flags.q) params.set('q', flags.q);
+        if (flags.all) params.set('all', 'true');
+        const items = await listItems<TokenView>(api, '/v1/tokens', params, flags.everyPage === true, teamQuery(flags.team));
+        if (flags.json || items.length === 0) return print(flags, items, () => 'no tokens');
+        const names = await ownerNames(api, [...new Set(items.map((t) => t.ownerUserId))], flags.team);
+        print(flags, items, () => tokenTable(items, names, Date.now()));
+      },
+    );
 
   clientCommand(token.command('show').argument('<id>', 'token id'))
     .description('show one token')
@@ -164,11 +168,17 @@ export function registerTokenCommands(program: Command): void {
     .option('--cost <amount>', 'credits to charge a metered token (default 1; 0 checks without charging)')
     .action(async (secret: string, flags: ClientFlags & { scope?: string[]; environment?: string; project?: string; ip?: string; cost?: string }) => {
       const body = { token: secret, scopes: flags.scope, environment: flags.environment, project: flags.project, ip: flags.ip, cost: flags.cost };
-      const res = await apiRequest<{ valid: boolean; code: string; token?: TokenView; remaining?: string }>(connection(flags, false), 'POST', '/v1/verify', body);
+      const res = await apiRequest<{ valid: boolean; code: string; token?: TokenView; remaining?: string }>(
+        connection(flags, false),
+        'POST',
+        '/v1/verify',
+        body,
+      );
       print(
         flags,
         res,
-        () => (res.token ? `${res.code}: ${res.token.id} "${res.token.name}"` : res.code) + (res.remaining !== undefined ? ` (${res.remaining} credits left)` : ''),
+        () =>
+          (res.token ? `${res.code}: ${res.token.id} "${res.token.name}"` : res.code) + (res.remaining !== undefined ? ` (${res.remaining} credits left)` : ''),
       );
       if (!res.valid) process.exitCode = 1;
     });

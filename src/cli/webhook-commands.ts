@@ -1,7 +1,20 @@
 import type { Command } from 'commander';
 import { EVENT_TYPES } from '../core/events.js';
 import { apiRequest } from './api-client.js';
-import { clientCommand, collect, connection, listCell, listItems, oneOf, parseInteger, print, seg, teamQuery, withQuery, type ClientFlags } from './client-kit.js';
+import {
+  clientCommand,
+  collect,
+  connection,
+  listCell,
+  listItems,
+  oneOf,
+  parseInteger,
+  print,
+  seg,
+  teamQuery,
+  withQuery,
+  type ClientFlags,
+} from './client-kit.js';
 import { formatTable, formatTime } from './table.js';
 
 interface WebhookView {

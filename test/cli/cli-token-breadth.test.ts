@@ -56,7 +56,11 @@ describe('tessera token, credits and pool commands', () => {
     const cells = row(byOwner.stdout, hers.token.id);
     assert.equal(cells[column(byOwner.stdout, 'OWNER')], 'dana-cli');
     assert.equal(cells[column(byOwner.stdout, 'SCOPES')], 'docs:read,docs:write');
-    const listed = byOwner.stdout.trim().split('\n').slice(1).map((l) => l.split(/ {2,}/)[0]);
+    const listed = byOwner.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/ {2,}/)[0]);
     assert.ok(listed.length >= 2, 'her api token and her personal token');
     for (const id of listed) assert.equal((await s.h.stores.tokens.findById(id!))!.ownerUserId, dana.id, `${id} is hers`);
 
@@ -115,6 +119,30 @@ describe('tessera token, credits and pool commands', () => {
     const bad = await s.tessera(['token', 'verify', made.secret, '--ip', 'not-an-ip']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /VALIDATION_ERROR/);
+  });
+
+  it('token update changes only what is given; disable suspends and enable resumes', async () => {
+    const made = await s.json(['token', 'create', '--name', 'changing', '--scope', 'docs:read', '--metadata', '{"plan":"free"}']);
+    const id = made.token.id as string;
+    const run = await s.tessera(['token', 'update', id, '--scope', 'docs:write', '--expires-in', '7d', '--metadata', '{"plan":"pro"}']);
+    assert.equal(run.code, 0, run.stderr);
+    const stored = (await s.h.stores.tokens.findById(id))!;
+    assert.deepEqual([stored.name, stored.scopes, stored.metadata], ['changing', ['docs:write'], { plan: 'pro' }]);
+    const days = (stored.expiresAt! - Date.now()) / 86_400_000;
+    assert.ok(days > 6.9 && days <= 7, String(days));
+    assert.equal((await s.json(['token', 'update', id, '--never-expires'])).token.expiresAt, null);
+    const nothing = await s.tessera(['token', 'update', id]);
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, /nothing to change/);
+    const badJson = await s.tessera(['token', 'update', id, '--metadata', '[1]']);
+    assert.match(badJson.stderr, /--metadata must be a JSON object/);
+    assert.deepEqual((await s.h.stores.tokens.findById(id))!.metadata, { plan: 'pro' }, 'a bad flag changes nothing');
+
+    assert.equal((await s.tessera(['token', 'disable', id, '--reason', 'investigating'])).code, 0);
+    assert.match((await s.tessera(['token', 'verify', made.secret])).stdout, /^DISABLED/);
+    assert.match((await s.tessera(['token', 'list', '--status', 'disabled'])).stdout, new RegExp(`^${id}\\s`, 'm'));
+    assert.equal((await s.tessera(['token', 'enable', id])).code, 0);
+    assert.match((await s.tessera(['token', 'verify', made.secret, '--scope', 'docs:write'])).stdout, /^VALID/);
   });
 
   it('rate limits: on create, shown, enforced, replaced and cleared', async () => {

@@ -29,7 +29,17 @@ describe('tessera webhook commands', () => {
 
   it('round-trips: create (secret once), list, update, show, test, deliveries, redeliver, rotate-secret, disable, delete', async () => {
     const path = '/hooks/cli';
-    const created = await s.tessera(['webhook', 'create', receiver.url + path, '--event', 'token.created', '--event', 'webhook.test', '--description', 'from the cli']);
+    const created = await s.tessera([
+      'webhook',
+      'create',
+      receiver.url + path,
+      '--event',
+      'token.created',
+      '--event',
+      'webhook.test',
+      '--description',
+      'from the cli',
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const id = /webhook (whk_\w+)/.exec(created.stdout)?.[1];
     const secret = /^\s+(whsec_\S+)$/m.exec(created.stdout)?.[1];
@@ -40,7 +50,19 @@ describe('tessera webhook commands', () => {
     assert.match(list.stdout, new RegExp(`^${id}\\s+${receiver.url}${path}\\s+active\\s+user\\s+token\\.created,webhook\\.test`, 'm'));
     assert.ok(!list.stdout.includes(secret) && !(await s.tessera(['webhook', 'show', id])).stdout.includes(secret), 'the secret is shown once');
 
-    const updated = await s.tessera(['webhook', 'update', id, '--description', 'changed', '--event', 'webhook.test', '--event', 'token.revoked', '--credits-low', '5']);
+    const updated = await s.tessera([
+      'webhook',
+      'update',
+      id,
+      '--description',
+      'changed',
+      '--event',
+      'webhook.test',
+      '--event',
+      'token.revoked',
+      '--credits-low',
+      '5',
+    ]);
     assert.equal(updated.code, 0, updated.stderr);
     const show = await s.tessera(['webhook', 'show', id]);
     assert.match(show.stdout, /^description\s+changed$/m);

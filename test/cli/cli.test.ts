@@ -1,38 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseSecret } from '../../src/core/secret.js';
-import { startHarness, type Harness } from '../support/app-harness.js';
-
-const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import type { Harness } from '../support/app-harness.js';
+import { startCliServer, type CliServer } from '../support/cli-runner.js';
 
 describe('the tessera CLI against a real server', () => {
+  let server: CliServer;
   let h: Harness;
-  let url: string;
   before(async () => {
-    h = await startHarness();
-    // The CLI runs in real time; the harness clock must not lag behind it.
-    h.clock.time = Date.now();
-    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    server = await startCliServer();
+    h = server.h;
   });
-  after(() => h.close());
+  after(() => server.close());
 
-  const tessera = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [MAIN, ...args],
-        { env: { ...process.env, TESSERA_URL: url, TESSERA_TOKEN: h.admin, ...env }, timeout: 20_000 },
-        (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const tessera: CliServer['tessera'] = (args, env) => server.tessera(args, env);
 
   const createJson = async (name: string) => {
     const run = await tessera(['token', 'create', '--name', name, '--scope', 'docs:read', '--json']);
