@@ -42,7 +42,14 @@ export function registerCreditCommands(program: Command): void {
     .action(async (id: string, flags: ClientFlags) => {
       const res = await apiRequest<{ token: TokenView }>(connection(flags), 'GET', `/v1/tokens/${seg(id)}`);
       const t = res.token;
-      const json = { credits: t.credits, creditsActive: t.creditsActive, creditPool: t.creditPool, refill: t.refill, lastRefillAt: t.lastRefillAt };
+      const json = {
+        tokenId: t.id,
+        credits: t.credits,
+        creditsActive: t.creditsActive,
+        creditPool: t.creditPool,
+        refill: t.refill,
+        lastRefillAt: t.lastRefillAt,
+      };
       print(flags, json, () => describeTokenCredits(t));
     });
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseSecret } from '../../src/core/secret.js';
 import type { Harness } from '../support/app-harness.js';
@@ -97,6 +99,19 @@ describe('the tessera CLI against a real server', () => {
     const duration = await tessera(['token', 'create', '--name', 'x', '--expires-in', 'soon']);
     assert.equal(duration.code, 1);
     assert.match(duration.stderr, /invalid duration/);
+  });
+
+  it('says when what answered is not tessera (a proxy’s HTML error page)', async () => {
+    const proxy = createServer((_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>'));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const run = await tessera(['user', 'list'], { TESSERA_URL: proxyUrl });
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr.trim(), `tessera: HTTP_502: ${proxyUrl} answered 502 with something other than JSON: <html><body>502 Bad Gateway</body></html>`);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('generates a well-formed secret offline', async () => {
