@@ -187,8 +187,10 @@ export function registerTokenCommands(program: Command): void {
     .command('generate')
     .description('print a new secret in tessera format, made locally (for TESSERA_BOOTSTRAP_TOKEN)')
     .option('--type <type>', `one of ${TOKEN_TYPES.join(', ')}`, 'personal')
-    .action((flags: { type: string }) => {
+    .option('--json', 'print {type, secret}')
+    .action((flags: { type: string; json?: boolean }) => {
       const type: TokenType = oneOf(flags.type, '--type', TOKEN_TYPES);
-      console.log(generateSecret(TOKEN_PREFIX[type], randomBytes));
+      const secret = generateSecret(TOKEN_PREFIX[type], randomBytes);
+      print(flags, { type, secret }, () => secret);
     });
 }

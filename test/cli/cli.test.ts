@@ -120,6 +120,10 @@ describe('the tessera CLI against a real server', () => {
     assert.equal(parseSecret(run.stdout.trim())?.prefix, 'tsr');
     const api = await tessera(['token', 'generate', '--type', 'api']);
     assert.equal(parseSecret(api.stdout.trim())?.prefix, 'tsk');
+    const json = await tessera(['token', 'generate', '--type', 'resource', '--json']);
+    const generated = JSON.parse(json.stdout) as { type: string; secret: string };
+    assert.equal(generated.type, 'resource');
+    assert.equal(parseSecret(generated.secret)?.prefix, 'tsre');
   });
 
   it('whoami and audit', async () => {
