@@ -70,7 +70,8 @@ function describe(lifecycle: PolicyResponse, leak: LeakPolicy | string): string 
   if (typeof leak === 'string') rows.push(['leak policy', leak]);
   else {
     const grace = leak.gracePeriodMs === null ? '' : ` (old secret works ${formatDuration(leak.gracePeriodMs)})`;
-    rows.push(['leak policy', `${leak.action}${grace}${leak.inherited ? ', inherited from the installation' : ''}`]);
+    const origin = !leak.inherited ? '' : leak.teamId ? ", inherited from the installation's" : ', the built-in default';
+    rows.push(['leak policy', `${leak.action}${grace}${origin}`]);
   }
   return formatTable(['rule', 'value'], rows as string[][]);
 }

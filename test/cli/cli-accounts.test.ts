@@ -124,6 +124,8 @@ describe('tessera user, team and policy commands', () => {
 
   it('policies: set changes the named rules and keeps the others; show shows them; tokens are held to them', async () => {
     await s.json(['team', 'create', 'policy-team']);
+    assert.match((await s.tessera(['policy', 'show'])).stdout, /^leak policy\s+revoke, the built-in default$/m);
+    assert.match((await s.tessera(['policy', 'show', '--team', 'policy-team'])).stdout, /^leak policy\s+revoke, inherited from the installation's$/m);
     const set = await s.json(['policy', 'set', '--team', 'policy-team', '--max-lifetime', 'api=30', '--allowed-scope', 'docs:*', '--leak-action', 'disable']);
     assert.deepEqual(set.lifecycle.policy, { maxLifetime: { api: 30 }, allowedScopes: ['docs:*'] });
     assert.equal(set.leak.action, 'disable');
