@@ -33,7 +33,14 @@ export async function apiRequest<T = unknown>(options: ApiClientOptions, method:
     });
   }
   const text = await res.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  let parsed: unknown;
+  try {
+    parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    // Not tessera's answer (a proxy's error page, another service on that port): say so, with its start.
+    const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+    throw new ApiError(res.status, `HTTP_${res.status}`, `${options.url} answered ${res.status} with something other than JSON: ${snippet}`);
+  }
   if (!res.ok) {
     const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
     throw new ApiError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? res.statusText);

@@ -9,18 +9,26 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** A millisecond timestamp for people; '-' when absent. */
+/** A millisecond timestamp for people, in ISO 8601 with its zone (UTC, `Z`) to the second; '-' when absent. */
 export function formatTime(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  return ms === null || ms === undefined ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** `90s`, `15m`, `12h`, `30d`, `2w` → milliseconds. */
+/** `500ms`, `90s`, `15m`, `12h`, `30d`, `2w` → milliseconds. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+)([smhdw])$/.exec(text.trim());
-  if (!match) throw new Error(`invalid duration "${text}": use a number and one of s, m, h, d, w (e.g. 30d)`);
+  const match = /^(\d+)(ms|[smhdw])$/.exec(text.trim());
+  if (!match) throw new Error(`invalid duration "${text}": use a number and one of ms, s, m, h, d, w (e.g. 30d)`);
   return Number(match[1]) * UNIT_MS[match[2]!]!;
+}
+
+/** Milliseconds in the largest unit of parseDuration's that divides them: 60000 → `1m`, 1500 → `1500ms`. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const units = Object.entries(UNIT_MS).sort((a, b) => b[1] - a[1]);
+  const [unit, size] = units.find(([, size]) => ms % size === 0) ?? ['ms', 1];
+  return `${ms / size}${unit}`;
 }
 
 /** An ISO date or milliseconds since the epoch → milliseconds. */

@@ -1,38 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseSecret } from '../../src/core/secret.js';
-import { startHarness, type Harness } from '../support/app-harness.js';
-
-const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import type { Harness } from '../support/app-harness.js';
+import { startCliServer, type CliServer } from '../support/cli-runner.js';
 
 describe('the tessera CLI against a real server', () => {
+  let server: CliServer;
   let h: Harness;
-  let url: string;
   before(async () => {
-    h = await startHarness();
-    // The CLI runs in real time; the harness clock must not lag behind it.
-    h.clock.time = Date.now();
-    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    server = await startCliServer();
+    h = server.h;
   });
-  after(() => h.close());
+  after(() => server.close());
 
-  const tessera = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [MAIN, ...args],
-        { env: { ...process.env, TESSERA_URL: url, TESSERA_TOKEN: h.admin, ...env }, timeout: 20_000 },
-        (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const tessera: CliServer['tessera'] = (args, env) => server.tessera(args, env);
 
   const createJson = async (name: string) => {
     const run = await tessera(['token', 'create', '--name', name, '--scope', 'docs:read', '--json']);
@@ -58,7 +41,7 @@ describe('the tessera CLI against a real server', () => {
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^ID\s+NAME\s+TYPE\s+STATUS/);
     assert.match(table.stdout, new RegExp(`${token.id}\\s+listed\\s+api\\s+active`));
-    const json = await tessera(['token', 'list', '--json', '--all', '--limit', '1']);
+    const json = await tessera(['token', 'list', '--json', '--every-page', '--limit', '1']);
     const ids = (JSON.parse(json.stdout) as Array<{ id: string }>).map((t) => t.id);
     assert.ok(ids.includes(token.id));
     assert.ok(ids.length >= 3, 'followed every page of one');
@@ -118,12 +101,29 @@ describe('the tessera CLI against a real server', () => {
     assert.match(duration.stderr, /invalid duration/);
   });
 
+  it('says when what answered is not tessera (a proxy’s HTML error page)', async () => {
+    const proxy = createServer((_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>'));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const run = await tessera(['user', 'list'], { TESSERA_URL: proxyUrl });
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr.trim(), `tessera: HTTP_502: ${proxyUrl} answered 502 with something other than JSON: <html><body>502 Bad Gateway</body></html>`);
+    } finally {
+      proxy.close();
+    }
+  });
+
   it('generates a well-formed secret offline', async () => {
     const run = await tessera(['token', 'generate'], { TESSERA_URL: 'http://127.0.0.1:9' });
     assert.equal(run.code, 0);
     assert.equal(parseSecret(run.stdout.trim())?.prefix, 'tsr');
     const api = await tessera(['token', 'generate', '--type', 'api']);
     assert.equal(parseSecret(api.stdout.trim())?.prefix, 'tsk');
+    const json = await tessera(['token', 'generate', '--type', 'resource', '--json']);
+    const generated = JSON.parse(json.stdout) as { type: string; secret: string };
+    assert.equal(generated.type, 'resource');
+    assert.equal(parseSecret(generated.secret)?.prefix, 'tsre');
   });
 
   it('whoami and audit', async () => {

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { apiRequest } from './api-client.js';
+import { clientCommand, connection, parseInteger, print, teamQuery, withQuery, type ClientFlags, type Page } from './client-kit.js';
+import { formatTable, formatTime, parseInstant } from './table.js';
+
+interface AuditEvent {
+  at: number;
+  action: string;
+  actorUserId: string | null;
+  actorName: string | null;
+  targetId: string;
+  targetName: string | null;
+  ip: string | null;
+}
+
+export function registerAuditCommands(program: Command): void {
+  clientCommand(program.command('audit'))
+    .description('the audit log, newest first')
+    .option('--team <team>', 'team id or slug')
+    .option('--target <id>', 'only events about this object')
+    .option('--action <action>', 'only this action, e.g. token.revoke')
+    .option('--actor <userId>', 'only what this user did')
+    .option('--from <time>', 'only events at or after this time (ISO date or ms)')
+    .option('--to <time>', 'only events before this time (ISO date or ms)')
+    .option('--limit <n>', 'events to show (1-200)', '50')
+    .action(async (flags: ClientFlags & { team?: string; target?: string; action?: string; actor?: string; from?: string; to?: string; limit: string }) => {
+      const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
+      if (flags.target) params.set('targetId', flags.target);
+      if (flags.action) params.set('action', flags.action);
+      if (flags.actor) params.set('actorUserId', flags.actor);
+      if (flags.from) params.set('from', String(parseInstant(flags.from)));
+      if (flags.to) params.set('to', String(parseInstant(flags.to)));
+      const page = await apiRequest<Page<AuditEvent>>(connection(flags), 'GET', withQuery('/v1/audit', params, teamQuery(flags.team)));
+      print(flags, page, () =>
+        formatTable(
+          ['AT', 'ACTION', 'ACTOR', 'TARGET', 'IP'],
+          page.items.map((e) => [
+            formatTime(e.at),
+            e.action,
+            e.actorName ?? e.actorUserId ?? '-',
+            e.targetName ? `${e.targetId} "${e.targetName}"` : e.targetId,
+            e.ip ?? '-',
+          ]),
+        ),
+      );
+    });
+}

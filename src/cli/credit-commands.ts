@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import { apiRequest, type ApiClientOptions } from './api-client.js';
+import { clientCommand, connection, print, seg, type ClientFlags } from './client-kit.js';
+import { formatTable, formatTime } from './table.js';
+import { parseRefill } from './token-inputs.js';
+import { describeCredits, formatRefill, type TokenView } from './token-views.js';
+
+interface PoolView {
+  ownerId: string;
+  credits: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function describeTokenCredits(t: TokenView): string {
+  return formatTable(
+    ['field', 'value'],
+    [
+      ['token', `${t.id} "${t.name}"`],
+      ['balance', describeCredits(t)],
+      ['charged', t.creditsActive ? 'yes' : 'no'],
+      ['refill', formatRefill(t.refill)],
+      ['last refill', formatTime(t.lastRefillAt)],
+    ],
+  );
+}
+
+const describePool = (p: PoolView) => `pool of ${p.ownerId}: ${p.credits} credits (updated ${formatTime(p.updatedAt)})`;
+
+/** A pool's owner: a `usr_…` or `team_…` id as given, a team slug looked up to its id. */
+async function poolOwner(api: ApiClientOptions, ref: string): Promise<string> {
+  if (ref.startsWith('usr_') || ref.startsWith('team_')) return ref;
+  const res = await apiRequest<{ team: { id: string } }>(api, 'GET', `/v1/teams/${seg(ref)}`);
+  return res.team.id;
+}
+
+export function registerCreditCommands(program: Command): void {
+  const credits = program.command('credits').description("a token's balance: show, set, add, refill, charge on or off");
+
+  clientCommand(credits.command('show').argument('<id>', 'token id'))
+    .description("show a token's balance and refill")
+    .action(async (id: string, flags: ClientFlags) => {
+      const res = await apiRequest<{ token: TokenView }>(connection(flags), 'GET', `/v1/tokens/${seg(id)}`);
+      const t = res.token;
+      const json = {
+        tokenId: t.id,
+        credits: t.credits,
+        creditsActive: t.creditsActive,
+        creditPool: t.creditPool,
+        refill: t.refill,
+        lastRefillAt: t.lastRefillAt,
+      };
+      print(flags, json, () => describeTokenCredits(t));
+    });
+
+  const adjust = (op: 'set' | 'add', description: string) =>
+    clientCommand(credits.command(op).argument('<id>', 'token id').argument('<amount>', 'a decimal amount, e.g. 100 or 2.5'))
+      .description(description)
+      .action(async (id: string, amount: string, flags: ClientFlags) => {
+        const res = await apiRequest<{ credits: string; token: TokenView }>(connection(flags), 'POST', `/v1/tokens/${seg(id)}/credits`, { op, amount });
+        print(flags, res, () => `Balance of ${res.token.id}: ${res.credits}${res.token.creditsActive ? '' : ' (not charged: credits are off)'}`);
+      });
+  adjust('set', "set a token's balance");
+  adjust('add', "add to a token's balance (a negative amount takes away)");
+
+  clientCommand(credits.command('refill').argument('<id>', 'token id').argument('[refill]', 'amount/daily or amount/monthly[/day], e.g. 100/monthly/1'))
+    .description('set the balance back to an amount each day or month (00:00 UTC)')
+    .option('--off', 'stop refilling')
+    .action(async (id: string, spec: string | undefined, flags: ClientFlags & { off?: boolean }) => {
+      if ((spec === undefined) === !flags.off) throw new Error('give a refill such as 100/monthly/1, or --off');
+      const body = { refill: flags.off ? null : parseRefill(spec!) };
+      const res = await apiRequest<{ token: TokenView }>(connection(flags), 'PATCH', `/v1/tokens/${seg(id)}`, body);
+      print(flags, res, () => `Refill of ${res.token.id}: ${formatRefill(res.token.refill)}`);
+    });
+
+  for (const [verb, on] of [
+    ['on', true],
+    ['off', false],
+  ] as const) {
+    clientCommand(credits.command(verb).argument('<id>', 'token id'))
+      .description(on ? 'charge verifications to the balance' : 'stop charging verifications (the balance is kept)')
+      .action(async (id: string, flags: ClientFlags) => {
+        const res = await apiRequest<{ token: TokenView }>(connection(flags), 'PATCH', `/v1/tokens/${seg(id)}`, { creditsActive: on });
+        print(flags, res, () => `Credits of ${res.token.id} are ${on ? 'charged' : 'not charged'}: ${describeCredits(res.token)}`);
+      });
+  }
+
+  const pool = program.command('pool').description("a user's or team's shared credit pool, drawn on by its tokens made with --credit-pool");
+
+  clientCommand(pool.command('show').argument('<owner>', 'usr_… or team_… id, or a team slug'))
+    .description('show a shared pool')
+    .action(async (ref: string, flags: ClientFlags) => {
+      const api = connection(flags);
+      const res = await apiRequest<PoolView>(api, 'GET', `/v1/credit-pools/${seg(await poolOwner(api, ref))}`);
+      print(flags, res, () => describePool(res));
+    });
+
+  for (const op of ['set', 'add'] as const) {
+    clientCommand(pool.command(op).argument('<owner>', 'usr_… or team_… id, or a team slug').argument('<amount>', 'a decimal amount'))
+      .description(op === 'set' ? 'set a shared pool (made on first use)' : 'add to a shared pool (a negative amount takes away)')
+      .action(async (ref: string, amount: string, flags: ClientFlags) => {
+        const api = connection(flags);
+        const res = await apiRequest<PoolView>(api, 'POST', `/v1/credit-pools/${seg(await poolOwner(api, ref))}/credits`, { op, amount });
+        print(flags, res, () => describePool(res));
+      });
+  }
+}

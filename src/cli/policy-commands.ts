@@ -1,0 +1,165 @@
+import type { Command } from 'commander';
+import { LEAK_ACTIONS } from '../core/leak-policy.js';
+import { TOKEN_TYPES } from '../core/token.js';
+import { ApiError, apiRequest, type ApiClientOptions } from './api-client.js';
+import { clientCommand, collect, connection, listCell, oneOf, parseInteger, print, seg, type ClientFlags } from './client-kit.js';
+import { formatDuration, formatTable, formatTime, parseDuration } from './table.js';
+
+interface Lifecycle {
+  maxLifetime?: Partial<Record<string, number>>;
+  expiryRequired?: string[];
+  inactivityDays?: number;
+  inactivityWarningDays?: number;
+  allowedScopes?: string[];
+}
+
+interface PolicyResponse {
+  level: string;
+  teamId: string | null;
+  policy: Lifecycle;
+  effective?: Lifecycle;
+  updatedAt: number | null;
+  updatedBy: string | null;
+}
+
+interface LeakPolicy {
+  teamId: string | null;
+  action: string;
+  gracePeriodMs: number | null;
+  inherited: boolean;
+  updatedAt: number | null;
+  updatedBy: string | null;
+}
+
+interface PolicyFlags extends ClientFlags {
+  team?: string;
+  maxLifetime?: string[];
+  expiryRequired?: string[];
+  inactivityDays?: string;
+  inactivityWarningDays?: string;
+  allowedScope?: string[];
+  unset?: string[];
+  clear?: boolean;
+  leakAction?: string;
+  leakGrace?: string;
+}
+
+const RULES = ['maxLifetime', 'expiryRequired', 'inactivityDays', 'inactivityWarningDays', 'allowedScopes'] as const;
+
+const lifecyclePath = (team: string | undefined) => (team ? `/v1/teams/${seg(team)}/policies` : '/v1/policies');
+const leakPath = (team: string | undefined) => (team ? `/v1/teams/${seg(team)}/leak-policy` : '/v1/leak-policy');
+
+function ruleRows(p: Lifecycle): string[][] {
+  const lifetimes = Object.entries(p.maxLifetime ?? {}).map(([type, days]) => `${type} ${days}d`);
+  return [
+    ['max lifetime', listCell(lifetimes)],
+    ['expiry required', listCell(p.expiryRequired ?? [])],
+    ['inactivity days', p.inactivityDays === undefined ? '-' : String(p.inactivityDays)],
+    ['inactivity warning days', p.inactivityWarningDays === undefined ? '-' : String(p.inactivityWarningDays)],
+    ['allowed scopes', listCell(p.allowedScopes ?? [])],
+  ];
+}
+
+function describe(lifecycle: PolicyResponse, leak: LeakPolicy | string): string {
+  const rows = [
+    ['level', lifecycle.teamId ? `team ${lifecycle.teamId}` : lifecycle.level],
+    ...ruleRows(lifecycle.policy),
+    ['updated', lifecycle.updatedAt === null ? '-' : `${formatTime(lifecycle.updatedAt)} by ${lifecycle.updatedBy ?? '-'}`],
+  ];
+  if (lifecycle.effective) rows.push(...ruleRows(lifecycle.effective).map(([rule, value]) => [`in force: ${rule}`, value!]));
+  if (typeof leak === 'string') rows.push(['leak policy', leak]);
+  else {
+    const grace = leak.gracePeriodMs === null ? '' : ` (old secret works ${formatDuration(leak.gracePeriodMs)})`;
+    const origin = !leak.inherited ? '' : leak.teamId ? ", inherited from the installation's" : ', the built-in default';
+    rows.push(['leak policy', `${leak.action}${grace}${origin}`]);
+  }
+  return formatTable(['rule', 'value'], rows as string[][]);
+}
+
+/** The leak policy, or why the caller may not read it (it needs teams:read, the lifecycle policy policies:read). */
+async function readLeak(api: ApiClientOptions, team: string | undefined): Promise<LeakPolicy | string> {
+  try {
+    return await apiRequest<LeakPolicy>(api, 'GET', leakPath(team));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403) return `not readable with this token (${error.code})`;
+    throw error;
+  }
+}
+
+/** The level's rules with the flags applied: what is not named is kept. */
+function changed(current: Lifecycle, flags: PolicyFlags): Lifecycle {
+  const next: Lifecycle = flags.clear ? {} : { ...current };
+  for (const rule of flags.unset ?? []) delete next[oneOf(rule, '--unset', RULES)];
+  if (flags.maxLifetime) {
+    const lifetimes: Record<string, number> = {};
+    for (const entry of flags.maxLifetime) {
+      const [type, days] = entry.split('=');
+      if (days === undefined) throw new Error(`invalid --max-lifetime "${entry}": use type=days, e.g. api=90`);
+      lifetimes[oneOf(type!, '--max-lifetime type', TOKEN_TYPES)] = parseInteger(days, `--max-lifetime ${type}`, 1, 36_500);
+    }
+    next.maxLifetime = lifetimes;
+  }
+  if (flags.expiryRequired) next.expiryRequired = flags.expiryRequired.map((t) => oneOf(t, '--expiry-required', TOKEN_TYPES));
+  if (flags.inactivityDays !== undefined) next.inactivityDays = parseInteger(flags.inactivityDays, '--inactivity-days', 1, 36_500);
+  if (flags.inactivityWarningDays !== undefined) next.inactivityWarningDays = parseInteger(flags.inactivityWarningDays, '--inactivity-warning-days', 0, 36_499);
+  if (flags.allowedScope) next.allowedScopes = flags.allowedScope;
+  return next;
+}
+
+export function registerPolicyCommands(program: Command): void {
+  const policy = program.command('policy').description("lifecycle and leak policies: the installation's, or a team's with --team");
+
+  clientCommand(policy.command('show'))
+    .description("show a level's lifecycle rules (and, for a team, those in force) and its leak policy")
+    .option('--team <team>', 'team id or slug')
+    .action(async (flags: PolicyFlags) => {
+      const api = connection(flags);
+      const lifecycle = await apiRequest<PolicyResponse>(api, 'GET', lifecyclePath(flags.team));
+      const leak = await readLeak(api, flags.team);
+      print(flags, { lifecycle, leak }, () => describe(lifecycle, leak));
+    });
+
+  clientCommand(policy.command('set'))
+    .description('change the rules you name and keep the others (admins; team owners with --team)')
+    .option('--team <team>', 'team id or slug')
+    .option('--max-lifetime <type=days>', `longest life of a token type (${TOKEN_TYPES.join(', ')}), e.g. api=90 (repeatable; replaces the rule)`, collect)
+    .option('--expiry-required <type>', 'a token type that must have an expiry (repeatable; replaces the rule)', collect)
+    .option('--inactivity-days <n>', 'revoke tokens unused this many days')
+    .option('--inactivity-warning-days <n>', 'warn this many days before that revocation')
+    .option('--allowed-scope <pattern>', 'a scope pattern tokens may hold, e.g. docs:* (repeatable; replaces the rule)', collect)
+    .option('--unset <rule>', `remove a rule: ${RULES.join(', ')} (repeatable)`, collect)
+    .option('--clear', 'start from no rules')
+    .option('--leak-action <action>', `what a reported leak does: ${LEAK_ACTIONS.join(', ')}`)
+    .option('--leak-grace <duration>', 'with rotate: how long the leaked secret keeps working, e.g. 1h')
+    .action(async (flags: PolicyFlags) => {
+      const api = connection(flags);
+      const lifecycleGiven = [
+        flags.maxLifetime,
+        flags.expiryRequired,
+        flags.inactivityDays,
+        flags.inactivityWarningDays,
+        flags.allowedScope,
+        flags.unset,
+        flags.clear,
+      ].some((v) => v !== undefined);
+      if (flags.leakGrace !== undefined && flags.leakAction === undefined) throw new Error('--leak-grace goes with --leak-action rotate');
+      if (!lifecycleGiven && flags.leakAction === undefined) throw new Error('nothing to change: give at least one rule (see --help)');
+      // Both bodies are checked before either is sent, so a bad flag changes nothing.
+      const leakBody =
+        flags.leakAction === undefined
+          ? undefined
+          : {
+              action: oneOf(flags.leakAction, '--leak-action', LEAK_ACTIONS),
+              ...(flags.leakGrace !== undefined ? { gracePeriodMs: parseDuration(flags.leakGrace) } : {}),
+            };
+      let lifecycle: PolicyResponse | undefined;
+      if (lifecycleGiven) {
+        const current = await apiRequest<PolicyResponse>(api, 'GET', lifecyclePath(flags.team));
+        lifecycle = await apiRequest<PolicyResponse>(api, 'PUT', lifecyclePath(flags.team), changed(current.policy, flags));
+      }
+      const leak = leakBody === undefined ? await readLeak(api, flags.team) : await apiRequest<LeakPolicy>(api, 'PUT', leakPath(flags.team), leakBody);
+      lifecycle ??= await apiRequest<PolicyResponse>(api, 'GET', lifecyclePath(flags.team));
+      const shown = lifecycle;
+      print(flags, { lifecycle: shown, leak }, () => `Updated.\n${describe(shown, leak)}`);
+    });
+}
