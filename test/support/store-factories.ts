@@ -39,7 +39,7 @@ export const STORE_FROM_FILE = 'TESSERA_TEST_SQLITE_STORE_FROM';
 /** memory, SQLite and PostgreSQL: every suite that loops over these holds them to one behaviour. */
 export async function storeFactories(): Promise<StoreFactory[]> {
   const from = process.env[STORE_FROM_FILE];
-  if (from) return [copiedSqlite(from)];
+  if (from) return [sqliteFactory(from)];
   const probe = await postgresTestUrl();
   if (!('skip' in probe)) await probe.drop();
   return [
@@ -50,21 +50,7 @@ export async function storeFactories(): Promise<StoreFactory[]> {
         return { stores, cleanup: () => stores.close() };
       },
     },
-    {
-      name: 'sqlite',
-      open: async (options = {}) => {
-        const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
-        const stores = await openStores({ dataDir: dir, ...options });
-        return {
-          stores,
-          query: sqliteQuery(join(dir, 'tessera.db')),
-          cleanup: async () => {
-            await stores.close();
-            rmSync(dir, { recursive: true, force: true });
-          },
-        };
-      },
-    },
+    sqliteFactory(),
     'skip' in probe
       ? { name: 'postgres', skip: probe.skip, open: () => Promise.reject(new Error(probe.skip)) }
       : {
@@ -109,13 +95,13 @@ export async function describeEachStore(title: string, body: (stores: Stores, da
   }
 }
 
-/** SQLite on a copy of the database at `file`. */
-function copiedSqlite(file: string): StoreFactory {
+/** SQLite in a new directory; with `copyOf`, on a copy of the database at that file. */
+function sqliteFactory(copyOf?: string): StoreFactory {
   return {
     name: 'sqlite',
     open: async (options = {}) => {
-      const dir = mkdtempSync(join(tmpdir(), 'tessera-store-copy-'));
-      copyFileSync(file, join(dir, 'tessera.db'));
+      const dir = mkdtempSync(join(tmpdir(), 'tessera-store-'));
+      if (copyOf !== undefined) copyFileSync(copyOf, join(dir, 'tessera.db'));
       const stores = await openStores({ dataDir: dir, ...options });
       return {
         stores,
