@@ -20,7 +20,7 @@ function withServerFlags(command: Command): Command {
     .option('--log-level <level>', 'pino log level (env LOG_LEVEL, default info)');
 }
 
-/** `tessera serve`, `tessera migrate` and `tessera signing-keys`: the commands that run the server's side. */
+/** `tessera serve`, `migrate`, `export`, `import` and `signing-keys`: the commands that run the server's side. */
 export function registerServerCommands(program: Command): void {
   withServerFlags(program.command('serve').description('run the API server'))
     .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
@@ -38,6 +38,34 @@ export function registerServerCommands(program: Command): void {
       console.log(await migrate(serverConfig(flags, process.env)));
     }),
   );
+
+  withServerFlags(program.command('export').description('write every token (or one team\'s) with its digest, never a secret, as JSON Lines'))
+    .option('--team <id|slug>', "only this team's tokens, its members and its tokens' owners")
+    .option('--out <file>', 'write to this file (default: standard output)')
+    .action((flags: ServerFlags & { team?: string; out?: string }) =>
+      explaining(async () => {
+        const { exportCommand } = await import('./data-commands.js');
+        await exportCommand(serverConfig(flags, process.env), flags);
+      }),
+    );
+
+  withServerFlags(
+    program
+      .command('import')
+      .description("import a tessera export, or another system's keys by their text or digest (docs/import-export.md)")
+      .argument('<file>', 'JSON Lines or CSV'),
+  )
+    .option('--format <format>', 'tessera, jsonl, csv, unkey or unleash (default: a tessera export by its header, else jsonl or csv by the look)')
+    .option('--dry-run', 'read and check everything, write nothing, print the counts')
+    .option('--skip-invalid', 'import the good records and list the bad (default: a bad record stops the import, nothing is written)')
+    .option('--owner <user id>', "foreign keys: the user they belong to, unless a record's owner is a user here")
+    .option('--team <id|slug>', "foreign keys: the team they belong to")
+    .action((file: string, flags: ServerFlags & import('./data-commands.js').ImportFlags) =>
+      explaining(async () => {
+        const { importCommand } = await import('./data-commands.js');
+        await importCommand(serverConfig(flags, process.env), file, flags);
+      }),
+    );
 
   const signingKeys = program.command('signing-keys').description('the keys the JWTs of POST /oauth/token are signed with');
   withServerFlags(
