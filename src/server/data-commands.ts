@@ -86,7 +86,7 @@ export async function importCommand(config: ServerConfig, path: string, flags: I
     for (const bad of report.bad) console.error(`${path}:${bad.line}: ${bad.problem}`);
     if (report.refused > report.bad.length) console.error(`… and ${report.refused - report.bad.length} more bad record(s)`);
     for (const note of report.notes) console.error(`note: ${note}`);
-    if (report.written) await importer.audit(null, report, { via: 'cli', format, file: path });
+    if (report.written) await importer.audit(null, { imported: report.imported, skipped: report.skipped, refused: report.refused }, { via: 'cli', format, file: path });
     console.log(`${describeStore(config)}: ${summary(report, flags.dryRun === true)}`);
     if (!report.written && flags.dryRun !== true) process.exitCode = 1;
   } finally {

@@ -1,0 +1,128 @@
+/**
+ * Importing another system's keys into a fresh SQLite store (issue 23: 1M in under a minute):
+ * `npm run bench -- import`. The import runs through importFile, the code `tessera import` runs
+ * (both passes over a CSV file of plaintext keys, hashing, checks, the existence lookups and the
+ * bulk write); the baseline is the floor under it, measured in the same run: the same rows
+ * inserted by better-sqlite3 alone, one prepared statement in one transaction. Medians of rounds.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { BASE62_ALPHABET } from '../src/core/base62.js';
+import { digestSecret } from '../src/core/digest.js';
+import { newId } from '../src/core/ids.js';
+import { tokenFields } from '../src/core/issue-token.js';
+import type { TokenRecord } from '../src/core/token.js';
+import { importerFor } from '../src/server/data-commands.js';
+import { importFile } from '../src/server/import-file.js';
+import { openStores } from '../src/store/open-stores.js';
+import { toRow } from '../src/store/sql/sql-token-store.js';
+import { median } from './report.js';
+
+const KEYS = Number(process.env.BENCH_IMPORT_KEYS ?? 1_000_000);
+const ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? 3);
+
+/** Keys of another system's shape: `sk_live_` and 32 base62 characters. */
+function foreignKeys(n: number): string[] {
+  const keys: string[] = [];
+  const bytes = randomBytes(n * 32);
+  for (let i = 0; i < n; i++) {
+    let key = 'sk_live_';
+    for (let j = 0; j < 32; j++) key += BASE62_ALPHABET[bytes[i * 32 + j]! % 62];
+    keys.push(key);
+  }
+  return keys;
+}
+
+async function writeCsv(path: string, keys: readonly string[]): Promise<void> {
+  const out = createWriteStream(path);
+  out.write('key,name,scopes\n');
+  for (const [i, key] of keys.entries()) if (!out.write(`${key},key ${i},read\n`)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
+
+async function timeImport(csv: string): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-import-'));
+  const stores = await openStores({ dataDir: dir });
+  try {
+    await stores.accounts.createUser({ id: 'usr_bench', name: 'bench', email: null, role: 'admin', createdAt: Date.now() });
+    const start = performance.now();
+    const report = await importFile({ importer: importerFor(stores), accounts: stores.accounts }, { path: csv, format: 'csv', dryRun: false, skipInvalid: false, owner: 'usr_bench' });
+    const ms = performance.now() - start;
+    if (report.imported !== KEYS) throw new Error(`imported ${report.imported} of ${KEYS}`);
+    return ms;
+  } finally {
+    await stores.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same tokens as the import makes, inserted by better-sqlite3 alone into the same migrated schema. */
+async function timeBaseline(keys: readonly string[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-import-'));
+  await (await openStores({ dataDir: dir })).close();
+  const db = new SqliteDatabase(join(dir, 'tessera.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  try {
+    const start = performance.now();
+    const now = Date.now();
+    const rows = keys.map((key, i) => {
+      const token: TokenRecord = {
+        ...tokenFields({ name: `key ${i}`, type: 'api', origin: 'import', ownerUserId: 'usr_bench', scopes: ['read'] }),
+        id: newId('tok', now, randomBytes),
+        digest: digestSecret(key),
+        prefix: '',
+        suffix: key.slice(-4),
+        createdAt: now,
+        updatedAt: now,
+        activeAt: null,
+        useCount: 0,
+        revokedAt: null,
+        leakedAt: null,
+        leakedUrl: null,
+        lastRefillAt: null,
+      };
+      return toRow(token);
+    });
+    const columns = Object.keys(rows[0]!);
+    const insert = db.prepare(`insert into tokens (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`);
+    db.transaction(() => {
+      for (const row of rows) insert.run({ ...row, credits: null });
+    })();
+    return performance.now() - start;
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchImport(): Promise<void> {
+  console.log(`import: ${KEYS} foreign keys from CSV into a fresh SQLite store, ${ROUNDS} rounds, medians`);
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-import-'));
+  try {
+    const keys = foreignKeys(KEYS);
+    const csv = join(dir, 'keys.csv');
+    await writeCsv(csv, keys);
+    const imports: number[] = [];
+    const baselines: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      baselines.push(await timeBaseline(keys));
+      imports.push(await timeImport(csv));
+      console.log(`  round ${round + 1}: tessera import ${(imports[round]! / 1000).toFixed(1)} s, baseline ${(baselines[round]! / 1000).toFixed(1)} s`);
+    }
+    const tessera = median(imports);
+    const floor = median(baselines);
+    console.log(
+      `tessera import  ${(tessera / 1000).toFixed(1)} s  ${Math.round((KEYS * 1000) / tessera)}/s\n` +
+        `raw insert      ${(floor / 1000).toFixed(1)} s  ${Math.round((KEYS * 1000) / floor)}/s\n` +
+        `ratio           ${(tessera / floor).toFixed(2)}× the raw insert's time`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
