@@ -41,7 +41,7 @@ export function optionalTime(row: Row, ...names: string[]): number | null {
   return ms;
 }
 
-/** A list from a JSON array, or from text: a JSON array, else words split by spaces or commas. */
+/** A list from a JSON array, or from text: a JSON array, a PostgreSQL array (`{a,b}`, as psql prints array_agg), else words split by spaces or commas. */
 export function textList(row: Row, ...names: string[]): string[] {
   const [name, value] = pick(row, ...names);
   if (value === undefined) return [];
@@ -53,7 +53,13 @@ export function textList(row: Row, ...names: string[]): string[] {
       } catch {
         throw new FieldProblem(`${name} is not a JSON array`);
       }
-    } else list = value.split(/[\s,]+/).filter((word) => word !== '');
+    } else {
+      const words = /^\{(.*)\}$/s.exec(value.trim())?.[1] ?? value;
+      list = words
+        .split(/[\s,]+/)
+        .map((word) => word.replace(/^"(.*)"$/, '$1'))
+        .filter((word) => word !== '');
+    }
   }
   if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) throw new FieldProblem(`${name} must be a list of text`);
   return list as string[];
