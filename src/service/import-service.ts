@@ -1,6 +1,6 @@
 import { userNameKey } from '../core/account.js';
 import { AppError } from '../core/errors.js';
-import type { ImportedKey } from '../core/foreign-key-record.js';
+import { importedKeyOf, type ImportedKey } from '../core/foreign-key-record.js';
 import { FOREIGN_KEYS_PRESENT, FOREIGN_KEYS_SETTING } from '../core/foreign-key.js';
 import { newId } from '../core/ids.js';
 import { tokenFields } from '../core/issue-token.js';
@@ -8,6 +8,7 @@ import type { TokenRecord } from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import type { TokenStore } from '../store/token-store.js';
+import type { AccessPolicy } from './access-policy.js';
 import type { AuditService } from './audit-service.js';
 import type { CallContext } from './principal.js';
 import type { Runtime } from './runtime.js';
@@ -19,6 +20,10 @@ export interface ImportItem {
 }
 
 export type ImportOutcome = { status: 'imported'; id: string } | { status: 'skipped'; id: string };
+
+export type BatchAnswer =
+  | { refused: Array<{ index: number; reason: string }> }
+  | { dryRun: boolean; imported: number; skipped: number; results: Array<ImportOutcome & { index: number }> };
 
 /** Whose imported foreign keys are, and in which team. */
 export interface ImportPlacement {
@@ -48,6 +53,8 @@ export class ImportService {
       settings: SettingsStore;
       audit: Pick<AuditService, 'record'>;
       runtime: Runtime;
+      /** For the API's batches: admins only. */
+      access?: Pick<AccessPolicy, 'requireAdmin'>;
       /** Every node drops cached answers (a negative one for an imported digest): the live server's change feed. */
       changes?: { publish(tokens: readonly TokenRecord[]): Promise<void> };
     },
@@ -133,6 +140,32 @@ export class ImportService {
     await this.deps.tokens.insertMany(fresh.map((item) => item.token));
     await this.deps.changes?.publish(fresh.map((item) => item.token));
     return outcomes;
+  }
+
+  /**
+   * POST /v1/tokens/import: up to a thousand keys of the foreign shape, all or nothing. Bad keys
+   * are answered by index and nothing is written; else each key is imported or skipped (its digest
+   * exists), in one transaction, audited as one event.
+   */
+  async importBatch(
+    ctx: CallContext,
+    keys: readonly Record<string, unknown>[],
+    options: { dryRun: boolean; ownerUserId?: string; teamId?: string },
+  ): Promise<BatchAnswer> {
+    if (!this.deps.access) throw new Error('ImportService.importBatch needs an access policy');
+    this.deps.access.requireAdmin(ctx.principal);
+    this.#users.clear();
+    const placement = await this.placement(options.ownerUserId ?? ctx.principal.user.id, options.teamId !== undefined ? { id: options.teamId } : null);
+    const parsed = keys.map((row) => importedKeyOf('jsonl', row));
+    const refused = parsed.flatMap((result, index) => ('problem' in result ? [{ index, reason: result.problem }] : []));
+    if (refused.length > 0) return { refused };
+    const items: ImportItem[] = [];
+    for (const result of parsed) if ('key' in result) items.push(await this.tokenOf(result.key, placement));
+    const outcomes = await this.write(items, { dryRun: options.dryRun });
+    const imported = outcomes.filter((o) => o.status === 'imported').length;
+    const answer = { dryRun: options.dryRun, imported, skipped: outcomes.length - imported, results: outcomes.map((o, index) => ({ index, ...o })) };
+    if (!options.dryRun) await this.audit(ctx, { imported, skipped: answer.skipped, refused: 0 }, { via: 'api', teamId: placement.teamId });
+    return answer;
   }
 
   async claimForeignKeys(): Promise<void> {
