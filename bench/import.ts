@@ -51,7 +51,10 @@ async function timeImport(csv: string): Promise<number> {
   try {
     await stores.accounts.createUser({ id: 'usr_bench', name: 'bench', email: null, role: 'admin', createdAt: Date.now() });
     const start = performance.now();
-    const report = await importFile({ importer: importerFor(stores), accounts: stores.accounts }, { path: csv, format: 'csv', dryRun: false, skipInvalid: false, owner: 'usr_bench' });
+    const report = await importFile(
+      { importer: importerFor(stores), accounts: stores.accounts },
+      { path: csv, format: 'csv', dryRun: false, skipInvalid: false, owner: 'usr_bench' },
+    );
     const ms = performance.now() - start;
     if (report.imported !== KEYS) throw new Error(`imported ${report.imported} of ${KEYS}`);
     return ms;

@@ -20,7 +20,13 @@ import { resultsJson, resultsMarkdown } from './results.js';
 import { inReportOrder, rssByStore, svgChart, textTable } from './report.js';
 import { runSuite, SCENARIOS, type SuiteOptions } from './suite.js';
 
-const OTHERS: Record<string, () => Promise<void>> = { charges: benchCharges, cluster: benchCluster, verifier: benchVerifier, gateway: benchGateway, import: benchImport };
+const OTHERS: Record<string, () => Promise<void>> = {
+  charges: benchCharges,
+  cluster: benchCluster,
+  verifier: benchVerifier,
+  gateway: benchGateway,
+  import: benchImport,
+};
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

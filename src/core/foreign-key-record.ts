@@ -70,7 +70,8 @@ function secretOf(row: Row, textNames: string[], hashNames: string[]): Pick<Impo
   if (text !== undefined) {
     if (typeof text !== 'string') throw new FieldProblem(`${textName} must be text`);
     const kind = classifyKeyText(text);
-    if (kind === 'malformed') throw new FieldProblem(`${textName} is not a key tessera can take (8 to 512 visible ASCII characters, and not tessera's shape with a wrong checksum)`);
+    if (kind === 'malformed')
+      throw new FieldProblem(`${textName} is not a key tessera can take (8 to 512 visible ASCII characters, and not tessera's shape with a wrong checksum)`);
     return { digest: digestSecret(text), foreign: kind === 'foreign', suffix: text.slice(-4) };
   }
   if (hash === undefined)
@@ -124,9 +125,7 @@ function unkeyKey(row: Row): ImportedKey {
   const owner = optionalText(row, 'externalId', 'external_id', 'ownerId', 'owner_id');
   const ratelimit = optionalObject(row, 'ratelimit');
   const limit = ratelimit ? optionalCount(ratelimit, 'limit') : optionalCount(row, 'ratelimit_limit', 'ratelimitLimit');
-  const duration = ratelimit
-    ? optionalCount(ratelimit, 'duration', 'refillInterval')
-    : optionalCount(row, 'ratelimit_duration', 'ratelimitDuration');
+  const duration = ratelimit ? optionalCount(ratelimit, 'duration', 'refillInterval') : optionalCount(row, 'ratelimit_duration', 'ratelimitDuration');
   if ((limit === null) !== (duration === null)) throw new FieldProblem('ratelimit needs both a limit and a duration');
   const metadata: Record<string, unknown> = { ...(optionalObject(row, 'meta') ?? {}) };
   if (owner !== null) metadata.unkeyOwnerId = owner;

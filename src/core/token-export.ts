@@ -87,9 +87,7 @@ const TOKEN_FIELDS: Record<keyof ExportedToken, (v: unknown) => boolean> = {
       (v.interval === 'daily' || v.interval === 'monthly') &&
       (v.dayOfMonth === null || (Number.isInteger(v.dayOfMonth) && (v.dayOfMonth as number) >= 1 && (v.dayOfMonth as number) <= 31))),
   lastRefillAt: isTimeOrNull,
-  rateLimits: (v) =>
-    Array.isArray(v) &&
-    v.every((r) => isObject(r) && isText(r.name) && Number.isSafeInteger(r.limit) && Number.isSafeInteger(r.durationMs)),
+  rateLimits: (v) => Array.isArray(v) && v.every((r) => isObject(r) && isText(r.name) && Number.isSafeInteger(r.limit) && Number.isSafeInteger(r.durationMs)),
 };
 
 /** The record a `token` line holds, or what is wrong with it (naming the field). */
@@ -113,7 +111,8 @@ export function accountFromExport(line: Record<string, unknown>): ExportLine | s
   switch (line.kind) {
     case 'header':
       if (line.format !== EXPORT_FORMAT) return `format must be ${EXPORT_FORMAT}`;
-      if (typeof line.version !== 'number' || line.version > EXPORT_VERSION) return `version ${String(line.version)} is newer than this tessera reads (${EXPORT_VERSION})`;
+      if (typeof line.version !== 'number' || line.version > EXPORT_VERSION)
+        return `version ${String(line.version)} is newer than this tessera reads (${EXPORT_VERSION})`;
       return line as unknown as ExportHeader;
     case 'user': {
       const u = line.user;
@@ -123,7 +122,8 @@ export function accountFromExport(line: Record<string, unknown>): ExportLine | s
     }
     case 'team': {
       const t = line.team;
-      if (!isObject(t) || !isText(t.id) || !isText(t.slug) || !isText(t.name) || !isTimeOrNull(t.createdAt)) return 'team must have id, slug, name and createdAt';
+      if (!isObject(t) || !isText(t.id) || !isText(t.slug) || !isText(t.name) || !isTimeOrNull(t.createdAt))
+        return 'team must have id, slug, name and createdAt';
       return line as unknown as ExportLine;
     }
     case 'membership': {

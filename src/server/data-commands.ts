@@ -86,7 +86,8 @@ export async function importCommand(config: ServerConfig, path: string, flags: I
     for (const bad of report.bad) console.error(`${path}:${bad.line}: ${bad.problem}`);
     if (report.refused > report.bad.length) console.error(`… and ${report.refused - report.bad.length} more bad record(s)`);
     for (const note of report.notes) console.error(`note: ${note}`);
-    if (report.written) await importer.audit(null, { imported: report.imported, skipped: report.skipped, refused: report.refused }, { via: 'cli', format, file: path });
+    if (report.written)
+      await importer.audit(null, { imported: report.imported, skipped: report.skipped, refused: report.refused }, { via: 'cli', format, file: path });
     console.log(`${describeStore(config)}: ${summary(report, flags.dryRun === true)}`);
     if (!report.written && flags.dryRun !== true) process.exitCode = 1;
   } finally {
@@ -110,14 +111,20 @@ export async function exportCommand(config: ServerConfig, flags: { team?: string
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const out = flags.out === undefined ? process.stdout : createWriteStream(flags.out, { mode: 0o600 });
   try {
-    const counts = await exportStore(stores, { ...(flags.team !== undefined ? { team: flags.team } : {}), now: Date.now(), serverKeyFingerprint }, async (line) => {
-      if (!out.write(line)) await once(out, 'drain');
-    });
+    const counts = await exportStore(
+      stores,
+      { ...(flags.team !== undefined ? { team: flags.team } : {}), now: Date.now(), serverKeyFingerprint },
+      async (line) => {
+        if (!out.write(line)) await once(out, 'drain');
+      },
+    );
     if (out !== process.stdout) {
       out.end();
       await once(out, 'finish');
     }
-    console.error(`exported ${counts.tokens} tokens, ${counts.users} users, ${counts.teams} teams, ${counts.memberships} memberships from ${describeStore(config)}`);
+    console.error(
+      `exported ${counts.tokens} tokens, ${counts.users} users, ${counts.teams} teams, ${counts.memberships} memberships from ${describeStore(config)}`,
+    );
   } finally {
     await stores.close();
   }

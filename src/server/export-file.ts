@@ -58,7 +58,8 @@ export async function exportStore(
     teamId: team?.id ?? null,
   });
   const teams = team ? [team] : [];
-  if (!team) for await (const each of pages((cursor) => stores.accounts.listTeams({ limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) }))) teams.push(each);
+  if (!team)
+    for await (const each of pages((cursor) => stores.accounts.listTeams({ limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) }))) teams.push(each);
   const memberships = (await Promise.all(teams.map((t) => stores.accounts.listMembers(t.id)))).flat();
   const emitUser = async (user: UserRecord) => {
     const { numId: _numId, ...rest } = user;
@@ -73,7 +74,8 @@ export async function exportStore(
       const user = await stores.accounts.findUser(id);
       if (user) await emitUser(user);
     }
-  } else for await (const user of pages((cursor) => stores.accounts.listUsers({ limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) }))) await emitUser(user);
+  } else
+    for await (const user of pages((cursor) => stores.accounts.listUsers({ limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) }))) await emitUser(user);
   for (const each of teams) {
     await emit({ kind: 'team', team: each });
     counts.teams++;

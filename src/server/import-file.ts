@@ -92,10 +92,12 @@ export async function importFile(deps: { importer: ImportService; accounts: Acco
 
 async function placementFor(importer: ImportService, options: ImportFileOptions): Promise<ImportPlacement | undefined> {
   if (options.format === 'tessera') {
-    if (options.owner !== undefined || options.team !== undefined) throw new AppError('VALIDATION_ERROR', 'a tessera export keeps its owners and teams: leave out --owner and --team');
+    if (options.owner !== undefined || options.team !== undefined)
+      throw new AppError('VALIDATION_ERROR', 'a tessera export keeps its owners and teams: leave out --owner and --team');
     return undefined;
   }
-  if (options.owner === undefined) throw new AppError('VALIDATION_ERROR', 'give --owner <user id>: the user the imported keys belong to (unless a record names one)');
+  if (options.owner === undefined)
+    throw new AppError('VALIDATION_ERROR', 'give --owner <user id>: the user the imported keys belong to (unless a record names one)');
   const team = options.team === undefined ? null : options.team.startsWith('team_') ? { id: options.team } : { slug: options.team };
   return importer.placement(options.owner, team);
 }
@@ -148,7 +150,11 @@ async function* checkedRecords(
  * another user here has, or a team whose slug another team has, is made with its id's last 6
  * characters added, and said so in the notes.
  */
-async function createAccounts(accounts: AccountStore, lines: readonly ExportLine[], dryRun: boolean): Promise<{ users: number; teams: number; notes: string[] }> {
+async function createAccounts(
+  accounts: AccountStore,
+  lines: readonly ExportLine[],
+  dryRun: boolean,
+): Promise<{ users: number; teams: number; notes: string[] }> {
   const notes: string[] = [];
   let users = 0;
   let teams = 0;
@@ -157,7 +163,13 @@ async function createAccounts(accounts: AccountStore, lines: readonly ExportLine
     if (line.kind !== 'user' || (await accounts.findUser(line.user.id))) continue;
     users++;
     if (dryRun) continue;
-    const user: Omit<UserRecord, 'numId' | 'disabledAt'> = { id: line.user.id, name: line.user.name, email: line.user.email, role: line.user.role, createdAt: line.user.createdAt };
+    const user: Omit<UserRecord, 'numId' | 'disabledAt'> = {
+      id: line.user.id,
+      name: line.user.name,
+      email: line.user.email,
+      role: line.user.role,
+      createdAt: line.user.createdAt,
+    };
     try {
       await accounts.createUser(user);
     } catch (error) {

@@ -39,7 +39,7 @@ export function registerServerCommands(program: Command): void {
     }),
   );
 
-  withServerFlags(program.command('export').description('write every token (or one team\'s) with its digest, never a secret, as JSON Lines'))
+  withServerFlags(program.command('export').description("write every token (or one team's) with its digest, never a secret, as JSON Lines"))
     .option('--team <id|slug>', "only this team's tokens, its members and its tokens' owners")
     .option('--out <file>', 'write to this file (default: standard output)')
     .action((flags: ServerFlags & { team?: string; out?: string }) =>
@@ -59,7 +59,7 @@ export function registerServerCommands(program: Command): void {
     .option('--dry-run', 'read and check everything, write nothing, print the counts')
     .option('--skip-invalid', 'import the good records and list the bad (default: a bad record stops the import, nothing is written)')
     .option('--owner <user id>', "foreign keys: the user they belong to, unless a record's owner is a user here")
-    .option('--team <id|slug>', "foreign keys: the team they belong to")
+    .option('--team <id|slug>', 'foreign keys: the team they belong to')
     .action((file: string, flags: ServerFlags & import('./data-commands.js').ImportFlags) =>
       explaining(async () => {
         const { importCommand } = await import('./data-commands.js');

@@ -77,7 +77,8 @@ export class ImportService {
   async tokenOf(key: ImportedKey, placement: ImportPlacement): Promise<ImportItem> {
     const now = this.deps.runtime.now();
     const ownHere = key.owner !== null && (await this.#isUser(key.owner));
-    const metadata = key.owner === null || ownHere || Object.values(key.metadata).includes(key.owner) ? key.metadata : { ...key.metadata, importedOwner: key.owner };
+    const metadata =
+      key.owner === null || ownHere || Object.values(key.metadata).includes(key.owner) ? key.metadata : { ...key.metadata, importedOwner: key.owner };
     const fields = tokenFields({
       name: key.name,
       type: key.type,

@@ -99,7 +99,8 @@ await describeEachApp('importing a batch of keys', (h) => {
 
   it('places keys with an owner and a team, and refuses more than 1000 keys or unknown fields', async () => {
     const owner = await h.user(fresh('owner'));
-    const team = (await h.request({ method: 'POST', url: '/v1/teams', as: h.admin, payload: { slug: fresh('team').toLowerCase().replace(/_/g, '-') } })).json().team;
+    const team = (await h.request({ method: 'POST', url: '/v1/teams', as: h.admin, payload: { slug: fresh('team').toLowerCase().replace(/_/g, '-') } })).json()
+      .team;
     const res = await post({ keys: [{ key: fresh(), owner: 'crm-42' }], ownerUserId: owner.id, teamId: team.id });
     assert.equal(res.statusCode, 200, res.body);
     const token = await h.stores.tokens.findById(res.json().results[0].id);

@@ -18,7 +18,7 @@ export function tokenImportRoutes(services: Pick<Services, 'imports'>): FastifyP
           tags: ['tokens'],
           security: requires('tokens:write'),
           summary:
-            "Import up to 1000 keys of another system by their text or SHA-256 (admins only): all or nothing; a key whose digest exists is skipped; the old text keeps working",
+            'Import up to 1000 keys of another system by their text or SHA-256 (admins only): all or nothing; a key whose digest exists is skipped; the old text keeps working',
           body: ImportTokensBody,
           response: { 200: ImportTokensResponse, ...authErrors, 400: ImportRefusedResponse, 404: ErrorResponse },
         },
@@ -32,7 +32,11 @@ export function tokenImportRoutes(services: Pick<Services, 'imports'>): FastifyP
         });
         if ('refused' in answer) {
           return reply.code(400).send({
-            error: { code: 'VALIDATION_ERROR', message: `keys.${answer.refused[0]!.index}: ${answer.refused[0]!.reason}; nothing was imported`, requestId: request.id },
+            error: {
+              code: 'VALIDATION_ERROR',
+              message: `keys.${answer.refused[0]!.index}: ${answer.refused[0]!.reason}; nothing was imported`,
+              requestId: request.id,
+            },
             refused: answer.refused,
           });
         }

@@ -5,7 +5,9 @@ import { ErrorResponse } from './common.js';
 /** At most this many keys to a batch: one transaction, answered at once. */
 export const IMPORT_BATCH_MAX = 1000;
 
-const Time = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 40 })], { description: 'Milliseconds since the epoch, or an ISO 8601 date-time.' });
+const Time = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 40 })], {
+  description: 'Milliseconds since the epoch, or an ISO 8601 date-time.',
+});
 
 export const ImportedKeyBody = Type.Object(
   {

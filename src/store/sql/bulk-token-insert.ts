@@ -90,8 +90,6 @@ export async function insertTokens(db: Kysely<Database>, dialect: SqlDialect, to
 
 /** The uses of a token just inserted: only where the row with this id is the one with this digest. */
 const usesText = {
-  sqlite:
-    'insert into token_uses (token_id, use_count, active_at) select id, ?, ? from tokens where id = ? and digest = ? on conflict do nothing',
-  postgres:
-    'insert into token_uses (token_id, use_count, active_at) select id, $1, $2 from tokens where id = $3 and digest = $4 on conflict do nothing',
+  sqlite: 'insert into token_uses (token_id, use_count, active_at) select id, ?, ? from tokens where id = ? and digest = ? on conflict do nothing',
+  postgres: 'insert into token_uses (token_id, use_count, active_at) select id, $1, $2 from tokens where id = $3 and digest = $4 on conflict do nothing',
 };
