@@ -1,7 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { TokenRecord } from '../../core/token.js';
 import type { Database, SqlDialect, TokensTable } from './schema.js';
-import { toRow } from './sql-token-store.js';
 
 /** The token columns in the order the statement lists them. */
 const COLUMNS = [
@@ -60,7 +59,12 @@ function insertText(dialect: SqlDialect, rows: number): string {
  * A token whose id, digest or other unique key exists is skipped: `on conflict do nothing` with no
  * target covers every unique index. Returns how many rows it inserted.
  */
-export async function insertTokens(db: Kysely<Database>, dialect: SqlDialect, tokens: readonly TokenRecord[]): Promise<number> {
+export async function insertTokens(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  tokens: readonly TokenRecord[],
+  toRow: (token: TokenRecord) => TokensTable,
+): Promise<number> {
   if (tokens.length === 0) return 0;
   const texts = new Map<number, string>();
   const run = async (tx: Kysely<Database>): Promise<number> => {

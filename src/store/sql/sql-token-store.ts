@@ -61,7 +61,7 @@ export class SqlTokenStore implements TokenStore {
   }
 
   insertMany(tokens: readonly TokenRecord[]): Promise<number> {
-    return insertTokens(this.db, this.dialect, tokens);
+    return insertTokens(this.db, this.dialect, tokens, toRow);
   }
 
   async idsByDigest(digests: readonly Buffer[]): Promise<Map<string, string>> {
