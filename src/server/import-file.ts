@@ -41,7 +41,8 @@ export interface ImportFileReport extends ImportCounts {
 const BATCH = 5000;
 const MAX_LISTED = 100;
 
-type Checked = { line: number; item: ImportItem } | { line: number; account: ExportLine } | { line: number; problem: string };
+/** A record checked: the item to write (null when only checking), an account of an export, or what is wrong. */
+type Checked = { line: number; item: ImportItem | null } | { line: number; account: ExportLine } | { line: number; problem: string };
 
 /**
  * `tessera import`: reads the file twice, streaming both times. The first pass checks every record
@@ -81,7 +82,7 @@ export async function importFile(deps: { importer: ImportService; accounts: Acco
   };
   options.onProgress?.(0, total);
   for await (const checked of checkedRecords(deps.importer, options, placement, false)) {
-    if (!('item' in checked)) continue;
+    if (!('item' in checked) || checked.item === null) continue;
     batch.push(checked.item);
     if (batch.length >= BATCH) await flush();
   }
@@ -140,7 +141,7 @@ async function* checkedRecords(
     }
     const parsed = importedKeyOf(format, record.row);
     if ('problem' in parsed) yield { line, problem: parsed.problem };
-    else if (checkOnly) yield { line, item: { token: undefined as never, foreign: parsed.key.foreign } };
+    else if (checkOnly) yield { line, item: null };
     else yield { line, item: await importer.tokenOf(parsed.key, placement!) };
   }
 }
