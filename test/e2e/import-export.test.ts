@@ -175,6 +175,8 @@ describe('tessera export and import between SQLite and PostgreSQL', () => {
     const skipping = await tessera(['import', file, '--data-dir', dataDir, '--owner', 'admin', '--skip-invalid']);
     assert.equal(skipping.code, 0, skipping.stderr);
     assert.match(skipping.stdout, /imported 1, skipped 0 \(already there\), refused 1/);
+    // Not a terminal: progress is a plain line, ending at the whole count.
+    assert.match(skipping.stderr, /^import: 100% 1\/1 \d+\/s ETA 00:00$/m);
     assert.equal(await count(), 1);
   });
 });
