@@ -15,7 +15,7 @@ import { BASE62_ALPHABET } from '../src/core/base62.js';
 import { digestSecret } from '../src/core/digest.js';
 import { newId } from '../src/core/ids.js';
 import { tokenFields } from '../src/core/issue-token.js';
-import { importerFor } from '../src/server/data-commands.js';
+import { IMPORT_SQLITE_CACHE_MB, importerFor } from '../src/server/data-commands.js';
 import { importFile } from '../src/server/import-file.js';
 import { openStores } from '../src/store/open-stores.js';
 import { toRow } from '../src/store/sql/sql-token-store.js';
@@ -60,7 +60,8 @@ async function timed(work: () => Promise<void>): Promise<Timing> {
 
 async function timeImport(csv: string): Promise<Timing> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-import-'));
-  const stores = await openStores({ dataDir: dir });
+  // As `tessera import` opens it.
+  const stores = await openStores({ dataDir: dir, sqliteCacheMb: IMPORT_SQLITE_CACHE_MB });
   try {
     await stores.accounts.createUser({ id: 'usr_bench', name: 'bench', email: null, role: 'admin', createdAt: Date.now() });
     return await timed(async () => {
@@ -86,6 +87,7 @@ async function timeBaseline(keys: readonly string[]): Promise<Timing> {
   const db = new SqliteDatabase(join(dir, 'tessera.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma(`cache_size = -${IMPORT_SQLITE_CACHE_MB * 1024}`);
   try {
     return await timed(async () => {
       const now = Date.now();

@@ -14,6 +14,9 @@ import { KEY_FINGERPRINT_SETTING } from './key-fingerprint.js';
 import { describeStore, type ServerConfig } from './server-config.js';
 import { openDatabase } from '../store/open-stores.js';
 
+/** The SQLite page cache of an import's connection: a million tokens' indexes stay in memory while they grow. */
+export const IMPORT_SQLITE_CACHE_MB = 256;
+
 export interface ImportFlags {
   format?: string;
   dryRun?: boolean;
@@ -68,7 +71,7 @@ function summary(report: ImportFileReport, dryRun: boolean): string {
 
 export async function importCommand(config: ServerConfig, path: string, flags: ImportFlags): Promise<void> {
   const format = await formatOf(path, flags.format);
-  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteCacheMb: IMPORT_SQLITE_CACHE_MB });
   try {
     const importer = importerFor(stores);
     const report = await importFile(
