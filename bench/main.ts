@@ -14,12 +14,19 @@ import { benchCharges } from './charges.js';
 import { benchCluster } from './cluster.js';
 import { benchGateway } from './gateway.js';
 import { benchVerifier } from './verifier.js';
+import { benchImport } from './import.js';
 import { pinCores } from './cores.js';
 import { resultsJson, resultsMarkdown } from './results.js';
 import { inReportOrder, rssByStore, svgChart, textTable } from './report.js';
 import { runSuite, SCENARIOS, type SuiteOptions } from './suite.js';
 
-const OTHERS: Record<string, () => Promise<void>> = { charges: benchCharges, cluster: benchCluster, verifier: benchVerifier, gateway: benchGateway };
+const OTHERS: Record<string, () => Promise<void>> = {
+  charges: benchCharges,
+  cluster: benchCluster,
+  verifier: benchVerifier,
+  gateway: benchGateway,
+  import: benchImport,
+};
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -41,7 +48,7 @@ const known = [...SCENARIOS.map((s) => s.name), ...Object.keys(OTHERS)];
 if (values.help) {
   console.log(
     'npm run bench [-- [--quick] [--rounds N] [--seconds N] [--warmup N] [--connections N] [--tokens N] [--pg-tokens N] [--unpinned] [--out DIR] [scenario…]]\n' +
-      `scenarios: ${known.join(', ')} (default: every load scenario; charges, cluster, verifier and gateway only when named)\n` +
+      `scenarios: ${known.join(', ')} (default: every load scenario; charges, cluster, verifier, gateway and import only when named)\n` +
       'PostgreSQL rows need TESSERA_BENCH_DATABASE_URL=postgres://… (a throwaway database is made on that server).',
   );
   process.exit(0);

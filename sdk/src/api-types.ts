@@ -3669,6 +3669,245 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/tokens/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Import up to 1000 keys of another system by their text or SHA-256 (admins only): all or nothing; a key whose digest exists is skipped; the old text keeps working */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            keys: {
+              /** @description The key's text: hashed here, never stored or answered. */
+              key?: string;
+              /** @description The key's SHA-256: 64 hex digits, or base64/base64url. */
+              hash?: string;
+              name?: string;
+              /** @description A user id here owns it; anything else is kept in metadata.importedOwner. */
+              owner?: string;
+              scopes?: string[];
+              expiresAt?: (number | string) | null;
+              createdAt?: (number | string) | null;
+              environment?: string;
+              projects?: string[];
+              /** @description Whole credits left (Unkey: `remaining`). */
+              credits?: number;
+              metadata?: {
+                [key: string]: unknown;
+              };
+              prefix?: string;
+              suffix?: string;
+              disabled?: boolean;
+            }[];
+            /** @description Check and decide everything, write nothing. */
+            dryRun?: boolean;
+            /** @description Whose the keys are unless a key names a user here; default: the caller. */
+            ownerUserId?: string;
+            /** @description The team the keys belong to. */
+            teamId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              dryRun: boolean;
+              imported: number;
+              skipped: number;
+              results: {
+                index: number;
+                status: 'imported' | 'skipped';
+                /** @description The new token, or the one that has this digest already. */
+                id: string;
+              }[];
+            };
+          };
+        };
+        /** @description Nothing was written: the batch had bad keys (`refused`, by index), or a bad field. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+              refused?: {
+                index: number;
+                reason: string;
+              }[];
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+        /** @description Every native error has this shape; `code` is stable, `message` is for people. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {unknown} */
+                code:
+                  | 'VALIDATION_ERROR'
+                  | 'INVALID_JSON'
+                  | 'UNAUTHORIZED'
+                  | 'FORBIDDEN'
+                  | 'CSRF_TOKEN_INVALID'
+                  | 'NOT_FOUND'
+                  | 'TOKEN_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'EDGE_CONFIG_NOT_FOUND'
+                  | 'PLAN_LIMIT_REACHED'
+                  | 'CONFLICT'
+                  | 'USER_NAME_TAKEN'
+                  | 'LAST_ADMIN'
+                  | 'LAST_TEAM_OWNER'
+                  | 'CANNOT_OFFBOARD_SELF'
+                  | 'MEMBER_NOT_FOUND'
+                  | 'IDEMPOTENCY_MISMATCH'
+                  | 'RATE_LIMITED'
+                  | 'BODY_TOO_LARGE'
+                  | 'UNSUPPORTED_MEDIA_TYPE'
+                  | 'UNAVAILABLE'
+                  | 'INTERNAL_ERROR'
+                  | 'POLICY_VIOLATION';
+                message: string;
+                requestId: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/tokens/{id}/credits': {
     parameters: {
       query?: never;

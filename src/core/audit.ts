@@ -39,6 +39,8 @@ export const AUDIT_ACTIONS = [
   'webhook.rotate',
   'webhook.test',
   'webhook.redeliver',
+  /** Tokens imported (`tessera import`, POST /v1/tokens/import): one event per run or batch, with its counts, never one per key. */
+  'token.import',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -10,6 +10,7 @@ import { installAuthentication, SECURITY_SCHEMES } from './call-context.js';
 import { frameworkErrorHandler, installNativeErrors } from './error-handler.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { offboardingRoutes } from './routes/offboarding-routes.js';
+import { tokenImportRoutes } from './routes/token-import-routes.js';
 import { analyticsRoutes } from './routes/analytics-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
@@ -154,6 +155,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     await native.register(tokenRoutes(services));
     await native.register(accountRoutes(services));
     await native.register(offboardingRoutes(services));
+    await native.register(tokenImportRoutes(services));
     await native.register(auditRoutes(services));
     await native.register(analyticsRoutes(services));
     await native.register(catalogRoutes(services));

@@ -22,7 +22,7 @@ function withServerFlags(command: Command): Command {
     .option('--config <file>', 'JSON file of settings (env TESSERA_CONFIG); flags and environment variables win over it');
 }
 
-/** `tessera serve`, `tessera migrate` and `tessera signing-keys`: the commands that run the server's side. */
+/** `tessera serve`, `migrate`, `export`, `import` and `signing-keys`: the commands that run the server's side. */
 export function registerServerCommands(program: Command): void {
   withServerFlags(program.command('serve').description('run the API server'))
     .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
@@ -49,6 +49,34 @@ export function registerServerCommands(program: Command): void {
       explaining(async () => {
         const { recoverAdminToken } = await import('./admin-token-command.js');
         process.stdout.write(await recoverAdminToken(loadServerConfig(flags, process.env).config, { user: flags.user, name: flags.name }));
+      }),
+    );
+
+  withServerFlags(program.command('export').description("write every token (or one team's) with its digest, never a secret, as JSON Lines"))
+    .option('--team <id|slug>', "only this team's tokens, its members and its tokens' owners")
+    .option('--out <file>', 'write to this file (default: standard output)')
+    .action((flags: ServerFlags & { team?: string; out?: string }) =>
+      explaining(async () => {
+        const { exportCommand } = await import('./data-commands.js');
+        await exportCommand(loadServerConfig(flags, process.env).config, flags);
+      }),
+    );
+
+  withServerFlags(
+    program
+      .command('import')
+      .description("import a tessera export, or another system's keys by their text or digest (docs/import-export.md)")
+      .argument('<file>', 'JSON Lines or CSV'),
+  )
+    .option('--format <format>', 'tessera, jsonl, csv, unkey or unleash (default: a tessera export by its header, else jsonl or csv by the look)')
+    .option('--dry-run', 'read and check everything, write nothing, print the counts')
+    .option('--skip-invalid', 'import the good records and list the bad (default: a bad record stops the import, nothing is written)')
+    .option('--owner <user id>', "foreign keys: the user they belong to, unless a record's owner is a user here")
+    .option('--team <id|slug>', 'foreign keys: the team they belong to')
+    .action((file: string, flags: ServerFlags & import('./data-commands.js').ImportFlags) =>
+      explaining(async () => {
+        const { importCommand } = await import('./data-commands.js');
+        await importCommand(loadServerConfig(flags, process.env).config, file, flags);
       }),
     );
 

@@ -24,6 +24,7 @@ import { LeakPolicyService } from './leak-policy-service.js';
 import { LeakService } from './leak-service.js';
 import { noMetrics, type Metrics } from './metrics.js';
 import { OffboardingService } from './offboarding-service.js';
+import { ImportService } from './import-service.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { PolicyService } from './policy-service.js';
 import { PolicySweep } from './policy-sweep.js';
@@ -74,6 +75,8 @@ export interface Services {
   sessions: SessionService;
   /** Admins disable, enable and delete users (POST /v1/users/{id}/disable, …). */
   offboarding: OffboardingService;
+  /** Other systems' keys, a batch at a time (POST /v1/tokens/import); `tessera import` makes its own. */
+  imports: ImportService;
   /** Verification counts over time (GET /v1/analytics/verifications) and their rollups. */
   analytics: AnalyticsService;
   /** Lifecycle policies: the installation's and each team's (GET/PUT /v1/policies, /v1/teams/{id}/policies). */
@@ -287,6 +290,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     offboarding: new OffboardingService({ accounts: stores.accounts, tokens: stores.tokens, access, audit, changes, events, runtime }),
+    imports: new ImportService({ tokens: stores.tokens, accounts: stores.accounts, settings: stores.settings, audit, runtime, access, changes }),
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey, creditWatch }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),

@@ -43,6 +43,16 @@ export interface TokenStore {
    * a name unique against creates that run at once (in SQL, the index tokens_edenai_name).
    */
   insert(token: TokenRecord): Promise<void>;
+  /**
+   * A bulk import's write: the tokens in one transaction, each one's uses too when it has any. A
+   * token whose id, digest or Eden AI name is taken already is skipped, not an error (a re-run of
+   * an import, or a race with another writer). Returns how many it inserted.
+   */
+  insertMany(tokens: readonly TokenRecord[]): Promise<number>;
+  /** Of these digests, those some token has: hex digest → that token's id. */
+  idsByDigest(digests: readonly Buffer[]): Promise<Map<string, string>>;
+  /** Of these ids, those that exist. */
+  existingIds(ids: readonly string[]): Promise<Set<string>>;
   findById(id: string): Promise<TokenRecord | undefined>;
   findByDigest(digest: Buffer): Promise<TokenRecord | undefined>;
   /** Newest first. */

@@ -334,6 +334,11 @@ const ROWS: Record<string, Row> = {
   'POST /v1/users/{id}/disable': { policy: 'admin', request: async (w) => ({ method: 'POST', url: `/v1/users/${await freshUser(w)}/disable` }) },
   'POST /v1/users/{id}/enable': { policy: 'admin', request: async (w) => ({ method: 'POST', url: `/v1/users/${await freshUser(w)}/enable` }) },
   'DELETE /v1/users/{id}': { policy: 'admin', request: async (w) => ({ method: 'DELETE', url: `/v1/users/${await freshUser(w)}` }) },
+  // Importing another system's keys: admins only, a fresh key each time.
+  'POST /v1/tokens/import': {
+    policy: 'admin',
+    request: async (w) => ({ method: 'POST', url: '/v1/tokens/import', payload: { keys: [{ key: `old_${w.fresh()}_key` }] } }),
+  },
   // Lifecycle policies: the installation's rules bind every caller's tokens, so any signed-in caller reads them.
   'GET /v1/policies': { policy: 'self', request: async () => ({ method: 'GET', url: '/v1/policies' }) },
   'PUT /v1/policies': { policy: 'admin', request: async () => ({ method: 'PUT', url: '/v1/policies', payload: {} }) },

@@ -81,6 +81,45 @@ await describeEachApp(
         { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', metadata: { a: 'x'.repeat(110_000) } }), as: h.admin },
         413,
       ],
+      [
+        'an import batch over 1 MB',
+        {
+          method: 'POST',
+          url: '/v1/tokens/import',
+          headers: json,
+          payload: JSON.stringify({ keys: [{ key: 'k'.repeat(500), metadata: { a: 'x'.repeat(1_100_000) } }] }),
+          as: h.admin,
+        },
+        413,
+      ],
+      ['an import batch of no keys', { method: 'POST', url: '/v1/tokens/import', payload: { keys: [] }, as: h.admin }, 400],
+      ['an import key that is an object', { method: 'POST', url: '/v1/tokens/import', payload: { keys: [{ key: { a: 1 } }] }, as: h.admin }, 400],
+      [
+        'an import with a __proto__ key',
+        { method: 'POST', url: '/v1/tokens/import', headers: json, payload: '{"keys":[{"key":"abcdefghij","__proto__":{"admin":true}}]}', as: h.admin },
+        400,
+      ],
+      [
+        'an import key with a control character',
+        { method: 'POST', url: '/v1/tokens/import', payload: { keys: [{ key: 'abc\u0000defghij' }] }, as: h.admin },
+        400,
+      ],
+      [
+        'an import key hashed with another length',
+        { method: 'POST', url: '/v1/tokens/import', payload: { keys: [{ hash: 'ab'.repeat(20) }] }, as: h.admin },
+        400,
+      ],
+      [
+        'an import with metadata nested too deep',
+        {
+          method: 'POST',
+          url: '/v1/tokens/import',
+          headers: json,
+          payload: `{"keys":[{"key":"abcdefghij","metadata":${'{"a":'.repeat(100)}1${'}'.repeat(100)}}]}`,
+          as: h.admin,
+        },
+        400,
+      ],
       ['verify body over 100 kB', { method: 'POST', url: '/v1/verify', headers: json, payload: JSON.stringify({ token: 'x'.repeat(120_000) }) }, 413],
       ['__proto__ key', { method: 'POST', url: '/v1/tokens', headers: json, payload: '{"name":"p","__proto__":{"admin":true}}', as: h.admin }, 400],
       [

@@ -111,4 +111,5 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'webhook.rotate': "Webhook's secret rotated",
   'webhook.test': 'Webhook test sent',
   'webhook.redeliver': 'Webhook event redelivered',
+  'token.import': 'Tokens imported',
 };

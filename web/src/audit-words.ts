@@ -99,6 +99,8 @@ export function describeEvent(e: AuditEvent): string {
       return `${actor} sent a test event to webhook ${target}`;
     case 'webhook.redeliver':
       return `${actor} redelivered an event to webhook ${target}`;
+    case 'token.import':
+      return `${actor} imported ${String(e.details.imported)} tokens (${String(e.details.skipped)} already there)`;
     case 'policy.update':
       return e.targetType === 'installation' ? `${actor} set the installation's lifecycle policy` : `${actor} set the lifecycle policy of team ${target}`;
     default:

@@ -21,6 +21,32 @@ export class MemoryTokenStore implements TokenStore {
     this.#idByDigest.set(digest, token.id);
   }
 
+  async insertMany(tokens: readonly TokenRecord[]): Promise<number> {
+    let inserted = 0;
+    for (const token of tokens) {
+      try {
+        await this.insert(token);
+        inserted++;
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+      }
+    }
+    return inserted;
+  }
+
+  async idsByDigest(digests: readonly Buffer[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const digest of digests) {
+      const id = this.#idByDigest.get(digest.toString('hex'));
+      if (id !== undefined) found.set(digest.toString('hex'), id);
+    }
+    return found;
+  }
+
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.#byId.has(id)));
+  }
+
   async findById(id: string): Promise<TokenRecord | undefined> {
     const token = this.#byId.get(id);
     return token && copy(token);

@@ -9,6 +9,7 @@ import type { Database, SqlDialect, TokensTable, TokenUsesTable } from './schema
 import { sharedJson, sharedString } from './driver/shared-values.js';
 import { turnEnd } from '../../lib/turn.js';
 import { TurnBatch } from './driver/turn-batch.js';
+import { insertTokens } from './bulk-token-insert.js';
 
 /** A token row with its uses (none: a count of 0). */
 type TokenRow = Selectable<TokensTable> & Omit<Selectable<TokenUsesTable>, 'token_id'>;
@@ -39,7 +40,7 @@ export class SqlTokenStore implements TokenStore {
 
   constructor(
     private readonly db: Kysely<Database>,
-    dialect: SqlDialect = 'sqlite',
+    private readonly dialect: SqlDialect = 'sqlite',
     private readonly preparedRead?: PreparedRead,
   ) {
     this.#traits = traitsOf(dialect);
@@ -57,6 +58,24 @@ export class SqlTokenStore implements TokenStore {
       await db.insertInto('token_uses').values({ token_id: token.id, use_count: token.useCount, active_at: token.activeAt }).execute();
     };
     await (this.db.isTransaction ? insertBoth(this.db) : this.db.transaction().execute(insertBoth));
+  }
+
+  insertMany(tokens: readonly TokenRecord[]): Promise<number> {
+    return insertTokens(this.db, this.dialect, tokens, toRow);
+  }
+
+  async idsByDigest(digests: readonly Buffer[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (digests.length === 0) return found;
+    const rows = await this.db.selectFrom('tokens').select(['id', 'digest']).where(this.#traits.bytesIn('digest', digests)).execute();
+    for (const row of rows) found.set(Buffer.from(row.digest).toString('hex'), row.id);
+    return found;
+  }
+
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('tokens').select('id').where('id', 'in', ids).execute();
+    return new Set(rows.map((row) => row.id));
   }
 
   async findById(id: string): Promise<TokenRecord | undefined> {

@@ -1,0 +1,134 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { progressBar, progressLine, ProgressPace } from '../cli/progress.js';
+import { AccessPolicy } from '../service/access-policy.js';
+import { AuditService } from '../service/audit-service.js';
+import { ImportService } from '../service/import-service.js';
+import { systemRuntime } from '../service/runtime.js';
+import { openStores } from '../store/open-stores.js';
+import type { Stores } from '../store/stores.js';
+import { exportStore } from './export-file.js';
+import { importFile, IMPORT_FORMATS, type ImportFileReport, type ImportFormat } from './import-file.js';
+import { looksLikeJsonLines } from './import-source.js';
+import { KEY_FINGERPRINT_SETTING } from './key-fingerprint.js';
+import { describeStore, type ServerConfig } from './server-config.js';
+import { openDatabase } from '../store/open-stores.js';
+
+/** The SQLite page cache of an import's connection: a million tokens' indexes stay in memory while they grow. */
+export const IMPORT_SQLITE_CACHE_MB = 256;
+
+export interface ImportFlags {
+  format?: string;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  team?: string;
+  owner?: string;
+}
+
+/** The import's service over the stores, auditing as the system (no actor): an offline command has no caller. */
+export function importerFor(stores: Stores): ImportService {
+  const runtime = systemRuntime;
+  const access = new AccessPolicy({ accounts: stores.accounts, edgeConfigs: stores.edgeConfigs });
+  const audit = new AuditService({ audit: stores.audit, access, runtime, accounts: stores.accounts, tokens: stores.tokens });
+  return new ImportService({ tokens: stores.tokens, accounts: stores.accounts, settings: stores.settings, audit, runtime });
+}
+
+/** A tessera export says so on its first line; else CSV by its look or name, else JSON Lines. */
+async function formatOf(path: string, given: string | undefined): Promise<ImportFormat> {
+  if (given !== undefined) {
+    if (!(IMPORT_FORMATS as readonly string[]).includes(given)) throw new Error(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+    return given as ImportFormat;
+  }
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: createReadStream(path, { encoding: 'utf8' }) })) {
+    if (line.trim() === '') continue;
+    if (/^\{\s*"kind"\s*:\s*"header"/.test(line)) return 'tessera';
+    break;
+  }
+  return (await looksLikeJsonLines(path)) ? 'jsonl' : 'csv';
+}
+
+/** Progress on stderr: a bar redrawn in place on a terminal, a line now and then in a log. */
+function progressReporter(label: string): (done: number, total: number) => void {
+  const tty = process.stderr.isTTY === true;
+  const pace = new ProgressPace(tty);
+  const started = performance.now();
+  return (done, total) => {
+    const state = { done, total, elapsedMs: performance.now() - started };
+    if (!pace.due(state, performance.now()) && done < total) return;
+    if (tty) process.stderr.write(`\r${progressBar(state)}${done >= total ? '\n' : ''}`);
+    else process.stderr.write(`${progressLine(label, state)}\n`);
+  };
+}
+
+function summary(report: ImportFileReport, dryRun: boolean): string {
+  const counts = `imported ${report.imported}, skipped ${report.skipped} (already there), refused ${report.refused}`;
+  const accounts = report.users + report.teams > 0 ? `; users ${report.users}, teams ${report.teams} ${dryRun ? 'to make' : 'made'}` : '';
+  if (!report.written && !dryRun) return `nothing imported: ${report.refused} bad record(s); fix them, or pass --skip-invalid to import the others`;
+  return `${dryRun ? 'dry run, nothing written: would have ' : ''}${counts}${accounts}`;
+}
+
+export async function importCommand(config: ServerConfig, path: string, flags: ImportFlags): Promise<void> {
+  const format = await formatOf(path, flags.format);
+  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteCacheMb: IMPORT_SQLITE_CACHE_MB });
+  try {
+    const importer = importerFor(stores);
+    const report = await importFile(
+      { importer, accounts: stores.accounts },
+      {
+        path,
+        format,
+        dryRun: flags.dryRun === true,
+        skipInvalid: flags.skipInvalid === true,
+        ...(flags.owner !== undefined ? { owner: flags.owner } : {}),
+        ...(flags.team !== undefined ? { team: flags.team } : {}),
+        onProgress: progressReporter('import'),
+      },
+    );
+    for (const bad of report.bad) console.error(`${path}:${bad.line}: ${bad.problem}`);
+    if (report.refused > report.bad.length) console.error(`… and ${report.refused - report.bad.length} more bad record(s)`);
+    for (const note of report.notes) console.error(`note: ${note}`);
+    if (report.written)
+      await importer.audit(null, { imported: report.imported, skipped: report.skipped, refused: report.refused }, { via: 'cli', format, file: path });
+    console.log(`${describeStore(config)}: ${summary(report, flags.dryRun === true)}`);
+    if (!report.written && flags.dryRun !== true) process.exitCode = 1;
+  } finally {
+    await stores.close();
+  }
+}
+
+/** The recorded server-key fingerprint, read without claiming one. */
+async function recordedFingerprint(config: ServerConfig): Promise<string | null> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const row = await database.db.selectFrom('server_settings').select('value').where('name', '=', KEY_FINGERPRINT_SETTING).executeTakeFirst();
+    return row?.value ?? null;
+  } finally {
+    await database.close();
+  }
+}
+
+export async function exportCommand(config: ServerConfig, flags: { team?: string; out?: string }): Promise<void> {
+  const serverKeyFingerprint = await recordedFingerprint(config);
+  const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const out = flags.out === undefined ? process.stdout : createWriteStream(flags.out, { mode: 0o600 });
+  try {
+    const counts = await exportStore(
+      stores,
+      { ...(flags.team !== undefined ? { team: flags.team } : {}), now: Date.now(), serverKeyFingerprint },
+      async (line) => {
+        if (!out.write(line)) await once(out, 'drain');
+      },
+    );
+    if (out !== process.stdout) {
+      out.end();
+      await once(out, 'finish');
+    }
+    console.error(
+      `exported ${counts.tokens} tokens, ${counts.users} users, ${counts.teams} teams, ${counts.memberships} memberships from ${describeStore(config)}`,
+    );
+  } finally {
+    await stores.close();
+  }
+}
