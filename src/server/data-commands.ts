@@ -4,15 +4,15 @@ import { progressBar, progressLine, ProgressPace } from '../cli/progress.js';
 import { AccessPolicy } from '../service/access-policy.js';
 import { AuditService } from '../service/audit-service.js';
 import { ImportService } from '../service/import-service.js';
+import { ForeignKeys } from '../service/foreign-keys.js';
 import { systemRuntime } from '../service/runtime.js';
-import { openStores } from '../store/open-stores.js';
+import { openDatabase, openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
 import { exportStore } from './export-file.js';
 import { importFile, IMPORT_FORMATS, type ImportFileReport, type ImportFormat } from './import-file.js';
 import { looksLikeJsonLines } from './import-source.js';
 import { KEY_FINGERPRINT_SETTING } from './key-fingerprint.js';
 import { describeStore, type ServerConfig } from './server-config.js';
-import { openDatabase } from '../store/open-stores.js';
 
 /** The SQLite page cache of an import's connection: a million tokens' indexes stay in memory while they grow. */
 export const IMPORT_SQLITE_CACHE_MB = 256;
@@ -30,7 +30,13 @@ export function importerFor(stores: Stores): ImportService {
   const runtime = systemRuntime;
   const access = new AccessPolicy({ accounts: stores.accounts, edgeConfigs: stores.edgeConfigs });
   const audit = new AuditService({ audit: stores.audit, access, runtime, accounts: stores.accounts, tokens: stores.tokens });
-  return new ImportService({ tokens: stores.tokens, accounts: stores.accounts, settings: stores.settings, audit, runtime });
+  return new ImportService({
+    tokens: stores.tokens,
+    accounts: stores.accounts,
+    foreignKeys: new ForeignKeys({ settings: stores.settings }, { refreshMs: 0 }),
+    audit,
+    runtime,
+  });
 }
 
 /** A tessera export says so on its first line; else CSV by its look or name, else JSON Lines. */

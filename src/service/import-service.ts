@@ -1,12 +1,11 @@
 import { userNameKey } from '../core/account.js';
 import { AppError } from '../core/errors.js';
 import { importedKeyOf, type ImportedKey } from '../core/foreign-key-record.js';
-import { FOREIGN_KEYS_PRESENT, FOREIGN_KEYS_SETTING } from '../core/foreign-key.js';
 import { newId } from '../core/ids.js';
 import { tokenFields } from '../core/issue-token.js';
 import type { TokenRecord } from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
-import type { SettingsStore } from '../store/settings-store.js';
+import type { ForeignKeys } from './foreign-keys.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { AuditService } from './audit-service.js';
@@ -50,7 +49,8 @@ export class ImportService {
     private readonly deps: {
       tokens: TokenStore;
       accounts: AccountStore;
-      settings: SettingsStore;
+      /** Where it is recorded, for every node, that imported keys exist: before the first foreign key is written. */
+      foreignKeys: Pick<ForeignKeys, 'claim'>;
       audit: Pick<AuditService, 'record'>;
       runtime: Runtime;
       /** For the API's batches: admins only. */
@@ -171,7 +171,7 @@ export class ImportService {
 
   async claimForeignKeys(): Promise<void> {
     if (this.#foreignClaimed) return;
-    await this.deps.settings.claim(FOREIGN_KEYS_SETTING, FOREIGN_KEYS_PRESENT);
+    await this.deps.foreignKeys.claim();
     this.#foreignClaimed = true;
   }
 

@@ -290,7 +290,7 @@ export function createServices(stores: Stores, options: ServiceOptions = {}): Wi
     oauthIntrospection: new IntrospectionService({ auth, tokens, verify }),
     accounts: new AccountService({ accounts: stores.accounts, access, audit, runtime }),
     offboarding: new OffboardingService({ accounts: stores.accounts, tokens: stores.tokens, access, audit, changes, events, runtime }),
-    imports: new ImportService({ tokens: stores.tokens, accounts: stores.accounts, settings: stores.settings, audit, runtime, access, changes }),
+    imports: new ImportService({ tokens: stores.tokens, accounts: stores.accounts, foreignKeys, audit, runtime, access, changes }),
     catalog,
     credits: new CreditService({ credits: stores.credits, tokens: stores.tokens, verify, access, audit, cache, changes, runtime, secretKey, creditWatch }),
     edgeTokens: new EdgeTokenService({ tokens: stores.tokens, access, catalog, verify, audit, changes, runtime, secretKey }),

@@ -180,3 +180,69 @@ describe('tessera export and import between SQLite and PostgreSQL', () => {
     assert.equal(await count(), 1);
   });
 });
+
+describe("other systems' keys imported beside a running server", () => {
+  let dir: string;
+  let server: ServerProcess | undefined;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tessera-foreign-'));
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('CSV, Unkey and Unleash keys verify with their old text on the server within its refresh, and unknown texts stay NOT_FOUND', async () => {
+    const dataDir = join(dir, 'data');
+    const admin = generateSecret('tsr', randomBytes);
+    server = await startServerProcess(['--data-dir', dataDir], { TESSERA_BOOTSTRAP_TOKEN: admin });
+    const sha256 = (text: string, encoding: 'hex' | 'base64') => createHash('sha256').update(text).digest(encoding);
+    const csvKey = `sk_live_${randomBytes(12).toString('hex')}`;
+    const unkeyKey = `uk_${randomBytes(16).toString('base64url')}`;
+    const unleashKey = `*:production.${randomBytes(28).toString('hex')}`;
+    const verify = async (token: string, extra: Record<string, unknown> = {}) =>
+      (await call(server!.url, 'POST', '/v1/verify', undefined, { token, ...extra })).body;
+
+    // Before any import such texts are never looked up.
+    assert.equal((await verify(csvKey)).code, 'NOT_FOUND');
+
+    const csv = join(dir, 'keys.csv');
+    writeFileSync(csv, `key,name,scopes\r\n${csvKey},"billing, legacy",docs:read\r\n`);
+    const unkey = join(dir, 'unkey.jsonl');
+    writeFileSync(
+      unkey,
+      `${JSON.stringify({ name: 'from unkey', hash: { value: sha256(unkeyKey, 'base64'), variant: 'sha256_base64' }, ownerId: 'customer-7' })}\n`,
+    );
+    const unleash = join(dir, 'api_tokens.csv');
+    writeFileSync(unleash, `secret,token_name,type,environment,project\r\n${unleashKey},edge reader,client,production,*\r\n`);
+    for (const [file, format] of [
+      [csv, 'csv'],
+      [unkey, 'unkey'],
+      [unleash, 'unleash'],
+    ] as const) {
+      const run = await tessera(['import', file, '--format', format, '--data-dir', dataDir, '--owner', 'admin']);
+      assert.equal(run.code, 0, `${format}: ${run.stderr}`);
+      assert.match(run.stdout, /imported 1,/);
+    }
+
+    // The server learns of imported keys by reading the store's setting (every 5 s until present).
+    const deadline = Date.now() + 15_000;
+    while ((await verify(csvKey)).code !== 'VALID' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const fromCsv = await verify(csvKey, { scopes: ['docs:read'] });
+    assert.equal(fromCsv.code, 'VALID', JSON.stringify(fromCsv));
+    assert.equal(fromCsv.token.name, 'billing, legacy');
+    assert.equal((await verify(csvKey, { scopes: ['docs:write'] })).code, 'INSUFFICIENT_PERMISSIONS');
+    const fromUnkey = await verify(unkeyKey);
+    assert.equal(fromUnkey.code, 'VALID', JSON.stringify(fromUnkey));
+    assert.equal(fromUnkey.token.name, 'from unkey');
+    const fromUnleash = await verify(unleashKey);
+    assert.equal(fromUnleash.code, 'VALID', JSON.stringify(fromUnleash));
+    assert.equal(fromUnleash.token.environment, 'production');
+    assert.equal((await verify(`uk_${randomBytes(16).toString('base64url')}`)).code, 'NOT_FOUND');
+
+    // The Unleash key also answers Unleash Edge's validation, with what the dump said of it.
+    const edge = await call(server.url, 'POST', '/edge/validate', undefined, { tokens: [unleashKey] });
+    assert.equal(edge.status, 200);
+    assert.deepEqual(edge.body, { tokens: [{ token: unleashKey, type: 'client', environment: 'production', projects: ['*'] }] });
+  });
+});

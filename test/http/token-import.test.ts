@@ -48,6 +48,15 @@ await describeEachApp('importing a batch of keys', (h) => {
     assert.equal(audits.length, auditsBefore + 1);
     assert.deepEqual([audits[0]!.details.imported, audits[0]!.details.skipped], [2, 0]);
     assert.ok(!JSON.stringify(audits[0]).includes(text));
+
+    // The old text verifies, at once on this node, with the scopes it was imported with.
+    const verify = (secret: string, scopes?: string[]) => h.request({ method: 'POST', url: '/v1/verify', payload: { token: secret, scopes } });
+    const valid = await verify(text, ['docs:read']);
+    assert.equal(valid.statusCode, 200, valid.body);
+    assert.deepEqual([valid.json().valid, valid.json().token.id], [true, body.results[0].id]);
+    assert.equal((await verify(text, ['docs:write'])).json().code, 'INSUFFICIENT_PERMISSIONS');
+    assert.equal((await verify(hashed)).json().code, 'VALID');
+    assert.equal((await verify(fresh('never-imported'))).json().code, 'NOT_FOUND');
   });
 
   it('is idempotent: a key whose digest exists is skipped with the id it has', async () => {
