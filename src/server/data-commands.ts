@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { progressBar, progressLine, ProgressPace } from '../cli/progress.js';
+import { progressBar, progressLine, ProgressPace } from './progress.js';
 import { AccessPolicy } from '../service/access-policy.js';
 import { AuditService } from '../service/audit-service.js';
 import { ImportService } from '../service/import-service.js';
 import { ForeignKeys } from '../service/foreign-keys.js';
 import { systemRuntime } from '../service/runtime.js';
-import { openDatabase, openStores } from '../store/open-stores.js';
+import { openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
 import { exportStore } from './export-file.js';
 import { importFile, IMPORT_FORMATS, type ImportFileReport, type ImportFormat } from './import-file.js';
@@ -104,20 +104,10 @@ export async function importCommand(config: ServerConfig, path: string, flags: I
   }
 }
 
-/** The recorded server-key fingerprint, read without claiming one. */
-async function recordedFingerprint(config: ServerConfig): Promise<string | null> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    const row = await database.db.selectFrom('server_settings').select('value').where('name', '=', KEY_FINGERPRINT_SETTING).executeTakeFirst();
-    return row?.value ?? null;
-  } finally {
-    await database.close();
-  }
-}
-
 export async function exportCommand(config: ServerConfig, flags: { team?: string; out?: string }): Promise<void> {
-  const serverKeyFingerprint = await recordedFingerprint(config);
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Read, never claimed: an export names the key the store was served with, if it was.
+  const serverKeyFingerprint = (await stores.settings.read(KEY_FINGERPRINT_SETTING)) ?? null;
   const out = flags.out === undefined ? process.stdout : createWriteStream(flags.out, { mode: 0o600 });
   try {
     const counts = await exportStore(

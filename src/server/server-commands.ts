@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadServerConfig, type ConfigFlags as ServerFlags } from './load-server-config.js';
-import { registerOpsCommands } from './ops-commands.js';
 import { explainStartupError } from './startup-errors.js';
 
 /** Runs a server command; a port or database it cannot reach is said in words that name the setting. */
@@ -22,7 +21,11 @@ function withServerFlags(command: Command): Command {
     .option('--config <file>', 'JSON file of settings (env TESSERA_CONFIG); flags and environment variables win over it');
 }
 
-/** `tessera serve`, `migrate`, `export`, `import` and `signing-keys`: the commands that run the server's side. */
+/**
+ * The commands that run the server's side: `serve`, and those that work on the store and its
+ * settings without a server (`migrate`, `admin token`, `export`, `import`, `signing-keys`,
+ * `config`, `backup`, `restore`).
+ */
 export function registerServerCommands(program: Command): void {
   withServerFlags(program.command('serve').description('run the API server'))
     .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
@@ -99,5 +102,37 @@ export function registerServerCommands(program: Command): void {
     },
   );
 
-  registerOpsCommands(program, withServerFlags, explaining);
+  withServerFlags(
+    program
+      .command('config')
+      .description('print the effective configuration: each setting, its value and its source (flag, env, file, default); secrets redacted'),
+  )
+    .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
+    .option('--json', 'print it as JSON')
+    .action(async (flags: ServerFlags & { json?: boolean }) => {
+      const { formatConfig } = await import('./config-command.js');
+      console.log(formatConfig(loadServerConfig(flags, process.env), flags.json === true));
+    });
+
+  withServerFlags(
+    program.command('backup').description('copy the live SQLite store to FILE, consistently, while servers run; PostgreSQL: prints the pg_dump command'),
+  )
+    .argument('<file>', 'where to write the backup')
+    .option('--force', 'replace FILE if it exists')
+    .action((file: string, flags: ServerFlags & { force?: boolean }) =>
+      explaining(async () => {
+        const { backupCommand } = await import('./backup-command.js');
+        console.log(await backupCommand(loadServerConfig(flags, process.env).config, file, flags.force === true));
+      }),
+    );
+
+  withServerFlags(program.command('restore').description('put a backup made by tessera backup in place of the SQLite store (servers stopped)'))
+    .argument('<file>', 'the backup')
+    .option('--force', 'replace the store that is there')
+    .action((file: string, flags: ServerFlags & { force?: boolean }) =>
+      explaining(async () => {
+        const { restoreCommand } = await import('./restore-command.js');
+        console.log(await restoreCommand(loadServerConfig(flags, process.env).config, file, flags.force === true));
+      }),
+    );
 }
