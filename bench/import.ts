@@ -14,7 +14,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { BASE62_ALPHABET } from '../src/core/base62.js';
 import { digestSecret } from '../src/core/digest.js';
 import { newId } from '../src/core/ids.js';
-import { tokenFields } from '../src/core/issue-token.js';
+import { newTokenRecord, tokenFields } from '../src/core/issue-token.js';
 import { IMPORT_SQLITE_CACHE_MB, importerFor } from '../src/server/data-commands.js';
 import { importFile } from '../src/server/import-file.js';
 import { openStores } from '../src/store/open-stores.js';
@@ -94,21 +94,16 @@ async function timeBaseline(keys: readonly string[]): Promise<Timing> {
       let insert: SqliteDatabase.Statement | undefined;
       db.transaction(() => {
         for (const [i, key] of keys.entries()) {
-          const row = toRow({
-            ...tokenFields({ name: `key ${i}`, type: 'api', origin: 'import', ownerUserId: 'usr_bench', scopes: ['read'] }),
-            id: newId('tok', now, randomBytes),
-            digest: digestSecret(key),
-            prefix: '',
-            suffix: key.slice(-4),
-            createdAt: now,
-            updatedAt: now,
-            activeAt: null,
-            useCount: 0,
-            revokedAt: null,
-            leakedAt: null,
-            leakedUrl: null,
-            lastRefillAt: null,
-          });
+          const row = toRow(
+            newTokenRecord(tokenFields({ name: `key ${i}`, type: 'api', origin: 'import', ownerUserId: 'usr_bench', scopes: ['read'] }), {
+              id: newId('tok', now, randomBytes),
+              digest: digestSecret(key),
+              prefix: '',
+              suffix: key.slice(-4),
+              createdAt: now,
+              updatedAt: now,
+            }),
+          );
           const values = Object.values(row);
           insert ??= db.prepare(`insert into tokens (${Object.keys(row).join(', ')}) values (${values.map(() => '?').join(', ')})`);
           insert.run(values);

@@ -47,20 +47,21 @@ export function issueToken(fields: TokenFields, now: number, randomBytes: (n: nu
   const secret = givenSecret ?? generateSecret(TOKEN_PREFIX[fields.type as TokenType] ?? TOKEN_PREFIX.api, randomBytes);
   const parsed = parseSecret(secret);
   if (!parsed) throw new Error('the given secret is not in tessera format');
-  const token: TokenRecord = {
-    ...fields,
+  const token = newTokenRecord(fields, {
     id: newId('tok', now, randomBytes),
     digest: digestSecret(secret),
     prefix: parsed.prefix,
     suffix: secretSuffix(secret),
     createdAt: now,
     updatedAt: now,
-    activeAt: null,
-    useCount: 0,
-    revokedAt: null,
-    leakedAt: null,
-    leakedUrl: null,
-    lastRefillAt: null,
-  };
+  });
   return { token, secret };
+}
+
+/** What a record gets when it is made, beyond the issuer's fields: who it is, and when. */
+export type TokenIdentity = Pick<TokenRecord, 'id' | 'digest' | 'prefix' | 'suffix' | 'createdAt' | 'updatedAt'> & Partial<Pick<TokenRecord, 'activeAt'>>;
+
+/** A new token's record: never used, revoked or leaked (an imported one may have been used before). */
+export function newTokenRecord(fields: TokenFields, identity: TokenIdentity): TokenRecord {
+  return { ...fields, activeAt: null, useCount: 0, revokedAt: null, leakedAt: null, leakedUrl: null, lastRefillAt: null, ...identity };
 }

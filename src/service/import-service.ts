@@ -2,7 +2,7 @@ import { userNameKey } from '../core/account.js';
 import { AppError } from '../core/errors.js';
 import { importedKeyOf, type ImportedKey } from '../core/foreign-key-record.js';
 import { newId } from '../core/ids.js';
-import { tokenFields } from '../core/issue-token.js';
+import { newTokenRecord, tokenFields } from '../core/issue-token.js';
 import type { TokenRecord } from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { ForeignKeys } from './foreign-keys.js';
@@ -95,8 +95,7 @@ export class ImportService {
       rateLimits: key.rateLimits,
       disabledAt: key.disabled ? now : null,
     });
-    const token: TokenRecord = {
-      ...fields,
+    const token = newTokenRecord(fields, {
       id: newId('tok', now, this.deps.runtime.randomBytes),
       digest: key.digest,
       prefix: key.prefix,
@@ -104,12 +103,7 @@ export class ImportService {
       createdAt: key.createdAt ?? now,
       updatedAt: now,
       activeAt: key.activeAt,
-      useCount: 0,
-      revokedAt: null,
-      leakedAt: null,
-      leakedUrl: null,
-      lastRefillAt: null,
-    };
+    });
     return { token, foreign: key.foreign };
   }
 

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
 import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
 import { queryStore } from '../support/store-query.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { runTessera, type CommandRun as Run } from '../support/tessera-command.js';
 
 /*
  * `tessera admin token`, run as a real process beside a real server on the same store (SQLite in
@@ -17,24 +16,7 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  * audited as `recovery` with who ran it, and what it refuses leaves the store as it was.
  */
 
-const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tessera(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { env: { ...process.env, DATABASE_URL: '', TESSERA_BOOTSTRAP_TOKEN: '', TESSERA_SECRET_KEY: '', ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const tessera = (args: string[], env: Record<string, string>): Promise<Run> => runTessera(args, { TESSERA_SECRET_KEY: '', ...env });
 
 /** `tessera admin token` on the backend's store; later flags win over the backend's own. */
 const adminToken = (backend: Pick<ServerBackend, 'args' | 'env'>, args: string[] = [], env: Record<string, string> = {}) =>

@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
 import { postgresTestUrl } from '../support/postgres.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { runTessera } from '../support/tessera-command.js';
 import { postgresQuery, sqliteQuery } from '../support/store-query.js';
 
-const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** `tessera …` as a real process, with no database in its environment but the flags'. */
-function tessera(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, DATABASE_URL: '' }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const tessera = (args: string[]) => runTessera(args);
 
 async function call(url: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${path}`, {

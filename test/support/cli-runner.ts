@@ -1,15 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ServiceOptions } from '../../src/service/services.js';
 import { startHarness, type Harness } from './app-harness.js';
+import { runTessera, type CommandRun as Run } from './tessera-command.js';
 
-const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandRun as Run } from './tessera-command.js';
 
 export interface CliServer {
   h: Harness;
@@ -26,15 +19,7 @@ export async function startCliServer(options: ServiceOptions = {}): Promise<CliS
   const h = await startHarness(undefined, options);
   h.clock.time = Date.now();
   const url = await h.app.listen({ host: '127.0.0.1', port: 0 });
-  const tessera: CliServer['tessera'] = (args, env = {}) =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [MAIN, ...args],
-        { env: { ...process.env, TESSERA_URL: url, TESSERA_TOKEN: h.admin, ...env }, timeout: 20_000 },
-        (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const tessera: CliServer['tessera'] = (args, env = {}) => runTessera(args, { TESSERA_URL: url, TESSERA_TOKEN: h.admin, ...env });
   return {
     h,
     url,
