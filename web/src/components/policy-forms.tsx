@@ -21,6 +21,25 @@ import { useLoad } from '../use-load';
 import { ErrorMessage, Loading } from './feedback';
 
 /** A list of rules, or "no rules", as read by anyone allowed to read the policy. */
+/** A policy form's end: its save button, what went wrong, and "Saved." once it is. */
+function SaveFooter({ label, busy, error, done }: { label: string; busy: boolean; error: Error | string | undefined; done: boolean }) {
+  return (
+    <>
+      <div className="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : label}
+        </button>
+      </div>
+      <ErrorMessage error={error} />
+      {done ? (
+        <p role="status" className="ok">
+          Saved.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 function Rules({ policy, none }: { policy: LifecyclePolicy; none: string }) {
   const lines = describePolicy(policy);
   if (lines.length === 0) return <p className="muted">{none}</p>;
@@ -171,17 +190,7 @@ function LifecycleForm({ answer, teamId, onSaved }: { answer: PolicyAnswer; team
       <p id={field('scopes-help')} className="muted">
         Patterns separated by commas, e.g. <code>tokens:*, documents:read</code>. Leave out <code>*</code> to forbid all-powerful tokens.
       </p>
-      <div className="form-actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Save the policy'}
-        </button>
-      </div>
-      <ErrorMessage error={error} />
-      {done ? (
-        <p role="status" className="ok">
-          Saved.
-        </p>
-      ) : null}
+      <SaveFooter label="Save the policy" busy={busy} error={error} done={done} />
     </form>
   );
 }
@@ -254,17 +263,7 @@ function LeakForm({ policy, teamId, onSaved }: { policy: LeakPolicy; teamId: str
           <input id={`${id}-grace`} inputMode="decimal" value={graceHours} onChange={(e) => setGraceHours(e.target.value)} />
         </>
       ) : null}
-      <div className="form-actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Save the leak policy'}
-        </button>
-      </div>
-      <ErrorMessage error={error} />
-      {done ? (
-        <p role="status" className="ok">
-          Saved.
-        </p>
-      ) : null}
+      <SaveFooter label="Save the leak policy" busy={busy} error={error} done={done} />
     </form>
   );
 }

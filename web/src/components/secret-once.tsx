@@ -4,7 +4,18 @@ import { useId, useState, type ReactNode } from 'react';
  * A new secret, shown this once: it lives only in the page's memory (React state), so leaving or
  * reloading the page loses it, and tessera keeps only its digest. A button copies it.
  */
-export function SecretOnce({ secret, label = 'New secret', intro, children }: { secret: string; label?: string; intro?: ReactNode; children?: ReactNode }) {
+export function SecretOnce({
+  secret,
+  label = 'New secret',
+  intro,
+  onHide,
+}: {
+  secret: string;
+  label?: string;
+  intro?: ReactNode;
+  /** Offers "I have copied it: hide the secret", which calls this. */
+  onHide?: () => void;
+}) {
   const id = useId();
   const [copied, setCopied] = useState<'yes' | 'failed' | undefined>();
   const copy = async () => {
@@ -32,7 +43,11 @@ export function SecretOnce({ secret, label = 'New secret', intro, children }: { 
       <p role="status" className={copied === 'failed' ? 'error' : 'muted'}>
         {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'The browser would not copy it: select the text and copy it yourself.' : ''}
       </p>
-      {children}
+      {onHide ? (
+        <button type="button" className="secondary" onClick={onHide}>
+          I have copied it: hide the secret
+        </button>
+      ) : null}
     </section>
   );
 }

@@ -109,11 +109,8 @@ export function Tokens() {
                 there).
               </p>
             }
-          >
-            <button type="button" className="secondary" onClick={() => setIssued(undefined)}>
-              I have copied it: hide the secret
-            </button>
-          </SecretOnce>
+            onHide={() => setIssued(undefined)}
+          />
         </div>
       ) : null}
       {creating ? (

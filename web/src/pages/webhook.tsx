@@ -80,11 +80,8 @@ function OneWebhook({ id }: { id: string }) {
               <HowToVerify />
             </>
           }
-        >
-          <button type="button" className="secondary" onClick={() => setSecret(undefined)}>
-            I have copied it: hide the secret
-          </button>
-        </SecretOnce>
+          onHide={() => setSecret(undefined)}
+        />
       ) : null}
 
       {editing ? (

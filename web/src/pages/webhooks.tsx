@@ -74,11 +74,8 @@ export function Webhooks() {
                 <HowToVerify />
               </>
             }
-          >
-            <button type="button" className="secondary" onClick={() => setCreated(undefined)}>
-              I have copied it: hide the secret
-            </button>
-          </SecretOnce>
+            onHide={() => setCreated(undefined)}
+          />
         </div>
       ) : null}
       {creating ? (
