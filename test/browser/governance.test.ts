@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -13,18 +11,11 @@ import {
   waitForAppShell,
   type DashboardServer,
   type OpenedPage,
+  docsScreenshot,
 } from './support/browser.js';
 
 const skip = browserMissing();
-/** Screenshots for the docs are written only when asked, so test runs leave the tree as it was. */
-const IMAGES = process.env.TESSERA_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/images/', import.meta.url)) : undefined;
 const DAY = 86_400_000;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!IMAGES) return;
-  mkdirSync(IMAGES, { recursive: true });
-  await page.screenshot({ path: `${IMAGES}${name}.png` });
-}
 
 /** The API as a script calls it: `token` for management, none for the public routes. */
 function apiOf(dashboard: DashboardServer) {
@@ -138,7 +129,7 @@ describe('policies, leaked keys and offboarding in Chromium at 1280 px', { skip 
     await leak.getByText(/When a key is reported leaked: Suspend/).waitFor();
     assert.equal((await world.call<{ action: string }>('GET', '/v1/leak-policy')).json.action, 'disable');
     await page.evaluate('window.scrollTo(0, 0)');
-    await screenshot(page, 'policies');
+    await docsScreenshot(page, 'policies');
     assert.deepEqual(admin.problems(), []);
   });
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
@@ -12,11 +11,10 @@ import {
   waitForAppShell,
   type DashboardServer,
   type OpenedPage,
+  docsScreenshot,
 } from './support/browser.js';
 
 const skip = browserMissing();
-/** Screenshots for docs/images/ are written only when asked, so test runs leave the tree clean. */
-const SCREENSHOTS = process.env.TESSERA_SCREENSHOTS === '1';
 
 interface World {
   dashboard: DashboardServer;
@@ -118,13 +116,6 @@ const focused = async (locator: Locator): Promise<boolean> => {
   return answer;
 };
 
-async function screenshot(page: Page, name: string, width: number, height: number): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync('docs/images', { recursive: true });
-  await page.setViewportSize({ width, height });
-  await page.screenshot({ path: `docs/images/${name}.png` });
-}
-
 describe('the dashboard pages in Chromium', { skip }, () => {
   let browser: Browser;
   let world: World;
@@ -160,8 +151,8 @@ describe('the dashboard pages in Chromium', { skip }, () => {
         assert.match(summary, new RegExp(`: ${world.valid + world.revoked} in all `));
         assert.match(summary, new RegExp(`VALID ${world.valid}\\b`));
         assert.match(summary, new RegExp(`REVOKED ${world.revoked}\\b`));
-        if (width === 1280) await screenshot(page, 'overview', 1280, 800);
-        if (width === 390) await screenshot(page, 'overview-mobile', 390, 844);
+        if (width === 1280) await docsScreenshot(page, 'overview', { width: 1280, height: 800 });
+        if (width === 390) await docsScreenshot(page, 'overview-mobile', { width: 390, height: 844 });
         // The same numbers as a table, for those who would rather read them.
         await page.getByText('Show as a table').click();
         const table = page.getByRole('table', { name: 'Verifications by outcome' });
@@ -199,7 +190,7 @@ describe('the dashboard pages in Chromium', { skip }, () => {
         assert.equal(await rows.count(), 51, 'a header and a page of 50');
         assert.equal(await page.getByRole('button', { name: 'Newer' }).isDisabled(), true);
         await page.getByRole('cell', { name: 'admin revoked token ‘ci deploy’' }).waitFor();
-        if (width === 1280) await screenshot(page, 'audit', 1280, 800);
+        if (width === 1280) await docsScreenshot(page, 'audit', { width: 1280, height: 800 });
         const poolRow = rows.filter({ hasText: 'alice changed the credit pool of Payments (250 added, now 250)' });
         assert.equal(await poolRow.getByRole('link', { name: 'Payments' }).getAttribute('href'), '#/pools');
         await page.getByRole('button', { name: 'Older' }).click();
@@ -254,7 +245,7 @@ describe('the dashboard pages in Chromium', { skip }, () => {
           assert.match((await row('carol').textContent()) ?? '', /member/);
         }
         await checkAccessibility(page, `a team at ${width} px`);
-        if (width === 1280) await screenshot(page, 'teams', 1280, 800);
+        if (width === 1280) await docsScreenshot(page, 'teams', { width: 1280, height: 800 });
       });
 
       it('Users: the list, and a new user with a sign-in token shown once', async () => {

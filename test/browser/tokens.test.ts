@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { parseSecret } from '../../src/core/secret.js';
@@ -15,17 +13,10 @@ import {
   waitForAppShell,
   type DashboardServer,
   type OpenedPage,
+  docsScreenshot,
 } from './support/browser.js';
 
 const skip = browserMissing();
-/** Screenshots for the docs are written only when asked, so test runs leave the tree as it was. */
-const IMAGES = process.env.TESSERA_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/images/', import.meta.url)) : undefined;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!IMAGES) return;
-  mkdirSync(IMAGES, { recursive: true });
-  await page.screenshot({ path: `${IMAGES}${name}.png` });
-}
 
 /** Counts are written behind (TESSERA_USAGE_FLUSH_MS): asks again until `check` holds. A guard against a hang, not a measure of speed. */
 async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
@@ -135,7 +126,7 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
     await form.getByLabel('IP allowlist').fill('127.0.0.1\n::1');
     assert.equal(await form.getByRole('alert').count(), 0, 'the list of problems follows the form as it is fixed');
     await page.evaluate('window.scrollTo(0, 0)');
-    await screenshot(page, 'create-token');
+    await docsScreenshot(page, 'create-token');
     await form.getByRole('button', { name: 'Create token' }).click();
 
     const field = page.getByLabel('New secret');
@@ -200,7 +191,7 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
       .waitFor();
     await checkAccessibility(page, 'the token page');
     await page.getByRole('heading', { level: 1, name }).scrollIntoViewIfNeeded();
-    await screenshot(page, 'token');
+    await docsScreenshot(page, 'token');
 
     // A few more tokens, used and not, so the list shows each kind of row.
     const more = async (body: Record<string, unknown>, uses: number) => {
@@ -230,7 +221,7 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
     });
     assert.match((await page.getByRole('row', { name: /nightly export/ }).textContent()) ?? '', /no use/);
     await checkAccessibility(page, 'the tokens list with sparklines');
-    await screenshot(page, 'tokens');
+    await docsScreenshot(page, 'tokens');
   });
 
   it('rotates with a grace period: the new secret once, and the old one named with when it stops', async () => {

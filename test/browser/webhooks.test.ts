@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -14,17 +12,10 @@ import {
   waitForAppShell,
   type DashboardServer,
   type OpenedPage,
+  docsScreenshot,
 } from './support/browser.js';
 
 const skip = browserMissing();
-/** Screenshots for the docs are written only when asked, so test runs leave the tree as it was. */
-const IMAGES = process.env.TESSERA_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/images/', import.meta.url)) : undefined;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!IMAGES) return;
-  mkdirSync(IMAGES, { recursive: true });
-  await page.screenshot({ path: `${IMAGES}${name}.png` });
-}
 
 /** Deliveries happen behind the request: asks again until `check` holds. A guard against a hang, not a measure of speed. */
 async function eventually(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
@@ -210,7 +201,7 @@ describe('the webhooks pages in Chromium', { skip }, () => {
       assert.equal(got[0]!.payload?.type, 'token.created');
       assert.equal(got[0]!.payload?.data.token.id, token.id);
       await checkAccessibility(page, 'the webhook page');
-      await screenshot(page, 'webhook');
+      await docsScreenshot(page, 'webhook');
     });
 
     it('sends a test event', async () => {

@@ -175,3 +175,17 @@ export async function signOutThroughUi(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await waitForSignIn(page);
 }
+
+/** docs/images/ of the repository (dist/test/browser/support/ is four levels below it). */
+const DOCS_IMAGES = fileURLToPath(new URL('../../../../docs/images/', import.meta.url));
+
+/**
+ * A screenshot for the docs, `docs/images/<name>.png`, taken only when TESSERA_SCREENSHOTS=1 so
+ * test runs leave the tree as it was; at `size` when given.
+ */
+export async function docsScreenshot(page: Page, name: string, size?: { width: number; height: number }): Promise<void> {
+  if (process.env.TESSERA_SCREENSHOTS !== '1') return;
+  mkdirSync(DOCS_IMAGES, { recursive: true });
+  if (size) await page.setViewportSize(size);
+  await page.screenshot({ path: `${DOCS_IMAGES}${name}.png` });
+}
