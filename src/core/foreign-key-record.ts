@@ -62,7 +62,11 @@ export function importedKeyOf(format: ForeignFormat, row: Row): ImportedKeyResul
   }
 }
 
-/** The digest, and what the text tells, from a plaintext `key`; or the digest from a `hash`. */
+/**
+ * The digest, and what the text tells, from a plaintext `key`; or the digest from a `hash`. The
+ * readers below copy its fields by name: `{ ...secret, name, … }` cost 24 µs a row in V8 (see
+ * newTokenRecord).
+ */
 function secretOf(row: Row, textNames: string[], hashNames: string[]): Pick<ImportedKey, 'digest' | 'foreign' | 'suffix'> {
   const [textName, text] = pick(row, ...textNames);
   const [hashName, hash] = pick(row, ...hashNames);
@@ -95,7 +99,8 @@ function wholeCredits(count: number | null): bigint | null {
 function genericKey(row: Row): ImportedKey {
   const secret = secretOf(row, ['key'], ['hash']);
   return {
-    ...secret,
+    digest: secret.digest,
+    foreign: secret.foreign,
     name: optionalText(row, 'name') ?? 'imported key',
     type: 'api',
     prefix: optionalText(row, 'prefix') ?? '',
@@ -133,7 +138,9 @@ function unkeyKey(row: Row): ImportedKey {
   if (keyId !== null) metadata.unkeyKeyId = keyId;
   if (start !== null) metadata.unkeyStart = start;
   return {
-    ...secret,
+    digest: secret.digest,
+    foreign: secret.foreign,
+    suffix: secret.suffix,
     name: optionalText(row, 'name') ?? 'imported unkey key',
     type: 'api',
     prefix: optionalText(row, 'prefix') ?? start ?? '',
@@ -170,7 +177,9 @@ function unleashKey(row: Row): ImportedKey {
   }
   if (projects.length === 0 && type !== 'admin') throw new FieldProblem('projects unknown: give project, or projects from api_token_project');
   return {
-    ...secret,
+    digest: secret.digest,
+    foreign: secret.foreign,
+    suffix: secret.suffix,
     name: optionalText(row, 'token_name', 'tokenName', 'username') ?? 'imported unleash token',
     type,
     prefix: '',
