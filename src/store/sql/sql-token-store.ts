@@ -11,6 +11,9 @@ import { turnEnd } from '../../lib/turn.js';
 import { TurnBatch } from './driver/turn-batch.js';
 import { insertTokens } from './bulk-token-insert.js';
 
+/** Values per lookup of existing ids or digests: well under SQLite's 32766 parameters. */
+const LOOKUP_CHUNK = 5000;
+
 /** A token row with its uses (none: a count of 0). */
 type TokenRow = Selectable<TokensTable> & Omit<Selectable<TokenUsesTable>, 'token_id'>;
 
@@ -66,16 +69,25 @@ export class SqlTokenStore implements TokenStore {
 
   async idsByDigest(digests: readonly Buffer[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    if (digests.length === 0) return found;
-    const rows = await this.db.selectFrom('tokens').select(['id', 'digest']).where(this.#traits.bytesIn('digest', digests)).execute();
-    for (const row of rows) found.set(Buffer.from(row.digest).toString('hex'), row.id);
+    for (let start = 0; start < digests.length; start += LOOKUP_CHUNK) {
+      const chunk = digests.slice(start, start + LOOKUP_CHUNK);
+      const rows = await this.db.selectFrom('tokens').select(['id', 'digest']).where(this.#traits.bytesIn('digest', chunk)).execute();
+      for (const row of rows) found.set(Buffer.from(row.digest).toString('hex'), row.id);
+    }
     return found;
   }
 
   async existingIds(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.db.selectFrom('tokens').select('id').where('id', 'in', ids).execute();
-    return new Set(rows.map((row) => row.id));
+    const found = new Set<string>();
+    for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+      const rows = await this.db
+        .selectFrom('tokens')
+        .select('id')
+        .where('id', 'in', ids.slice(start, start + LOOKUP_CHUNK))
+        .execute();
+      for (const row of rows) found.add(row.id);
+    }
+    return found;
   }
 
   async findById(id: string): Promise<TokenRecord | undefined> {
