@@ -427,4 +427,32 @@ describe('TokenStore: a name search is an index range', () => {
     assert.match(await plan('owner_user_id = ? and team_id is null'), /USING INDEX tokens_(owner|team)_folded_name \(.*<expr>>\? AND <expr><\?\)/);
     assert.match(await plan('team_id = ?'), /USING INDEX tokens_team_folded_name \(team_id=\? AND <expr>>\? AND <expr><\?\)/);
   });
+
+  // The indexes led by the team or the resource hold only the tokens that have one (an import
+  // writes fewer index entries), and still serve a team's and a resource's listing.
+  it('on SQLite, a team or a resource listing reads its partial index', async (t) => {
+    const sqlite = (await storeFactories()).find((f) => f.name === 'sqlite')!;
+    const opened = await sqlite.open();
+    t.after(() => opened.cleanup());
+    const plan = async (where: string, params: unknown[]) =>
+      (await opened.query!<{ detail: string }>(`explain query plan select * from tokens where ${where} order by id desc limit 51`, params))
+        .map((row) => row.detail)
+        .join('\n');
+    assert.match(await plan('team_id = ?', ['team_1']), /USING INDEX tokens_team \(team_id=\?\)/);
+    assert.match(
+      await plan('resource_kind = ? and resource_id = ?', ['edge-config', 'ecfg_1']),
+      /USING INDEX tokens_resource \(resource_kind=\? AND resource_id=\?\)/,
+    );
+    const definitions = await opened.query!<{ name: string; sql: string }>(
+      "select name, sql from sqlite_master where type = 'index' and name in ('tokens_team', 'tokens_resource', 'tokens_team_folded_name') order by name",
+    );
+    assert.deepEqual(
+      definitions.map((d) => [d.name, / where (\w+) is not null$/.exec(d.sql)?.[1]]),
+      [
+        ['tokens_resource', 'resource_kind'],
+        ['tokens_team', 'team_id'],
+        ['tokens_team_folded_name', 'team_id'],
+      ],
+    );
+  });
 });

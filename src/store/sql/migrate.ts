@@ -20,6 +20,7 @@ import { suspension } from './migrations/2026-12-05T1800-suspension.js';
 import { lifecyclePolicies } from './migrations/2026-12-05T1810-lifecycle-policies.js';
 import { leakPolicies } from './migrations/2026-12-05T1820-leak-policies.js';
 import { webhooks } from './migrations/2026-12-05T1830-webhooks.js';
+import { partialTokenIndexes } from './migrations/2026-12-05T1900-partial-token-indexes.js';
 import type { Database, SqlDialect } from './schema.js';
 
 /**
@@ -49,6 +50,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '2026-12-05T1810-lifecycle-policies': lifecyclePolicies,
     '2026-12-05T1820-leak-policies': leakPolicies,
     '2026-12-05T1830-webhooks': webhooks,
+    '2026-12-05T1900-partial-token-indexes': partialTokenIndexes(dialect),
   };
 }
 
