@@ -6,9 +6,21 @@ import type { RateLimitRule } from '../core/rate-limit.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Runtime } from './runtime.js';
 
+/**
+ * GitHub's secret scanning public keys as the operator keeps them: the keys read, and a way to
+ * read them again. GitHub rotates its signing key and publishes the new one beside the old; a
+ * report that names a key not among these makes the ring read its source again, so a saved new
+ * document takes effect without a restart.
+ */
+export interface ScanningKeyring {
+  readonly keys: readonly ScanningKey[];
+  /** Reads the keys again if their source changed since it last read them; keeps them when it cannot. */
+  reload(): void;
+}
+
 export interface LeakPartnerOptions {
   /** GitHub's secret scanning public keys (TESSERA_GITHUB_SCANNING_KEYS_FILE); the GitHub endpoint answers 404 without them. */
-  githubKeys?: readonly ScanningKey[] | undefined;
+  githubKeys?: ScanningKeyring | undefined;
   /** The token GitLab presents (TESSERA_GITLAB_REVOCATION_TOKEN); the GitLab endpoints answer 404 without it. */
   gitlabToken?: string | undefined;
   /** Public reports one address may make per minute (TESSERA_LEAK_REPORTS_PER_MINUTE); 10 when not given, 0 = no limit. */
@@ -21,7 +33,7 @@ export interface LeakPartnerOptions {
  * per address. An intake path that is not configured is not there (404): nothing can be sent to it.
  */
 export class LeakPartners {
-  readonly #githubKeys: readonly ScanningKey[];
+  readonly #github: ScanningKeyring | undefined;
   /** Compared by digest: equal lengths for timingSafeEqual, and the token is not kept in clear. */
   readonly #gitlabDigest: Buffer | undefined;
   readonly #reportRule: RateLimitRule | undefined;
@@ -30,7 +42,7 @@ export class LeakPartners {
     private readonly deps: { rateLimiter: RateLimiter; runtime: Runtime },
     options: LeakPartnerOptions = {},
   ) {
-    this.#githubKeys = options.githubKeys ?? [];
+    this.#github = options.githubKeys;
     this.#gitlabDigest = options.gitlabToken ? digestSecret(options.gitlabToken) : undefined;
     const perMinute = options.reportsPerMinute ?? 10;
     this.#reportRule = perMinute > 0 ? { name: 'leak-reports', limit: perMinute, durationMs: 60_000 } : undefined;
@@ -38,8 +50,10 @@ export class LeakPartners {
 
   /** Throws NOT_FOUND when no GitHub keys are configured, UNAUTHORIZED when the signature is missing or wrong. */
   checkGithub(keyId: string | undefined, signature: string | undefined, body: Uint8Array): void {
-    if (this.#githubKeys.length === 0) throw new AppError('NOT_FOUND', 'GitHub secret scanning is not configured here (TESSERA_GITHUB_SCANNING_KEYS_FILE)');
-    if (!scanningSignatureValid(this.#githubKeys, keyId, signature, body)) {
+    const ring = this.#github;
+    if (!ring) throw new AppError('NOT_FOUND', 'GitHub secret scanning is not configured here (TESSERA_GITHUB_SCANNING_KEYS_FILE)');
+    if (keyId !== undefined && !ring.keys.some((key) => key.id === keyId)) ring.reload();
+    if (!scanningSignatureValid(ring.keys, keyId, signature, body)) {
       throw new AppError('UNAUTHORIZED', 'the GitHub-Public-Key-Signature does not verify with the key GitHub-Public-Key-Identifier names');
     }
   }

@@ -30,9 +30,9 @@ for (const [name, open] of [
     const servers: ServerProcess[] = [];
     const agent = loadAgent(4);
     const keysDir = mkdtempSync(join(tmpdir(), 'tessera-github-keys-'));
+    const keysFile = join(keysDir, 'secret_scanning.json');
     before(async () => {
       const { args, env } = backend as ServerBackend;
-      const keysFile = join(keysDir, 'secret_scanning.json');
       // The document as GitHub publishes it, saved by the operator: no request leaves for GitHub.
       writeFileSync(keysFile, github.keysDocument());
       for (let i = 0; i < 2; i++) {
@@ -98,6 +98,20 @@ for (const [name, open] of [
       assert.deepEqual(await view(), seen, 'the first report is the one kept');
       const tampered = await postReport(second, { payload: report.payload.replace('content', 'commit'), headers: report.headers });
       assert.equal(tampered.status, 401);
+    });
+
+    it("takes GitHub's rotated key once the operator saves the new document, without a restart", async () => {
+      const rotated = new FakeGithub();
+      const report = () => rotated.report([{ token: generateSecret('tsk', randomBytes) }]);
+      for (const server of servers) assert.equal((await postReport(server.url, report())).status, 401, 'a key not in the file');
+      // GitHub publishes the new key beside the old one.
+      writeFileSync(keysFile, rotated.keysDocument(github));
+      for (const server of servers) {
+        const answer = await postReport(server.url, report());
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        assert.equal(answer.body[0].label, 'false_positive');
+        assert.equal((await postReport(server.url, github.report([{ token: generateSecret('tsk', randomBytes) }]))).status, 200, 'the old key still signs');
+      }
     });
   });
 }

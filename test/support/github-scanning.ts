@@ -1,5 +1,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { parseScanningKeys, type ScanningKey } from '../../src/core/github-secret-scanning.js';
+import { parseScanningKeys } from '../../src/core/github-secret-scanning.js';
+import { fixedKeyring } from '../../src/server/github-scanning-keys.js';
+import type { ScanningKeyring } from '../../src/service/leak-partners.js';
 
 /** A stand-in for GitHub's secret scanning: a P-256 key of its own, published in GitHub's JSON shape. */
 export class FakeGithub {
@@ -21,8 +23,9 @@ export class FakeGithub {
     });
   }
 
-  keys(...others: FakeGithub[]): ScanningKey[] {
-    return parseScanningKeys(this.keysDocument(...others));
+  /** This key and the others, as a keyring that never changes (the server's from TESSERA_GITHUB_SCANNING_KEYS). */
+  keys(...others: FakeGithub[]): ScanningKeyring {
+    return fixedKeyring(parseScanningKeys(this.keysDocument(...others)));
   }
 
   /** The headers GitHub sends with `body`: its signature over exactly these bytes. */
