@@ -184,7 +184,7 @@ async function createAccounts(
       await accounts.createUser({ ...user, name, email: null });
       notes.push(`user ${user.id}: the name ${user.name} (or its email) is taken here, so it is ${name}`);
     }
-    if (typeof line.user.disabledAt === 'number') await accounts.setUserDisabled(user.id, line.user.disabledAt);
+    if (typeof line.user.disabledAt === 'number') await accounts.setUserDisabled(user.id, line.user.disabledAt, Date.now());
   }
   for (const line of lines) {
     if (line.kind !== 'team' || (await accounts.findTeam({ id: line.team.id }))) continue;

@@ -18,8 +18,8 @@ export interface Offboarded {
 
 /**
  * Admins disable, enable and delete people (docs/governance.md). A user's tokens carry the user's
- * suspension themselves (ownerDisabledAt, set on all of them in one statement), so verify still
- * reads one row, and every node and SDK verifier hears of each changed token on the change feed
+ * suspension themselves (ownerDisabledAt, set on all of them in the transaction that sets the
+ * user's row), so verify still reads one row, and every node and SDK verifier hears of each changed token on the change feed
  * as of a revocation. Each call may be repeated: it finishes what an interrupted one left undone.
  */
 export class OffboardingService {
@@ -37,14 +37,14 @@ export class OffboardingService {
 
   /**
    * All the user's tokens answer DISABLED at once, their sign-in credentials among them, until
-   * `enableUser`. The user row first: it holds the rule that an enabled admin remains, and a
-   * token issued for a disabled user is born disabled.
+   * `enableUser`: the user's row and the tokens' mark are written in one transaction, which
+   * refuses the last enabled admin. A token issued for a disabled user is born disabled.
    */
   async disableUser(ctx: CallContext, id: string): Promise<Offboarded> {
     const user = await this.#target(ctx, id);
     const now = this.deps.runtime.now();
-    const disabled = (await this.deps.accounts.setUserDisabled(user.id, now)) ?? notFound();
-    const tokens = await this.deps.tokens.setOwnerDisabled(user.id, disabled.disabledAt, now);
+    const { user: disabled, tokenIds } = (await this.deps.accounts.setUserDisabled(user.id, now, now)) ?? notFound();
+    const tokens = await this.deps.tokens.findByIds(tokenIds);
     if (tokens.length > 0) await this.deps.changes.publish(tokens);
     if (user.disabledAt === null || tokens.length > 0) {
       await this.#audit(ctx, 'user.disable', disabled, { tokens: tokens.length });
@@ -57,8 +57,8 @@ export class OffboardingService {
   async enableUser(ctx: CallContext, id: string): Promise<Offboarded> {
     const user = await this.#target(ctx, id);
     const now = this.deps.runtime.now();
-    const enabled = (await this.deps.accounts.setUserDisabled(user.id, null)) ?? notFound();
-    const tokens = await this.deps.tokens.setOwnerDisabled(user.id, null, now);
+    const { user: enabled, tokenIds } = (await this.deps.accounts.setUserDisabled(user.id, null, now)) ?? notFound();
+    const tokens = await this.deps.tokens.findByIds(tokenIds);
     if (tokens.length > 0) await this.deps.changes.publish(tokens);
     if (user.disabledAt !== null || tokens.length > 0) {
       await this.#audit(ctx, 'user.enable', enabled, { tokens: tokens.length });

@@ -10,10 +10,13 @@ export interface AccountStore {
   findUser(id: string): Promise<UserRecord | undefined>;
   /**
    * Disables the user from `at`, or enables them (null); disabling a disabled user keeps the first
-   * time. Throws LAST_ADMIN, changing nothing, when it would leave no enabled admin. Undefined when
-   * no such user.
+   * time. In the same transaction every token of theirs takes the user's state as its
+   * ownerDisabledAt (what verify reads), `updatedAt` = `now` on those it changes: no failure can
+   * leave a disabled user with tokens that verify. Returns the user and the ids of the tokens it
+   * changed. Throws LAST_ADMIN, changing nothing, when it would leave no enabled admin. Undefined
+   * when no such user.
    */
-  setUserDisabled(id: string, at: number | null): Promise<UserRecord | undefined>;
+  setUserDisabled(id: string, at: number | null, now: number): Promise<{ user: UserRecord; tokenIds: string[] } | undefined>;
   /**
    * Why deleting the user would break a rule, checked in the same way `deleteUser` does: LAST_ADMIN
    * (no enabled admin would be left) or LAST_TEAM_OWNER (a team would be left without an owner).

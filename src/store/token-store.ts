@@ -66,11 +66,8 @@ export interface TokenStore {
    * it is. A second suspension keeps the first time and changes nothing. Undefined when no such token.
    */
   setDisabled(id: string, at: number | null, updatedAt: number): Promise<TokenRecord | undefined>;
-  /**
-   * Sets ownerDisabledAt to `at` (the user disabled) or clears it (null) on every token of the user,
-   * in one statement; a token suspended by itself stays so. Returns the tokens it changed.
-   */
-  setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): Promise<TokenRecord[]>;
+  /** The tokens with these ids that exist, in the order of their ids. */
+  findByIds(ids: readonly string[]): Promise<TokenRecord[]>;
   /** Revokes at `at` every token of the user not revoked by then (the user is deleted); returns the tokens it changed. */
   revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]>;
   /**

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
 import { AppError } from '../../src/core/errors.js';
-import { T0 } from '../support/fixtures.js';
+import { makeToken, T0 } from '../support/fixtures.js';
+import { openStores } from '../../src/store/open-stores.js';
+import type { Stores } from '../../src/store/stores.js';
+import { postgresTestUrl } from '../support/postgres.js';
 import { describeEachStore } from '../support/store-factories.js';
 
 const isConflict = (error: unknown) => error instanceof AppError && error.code === 'CONFLICT';
@@ -100,16 +108,16 @@ await describeEachStore('AccountStore contract', (stores) => {
 
   it('disables and enables a user, keeping the first time; never the last enabled admin', async () => {
     await user('usr_dis');
-    assert.equal((await stores.accounts.setUserDisabled('usr_dis', T0 + 5))!.disabledAt, T0 + 5);
-    assert.equal((await stores.accounts.setUserDisabled('usr_dis', T0 + 9))!.disabledAt, T0 + 5);
+    assert.equal((await stores.accounts.setUserDisabled('usr_dis', T0 + 5, T0 + 5))!.user.disabledAt, T0 + 5);
+    assert.equal((await stores.accounts.setUserDisabled('usr_dis', T0 + 9, T0 + 9))!.user.disabledAt, T0 + 5);
     assert.equal((await stores.accounts.findUser('usr_dis'))!.disabledAt, T0 + 5);
-    assert.equal((await stores.accounts.setUserDisabled('usr_dis', null))!.disabledAt, null);
-    assert.equal(await stores.accounts.setUserDisabled('usr_nobody', T0), undefined);
+    assert.equal((await stores.accounts.setUserDisabled('usr_dis', null, T0 + 10))!.user.disabledAt, null);
+    assert.equal(await stores.accounts.setUserDisabled('usr_nobody', T0, T0), undefined);
 
     await admin('usr_adm1');
     await admin('usr_adm2');
-    assert.equal((await stores.accounts.setUserDisabled('usr_adm1', T0))!.disabledAt, T0);
-    await assert.rejects(stores.accounts.setUserDisabled('usr_adm2', T0), isCode('LAST_ADMIN'));
+    assert.equal((await stores.accounts.setUserDisabled('usr_adm1', T0, T0))!.user.disabledAt, T0);
+    await assert.rejects(stores.accounts.setUserDisabled('usr_adm2', T0, T0), isCode('LAST_ADMIN'));
     assert.equal((await stores.accounts.findUser('usr_adm2'))!.disabledAt, null);
     assert.equal(await stores.accounts.deletionProblem('usr_adm2'), 'LAST_ADMIN');
     await assert.rejects(stores.accounts.deleteUser('usr_adm2'), isCode('LAST_ADMIN'));
@@ -118,6 +126,39 @@ await describeEachStore('AccountStore contract', (stores) => {
     assert.equal(await stores.accounts.deleteUser('usr_adm1'), true);
     assert.ok(await stores.accounts.findUser('usr_adm2'));
   });
+
+  it("sets and clears the user's suspension on all their tokens with the user, apart from each token's own, and returns those it changed", async () => {
+    await user('usr_off');
+    await user('usr_stays');
+    const mk = (owner: string, extra: Parameters<typeof makeToken>[0] = {}) => makeToken(extra, { ownerUserId: owner }).token;
+    const [a1, a2, selfSuspended, b1] = [mk('usr_off'), mk('usr_off', { teamId: 'team_o' } as never), mk('usr_off', { disabledAt: T0 + 1 }), mk('usr_stays')];
+    for (const t of [a1, a2, selfSuspended, b1]) await stores.tokens.insert(t);
+    const disabled = (await stores.accounts.setUserDisabled('usr_off', T0 + 50, T0 + 50))!;
+    assert.equal(disabled.user.disabledAt, T0 + 50);
+    assert.deepEqual([...disabled.tokenIds].sort(), [a1.id, a2.id, selfSuspended.id].sort());
+    for (const id of disabled.tokenIds) assert.deepEqual(await ownerSuspension(id), { ownerDisabledAt: T0 + 50, updatedAt: T0 + 50 });
+    assert.equal((await stores.tokens.findById(b1.id))!.ownerDisabledAt, null);
+
+    // Again: nothing left to change, and the first time stays; a token issued meanwhile (born
+    // enabled by a race with the call) is caught by the next call.
+    assert.deepEqual((await stores.accounts.setUserDisabled('usr_off', T0 + 60, T0 + 60))!.tokenIds, []);
+    const late = mk('usr_off');
+    await stores.tokens.insert(late);
+    assert.deepEqual((await stores.accounts.setUserDisabled('usr_off', T0 + 70, T0 + 70))!.tokenIds, [late.id]);
+    assert.deepEqual(await ownerSuspension(late.id), { ownerDisabledAt: T0 + 50, updatedAt: T0 + 70 });
+
+    const enabled = (await stores.accounts.setUserDisabled('usr_off', null, T0 + 80))!;
+    assert.equal(enabled.user.disabledAt, null);
+    assert.equal(enabled.tokenIds.length, 4);
+    assert.deepEqual(await ownerSuspension(a1.id), { ownerDisabledAt: null, updatedAt: T0 + 80 });
+    // Its own suspension is not the owner's: it stays.
+    assert.equal((await stores.tokens.findById(selfSuspended.id))!.disabledAt, T0 + 1);
+  });
+
+  const ownerSuspension = async (id: string) => {
+    const token = (await stores.tokens.findById(id))!;
+    return { ownerDisabledAt: token.ownerDisabledAt, updatedAt: token.updatedAt };
+  };
 
   it("deletes a user with their memberships, never a team's only owner", async () => {
     await user('usr_del_owner');
@@ -175,5 +216,57 @@ await describeEachStore('AccountStore contract', (stores) => {
         ['usr_m_two', 'owner'],
       ],
     );
+  });
+});
+
+/**
+ * Disabling a user and marking their tokens is one transaction: a failure while marking the tokens
+ * (made here by a trigger that refuses the update) leaves the user enabled, so there is never a
+ * disabled user whose tokens still verify, nor an error that reports a change half made.
+ */
+describe('AccountStore.setUserDisabled is one transaction with the tokens', () => {
+  const refused = /tokens refused/;
+
+  const check = async (stores: Stores, refuseTokenUpdates: () => Promise<void>) => {
+    await stores.accounts.createUser({ id: 'usr_tx', name: 'tx', email: null, role: 'member', createdAt: T0 });
+    const token = makeToken({}, { ownerUserId: 'usr_tx' }).token;
+    await stores.tokens.insert(token);
+    await refuseTokenUpdates();
+    await assert.rejects(stores.accounts.setUserDisabled('usr_tx', T0 + 5, T0 + 5), refused);
+    assert.equal((await stores.accounts.findUser('usr_tx'))!.disabledAt, null, 'the user row rolled back with the tokens');
+    assert.equal((await stores.tokens.findById(token.id))!.ownerDisabledAt, null);
+  };
+
+  it('on SQLite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-disable-tx-'));
+    const stores = await openStores({ dataDir: dir });
+    try {
+      await check(stores, async () => {
+        const db = new SqliteDatabase(join(dir, 'tessera.db'));
+        db.exec("create trigger refuse_owner_mark before update of owner_disabled_at on tokens begin select raise(abort, 'tokens refused'); end");
+        db.close();
+      });
+    } finally {
+      await stores.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on PostgreSQL', async (t) => {
+    const database = await postgresTestUrl();
+    if ('skip' in database) return t.skip(database.skip);
+    const stores = await openStores({ dataDir: '', databaseUrl: database.url });
+    try {
+      await check(stores, async () => {
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        await client.query("create function refuse_owner_mark() returns trigger language plpgsql as $$ begin raise exception 'tokens refused'; end $$");
+        await client.query('create trigger refuse_owner_mark before update of owner_disabled_at on tokens for each row execute function refuse_owner_mark()');
+        await client.end();
+      });
+    } finally {
+      await stores.close();
+      await database.drop();
+    }
   });
 });

@@ -214,27 +214,17 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.setDisabled('tok_missing', T0, T0), undefined);
   });
 
-  it("sets and clears the owner's suspension on all the user's tokens at once, apart from their own, and returns those it changed", async () => {
-    const mk = (owner: string, extra: Parameters<typeof makeToken>[0] = {}) => makeToken(extra, { ownerUserId: owner }).token;
-    const [a1, a2, selfSuspended, b1] = [mk('usr_off'), mk('usr_off', { teamId: 'team_o' } as never), mk('usr_off', { disabledAt: T0 + 1 }), mk('usr_stays')];
-    for (const t of [a1, a2, selfSuspended, b1]) await stores.tokens.insert(t);
-    const changed = await stores.tokens.setOwnerDisabled('usr_off', T0 + 50, T0 + 50);
-    assert.deepEqual(changed.map((t) => t.id).sort(), [a1.id, a2.id, selfSuspended.id].sort());
-    assert.ok(changed.every((t) => t.ownerDisabledAt === T0 + 50 && t.digest.length === 32));
-    assert.equal((await stores.tokens.findById(b1.id))!.ownerDisabledAt, null);
-    // Again: nothing left to change, and the first time stays.
-    assert.deepEqual(await stores.tokens.setOwnerDisabled('usr_off', T0 + 60, T0 + 60), []);
-    assert.equal((await stores.tokens.findById(a1.id))!.ownerDisabledAt, T0 + 50);
-    const listed = await stores.tokens.list({ ownerUserId: 'usr_off', status: 'disabled', limit: 10, now: T0 + 70 });
-    assert.equal(listed.items.length, 3);
-
-    const restored = await stores.tokens.setOwnerDisabled('usr_off', null, T0 + 80);
-    assert.equal(restored.length, 3);
-    assert.equal((await stores.tokens.findById(a1.id))!.ownerDisabledAt, null);
-    // Its own suspension is not the owner's: it stays.
-    assert.equal((await stores.tokens.findById(selfSuspended.id))!.disabledAt, T0 + 1);
-    const active = await stores.tokens.list({ ownerUserId: 'usr_off', status: 'active', limit: 10, now: T0 + 90 });
-    assert.deepEqual(active.items.map((t) => t.id).sort(), [a1.id, a2.id].sort());
+  it('finds tokens by ids, in the order of the ids, skipping ids that no token has', async () => {
+    const tokens = [makeToken().token, makeToken().token, makeToken().token];
+    for (const t of tokens) await stores.tokens.insert(t);
+    const ids = tokens.map((t) => t.id);
+    const found = await stores.tokens.findByIds([ids[2]!, 'tok_missing', ids[0]!, ids[1]!, ids[0]!]);
+    assert.deepEqual(
+      found.map((t) => t.id),
+      [...ids].sort(),
+    );
+    assert.deepEqual(found.find((t) => t.id === ids[1])!.digest, tokens[1]!.digest);
+    assert.deepEqual(await stores.tokens.findByIds([]), []);
   });
 
   it("revokes all a user's tokens not revoked by then, and returns those it changed", async () => {

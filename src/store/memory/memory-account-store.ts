@@ -2,9 +2,13 @@ import { userNameKey, type MembershipRecord, type TeamRecord, type TeamRole, typ
 import { AppError } from '../../core/errors.js';
 import type { AccountStore } from '../account-store.js';
 import type { Page, PageQuery } from '../page.js';
+import type { MemoryTokenStore } from './memory-token-store.js';
 import { paginate } from './paginate.js';
 
 export class MemoryAccountStore implements AccountStore {
+  /** The user's tokens carry the user's suspension (see setUserDisabled). */
+  constructor(private readonly tokens: Pick<MemoryTokenStore, 'setOwnerDisabled'>) {}
+
   readonly #users = new Map<string, UserRecord>();
   readonly #teams = new Map<string, TeamRecord>();
   readonly #members = new Map<string, MembershipRecord>();
@@ -25,12 +29,13 @@ export class MemoryAccountStore implements AccountStore {
     return user && { ...user };
   }
 
-  async setUserDisabled(id: string, at: number | null): Promise<UserRecord | undefined> {
+  async setUserDisabled(id: string, at: number | null, now: number): Promise<{ user: UserRecord; tokenIds: string[] } | undefined> {
     const user = this.#users.get(id);
     if (!user) return undefined;
     if (at !== null && user.disabledAt === null && this.#isLastAdmin(user)) throw lastAdmin();
     if ((at === null) !== (user.disabledAt === null)) user.disabledAt = at;
-    return { ...user };
+    const tokenIds = this.tokens.setOwnerDisabled(id, user.disabledAt, now);
+    return { user: { ...user }, tokenIds };
   }
 
   async deletionProblem(id: string): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined> {

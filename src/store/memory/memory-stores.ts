@@ -23,7 +23,7 @@ export function createMemoryStores(): Stores {
   return {
     tokens,
     credits: new MemoryCreditStore(tokens),
-    accounts: new MemoryAccountStore(),
+    accounts: new MemoryAccountStore(tokens),
     audit: new MemoryAuditStore(),
     catalog: new MemoryCatalogStore(),
     edgeConfigs: new MemoryEdgeConfigStore(tokens),

@@ -99,10 +99,18 @@ export class MemoryTokenStore implements TokenStore {
     return copy(token);
   }
 
-  async setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): Promise<TokenRecord[]> {
+  /** The account store's half of setUserDisabled: the user's suspension on each of their tokens; the ids of those it changed. */
+  setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): string[] {
     const changed = [...this.#byId.values()].filter((t) => t.ownerUserId === ownerUserId && (at === null) !== (t.ownerDisabledAt === null));
     for (const token of changed) Object.assign(token, { ownerDisabledAt: at, updatedAt });
-    return changed.map(copy);
+    return changed.map((token) => token.id);
+  }
+
+  async findByIds(ids: readonly string[]): Promise<TokenRecord[]> {
+    return [...new Set(ids)].sort().flatMap((id) => {
+      const token = this.#byId.get(id);
+      return token ? [copy(token)] : [];
+    });
   }
 
   async revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]> {

@@ -46,14 +46,24 @@ export class SqlAccountStore implements AccountStore {
     return row && userFrom(row);
   }
 
-  async setUserDisabled(id: string, at: number | null): Promise<UserRecord | undefined> {
+  async setUserDisabled(id: string, at: number | null, now: number): Promise<{ user: UserRecord; tokenIds: string[] } | undefined> {
     return this.db.transaction().execute(async (tx) => {
-      const user = await this.#lockAdmins(tx, id);
+      let user = await this.#lockAdmins(tx, id);
       if (!user) return undefined;
-      if ((at === null) === (user.disabledAt === null)) return user;
-      if (at !== null && (await this.#isLastAdmin(tx, user))) throw lastAdmin();
-      await tx.updateTable('users').set({ disabled_at: at }).where('id', '=', id).execute();
-      return { ...user, disabledAt: at };
+      if ((at === null) !== (user.disabledAt === null)) {
+        if (at !== null && (await this.#isLastAdmin(tx, user))) throw lastAdmin();
+        await tx.updateTable('users').set({ disabled_at: at }).where('id', '=', id).execute();
+        user = { ...user, disabledAt: at };
+      }
+      // Also when the user's row was already so: a token issued since, or an earlier call's tokens.
+      const tokens = await tx
+        .updateTable('tokens')
+        .set({ owner_disabled_at: user.disabledAt, updated_at: now })
+        .where('owner_user_id', '=', id)
+        .where('owner_disabled_at', user.disabledAt === null ? 'is not' : 'is', null)
+        .returning('id')
+        .execute();
+      return { user, tokenIds: tokens.map((token) => token.id) };
     });
   }
 

@@ -196,17 +196,6 @@ export class SqlTokenStore implements TokenStore {
     return this.findById(id);
   }
 
-  async setOwnerDisabled(ownerUserId: string, at: number | null, updatedAt: number): Promise<TokenRecord[]> {
-    const changed = await this.db
-      .updateTable('tokens')
-      .set({ owner_disabled_at: at, updated_at: updatedAt })
-      .where('owner_user_id', '=', ownerUserId)
-      .where('owner_disabled_at', at === null ? 'is not' : 'is', null)
-      .returning('id')
-      .execute();
-    return this.#byIds(changed.map((row) => row.id));
-  }
-
   async revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]> {
     const changed = await this.db
       .updateTable('tokens')
@@ -215,13 +204,20 @@ export class SqlTokenStore implements TokenStore {
       .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', at)]))
       .returning('id')
       .execute();
-    return this.#byIds(changed.map((row) => row.id));
+    return this.findByIds(changed.map((row) => row.id));
   }
 
-  async #byIds(ids: string[]): Promise<TokenRecord[]> {
-    if (ids.length === 0) return [];
-    const rows = await selectToken(this.db).where('tokens.id', 'in', ids).orderBy('tokens.id').execute();
-    return rows.map(fromRow);
+  async findByIds(ids: readonly string[]): Promise<TokenRecord[]> {
+    const unique = [...new Set(ids)];
+    const found: TokenRecord[] = [];
+    for (let start = 0; start < unique.length; start += LOOKUP_CHUNK) {
+      const rows = await selectToken(this.db)
+        .where('tokens.id', 'in', unique.slice(start, start + LOOKUP_CHUNK))
+        .execute();
+      for (const row of rows) found.push(fromRow(row));
+    }
+    // In code, not in SQL: one order whatever the database's collation, across chunks.
+    return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
