@@ -42,6 +42,7 @@ interface PolicyFlags extends ClientFlags {
   clear?: boolean;
   leakAction?: string;
   leakGrace?: string;
+  leakFollowDefault?: boolean;
 }
 
 const RULES = ['maxLifetime', 'expiryRequired', 'inactivityDays', 'inactivityWarningDays', 'allowedScopes'] as const;
@@ -131,6 +132,7 @@ export function registerPolicyCommands(program: Command): void {
     .option('--clear', 'start from no rules')
     .option('--leak-action <action>', `what a reported leak does: ${LEAK_ACTIONS.join(', ')}`)
     .option('--leak-grace <duration>', 'with rotate: how long the leaked secret keeps working, e.g. 1h')
+    .option('--leak-follow-default', "with --team: clear the team's leak policy, so it follows the installation's default again")
     .action(async (flags: PolicyFlags) => {
       const api = connection(flags);
       const lifecycleGiven = [
@@ -143,7 +145,10 @@ export function registerPolicyCommands(program: Command): void {
         flags.clear,
       ].some((v) => v !== undefined);
       if (flags.leakGrace !== undefined && flags.leakAction === undefined) throw new Error('--leak-grace goes with --leak-action rotate');
-      if (!lifecycleGiven && flags.leakAction === undefined) throw new Error('nothing to change: give at least one rule (see --help)');
+      if (flags.leakFollowDefault && (flags.leakAction !== undefined || flags.team === undefined))
+        throw new Error("--leak-follow-default goes with --team, and not with --leak-action: the installation's own policy is the default");
+      if (!lifecycleGiven && flags.leakAction === undefined && !flags.leakFollowDefault)
+        throw new Error('nothing to change: give at least one rule (see --help)');
       // Both bodies are checked before either is sent, so a bad flag changes nothing.
       const leakBody =
         flags.leakAction === undefined
@@ -157,7 +162,11 @@ export function registerPolicyCommands(program: Command): void {
         const current = await apiRequest<PolicyResponse>(api, 'GET', lifecyclePath(flags.team));
         lifecycle = await apiRequest<PolicyResponse>(api, 'PUT', lifecyclePath(flags.team), changed(current.policy, flags));
       }
-      const leak = leakBody === undefined ? await readLeak(api, flags.team) : await apiRequest<LeakPolicy>(api, 'PUT', leakPath(flags.team), leakBody);
+      const leak = flags.leakFollowDefault
+        ? await apiRequest<LeakPolicy>(api, 'DELETE', leakPath(flags.team))
+        : leakBody === undefined
+          ? await readLeak(api, flags.team)
+          : await apiRequest<LeakPolicy>(api, 'PUT', leakPath(flags.team), leakBody);
       lifecycle ??= await apiRequest<PolicyResponse>(api, 'GET', lifecyclePath(flags.team));
       const shown = lifecycle;
       print(flags, { lifecycle: shown, leak }, () => `Updated.\n${describe(shown, leak)}`);

@@ -41,6 +41,8 @@ export const AUDIT_ACTIONS = [
   'webhook.redeliver',
   /** Tokens imported (`tessera import`, POST /v1/tokens/import): one event per run or batch, with its counts, never one per key. */
   'token.import',
+  /** A team's leak policy was cleared: the team follows the installation's default again. */
+  'leak-policy.clear',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

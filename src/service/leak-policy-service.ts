@@ -53,6 +53,23 @@ export class LeakPolicyService {
     return this.#set(ctx, team.id, input);
   }
 
+  /** The team follows the installation's default again, now and as it changes (team owners and admins); audited when it had a policy. */
+  async clearForTeam(ctx: CallContext, ref: TeamRef): Promise<EffectiveLeakPolicy> {
+    const { team, role } = await this.deps.access.team(ctx.principal, ref);
+    if (role !== 'owner') throw new AppError('FORBIDDEN', "only a team's owners may clear its leak policy");
+    if (await this.deps.policies.remove(team.id)) {
+      await this.deps.audit.record(ctx, {
+        action: 'leak-policy.clear',
+        targetType: 'team',
+        targetId: team.id,
+        teamId: team.id,
+        subjectUserId: null,
+        details: {},
+      });
+    }
+    return this.#effective(team.id);
+  }
+
   async #set(ctx: CallContext, teamId: string | null, input: { action: LeakAction; gracePeriodMs?: number | null }): Promise<EffectiveLeakPolicy> {
     const problem = leakPolicyProblem(input);
     if (problem) throw new AppError('VALIDATION_ERROR', problem);

@@ -231,6 +231,16 @@ describe('policies, leaked keys and offboarding in Chromium at 1280 px', { skip 
     await leaks.getByRole('link', { name: 'checkout key' }).waitFor();
     await leaks.getByText(/its policy left it working and announced the leak/).waitFor();
     await checkAccessibility(page, 'the overview with a leaked key');
+
+    // The team goes back to the installation's default leak policy.
+    await go(page, `teams/${world.team.id}`, 'Payments');
+    const teamLeakSection = page.getByRole('region', { name: 'Leaked keys' });
+    await teamLeakSection.getByText(/When a key is reported leaked: Notify only/).waitFor();
+    await teamLeakSection.getByRole('button', { name: 'Follow the installation’s default instead' }).click();
+    await teamLeakSection.getByText(/the installation’s default; this team has set none/).waitFor();
+    assert.equal(await teamLeakSection.getByRole('button', { name: 'Follow the installation’s default instead' }).count(), 0);
+    const followed = await world.call<{ inherited: boolean }>('GET', `/v1/teams/${world.team.id}/leak-policy`);
+    assert.equal(followed.json.inherited, true);
     assert.deepEqual(problems(), []);
     await context.close();
   });

@@ -155,6 +155,14 @@ describe('tessera user, team and policy commands', () => {
     assert.match(bad.stderr, /--max-lifetime type must be one of api, personal, resource/);
     assert.deepEqual((await s.json(['policy', 'show', '--team', 'policy-team'])).lifecycle.policy, { inactivityDays: 40 }, 'a bad flag changes nothing');
 
+    const both = await s.tessera(['policy', 'set', '--team', 'policy-team', '--leak-follow-default', '--leak-action', 'notify']);
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /--leak-follow-default goes with --team, and not with --leak-action/);
+    assert.equal((await s.json(['policy', 'show', '--team', 'policy-team'])).leak.action, 'disable', 'refused flags change nothing');
+    const followed = await s.json(['policy', 'set', '--team', 'policy-team', '--leak-follow-default']);
+    assert.deepEqual([followed.leak.action, followed.leak.inherited], ['revoke', true]);
+    assert.match((await s.tessera(['policy', 'show', '--team', 'policy-team'])).stdout, /^leak policy\s+revoke, inherited from the installation's$/m);
+
     const installation = await s.json(['policy', 'set', '--leak-action', 'rotate', '--leak-grace', '1h']);
     assert.deepEqual([installation.leak.action, installation.leak.gracePeriodMs, installation.leak.teamId], ['rotate', 3_600_000, null]);
     assert.match((await s.tessera(['policy', 'show'])).stdout, /^leak policy\s+rotate \(old secret works 1h\)$/m);

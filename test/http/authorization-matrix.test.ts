@@ -449,6 +449,7 @@ const ROWS: Record<string, Row> = {
     policy: 'teamOwner',
     request: async (w, t) => ({ method: 'PUT', url: `/v1/teams/${teamOf(w, t)}/leak-policy`, payload: { action: 'revoke' } }),
   },
+  'DELETE /v1/teams/{id}/leak-policy': { policy: 'teamOwner', request: async (w, t) => ({ method: 'DELETE', url: `/v1/teams/${teamOf(w, t)}/leak-policy` }) },
   // ---- webhooks (docs/webhooks.md) ----
   'POST /v1/webhooks': {
     policy: 'create',

@@ -368,6 +368,7 @@ await describeEachApp(
           { method: 'PUT', url: `/v1/teams/${'t'.repeat(65)}/leak-policy`, payload: { action: 'revoke' }, as: h.admin },
           400,
         ],
+        ['a team leak policy cleared of a team id too long', { method: 'DELETE', url: `/v1/teams/${'t'.repeat(65)}/leak-policy`, as: h.admin }, 400],
       ];
     };
 

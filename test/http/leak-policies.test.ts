@@ -178,6 +178,33 @@ await describeEachApp(
       assert.equal(await verifyCode(h, other.json().secret), 'VALID');
       assert.equal((await h.request({ method: 'PUT', url: '/v1/leak-policy', as: h.admin, payload: { action: 'revoke' } })).statusCode, 200);
     });
+
+    it("is cleared by the team's owner (audited, once): the team follows the default again, as the default changes; not by a member", async () => {
+      const w = await world(h);
+      const clear = (as: string) => h.request({ method: 'DELETE', url: `/v1/teams/${w.team}/leak-policy`, as });
+      const clears = async () =>
+        (await h.request({ method: 'GET', url: `/v1/audit?teamId=${w.team}&action=leak-policy.clear`, as: w.owner.secret })).json().items.length as number;
+      assert.equal((await setTeamPolicy(h, w, w.owner.secret, { action: 'notify' })).statusCode, 200);
+      const snapshot = await storeSnapshot(h);
+      assert.equal((await clear(w.member.secret)).statusCode, 403);
+      assert.equal(await storeSnapshot(h), snapshot, 'a member changes nothing');
+
+      const cleared = await clear(w.owner.secret);
+      assert.equal(cleared.statusCode, 200, cleared.body);
+      assert.deepEqual(cleared.json(), { teamId: w.team, action: 'revoke', gracePeriodMs: null, inherited: true, updatedAt: null, updatedBy: null });
+      assert.equal(await clears(), 1);
+      const token = await teamToken(h, w);
+      await report(h, token.secret);
+      assert.equal(await verifyCode(h, token.secret), 'REVOKED', "the default's revoke, no longer the team's notify");
+
+      assert.equal((await h.request({ method: 'PUT', url: '/v1/leak-policy', as: h.admin, payload: { action: 'disable' } })).statusCode, 200);
+      const read = (await h.request({ method: 'GET', url: `/v1/teams/${w.team}/leak-policy`, as: w.member.secret })).json();
+      assert.deepEqual([read.action, read.inherited], ['disable', true], 'it follows the default as it changes');
+      assert.equal((await h.request({ method: 'PUT', url: '/v1/leak-policy', as: h.admin, payload: { action: 'revoke' } })).statusCode, 200);
+
+      assert.equal((await clear(w.owner.secret)).statusCode, 200, 'clearing again is no error');
+      assert.equal(await clears(), 1, 'and records nothing more');
+    });
   },
   { events, leaks: { reportsPerMinute: 0 } },
 );

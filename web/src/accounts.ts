@@ -100,6 +100,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'token.enable': 'Token resumed',
   'token.leak': 'Token reported leaked',
   'leak-policy.update': 'Leak policy set',
+  'leak-policy.clear': 'Leak policy cleared',
   'user.disable': 'User disabled',
   'user.enable': 'User enabled',
   'user.delete': 'User deleted',

@@ -77,6 +77,8 @@ export function describeEvent(e: AuditEvent): string {
         ? `${actor} set the installation's default leak policy: ${what}`
         : `${actor} set the leak policy of team ${target}: ${what}`;
     }
+    case 'leak-policy.clear':
+      return `${actor} cleared the leak policy of team ${target}: it follows the installation's default`;
     case 'user.disable':
       return `${actor} disabled user ${target}${typeof e.details.tokens === 'number' ? ` (${e.details.tokens} tokens stopped)` : ''}`;
     case 'user.enable':

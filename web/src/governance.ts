@@ -1,6 +1,6 @@
 /**
  * What the policy pages read and write: lifecycle policies (GET/PUT /v1/policies, /v1/teams/{id}/policies)
- * and leak policies (GET/PUT /v1/leak-policy, /v1/teams/{id}/leak-policy), docs/governance.md.
+ * and leak policies (GET/PUT /v1/leak-policy, GET/PUT/DELETE /v1/teams/{id}/leak-policy), docs/governance.md.
  */
 import { api } from './api';
 
@@ -51,6 +51,8 @@ export const getPolicy = (teamId?: string) => api<PolicyAnswer>('GET', policyPat
 export const putPolicy = (policy: LifecyclePolicy, teamId?: string) => api<PolicyAnswer>('PUT', policyPath(teamId), policy);
 export const getLeakPolicy = (teamId?: string) => api<LeakPolicy>('GET', leakPath(teamId));
 export const putLeakPolicy = (body: { action: LeakAction; gracePeriodMs: number | null }, teamId?: string) => api<LeakPolicy>('PUT', leakPath(teamId), body);
+/** The team follows the installation's default leak policy again. */
+export const clearLeakPolicy = (teamId: string) => api<LeakPolicy>('DELETE', leakPath(teamId));
 
 /** A policy's rules as short sentences; an empty list is no rule. */
 export function describePolicy(policy: LifecyclePolicy): string[] {

@@ -66,5 +66,20 @@ export function leakPolicyRoutes(services: Pick<Services, 'leakPolicies'>): Fast
       },
       async (request) => services.leakPolicies.setForTeam(callContext(request), teamRefFromPath(request.params.id), request.body),
     );
+
+    app.delete(
+      '/v1/teams/:id/leak-policy',
+      {
+        schema: {
+          tags,
+          security: requires('teams:write'),
+          summary: "Clear a team's leak policy: it follows the installation's default again (team owners and admins)",
+          description: 'Answers the policy now in force for the team (`inherited: true`). Clearing a team that has no policy of its own changes nothing.',
+          params: IdParams,
+          response: { 200: LeakPolicyResponse, ...authErrors },
+        },
+      },
+      async (request) => services.leakPolicies.clearForTeam(callContext(request), teamRefFromPath(request.params.id)),
+    );
   };
 }

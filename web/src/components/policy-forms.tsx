@@ -1,6 +1,7 @@
 import '../tokens.css';
 import { useEffect, useId, useState } from 'react';
 import {
+  clearLeakPolicy,
   describePolicy,
   getLeakPolicy,
   getPolicy,
@@ -211,7 +212,10 @@ export function LeakPolicySection({ teamId, editable, heading }: { teamId?: stri
           </p>
           <Updated at={loaded.data.updatedAt} by={loaded.data.updatedBy} />
           {editable ? (
-            <LeakForm policy={loaded.data} teamId={teamId} onSaved={loaded.reload} />
+            <>
+              <LeakForm policy={loaded.data} teamId={teamId} onSaved={loaded.reload} />
+              {teamId && !loaded.data.inherited ? <FollowDefault teamId={teamId} onCleared={loaded.reload} /> : null}
+            </>
           ) : (
             <p className="muted">{teamId ? 'Only the team’s owners and admins change it.' : 'Only admins change it.'}</p>
           )}
@@ -220,6 +224,22 @@ export function LeakPolicySection({ teamId, editable, heading }: { teamId?: stri
         <Loading what="the leak policy" />
       )}
     </section>
+  );
+}
+
+/** A team with a leak policy of its own goes back to the installation's default, and follows it as it changes. */
+function FollowDefault({ teamId, onCleared }: { teamId: string; onCleared(): void }) {
+  const { busy, error, run } = useAction(async () => {
+    await clearLeakPolicy(teamId);
+    onCleared();
+  });
+  return (
+    <div className="form-actions">
+      <button type="button" className="secondary" disabled={busy} onClick={() => void run()}>
+        {busy ? 'Clearing…' : 'Follow the installation’s default instead'}
+      </button>
+      <ErrorMessage error={error} />
+    </div>
   );
 }
 
