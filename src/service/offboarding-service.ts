@@ -19,8 +19,9 @@ export interface Offboarded {
 /**
  * Admins disable, enable and delete people (docs/governance.md). A user's tokens carry the user's
  * suspension themselves (ownerDisabledAt, set on all of them in the transaction that sets the
- * user's row), so verify still reads one row, and every node and SDK verifier hears of each changed token on the change feed
- * as of a revocation. Each call may be repeated: it finishes what an interrupted one left undone.
+ * user's row), so verify still reads one row, and every node and SDK verifier hears of each
+ * changed token on the change feed as of a revocation. Each call may be repeated: it finishes what
+ * an interrupted one left undone.
  */
 export class OffboardingService {
   constructor(
