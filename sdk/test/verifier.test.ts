@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
 import { TcpProxy } from '../../test/ratelimit/tcp-proxy.js';
 import { describeLatencies, quantile } from '../../test/support/propagation.js';
-import { postgresBackend, sqliteBackend, type ServerBackend } from '../../test/support/server-backends.js';
+import { backendsToRun, type ServerBackend, sqliteBackend } from '../../test/support/server-backends.js';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { createVerifier } from '../src/verifier.js';
@@ -52,17 +52,12 @@ async function verifierToken(url: string): Promise<string> {
   return created.secret as string;
 }
 
-for (const make of [sqliteBackend, postgresBackend]) {
-  const probe = await make();
-  const skip = typeof probe === 'string' ? probe : undefined;
-  const name = typeof probe === 'string' ? 'postgres' : probe.name;
-  if (typeof probe !== 'string') await probe.cleanup();
-
+for (const { name, skip, make } of await backendsToRun()) {
   describe(`the in-process verifier against a tessera server on ${name}`, { skip, timeout: 120_000 }, () => {
     let backend: ServerBackend;
     let server: ServerProcess;
     before(async () => {
-      backend = (await make()) as ServerBackend;
+      backend = await make();
       server = await startServerProcess([...backend.args, '--log-level', 'warn'], { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin });
     });
     after(async () => {

@@ -5,7 +5,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
-import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
+import { backendsToRun, type ServerBackend } from '../support/server-backends.js';
 import { queryStore } from '../support/store-query.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { runTessera, type CommandRun as Run } from '../support/tessera-command.js';
@@ -42,18 +42,13 @@ const tokenCount = async (backend: ServerBackend) => Number((await queryStore<{ 
 const recoveries = async (backend: ServerBackend) =>
   Number((await queryStore<{ n: number }>(backend, "select count(*) as n from audit_events where action = 'recovery'"))[0]!.n);
 
-for (const make of [sqliteBackend, postgresBackend]) {
-  const probe = await make();
-  const skip = typeof probe === 'string' ? probe : undefined;
-  const name = typeof probe === 'string' ? 'postgres' : probe.name;
-  if (typeof probe !== 'string') await probe.cleanup();
-
+for (const { name, skip, make } of await backendsToRun()) {
   describe(`tessera admin token beside a running server on ${name}`, { skip, timeout: 180_000 }, () => {
     const admin = generateSecret('tsr', randomBytes);
     let backend: ServerBackend;
     let server: ServerProcess;
     before(async () => {
-      backend = (await make()) as ServerBackend;
+      backend = await make();
       server = await startServerProcess([...backend.args, '--log-level', 'warn'], { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin });
     });
     after(async () => {
@@ -151,7 +146,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
 
   describe(`tessera admin token on a store with no enabled admin, on ${name}`, { skip, timeout: 180_000 }, () => {
     it('creates an admin user as the first start does; a server started after takes its token and bootstraps nothing', async () => {
-      const backend = (await make()) as ServerBackend;
+      const backend = await make();
       let server: ServerProcess | undefined;
       try {
         // A store made (migrated) but never served: no users yet.

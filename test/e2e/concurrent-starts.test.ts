@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
 import { migrations } from '../../src/store/sql/migrate.js';
-import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
+import { backendsToRun, type ServerBackend } from '../support/server-backends.js';
 import { bootstrapSecretIn, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { queryStore } from '../support/store-query.js';
 
@@ -40,15 +40,10 @@ async function assertSetUpOnce(backend: ServerBackend): Promise<void> {
   );
 }
 
-for (const make of [sqliteBackend, postgresBackend]) {
-  const probe = await make();
-  const skip = typeof probe === 'string' ? probe : undefined;
-  const name = typeof probe === 'string' ? 'postgres' : probe.name;
-  if (typeof probe !== 'string') await probe.cleanup();
-
+for (const { name, skip, make } of await backendsToRun()) {
   describe(`${NODES} nodes started at the same instant on one fresh ${name} store`, { skip }, () => {
     it('all listen; exactly one creates the admin and prints its token, and every node accepts it', async () => {
-      const backend = (await make()) as ServerBackend;
+      const backend = await make();
       try {
         await startTogether(backend, {}, async (servers) => {
           const printed = servers.map((s) => bootstrapSecretIn(s.stderr())).filter((s) => s !== undefined);
@@ -62,7 +57,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
     });
 
     it('all listen with the same TESSERA_BOOTSTRAP_TOKEN; exactly one stores it', async () => {
-      const backend = (await make()) as ServerBackend;
+      const backend = await make();
       const admin = generateSecret('tsr', randomBytes);
       try {
         await startTogether(backend, { TESSERA_BOOTSTRAP_TOKEN: admin }, async (servers) => {

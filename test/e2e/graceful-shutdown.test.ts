@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
 import { loadAgent, postJson } from '../support/http-load.js';
-import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
+import { backendsToRun, type ServerBackend } from '../support/server-backends.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { slowRequest } from '../support/slow-request.js';
 import { queryStore } from '../support/store-query.js';
@@ -66,15 +66,10 @@ async function terminate(server: ServerProcess): Promise<void> {
   await waitFor('the shutdown to begin', () => (/SIGTERM: shutting down/.test(server.stderr()) ? true : undefined));
 }
 
-for (const make of [sqliteBackend, postgresBackend]) {
-  const probe = await make();
-  const skip = typeof probe === 'string' ? probe : undefined;
-  const name = typeof probe === 'string' ? 'postgres' : probe.name;
-  if (typeof probe !== 'string') await probe.cleanup();
-
+for (const { name, skip, make } of await backendsToRun()) {
   describe(`SIGTERM on ${name}`, { skip, timeout: 120_000 }, () => {
     it('answers the request under way, writes every use behind, and exits 0', async () => {
-      const backend = (await make()) as ServerBackend;
+      const backend = await make();
       try {
         const { server, tokenId, startedAt, underWay } = await serverWithPendingUses(backend, {});
         try {
@@ -97,7 +92,7 @@ for (const make of [sqliteBackend, postgresBackend]) {
     });
 
     it('cuts a request still unfinished after TESSERA_SHUTDOWN_TIMEOUT_MS, then writes the uses and exits 0', async () => {
-      const backend = (await make()) as ServerBackend;
+      const backend = await make();
       try {
         const { server, tokenId, underWay } = await serverWithPendingUses(backend, { TESSERA_SHUTDOWN_TIMEOUT_MS: '300' });
         try {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { generateSecret } from '../../src/core/secret.js';
 import { loadAgent, postJson } from '../support/http-load.js';
-import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
+import { backendsToRun } from '../support/server-backends.js';
 import { startServerProcess } from '../support/server-process.js';
 import { queryStore } from '../support/store-query.js';
 
@@ -11,15 +11,10 @@ const REQUESTS = 1000;
 /** The process is killed once this many creations are answered: far from all of them. */
 const KILL_AFTER = 100;
 
-for (const make of [sqliteBackend, postgresBackend]) {
-  const probe = await make();
-  const skip = typeof probe === 'string' ? probe : undefined;
-  const name = typeof probe === 'string' ? 'postgres' : probe.name;
-  if (typeof probe !== 'string') await probe.cleanup();
-
+for (const { name, skip, make } of await backendsToRun()) {
   describe(`SIGKILL during a burst of token creations on ${name}`, { skip, timeout: 120_000 }, () => {
     it('every creation answered 201 is in the store', async () => {
-      const backend = (await make()) as ServerBackend;
+      const backend = await make();
       const admin = generateSecret('tsr', randomBytes);
       const server = await startServerProcess([...backend.args, '--log-level', 'warn'], { ...backend.env, TESSERA_BOOTSTRAP_TOKEN: admin });
       const agent = loadAgent(50);

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { childPids, isAlive } from '../support/process-tree.js';
-import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
+import { backendsToRun, sqliteBackend } from '../support/server-backends.js';
 import { bootstrapSecretIn, startServerProcess } from '../support/server-process.js';
 import { queryStore } from '../support/store-query.js';
 import { waitFor } from '../support/wait-for.js';
@@ -36,15 +36,10 @@ function pidsByRequestId(log: string): Map<string, number> {
   return new Map(entries.filter((e) => e.reqId !== undefined).map((e) => [e.reqId!, e.pid]));
 }
 
-for (const make of [sqliteBackend, postgresBackend]) {
-  const probe = await make();
-  const skip = typeof probe === 'string' ? probe : undefined;
-  const name = typeof probe === 'string' ? 'postgres' : probe.name;
-  if (typeof probe !== 'string') await probe.cleanup();
-
+for (const { name, skip, make } of await backendsToRun()) {
   describe(`tessera serve --workers 2 on ${name}`, { skip, timeout: 180_000 }, () => {
     it('bootstraps once, answers from both workers, replaces a killed one, and stops them all on SIGTERM with their uses written', async () => {
-      const backend = (await make()) as ServerBackend;
+      const backend = await make();
       try {
         const server = await startServerProcess([...backend.args, '--workers', '2'], { ...backend.env, TESSERA_USAGE_FLUSH_MS: '3600000', LOG_LEVEL: 'debug' });
         const seen = new Set<number>();

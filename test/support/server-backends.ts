@@ -40,3 +40,25 @@ export async function postgresBackend(): Promise<ServerBackend | string> {
     },
   };
 }
+
+/** A backend a server test runs on: its name, why it skips (PostgreSQL unreachable), and a fresh one each call of `make`. */
+export interface BackendToRun {
+  name: ServerBackend['name'];
+  skip: string | undefined;
+  make(): Promise<ServerBackend>;
+}
+
+/** SQLite and PostgreSQL, PostgreSQL probed once (a database made and dropped) to know whether it skips. */
+export async function backendsToRun(): Promise<BackendToRun[]> {
+  const probe = await postgresBackend();
+  if (typeof probe !== 'string') await probe.cleanup();
+  const postgres = async () => {
+    const backend = await postgresBackend();
+    if (typeof backend === 'string') throw new Error(backend);
+    return backend;
+  };
+  return [
+    { name: 'sqlite', skip: undefined, make: sqliteBackend },
+    { name: 'postgres', skip: typeof probe === 'string' ? probe : undefined, make: postgres },
+  ];
+}
