@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { EDGE_CONFIG_RESOURCE, type EdgeConfigRecord } from '../../core/vercel-edge-config.js';
 import type { TokenRecord } from '../../core/token.js';
 import type { EdgeConfigStore, EdgeConfigTokenInsert } from '../edge-config-store.js';
@@ -55,7 +55,7 @@ export class SqlEdgeConfigStore implements EdgeConfigStore {
       throw new Error(`insertToken: token ${token.id} is not a token of edge config ${configId}`);
     }
     const now = token.createdAt;
-    return this.#lockingTransaction(async (tx) => {
+    return this.db.transaction().execute(async (tx) => {
       // Locked, the config's row queues every other insertToken for this config behind this
       // transaction (PostgreSQL; on SQLite the transaction holds the database's write lock).
       const config = await this.#traits.lockForUpdate(tx.selectFrom('edge_configs').select('id').where('id', '=', configId)).executeTakeFirst();
@@ -71,22 +71,6 @@ export class SqlEdgeConfigStore implements EdgeConfigStore {
       if (Number(count) >= limit) return 'limit';
       await new SqlTokenStore(tx).insert(token);
       return 'inserted';
-    });
-  }
-
-  /** Runs `work` in a transaction on one connection, begun as one that will write (`beginWrite`: on SQLite, `immediate`). */
-  async #lockingTransaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.db.connection().execute(async (tx) => {
-      await sql.raw(this.#traits.beginWrite).execute(tx);
-      let result: T;
-      try {
-        result = await work(tx);
-      } catch (error) {
-        await sql.raw('rollback').execute(tx);
-        throw error;
-      }
-      await sql.raw('commit').execute(tx);
-      return result;
     });
   }
 }

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
+import { Kysely, PostgresDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
+import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 import { sqlitePreparedRead, type PreparedRead, type QueryObserver } from './prepared-query.js';
 import type { Database, SqlDialect } from '../schema.js';
 import { withStatementCache } from './statement-cache.js';
@@ -33,7 +34,7 @@ export function openSqlite(path: string, options: { onQuery?: QueryObserver; cac
   sqlite.pragma('foreign_keys = ON');
   // A bulk import's inserts land all over the digest index: with the pages in memory they cost a third less.
   if (options.cacheMb !== undefined) sqlite.pragma(`cache_size = -${Math.round(options.cacheMb * 1024)}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: queryLog(options.onQuery) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), log: queryLog(options.onQuery) });
   const prepared = sqlitePreparedRead(sqlite, options.onQuery);
   return {
     db,

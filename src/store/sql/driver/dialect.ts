@@ -11,9 +11,7 @@ import type { Database, SqlDialect } from '../schema.js';
 export interface DialectTraits {
   /** Whether the short writes of one event-loop turn share one transaction (group-commit.ts). */
   readonly groupCommit: boolean;
-  /** The statement that opens a transaction which reads and then writes. */
-  readonly beginWrite: string;
-  /** `query`, the rows it reads locked against other writers until its transaction ends (where `beginWrite` has not locked them already). */
+  /** `query`, the rows it reads locked against other writers until its transaction ends (where the transaction has not locked them already). */
   lockForUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
    * Tokens whose name starts with `prefix` (not empty), ASCII letters in either case, other
@@ -63,12 +61,7 @@ const USES_PER_STATEMENT = 100;
 export const sqliteTraits: DialectTraits = {
   // A commit (the WAL append and the locks around it) costs more than a one-row guarded UPDATE.
   groupCommit: true,
-  // Takes the write lock before the first read: a deferred transaction that reads and then
-  // writes fails at once with SQLITE_BUSY when another process wrote in between, whatever
-  // busy_timeout says. (Within one process Kysely's single SQLite connection serializes
-  // transactions anyway.)
-  beginWrite: 'begin immediate',
-  // `begin immediate` already holds the database's write lock.
+  // Every transaction begins `immediate` (immediate-sqlite-dialect.ts): it holds the database's write lock already.
   lockForUpdate: (query) => query,
   namePrefix: (prefix) => prefixRange(sql`lower(name)`, foldAscii(prefix)),
   // No array parameters: one parameter each.
@@ -128,7 +121,6 @@ const LOCK_NOT_AVAILABLE = '55P03';
 export const postgresTraits: DialectTraits = {
   // The charge batches run side by side on the pool, each charge atomic.
   groupCommit: false,
-  beginWrite: 'begin',
   // The row lock queues every other transaction that locks the row behind this one, and each
   // statement after it reads what the one before committed.
   lockForUpdate: (query) => query.forUpdate(),
