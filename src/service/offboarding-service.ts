@@ -70,18 +70,14 @@ export class OffboardingService {
 
   /**
    * The user's tokens are revoked for good (kept, for the audit log's sake), their memberships
-   * removed, the user gone. Refused, changing nothing, when it would leave no enabled admin or a
-   * team without an owner: asked before any token is revoked, since a revocation is not undone.
+   * removed, the user gone, in one transaction. Refused, changing nothing, when it would leave no
+   * enabled admin or a team without an owner.
    */
   async deleteUser(ctx: CallContext, id: string): Promise<Offboarded> {
     const user = await this.#target(ctx, id);
-    const problem = await this.deps.accounts.deletionProblem(user.id);
-    if (problem === 'LAST_ADMIN') throw new AppError('LAST_ADMIN', 'this is the last enabled admin: make another user an admin first');
-    if (problem === 'LAST_TEAM_OWNER') throw new AppError('LAST_TEAM_OWNER', "this user is a team's only owner: make another member its owner first");
-    const now = this.deps.runtime.now();
-    const tokens = await this.deps.tokens.revokeOwned(user.id, now);
+    const { tokenIds } = (await this.deps.accounts.deleteUser(user.id, this.deps.runtime.now())) ?? notFound();
+    const tokens = await this.deps.tokens.findByIds(tokenIds);
     if (tokens.length > 0) await this.deps.changes.publish(tokens);
-    if (!(await this.deps.accounts.deleteUser(user.id))) notFound();
     await this.#audit(ctx, 'user.delete', user, { name: user.name, tokens: tokens.length });
     await this.deps.events.publish(tokens.map((token) => tokenEvent('token.revoked', token, { reason: 'user.deleted' })));
     return { user, tokens: tokens.length };

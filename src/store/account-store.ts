@@ -18,12 +18,12 @@ export interface AccountStore {
    */
   setUserDisabled(id: string, at: number | null, now: number): Promise<{ user: UserRecord; tokenIds: string[] } | undefined>;
   /**
-   * Why deleting the user would break a rule, checked in the same way `deleteUser` does: LAST_ADMIN
-   * (no enabled admin would be left) or LAST_TEAM_OWNER (a team would be left without an owner).
+   * Deletes the user and their memberships and revokes at `now` every token of theirs not revoked
+   * by then (the tokens stay, for the audit log's sake), in one transaction; returns the ids of the
+   * tokens it revoked. Throws LAST_ADMIN (no enabled admin would be left) or LAST_TEAM_OWNER (a
+   * team would be left without an owner), changing nothing. Undefined when no such user.
    */
-  deletionProblem(id: string): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined>;
-  /** Deletes the user and their memberships; throws what deletionProblem names, changing nothing. False when no such user. */
-  deleteUser(id: string): Promise<boolean>;
+  deleteUser(id: string, now: number): Promise<{ tokenIds: string[] } | undefined>;
   countUsers(): Promise<number>;
   listUsers(query: PageQuery): Promise<Page<UserRecord>>;
   /** Creates the team with its first owner in one transaction. Throws AppError CONFLICT on a taken slug. */

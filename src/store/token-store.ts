@@ -68,8 +68,6 @@ export interface TokenStore {
   setDisabled(id: string, at: number | null, updatedAt: number): Promise<TokenRecord | undefined>;
   /** The tokens with these ids that exist, in the order of their ids. */
   findByIds(ids: readonly string[]): Promise<TokenRecord[]>;
-  /** Revokes at `at` every token of the user not revoked by then (the user is deleted); returns the tokens it changed. */
-  revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]>;
   /**
    * In one transaction: schedules the old token's revocation at `revokeOldAt` and inserts
    * the replacement — only if the old token is neither revoked nor rotated already

@@ -119,11 +119,9 @@ await describeEachStore('AccountStore contract', (stores) => {
     assert.equal((await stores.accounts.setUserDisabled('usr_adm1', T0, T0))!.user.disabledAt, T0);
     await assert.rejects(stores.accounts.setUserDisabled('usr_adm2', T0, T0), isCode('LAST_ADMIN'));
     assert.equal((await stores.accounts.findUser('usr_adm2'))!.disabledAt, null);
-    assert.equal(await stores.accounts.deletionProblem('usr_adm2'), 'LAST_ADMIN');
-    await assert.rejects(stores.accounts.deleteUser('usr_adm2'), isCode('LAST_ADMIN'));
+    await assert.rejects(stores.accounts.deleteUser('usr_adm2', T0), isCode('LAST_ADMIN'));
     // A disabled admin may go: an enabled one stays.
-    assert.equal(await stores.accounts.deletionProblem('usr_adm1'), undefined);
-    assert.equal(await stores.accounts.deleteUser('usr_adm1'), true);
+    assert.deepEqual(await stores.accounts.deleteUser('usr_adm1', T0), { tokenIds: [] });
     assert.ok(await stores.accounts.findUser('usr_adm2'));
   });
 
@@ -160,7 +158,7 @@ await describeEachStore('AccountStore contract', (stores) => {
     return { ownerDisabledAt: token.ownerDisabledAt, updatedAt: token.updatedAt };
   };
 
-  it("deletes a user with their memberships, never a team's only owner", async () => {
+  it("deletes a user with their memberships, revoking their tokens not revoked by then; never a team's only owner", async () => {
     await user('usr_del_owner');
     await user('usr_del_member');
     await stores.accounts.createTeam(
@@ -168,18 +166,37 @@ await describeEachStore('AccountStore contract', (stores) => {
       { teamId: 'team_del', userId: 'usr_del_owner', role: 'owner', createdAt: T0 },
     );
     await stores.accounts.addMember({ teamId: 'team_del', userId: 'usr_del_member', role: 'member', createdAt: T0 });
-    assert.equal(await stores.accounts.deletionProblem('usr_del_owner'), 'LAST_TEAM_OWNER');
-    await assert.rejects(stores.accounts.deleteUser('usr_del_owner'), isCode('LAST_TEAM_OWNER'));
+    const mk = (owner: string, extra: Parameters<typeof makeToken>[0] = {}) => makeToken(extra, { ownerUserId: owner }).token;
+    const [live, early, later, owners] = [
+      mk('usr_del_member'),
+      mk('usr_del_member', { revokedAt: T0 + 5 }),
+      mk('usr_del_member', { revokedAt: T0 + 500 }),
+      mk('usr_del_owner'),
+    ];
+    for (const t of [live, early, later, owners]) await stores.tokens.insert(t);
+
+    await assert.rejects(stores.accounts.deleteUser('usr_del_owner', T0 + 100), isCode('LAST_TEAM_OWNER'));
     assert.ok(await stores.accounts.findUser('usr_del_owner'));
-    assert.equal(await stores.accounts.deleteUser('usr_del_member'), true);
+    assert.equal((await stores.tokens.findById(owners.id))!.revokedAt, null, 'a refused deletion revokes nothing');
+
+    const deleted = (await stores.accounts.deleteUser('usr_del_member', T0 + 100))!;
+    assert.deepEqual([...deleted.tokenIds].sort(), [live.id, later.id].sort());
+    assert.deepEqual(await revocation(live.id), { revokedAt: T0 + 100, updatedAt: T0 + 100 });
+    assert.deepEqual(await revocation(later.id), { revokedAt: T0 + 100, updatedAt: T0 + 100 });
+    assert.equal((await stores.tokens.findById(early.id))!.revokedAt, T0 + 5, 'the earlier revocation stays');
     assert.equal(await stores.accounts.findUser('usr_del_member'), undefined);
     assert.equal(await stores.accounts.findRole('team_del', 'usr_del_member'), undefined);
     assert.deepEqual(
       (await stores.accounts.listMembers('team_del')).map((m) => m.userId),
       ['usr_del_owner'],
     );
-    assert.equal(await stores.accounts.deleteUser('usr_del_member'), false);
+    assert.equal(await stores.accounts.deleteUser('usr_del_member', T0 + 200), undefined);
   });
+
+  const revocation = async (id: string) => {
+    const token = (await stores.tokens.findById(id))!;
+    return { revokedAt: token.revokedAt, updatedAt: token.updatedAt };
+  };
 
   it('removes members and changes their roles, never leaving a team without an owner', async () => {
     await user('usr_m_owner');
@@ -220,30 +237,33 @@ await describeEachStore('AccountStore contract', (stores) => {
 });
 
 /**
- * Disabling a user and marking their tokens is one transaction: a failure while marking the tokens
- * (made here by a trigger that refuses the update) leaves the user enabled, so there is never a
- * disabled user whose tokens still verify, nor an error that reports a change half made.
+ * Offboarding a user changes their tokens in the same transaction as the user's row. Failures made
+ * here by triggers: one refuses the tokens' suspension mark, so disabling fails with the user still
+ * enabled (never a disabled user whose tokens still verify); the other refuses the user row's
+ * deletion, which comes after the revocations, so deleting fails with no token revoked.
  */
-describe('AccountStore.setUserDisabled is one transaction with the tokens', () => {
-  const refused = /tokens refused/;
-
-  const check = async (stores: Stores, refuseTokenUpdates: () => Promise<void>) => {
+describe("AccountStore's offboarding writes are one transaction with the tokens", () => {
+  const check = async (stores: Stores, refuse: () => Promise<void>) => {
     await stores.accounts.createUser({ id: 'usr_tx', name: 'tx', email: null, role: 'member', createdAt: T0 });
     const token = makeToken({}, { ownerUserId: 'usr_tx' }).token;
     await stores.tokens.insert(token);
-    await refuseTokenUpdates();
-    await assert.rejects(stores.accounts.setUserDisabled('usr_tx', T0 + 5, T0 + 5), refused);
+    await refuse();
+    await assert.rejects(stores.accounts.setUserDisabled('usr_tx', T0 + 5, T0 + 5), /tokens refused/);
     assert.equal((await stores.accounts.findUser('usr_tx'))!.disabledAt, null, 'the user row rolled back with the tokens');
     assert.equal((await stores.tokens.findById(token.id))!.ownerDisabledAt, null);
+    await assert.rejects(stores.accounts.deleteUser('usr_tx', T0 + 6), /users refused/);
+    assert.ok(await stores.accounts.findUser('usr_tx'));
+    assert.equal((await stores.tokens.findById(token.id))!.revokedAt, null, 'the revocation rolled back with the user row');
   };
 
   it('on SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-disable-tx-'));
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-offboard-tx-'));
     const stores = await openStores({ dataDir: dir });
     try {
       await check(stores, async () => {
         const db = new SqliteDatabase(join(dir, 'tessera.db'));
         db.exec("create trigger refuse_owner_mark before update of owner_disabled_at on tokens begin select raise(abort, 'tokens refused'); end");
+        db.exec("create trigger refuse_user_delete before delete on users begin select raise(abort, 'users refused'); end");
         db.close();
       });
     } finally {
@@ -262,6 +282,8 @@ describe('AccountStore.setUserDisabled is one transaction with the tokens', () =
         await client.connect();
         await client.query("create function refuse_owner_mark() returns trigger language plpgsql as $$ begin raise exception 'tokens refused'; end $$");
         await client.query('create trigger refuse_owner_mark before update of owner_disabled_at on tokens for each row execute function refuse_owner_mark()');
+        await client.query("create function refuse_user_delete() returns trigger language plpgsql as $$ begin raise exception 'users refused'; end $$");
+        await client.query('create trigger refuse_user_delete before delete on users for each row execute function refuse_user_delete()');
         await client.end();
       });
     } finally {

@@ -227,19 +227,6 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.deepEqual(await stores.tokens.findByIds([]), []);
   });
 
-  it("revokes all a user's tokens not revoked by then, and returns those it changed", async () => {
-    const mk = (owner: string, extra: Parameters<typeof makeToken>[0] = {}) => makeToken(extra, { ownerUserId: owner }).token;
-    const [live, early, later, other] = [mk('usr_gone'), mk('usr_gone', { revokedAt: T0 + 5 }), mk('usr_gone', { revokedAt: T0 + 500 }), mk('usr_other')];
-    for (const t of [live, early, later, other]) await stores.tokens.insert(t);
-    const changed = await stores.tokens.revokeOwned('usr_gone', T0 + 100);
-    assert.deepEqual(changed.map((t) => t.id).sort(), [live.id, later.id].sort());
-    assert.equal((await stores.tokens.findById(live.id))!.revokedAt, T0 + 100);
-    assert.equal((await stores.tokens.findById(later.id))!.revokedAt, T0 + 100);
-    assert.equal((await stores.tokens.findById(early.id))!.revokedAt, T0 + 5);
-    assert.equal((await stores.tokens.findById(other.id))!.revokedAt, null);
-    assert.deepEqual(await stores.tokens.revokeOwned('usr_gone', T0 + 200), []);
-  });
-
   it('keeps the earliest revocation', async () => {
     const { token } = makeToken();
     await stores.tokens.insert(token);

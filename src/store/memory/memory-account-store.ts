@@ -6,8 +6,8 @@ import type { MemoryTokenStore } from './memory-token-store.js';
 import { paginate } from './paginate.js';
 
 export class MemoryAccountStore implements AccountStore {
-  /** The user's tokens carry the user's suspension (see setUserDisabled). */
-  constructor(private readonly tokens: Pick<MemoryTokenStore, 'setOwnerDisabled'>) {}
+  /** The user's tokens carry the user's suspension (see setUserDisabled) and go with them (deleteUser). */
+  constructor(private readonly tokens: Pick<MemoryTokenStore, 'setOwnerDisabled' | 'revokeOwned'>) {}
 
   readonly #users = new Map<string, UserRecord>();
   readonly #teams = new Map<string, TeamRecord>();
@@ -38,23 +38,16 @@ export class MemoryAccountStore implements AccountStore {
     return { user: { ...user }, tokenIds };
   }
 
-  async deletionProblem(id: string): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined> {
+  async deleteUser(id: string, now: number): Promise<{ tokenIds: string[] } | undefined> {
     const user = this.#users.get(id);
     if (!user) return undefined;
-    if (user.disabledAt === null && this.#isLastAdmin(user)) return 'LAST_ADMIN';
+    if (user.disabledAt === null && this.#isLastAdmin(user)) throw lastAdmin();
     const owned = [...this.#members.values()].filter((m) => m.userId === id && m.role === 'owner');
-    if (owned.some((m) => this.#owners(m.teamId) === 1)) return 'LAST_TEAM_OWNER';
-    return undefined;
-  }
-
-  async deleteUser(id: string): Promise<boolean> {
-    if (!this.#users.has(id)) return false;
-    const problem = await this.deletionProblem(id);
-    if (problem === 'LAST_ADMIN') throw lastAdmin();
-    if (problem === 'LAST_TEAM_OWNER') throw lastOwner();
+    if (owned.some((m) => this.#owners(m.teamId) === 1)) throw lastOwner();
+    const tokenIds = this.tokens.revokeOwned(id, now);
     this.#users.delete(id);
     for (const [key, m] of this.#members) if (m.userId === id) this.#members.delete(key);
-    return true;
+    return { tokenIds };
   }
 
   /** Whether this enabled admin is the only one. */

@@ -113,10 +113,11 @@ export class MemoryTokenStore implements TokenStore {
     });
   }
 
-  async revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]> {
+  /** The account store's half of deleteUser: revokes at `at` each token of the user not revoked by then; the ids of those it changed. */
+  revokeOwned(ownerUserId: string, at: number): string[] {
     const changed = [...this.#byId.values()].filter((t) => t.ownerUserId === ownerUserId && (t.revokedAt === null || t.revokedAt > at));
     for (const token of changed) Object.assign(token, { revokedAt: at, updatedAt: at });
-    return changed.map(copy);
+    return changed.map((token) => token.id);
   }
 
   async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {

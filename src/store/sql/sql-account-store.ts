@@ -67,33 +67,34 @@ export class SqlAccountStore implements AccountStore {
     });
   }
 
-  async deletionProblem(id: string): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined> {
-    const user = await this.findUser(id);
-    return user && this.#deletionProblem(this.db, user);
-  }
-
-  async deleteUser(id: string): Promise<boolean> {
+  async deleteUser(id: string, now: number): Promise<{ tokenIds: string[] } | undefined> {
     return this.db.transaction().execute(async (tx) => {
       const user = await this.#lockAdmins(tx, id);
-      if (!user) return false;
+      if (!user) return undefined;
       // The teams they own are locked as removeMember locks a team: no owner leaves them meanwhile.
       const owned = await tx.selectFrom('team_members').select('team_id').where('user_id', '=', id).where('role', '=', 'owner').execute();
       for (const { team_id } of owned) await this.#lockTeam(tx, team_id);
-      const problem = await this.#deletionProblem(tx, user);
-      if (problem === 'LAST_ADMIN') throw lastAdmin();
-      if (problem === 'LAST_TEAM_OWNER') throw lastOwner();
+      if (user.disabledAt === null && (await this.#isLastAdmin(tx, user))) throw lastAdmin();
+      if (await this.#soleOwner(tx, user.id)) throw lastOwner();
+      const tokens = await tx
+        .updateTable('tokens')
+        .set({ revoked_at: now, updated_at: now })
+        .where('owner_user_id', '=', id)
+        .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', now)]))
+        .returning('id')
+        .execute();
       await tx.deleteFrom('team_members').where('user_id', '=', id).execute();
       await tx.deleteFrom('users').where('id', '=', id).execute();
-      return true;
+      return { tokenIds: tokens.map((token) => token.id) };
     });
   }
 
-  async #deletionProblem(db: Kysely<Database>, user: UserRecord): Promise<'LAST_ADMIN' | 'LAST_TEAM_OWNER' | undefined> {
-    if (user.disabledAt === null && (await this.#isLastAdmin(db, user))) return 'LAST_ADMIN';
-    const soleOwner = await db
+  /** Whether the user is the only owner of some team. */
+  async #soleOwner(db: Kysely<Database>, userId: string): Promise<boolean> {
+    const team = await db
       .selectFrom('team_members as mine')
       .select('mine.team_id')
-      .where('mine.user_id', '=', user.id)
+      .where('mine.user_id', '=', userId)
       .where('mine.role', '=', 'owner')
       .where((eb) =>
         eb.not(
@@ -103,12 +104,12 @@ export class SqlAccountStore implements AccountStore {
               .select('other.user_id')
               .whereRef('other.team_id', '=', 'mine.team_id')
               .where('other.role', '=', 'owner')
-              .where('other.user_id', '<>', user.id),
+              .where('other.user_id', '<>', userId),
           ),
         ),
       )
       .executeTakeFirst();
-    return soleOwner ? 'LAST_TEAM_OWNER' : undefined;
+    return team !== undefined;
   }
 
   /**

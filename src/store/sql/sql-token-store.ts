@@ -196,17 +196,6 @@ export class SqlTokenStore implements TokenStore {
     return this.findById(id);
   }
 
-  async revokeOwned(ownerUserId: string, at: number): Promise<TokenRecord[]> {
-    const changed = await this.db
-      .updateTable('tokens')
-      .set({ revoked_at: at, updated_at: at })
-      .where('owner_user_id', '=', ownerUserId)
-      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', at)]))
-      .returning('id')
-      .execute();
-    return this.findByIds(changed.map((row) => row.id));
-  }
-
   async findByIds(ids: readonly string[]): Promise<TokenRecord[]> {
     const unique = [...new Set(ids)];
     const found: TokenRecord[] = [];
