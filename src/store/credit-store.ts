@@ -55,7 +55,8 @@ export function balanceOverflow(): AppError {
  */
 export interface CreditStore {
   /**
-   * Applies `refill` if the holder was last refilled before its period, then takes `cost` if
+   * Applies `refill` if the holder was last refilled before its period and is no token whose
+   * revocation is scheduled (rotated: the successor has the balance), then takes `cost` if
    * the balance is positive and covers it. undefined: no such holder, or a token whose
    * credits are not active.
    */

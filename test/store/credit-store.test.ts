@@ -63,6 +63,18 @@ await describeEachStore('CreditStore contract', (stores) => {
     assert.deepEqual(await stores.credits.charge(holder, C, refill), { charged: false, remaining: 0n });
   });
 
+  it('never refills a rotated token in its grace period: its successor holds the balance and refills alone', async () => {
+    const daily = { refill: { amount: 10n * C, interval: 'daily', dayOfMonth: null } } as const;
+    const holder = await tokenWith(3n * C, true, daily);
+    const old = (await stores.tokens.findById(holder.id))!;
+    const { token: successor } = makeToken({}, { rotatedFromId: old.id, credits: 0n, creditsActive: true, ...daily });
+    assert.equal(await stores.tokens.rotate(old, T0 + 2 * 86_400_000, T0 + 1, successor), 'rotated');
+    // The next day both secrets verify; only the successor's balance is refilled.
+    const nextDay = { periodStart: T0 + 86_400_000, amount: 10n * C };
+    assert.deepEqual(await stores.credits.charge(holder, C, nextDay), { charged: false, remaining: 0n });
+    assert.deepEqual(await stores.credits.charge({ kind: 'token', id: successor.id }, C, nextDay), { charged: true, remaining: 9n * C });
+  });
+
   it('adds and sets balances, gives a token without one a balance, and refuses to pass 10⁹ credits', async () => {
     const holder = await tokenWith(null, false);
     assert.equal(await stores.credits.adjustToken(holder.id, 'add', 5n * C, T0), 5n * C);

@@ -13,10 +13,11 @@ import {
 } from '../credit-store.js';
 import type { MemoryTokenStore } from './memory-token-store.js';
 
-/** What a token with a balance and a pool have in common; pools have no refills. */
+/** What a token with a balance and a pool have in common; pools have no refills and are never revoked. */
 interface Balance {
   credits: bigint;
   lastRefillAt?: number | null;
+  revokedAt?: number | null;
   createdAt: number;
 }
 
@@ -39,7 +40,7 @@ export class MemoryCreditStore implements CreditStore {
   #charge(holder: CreditHolder, cost: bigint, refill?: DueRefill): ChargeResult | undefined {
     const balance = this.#balanceOf(holder);
     if (!balance) return undefined;
-    if (refill && (balance.lastRefillAt ?? balance.createdAt) < refill.periodStart) {
+    if (refill && !balance.revokedAt && (balance.lastRefillAt ?? balance.createdAt) < refill.periodStart) {
       balance.credits = refill.amount;
       balance.lastRefillAt = refill.periodStart;
     }

@@ -255,6 +255,9 @@ async function chargeIn(db: Db, charges: ChargeQueries, holder: CreditHolder, co
       .where('id', '=', holder.id)
       .where('credits_active', '=', 1)
       .where('credits', 'is not', null)
+      // A rotated token (its revocation scheduled) verifies through its grace period, but its
+      // balance went to the successor: refilled too, the two would spend the budget twice.
+      .where('revoked_at', 'is', null)
       .where(sql<boolean>`coalesce(last_refill_at, created_at) < ${refill.periodStart}`)
       .execute();
   }
