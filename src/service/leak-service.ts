@@ -7,7 +7,7 @@ import type { LeakPolicy } from '../core/leak-policy.js';
 import { isForeignKeyText } from '../core/foreign-key.js';
 import { parseSecret } from '../core/secret.js';
 import type { TokenRecord } from '../core/token.js';
-import type { TokenStore } from '../store/token-store.js';
+import { ROTATE_ATTEMPTS, type TokenStore } from '../store/token-store.js';
 import { tokenAuditTarget, type AuditService } from './audit-service.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -116,17 +116,29 @@ export class LeakService {
         return { changed: [], replacementId: null };
       case 'rotate': {
         const graceEnds = now + (policy.gracePeriodMs ?? 0);
-        if (token.revokedAt === null) {
-          // The successor's secret is thrown away unseen: its owner rotates it to get one (docs/governance.md).
-          const successor = issueToken({ ...token, rotatedFromId: token.id }, now, this.deps.runtime.randomBytes).token;
-          if (await tokens.rotate(token.id, graceEnds, now, successor)) {
-            return { changed: [(await tokens.findById(token.id)) ?? token, successor], replacementId: successor.id };
-          }
-        }
+        const successor = await this.#rotate(token, graceEnds, now);
+        if (successor) return { changed: [(await tokens.findById(token.id)) ?? token, successor], replacementId: successor.id };
         // Rotated (or revoked) already: its successor exists; the leaked secret's time is cut to the grace period.
         return { changed: changedBy(token, await tokens.revoke(token.id, graceEnds)), replacementId: null };
       }
     }
+  }
+
+  /**
+   * The token's successor, or undefined when it is rotated or revoked already. The successor copies
+   * the token as read: changed meanwhile (suspended, narrowed), it is read again.
+   */
+  async #rotate(token: TokenRecord, graceEnds: number, now: number): Promise<TokenRecord | undefined> {
+    let read: TokenRecord | undefined = token;
+    for (let attempt = 1; read && read.revokedAt === null && attempt <= ROTATE_ATTEMPTS; attempt++) {
+      // The successor's secret is thrown away unseen: its owner rotates it to get one (docs/governance.md).
+      const successor = issueToken({ ...read, rotatedFromId: read.id }, now, this.deps.runtime.randomBytes).token;
+      const outcome = await this.deps.tokens.rotate(read, graceEnds, now, successor);
+      if (outcome === 'rotated') return successor;
+      if (outcome === 'retired') return undefined;
+      read = await this.deps.tokens.findById(token.id);
+    }
+    return undefined;
   }
 }
 

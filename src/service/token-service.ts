@@ -5,7 +5,7 @@ import { delegationProblem, inheritedBounds, type Bounds } from '../core/delegat
 import { isExpired, isRevoked, TOKEN_PREFIX, type TokenRecord, type TokenType } from '../core/token.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { Page } from '../store/page.js';
-import type { TokenPatch, TokenStore } from '../store/token-store.js';
+import { ROTATE_ATTEMPTS, type TokenPatch, type TokenStore } from '../store/token-store.js';
 import type { AccessPolicy } from './access-policy.js';
 import { assertValid, grantsCredits, type CreateTokenInput, type ListTokensInput } from './token-inputs.js';
 import { tokenAuditTarget, type AuditService } from './audit-service.js';
@@ -274,10 +274,36 @@ export class TokenService {
    * verifying for `gracePeriodMs`, then answers REVOKED.
    */
   async rotate(ctx: CallContext, id: string, options: { gracePeriodMs?: number; expiresAt?: number | null }): Promise<IssuedToken> {
-    const old = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
-    const now = this.deps.runtime.now();
     const grace = options.gracePeriodMs ?? 0;
-    if (grace > MAX_GRACE_MS) throw new AppError('VALIDATION_ERROR', 'gracePeriodMs may be at most 30 days');
+    // The replacement copies the token as read; when another call changed it meanwhile (suspended
+    // it, narrowed its scopes), it is read, checked and copied again, so that change is kept.
+    for (let attempt = 1; ; attempt++) {
+      const old = await this.deps.access.writableToken(ctx.principal, await this.deps.tokens.findById(id));
+      const now = this.deps.runtime.now();
+      const issued = await this.#replacement(ctx, old, options, now);
+      const outcome = await this.deps.tokens.rotate(old, now + grace, now, issued.token);
+      if (outcome === 'retired') throw new AppError('CONFLICT', 'the token was revoked or rotated meanwhile');
+      if (outcome === 'changed') {
+        if (attempt < ROTATE_ATTEMPTS) continue;
+        throw new AppError('CONFLICT', 'the token kept changing while it was rotated: try again');
+      }
+      await this.#publish(old, issued.token);
+      await this.deps.audit.record(ctx, {
+        ...tokenAuditTarget(issued.token),
+        action: 'token.rotate',
+        details: { rotatedFromId: old.id, gracePeriodMs: grace },
+      });
+      // The old token's subject: its receivers see the rotation in order with what happened to it before.
+      await this.deps.events.publish([
+        { ...tokenEvent('token.rotated', issued.token, { rotatedFromId: old.id, oldTokenRevokedAt: now + grace }), subject: old.id },
+      ]);
+      return issued;
+    }
+  }
+
+  /** The successor of `old`, once every rule holds for it. */
+  async #replacement(ctx: CallContext, old: TokenRecord, options: { gracePeriodMs?: number; expiresAt?: number | null }, now: number): Promise<IssuedToken> {
+    if ((options.gracePeriodMs ?? 0) > MAX_GRACE_MS) throw new AppError('VALIDATION_ERROR', 'gracePeriodMs may be at most 30 days');
     assertValid(options, now);
     const expiresAt = options.expiresAt !== undefined ? options.expiresAt : old.expiresAt;
     if (isRevoked(old, now)) throw new AppError('CONFLICT', 'a revoked token cannot be rotated');
@@ -290,21 +316,7 @@ export class TokenService {
     if (old.type === 'personal') this.#delegated(ctx.principal, { scopes: old.scopes, expiresAt, ipAllowlist: old.ipAllowlist });
     // The replacement is a new token: every rule holds for it, whatever the old one was made under.
     await this.deps.policies.enforce(old.teamId, { type: old.type, scopes: old.scopes, expiresAt, bornAt: now });
-    const issued = issueToken({ ...old, expiresAt, rotatedFromId: old.id }, now, this.deps.runtime.randomBytes);
-    if (!(await this.deps.tokens.rotate(old.id, now + grace, now, issued.token))) {
-      throw new AppError('CONFLICT', 'the token was revoked or rotated meanwhile');
-    }
-    await this.#publish(old, issued.token);
-    await this.deps.audit.record(ctx, {
-      ...tokenAuditTarget(issued.token),
-      action: 'token.rotate',
-      details: { rotatedFromId: old.id, gracePeriodMs: grace },
-    });
-    // The old token's subject: its receivers see the rotation in order with what happened to it before.
-    await this.deps.events.publish([
-      { ...tokenEvent('token.rotated', issued.token, { rotatedFromId: old.id, oldTokenRevokedAt: now + grace }), subject: old.id },
-    ]);
-    return issued;
+    return issueToken({ ...old, expiresAt, rotatedFromId: old.id }, now, this.deps.runtime.randomBytes);
   }
 
   async delete(ctx: CallContext, id: string): Promise<void> {

@@ -34,6 +34,12 @@ export interface TokenUse {
   count: number;
 }
 
+/** What `rotate` did: see there. */
+export type TokenRotation = 'rotated' | 'changed' | 'retired';
+
+/** How often a rotation reads the token again after 'changed' before it gives up. */
+export const ROTATE_ATTEMPTS = 3;
+
 export interface TokenStore {
   /**
    * Throws AppError CONFLICT when the id or digest exists, or when the token is an Eden AI one
@@ -70,13 +76,15 @@ export interface TokenStore {
   findByIds(ids: readonly string[]): Promise<TokenRecord[]>;
   /**
    * In one transaction: schedules the old token's revocation at `revokeOldAt` and inserts
-   * the replacement — only if the old token is neither revoked nor rotated already
-   * (its revocation scheduled), so a token has one successor at most; else returns false and
-   * changes nothing. A balance moves to the replacement as it stands, leaving the old token 0,
-   * and so do the old token's open reservations: what they refund later goes to the replacement,
-   * never to the retired secret.
+   * the replacement — only if the old token is still as `old` read it (the same `updatedAt`) and
+   * neither revoked nor rotated already (its revocation scheduled). The replacement copies the old
+   * token's grant, so a suspension or a narrowing committed since the read must not be undone:
+   * 'changed' then, and the caller reads the token again. 'retired' when it is revoked, rotated
+   * or gone, so a token has one successor at most. Either way nothing changes. A balance moves
+   * to the replacement as it stands, leaving the old token 0, and so do the old token's open
+   * reservations: what they refund later goes to the replacement, never to the retired secret.
    */
-  rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean>;
+  rotate(old: Pick<TokenRecord, 'id' | 'updatedAt'>, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<TokenRotation>;
   delete(id: string): Promise<boolean>;
   /**
    * Marks the token leaked at `at`, seen at `url`, unless a leak was marked already: the first

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseSecret } from '../../src/core/secret.js';
+import { createServices } from '../../src/service/services.js';
 import { describeEachApp } from '../support/app-harness.js';
+import { overrideMethod } from '../support/store-override.js';
 
 await describeEachApp('native token API', (h) => {
   const create = (as: string, payload: Record<string, unknown>, url = '/v1/tokens') => h.request({ method: 'POST', url, as, payload });
@@ -245,6 +247,27 @@ await describeEachApp('native token API', (h) => {
       const res = await h.request({ method: 'POST', url: `/v1/tokens/${token.id}/rotate`, as: h.admin, payload: {} });
       assert.equal(res.statusCode, 409);
       assert.equal(res.json().error.code, 'CONFLICT');
+    });
+
+    it('keeps what another call changed between a rotation reading the token and writing: the successor is suspended and narrowed too', async () => {
+      const { token } = (await create(h.admin, { name: 'raced', scopes: ['a', 'b'] })).json();
+      let raced = 0;
+      // Another node suspends and narrows the token after this rotation read it, before it writes.
+      const tokens = overrideMethod(h.stores.tokens, 'rotate', (rotate) => async (old, revokeOldAt, now, replacement) => {
+        if (raced++ === 0) {
+          await h.stores.tokens.update(old.id, { scopes: ['a'] }, now + 1);
+          await h.stores.tokens.setDisabled(old.id, now + 1, now + 1);
+        }
+        return rotate(old, revokeOldAt, now, replacement);
+      });
+      const { services } = createServices({ ...h.stores, tokens }, { runtime: h.clock });
+      const admin = (await h.request({ method: 'GET', url: '/v1/whoami', as: h.admin })).json();
+      const ctx = { principal: { user: admin.user, token: admin.token }, ip: null, requestId: null };
+      const { token: successor, secret } = await services.tokens.rotate(ctx, token.id, {});
+      assert.equal(raced, 2, 'the rotation read the token again and wrote once more');
+      assert.deepEqual(successor.scopes, ['a']);
+      assert.notEqual(successor.disabledAt, null);
+      assert.equal((await h.request({ method: 'POST', url: '/v1/verify', payload: { token: secret } })).json().code, 'DISABLED');
     });
 
     it('rejects an empty PATCH', async () => {

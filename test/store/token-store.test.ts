@@ -79,7 +79,7 @@ await describeEachStore('TokenStore contract', (stores) => {
 
     // A rotation retires the old token first: its replacement keeps the name.
     const replacement = eden({ rotatedFromId: first.id });
-    assert.equal(await stores.tokens.rotate(first.id, T0 + 5, T0 + 4, replacement), true);
+    assert.equal(await stores.tokens.rotate((await stores.tokens.findById(first.id))!, T0 + 5, T0 + 4, replacement), 'rotated');
     assert.equal((await stores.tokens.findById(replacement.id))?.name, 'shared');
     // Another live token may not take it; once the holder is revoked, it is free.
     await assert.rejects(stores.tokens.insert(eden()), isConflict);
@@ -240,20 +240,42 @@ await describeEachStore('TokenStore contract', (stores) => {
     const { token: old } = makeToken();
     await stores.tokens.insert(old);
     const { token: replacement } = makeToken({}, { rotatedFromId: old.id });
-    assert.equal(await stores.tokens.rotate(old.id, T0 + 60_000, T0 + 1, replacement), true);
+    assert.equal(await stores.tokens.rotate(old, T0 + 60_000, T0 + 1, replacement), 'rotated');
     assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
     assert.deepEqual(await stores.tokens.findById(replacement.id), replacement);
 
     const { token: second } = makeToken();
     // In its grace period it still verifies, but it has its successor already.
-    assert.equal(await stores.tokens.rotate(old.id, T0 + 70_000, T0 + 2, second), false);
+    assert.equal(await stores.tokens.rotate(old, T0 + 70_000, T0 + 2, second), 'retired');
     assert.equal(await stores.tokens.findById(second.id), undefined);
     const { token: late } = makeToken();
     // At T0 + 60_000 the old token's scheduled revocation has arrived.
-    assert.equal(await stores.tokens.rotate(old.id, T0 + 70_000, T0 + 60_000, late), false);
+    assert.equal(await stores.tokens.rotate(old, T0 + 70_000, T0 + 60_000, late), 'retired');
     assert.equal(await stores.tokens.findById(late.id), undefined);
     assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 60_000);
-    assert.equal(await stores.tokens.rotate('tok_missing', T0, T0, makeToken().token), false);
+    assert.equal(await stores.tokens.rotate({ id: 'tok_missing', updatedAt: T0 }, T0, T0, makeToken().token), 'retired');
+  });
+
+  it('refuses to rotate a token changed since it was read, so the replacement never undoes the change', async () => {
+    const { token: old } = makeToken({}, { scopes: ['read', 'write'] });
+    await stores.tokens.insert(old);
+    // Another call narrows it after the rotation read it: the replacement built from that read is refused.
+    await stores.tokens.update(old.id, { scopes: ['read'] }, T0 + 1);
+    const { token: stale } = makeToken({}, { rotatedFromId: old.id, scopes: ['read', 'write'] });
+    assert.equal(await stores.tokens.rotate(old, T0 + 60_000, T0 + 2, stale), 'changed');
+    assert.equal(await stores.tokens.findById(stale.id), undefined);
+    assert.equal((await stores.tokens.findById(old.id))!.revokedAt, null);
+    // Read again, it rotates.
+    const fresh = (await stores.tokens.findById(old.id))!;
+    const { token: replacement } = makeToken({}, { rotatedFromId: old.id, scopes: fresh.scopes });
+    assert.equal(await stores.tokens.rotate(fresh, T0 + 60_000, T0 + 3, replacement), 'rotated');
+    // A token suspended meanwhile is 'changed' too; one revoked meanwhile is 'retired'.
+    const { token: other } = makeToken();
+    await stores.tokens.insert(other);
+    await stores.tokens.setDisabled(other.id, T0 + 4, T0 + 4);
+    assert.equal(await stores.tokens.rotate(other, T0 + 5, T0 + 5, makeToken().token), 'changed');
+    await stores.tokens.revoke(other.id, T0 + 6);
+    assert.equal(await stores.tokens.rotate((await stores.tokens.findById(other.id))!, T0 + 7, T0 + 7, makeToken().token), 'retired');
   });
 
   it('marks a leak once: the first report is kept, a second changes nothing and says so', async () => {
@@ -274,9 +296,9 @@ await describeEachStore('TokenStore contract', (stores) => {
   it('rotates a leaked token that still works (a notify policy leaves it to its owner)', async () => {
     const { token: old } = makeToken();
     await stores.tokens.insert(old);
-    await stores.tokens.markLeaked(old.id, T0 + 1, null);
+    const { token: leaked } = (await stores.tokens.markLeaked(old.id, T0 + 1, null))!;
     const { token: replacement } = makeToken({}, { rotatedFromId: old.id });
-    assert.equal(await stores.tokens.rotate(old.id, T0 + 5, T0 + 2, replacement), true);
+    assert.equal(await stores.tokens.rotate(leaked, T0 + 5, T0 + 2, replacement), 'rotated');
     assert.equal((await stores.tokens.findById(old.id))!.revokedAt, T0 + 5);
   });
 
@@ -294,7 +316,7 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.credits.balance(holder), 5n * C);
 
     const { token: replacement } = makeToken({}, { rotatedFromId: old.id, credits: 0n, creditsActive: true });
-    assert.equal(await stores.tokens.rotate(old.id, T0 + 60_000, T0 + 2, replacement), true);
+    assert.equal(await stores.tokens.rotate(old, T0 + 60_000, T0 + 2, replacement), 'rotated');
     assert.equal((await stores.credits.findReservation(open))?.tokenId, replacement.id);
     assert.equal((await stores.credits.findReservation(settled))?.tokenId, old.id, 'a settled one stays where it was spent');
 
@@ -309,7 +331,7 @@ await describeEachStore('TokenStore contract', (stores) => {
     await stores.tokens.insert(old);
     await stores.tokens.insert(other);
     const clash = { ...makeToken().token, digest: other.digest };
-    await assert.rejects(stores.tokens.rotate(old.id, T0 + 5, T0 + 1, clash), isConflict);
+    await assert.rejects(stores.tokens.rotate(old, T0 + 5, T0 + 1, clash), isConflict);
     assert.deepEqual(await stores.tokens.findById(old.id), old);
     assert.equal(await stores.tokens.findById(clash.id), undefined);
   });

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { tokenStatus, type TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
-import { foldAscii, type TokenListQuery, type TokenPatch, type TokenStore, type TokenUse } from '../token-store.js';
+import { foldAscii, type TokenListQuery, type TokenPatch, type TokenRotation, type TokenStore, type TokenUse } from '../token-store.js';
 import { paginate } from './paginate.js';
 
 const EDENAI_ORIGIN = 'edenai';
@@ -120,9 +120,11 @@ export class MemoryTokenStore implements TokenStore {
     return changed.map((token) => token.id);
   }
 
-  async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
+  async rotate(read: Pick<TokenRecord, 'id' | 'updatedAt'>, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<TokenRotation> {
+    const oldId = read.id;
     const old = this.#byId.get(oldId);
-    if (!old || old.revokedAt !== null) return false;
+    if (!old || old.revokedAt !== null) return 'retired';
+    if (old.updatedAt !== read.updatedAt) return 'changed';
     // The old token is retired first, as in SQL: its name is then free for the replacement.
     const { updatedAt } = old;
     Object.assign(old, { revokedAt: revokeOldAt, updatedAt: now });
@@ -134,7 +136,7 @@ export class MemoryTokenStore implements TokenStore {
     }
     if (replacement.credits !== null) old.credits = 0n;
     this.#onRotate(oldId, replacement.id);
-    return true;
+    return 'rotated';
   }
 
   async markLeaked(id: string, at: number, url: string | null): Promise<{ token: TokenRecord; marked: boolean } | undefined> {

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { CreditRefill, RateLimitRule, TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
-import type { TokenListQuery, TokenPatch, TokenStore, TokenUse } from '../token-store.js';
+import type { TokenListQuery, TokenPatch, TokenRotation, TokenStore, TokenUse } from '../token-store.js';
 import { millis, withConflict } from './driver/conflicts.js';
 import { traitsOf, type DialectTraits } from './driver/dialect.js';
 import type { PreparedRead } from './driver/prepared-query.js';
@@ -209,8 +209,14 @@ export class SqlTokenStore implements TokenStore {
     return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  async rotate(oldId: string, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<boolean> {
+  async rotate(old: Pick<TokenRecord, 'id' | 'updatedAt'>, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<TokenRotation> {
+    const oldId = old.id;
     return this.db.transaction().execute(async (tx) => {
+      // The open reservations first, then the token: settling one locks its reservation, then the
+      // token it refunds, and two transactions taking the two in opposite orders deadlock.
+      await this.#traits
+        .lockForUpdate(tx.selectFrom('credit_reservations').select('id').where('token_id', '=', oldId).where('state', '=', 'open').orderBy('id'))
+        .execute();
       const result = await tx
         .updateTable('tokens')
         .set({
@@ -219,8 +225,12 @@ export class SqlTokenStore implements TokenStore {
         })
         .where('id', '=', oldId)
         .where('revoked_at', 'is', null)
+        .where('updated_at', '=', old.updatedAt)
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return false;
+      if (Number(result.numUpdatedRows) === 0) {
+        const current = await tx.selectFrom('tokens').select('revoked_at').where('id', '=', oldId).executeTakeFirst();
+        return current && current.revoked_at === null ? 'changed' : 'retired';
+      }
       await withConflict('token', () => tx.insertInto('tokens').values(toRow(replacement)).execute());
       if (replacement.credits !== null) {
         // The balance moves to the new secret as it stands now, so the two can never both spend it.
@@ -234,7 +244,7 @@ export class SqlTokenStore implements TokenStore {
       // Refunds follow the token: an open reservation settled later refunds the replacement, not
       // the retired secret. Open rows are few, and the (state, expires_at) index finds them.
       await tx.updateTable('credit_reservations').set({ token_id: replacement.id }).where('token_id', '=', oldId).where('state', '=', 'open').execute();
-      return true;
+      return 'rotated';
     });
   }
 
