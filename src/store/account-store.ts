@@ -31,7 +31,7 @@ export interface AccountStore {
   findTeam(ref: { id: string } | { slug: string }): Promise<TeamRecord | undefined>;
   /** All teams, or only those `memberId` belongs to. */
   listTeams(query: PageQuery & { memberId?: string }): Promise<Page<TeamRecord>>;
-  /** Throws AppError CONFLICT when the user is a member already. */
+  /** Throws AppError CONFLICT when the user is a member already, USER_NOT_FOUND when there is no such user (deleted since the caller looked). */
   addMember(membership: MembershipRecord): Promise<void>;
   findRole(teamId: string, userId: string): Promise<TeamRole | undefined>;
   listMembers(teamId: string): Promise<MembershipRecord[]>;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
-import { describeEachApp } from '../support/app-harness.js';
+import { describeEachApp, withHarness } from '../support/app-harness.js';
+import { storeFactories } from '../support/store-factories.js';
+import { overrideMethod } from '../support/store-override.js';
 
 /** PATCH and DELETE /v1/teams/{id}/members/{userId} (issue 22). */
 await describeEachApp('team members: change a role, remove a member', (h) => {
@@ -119,3 +121,34 @@ await describeEachApp('team members: change a role, remove a member', (h) => {
     });
   });
 });
+
+/**
+ * POST /v1/teams/{id}/members for a user deleted (by another request, another node) after the
+ * service found them and before the membership is written: here the deletion is put in between.
+ */
+for (const factory of await storeFactories()) {
+  describe(`team members: adding a user deleted meanwhile: ${factory.name}`, { skip: factory.skip }, () => {
+    it('404 USER_NOT_FOUND, and no membership for them', async () => {
+      const { stores, cleanup } = await factory.open();
+      const accounts = overrideMethod(stores.accounts, 'addMember', (original) => async (membership) => {
+        await stores.accounts.deleteUser(membership.userId, Date.now());
+        return original(membership);
+      });
+      try {
+        await withHarness(
+          async (h) => {
+            const gone = await h.user('tm-gone');
+            const team = (await h.request({ method: 'POST', url: '/v1/teams', as: h.admin, payload: { slug: 'tm-gone' } })).json().team;
+            const res = await h.request({ method: 'POST', url: `/v1/teams/${team.id}/members`, as: h.admin, payload: { userId: gone.id, role: 'member' } });
+            assert.equal(res.statusCode, 404, res.body);
+            assert.equal(res.json().error.code, 'USER_NOT_FOUND');
+            assert.equal(await stores.accounts.findRole(team.id, gone.id), undefined);
+          },
+          { ...stores, accounts },
+        );
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+}

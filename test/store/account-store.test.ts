@@ -90,6 +90,16 @@ await describeEachStore('AccountStore contract', (stores) => {
     assert.equal(all.nextCursor, all.items[0]!.id);
   });
 
+  it('refuses (USER_NOT_FOUND) a membership for a user who does not exist, such as one deleted since the caller looked', async () => {
+    await user('usr_gone');
+    await stores.accounts.deleteUser('usr_gone', T0);
+    await assert.rejects(
+      stores.accounts.addMember({ teamId: 'team_3', userId: 'usr_gone', role: 'member', createdAt: T0 }),
+      (error: unknown) => error instanceof AppError && error.code === 'USER_NOT_FOUND',
+    );
+    assert.equal(await stores.accounts.findRole('team_3', 'usr_gone'), undefined);
+  });
+
   it('refuses a second user whose name differs only in case or compatibility form', async () => {
     await stores.accounts.createUser({ id: 'usr_n1', name: 'Renée Dupont', email: null, role: 'member', createdAt: T0 });
     for (const name of ['renée dupont', 'RENÉE DUPONT', ' Renée Dupont ', 'Ｒenée Dupont']) {
@@ -288,6 +298,80 @@ describe("AccountStore's offboarding writes are one transaction with the tokens"
       });
     } finally {
       await stores.close();
+      await database.drop();
+    }
+  });
+});
+
+/**
+ * Two nodes on one PostgreSQL database (SQLite has one writer, so no interleaving there): node A
+ * deletes a plain member of a team while node B makes them its owner and the old owner steps down.
+ * A is held, after it has read who owns what, at its revocation of the user's tokens (a row lock
+ * on one of them taken here), so B runs in between; the team must come out with an owner.
+ */
+describe("AccountStore's deleteUser against a concurrent change of a team's owners, on PostgreSQL", () => {
+  it('never deletes a member who became the only owner meanwhile', async (t) => {
+    const database = await postgresTestUrl();
+    if ('skip' in database) return t.skip(database.skip);
+    const nodeA = await openStores({ dataDir: '', databaseUrl: database.url });
+    const nodeB = await openStores({ dataDir: '', databaseUrl: database.url });
+    const holder = new pg.Client({ connectionString: database.url });
+    const watcher = new pg.Client({ connectionString: database.url });
+    try {
+      await holder.connect();
+      await watcher.connect();
+      for (const id of ['usr_race_owner', 'usr_race_member']) await nodeA.accounts.createUser({ id, name: id, email: null, role: 'member', createdAt: T0 });
+      await nodeA.accounts.createTeam(
+        { id: 'team_race', slug: 'race', name: 'Race', createdAt: T0 },
+        { teamId: 'team_race', userId: 'usr_race_owner', role: 'owner', createdAt: T0 },
+      );
+      await nodeA.accounts.addMember({ teamId: 'team_race', userId: 'usr_race_member', role: 'member', createdAt: T0 });
+      const token = makeToken({}, { ownerUserId: 'usr_race_member' }).token;
+      await nodeA.tokens.insert(token);
+
+      // Sessions of this database waiting for a lock (pg_stat_activity is read outside any transaction, so it is current).
+      const waiting = async () =>
+        Number((await watcher.query("select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0].n);
+      const until = async (what: string, done: () => boolean | Promise<boolean>) => {
+        for (let i = 0; i < 500; i++) {
+          if (await done()) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.fail(`timed out waiting for ${what}`);
+      };
+
+      await holder.query('begin');
+      await holder.query('select id from tokens where id = $1 for update', [token.id]);
+      const deleting = nodeA.accounts.deleteUser('usr_race_member', T0 + 100).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      await until('node A to wait for the token row', async () => (await waiting()) === 1);
+
+      let handedOver = false;
+      const handOver = (async () => {
+        await nodeB.accounts.setMemberRole('team_race', 'usr_race_member', 'owner');
+        await nodeB.accounts.setMemberRole('team_race', 'usr_race_owner', 'member');
+      })().then(
+        () => ({ error: undefined }),
+        (error: unknown) => ({ error }),
+      );
+      void handOver.finally(() => (handedOver = true));
+      // B either finishes in between (nothing of A's stops it) or queues behind A.
+      await until('node B to finish or wait', async () => handedOver || (await waiting()) === 2);
+      await holder.query('commit');
+
+      const [deleted, handed] = await Promise.all([deleting, handOver]);
+      const owners = (await nodeA.accounts.listMembers('team_race')).filter((m) => m.role === 'owner').map((m) => m.userId);
+      assert.deepEqual(owners, ['usr_race_owner'], `the team keeps an owner (deleteUser: ${JSON.stringify(deleted)}, hand-over: ${String(handed.error)})`);
+      // A went first: the member was gone before B could promote them, so the owner may not step down.
+      assert.deepEqual(deleted, { value: { tokenIds: [token.id] } });
+      assert.ok(handed.error instanceof AppError && handed.error.code === 'LAST_TEAM_OWNER', String(handed.error));
+    } finally {
+      await holder.end().catch(() => {});
+      await watcher.end();
+      await nodeA.close();
+      await nodeB.close();
       await database.drop();
     }
   });

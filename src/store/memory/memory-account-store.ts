@@ -91,6 +91,7 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async addMember(membership: MembershipRecord): Promise<void> {
+    if (!this.#users.has(membership.userId)) throw new AppError('USER_NOT_FOUND', 'no such user');
     const key = memberKey(membership.teamId, membership.userId);
     if (this.#members.has(key)) throw new AppError('CONFLICT', 'already a member');
     this.#members.set(key, { ...membership });

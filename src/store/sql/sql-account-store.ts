@@ -71,9 +71,12 @@ export class SqlAccountStore implements AccountStore {
     return this.db.transaction().execute(async (tx) => {
       const user = await this.#lockAdmins(tx, id);
       if (!user) return undefined;
-      // The teams they own are locked as removeMember locks a team: no owner leaves them meanwhile.
-      const owned = await tx.selectFrom('team_members').select('team_id').where('user_id', '=', id).where('role', '=', 'owner').execute();
-      for (const { team_id } of owned) await this.#lockTeam(tx, team_id);
+      // Every team they belong to, whatever their role, is locked as setMemberRole and removeMember
+      // lock a team: between the check below and the deletion no one makes them a team's only
+      // owner (promoted, then the owner steps down). Their teams cannot grow meanwhile: addMember
+      // locks their row first. Users before teams, teams by id, in every method: no deadlock.
+      const teams = await tx.selectFrom('team_members').select('team_id').where('user_id', '=', id).orderBy('team_id').execute();
+      for (const { team_id } of teams) await this.#lockTeam(tx, team_id);
       if (user.disabledAt === null && (await this.#isLastAdmin(tx, user))) throw lastAdmin();
       if (await this.#soleOwner(tx, user.id)) throw lastOwner();
       const tokens = await tx
@@ -203,7 +206,15 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async addMember(membership: MembershipRecord): Promise<void> {
-    await withConflict('membership', () => this.db.insertInto('team_members').values(memberRow(membership)).execute());
+    await withConflict('membership', () =>
+      this.db.transaction().execute(async (tx) => {
+        // Locked before the team the insert's foreign key reads, as deleteUser locks users before
+        // teams; and a user deleted since the caller found them is a USER_NOT_FOUND, not a failed foreign key.
+        const user = await this.#traits.lockForUpdate(tx.selectFrom('users').select('id').where('id', '=', membership.userId)).executeTakeFirst();
+        if (!user) throw userNotFound();
+        await tx.insertInto('team_members').values(memberRow(membership)).execute();
+      }),
+    );
   }
 
   async findRole(teamId: string, userId: string): Promise<TeamRole | undefined> {
@@ -274,4 +285,5 @@ function memberFrom(r: Selectable<TeamMembersTable>): MembershipRecord {
 }
 
 const lastAdmin = () => new AppError('LAST_ADMIN', 'this would leave no enabled admin: make another user an admin first');
+const userNotFound = () => new AppError('USER_NOT_FOUND', 'no such user');
 const lastOwner = () => new AppError('LAST_TEAM_OWNER', 'this would leave a team without an owner: make another member its owner first');
