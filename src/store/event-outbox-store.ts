@@ -68,10 +68,22 @@ export interface EventOutboxStore {
   since(seq: number, limit: number): Promise<LoggedEvent[]>;
   /**
    * Leases up to `limit` deliveries due at `now` to `owner` until `now + leaseMs`, counting an
-   * attempt on each: only pending ones of active webhooks, whose lease (if any) has run out, with no
-   * earlier pending delivery of the same subject to the same webhook.
+   * attempt on each: `due`, then `take` on each candidate.
    */
   claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Up to `limit` deliveries claimable at `now`, oldest event first, taking none: pending, due, whose
+   * lease (if any) has run out, of active webhooks, with no earlier pending delivery of the same
+   * subject to the same webhook.
+   */
+  due(now: number, limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Leases a candidate of `due` to `owner` until `now + leaseMs` and counts an attempt, if it is still
+   * claimable at `now` by every condition of `due` (another node may have attempted it and set a retry
+   * since it was read, or its webhook been paused); undefined when it is not. Only the candidate's id
+   * and event are used: the delivery returned is the one the store now holds.
+   */
+  take(candidate: ClaimedDelivery, owner: string, now: number, leaseMs: number): Promise<ClaimedDelivery | undefined>;
   /** Records an attempt's end, if `owner` still holds the lease; false when it does not (another node took it over). */
   complete(deliveryId: string, owner: string, outcome: AttemptOutcome): Promise<boolean>;
   findDelivery(webhookId: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
@@ -81,6 +93,9 @@ export interface EventOutboxStore {
   redeliver(webhookId: string, deliveryId: string, id: string, now: number): Promise<DeliveryRecord | undefined>;
   /** Makes a resumed webhook's pending deliveries due at once. */
   resume(webhookId: string, now: number): Promise<void>;
-  /** Forgets final deliveries, and events with no pending delivery, recorded before `before`. */
+  /**
+   * Forgets final deliveries, and events with no pending delivery, recorded before `before`; and
+   * every delivery of a webhook that no longer exists (a publish that read it before its deletion).
+   */
   prune(before: number): Promise<number>;
 }

@@ -133,6 +133,42 @@ await describeEachStore('WebhookStore and EventOutboxStore contract', (stores, d
     assert.deepEqual([done?.status, done?.lastStatusCode, done?.deliveredAt, done?.nextAttemptAt], ['succeeded', 204, at + 40_000, null]);
   });
 
+  it('takes nothing a stale read saw as due once another node has attempted it, nor for a paused webhook or behind an earlier delivery', async () => {
+    const w = await activeWebhook(stores);
+    await stores.outbox.append([outgoing('tok_s', [w.id])], T0);
+    const at = T0 + 4_000_000;
+    // Node A reads the delivery as due; before A takes it, node B claims it, fails and schedules a retry.
+    const seenByA = (await stores.outbox.due(at, 1000)).find((c) => c.delivery.webhookId === w.id)!;
+    const [byB] = await claimFor(stores, w, 'b', at);
+    assert.equal(byB?.delivery.attempts, 1);
+    await stores.outbox.complete(byB!.delivery.id, 'b', { ok: false, statusCode: 500, error: 'answered 500', at, retryAt: at + 60_000 });
+    assert.equal(await stores.outbox.take(seenByA, 'a', at + 1, 30_000), undefined, 'the retry is not due yet: the backoff holds');
+    const retried = await stores.outbox.take(seenByA, 'a', at + 60_000, 30_000);
+    assert.deepEqual(
+      [retried?.delivery.attempts, retried?.delivery.firstAttemptAt, retried?.delivery.lastAttemptAt, retried?.delivery.leaseUntil],
+      [2, at, at + 60_000, at + 90_000],
+      'counted from the row, not from the stale read',
+    );
+    assert.equal((await stores.outbox.findDelivery(w.id, seenByA.delivery.id))?.attempts, 2);
+
+    // Read as due, then the webhook is paused before the take.
+    const paused = await activeWebhook(stores);
+    await stores.outbox.append([outgoing('tok_sp', [paused.id])], T0);
+    const seenBeforePause = (await stores.outbox.due(at, 1000)).find((c) => c.delivery.webhookId === paused.id)!;
+    await stores.webhooks.pause(paused.id, at);
+    assert.equal(await stores.outbox.take(seenBeforePause, 'a', at, 30_000), undefined, 'a paused webhook gets nothing');
+
+    // Read as due, then an earlier event of its subject is redelivered: it goes first.
+    const line = await activeWebhook(stores);
+    await stores.outbox.append([outgoing('tok_so', [line.id]), outgoing('tok_so', [line.id], 'token.revoked')], T0);
+    const [first] = await claimFor(stores, line, 'b', at);
+    await stores.outbox.complete(first!.delivery.id, 'b', { ok: true, statusCode: 200, error: null, at, retryAt: null });
+    const seenSecond = (await stores.outbox.due(at, 1000)).find((c) => c.delivery.webhookId === line.id)!;
+    assert.equal(seenSecond.event.type, 'token.revoked');
+    await stores.outbox.redeliver(line.id, first!.delivery.id, newId('dlv', Date.now(), randomBytes), at);
+    assert.equal(await stores.outbox.take(seenSecond, 'a', at, 30_000), undefined, 'an earlier delivery of its subject is pending again');
+  });
+
   it('delivers in order per subject: a later event of a subject waits until the earlier one is final', async () => {
     const w = await activeWebhook(stores);
     await stores.outbox.append([outgoing('tok_o', [w.id]), outgoing('tok_o', [w.id], 'token.revoked'), outgoing('tok_other', [w.id])], T0);
@@ -200,5 +236,16 @@ await describeEachStore('WebhookStore and EventOutboxStore contract', (stores, d
     assert.ok((await stores.outbox.prune(base + 1000)) >= 2);
     const left = (await stores.outbox.listDeliveries(w.id, { limit: 10 })).items.map((d) => d.subject);
     assert.deepEqual(left, ['tok_keep']);
+  });
+
+  it('forgets the pending deliveries of a deleted webhook, which no one would ever claim', async () => {
+    const w = await activeWebhook(stores);
+    await stores.webhooks.delete(w.id);
+    // A publish that read the listeners before the delete appends after it.
+    await stores.outbox.append([outgoing('tok_gone', [w.id])], T0);
+    assert.deepEqual(await claimFor(stores, w, 'n', T0 + 1), []);
+    assert.equal((await stores.outbox.listDeliveries(w.id, { limit: 10 })).items.length, 1);
+    await stores.outbox.prune(T0 - 100 * 86_400_000);
+    assert.deepEqual((await stores.outbox.listDeliveries(w.id, { limit: 10 })).items, [], 'pending, yet gone with its webhook');
   });
 });

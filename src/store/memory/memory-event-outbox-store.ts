@@ -33,24 +33,64 @@ export class MemoryEventOutboxStore implements EventOutboxStore {
   }
 
   async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
-    const pending = [...this.#deliveries.values()].filter((d) => d.status === 'pending').sort((a, b) => a.eventSeq - b.eventSeq || cmp(a.id, b.id));
     const claimed: ClaimedDelivery[] = [];
+    for (const candidate of await this.due(now, limit)) {
+      const taken = await this.take(candidate, owner, now, leaseMs);
+      if (taken) claimed.push(taken);
+    }
+    return claimed;
+  }
+
+  async due(now: number, limit: number): Promise<ClaimedDelivery[]> {
+    const pending = [...this.#deliveries.values()].filter((d) => d.status === 'pending').sort((a, b) => a.eventSeq - b.eventSeq || cmp(a.id, b.id));
+    const due: ClaimedDelivery[] = [];
     const blocked = new Set<string>();
     for (const d of pending) {
       const line = `${d.webhookId}\n${d.subject}`;
       // Only the first pending delivery of a subject to a webhook may go: the rest wait behind it.
       if (blocked.has(line)) continue;
       blocked.add(line);
-      if (claimed.length >= limit || this.webhooks.peek(d.webhookId)?.status !== 'active') continue;
-      if ((d.nextAttemptAt ?? Infinity) > now || (d.leaseUntil !== null && d.leaseUntil > now)) continue;
-      d.leaseUntil = now + leaseMs;
-      d.leaseOwner = owner;
-      d.attempts += 1;
-      d.firstAttemptAt ??= now;
-      d.lastAttemptAt = now;
-      claimed.push({ delivery: view(d), event: structuredClone(this.#events.find((e) => e.seq === d.eventSeq)!) });
+      if (due.length >= limit || !this.#free(d, now)) continue;
+      due.push({ delivery: view(d), event: structuredClone(this.#events.find((e) => e.seq === d.eventSeq)!) });
     }
-    return claimed;
+    return due;
+  }
+
+  async take(candidate: ClaimedDelivery, owner: string, now: number, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+    const d = this.#deliveries.get(candidate.delivery.id);
+    // All that made it due, checked again: the candidate may have been read before another claimer changed it.
+    if (!d || !this.#free(d, now) || this.#behind(d)) return undefined;
+    d.leaseUntil = now + leaseMs;
+    d.leaseOwner = owner;
+    d.attempts += 1;
+    d.firstAttemptAt ??= now;
+    d.lastAttemptAt = now;
+    return { delivery: view(d), event: structuredClone(candidate.event) };
+  }
+
+  /** Pending, due, not leased, and its webhook active. */
+  #free(d: HeldDelivery, now: number): boolean {
+    return (
+      d.status === 'pending' &&
+      d.nextAttemptAt !== null &&
+      d.nextAttemptAt <= now &&
+      (d.leaseUntil === null || d.leaseUntil <= now) &&
+      this.webhooks.peek(d.webhookId)?.status === 'active'
+    );
+  }
+
+  /** An earlier delivery of its subject to its webhook is pending. */
+  #behind(d: HeldDelivery): boolean {
+    for (const e of this.#deliveries.values()) {
+      if (
+        e.webhookId === d.webhookId &&
+        e.subject === d.subject &&
+        e.status === 'pending' &&
+        (e.eventSeq < d.eventSeq || (e.eventSeq === d.eventSeq && cmp(e.id, d.id) < 0))
+      )
+        return true;
+    }
+    return false;
   }
 
   async complete(deliveryId: string, owner: string, outcome: AttemptOutcome): Promise<boolean> {
@@ -105,7 +145,8 @@ export class MemoryEventOutboxStore implements EventOutboxStore {
   async prune(before: number): Promise<number> {
     let pruned = 0;
     for (const [id, d] of this.#deliveries) {
-      if (d.status !== 'pending' && d.createdAt < before) {
+      // A deleted webhook's: never claimed, never final (see the SQL store's prune).
+      if ((d.status !== 'pending' && d.createdAt < before) || !this.webhooks.peek(d.webhookId)) {
         this.#deliveries.delete(id);
         pruned++;
       }

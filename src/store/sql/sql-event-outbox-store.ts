@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { EventType } from '../../core/events.js';
 import type { AttemptOutcome, ClaimedDelivery, DeliveryRecord, DeliveryStatus, EventOutboxStore, LoggedEvent, OutgoingEvent } from '../event-outbox-store.js';
 import type { Page } from '../page.js';
@@ -48,72 +48,57 @@ export class SqlEventOutboxStore implements EventOutboxStore {
   }
 
   async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
-    const candidates = await this.db
+    const claimed: ClaimedDelivery[] = [];
+    for (const candidate of await this.due(now, limit)) {
+      const taken = await this.take(candidate, owner, now, leaseMs);
+      if (taken) claimed.push(taken);
+    }
+    return claimed;
+  }
+
+  async due(now: number, limit: number): Promise<ClaimedDelivery[]> {
+    const rows = await this.db
       .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+      .where((eb) => claimable(eb, now))
       .innerJoin('webhook_events as ev', 'ev.seq', 'd.event_seq')
       .selectAll('d')
       .select(['ev.type', 'ev.team_id', 'ev.owner_user_id', 'ev.data', 'ev.created_at as event_at'])
-      .where('d.status', '=', 'pending')
-      .where('w.status', '=', 'active')
-      .where('d.next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now)]))
-      // In order per subject: nothing goes while an earlier delivery of its subject to its webhook is pending.
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('webhook_deliveries as e')
-              .select('e.id')
-              .whereRef('e.webhook_id', '=', 'd.webhook_id')
-              .whereRef('e.subject', '=', 'd.subject')
-              .where('e.status', '=', 'pending')
-              .where((inner) =>
-                inner.or([
-                  inner('e.event_seq', '<', inner.ref('d.event_seq')),
-                  inner.and([inner('e.event_seq', '=', inner.ref('d.event_seq')), inner('e.id', '<', inner.ref('d.id'))]),
-                ]),
-              ),
-          ),
-        ),
-      )
       .orderBy('d.event_seq')
       .limit(limit)
       .execute();
-    const claimed: ClaimedDelivery[] = [];
-    for (const row of candidates) {
-      // Guarded: of the nodes that read this row as free, exactly one changes it.
-      const result = await this.db
-        .updateTable('webhook_deliveries')
-        .set({
-          lease_until: now + leaseMs,
-          lease_owner: owner,
-          attempts: sql`attempts + 1`,
-          first_attempt_at: sql`coalesce(first_attempt_at, ${now})`,
-          last_attempt_at: now,
-        })
-        .where('id', '=', row.id)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) continue;
-      const delivery = deliveryOf({ ...row, lease_until: now + leaseMs, attempts: Number(row.attempts) + 1, last_attempt_at: now });
-      delivery.firstAttemptAt ??= now;
-      claimed.push({
-        delivery,
-        event: eventOf({
-          seq: row.event_seq,
-          id: row.event_id,
-          type: row.type,
-          subject: row.subject,
-          team_id: row.team_id,
-          owner_user_id: row.owner_user_id,
-          data: row.data,
-          created_at: row.event_at,
-        }),
-      });
-    }
-    return claimed;
+    return rows.map((row) => ({
+      delivery: deliveryOf(row),
+      event: eventOf({
+        seq: row.event_seq,
+        id: row.event_id,
+        type: row.type,
+        subject: row.subject,
+        team_id: row.team_id,
+        owner_user_id: row.owner_user_id,
+        data: row.data,
+        created_at: row.event_at,
+      }),
+    }));
+  }
+
+  async take(candidate: ClaimedDelivery, owner: string, now: number, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+    // Guarded by all that made it due, not by the lease alone: between this node's read and this update
+    // another may have attempted it and set a retry, or the webhook been paused. Of the nodes that read
+    // it as due, exactly one changes it, and the attempt is counted from the row it changed.
+    const row = await this.db
+      .updateTable('webhook_deliveries as d')
+      .set({
+        lease_until: now + leaseMs,
+        lease_owner: owner,
+        attempts: sql`attempts + 1`,
+        first_attempt_at: sql`coalesce(first_attempt_at, ${now})`,
+        last_attempt_at: now,
+      })
+      .where('d.id', '=', candidate.delivery.id)
+      .where((eb) => claimable(eb, now))
+      .returningAll()
+      .executeTakeFirst();
+    return row && { delivery: deliveryOf(row), event: candidate.event };
   }
 
   async complete(deliveryId: string, owner: string, outcome: AttemptOutcome): Promise<boolean> {
@@ -178,6 +163,12 @@ export class SqlEventOutboxStore implements EventOutboxStore {
 
   async prune(before: number): Promise<number> {
     const deliveries = await this.db.deleteFrom('webhook_deliveries').where('status', '!=', 'pending').where('created_at', '<', before).executeTakeFirst();
+    // A publish reads the listeners before its append: a webhook deleted in between (deleting its
+    // deliveries) gets one after all. Never claimed, never final, it goes here, whatever its age.
+    const orphans = await this.db
+      .deleteFrom('webhook_deliveries')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('webhooks as w').select('w.id').whereRef('w.id', '=', 'webhook_deliveries.webhook_id'))))
+      .executeTakeFirst();
     const { seq } = await this.db.selectFrom('webhook_event_sequence').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
     const events = await this.db
       .deleteFrom('webhook_events')
@@ -185,8 +176,38 @@ export class SqlEventOutboxStore implements EventOutboxStore {
       .where('seq', '<', Number(seq))
       .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_seq', '=', 'webhook_events.seq'))))
       .executeTakeFirst();
-    return Number(deliveries.numDeletedRows) + Number(events.numDeletedRows);
+    return Number(deliveries.numDeletedRows) + Number(orphans.numDeletedRows) + Number(events.numDeletedRows);
   }
+}
+
+/**
+ * Delivery `d` may be attempted at `now`: pending, due, not leased, its webhook active, and nothing
+ * earlier of its subject to its webhook pending (in order per subject). The read of candidates and
+ * the update that takes one both ask it, so a stale read takes nothing that has stopped being due.
+ */
+function claimable(eb: ExpressionBuilder<Database & { d: WebhookDeliveriesTable }, 'd'>, now: number) {
+  return eb.and([
+    eb('d.status', '=', 'pending'),
+    eb('d.next_attempt_at', '<=', now),
+    eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now)]),
+    eb.exists(eb.selectFrom('webhooks as w').select('w.id').whereRef('w.id', '=', 'd.webhook_id').where('w.status', '=', 'active')),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('webhook_deliveries as e')
+          .select('e.id')
+          .whereRef('e.webhook_id', '=', 'd.webhook_id')
+          .whereRef('e.subject', '=', 'd.subject')
+          .where('e.status', '=', 'pending')
+          .where((inner) =>
+            inner.or([
+              inner('e.event_seq', '<', inner.ref('d.event_seq')),
+              inner.and([inner('e.event_seq', '=', inner.ref('d.event_seq')), inner('e.id', '<', inner.ref('d.id'))]),
+            ]),
+          ),
+      ),
+    ),
+  ]);
 }
 
 function deliveryRow(id: string, webhookId: string, event: LoggedEvent, now: number): WebhookDeliveriesTable {
