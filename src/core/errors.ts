@@ -22,6 +22,11 @@ export const ERROR_CODES = [
   'CANNOT_OFFBOARD_SELF',
   'MEMBER_NOT_FOUND',
   'IDEMPOTENCY_MISMATCH',
+  /**
+   * A retry of a request whose first attempt with this Idempotency-Key failed (5xx): it may have
+   * acted before failing, so it is not run again. Read the state; a new key acts again.
+   */
+  'IDEMPOTENCY_OUTCOME_UNKNOWN',
   'RATE_LIMITED',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -68,6 +73,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'UNAVAILABLE':
       return 503;
     case 'INTERNAL_ERROR':
+    case 'IDEMPOTENCY_OUTCOME_UNKNOWN':
       return 500;
   }
 }

@@ -44,8 +44,17 @@ export const principalScope = (request: FastifyRequest): string => `principal:${
  * Route hooks for `Idempotency-Key`: the first request with a key acts and its 2xx answer is
  * kept for 24 h; a retry with the same key and body gets that answer again (with
  * `Idempotent-Replayed: true`) instead of acting twice. The same key with another method, path,
- * query or body is 422; while the first is still running, 409. A failed first request keeps nothing, so a
- * retry acts (a refused request changed nothing).
+ * query or body is 422; while the first is still running, 409. A refused first request (4xx) keeps
+ * nothing, so a corrected retry acts: a refusal made no change a retry could make again.
+ *
+ * A first request that failed (5xx) keeps its key, and every retry with it is answered 500
+ * IDEMPOTENCY_OUTCOME_UNKNOWN without running. A 5xx may come after the change committed: a
+ * service writes, then publishes the change and records it in the audit log, and either may
+ * fail (CreditService.adjustToken, TokenService.create). Releasing the key then would let the
+ * retry make the change a second time; the HTTP layer cannot tell such a 5xx from one before any
+ * write, so it treats every 5xx as possibly acted. The client reads the state and, to act again,
+ * sends a new key. The services stay as they are: everywhere, a failed audit record fails the
+ * request, as a security record's failure must not pass unnoticed.
  */
 export function idempotencyHooks(idempotency: IdempotencyService, options: IdempotencyOptions) {
   return {
@@ -71,6 +80,14 @@ export function idempotencyHooks(idempotency: IdempotencyService, options: Idemp
       if (held.status === null || held.body === null) {
         throw new AppError('CONFLICT', 'a request with this Idempotency-Key is still being answered; retry shortly');
       }
+      if (held.status >= 500) {
+        // An answer about the first request, not a fresh failure of this one.
+        reply.header('idempotent-replayed', 'true');
+        throw new AppError(
+          'IDEMPOTENCY_OUTCOME_UNKNOWN',
+          'the first request with this Idempotency-Key failed and may have acted before it failed, so it is not run again: read the current state, and send a new key to act again',
+        );
+      }
       const body = JSON.parse(held.body) as Record<string, unknown>;
       if (options.stillHolds && !(await options.stillHolds(body, request))) return undefined;
       return reply
@@ -87,6 +104,10 @@ export function idempotencyHooks(idempotency: IdempotencyService, options: Idemp
       if (reply.statusCode >= 200 && reply.statusCode < 300 && typeof payload === 'string') {
         const body = JSON.parse(payload) as Record<string, unknown>;
         await idempotency.complete(claimed.scope, claimed.key, reply.statusCode, JSON.stringify(options.redact ? options.redact(body) : body));
+      } else if (reply.statusCode >= 500) {
+        // Kept, not released: the change may have committed before the failure (see above). Only
+        // the status is read on a retry; the error body, which holds no secret, names the first request.
+        await idempotency.complete(claimed.scope, claimed.key, reply.statusCode, typeof payload === 'string' ? payload : '{}');
       } else {
         await idempotency.release(claimed.scope, claimed.key);
       }

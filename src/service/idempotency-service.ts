@@ -30,7 +30,7 @@ export class IdempotencyService {
     return this.deps.idempotency.complete(scope, key, status, body);
   }
 
-  /** Lets a retry of a request that failed act again. */
+  /** Lets a retry of a refused request (4xx, which changed nothing) act again. */
   release(scope: string, key: string): Promise<void> {
     return this.deps.idempotency.release(scope, key);
   }

@@ -19,7 +19,7 @@ export interface IdempotencyStore {
   claim(record: IdempotencyRecord, now: number): Promise<true | IdempotencyRecord>;
   /** Stores the answer of a claimed request. */
   complete(scope: string, key: string, status: number, body: string): Promise<void>;
-  /** Releases a claim whose request failed, so a retry runs again. */
+  /** Releases a claim whose request was refused (changing nothing), so a retry runs again. */
   release(scope: string, key: string): Promise<void>;
   /** Forgets expired records; returns how many. */
   purge(now: number): Promise<number>;

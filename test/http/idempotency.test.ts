@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { digestKeyOf } from '../../src/core/digest.js';
 import { IDEMPOTENCY_TTL_MS } from '../../src/service/idempotency-service.js';
-import { describeEachApp } from '../support/app-harness.js';
+import { describeEachApp, startHarness, type Harness } from '../support/app-harness.js';
+import { describeEachStore } from '../support/store-factories.js';
+import { overrideMethod } from '../support/store-override.js';
 
 await describeEachApp('Idempotency-Key', (h, database) => {
   const post = (url: string, payload: object, key?: string, as?: string) =>
@@ -189,5 +191,77 @@ await describeEachApp('Idempotency-Key', (h, database) => {
       assert.equal(res.statusCode, 400, JSON.stringify(key));
     }
     assert.equal(await tokenCount(), before);
+  });
+});
+
+/**
+ * A request that fails after its change committed (the balance is written, then the audit record
+ * fails) answers 500; a retry with its key must not make the change again.
+ */
+await describeEachStore('Idempotency-Key after a 500', (stores) => {
+  const h = {} as Harness;
+  /** Audit actions whose next append throws, once. */
+  const failAudit = new Set<string>();
+  /** Token ids whose next balance change throws before writing, once. */
+  const failAdjust = new Set<string>();
+  before(async () => {
+    const audit = overrideMethod(stores.audit, 'append', (append) => async (event) => {
+      if (failAudit.delete(event.action)) throw new Error('the audit store is unreachable');
+      return append(event);
+    });
+    const credits = overrideMethod(stores.credits, 'adjustToken', (adjustToken) => async (id, op, amount, now) => {
+      if (failAdjust.delete(id)) throw new Error('the credit store is unreachable');
+      return adjustToken(id, op, amount, now);
+    });
+    Object.assign(h, await startHarness({ ...stores, audit, credits }));
+  });
+  after(() => h.close?.());
+
+  const post = (url: string, payload: object, key?: string) =>
+    h.request({ method: 'POST', url, payload, as: h.admin, headers: key === undefined ? {} : { 'idempotency-key': key } });
+  const newToken = async (name: string) => (await post('/v1/tokens', { name, credits: '0' })).json().token.id as string;
+  const balance = async (id: string) => (await h.request({ method: 'GET', url: `/v1/tokens/${id}`, as: h.admin })).json().token.credits;
+  const assertOutcomeUnknown = (res: { statusCode: number; headers: Record<string, unknown>; json(): { error: { code: string } } }) => {
+    assert.equal(res.statusCode, 500);
+    assert.equal(res.json().error.code, 'IDEMPOTENCY_OUTCOME_UNKNOWN');
+    assert.equal(res.headers['idempotent-replayed'], 'true');
+  };
+
+  it('adds credits once when the audit record fails after the balance committed, however often the key is retried', async () => {
+    const id = await newToken('audit fails');
+    failAudit.add('token.credits');
+    const first = await post(`/v1/tokens/${id}/credits`, { op: 'add', amount: '100' }, 'add-audit');
+    assert.equal(first.statusCode, 500);
+    assert.equal(first.json().error.code, 'INTERNAL_ERROR');
+    for (let i = 0; i < 2; i++) assertOutcomeUnknown(await post(`/v1/tokens/${id}/credits`, { op: 'add', amount: '100' }, 'add-audit'));
+    assert.equal(await balance(id), '100', 'added by the first request alone');
+    // The way on: read the state, and act again under a new key.
+    assert.equal((await post(`/v1/tokens/${id}/credits`, { op: 'add', amount: '100' }, 'add-audit-2')).json().credits, '200');
+  });
+
+  it('adds to a pool once when its audit record fails after the pool committed', async () => {
+    const me = (await h.request({ method: 'GET', url: '/v1/whoami', as: h.admin })).json().user.id as string;
+    const pool = async () => (await h.request({ method: 'GET', url: `/v1/credit-pools/${me}`, as: h.admin })).json().credits;
+    await post(`/v1/credit-pools/${me}/credits`, { op: 'set', amount: '0' });
+    failAudit.add('pool.credits');
+    assert.equal((await post(`/v1/credit-pools/${me}/credits`, { op: 'add', amount: '100' }, 'pool-audit')).statusCode, 500);
+    assertOutcomeUnknown(await post(`/v1/credit-pools/${me}/credits`, { op: 'add', amount: '100' }, 'pool-audit'));
+    assert.equal(await pool(), '100');
+  });
+
+  it('creates a token once when its audit record fails after the token was stored', async () => {
+    const count = async () => (await h.request({ method: 'GET', url: '/v1/tokens?limit=200&q=created%20once', as: h.admin })).json().items.length;
+    failAudit.add('token.create');
+    assert.equal((await post('/v1/tokens', { name: 'created once' }, 'create-audit')).statusCode, 500);
+    assertOutcomeUnknown(await post('/v1/tokens', { name: 'created once' }, 'create-audit'));
+    assert.equal(await count(), 1);
+  });
+
+  it('keeps the key after a 500 that changed nothing too: a 500 does not tell the two apart', async () => {
+    const id = await newToken('store fails');
+    failAdjust.add(id);
+    assert.equal((await post(`/v1/tokens/${id}/credits`, { op: 'add', amount: '100' }, 'add-store')).statusCode, 500);
+    assertOutcomeUnknown(await post(`/v1/tokens/${id}/credits`, { op: 'add', amount: '100' }, 'add-store'));
+    assert.equal(await balance(id), '0');
   });
 });

@@ -38,6 +38,7 @@ function oauthCodeOf(code: ErrorCode): OAuthErrorCode {
     case 'UNAVAILABLE':
       return 'temporarily_unavailable';
     case 'INTERNAL_ERROR':
+    case 'IDEMPOTENCY_OUTCOME_UNKNOWN':
       return 'server_error';
     default:
       return 'invalid_request';

@@ -19,6 +19,7 @@ const VERCEL_CODES: Record<ErrorCode, string> = {
   CANNOT_OFFBOARD_SELF: 'conflict',
   MEMBER_NOT_FOUND: 'not_found',
   IDEMPOTENCY_MISMATCH: 'bad_request',
+  IDEMPOTENCY_OUTCOME_UNKNOWN: 'internal_server_error',
   RATE_LIMITED: 'rate_limited',
   BODY_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
