@@ -117,6 +117,22 @@ it('names the host, port and setting when the host or its network cannot be reac
   );
 });
 
+it('names the missing database, how to create it where the URL points, and the setting the URL came from', () => {
+  const missing = Object.assign(new Error('database "tessera_prod" does not exist'), { code: '3D000' });
+  const explained = explainStartupError(missing, { url: 'postgres://app:secret@db.internal:6543/tessera_prod', setting: 'tessera.json: databaseUrl' });
+  assert.equal(
+    explained,
+    'database "tessera_prod" does not exist (tessera.json: databaseUrl): create it first, e.g. `createdb -h db.internal -p 6543 -U app tessera_prod`, then start tessera again',
+  );
+  assert.doesNotMatch(explained, /secret/);
+  // A name the shell would split is quoted.
+  const odd = Object.assign(new Error('database "my db" does not exist'), { code: '3D000' });
+  assert.match(
+    explainStartupError(odd, { url: 'postgres://app@db.internal/my%20db', setting: '--database-url' }),
+    /`createdb -h db\.internal -p 5432 -U app 'my db'`/,
+  );
+});
+
 it('passes anything else on as it is', () => {
   assert.equal(explainStartupError(new Error('the secret key differs')), 'the secret key differs');
   assert.equal(explainStartupError('plain text'), 'plain text');

@@ -48,7 +48,7 @@ export function explainStartupError(error: unknown, database: DatabaseSetting = 
     case 'ENOTFOUND':
       return `the host ${e.hostname} of ${setting} was not found: check its spelling, or the DNS of this machine`;
     case '3D000':
-      return `${message} (${setting}): create it first, e.g. \`createdb <name>\` or \`psql -c 'create database <name>'\`, then start tessera again`;
+      return `${message} (${setting}): create it first, e.g. \`${createdb(message, database.url)}\`, then start tessera again`;
     case '28P01':
     case '28000':
       return `${message} (${setting}): check the user and password in it`;
@@ -59,11 +59,35 @@ export function explainStartupError(error: unknown, database: DatabaseSetting = 
 
 /** The host and port a postgres:// URL names (pg's defaults where it names none); undefined for no URL or one that does not parse. */
 function hostAndPort(url: string | undefined): { host: string; port: number } | undefined {
+  const parsed = parseUrl(url);
+  return parsed && { host: decodeURIComponent(parsed.hostname) || 'localhost', port: parsed.port === '' ? 5432 : Number(parsed.port) };
+}
+
+function parseUrl(url: string | undefined): URL | undefined {
   if (url === undefined) return undefined;
   try {
-    const parsed = new URL(url);
-    return { host: decodeURIComponent(parsed.hostname) || 'localhost', port: parsed.port === '' ? 5432 : Number(parsed.port) };
+    return new URL(url);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The createdb command for the database PostgreSQL says is missing, on the server and as the user
+ * the URL names: run as it is from another machine, it makes the database tessera looks for.
+ */
+function createdb(message: string, url: string | undefined): string {
+  const parsed = parseUrl(url);
+  const name = /^database "(.*)" does not exist$/.exec(message)?.[1] ?? (parsed && decodeURIComponent(parsed.pathname.slice(1)));
+  const words = ['createdb'];
+  const server = hostAndPort(url);
+  // createdb takes an IPv6 address without the URL's brackets.
+  if (server && parsed?.hostname) words.push('-h', server.host.replace(/^\[(.*)\]$/, '$1'), '-p', String(server.port));
+  if (parsed?.username) words.push('-U', decodeURIComponent(parsed.username));
+  if (name) words.push(name);
+  return `${words.map(shellWord).join(' ')}${name ? '' : ' <name>'}`;
+}
+
+function shellWord(word: string): string {
+  return /^[\w.:/@=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
