@@ -94,11 +94,23 @@ export async function recoverAdminToken(
     return (
       `${describeStore(config)}: ${made}issued the admin token "${name}" for ${who}, audited as recovery. It is shown this once, never again:\n\n` +
       `    ${secret}\n\n` +
-      `Try: curl -H "Authorization: Bearer ${secret}" ${listenUrl(config.host, config.port)}/v1/whoami\n`
+      whoamiHint(config, secret)
     );
   } finally {
     await stores.close();
   }
+}
+
+/**
+ * The line that shows how to try the token: at the public URL if there is one, else where `serve`
+ * listens with this configuration (flags, environment, config file). With port 0 that is
+ * wherever the system put it, which this command cannot know, so it names no port.
+ */
+export function whoamiHint(config: ServerConfig, secret: string): string {
+  const curl = `curl -H "Authorization: Bearer ${secret}"`;
+  if (config.publicUrl) return `Try: ${curl} ${config.publicUrl}/v1/whoami\n`;
+  if (config.port === 0) return `Try it on the server (its URL is in the line "tessera listening on …"): ${curl} <server URL>/v1/whoami\n`;
+  return `Try: ${curl} ${listenUrl(config.host, config.port)}/v1/whoami\n`;
 }
 
 /**

@@ -25,10 +25,8 @@ interface Listening {
  * SIGTERM or SIGINT stops every worker gracefully and exits 0 when all have.
  */
 export async function serveCluster(config: ServerConfig): Promise<void> {
+  const port = await portToShare(config.host, config.port);
   const secret = await prepareStore(config);
-  // Workers that listen on port 0 share one port only while one of them holds it open: resolved
-  // once here, a worker replaced after all the others died still listens where the banner said.
-  const port = config.port === 0 ? await freePort(config.host) : config.port;
   const env = { [WORKER_CONFIG]: JSON.stringify({ ...config, port }) };
 
   let stopping = false;
@@ -37,16 +35,22 @@ export async function serveCluster(config: ServerConfig): Promise<void> {
   const listening = new Set<Worker>();
   const deaths: number[] = [];
 
-  const stop = shutdownOnSignals(
+  /** SIGTERM to every live worker; their exit codes once all have exited. */
+  const stopWorkers = async () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+    const exits = workers.map((worker) => once(worker, 'exit') as Promise<[number | null, NodeJS.Signals | null]>);
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    return Promise.all(exits);
+  };
+
+  shutdownOnSignals(
     'tessera',
     ['SIGINT', 'SIGTERM'],
     async () => {
-      stopping = true;
-      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
-      const exits = workers.map((worker) => once(worker, 'exit') as Promise<[number | null, NodeJS.Signals | null]>);
-      for (const worker of workers) worker.process.kill('SIGTERM');
-      const codes = await Promise.all(exits);
-      if (failedToStart) throw new Error('a worker failed to start');
+      const codes = await stopWorkers();
+      // A signal while a failed start stops the workers: still that failure, already said.
+      if (failedToStart) process.exit(1);
       const failed = codes.filter(([code]) => code !== 0).length;
       if (failed > 0) throw new Error(`${failed} worker(s) did not shut down cleanly`);
     },
@@ -69,10 +73,12 @@ export async function serveCluster(config: ServerConfig): Promise<void> {
     if (stopping) return;
     const how = signal ?? `code ${code}`;
     if (!announced) {
-      // Not a crash to retry: what stopped this one (the port taken, the database away) stops the others too.
-      process.stderr.write(`tessera: worker ${worker.process.pid} exited (${how}) while starting\n`);
+      // Not a crash to retry: what stopped this one (the database away) stops the others too. It
+      // has said why on the shared stderr; a failed start is not a failed shutdown, so the primary
+      // stops the rest and exits 1 without a shutdown's report.
+      process.stderr.write(`tessera: worker ${worker.process.pid} exited (${how}) while starting; stopping the others\n`);
       failedToStart = true;
-      stop('a worker failed to start');
+      void stopWorkers().then(() => process.exit(1));
       return;
     }
     deaths.push(Date.now());
@@ -95,19 +101,30 @@ export async function serveWorker(): Promise<void> {
   const starting = startServer(config, { prepared: true, gatherMetrics: clusterMetricsOf });
   // A terminal's Ctrl-C reaches the primary too, which then stops the workers with SIGTERM.
   process.on('SIGINT', () => {});
-  const stop = shutdownOnSignals(`tessera worker ${process.pid}`, ['SIGTERM'], async () => (await starting).stop());
+  const stop = shutdownOnSignals(`tessera worker ${process.pid}`, ['SIGTERM'], async () => {
+    // A worker whose start failed has nothing to stop, and its error reaches the command, which
+    // says it and exits 1: waiting for that keeps a second report with a stack trace out.
+    const server = await starting.catch(() => new Promise<never>(() => {}));
+    await server.stop();
+  });
   process.on('disconnect', () => stop('the primary is gone'));
   const server = await starting;
   process.send!({ tessera: 'listening', signalName: server.changeSignalName } satisfies Listening);
 }
 
-/** A port nobody listens on now, on `host`. */
-async function freePort(host: string): Promise<number> {
+/**
+ * The port the workers will share, tried by the primary before it forks them: `port` itself, or
+ * with 0 one the system picks, fixed here so that a worker replaced after all the others died
+ * still listens where the banner said. A port that is taken (or not this user's to open) fails
+ * here, once, with the error listening gives; left to the workers, each of them would say it.
+ */
+async function portToShare(host: string, port: number): Promise<number> {
   const probe = createServer();
-  probe.listen(0, host);
+  probe.listen(port, host);
   await once(probe, 'listening');
   const address = probe.address();
   probe.close();
-  if (typeof address !== 'object' || !address) throw new Error(`cannot find a free port on ${host}`);
+  await once(probe, 'close');
+  if (typeof address !== 'object' || !address) throw new Error(`cannot listen on ${host}:${port}`);
   return address.port;
 }

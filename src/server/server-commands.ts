@@ -1,13 +1,23 @@
 import type { Command } from 'commander';
 import { loadServerConfig, type ConfigFlags as ServerFlags } from './load-server-config.js';
-import { explainStartupError } from './startup-errors.js';
+import { explainStartupError, type DatabaseSetting } from './startup-errors.js';
 
 /** Runs a server command; a port or database it cannot reach is said in words that name the setting. */
-async function explaining(run: () => Promise<void>): Promise<void> {
+async function explaining(flags: ServerFlags, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (error) {
-    throw new Error(explainStartupError(error), { cause: error });
+    throw new Error(explainStartupError(error, databaseSetting(flags)), { cause: error });
+  }
+}
+
+/** The database URL the command used and where it came from; DATABASE_URL's name when the configuration itself was the failure. */
+function databaseSetting(flags: ServerFlags): DatabaseSetting {
+  try {
+    const { config, origins } = loadServerConfig(flags, process.env);
+    return { url: config.databaseUrl, setting: origins.databaseUrl!.label };
+  } catch {
+    return { url: undefined, setting: 'DATABASE_URL' };
   }
 }
 
@@ -30,7 +40,7 @@ export function registerServerCommands(program: Command): void {
   withServerFlags(program.command('serve').description('run the API server'))
     .option('--workers <n>', 'processes serving the port (env TESSERA_WORKERS, default 1)')
     .action((flags: ServerFlags) =>
-      explaining(async () => {
+      explaining(flags, async () => {
         // Loaded on demand: the client commands start faster without the server's modules.
         const { serveCommand } = await import('./serve-command.js');
         await serveCommand(flags);
@@ -38,7 +48,7 @@ export function registerServerCommands(program: Command): void {
     );
 
   withServerFlags(program.command('migrate').description('bring the database schema up to date and exit')).action((flags: ServerFlags) =>
-    explaining(async () => {
+    explaining(flags, async () => {
       const { migrate } = await import('./migrate.js');
       console.log(await migrate(loadServerConfig(flags, process.env).config));
     }),
@@ -49,7 +59,7 @@ export function registerServerCommands(program: Command): void {
     .option('--user <name|id>', 'the enabled admin to issue it for (default: the oldest enabled admin; with none, a new admin user)')
     .option('--name <label>', "the new token's name (default recovered-admin)")
     .action((flags: ServerFlags & { user?: string; name?: string }) =>
-      explaining(async () => {
+      explaining(flags, async () => {
         const { recoverAdminToken } = await import('./admin-token-command.js');
         process.stdout.write(await recoverAdminToken(loadServerConfig(flags, process.env).config, { user: flags.user, name: flags.name }));
       }),
@@ -59,7 +69,7 @@ export function registerServerCommands(program: Command): void {
     .option('--team <id|slug>', "only this team's tokens, its members and its tokens' owners")
     .option('--out <file>', 'write to this file (default: standard output)')
     .action((flags: ServerFlags & { team?: string; out?: string }) =>
-      explaining(async () => {
+      explaining(flags, async () => {
         const { exportCommand } = await import('./data-commands.js');
         await exportCommand(loadServerConfig(flags, process.env).config, flags);
       }),
@@ -77,7 +87,7 @@ export function registerServerCommands(program: Command): void {
     .option('--owner <user id>', "foreign keys: the user they belong to, unless a record's owner is a user here")
     .option('--team <id|slug>', 'foreign keys: the team they belong to')
     .action((file: string, flags: ServerFlags & import('./data-commands.js').ImportFlags) =>
-      explaining(async () => {
+      explaining(flags, async () => {
         const { importCommand } = await import('./data-commands.js');
         await importCommand(loadServerConfig(flags, process.env).config, file, flags);
       }),
@@ -120,7 +130,7 @@ export function registerServerCommands(program: Command): void {
     .argument('<file>', 'where to write the backup')
     .option('--force', 'replace FILE if it exists')
     .action((file: string, flags: ServerFlags & { force?: boolean }) =>
-      explaining(async () => {
+      explaining(flags, async () => {
         const { backupCommand } = await import('./backup-command.js');
         console.log(await backupCommand(loadServerConfig(flags, process.env).config, file, flags.force === true));
       }),
@@ -130,7 +140,7 @@ export function registerServerCommands(program: Command): void {
     .argument('<file>', 'the backup')
     .option('--force', 'replace the store that is there')
     .action((file: string, flags: ServerFlags & { force?: boolean }) =>
-      explaining(async () => {
+      explaining(flags, async () => {
         const { restoreCommand } = await import('./restore-command.js');
         console.log(await restoreCommand(loadServerConfig(flags, process.env).config, file, flags.force === true));
       }),

@@ -47,27 +47,37 @@ export function openSqlite(path: string, options: { onQuery?: QueryObserver; cac
   };
 }
 
-/** Connects with retries: the server may be starting or restarting. */
-export async function openPostgres(url: string, options: { poolSize?: number; attempts?: number; onQuery?: QueryObserver } = {}): Promise<SqlDatabase> {
+/** How long one attempt to connect waits for PostgreSQL to answer when not told. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Connects with retries: the server may be starting or restarting. Each attempt gives up after
+ * `connectTimeoutMs`: a host that never answers (a firewall dropping the packets) would otherwise
+ * hold every attempt for as long as the operating system keeps trying, minutes.
+ */
+export async function openPostgres(
+  url: string,
+  options: { poolSize?: number; attempts?: number; connectTimeoutMs?: number; onQuery?: QueryObserver } = {},
+): Promise<SqlDatabase> {
+  const attempts = options.attempts ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    // A client of its own, not the pool's: the pool's connect timeout would also bound how long
+    // a query waits for a free connection once serving, which is not what it is for.
+    const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS });
+    try {
+      await probe.connect();
+      await probe.end();
+      break;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await sleep(500);
+    }
+  }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 });
   // An idle connection the server closes (restart, failover, a dropped database) is emitted
   // here; unhandled, that event would end the process. The pool has already discarded the
   // connection and the next query opens a new one, so there is nothing more to do.
   pool.on('error', () => {});
-  const attempts = options.attempts ?? 10;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const client = await pool.connect();
-      client.release();
-      break;
-    } catch (error) {
-      if (attempt >= attempts) {
-        await pool.end();
-        throw error;
-      }
-      await sleep(500);
-    }
-  }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLog(options.onQuery) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
