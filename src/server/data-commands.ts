@@ -8,6 +8,7 @@ import { ForeignKeys } from '../service/foreign-keys.js';
 import { systemRuntime } from '../service/runtime.js';
 import { openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
+import { requireExistingStore } from './existing-store.js';
 import { exportStore } from './export-file.js';
 import { importFile, IMPORT_FORMATS, type ImportFileReport, type ImportFormat } from './import-file.js';
 import { looksLikeJsonLines } from './import-source.js';
@@ -77,6 +78,10 @@ function summary(report: ImportFileReport, dryRun: boolean): string {
 
 export async function importCommand(config: ServerConfig, path: string, flags: ImportFlags): Promise<void> {
   const format = await formatOf(path, flags.format);
+  requireExistingStore(
+    config,
+    ". A new installation's store is made first: by `tessera migrate` (for a tessera export, whose users come with it) or a first `tessera serve` (an admin for --owner)",
+  );
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteCacheMb: IMPORT_SQLITE_CACHE_MB });
   try {
     const importer = importerFor(stores);
@@ -105,6 +110,7 @@ export async function importCommand(config: ServerConfig, path: string, flags: I
 }
 
 export async function exportCommand(config: ServerConfig, flags: { team?: string; out?: string }): Promise<void> {
+  requireExistingStore(config);
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   // Read, never claimed: an export names the key the store was served with, if it was.
   const serverKeyFingerprint = (await stores.settings.read(KEY_FINGERPRINT_SETTING)) ?? null;

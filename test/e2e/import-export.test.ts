@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -130,6 +130,8 @@ describe('tessera export and import between SQLite and PostgreSQL', () => {
     const back = join(tempDir(), 'back.jsonl');
     assert.equal((await tessera(['export', ...pgArgs, '--out', back])).code, 0);
     const sqliteDir = tempDir();
+    // A new installation's store is made first: import refuses a data directory with none.
+    assert.equal((await tessera(['migrate', '--data-dir', sqliteDir])).code, 0);
     const backImport = await tessera(['import', back, '--data-dir', sqliteDir]);
     assert.equal(backImport.code, 0, backImport.stderr);
     assert.match(backImport.stdout, new RegExp(`imported ${made.length}, `));
@@ -229,5 +231,41 @@ describe("other systems' keys imported beside a running server", () => {
     const edge = await call(server.url, 'POST', '/edge/validate', undefined, { tokens: [unleashKey] });
     assert.equal(edge.status, 200);
     assert.deepEqual(edge.body, { tokens: [{ token: unleashKey, type: 'client', environment: 'production', projects: ['*'] }] });
+  });
+});
+
+describe('tessera export and import refuse a data directory with no store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-ie-dirs-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const keys = join(dir, 'keys.csv');
+  writeFileSync(keys, 'key,name\nold_system_key_0001,one\n');
+
+  it('refuses a mistyped --data-dir, making nothing there', async () => {
+    for (const args of [
+      ['export', '--data-dir', join(dir, 'typo')],
+      ['export', '--data-dir', join(dir, 'typo'), '--out', join(dir, 'out.jsonl')],
+      ['import', keys, '--dry-run', '--owner', 'admin', '--data-dir', join(dir, 'typo')],
+      ['import', keys, '--owner', 'admin', '--data-dir', join(dir, 'typo')],
+    ]) {
+      const run = await tessera(args);
+      assert.equal(run.code, 1, `${args.join(' ')}: ${run.stdout}`);
+      assert.match(run.stderr, /there is no store at SQLite .*typo/, args.join(' '));
+      if (args[0] === 'import') assert.match(run.stderr, /made first: by `tessera migrate`/, 'says how to make a new installation on purpose');
+      assert.equal(existsSync(join(dir, 'typo')), false, `${args.join(' ')} made a store`);
+      assert.equal(existsSync(join(dir, 'out.jsonl')), false, `${args.join(' ')} wrote its output`);
+    }
+  });
+
+  it('moves into a new installation once `tessera migrate` has made its store', async () => {
+    const source = join(dir, 'source');
+    assert.equal((await tessera(['migrate', '--data-dir', source])).code, 0);
+    const file = join(dir, 'moved.jsonl');
+    assert.equal((await tessera(['export', '--data-dir', source, '--out', file])).code, 0);
+    const target = join(dir, 'target');
+    assert.equal((await tessera(['import', file, '--data-dir', target])).code, 1, 'no store there yet');
+    assert.equal((await tessera(['migrate', '--data-dir', target])).code, 0);
+    const run = await tessera(['import', file, '--data-dir', target]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /imported 0, skipped 0/);
   });
 });
