@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -234,7 +234,7 @@ describe("other systems' keys imported beside a running server", () => {
   });
 });
 
-describe('tessera export and import refuse a data directory with no store', () => {
+describe('tessera export and import refuse a data directory with no store, and write files for their owner only', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-ie-dirs-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const keys = join(dir, 'keys.csv');
@@ -267,5 +267,30 @@ describe('tessera export and import refuse a data directory with no store', () =
     const run = await tessera(['import', file, '--data-dir', target]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /imported 0, skipped 0/);
+  });
+
+  it('writes --out 0600, and replaces an existing file (whatever its mode) only with --force', async () => {
+    const store = join(dir, 'store');
+    assert.equal((await tessera(['migrate', '--data-dir', store])).code, 0);
+    const fresh = join(dir, 'fresh.jsonl');
+    assert.equal((await tessera(['export', '--data-dir', store, '--out', fresh])).code, 0);
+    assert.equal(statSync(fresh).mode & 0o777, 0o600);
+
+    const existing = join(dir, 'existing.jsonl');
+    writeFileSync(existing, 'keep me\n');
+    chmodSync(existing, 0o644);
+    const refused = await tessera(['export', '--data-dir', store, '--out', existing]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /exists: give another path, or --force/);
+    assert.equal(readFileSync(existing, 'utf8'), 'keep me\n', 'left as it was');
+    const forced = await tessera(['export', '--data-dir', store, '--out', existing, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(readFileSync(existing, 'utf8'), /^\{"kind":"header"/);
+    assert.equal(statSync(existing).mode & 0o777, 0o600, 'its old mode is not kept');
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.includes('partial')),
+      [],
+      'no draft left behind',
+    );
   });
 });
