@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { apiRequest } from './api-client.js';
-import { clientCommand, connection, parseInteger, print, teamQuery, withQuery, type ClientFlags, type Page } from './client-kit.js';
+import { clientCommand, connection, listItems, parseInteger, printListing, teamQuery, type ClientFlags } from './client-kit.js';
 import { formatTable, formatTime, parseInstant } from './table.js';
 
 interface AuditEvent {
@@ -22,26 +21,40 @@ export function registerAuditCommands(program: Command): void {
     .option('--actor <userId>', 'only what this user did')
     .option('--from <time>', 'only events at or after this time (ISO date or ms)')
     .option('--to <time>', 'only events before this time (ISO date or ms)')
-    .option('--limit <n>', 'events to show (1-200)', '50')
-    .action(async (flags: ClientFlags & { team?: string; target?: string; action?: string; actor?: string; from?: string; to?: string; limit: string }) => {
-      const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
-      if (flags.target) params.set('targetId', flags.target);
-      if (flags.action) params.set('action', flags.action);
-      if (flags.actor) params.set('actorUserId', flags.actor);
-      if (flags.from) params.set('from', String(parseInstant(flags.from)));
-      if (flags.to) params.set('to', String(parseInstant(flags.to)));
-      const page = await apiRequest<Page<AuditEvent>>(connection(flags), 'GET', withQuery('/v1/audit', params, teamQuery(flags.team)));
-      print(flags, page, () =>
-        formatTable(
-          ['AT', 'ACTION', 'ACTOR', 'TARGET', 'IP'],
-          page.items.map((e) => [
-            formatTime(e.at),
-            e.action,
-            e.actorName ?? e.actorUserId ?? '-',
-            e.targetName ? `${e.targetId} "${e.targetName}"` : e.targetId,
-            e.ip ?? '-',
-          ]),
-        ),
-      );
-    });
+    .option('--limit <n>', 'events per page (1-200)', '50')
+    .option('--every-page', 'follow every page')
+    .action(
+      async (
+        flags: ClientFlags & {
+          team?: string;
+          target?: string;
+          action?: string;
+          actor?: string;
+          from?: string;
+          to?: string;
+          limit: string;
+          everyPage?: boolean;
+        },
+      ) => {
+        const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
+        if (flags.target) params.set('targetId', flags.target);
+        if (flags.action) params.set('action', flags.action);
+        if (flags.actor) params.set('actorUserId', flags.actor);
+        if (flags.from) params.set('from', String(parseInstant(flags.from)));
+        if (flags.to) params.set('to', String(parseInstant(flags.to)));
+        const listing = await listItems<AuditEvent>(connection(flags), '/v1/audit', params, flags.everyPage === true, teamQuery(flags.team));
+        printListing(flags, listing, () =>
+          formatTable(
+            ['AT', 'ACTION', 'ACTOR', 'TARGET', 'IP'],
+            listing.items.map((e) => [
+              formatTime(e.at),
+              e.action,
+              e.actorName ?? e.actorUserId ?? '-',
+              e.targetName ? `${e.targetId} "${e.targetName}"` : e.targetId,
+              e.ip ?? '-',
+            ]),
+          ),
+        );
+      },
+    );
 }

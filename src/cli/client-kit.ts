@@ -54,17 +54,33 @@ export function withQuery(path: string, ...parts: Array<string | URLSearchParams
 /** An id as one path segment. */
 export const seg = (id: string): string => encodeURIComponent(id);
 
+/** What a listing command fetched: its items, and whether the server had more than it fetched. */
+export interface Listing<T> {
+  items: T[];
+  more: boolean;
+}
+
 /** The items of a listing: the first page, or with `all` every page. */
-export async function listItems<T>(api: ApiClientOptions, path: string, params: URLSearchParams, all: boolean, extra = ''): Promise<T[]> {
+export async function listItems<T>(api: ApiClientOptions, path: string, params: URLSearchParams, all: boolean, extra = ''): Promise<Listing<T>> {
   const items: T[] = [];
   let cursor: string | null = null;
   do {
     if (cursor) params.set('cursor', cursor);
     const page: Page<T> = await apiRequest(api, 'GET', withQuery(path, params, extra));
     items.push(...page.items);
-    cursor = all ? page.nextCursor : null;
-  } while (cursor);
-  return items;
+    cursor = page.nextCursor;
+  } while (all && cursor);
+  return { items, more: cursor !== null };
+}
+
+/**
+ * Prints a listing: with --json the array of its items (never the page object), else the text
+ * for people. When the listing was cut at a page, a line on stderr says so, leaving stdout as it
+ * would be for the whole list (a script parsing the array or the table is not thrown off).
+ */
+export function printListing<T>(flags: ClientFlags, listing: Listing<T>, human: () => string): void {
+  print(flags, listing.items, human);
+  if (listing.more) console.error(`more…: ${listing.items.length} shown; --every-page for the rest`);
 }
 
 /** A flag's JSON object, or an error naming the flag. */

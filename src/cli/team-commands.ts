@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { TEAM_ROLES } from '../core/account.js';
 import { apiRequest } from './api-client.js';
-import { clientCommand, connection, listItems, oneOf, parseInteger, print, seg, type ClientFlags } from './client-kit.js';
+import { clientCommand, connection, listItems, oneOf, parseInteger, print, printListing, seg, type ClientFlags } from './client-kit.js';
 import { formatTable, formatTime } from './table.js';
 
 interface TeamView {
@@ -42,8 +42,9 @@ export function registerTeamCommands(program: Command): void {
     .option('--every-page', 'follow every page')
     .action(async (flags: ClientFlags & { limit: string; everyPage?: boolean }) => {
       const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
-      const items = await listItems<TeamView>(connection(flags), '/v1/teams', params, flags.everyPage === true);
-      print(flags, items, () =>
+      const listing = await listItems<TeamView>(connection(flags), '/v1/teams', params, flags.everyPage === true);
+      const { items } = listing;
+      printListing(flags, listing, () =>
         items.length === 0
           ? 'no teams'
           : formatTable(

@@ -3,7 +3,20 @@ import type { Command } from 'commander';
 import { generateSecret } from '../core/secret.js';
 import { TOKEN_PREFIX, TOKEN_STATUSES, TOKEN_TYPES, type TokenType } from '../core/token.js';
 import { apiRequest } from './api-client.js';
-import { clientCommand, collect, connection, listItems, oneOf, parseInteger, print, seg, teamQuery, withQuery, type ClientFlags } from './client-kit.js';
+import {
+  clientCommand,
+  collect,
+  connection,
+  listItems,
+  oneOf,
+  parseInteger,
+  print,
+  printListing,
+  seg,
+  teamQuery,
+  withQuery,
+  type ClientFlags,
+} from './client-kit.js';
 import { ownerNames } from './owner-names.js';
 import { parseDuration } from './table.js';
 import { createBody, updateBody, type TokenFlags } from './token-inputs.js';
@@ -68,10 +81,11 @@ export function registerTokenCommands(program: Command): void {
         if (flags.owner) params.set('ownerUserId', flags.owner);
         if (flags.q) params.set('q', flags.q);
         if (flags.all) params.set('all', 'true');
-        const items = await listItems<TokenView>(api, '/v1/tokens', params, flags.everyPage === true, teamQuery(flags.team));
-        if (flags.json || items.length === 0) return print(flags, items, () => 'no tokens');
+        const listing = await listItems<TokenView>(api, '/v1/tokens', params, flags.everyPage === true, teamQuery(flags.team));
+        const { items } = listing;
+        if (flags.json || items.length === 0) return printListing(flags, listing, () => 'no tokens');
         const names = await ownerNames(api, [...new Set(items.map((t) => t.ownerUserId))], flags.team);
-        print(flags, items, () => tokenTable(items, names, Date.now()));
+        printListing(flags, listing, () => tokenTable(items, names, Date.now()));
       },
     );
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { USER_ROLES } from '../core/account.js';
 import { apiRequest } from './api-client.js';
-import { clientCommand, connection, listItems, oneOf, parseInteger, print, seg, type ClientFlags, type Page } from './client-kit.js';
+import { clientCommand, connection, listItems, oneOf, parseInteger, print, printListing, seg, type ClientFlags, type Page } from './client-kit.js';
 import { formatTable, formatTime } from './table.js';
 
 interface UserView {
@@ -66,8 +66,9 @@ export function registerUserCommands(program: Command): void {
     .option('--every-page', 'follow every page')
     .action(async (flags: ClientFlags & { limit: string; everyPage?: boolean }) => {
       const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
-      const items = await listItems<UserView>(connection(flags), '/v1/users', params, flags.everyPage === true);
-      print(flags, items, () =>
+      const listing = await listItems<UserView>(connection(flags), '/v1/users', params, flags.everyPage === true);
+      const { items } = listing;
+      printListing(flags, listing, () =>
         formatTable(
           ['ID', 'NAME', 'EMAIL', 'ROLE', 'STATUS', 'CREATED'],
           items.map((u) => [u.id, u.name, u.email ?? '-', u.role, status(u), formatTime(u.createdAt)]),

@@ -7,6 +7,7 @@ import {
   connection,
   listCell,
   listItems,
+  printListing,
   oneOf,
   parseInteger,
   print,
@@ -122,12 +123,14 @@ export function registerWebhookCommands(program: Command): void {
     .description("your webhooks, a team's, or the installation's")
     .option('--team <team>', 'team id or slug')
     .option('--installation', "admins: the installation's webhooks")
+    .option('--limit <n>', 'webhooks per page (1-200)', '50')
     .option('--every-page', 'follow every page')
-    .action(async (flags: ClientFlags & { team?: string; installation?: boolean; everyPage?: boolean }) => {
-      const params = new URLSearchParams({ limit: '50' });
+    .action(async (flags: ClientFlags & { team?: string; installation?: boolean; limit: string; everyPage?: boolean }) => {
+      const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
       if (flags.installation) params.set('installation', 'true');
-      const items = await listItems<WebhookView>(connection(flags), '/v1/webhooks', params, flags.everyPage === true, teamQuery(flags.team));
-      print(flags, items, () =>
+      const listing = await listItems<WebhookView>(connection(flags), '/v1/webhooks', params, flags.everyPage === true, teamQuery(flags.team));
+      const { items } = listing;
+      printListing(flags, listing, () =>
         items.length === 0
           ? 'no webhooks'
           : formatTable(
@@ -198,8 +201,9 @@ export function registerWebhookCommands(program: Command): void {
     .option('--every-page', 'follow every page')
     .action(async (id: string, flags: ClientFlags & { limit: string; everyPage?: boolean }) => {
       const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
-      const items = await listItems<DeliveryView>(connection(flags), hookPath(id, '/deliveries'), params, flags.everyPage === true);
-      print(flags, items, () =>
+      const listing = await listItems<DeliveryView>(connection(flags), hookPath(id, '/deliveries'), params, flags.everyPage === true);
+      const { items } = listing;
+      printListing(flags, listing, () =>
         items.length === 0
           ? 'no deliveries'
           : formatTable(

@@ -9,6 +9,7 @@ import { issueToken, tokenFields } from '../core/issue-token.js';
 import { systemRuntime, type Runtime } from '../service/runtime.js';
 import { openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
+import { requireExistingStore } from './existing-store.js';
 import { KEY_FINGERPRINT_SETTING } from './key-fingerprint.js';
 import { claimSecretKey } from './serve.js';
 import { loadSecretKey } from './secret-key.js';
@@ -60,9 +61,7 @@ export async function recoverAdminToken(
   const name = flags.name ?? DEFAULT_NAME;
   if (!TOKEN_NAME.test(name)) throw new Error(`--name must be 1–64 letters, digits, or _ . : - (got ${JSON.stringify(name)})`);
   // A mistyped --data-dir would otherwise make a new, empty store and an admin for it.
-  if (!config.databaseUrl && !existsSync(join(config.dataDir, 'tessera.db'))) {
-    throw new Error(`there is no store at ${describeStore(config)}: give the server's --data-dir (or TESSERA_DATA_DIR), or DATABASE_URL`);
-  }
+  requireExistingStore(config);
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     // A store served with another key is not this installation's: refused as `tessera serve` refuses it.

@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isPostgresUrl } from '../store/open-stores.js';
 import { backupSqlite, inspectSqliteStore, removeSqliteSidecars } from '../store/sql/sqlite-store-file.js';
@@ -66,6 +66,9 @@ export async function backupCommand(config: ServerConfig, file: string, force: b
   const draft = `${target}.partial-${process.pid}`;
   let report;
   try {
+    // Made empty first, the owner's only: SQLite would make it 0644, and it holds digests and users.
+    // SQLite keeps an existing file's mode, and gives its journals the same.
+    writeFileSync(draft, '', { mode: 0o600, flag: 'wx' });
     await backupSqlite(source, draft);
     report = inspectSqliteStore(draft);
     renameSync(draft, target);

@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import { progressBar, progressLine, ProgressPace } from './progress.js';
 import { AccessPolicy } from '../service/access-policy.js';
@@ -8,6 +9,7 @@ import { ForeignKeys } from '../service/foreign-keys.js';
 import { systemRuntime } from '../service/runtime.js';
 import { openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
+import { requireExistingStore } from './existing-store.js';
 import { exportStore } from './export-file.js';
 import { importFile, IMPORT_FORMATS, type ImportFileReport, type ImportFormat } from './import-file.js';
 import { looksLikeJsonLines } from './import-source.js';
@@ -77,6 +79,10 @@ function summary(report: ImportFileReport, dryRun: boolean): string {
 
 export async function importCommand(config: ServerConfig, path: string, flags: ImportFlags): Promise<void> {
   const format = await formatOf(path, flags.format);
+  requireExistingStore(
+    config,
+    ". A new installation's store is made first: by `tessera migrate` (for a tessera export, whose users come with it) or a first `tessera serve` (an admin for --owner)",
+  );
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteCacheMb: IMPORT_SQLITE_CACHE_MB });
   try {
     const importer = importerFor(stores);
@@ -104,12 +110,25 @@ export async function importCommand(config: ServerConfig, path: string, flags: I
   }
 }
 
-export async function exportCommand(config: ServerConfig, flags: { team?: string; out?: string }): Promise<void> {
+/** Where `--out` is written: refused when it exists unless `force`, as `tessera backup` refuses. */
+function exportTarget(out: string, force: boolean): string {
+  const target = resolve(out);
+  if (existsSync(target) && !force) throw new Error(`${target} exists: give another path, or --force to replace it`);
+  if (!existsSync(dirname(target))) throw new Error(`the directory of ${target} does not exist: create it first`);
+  return target;
+}
+
+export async function exportCommand(config: ServerConfig, flags: { team?: string; out?: string; force?: boolean }): Promise<void> {
+  requireExistingStore(config);
+  const target = flags.out === undefined ? undefined : exportTarget(flags.out, flags.force === true);
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  // Read, never claimed: an export names the key the store was served with, if it was.
-  const serverKeyFingerprint = (await stores.settings.read(KEY_FINGERPRINT_SETTING)) ?? null;
-  const out = flags.out === undefined ? process.stdout : createWriteStream(flags.out, { mode: 0o600 });
+  // Digests and users: a new file of the owner's only ('wx': never one left by someone else), renamed
+  // over the target when whole, so a replaced file does not keep its old mode and a failed export leaves it as it was.
+  const draft = target === undefined ? undefined : `${target}.partial-${process.pid}`;
   try {
+    // Read, never claimed: an export names the key the store was served with, if it was.
+    const serverKeyFingerprint = (await stores.settings.read(KEY_FINGERPRINT_SETTING)) ?? null;
+    const out = draft === undefined ? process.stdout : createWriteStream(draft, { mode: 0o600, flags: 'wx' });
     const counts = await exportStore(
       stores,
       { ...(flags.team !== undefined ? { team: flags.team } : {}), now: Date.now(), serverKeyFingerprint },
@@ -120,11 +139,13 @@ export async function exportCommand(config: ServerConfig, flags: { team?: string
     if (out !== process.stdout) {
       out.end();
       await once(out, 'finish');
+      renameSync(draft!, target!);
     }
     console.error(
       `exported ${counts.tokens} tokens, ${counts.users} users, ${counts.teams} teams, ${counts.memberships} memberships from ${describeStore(config)}`,
     );
   } finally {
+    if (draft !== undefined) rmSync(draft, { force: true });
     await stores.close();
   }
 }

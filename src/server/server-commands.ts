@@ -67,8 +67,9 @@ export function registerServerCommands(program: Command): void {
 
   withServerFlags(program.command('export').description("write every token (or one team's) with its digest, never a secret, as JSON Lines"))
     .option('--team <id|slug>', "only this team's tokens, its members and its tokens' owners")
-    .option('--out <file>', 'write to this file (default: standard output)')
-    .action((flags: ServerFlags & { team?: string; out?: string }) =>
+    .option('--out <file>', 'write to this file, mode 0600 (default: standard output)')
+    .option('--force', 'replace the --out file if it exists')
+    .action((flags: ServerFlags & { team?: string; out?: string; force?: boolean }) =>
       explaining(flags, async () => {
         const { exportCommand } = await import('./data-commands.js');
         await exportCommand(loadServerConfig(flags, process.env).config, flags);

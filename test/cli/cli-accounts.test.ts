@@ -167,4 +167,41 @@ describe('tessera user, team and policy commands', () => {
     assert.deepEqual([installation.leak.action, installation.leak.gracePeriodMs, installation.leak.teamId], ['rotate', 3_600_000, null]);
     assert.match((await s.tessera(['policy', 'show'])).stdout, /^leak policy\s+rotate \(old secret works 1h\)$/m);
   });
+
+  it('policy set refuses, before any change, every flag combination the server would refuse, naming the flag', async () => {
+    await s.json(['team', 'create', 'strict-team']);
+    const shown = async () => {
+      const { lifecycle, leak } = await s.json(['policy', 'show', '--team', 'strict-team']);
+      return { policy: lifecycle.policy, updatedAt: lifecycle.updatedAt, leak: [leak.action, leak.inherited] };
+    };
+    const untouched = await shown();
+    const refused = async (args: string[], flag: RegExp) => {
+      const run = await s.tessera(['policy', 'set', '--team', 'strict-team', ...args]);
+      assert.equal(run.code, 1, `${args.join(' ')} was accepted`);
+      assert.match(run.stderr, flag, args.join(' '));
+      assert.doesNotMatch(run.stderr, /VALIDATION_ERROR|gracePeriodMs|inactivityWarningDays/, 'names the flag, not the API field');
+      assert.deepEqual(await shown(), untouched, `${args.join(' ')} changed something`);
+    };
+    await refused(['--allowed-scope', 'x:*', '--leak-action', 'notify', '--leak-grace', '1h'], /--leak-grace/);
+    await refused(['--allowed-scope', 'x:*', '--leak-action', 'rotate'], /--leak-grace/);
+    await refused(['--allowed-scope', 'x:*', '--leak-action', 'rotate', '--leak-grace', '31d'], /--leak-grace/);
+    await refused(['--allowed-scope', 'x:*', '--leak-action', 'rotate', '--leak-grace', 'soon'], /--leak-grace/);
+    await refused(['--inactivity-warning-days', '3', '--leak-action', 'notify'], /--inactivity-warning-days.*--inactivity-days/);
+    await refused(['--inactivity-days', '5', '--inactivity-warning-days', '5', '--leak-action', 'notify'], /--inactivity-warning-days.*--inactivity-days/);
+    await refused(['--allowed-scope', 'two words', '--leak-action', 'notify'], /--allowed-scope/);
+    await refused(['--max-lifetime', 'api=12h', '--leak-action', 'notify'], /--max-lifetime api.*whole days/);
+
+    // A lifetime is days, or a duration in whole days like every other duration of the CLI.
+    const set = await s.json(['policy', 'set', '--team', 'strict-team', '--max-lifetime', 'api=90d', '--max-lifetime', 'personal=2w']);
+    assert.deepEqual(set.lifecycle.policy.maxLifetime, { api: 90, personal: 14 });
+    const plain = await s.json(['policy', 'set', '--team', 'strict-team', '--max-lifetime', 'api=30', '--expiry-required', 'api', '--expiry-required', 'api']);
+    assert.deepEqual([plain.lifecycle.policy.maxLifetime, plain.lifecycle.policy.expiryRequired], [{ api: 30 }, ['api']]);
+    // The stored rules count: a warning must be fewer days than the inactivity already set.
+    await s.json(['policy', 'set', '--team', 'strict-team', '--inactivity-days', '10']);
+    const before = await shown();
+    const run = await s.tessera(['policy', 'set', '--team', 'strict-team', '--inactivity-warning-days', '10', '--leak-action', 'notify']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /--inactivity-warning-days/);
+    assert.deepEqual(await shown(), before);
+  });
 });

@@ -133,4 +133,32 @@ describe('the tessera CLI against a real server', () => {
     assert.match(audit.stdout, /^AT\s+ACTION/);
     assert.match(audit.stdout, /token\.delete/);
   });
+
+  it('a listing cut at --limit says so; --json is the array of its items; audit follows --every-page', async () => {
+    await createJson('page one');
+    await createJson('page two');
+    await createJson('page three');
+    const events = (await h.stores.audit.list({ limit: 200 })).items.length;
+    assert.ok(events > 2, 'more audit events than one page of 2');
+
+    const audit = await tessera(['audit', '--limit', '2', '--json']);
+    assert.equal(audit.code, 0, audit.stderr);
+    const items = JSON.parse(audit.stdout) as unknown[];
+    assert.ok(Array.isArray(items), `an array: ${audit.stdout.slice(0, 80)}`);
+    assert.equal(items.length, 2);
+    assert.match(audit.stderr, /more…/);
+
+    const table = await tessera(['audit', '--limit', '2']);
+    assert.match(table.stderr, /more…: 2 shown; --every-page/);
+    const tokens = await tessera(['token', 'list', '--limit', '2']);
+    assert.equal(tokens.code, 0, tokens.stderr);
+    assert.match(tokens.stderr, /more…: 2 shown; --every-page/);
+
+    const every = await tessera(['audit', '--limit', '2', '--every-page', '--json']);
+    assert.equal(every.code, 0, every.stderr);
+    assert.ok((JSON.parse(every.stdout) as unknown[]).length >= events, 'every page followed');
+    assert.doesNotMatch(every.stderr, /more…/, 'nothing was cut');
+    const whole = await tessera(['token', 'list', '--limit', '200']);
+    assert.doesNotMatch(whole.stderr, /more…/, 'one page held them all');
+  });
 });

@@ -104,6 +104,17 @@ describe('tessera backup and restore on SQLite, real processes', { timeout: 300_
     assert.ok(!run.stdout.includes(key) && !run.stderr.includes(key), 'the key itself is never printed');
   });
 
+  it('writes the backup readable by its owner only (0600), and replaces a file only with --force', async () => {
+    // The backup of the test before, made with the process's usual umask.
+    assert.equal(statSync(backupFile).mode & 0o777, 0o600, 'digests and users: owner only');
+    const again = await runTessera(['backup', backupFile, '--data-dir', dataDir('live')], env);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /exists: give another path, or --force/);
+    const forced = await runTessera(['backup', backupFile, '--data-dir', dataDir('live'), '--force'], env);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(statSync(backupFile).mode & 0o777, 0o600);
+  });
+
   it('refuses a restore with another server key, and changes nothing', async () => {
     const other = newKey();
     const fresh = dataDir('other-key');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -130,6 +130,8 @@ describe('tessera export and import between SQLite and PostgreSQL', () => {
     const back = join(tempDir(), 'back.jsonl');
     assert.equal((await tessera(['export', ...pgArgs, '--out', back])).code, 0);
     const sqliteDir = tempDir();
+    // A new installation's store is made first: import refuses a data directory with none.
+    assert.equal((await tessera(['migrate', '--data-dir', sqliteDir])).code, 0);
     const backImport = await tessera(['import', back, '--data-dir', sqliteDir]);
     assert.equal(backImport.code, 0, backImport.stderr);
     assert.match(backImport.stdout, new RegExp(`imported ${made.length}, `));
@@ -229,5 +231,66 @@ describe("other systems' keys imported beside a running server", () => {
     const edge = await call(server.url, 'POST', '/edge/validate', undefined, { tokens: [unleashKey] });
     assert.equal(edge.status, 200);
     assert.deepEqual(edge.body, { tokens: [{ token: unleashKey, type: 'client', environment: 'production', projects: ['*'] }] });
+  });
+});
+
+describe('tessera export and import refuse a data directory with no store, and write files for their owner only', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-ie-dirs-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const keys = join(dir, 'keys.csv');
+  writeFileSync(keys, 'key,name\nold_system_key_0001,one\n');
+
+  it('refuses a mistyped --data-dir, making nothing there', async () => {
+    for (const args of [
+      ['export', '--data-dir', join(dir, 'typo')],
+      ['export', '--data-dir', join(dir, 'typo'), '--out', join(dir, 'out.jsonl')],
+      ['import', keys, '--dry-run', '--owner', 'admin', '--data-dir', join(dir, 'typo')],
+      ['import', keys, '--owner', 'admin', '--data-dir', join(dir, 'typo')],
+    ]) {
+      const run = await tessera(args);
+      assert.equal(run.code, 1, `${args.join(' ')}: ${run.stdout}`);
+      assert.match(run.stderr, /there is no store at SQLite .*typo/, args.join(' '));
+      if (args[0] === 'import') assert.match(run.stderr, /made first: by `tessera migrate`/, 'says how to make a new installation on purpose');
+      assert.equal(existsSync(join(dir, 'typo')), false, `${args.join(' ')} made a store`);
+      assert.equal(existsSync(join(dir, 'out.jsonl')), false, `${args.join(' ')} wrote its output`);
+    }
+  });
+
+  it('moves into a new installation once `tessera migrate` has made its store', async () => {
+    const source = join(dir, 'source');
+    assert.equal((await tessera(['migrate', '--data-dir', source])).code, 0);
+    const file = join(dir, 'moved.jsonl');
+    assert.equal((await tessera(['export', '--data-dir', source, '--out', file])).code, 0);
+    const target = join(dir, 'target');
+    assert.equal((await tessera(['import', file, '--data-dir', target])).code, 1, 'no store there yet');
+    assert.equal((await tessera(['migrate', '--data-dir', target])).code, 0);
+    const run = await tessera(['import', file, '--data-dir', target]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /imported 0, skipped 0/);
+  });
+
+  it('writes --out 0600, and replaces an existing file (whatever its mode) only with --force', async () => {
+    const store = join(dir, 'store');
+    assert.equal((await tessera(['migrate', '--data-dir', store])).code, 0);
+    const fresh = join(dir, 'fresh.jsonl');
+    assert.equal((await tessera(['export', '--data-dir', store, '--out', fresh])).code, 0);
+    assert.equal(statSync(fresh).mode & 0o777, 0o600);
+
+    const existing = join(dir, 'existing.jsonl');
+    writeFileSync(existing, 'keep me\n');
+    chmodSync(existing, 0o644);
+    const refused = await tessera(['export', '--data-dir', store, '--out', existing]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /exists: give another path, or --force/);
+    assert.equal(readFileSync(existing, 'utf8'), 'keep me\n', 'left as it was');
+    const forced = await tessera(['export', '--data-dir', store, '--out', existing, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(readFileSync(existing, 'utf8'), /^\{"kind":"header"/);
+    assert.equal(statSync(existing).mode & 0o777, 0o600, 'its old mode is not kept');
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.includes('partial')),
+      [],
+      'no draft left behind',
+    );
   });
 });
