@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { AppError } from '../../src/core/errors.js';
 import type { CreditHolder, Reservation } from '../../src/store/credit-store.js';
+import { openStores } from '../../src/store/open-stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { postgresTestUrl } from '../support/postgres.js';
 import { describeEachStore } from '../support/store-factories.js';
 
 type Step =
@@ -84,5 +87,55 @@ await describeEachStore('Credit interleavings (fast-check)', (stores) => {
       }),
       { numRuns: RUNS[backend] },
     );
+  });
+});
+
+/**
+ * Rotating a token moves its open reservations; settling a reservation refunds its token. Each
+ * locks both rows, and two nodes doing them at once must take them in one order, or PostgreSQL
+ * breaks the deadlock by failing one of them (40P01, a 500 for its caller).
+ */
+describe('a rotation and a settlement of its reservation, on two PostgreSQL nodes at once', () => {
+  it('both succeed, whichever locks first, and the balance ends whole on the successor', async (t) => {
+    const database = await postgresTestUrl();
+    if ('skip' in database) return t.skip(database.skip);
+    const [a, b] = [await openStores({ dataDir: '', databaseUrl: database.url }), await openStores({ dataDir: '', databaseUrl: database.url })];
+    try {
+      const C = 1_000_000_000n;
+      const owner = makeToken().token.ownerUserId;
+      await a.accounts.createUser({ id: owner, name: owner, email: null, role: 'member', createdAt: T0 }).catch((error: unknown) => {
+        if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+      });
+      for (let i = 0; i < 40; i++) {
+        const { token: old } = makeToken({}, { credits: 10n * C, creditsActive: true });
+        await a.tokens.insert(old);
+        const reservation: Reservation = {
+          id: `res_race_${i}_${old.id}`,
+          tokenId: old.id,
+          poolId: null,
+          amount: 4n * C,
+          committed: null,
+          state: 'open',
+          expiresAt: T0 + 60_000,
+          createdAt: T0,
+          settledAt: null,
+        };
+        assert.equal((await a.credits.reserve(reservation, { kind: 'token', id: old.id }))?.charged, true);
+        const { token: successor } = makeToken({}, { rotatedFromId: old.id, credits: 0n, creditsActive: true });
+        const [rotated, settled] = await Promise.all([
+          a.tokens.rotate(old, T0 + 60_000, T0 + 1, successor),
+          b.credits.settle(reservation.id, { outcome: 'release' }, T0 + 1),
+        ]);
+        assert.equal(rotated, 'rotated');
+        assert.equal(settled?.state, 'released');
+        // Released before the rotation, the refund moved with the balance; after it, it went to the successor.
+        assert.equal(await a.credits.balance({ kind: 'token', id: successor.id }), 10n * C);
+        assert.equal(await a.credits.balance({ kind: 'token', id: old.id }), 0n);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await database.drop();
+    }
   });
 });
