@@ -7,7 +7,7 @@ import { restartDelay } from './restart-delay.js';
 import { prepareStore, startServer } from './serve.js';
 import { listenUrl, type ServerConfig } from './server-config.js';
 import { shutdownOnSignals } from './shutdown-on-signals.js';
-import { startBanner } from './start-banner.js';
+import { failedFirstStartNotice, startBanner } from './start-banner.js';
 
 /** Where the primary hands its resolved configuration to the workers it forks. */
 const WORKER_CONFIG = 'TESSERA_WORKER_CONFIG';
@@ -46,7 +46,11 @@ export async function serveCluster(config: ServerConfig): Promise<void> {
       const exits = workers.map((worker) => once(worker, 'exit') as Promise<[number | null, NodeJS.Signals | null]>);
       for (const worker of workers) worker.process.kill('SIGTERM');
       const codes = await Promise.all(exits);
-      if (failedToStart) throw new Error('a worker failed to start');
+      if (failedToStart) {
+        // The workers' errors said why; the admin this start made would otherwise go unshown for good.
+        if (secret !== undefined) process.stderr.write(`\n${failedFirstStartNotice(config, secret)}\n\n`);
+        throw new Error('a worker failed to start');
+      }
       const failed = codes.filter(([code]) => code !== 0).length;
       if (failed > 0) throw new Error(`${failed} worker(s) did not shut down cleanly`);
     },

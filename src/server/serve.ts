@@ -19,6 +19,8 @@ import { KEY_FINGERPRINT_SETTING, keyFingerprint, keyMismatch } from './key-fing
 import { loadSecretKey } from './secret-key.js';
 import { loadGithubScanningKeys } from './github-scanning-keys.js';
 import { listenUrl, redactPassword, type ServerConfig } from './server-config.js';
+import { failedFirstStartNotice } from './start-banner.js';
+import { FailedAfterBootstrap } from './startup-errors.js';
 
 /** How often overdue reservations are refunded and expired idempotency keys forgotten. */
 const HOUSEKEEPING_MS = 1000;
@@ -113,6 +115,23 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const { stores, secret } = options.prepared
     ? { stores: await openPrepared(opening, secretKey), secret: undefined }
     : await openAndPrepare(opening, config, secretKey);
+  try {
+    return { ...(await serveStores(config, stores, secretKey, githubKeys, metrics)), secret };
+  } catch (error) {
+    // The admin is in the store now and no later start shows its token: shown with the cause or never.
+    if (secret === undefined) throw error;
+    throw new FailedAfterBootstrap(error, failedFirstStartNotice(config, secret));
+  }
+}
+
+/** Builds the app over opened stores, starts the background work and listens. */
+async function serveStores(
+  config: ServerConfig,
+  stores: Stores,
+  secretKey: Buffer,
+  githubKeys: ReturnType<typeof loadGithubScanningKeys>,
+  metrics: PrometheusMetrics,
+): Promise<Omit<RunningServer, 'secret'>> {
   const rateLimiter = config.redisUrl
     ? new RedisRateLimiter({
         url: config.redisUrl,
@@ -203,7 +222,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await stores.close();
       logLines.flushSync();
     })());
-  return { app, url, changeSignalName: background.changeSignalName, secret, stop };
+  return { app, url, changeSignalName: background.changeSignalName, stop };
 }
 
 function storeOptions(config: ServerConfig): StoreOptions {

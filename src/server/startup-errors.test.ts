@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { it } from 'node:test';
 import pg from 'pg';
-import { explainStartupError } from './startup-errors.js';
+import { explainStartupError, FailedAfterBootstrap } from './startup-errors.js';
 
 it('says which port is taken and which flag chooses another', async () => {
   const first = createServer().listen(0, '127.0.0.1');
@@ -33,4 +33,9 @@ it('says how to create a database that does not exist, and passes anything else 
   assert.match(explainStartupError(missing), /^database "tessera" does not exist \(DATABASE_URL\): create it first, e\.g\. `createdb <name>`/);
   assert.equal(explainStartupError(new Error('the secret key differs')), 'the secret key differs');
   assert.equal(explainStartupError('plain text'), 'plain text');
+});
+
+it('explains the cause of a start that failed after its bootstrap, then adds the notice that shows the new admin token', () => {
+  const cause = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', address: '127.0.0.1', port: 8420 });
+  assert.equal(explainStartupError(new FailedAfterBootstrap(cause, 'the notice')), `${explainStartupError(cause)}\n\nthe notice`);
 });

@@ -4,6 +4,7 @@
  * passed on as it is.
  */
 export function explainStartupError(error: unknown): string {
+  if (error instanceof FailedAfterBootstrap) return `${explainStartupError(error.cause)}\n\n${error.notice}`;
   const e = error as { code?: string; address?: string; port?: number; hostname?: string; message?: string } | undefined;
   const message = error instanceof Error ? error.message : String(error);
   switch (e?.code) {
@@ -23,5 +24,19 @@ export function explainStartupError(error: unknown): string {
       return `${message} (DATABASE_URL): check the user and password in it`;
     default:
       return message;
+  }
+}
+
+/**
+ * A start that failed after its bootstrap created the admin: the cause, and the notice that
+ * shows the new admin token (see failedFirstStartNotice), which would otherwise be lost.
+ */
+export class FailedAfterBootstrap extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly notice: string,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'FailedAfterBootstrap';
   }
 }

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { backendsToRun, type ServerBackend } from '../support/server-backends.js';
+import { bootstrapSecretIn, startServerProcess } from '../support/server-process.js';
+import { runTessera } from '../support/tessera-command.js';
+
+/*
+ * A first start is the only moment the admin token is shown. A start that fails after making it
+ * (here: its port taken, the commonest way) must still show it, or the store keeps an admin that
+ * nobody can act as and the next start, finding users, shows nothing.
+ */
+
+async function whoamiRole(url: string, secret: string): Promise<string | undefined> {
+  const res = await fetch(`${url}/v1/whoami`, { headers: { authorization: `Bearer ${secret}` } });
+  return res.status === 200 ? ((await res.json()) as { user: { role: string } }).user.role : undefined;
+}
+
+for (const { name, skip, make } of await backendsToRun()) {
+  describe(`a first start on ${name} that fails because its port is taken`, { skip, timeout: 120_000 }, () => {
+    let taken: Server;
+    let port: number;
+    before(async () => {
+      taken = createServer().listen(0, '127.0.0.1');
+      await once(taken, 'listening');
+      port = (taken.address() as { port: number }).port;
+    });
+    after(() => taken.close());
+
+    for (const workers of [[], ['--workers', '2']]) {
+      it(`${workers.length ? 'with --workers 2: ' : ''}prints the admin token it made and names \`tessera admin token\`; the token works once started`, async () => {
+        const backend: ServerBackend = await make();
+        try {
+          const failed = await runTessera(['serve', '--port', String(port), ...backend.args, ...workers], backend.env);
+          assert.equal(failed.code, 1);
+          assert.match(failed.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is taken`));
+          assert.match(failed.stderr, /tessera admin token/);
+          const secret = bootstrapSecretIn(failed.stderr);
+          assert.ok(secret, `the failed start shows the admin token it made:\n${failed.stderr}`);
+
+          const server = await startServerProcess([...backend.args, '--log-level', 'warn'], backend.env);
+          try {
+            assert.equal(bootstrapSecretIn(server.stderr()), undefined, 'the next start makes no second admin');
+            assert.equal(await whoamiRole(server.url, secret), 'admin');
+          } finally {
+            assert.equal(await server.stop(), 0);
+          }
+        } finally {
+          await backend.cleanup();
+        }
+      });
+    }
+  });
+}
