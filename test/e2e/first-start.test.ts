@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { generateSecret } from '../../src/core/secret.js';
 import { backendsToRun, type ServerBackend } from '../support/server-backends.js';
 import { bootstrapSecretIn, startServerProcess } from '../support/server-process.js';
 import { runTessera } from '../support/tessera-command.js';
@@ -53,3 +58,20 @@ for (const { name, skip, make } of await backendsToRun()) {
     }
   });
 }
+
+describe('TESSERA_BOOTSTRAP_TOKEN that is not a personal token', () => {
+  // An api token (tsk_) may not manage tessera; stored as the admin's, it would.
+  it('refuses the start, naming the variable and what it takes, and writes nothing', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'tessera-first-start-')), 'data');
+    try {
+      const run = await runTessera(['serve', '--port', '0', '--data-dir', dataDir], { TESSERA_BOOTSTRAP_TOKEN: generateSecret('tsk', randomBytes) });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /TESSERA_BOOTSTRAP_TOKEN/);
+      assert.match(run.stderr, /personal/);
+      assert.match(run.stderr, /tessera token generate/);
+      assert.equal(existsSync(dataDir), false, 'no store, no key file');
+    } finally {
+      rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
+  });
+});
