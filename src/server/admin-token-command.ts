@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
 import type { UserRecord } from '../core/account.js';
 import { userNameKey } from '../core/account.js';
 import { AppError } from '../core/errors.js';
@@ -10,9 +8,7 @@ import { systemRuntime, type Runtime } from '../service/runtime.js';
 import { openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
 import { requireExistingStore } from './existing-store.js';
-import { KEY_FINGERPRINT_SETTING } from './key-fingerprint.js';
-import { claimSecretKey } from './serve.js';
-import { loadSecretKey } from './secret-key.js';
+import { claimServerKey } from './secret-key.js';
 import { describeStore, listenUrl, type ServerConfig } from './server-config.js';
 
 export interface AdminTokenFlags {
@@ -65,7 +61,7 @@ export async function recoverAdminToken(
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     // A store served with another key is not this installation's: refused as `tessera serve` refuses it.
-    await claimSecretKey(stores, await serverKeyOf(config, stores));
+    await claimServerKey(config, stores);
     const { user, created } = flags.user === undefined ? await defaultAdmin(stores, runtime) : { user: await namedAdmin(stores, flags.user), created: false };
     const now = runtime.now();
     const { token, secret } = issueToken(
@@ -110,19 +106,6 @@ export function whoamiHint(config: ServerConfig, secret: string): string {
   if (config.publicUrl) return `Try: ${curl} ${config.publicUrl}/v1/whoami\n`;
   if (config.port === 0) return `Try it on the server (its URL is in the line "tessera listening on …"): ${curl} <server URL>/v1/whoami\n`;
   return `Try: ${curl} ${listenUrl(config.host, config.port)}/v1/whoami\n`;
-}
-
-/**
- * The server key, as `serve` loads it; but where the store was served with a key and this machine
- * has none, refused before a new key file is written beside it.
- */
-async function serverKeyOf(config: ServerConfig, stores: Stores): Promise<Buffer> {
-  if (!config.secretKey && !existsSync(join(config.dataDir, 'secret.key')) && (await stores.settings.read(KEY_FINGERPRINT_SETTING)) !== undefined) {
-    throw new Error(
-      `${describeStore(config)} was served with a secret key, and there is none here: set TESSERA_SECRET_KEY to the servers' key, or --data-dir to the directory holding their secret.key`,
-    );
-  }
-  return loadSecretKey(config.secretKey, config.dataDir);
 }
 
 async function allUsers(stores: Stores): Promise<UserRecord[]> {

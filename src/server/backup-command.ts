@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isPostgresUrl } from '../store/open-stores.js';
 import { backupSqlite, inspectSqliteStore, removeSqliteSidecars } from '../store/sql/sqlite-store-file.js';
 import { KEY_FINGERPRINT_SETTING, keyFingerprint } from './key-fingerprint.js';
-import { loadSecretKey } from './secret-key.js';
+import { readSecretKey } from './secret-key.js';
 import type { ServerConfig } from './server-config.js';
 
 /** The SQLite file of a configuration without a database URL. */
@@ -16,8 +16,8 @@ export function serverKeySource(config: ServerConfig): string {
 
 /** The fingerprint of the configured server key; undefined when there is none yet (no variable, no key file): one is never made here. */
 export function configuredKeyFingerprint(config: ServerConfig): string | undefined {
-  if (!config.secretKey && !existsSync(join(config.dataDir, 'secret.key'))) return undefined;
-  return keyFingerprint(loadSecretKey(config.secretKey, config.dataDir));
+  const key = readSecretKey(config.secretKey, config.dataDir);
+  return key && keyFingerprint(key);
 }
 
 /** A PostgreSQL URL fit for a command line: without its password (pg_dump reads PGPASSWORD or ~/.pgpass). */

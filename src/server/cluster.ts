@@ -7,7 +7,7 @@ import { restartDelay } from './restart-delay.js';
 import { prepareStore, startServer } from './serve.js';
 import { listenUrl, type ServerConfig } from './server-config.js';
 import { shutdownOnSignals } from './shutdown-on-signals.js';
-import { startBanner } from './start-banner.js';
+import { failedFirstStartNotice, startBanner } from './start-banner.js';
 
 /** Where the primary hands its resolved configuration to the workers it forks. */
 const WORKER_CONFIG = 'TESSERA_WORKER_CONFIG';
@@ -78,6 +78,8 @@ export async function serveCluster(config: ServerConfig): Promise<void> {
       // stops the rest and exits 1 without a shutdown's report.
       process.stderr.write(`tessera: worker ${worker.process.pid} exited (${how}) while starting; stopping the others\n`);
       failedToStart = true;
+      // The admin this start made would otherwise go unshown for good.
+      if (secret !== undefined) process.stderr.write(`\n${failedFirstStartNotice(config, secret)}\n\n`);
       void stopWorkers().then(() => process.exit(1));
       return;
     }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { generateSecret } from '../core/secret.js';
 import { effectiveSettings, formatConfig, redactUrl, REDACTED } from './config-command.js';
 import { loadServerConfig } from './load-server-config.js';
 
@@ -15,7 +17,8 @@ const SECRETS = {
   edgeClients: 'edge-client:ZWRnZS1jbGllbnQtc2VjcmV0',
   databasePassword: 'pg-pass-word-42',
   redisPassword: 'redis-pass-word-43',
-  bootstrapToken: 'tsr_bootstrapbootstrapbootstrapboots00',
+  // A real secret: the configuration refuses text that is not a personal token's.
+  bootstrapToken: generateSecret('tsr', randomBytes),
 };
 
 describe('tessera config', () => {

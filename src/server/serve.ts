@@ -15,10 +15,11 @@ import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter.js';
 import { HttpWebhookSender } from '../adapters/http/webhook-sender.js';
 import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
-import { KEY_FINGERPRINT_SETTING, keyFingerprint, keyMismatch } from './key-fingerprint.js';
-import { loadSecretKey } from './secret-key.js';
+import { claimServerKey } from './secret-key.js';
 import { loadGithubScanningKeys } from './github-scanning-keys.js';
 import { listenUrl, redactPassword, type ServerConfig } from './server-config.js';
+import { failedFirstStartNotice } from './start-banner.js';
+import { FailedAfterBootstrap } from './startup-errors.js';
 
 /** How often overdue reservations are refunded and expired idempotency keys forgotten. */
 const HOUSEKEEPING_MS = 1000;
@@ -59,46 +60,35 @@ async function changeSignal(config: ServerConfig, stores: Stores): Promise<{ cha
   return {};
 }
 
-/**
- * Records the fingerprint of the secret key on a first start, and refuses a key other than the
- * recorded one: a node with a key of its own (TESSERA_SECRET_KEY unset, a fresh data/secret.key)
- * would answer get-or-create requests with secrets other than the ones already issued.
- */
-export async function claimSecretKey(stores: Stores, key: Buffer): Promise<void> {
-  const own = keyFingerprint(key);
-  const mismatch = keyMismatch(await stores.settings.claim(KEY_FINGERPRINT_SETTING, own), own);
-  if (mismatch) throw new Error(mismatch);
-}
-
-/** Opens the store, running the migrations, checking the key and bootstrapping an empty one, one starting process at a time. */
-async function openAndPrepare(options: StoreOptions, config: ServerConfig, key: Buffer): Promise<{ stores: Stores; secret: string | undefined }> {
+/** Opens the store, running the migrations, checking (or on a new installation making) the key and bootstrapping an empty one, one starting process at a time. */
+async function openAndPrepare(options: StoreOptions, config: ServerConfig): Promise<{ stores: Stores; secret: string | undefined; key: Buffer }> {
   let secret: string | undefined;
+  let key: Buffer | undefined;
   const stores = await openStores(options, async (opened) => {
-    await claimSecretKey(opened, key);
+    key = await claimServerKey(config, opened);
     secret = await bootstrap(opened, systemRuntime, config.bootstrapToken);
   });
-  return { stores, secret };
+  return { stores, secret, key: key! };
 }
 
 /** The stores over a database another process has prepared, once the key is known to be the one recorded there. */
-async function openPrepared(options: StoreOptions, key: Buffer): Promise<Stores> {
+async function openPrepared(options: StoreOptions, config: ServerConfig): Promise<{ stores: Stores; secret: undefined; key: Buffer }> {
   const stores = await openPreparedStores(options);
   try {
-    await claimSecretKey(stores, key);
+    return { stores, secret: undefined, key: await claimServerKey(config, stores) };
   } catch (error) {
     await stores.close();
     throw error;
   }
-  return stores;
 }
 
 /**
  * Migrates and bootstraps the store, then closes it: a cluster's primary does this once for its
- * workers. It also makes the key file, if there is none, so the workers read one file instead of
- * racing to create it, and refuses a key other than the store's before any worker is forked.
+ * workers. It also makes the key file of a new installation, so the workers read one file instead
+ * of racing to create it, and refuses a key other than the store's before any worker is forked.
  */
 export async function prepareStore(config: ServerConfig): Promise<string | undefined> {
-  const { stores, secret } = await openAndPrepare(storeOptions(config), config, loadSecretKey(config.secretKey, config.dataDir));
+  const { stores, secret } = await openAndPrepare(storeOptions(config), config);
   await stores.close();
   return secret;
 }
@@ -108,11 +98,25 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Made before the store opens, so that the migrations' queries are timed too.
   const metrics = new PrometheusMetrics({ processMetrics: true, ...(options.gatherMetrics ? { gather: options.gatherMetrics } : {}) });
   const opening = { ...storeOptions(config), onQuery: (ms: number, failed: boolean) => metrics.observeStoreQuery(ms, failed) };
-  const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const githubKeys = loadGithubScanningKeys(config.githubScanningKeys);
-  const { stores, secret } = options.prepared
-    ? { stores: await openPrepared(opening, secretKey), secret: undefined }
-    : await openAndPrepare(opening, config, secretKey);
+  const { stores, secret, key: secretKey } = options.prepared ? await openPrepared(opening, config) : await openAndPrepare(opening, config);
+  try {
+    return { ...(await serveStores(config, stores, secretKey, githubKeys, metrics)), secret };
+  } catch (error) {
+    // The admin is in the store now and no later start shows its token: shown with the cause or never.
+    if (secret === undefined) throw error;
+    throw new FailedAfterBootstrap(error, failedFirstStartNotice(config, secret));
+  }
+}
+
+/** Builds the app over opened stores, starts the background work and listens. */
+async function serveStores(
+  config: ServerConfig,
+  stores: Stores,
+  secretKey: Buffer,
+  githubKeys: ReturnType<typeof loadGithubScanningKeys>,
+  metrics: PrometheusMetrics,
+): Promise<Omit<RunningServer, 'secret'>> {
   const rateLimiter = config.redisUrl
     ? new RedisRateLimiter({
         url: config.redisUrl,
@@ -203,7 +207,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await stores.close();
       logLines.flushSync();
     })());
-  return { app, url, changeSignalName: background.changeSignalName, secret, stop };
+  return { app, url, changeSignalName: background.changeSignalName, stop };
 }
 
 function storeOptions(config: ServerConfig): StoreOptions {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { generateSecret } from '../core/secret.js';
+import { TOKEN_PREFIX } from '../core/token.js';
 import { serverConfig } from './server-config.js';
 
 describe('serverConfig: how token changes are heard', () => {
@@ -174,5 +177,23 @@ describe('serverConfig: leak intake settings', () => {
     assert.throws(() => serverConfig({}, { TESSERA_GITLAB_REVOCATION_TOKEN: 'short' }), /TESSERA_GITLAB_REVOCATION_TOKEN must be at least 32/);
     assert.equal(serverConfig({}, { TESSERA_LEAK_REPORTS_PER_MINUTE: '0' }).leakReportsPerMinute, 0);
     assert.throws(() => serverConfig({}, { TESSERA_LEAK_REPORTS_PER_MINUTE: 'many' }), /TESSERA_LEAK_REPORTS_PER_MINUTE/);
+  });
+});
+
+describe('serverConfig: TESSERA_BOOTSTRAP_TOKEN', () => {
+  it("takes a personal token's secret", () => {
+    const secret = generateSecret(TOKEN_PREFIX.personal, randomBytes);
+    assert.equal(serverConfig({}, { TESSERA_BOOTSTRAP_TOKEN: secret }).bootstrapToken, secret);
+  });
+
+  it('refuses an api or resource secret, and text that is no secret, naming the variable and never echoing it', () => {
+    for (const type of ['api', 'resource'] as const) {
+      const secret = generateSecret(TOKEN_PREFIX[type], randomBytes);
+      assert.throws(
+        () => serverConfig({}, { TESSERA_BOOTSTRAP_TOKEN: secret }),
+        (error: Error) => /TESSERA_BOOTSTRAP_TOKEN/.test(error.message) && new RegExp(`${type} token`).test(error.message) && !error.message.includes(secret),
+      );
+    }
+    assert.throws(() => serverConfig({}, { TESSERA_BOOTSTRAP_TOKEN: 'hunter2' }), /TESSERA_BOOTSTRAP_TOKEN .*tessera token generate/);
   });
 });

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseSecret } from '../core/secret.js';
+import { TOKEN_PREFIX, TOKEN_TYPES } from '../core/token.js';
 import { webhookConfig, type WebhookConfig } from './webhook-config.js';
 
 export interface ServerConfig {
@@ -103,7 +105,7 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     port,
     dataDir: resolve(flags.dataDir ?? env.TESSERA_DATA_DIR ?? './data'),
     databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
-    bootstrapToken: env.TESSERA_BOOTSTRAP_TOKEN || undefined,
+    bootstrapToken: bootstrapToken(env.TESSERA_BOOTSTRAP_TOKEN),
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
     trustProxy: trustedProxies(env.TESSERA_TRUST_PROXY),
     cacheTtlMs: nonNegativeInteger('TESSERA_CACHE_TTL_MS', env.TESSERA_CACHE_TTL_MS, 10_000),
@@ -135,6 +137,27 @@ export function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Server
     leakReportsPerMinute: nonNegativeInteger('TESSERA_LEAK_REPORTS_PER_MINUTE', env.TESSERA_LEAK_REPORTS_PER_MINUTE, 10),
     webhooks: webhookConfig(env),
   };
+}
+
+/**
+ * The first admin's token: only a personal token may manage tessera, so a secret of another type
+ * (`tsk_` is an api token's) would make an admin whose token the README says cannot be one. Checked
+ * here, before a store or key file is made, and never echoed: it is a live credential.
+ */
+function bootstrapToken(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const parsed = parseSecret(text);
+  if (parsed?.prefix === TOKEN_PREFIX.personal && !text.includes(':')) return text;
+  const type = TOKEN_TYPES.find((t) => TOKEN_PREFIX[t] === parsed?.prefix);
+  const got = type
+    ? `the secret of ${type === 'api' ? 'an' : 'a'} ${type} token (${parsed!.prefix}_…)`
+    : parsed
+      ? `a secret with the prefix ${parsed.prefix}_`
+      : 'text that is not a tessera secret';
+  throw new Error(
+    `TESSERA_BOOTSTRAP_TOKEN must be a personal token's secret (${TOKEN_PREFIX.personal}_…), the first admin's token; got ${got}. ` +
+      'Make one with `tessera token generate` (its type is personal by default), or unset the variable to have the first start print a new one.',
+  );
 }
 
 function githubScanningKeys(file: string | undefined, json: string | undefined): ServerConfig['githubScanningKeys'] {

@@ -2,8 +2,7 @@ import { systemRuntime } from '../service/runtime.js';
 import { SigningKeyService, type SigningKeyInfo } from '../service/signing-key-service.js';
 import { openStores } from '../store/open-stores.js';
 import type { Stores } from '../store/stores.js';
-import { claimSecretKey } from './serve.js';
-import { loadSecretKey } from './secret-key.js';
+import { claimServerKey } from './secret-key.js';
 import { JWKS_MAX_AGE_SECONDS } from '../http/routes/jwks-routes.js';
 import { describeStore, type ServerConfig } from './server-config.js';
 
@@ -13,10 +12,9 @@ import { describeStore, type ServerConfig } from './server-config.js';
  * as `tessera serve` refuses it.
  */
 async function withSigningKeys<T>(config: ServerConfig, body: (keys: SigningKeyService, stores: Stores) => Promise<T>): Promise<T> {
-  const serverKey = loadSecretKey(config.secretKey, config.dataDir);
   const stores = await openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await claimSecretKey(stores, serverKey);
+    const serverKey = await claimServerKey(config, stores);
     const keys = new SigningKeyService(
       { store: stores.signingKeys, serverKey, runtime: systemRuntime },
       { refreshMs: config.signingKeyRefreshMs, maxTokenLifetimeMs: config.jwtTtlSeconds * 1000 },

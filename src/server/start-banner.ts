@@ -17,3 +17,20 @@ export function startBanner(url: string, config: ServerConfig, secret: string | 
   }
   return banner;
 }
+
+/**
+ * What a start that failed after its bootstrap made the admin says besides the cause: the admin
+ * is in the store now, so no later start makes one or shows a token, and this is the one moment
+ * the token can be shown. Whoever lost it anyway has the offline recovery command.
+ */
+export function failedFirstStartNotice(config: ServerConfig, secret: string): string {
+  const made =
+    config.bootstrapToken === undefined
+      ? `This first start created the admin user and its token before it failed. The token is shown this once, never again:\n\n    ${secret}\n\n`
+      : 'This first start created the admin user with the token from TESSERA_BOOTSTRAP_TOKEN before it failed.\n';
+  return (
+    made +
+    'The next start keeps this admin and prints no token. Should the token be lost, `tessera admin token` ' +
+    '(with the same --data-dir or DATABASE_URL) issues a new admin token.'
+  );
+}

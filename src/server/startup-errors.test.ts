@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, it } from 'node:test';
 import pg from 'pg';
 import { openPostgres } from '../store/sql/driver/database.js';
-import { explainStartupError } from './startup-errors.js';
+import { explainStartupError, FailedAfterBootstrap } from './startup-errors.js';
 
 /** A TCP server on loopback that does `onConnection` to each connection: PostgreSQL's port with something else behind it. */
 async function fakeDatabaseServer(onConnection: (socket: Socket) => void): Promise<{ server: Server; url: string; port: number }> {
@@ -136,4 +136,9 @@ it('names the missing database, how to create it where the URL points, and the s
 it('passes anything else on as it is', () => {
   assert.equal(explainStartupError(new Error('the secret key differs')), 'the secret key differs');
   assert.equal(explainStartupError('plain text'), 'plain text');
+});
+
+it('explains the cause of a start that failed after its bootstrap, then adds the notice that shows the new admin token', () => {
+  const cause = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE', address: '127.0.0.1', port: 8420 });
+  assert.equal(explainStartupError(new FailedAfterBootstrap(cause, 'the notice')), `${explainStartupError(cause)}\n\nthe notice`);
 });

@@ -25,6 +25,7 @@ const UNANSWERED_MESSAGES = [
  * URL's setting as it was given (DATABASE_URL when not known). Anything else is passed on as it is.
  */
 export function explainStartupError(error: unknown, database: DatabaseSetting = { url: undefined, setting: 'DATABASE_URL' }): string {
+  if (error instanceof FailedAfterBootstrap) return `${explainStartupError(error.cause, database)}\n\n${error.notice}`;
   const e = error as { code?: string; address?: string; port?: number; hostname?: string; message?: string } | undefined;
   const message = error instanceof Error ? error.message : String(error);
   const setting = database.setting;
@@ -90,4 +91,18 @@ function createdb(message: string, url: string | undefined): string {
 
 function shellWord(word: string): string {
   return /^[\w.:/@=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * A start that failed after its bootstrap created the admin: the cause, and the notice that
+ * shows the new admin token (see failedFirstStartNotice), which would otherwise be lost.
+ */
+export class FailedAfterBootstrap extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly notice: string,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'FailedAfterBootstrap';
+  }
 }

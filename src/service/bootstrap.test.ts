@@ -25,6 +25,12 @@ describe('bootstrap', () => {
     assert.equal(await stores.accounts.countUsers(), 0);
   });
 
+  it('refuses a given api token, storing nothing: only a personal token may manage tessera', async () => {
+    const stores = createMemoryStores();
+    await assert.rejects(bootstrap(stores, systemRuntime, generateSecret('tsk', randomBytes)), /TESSERA_BOOTSTRAP_TOKEN is not a personal token/);
+    assert.equal(await stores.accounts.countUsers(), 0);
+  });
+
   it('adopts a given token left by a start that stopped before creating the user', async () => {
     const stores = createMemoryStores();
     const given = generateSecret('tsr', randomBytes);

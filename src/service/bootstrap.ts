@@ -2,6 +2,7 @@ import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { issueToken, tokenFields } from '../core/issue-token.js';
 import { parseSecret } from '../core/secret.js';
+import { TOKEN_PREFIX } from '../core/token.js';
 import type { Stores } from '../store/stores.js';
 import type { Runtime } from './runtime.js';
 
@@ -12,8 +13,9 @@ import type { Runtime } from './runtime.js';
  */
 export async function bootstrap(stores: Stores, runtime: Runtime, givenSecret?: string): Promise<string | undefined> {
   if ((await stores.accounts.countUsers()) > 0) return undefined;
-  if (givenSecret !== undefined && !parseSecret(givenSecret)) {
-    throw new AppError('VALIDATION_ERROR', 'TESSERA_BOOTSTRAP_TOKEN is not a tessera token: make one with `tessera token generate`');
+  // The server's configuration refuses these first; this keeps an admin from ever holding a token that may not manage tessera.
+  if (givenSecret !== undefined && parseSecret(givenSecret)?.prefix !== TOKEN_PREFIX.personal) {
+    throw new AppError('VALIDATION_ERROR', "TESSERA_BOOTSTRAP_TOKEN is not a personal token's secret: make one with `tessera token generate`");
   }
   const now = runtime.now();
   const userId = newId('usr', now, runtime.randomBytes);
