@@ -18,7 +18,7 @@ import type { Stores } from '../store/stores.js';
 import { KEY_FINGERPRINT_SETTING, keyFingerprint, keyMismatch } from './key-fingerprint.js';
 import { loadSecretKey } from './secret-key.js';
 import { loadGithubScanningKeys } from './github-scanning-keys.js';
-import { listenUrl, redactPassword, type ServerConfig } from './server-config.js';
+import { changePollMsOf, listenUrl, redactPassword, type ServerConfig } from './server-config.js';
 
 /** How often overdue reservations are refunded and expired idempotency keys forgotten. */
 const HOUSEKEEPING_MS = 1000;
@@ -156,7 +156,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     ...(await changeSignal(config, stores)),
     changeFeed: {
-      pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),
+      pollMs: changePollMsOf(config),
       onError: (error) => process.stderr.write(`reading the change log failed: ${error instanceof Error ? error.message : String(error)}\n`),
       onStateChange: (live, error) =>
         process.stderr.write(
