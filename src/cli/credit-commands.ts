@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { apiRequest, type ApiClientOptions } from './api-client.js';
+import { ApiError, apiRequest, type ApiClientOptions } from './api-client.js';
 import { clientCommand, connection, print, seg, type ClientFlags } from './client-kit.js';
 import { formatTable, formatTime } from './table.js';
 import { parseRefill } from './token-inputs.js';
@@ -12,17 +12,36 @@ interface PoolView {
   updatedAt: number;
 }
 
-function describeTokenCredits(t: TokenView): string {
+/**
+ * A pooled token has no balance of its own and its `creditsActive` is not what charges it: every
+ * verification charges the pool. So its rows show the pool's balance, read as `pool show` reads it
+ * (`pool` undefined when there is none; null when this caller may not read it).
+ */
+function describeTokenCredits(t: TokenView, pool: PoolView | null | undefined): string {
+  const pooled = t.creditPool !== null;
+  const poolBalance =
+    pool === undefined ? 'no pool yet: verifications answer USAGE_EXCEEDED' : pool === null ? 'not readable with this token' : `${pool.credits}`;
   return formatTable(
     ['field', 'value'],
     [
       ['token', `${t.id} "${t.name}"`],
-      ['balance', describeCredits(t)],
-      ['charged', t.creditsActive ? 'yes' : 'no'],
+      ['balance', pooled ? `${poolBalance} (pool of ${t.creditPool})` : describeCredits(t)],
+      ['charged', pooled ? `yes, from the pool of ${t.creditPool}` : t.creditsActive ? 'yes' : 'no'],
       ['refill', formatRefill(t.refill)],
       ['last refill', formatTime(t.lastRefillAt)],
     ],
   );
+}
+
+/** The pool a pooled token draws on: undefined when the owner has none, null when the caller may not read it. */
+async function tokenPool(api: ApiClientOptions, ownerId: string): Promise<PoolView | null | undefined> {
+  try {
+    return await apiRequest<PoolView>(api, 'GET', `/v1/credit-pools/${seg(ownerId)}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    if (error instanceof ApiError && error.status === 403) return null;
+    throw error;
+  }
 }
 
 const describePool = (p: PoolView) => `pool of ${p.ownerId}: ${p.credits} credits (updated ${formatTime(p.updatedAt)})`;
@@ -40,17 +59,21 @@ export function registerCreditCommands(program: Command): void {
   clientCommand(credits.command('show').argument('<id>', 'token id'))
     .description("show a token's balance and refill")
     .action(async (id: string, flags: ClientFlags) => {
-      const res = await apiRequest<{ token: TokenView }>(connection(flags), 'GET', `/v1/tokens/${seg(id)}`);
+      const api = connection(flags);
+      const res = await apiRequest<{ token: TokenView }>(api, 'GET', `/v1/tokens/${seg(id)}`);
       const t = res.token;
+      const pool = t.creditPool === null ? null : await tokenPool(api, t.creditPool);
       const json = {
         tokenId: t.id,
         credits: t.credits,
         creditsActive: t.creditsActive,
         creditPool: t.creditPool,
+        // What a pooled token's verifications draw on (null: not pooled, no pool, or not readable).
+        poolCredits: pool?.credits ?? null,
         refill: t.refill,
         lastRefillAt: t.lastRefillAt,
       };
-      print(flags, json, () => describeTokenCredits(t));
+      print(flags, json, () => describeTokenCredits(t, pool));
     });
 
   const adjust = (op: 'set' | 'add', description: string) =>

@@ -123,9 +123,10 @@ export function describeToken(t: TokenView, now: number): string {
   return formatTable(['field', 'value'], rows);
 }
 
-/** `97.5 (charged)`, `pool usr_…`, or '-'. */
+/** `97.5`, `97.5 (off: not charged)`, `pool usr_…`, or '-'. */
 export function describeCredits(t: TokenView): string {
-  if (t.creditPool) return `pool ${t.creditPool}${t.creditsActive ? '' : ' (off)'}`;
+  // Every verification of a pooled token charges the pool, whatever its own creditsActive says.
+  if (t.creditPool) return `pool ${t.creditPool}`;
   if (t.credits === null) return '-';
   return `${t.credits}${t.creditsActive ? '' : ' (off: not charged)'}`;
 }

@@ -114,6 +114,20 @@ function fieldFlags(command: Command): Command {
     .option('--credits-low <amount>', "send credits.low when a token's balance falls to this");
 }
 
+/**
+ * Refuses a `--url` that reads as the webhook's own URL, before anything is sent: `--url` names
+ * the tessera server, and the request would carry the caller's token to it. A server URL is an
+ * origin (the client resolves `/v1/…` against it, so a path or query there is never used).
+ */
+function refuseEndpointAsServer(flags: ClientFlags, endpoint: string | undefined, endpointFlag: string): void {
+  if (flags.url === undefined) return;
+  const parsed = URL.canParse(flags.url) ? new URL(flags.url) : undefined;
+  const pathLike = parsed !== undefined && (parsed.pathname !== '/' || parsed.search !== '');
+  if (pathLike || (endpoint !== undefined && flags.url === endpoint)) {
+    throw new Error(`--url ${flags.url} is the tessera server to call, not the webhook's URL: did you mean ${endpointFlag}? (nothing was sent)`);
+  }
+}
+
 const hookPath = (id: string, more = '') => `/v1/webhooks/${seg(id)}${more}`;
 
 export function registerWebhookCommands(program: Command): void {
@@ -145,6 +159,7 @@ export function registerWebhookCommands(program: Command): void {
     .option('--team <team>', "a team's webhook (team id or slug): hears of the team's objects")
     .option('--installation', 'admins: hears of everything in the installation')
     .action(async (endpoint: string, flags: WebhookFlags & { team?: string; installation?: boolean }) => {
+      refuseEndpointAsServer(flags, endpoint, 'the <endpoint> argument');
       if (!flags.event?.length) throw new Error('give at least one --event');
       const body = { ...webhookFields({ ...flags, endpoint }), ...(flags.installation ? { installation: true } : {}) };
       const res = await apiRequest<WithSecret>(connection(flags), 'POST', withQuery('/v1/webhooks', teamQuery(flags.team)), body);
@@ -165,11 +180,14 @@ export function registerWebhookCommands(program: Command): void {
     .option('--enable', 'turn it on (resumes a paused webhook and sends its backlog)')
     .option('--disable', 'turn it off')
     .action(async (id: string, flags: Omit<WebhookFlags, 'creditsLow'> & { enable?: boolean; disable?: boolean; creditsLow?: string | false }) => {
+      refuseEndpointAsServer(flags, flags.endpoint, '--endpoint');
       if (flags.enable && flags.disable) throw new Error('give one of --enable and --disable');
       // commander folds --credits-low and --no-credits-low into one value: false means "never".
       const low = flags.creditsLow === false ? { creditsLow: undefined, noCreditsLow: true } : { creditsLow: flags.creditsLow };
       const body = { ...webhookFields({ ...flags, ...low }), ...(flags.enable ? { enabled: true } : flags.disable ? { enabled: false } : {}) };
-      if (Object.keys(body).length === 0) throw new Error('nothing to change: give at least one flag (see --help)');
+      if (Object.keys(body).length === 0) {
+        throw new Error(`nothing to change: give at least one flag (see --help)${flags.url !== undefined ? '; did you mean --endpoint?' : ''}`);
+      }
       const res = await apiRequest<WebhookView>(connection(flags), 'PATCH', hookPath(id), body);
       print(flags, res, () => `Updated ${res.id}.\n${describeWebhook(res)}`);
     });

@@ -9,6 +9,8 @@ interface ShownSetting {
   source: SettingSource;
   /** How the source names it (`--port`, `PORT`, `tessera.json: port`); absent for a default. */
   from?: string;
+  /** What the server uses in place of an unset value (`file data/secret.key`, `100`). */
+  default?: string | number;
 }
 
 /** Each setting's effective value, secrets redacted, and where it came from. */
@@ -16,7 +18,10 @@ export function effectiveSettings(loaded: LoadedServerConfig): Record<string, Sh
   const shown: Record<string, ShownSetting> = {};
   for (const s of SETTINGS) {
     const origin = loaded.origins[s.key]!;
-    shown[s.key] = { value: shownValue(s, s.value(loaded.config)), source: origin.source, ...(origin.source === 'default' ? {} : { from: origin.label }) };
+    const value = shownValue(s, s.value(loaded.config));
+    // Unset is not "none" when the server falls back to something: a key file, a poll by store.
+    const fallback = value === null && s.fallback ? { default: s.fallback(loaded.config) } : {};
+    shown[s.key] = { value, source: origin.source, ...(origin.source === 'default' ? {} : { from: origin.label }), ...fallback };
   }
   return shown;
 }
@@ -27,7 +32,7 @@ export function formatConfig(loaded: LoadedServerConfig, json: boolean): string 
   if (json) return JSON.stringify({ file: loaded.file ?? null, settings }, null, 2);
   const rows = Object.entries(settings).map(([key, s]) => [
     key,
-    s.value === null ? '-' : Array.isArray(s.value) ? s.value.join(',') : String(s.value),
+    s.value === null ? (s.default !== undefined ? `(default: ${s.default})` : '-') : Array.isArray(s.value) ? s.value.join(',') : String(s.value),
     s.source === 'default' ? 'default' : `${s.source} ${s.from}`,
   ]);
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)));

@@ -1,4 +1,5 @@
-import type { ServerConfig } from './server-config.js';
+import { join } from 'node:path';
+import { changePollMsOf, type ServerConfig } from './server-config.js';
 
 /** What a config file's value for a setting must be (JSON type); how it is written as the text of its variable. */
 export type SettingKind = 'integer' | 'string' | 'path' | 'on-off' | 'one-zero' | 'proxies' | 'json-text';
@@ -17,6 +18,8 @@ export interface Setting {
   secret?: Secrecy;
   /** The setting's effective value in a resolved configuration. */
   value(config: ServerConfig): unknown;
+  /** What the server uses when the setting is not given (a secret's source, never the secret). */
+  fallback?(config: ServerConfig): string | number;
 }
 
 const setting = (key: string, env: string, kind: SettingKind, value: Setting['value'], extra: Partial<Setting> = {}): Setting => ({
@@ -42,14 +45,17 @@ export const SETTINGS: readonly Setting[] = [
   setting('trustProxy', 'TESSERA_TRUST_PROXY', 'proxies', (c) => c.trustProxy),
   setting('cacheTtlMs', 'TESSERA_CACHE_TTL_MS', 'integer', (c) => c.cacheTtlMs),
   setting('cacheMaxEntries', 'TESSERA_CACHE_MAX_ENTRIES', 'integer', (c) => c.cacheMaxEntries),
-  setting('secretKey', 'TESSERA_SECRET_KEY', 'string', (c) => c.secretKey, { secret: 'secret' }),
+  setting('secretKey', 'TESSERA_SECRET_KEY', 'string', (c) => c.secretKey, {
+    secret: 'secret',
+    fallback: (c) => `file ${join(c.dataDir, 'secret.key')}`,
+  }),
   setting('edgeClients', 'TESSERA_EDGE_CLIENTS', 'string', (c) => c.edgeClients, { secret: 'secret' }),
   setting('edgeConfigTokenLimit', 'TESSERA_EDGE_CONFIG_TOKEN_LIMIT', 'integer', (c) => c.edgeConfigTokenLimit),
   setting('redisUrl', 'REDIS_URL', 'string', (c) => c.redisUrl, { secret: 'url-password' }),
   setting('rateLimitOnRedisDown', 'TESSERA_RATE_LIMIT_ON_REDIS_DOWN', 'string', (c) => c.rateLimitOnRedisDown),
   setting('failedAttemptsPerMinute', 'TESSERA_FAILED_ATTEMPTS_PER_MINUTE', 'integer', (c) => c.failedAttemptsPerMinute),
   setting('changeSignal', 'TESSERA_CHANGE_SIGNAL', 'string', (c) => c.changeSignal),
-  setting('changePollMs', 'TESSERA_CHANGE_POLL_MS', 'integer', (c) => c.changePollMs),
+  setting('changePollMs', 'TESSERA_CHANGE_POLL_MS', 'integer', (c) => c.changePollMs, { fallback: changePollMsOf }),
   setting('workers', 'TESSERA_WORKERS', 'integer', (c) => c.workers, { flag: '--workers' }),
   setting('usageFlushMs', 'TESSERA_USAGE_FLUSH_MS', 'integer', (c) => c.usageFlushMs),
   setting('policySweepMs', 'TESSERA_POLICY_SWEEP_MS', 'integer', (c) => c.policySweepMs),

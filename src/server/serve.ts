@@ -17,7 +17,7 @@ import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from
 import type { Stores } from '../store/stores.js';
 import { claimServerKey } from './secret-key.js';
 import { loadGithubScanningKeys } from './github-scanning-keys.js';
-import { listenUrl, redactPassword, type ServerConfig } from './server-config.js';
+import { changePollMsOf, listenUrl, redactPassword, type ServerConfig } from './server-config.js';
 import { failedFirstStartNotice } from './start-banner.js';
 import { FailedAfterBootstrap } from './startup-errors.js';
 
@@ -160,7 +160,7 @@ async function serveStores(
     },
     ...(await changeSignal(config, stores)),
     changeFeed: {
-      pollMs: config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100),
+      pollMs: changePollMsOf(config),
       onError: (error) => process.stderr.write(`reading the change log failed: ${error instanceof Error ? error.message : String(error)}\n`),
       onStateChange: (live, error) =>
         process.stderr.write(

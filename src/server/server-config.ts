@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseSecret } from '../core/secret.js';
 import { TOKEN_PREFIX, TOKEN_TYPES } from '../core/token.js';
+import { isPostgresUrl } from '../store/postgres-url.js';
 import { webhookConfig, type WebhookConfig } from './webhook-config.js';
 
 export interface ServerConfig {
@@ -286,4 +287,9 @@ export function describeStore(config: ServerConfig): string {
 /** The address a server listening on `host` and `port` answers at. */
 export function listenUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The change-log poll the server uses: the setting, else 500 ms on PostgreSQL (NOTIFY is the fast path) and 100 ms on SQLite. */
+export function changePollMsOf(config: Pick<ServerConfig, 'changePollMs' | 'databaseUrl'>): number {
+  return config.changePollMs ?? (isPostgresUrl(config.databaseUrl) ? 500 : 100);
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { isPostgresUrl } from './postgres-url.js';
 import { openPostgres, openSqlite, type QueryObserver, type SqlDatabase } from './sql/driver/database.js';
 import { migrateToLatest } from './sql/migrate.js';
 import { createSqlStores } from './sql/sql-stores.js';
@@ -18,9 +19,7 @@ export interface StoreOptions {
   sqliteCacheMb?: number;
 }
 
-export function isPostgresUrl(url: string | undefined): url is string {
-  return url !== undefined && /^postgres(ql)?:\/\//.test(url);
-}
+export { isPostgresUrl };
 
 /** PostgreSQL for a database URL, else SQLite in the data directory; no migrations. */
 export async function openDatabase(options: StoreOptions): Promise<SqlDatabase> {

@@ -202,11 +202,23 @@ describe('tessera token, credits and pool commands', () => {
     const charged = await s.tessera(['token', 'verify', made.secret]);
     assert.equal(charged.code, 0, charged.stdout);
     assert.equal((await s.json(['pool', 'show', team.team.id])).credits, '2');
+    // The token has no balance of its own: what it shows is the pool it is charged to.
+    const credits = await s.tessera(['credits', 'show', made.token.id]);
+    assert.equal(credits.code, 0, credits.stderr);
+    assert.match(credits.stdout, new RegExp(`^balance\\s+2 \\(pool of ${team.team.id}\\)$`, 'm'));
+    assert.match(credits.stdout, new RegExp(`^charged\\s+yes, from the pool of ${team.team.id}$`, 'm'));
+    assert.equal((await s.json(['credits', 'show', made.token.id])).poolCredits, '2');
+    assert.match((await s.tessera(['token', 'show', made.token.id])).stdout, new RegExp(`^credits\\s+pool ${team.team.id}$`, 'm'));
     const added = await s.json(['pool', 'add', team.team.id, '2.5']);
     assert.equal(added.credits, '4.5');
     const shown = await s.tessera(['pool', 'show', 'pool-team']);
     const updated = new Date(added.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
     assert.equal(shown.stdout.trim(), `pool of ${team.team.id}: 4.5 credits (updated ${updated})`);
+    const unfunded = await s.json(['token', 'create', '--name', 'pooled alone', '--credit-pool']);
+    const alone = await s.tessera(['credits', 'show', unfunded.token.id]);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.match(alone.stdout, /^balance\s+no pool yet: verifications answer USAGE_EXCEEDED \(pool of usr_\w+\)$/m);
+    assert.equal((await s.tessera(['token', 'verify', unfunded.secret])).code, 1, 'as it says');
     const missing = await s.tessera(['pool', 'show', 'no-such-team']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^tessera: [A-Z_]+: /);

@@ -133,4 +133,30 @@ describe('tessera webhook commands', () => {
     assert.match(badUrl.stderr, /^tessera: [A-Z_]+: .+/);
     assert.equal((await s.json(['webhook', 'list'])).length, before, 'nothing was made');
   });
+
+  it('refuses a webhook URL given as --url (the server flag) before sending, so the token never goes there', async () => {
+    const made = await s.json(['webhook', 'create', `${receiver.url}/kept`, '--event', 'token.created']);
+    const id = made.webhook.id as string;
+    const before = (await s.json(['webhook', 'list'])).length;
+    const seen = receiver.received.length;
+    const runs = [
+      ['webhook', 'update', id, '--url', 'https://example.com/x'],
+      ['webhook', 'update', id, '--url', `${receiver.url}/moved`, '--disable'],
+      ['webhook', 'create', `${receiver.url}/new`, '--url', `${receiver.url}/new`, '--event', 'token.created'],
+      ['webhook', 'create', receiver.url, '--url', receiver.url, '--event', 'token.created'],
+    ];
+    for (const args of runs) {
+      const run = await s.tessera(args);
+      assert.equal(run.code, 1, args.join(' '));
+      assert.match(run.stderr, /did you mean (--endpoint|the <endpoint> argument)\?/, args.join(' '));
+    }
+    assert.equal(receiver.received.length, seen, 'nothing reached the would-be endpoint, the admin token least of all');
+    const stored = await s.h.stores.webhooks.find(id);
+    assert.equal(stored?.url, `${receiver.url}/kept`);
+    assert.equal(stored?.status, 'active');
+    assert.equal((await s.json(['webhook', 'list'])).length, before, 'nothing was made');
+    // The server's own URL is still a server URL here.
+    const disabled = await s.tessera(['webhook', 'update', id, '--url', s.url, '--disable']);
+    assert.equal(disabled.code, 0, disabled.stderr);
+  });
 });

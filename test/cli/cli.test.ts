@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parseSecret } from '../../src/core/secret.js';
 import type { Harness } from '../support/app-harness.js';
@@ -124,6 +126,20 @@ describe('the tessera CLI against a real server', () => {
     const generated = JSON.parse(json.stdout) as { type: string; secret: string };
     assert.equal(generated.type, 'resource');
     assert.equal(parseSecret(generated.secret)?.prefix, 'tsre');
+  });
+
+  it('the docs of token generate name the type it makes without --type, and offer only the others', async () => {
+    const made = JSON.parse((await tessera(['token', 'generate', '--json'])).stdout) as { type: string };
+    for (const doc of ['README.md', 'docs/cli.md']) {
+      const text = readFileSync(fileURLToPath(new URL(`../../../${doc}`, import.meta.url)), 'utf8');
+      const lines = text.split('\n').filter((l) => /tessera token generate/.test(l));
+      assert.ok(lines.length > 0, doc);
+      for (const line of lines) {
+        assert.match(line, new RegExp(`default ${made.type}\\b`), `${doc}: ${line}`);
+        // `[--type personal]` for the default reads as if another type were made without it.
+        assert.doesNotMatch(line, new RegExp(`\\[--type [^\\]]*\\b${made.type}\\b`), `${doc}: ${line}`);
+      }
+    }
   });
 
   it('whoami and audit', async () => {

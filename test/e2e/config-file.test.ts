@@ -94,5 +94,20 @@ describe('tessera serve --config: a real process', { timeout: 120_000 }, () => {
     assert.deepEqual(settings.port, { value: 9100, source: 'file', from: `${file}: port` });
     assert.equal(settings.gitlabRevocationToken!.value, 'REDACTED');
     assert.equal(settings.databaseUrl!.value, 'postgres://tessera:REDACTED@db:5432/t');
+    assert.deepEqual(settings.changePollMs, { value: null, source: 'default', default: 500 }, 'PostgreSQL polls every 500 ms');
+  });
+
+  it('tessera config names what the server uses for an unset setting: the key file, the poll of its store', async () => {
+    const dataDir = join(dir, 'defaults');
+    const run = await runTessera(['config', '--data-dir', dataDir], { ...CLEAN_ENV, TESSERA_CHANGE_POLL_MS: undefined });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      new RegExp(`^secretKey +\\(default: file ${join(dataDir, 'secret.key').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) +default$`, 'm'),
+    );
+    assert.match(run.stdout, /^changePollMs +\(default: 100\) +default$/m);
+    const json = JSON.parse((await runTessera(['config', '--data-dir', dataDir, '--json'], CLEAN_ENV)).stdout) as { settings: Record<string, unknown> };
+    assert.deepEqual(json.settings.secretKey, { value: null, source: 'default', default: `file ${join(dataDir, 'secret.key')}` });
+    assert.deepEqual(json.settings.changePollMs, { value: null, source: 'default', default: 100 });
   });
 });
