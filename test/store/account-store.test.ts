@@ -148,17 +148,20 @@ await describeEachStore('AccountStore contract', (stores) => {
     for (const id of disabled.tokenIds) assert.deepEqual(await ownerSuspension(id), { ownerDisabledAt: T0 + 50, updatedAt: T0 + 50 });
     assert.equal((await stores.tokens.findById(b1.id))!.ownerDisabledAt, null);
 
-    // Again: nothing left to change, and the first time stays; a token issued meanwhile (born
-    // enabled by a race with the call) is caught by the next call.
+    // Again: nothing left to change, and the first time stays. A token issued since is born
+    // disabled; one imported since (insertMany stores tokens as given) is caught by the next call.
     assert.deepEqual((await stores.accounts.setUserDisabled('usr_off', T0 + 60, T0 + 60))!.tokenIds, []);
-    const late = mk('usr_off');
-    await stores.tokens.insert(late);
-    assert.deepEqual((await stores.accounts.setUserDisabled('usr_off', T0 + 70, T0 + 70))!.tokenIds, [late.id]);
-    assert.deepEqual(await ownerSuspension(late.id), { ownerDisabledAt: T0 + 50, updatedAt: T0 + 70 });
+    const issued = mk('usr_off');
+    await stores.tokens.insert(issued);
+    assert.equal((await stores.tokens.findById(issued.id))!.ownerDisabledAt, T0 + 50);
+    const imported = mk('usr_off');
+    await stores.tokens.insertMany([imported]);
+    assert.deepEqual((await stores.accounts.setUserDisabled('usr_off', T0 + 70, T0 + 70))!.tokenIds, [imported.id]);
+    assert.deepEqual(await ownerSuspension(imported.id), { ownerDisabledAt: T0 + 50, updatedAt: T0 + 70 });
 
     const enabled = (await stores.accounts.setUserDisabled('usr_off', null, T0 + 80))!;
     assert.equal(enabled.user.disabledAt, null);
-    assert.equal(enabled.tokenIds.length, 4);
+    assert.equal(enabled.tokenIds.length, 5);
     assert.deepEqual(await ownerSuspension(a1.id), { ownerDisabledAt: null, updatedAt: T0 + 80 });
     // Its own suspension is not the owner's: it stays.
     assert.equal((await stores.tokens.findById(selfSuspended.id))!.disabledAt, T0 + 1);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import fc from 'fast-check';
 import type { CreditHolder, Reservation } from '../../src/store/credit-store.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { describeEachStore } from '../support/store-factories.js';
 
 type Step =
@@ -27,6 +28,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 const RUNS = { memory: 150, sqlite: 40, postgres: 12 } as const;
 
 await describeEachStore('Credit interleavings (fast-check)', (stores) => {
+  before(() => createOwners(stores, ['usr_owner']));
+
   it('no sequence of reserve, commit, release, expire and charge overspends or loses a unit', async (t) => {
     const backend = t.fullName.includes('postgres') ? 'postgres' : t.fullName.includes('sqlite') ? 'sqlite' : 'memory';
     let made = 0;

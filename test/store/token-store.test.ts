@@ -16,6 +16,9 @@ await describeEachStore('TokenStore contract', (stores) => {
   before(() => createOwners(stores, ['usr_owner']));
 
   it('round-trips every field by id and by digest', async () => {
+    // Its owner's suspension is the owner's: a user disabled at that time.
+    await createOwners(stores, ['usr_round_trip']);
+    await stores.accounts.setUserDisabled('usr_round_trip', T0 + 4, T0 + 4);
     const { token, secret } = makeToken(
       { expiresAt: T0 + 1000, activeAt: T0 + 5, useCount: 12, leakedUrl: null, lastRefillAt: T0 - 7 },
       {
@@ -38,6 +41,7 @@ await describeEachStore('TokenStore contract', (stores) => {
         refill: { amount: 1_000_000_000n, interval: 'monthly', dayOfMonth: 31 },
         rateLimits: [{ name: 'burst', limit: 10, durationMs: 1000 }],
         disabledAt: T0 + 3,
+        ownerUserId: 'usr_round_trip',
         ownerDisabledAt: T0 + 4,
       },
     );
@@ -63,6 +67,7 @@ await describeEachStore('TokenStore contract', (stores) => {
     const owner = `usr_${randomBytes(4).toString('hex')}`;
     const other = `usr_${randomBytes(4).toString('hex')}`;
     const team = `team_${randomBytes(4).toString('hex')}`;
+    await createOwners(stores, [owner, other]);
     const eden = (fields: Parameters<typeof makeToken>[1] = {}) => makeToken({}, { origin: 'edenai', name: 'shared', ownerUserId: owner, ...fields }).token;
     const first = eden();
     const inTeam = eden({ teamId: team });
@@ -93,6 +98,7 @@ await describeEachStore('TokenStore contract', (stores) => {
 
   it('lists by owner, team, type and status at a given instant, newest first, in pages', async () => {
     const owner = `usr_${randomBytes(4).toString('hex')}`;
+    await createOwners(stores, [owner]);
     const mk = (i: number, extra: Parameters<typeof makeToken>[0] = {}, fields: Parameters<typeof makeToken>[1] = {}) =>
       makeToken({ id: newId('tok', T0 + i, randomBytes), createdAt: T0 + i, ...extra }, { ownerUserId: owner, ...fields }).token;
     const active = mk(1);
@@ -144,6 +150,7 @@ await describeEachStore('TokenStore contract', (stores) => {
   it('finds names by their exact start (case, accents and all) within an owner or a team, in pages', async () => {
     const owner = `usr_${randomBytes(4).toString('hex')}`;
     const team = `team_${randomBytes(4).toString('hex')}`;
+    await createOwners(stores, [owner]);
     const mk = (i: number, name: string, fields: Parameters<typeof makeToken>[1] = {}) =>
       makeToken({ id: newId('tok', T0 + i, randomBytes), createdAt: T0 + i }, { ownerUserId: owner, name, ...fields }).token;
     const tokens = [
