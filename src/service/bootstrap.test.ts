@@ -47,7 +47,12 @@ describe('bootstrap', () => {
     const stores = createMemoryStores();
     const given = generateSecret('tsr', randomBytes);
     // Such a start stored the token first; only a bulk write stores one without its owner now.
-    const left = issueToken(tokenFields({ name: 'bootstrap admin', type: 'personal', origin: 'bootstrap', scopes: ['*'], ownerUserId: 'usr_left' }), 1, randomBytes, given);
+    const left = issueToken(
+      tokenFields({ name: 'bootstrap admin', type: 'personal', origin: 'bootstrap', scopes: ['*'], ownerUserId: 'usr_left' }),
+      1,
+      randomBytes,
+      given,
+    );
     await stores.tokens.insertMany([left.token]);
 
     assert.equal(await bootstrap(stores, systemRuntime, given), given);

@@ -53,7 +53,8 @@ export interface TokenStore {
    * with the user's `disabledAt` as its `ownerDisabledAt`, whatever the record says. So a token
    * stored while its owner is deleted or disabled (AccountStore) is either refused or born
    * disabled, or is there for the deletion to revoke and the suspension to mark: never live for
-   * an owner who is gone or disabled.
+   * an owner who is gone or disabled. An Unleash Edge client's tokens (isEdgeClientOwner) have no
+   * user row and are stored unchecked.
    */
   insert(token: TokenRecord): Promise<void>;
   /**

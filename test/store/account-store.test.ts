@@ -395,7 +395,13 @@ describe("AccountStore's offboarding against a token stored for the user at once
 
   const withNodes = async (
     t: { skip(message: string): void },
-    run: (nodes: { a: Stores; b: Stores; holder: pg.Client; waiting: () => Promise<number>; until: (what: string, done: () => boolean | Promise<boolean>) => Promise<void> }) => Promise<void>,
+    run: (nodes: {
+      a: Stores;
+      b: Stores;
+      holder: pg.Client;
+      waiting: () => Promise<number>;
+      until: (what: string, done: () => boolean | Promise<boolean>) => Promise<void>;
+    }) => Promise<void>,
   ) => {
     const database = await postgresTestUrl();
     if ('skip' in database) return t.skip(database.skip);
@@ -457,7 +463,10 @@ describe("AccountStore's offboarding against a token stored for the user at once
         assert.equal(off.error, undefined, String(off.error));
         const stored = await a.tokens.findById(fresh.id);
         if (name === 'deleteUser') {
-          assert.ok(inserted.error instanceof AppError && inserted.error.code === 'USER_NOT_FOUND', `insert: ${String(inserted.error)}, stored ${JSON.stringify(stored?.revokedAt)}`);
+          assert.ok(
+            inserted.error instanceof AppError && inserted.error.code === 'USER_NOT_FOUND',
+            `insert: ${String(inserted.error)}, stored ${JSON.stringify(stored?.revokedAt)}`,
+          );
           assert.equal(stored, undefined, 'no token of a deleted user');
         } else {
           assert.equal(inserted.error, undefined, String(inserted.error));

@@ -4,6 +4,7 @@ import { before, describe, it } from 'node:test';
 import { digestSecret } from '../../src/core/digest.js';
 import { AppError } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
+import { edgeClientOwner } from '../../src/core/unleash-edge-token.js';
 import type { Stores } from '../../src/store/stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
 import { createOwners } from '../support/owners.js';
@@ -289,11 +290,15 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.rotate((await stores.tokens.findById(other.id))!, T0 + 7, T0 + 7, makeToken().token), 'retired');
   });
 
-  it("refuses a token whose owner does not exist with USER_NOT_FOUND, storing nothing", async () => {
+  it('refuses a token whose owner does not exist with USER_NOT_FOUND, storing nothing', async () => {
     const { token, secret } = makeToken({}, { ownerUserId: 'usr_never_created' });
     await assert.rejects(stores.tokens.insert(token), isCode('USER_NOT_FOUND'));
     assert.equal(await stores.tokens.findById(token.id), undefined);
     assert.equal(await stores.tokens.findByDigest(digestSecret(secret)), undefined);
+    // An Unleash Edge client owns its tokens and is no user: nothing to check.
+    const { token: edge } = makeToken({}, { ownerUserId: edgeClientOwner('edge_client_1') });
+    await stores.tokens.insert(edge);
+    assert.deepEqual(await stores.tokens.findById(edge.id), edge);
   });
 
   it("writes the owner's suspension on a new token as the owner's row has it, whatever the record says", async () => {

@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import { isEdgeClientOwner } from '../../core/unleash-edge-token.js';
 import { tokenStatus, type TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
 import { foldAscii, type TokenListQuery, type TokenPatch, type TokenRotation, type TokenStore, type TokenUse } from '../token-store.js';
@@ -22,9 +23,13 @@ export class MemoryTokenStore implements TokenStore {
 
   async insert(token: TokenRecord): Promise<void> {
     // Read and written in one step (nothing awaits in between), as SQL reads the owner's row locked.
-    const owner = this.#owner(token.ownerUserId);
+    const owner = this.#ownerOf(token.ownerUserId);
     if (!owner) throw new AppError('USER_NOT_FOUND', 'no such user: a token is stored only for an owner who exists');
     this.#put({ ...token, ownerDisabledAt: owner.disabledAt });
+  }
+
+  #ownerOf(ownerUserId: string): { disabledAt: number | null } | undefined {
+    return isEdgeClientOwner(ownerUserId) ? { disabledAt: null } : this.#owner(ownerUserId);
   }
 
   #put(token: TokenRecord): void {
@@ -138,7 +143,7 @@ export class MemoryTokenStore implements TokenStore {
   async rotate(read: Pick<TokenRecord, 'id' | 'updatedAt'>, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<TokenRotation> {
     const oldId = read.id;
     const old = this.#byId.get(oldId);
-    const owner = this.#owner(replacement.ownerUserId);
+    const owner = this.#ownerOf(replacement.ownerUserId);
     if (!owner || !old || old.revokedAt !== null) return 'retired';
     if (old.updatedAt !== read.updatedAt) return 'changed';
     // The old token is retired first, as in SQL: its name is then free for the replacement.

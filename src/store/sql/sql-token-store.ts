@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { AppError } from '../../core/errors.js';
+import { isEdgeClientOwner } from '../../core/unleash-edge-token.js';
 import type { CreditRefill, RateLimitRule, TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenRotation, TokenStore, TokenUse } from '../token-store.js';
@@ -55,7 +56,12 @@ export class SqlTokenStore implements TokenStore {
     const insert = async (db: Kysely<Database>) => {
       const owner = await this.#lockOwner(db, token.ownerUserId);
       if (!owner) throw ownerNotFound();
-      await withConflict('token', () => db.insertInto('tokens').values(toRow({ ...token, ownerDisabledAt: owner.disabledAt })).execute());
+      await withConflict('token', () =>
+        db
+          .insertInto('tokens')
+          .values(toRow({ ...token, ownerDisabledAt: owner.disabledAt }))
+          .execute(),
+      );
       // A token that comes with uses (a copy of one from elsewhere) gets its row of uses too.
       if (token.useCount !== 0 || token.activeAt !== null) {
         await db.insertInto('token_uses').values({ token_id: token.id, use_count: token.useCount, active_at: token.activeAt }).execute();
@@ -72,6 +78,7 @@ export class SqlTokenStore implements TokenStore {
    * or disabled. Undefined when the user does not exist.
    */
   async #lockOwner(tx: Kysely<Database>, ownerUserId: string): Promise<{ disabledAt: number | null } | undefined> {
+    if (isEdgeClientOwner(ownerUserId)) return { disabledAt: null };
     const row = await this.#traits.lockForShare(tx.selectFrom('users').select('disabled_at').where('id', '=', ownerUserId)).executeTakeFirst();
     return row && { disabledAt: millis(row.disabled_at) };
   }
@@ -248,7 +255,12 @@ export class SqlTokenStore implements TokenStore {
         const current = await tx.selectFrom('tokens').select('revoked_at').where('id', '=', oldId).executeTakeFirst();
         return current && current.revoked_at === null ? 'changed' : 'retired';
       }
-      await withConflict('token', () => tx.insertInto('tokens').values(toRow({ ...replacement, ownerDisabledAt: owner.disabledAt })).execute());
+      await withConflict('token', () =>
+        tx
+          .insertInto('tokens')
+          .values(toRow({ ...replacement, ownerDisabledAt: owner.disabledAt }))
+          .execute(),
+      );
       if (replacement.credits !== null) {
         // The balance moves to the new secret as it stands now, so the two can never both spend it.
         await tx
