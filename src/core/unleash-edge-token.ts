@@ -18,3 +18,18 @@ export function unleashTokenText(projects: readonly string[], environment: strin
   const scope = projects.length === 1 ? projects[0]! : '[]';
   return `${scope}:${environment}.${secret}`;
 }
+
+/** What owns the tokens an Unleash Edge client asks for with a signed request: the client, which is no user. */
+const EDGE_CLIENT_OWNER = 'edge:';
+
+export function edgeClientOwner(edgeClientId: string): string {
+  return EDGE_CLIENT_OWNER + edgeClientId;
+}
+
+/**
+ * Whether a token's owner is an Unleash Edge client rather than a user (user ids are `usr_…`):
+ * its tokens are stored without a user row to check, as there is no user to delete or disable.
+ */
+export function isEdgeClientOwner(ownerUserId: string): boolean {
+  return ownerUserId.startsWith(EDGE_CLIENT_OWNER);
+}

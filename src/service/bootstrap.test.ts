@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { digestSecret } from '../core/digest.js';
+import { issueToken, tokenFields } from '../core/issue-token.js';
 import { generateSecret } from '../core/secret.js';
 import { createMemoryStores } from '../store/memory/memory-stores.js';
 import { bootstrap } from './bootstrap.js';
@@ -31,7 +32,7 @@ describe('bootstrap', () => {
     assert.equal(await stores.accounts.countUsers(), 0);
   });
 
-  it('adopts a given token left by a start that stopped before creating the user', async () => {
+  it('stores nothing when the user cannot be created, and bootstraps again on the next start', async () => {
     const stores = createMemoryStores();
     const given = generateSecret('tsr', randomBytes);
     const accounts = stores.accounts;
@@ -41,9 +42,28 @@ describe('bootstrap', () => {
     };
     await assert.rejects(bootstrap(failing, systemRuntime, given), /crash/);
     assert.equal(await stores.accounts.countUsers(), 0);
+    assert.equal(await stores.tokens.findByDigest(digestSecret(given)), undefined);
 
     assert.equal(await bootstrap(stores, systemRuntime, given), given);
     const token = await stores.tokens.findByDigest(digestSecret(given));
     assert.equal((await stores.accounts.findUser(token!.ownerUserId))!.role, 'admin');
+  });
+
+  it('adopts a given token left by an older start that stopped before creating the user', async () => {
+    const stores = createMemoryStores();
+    const given = generateSecret('tsr', randomBytes);
+    // Such a start stored the token first; only a bulk write stores one without its owner now.
+    const left = issueToken(
+      tokenFields({ name: 'bootstrap admin', type: 'personal', origin: 'bootstrap', scopes: ['*'], ownerUserId: 'usr_left' }),
+      1,
+      randomBytes,
+      given,
+    );
+    await stores.tokens.insertMany([left.token]);
+
+    assert.equal(await bootstrap(stores, systemRuntime, given), given);
+    const token = await stores.tokens.findByDigest(digestSecret(given));
+    assert.equal(token!.id, left.token.id);
+    assert.equal((await stores.accounts.findUser('usr_left'))!.role, 'admin');
   });
 });

@@ -25,13 +25,14 @@ export async function bootstrap(stores: Stores, runtime: Runtime, givenSecret?: 
     runtime.randomBytes,
     givenSecret,
   );
-  // The token first: if the process dies before the user exists, the next start finds no
-  // users and bootstraps again, instead of leaving an admin without a token. A given token
-  // stored by such an interrupted start is adopted rather than inserted twice.
+  // The user first: a token is stored only for an owner who exists (TokenStore.insert). On SQLite
+  // the two are one transaction (the startup lock's); on PostgreSQL a start that dies between them
+  // leaves the admin without a token, which `tessera admin token` makes. A given token stored by an
+  // interrupted start of an older version (which stored the token first) is adopted, not inserted twice.
   const interrupted = givenSecret === undefined ? undefined : await stores.tokens.findByDigest(token.digest);
-  if (!interrupted) await stores.tokens.insert(token);
   const adminId = interrupted?.ownerUserId ?? userId;
   await stores.accounts.createUser({ id: adminId, name: 'admin', email: null, role: 'admin', createdAt: now });
+  if (!interrupted) await stores.tokens.insert(token);
   await stores.audit.append({
     id: newId('evt', now, runtime.randomBytes),
     at: now,

@@ -2,7 +2,7 @@ import { AppError } from '../core/errors.js';
 import { issueToken, tokenFields } from '../core/issue-token.js';
 import { deriveSecret } from '../core/secret.js';
 import { isRevoked, TOKEN_PREFIX } from '../core/token.js';
-import { isUnleashTokenType, normalizeProjects, unleashTokenText, type UnleashTokenType } from '../core/unleash-edge-token.js';
+import { edgeClientOwner, isUnleashTokenType, normalizeProjects, unleashTokenText, type UnleashTokenType } from '../core/unleash-edge-token.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { AuditService } from './audit-service.js';
@@ -110,7 +110,7 @@ export class EdgeTokenService {
       origin: 'unleash',
       environment,
       projects,
-      ownerUserId: 'ctx' in caller ? caller.ctx.principal.user.id : `edge:${caller.edgeClientId}`,
+      ownerUserId: 'ctx' in caller ? caller.ctx.principal.user.id : edgeClientOwner(caller.edgeClientId),
     });
   }
 }

@@ -47,12 +47,22 @@ export interface TokenStore {
    * team when it has one, else its owner. (A rotation retires the old token first, so its
    * replacement keeps the name.) Eden AI addresses custom tokens by name, and only the store can keep
    * a name unique against creates that run at once (in SQL, the index tokens_edenai_name).
+   *
+   * The owner's user row is read in the insert's transaction, locked against its change: throws
+   * AppError USER_NOT_FOUND, storing nothing, when there is no such user, and the token is stored
+   * with the user's `disabledAt` as its `ownerDisabledAt`, whatever the record says. So a token
+   * stored while its owner is deleted or disabled (AccountStore) is either refused or born
+   * disabled, or is there for the deletion to revoke and the suspension to mark: never live for
+   * an owner who is gone or disabled. An Unleash Edge client's tokens (isEdgeClientOwner) have no
+   * user row and are stored unchecked.
    */
   insert(token: TokenRecord): Promise<void>;
   /**
    * A bulk import's write: the tokens in one transaction, each one's uses too when it has any. A
    * token whose id, digest or Eden AI name is taken already is skipped, not an error (a re-run of
-   * an import, or a race with another writer). Returns how many it inserted.
+   * an import, or a race with another writer). Returns how many it inserted. Unlike `insert`, it
+   * does not read the owners: the tokens are stored as given, and the import checks them (a user
+   * deleted or disabled during an import is not caught here).
    */
   insertMany(tokens: readonly TokenRecord[]): Promise<number>;
   /** Of these digests, those some token has: hex digest → that token's id. */
@@ -80,7 +90,9 @@ export interface TokenStore {
    * neither revoked nor rotated already (its revocation scheduled). The replacement copies the old
    * token's grant, so a suspension or a narrowing committed since the read must not be undone:
    * 'changed' then, and the caller reads the token again. 'retired' when it is revoked, rotated
-   * or gone, so a token has one successor at most. Either way nothing changes. A balance moves
+   * or gone, so a token has one successor at most, or when its owner is gone (deleteUser revokes
+   * a user's tokens, so only an imported token can be live without its owner). The replacement
+   * is stored as `insert` stores a token: with its owner's suspension as the owner's row has it. Either way nothing changes. A balance moves
    * to the replacement as it stands, leaving the old token 0, and so do the old token's open
    * reservations: what they refund later goes to the replacement, never to the retired secret.
    */

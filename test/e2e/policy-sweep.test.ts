@@ -6,6 +6,7 @@ import type { TokenRecord } from '../../src/core/token.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { INSTALLATION_POLICY } from '../../src/store/policy-store.js';
 import { makeToken } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { postgresBackend, sqliteBackend, type ServerBackend } from '../support/server-backends.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { postgresQuery, sqliteQuery, type RawQuery } from '../support/store-query.js';
@@ -38,6 +39,7 @@ for (const make of backends) {
       const stores = await openStores(databaseUrl ? { dataDir: '', databaseUrl } : { dataDir });
       try {
         await stores.policies.put({ scope: INSTALLATION_POLICY, policy: { inactivityDays: 30, inactivityWarningDays: 0 }, updatedAt: now, updatedBy: null });
+        await createOwners(stores, ['usr_owner']);
         for (let i = 0; i < 20; i++) {
           const made = makeToken({ createdAt: now - (40 + i) * DAY_MS });
           await stores.tokens.insert(made.token);

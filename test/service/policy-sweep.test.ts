@@ -10,6 +10,7 @@ import { INSTALLATION_POLICY } from '../../src/store/policy-store.js';
 import type { Stores } from '../../src/store/stores.js';
 import { ManualClock } from '../support/app-harness.js';
 import { makeToken } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { postgresTestUrl } from '../support/postgres.js';
 
 /** Two nodes over one database, sharing a clock: what a cluster is, without the processes. */
@@ -75,6 +76,7 @@ for (const backend of backends) {
       const [a, b] = c.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
       const now = c.clock.now();
       const ago = (days: number) => now - days * DAY_MS;
+      await createOwners(a.stores, ['usr_owner']);
       const insert = async (overrides: Partial<TokenRecord>, teamId: string | null = null) => {
         const made = makeToken(overrides, { teamId });
         await a.stores.tokens.insert(made.token);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,17 +148,20 @@ await describeEachStore('AccountStore contract', (stores) => {
     for (const id of disabled.tokenIds) assert.deepEqual(await ownerSuspension(id), { ownerDisabledAt: T0 + 50, updatedAt: T0 + 50 });
     assert.equal((await stores.tokens.findById(b1.id))!.ownerDisabledAt, null);
 
-    // Again: nothing left to change, and the first time stays; a token issued meanwhile (born
-    // enabled by a race with the call) is caught by the next call.
+    // Again: nothing left to change, and the first time stays. A token issued since is born
+    // disabled; one imported since (insertMany stores tokens as given) is caught by the next call.
     assert.deepEqual((await stores.accounts.setUserDisabled('usr_off', T0 + 60, T0 + 60))!.tokenIds, []);
-    const late = mk('usr_off');
-    await stores.tokens.insert(late);
-    assert.deepEqual((await stores.accounts.setUserDisabled('usr_off', T0 + 70, T0 + 70))!.tokenIds, [late.id]);
-    assert.deepEqual(await ownerSuspension(late.id), { ownerDisabledAt: T0 + 50, updatedAt: T0 + 70 });
+    const issued = mk('usr_off');
+    await stores.tokens.insert(issued);
+    assert.equal((await stores.tokens.findById(issued.id))!.ownerDisabledAt, T0 + 50);
+    const imported = mk('usr_off');
+    await stores.tokens.insertMany([imported]);
+    assert.deepEqual((await stores.accounts.setUserDisabled('usr_off', T0 + 70, T0 + 70))!.tokenIds, [imported.id]);
+    assert.deepEqual(await ownerSuspension(imported.id), { ownerDisabledAt: T0 + 50, updatedAt: T0 + 70 });
 
     const enabled = (await stores.accounts.setUserDisabled('usr_off', null, T0 + 80))!;
     assert.equal(enabled.user.disabledAt, null);
-    assert.equal(enabled.tokenIds.length, 4);
+    assert.equal(enabled.tokenIds.length, 5);
     assert.deepEqual(await ownerSuspension(a1.id), { ownerDisabledAt: null, updatedAt: T0 + 80 });
     // Its own suspension is not the owner's: it stays.
     assert.equal((await stores.tokens.findById(selfSuspended.id))!.disabledAt, T0 + 1);
@@ -375,4 +379,130 @@ describe("AccountStore's deleteUser against a concurrent change of a team's owne
       await database.drop();
     }
   });
+});
+
+/**
+ * Two nodes on one PostgreSQL database (SQLite has one writer): node B stores a token for a user
+ * while node A deletes or disables them. Each order is forced with a row lock taken here, and
+ * either way the token must not outlive its owner live: refused when A went first, revoked or
+ * disabled by A when B went first.
+ */
+describe("AccountStore's offboarding against a token stored for the user at once, on PostgreSQL", () => {
+  const offboardings = {
+    deleteUser: (stores: Stores, id: string, now: number) => stores.accounts.deleteUser(id, now),
+    setUserDisabled: (stores: Stores, id: string, now: number) => stores.accounts.setUserDisabled(id, now, now),
+  };
+
+  const withNodes = async (
+    t: { skip(message: string): void },
+    run: (nodes: {
+      a: Stores;
+      b: Stores;
+      holder: pg.Client;
+      waiting: () => Promise<number>;
+      until: (what: string, done: () => boolean | Promise<boolean>) => Promise<void>;
+    }) => Promise<void>,
+  ) => {
+    const database = await postgresTestUrl();
+    if ('skip' in database) return t.skip(database.skip);
+    const a = await openStores({ dataDir: '', databaseUrl: database.url });
+    const b = await openStores({ dataDir: '', databaseUrl: database.url });
+    const holder = new pg.Client({ connectionString: database.url });
+    const watcher = new pg.Client({ connectionString: database.url });
+    try {
+      await holder.connect();
+      await watcher.connect();
+      // Sessions of this database waiting for a lock (pg_stat_activity is read outside any transaction, so it is current).
+      const waiting = async () =>
+        Number((await watcher.query("select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0].n);
+      const until = async (what: string, done: () => boolean | Promise<boolean>) => {
+        for (let i = 0; i < 500; i++) {
+          if (await done()) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.fail(`timed out waiting for ${what}`);
+      };
+      await run({ a, b, holder, waiting, until });
+    } finally {
+      await holder.end().catch(() => {});
+      await watcher.end();
+      await a.close();
+      await b.close();
+      await database.drop();
+    }
+  };
+
+  const settled = <T>(promise: Promise<T>) => {
+    const state: { done: boolean; outcome?: Promise<{ value?: T; error?: unknown }> } = { done: false };
+    state.outcome = promise.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    void state.outcome.finally(() => (state.done = true));
+    return state as { done: boolean; outcome: Promise<{ value?: T; error?: unknown }> };
+  };
+
+  for (const [name, offboard] of Object.entries(offboardings)) {
+    it(`${name} first: the token stored meanwhile waits for it, then is refused (deleted) or born disabled`, async (t) => {
+      await withNodes(t, async ({ a, b, holder, waiting, until }) => {
+        await a.accounts.createUser({ id: 'usr_leaving', name: 'leaving', email: null, role: 'member', createdAt: T0 });
+        const existing = makeToken({}, { ownerUserId: 'usr_leaving' }).token;
+        await a.tokens.insert(existing);
+        // A is held after it has locked the user's row, at its update of the user's tokens.
+        await holder.query('begin');
+        await holder.query('select id from tokens where id = $1 for update', [existing.id]);
+        const offboarding = settled(offboard(a, 'usr_leaving', T0 + 100));
+        await until('node A to wait for the token row', async () => (await waiting()) === 1);
+
+        const fresh = makeToken({ createdAt: T0 + 50 }, { ownerUserId: 'usr_leaving', ownerDisabledAt: null }).token;
+        const inserting = settled(b.tokens.insert(fresh));
+        await until('node B to finish or wait', async () => inserting.done || (await waiting()) === 2);
+        const waited = !inserting.done;
+        await holder.query('commit');
+        const [off, inserted] = await Promise.all([offboarding.outcome, inserting.outcome]);
+        assert.equal(off.error, undefined, String(off.error));
+        const stored = await a.tokens.findById(fresh.id);
+        if (name === 'deleteUser') {
+          assert.ok(
+            inserted.error instanceof AppError && inserted.error.code === 'USER_NOT_FOUND',
+            `insert: ${String(inserted.error)}, stored ${JSON.stringify(stored?.revokedAt)}`,
+          );
+          assert.equal(stored, undefined, 'no token of a deleted user');
+        } else {
+          assert.equal(inserted.error, undefined, String(inserted.error));
+          assert.equal(stored!.ownerDisabledAt, T0 + 100, 'born disabled, as its owner');
+        }
+        assert.ok(waited, 'node B waited for node A');
+      });
+    });
+
+    it(`token first: ${name} waits for the token stored meanwhile, and revokes or disables it`, async (t) => {
+      await withNodes(t, async ({ a, b, holder, waiting, until }) => {
+        await a.accounts.createUser({ id: 'usr_leaving', name: 'leaving', email: null, role: 'member', createdAt: T0 });
+        const existing = makeToken({}, { ownerUserId: 'usr_leaving' }).token;
+        await a.tokens.insert(existing);
+        const fresh = makeToken({ createdAt: T0 + 50 }, { ownerUserId: 'usr_leaving', ownerDisabledAt: null }).token;
+        // B is held at its insert (after its read of the owner): a row with the same id, not yet committed, here.
+        await holder.query('begin');
+        await holder.query('create temporary table held on commit drop as select * from tokens where id = $1', [existing.id]);
+        await holder.query('update held set id = $1, digest = $2', [fresh.id, randomBytes(32)]);
+        await holder.query('insert into tokens select * from held');
+        const inserting = settled(b.tokens.insert(fresh));
+        await until('node B to wait for the held row', async () => (await waiting()) === 1);
+
+        const offboarding = settled(offboard(a, 'usr_leaving', T0 + 100));
+        await until('node A to finish or wait', async () => offboarding.done || (await waiting()) === 2);
+        const waited = !offboarding.done;
+        await holder.query('rollback');
+        const [off, inserted] = await Promise.all([offboarding.outcome, inserting.outcome]);
+        assert.equal(inserted.error, undefined, String(inserted.error));
+        assert.equal(off.error, undefined, String(off.error));
+        const stored = (await a.tokens.findById(fresh.id))!;
+        if (name === 'deleteUser') assert.equal(stored.revokedAt, T0 + 100, 'revoked with its owner');
+        else assert.equal(stored.ownerDisabledAt, T0 + 100, 'disabled with its owner');
+        assert.deepEqual([...(off.value as { tokenIds: string[] }).tokenIds].sort(), [existing.id, fresh.id].sort());
+        assert.ok(waited, 'node A waited for node B');
+      });
+    });
+  }
 });

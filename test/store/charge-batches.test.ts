@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { ChargeResult, CreditHolder } from '../../src/store/credit-store.js';
 import type { Stores } from '../../src/store/stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { storeFactories, type OpenedStores } from '../support/store-factories.js';
 
 const C = 1_000_000_000n;
@@ -31,6 +32,7 @@ for (const backend of backends)
     before(async () => {
       opened = await backend.open({ onQuery: () => queries++ });
       stores = opened.stores;
+      await createOwners(stores, ['usr_owner']);
     });
     after(() => opened.cleanup());
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { AppError } from '../../src/core/errors.js';
 import type { CreditHolder, Reservation } from '../../src/store/credit-store.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { postgresTestUrl } from '../support/postgres.js';
 import { describeEachStore } from '../support/store-factories.js';
 
@@ -30,6 +30,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 const RUNS = { memory: 150, sqlite: 40, postgres: 12 } as const;
 
 await describeEachStore('Credit interleavings (fast-check)', (stores) => {
+  before(() => createOwners(stores, ['usr_owner']));
+
   it('no sequence of reserve, commit, release, expire and charge overspends or loses a unit', async (t) => {
     const backend = t.fullName.includes('postgres') ? 'postgres' : t.fullName.includes('sqlite') ? 'sqlite' : 'memory';
     let made = 0;
@@ -102,10 +104,7 @@ describe('a rotation and a settlement of its reservation, on two PostgreSQL node
     const [a, b] = [await openStores({ dataDir: '', databaseUrl: database.url }), await openStores({ dataDir: '', databaseUrl: database.url })];
     try {
       const C = 1_000_000_000n;
-      const owner = makeToken().token.ownerUserId;
-      await a.accounts.createUser({ id: owner, name: owner, email: null, role: 'member', createdAt: T0 }).catch((error: unknown) => {
-        if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
-      });
+      await createOwners(a, [makeToken().token.ownerUserId]);
       for (let i = 0; i < 40; i++) {
         const { token: old } = makeToken({}, { credits: 10n * C, creditsActive: true });
         await a.tokens.insert(old);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import { MAX_CREDITS } from '../../src/core/credits.js';
 import { AppError } from '../../src/core/errors.js';
 import type { CreditHolder, Reservation } from '../../src/store/credit-store.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { describeEachStore } from '../support/store-factories.js';
 
 const C = 1_000_000_000n;
@@ -13,6 +14,8 @@ function reservation(id: string, tokenId: string, amount: bigint, overrides: Par
 }
 
 await describeEachStore('CreditStore contract', (stores) => {
+  before(() => createOwners(stores, ['usr_owner']));
+
   const tokenWith = async (credits: bigint | null, creditsActive = true, extra: Parameters<typeof makeToken>[1] = {}) => {
     const { token } = makeToken({}, { credits, creditsActive, ...extra });
     await stores.tokens.insert(token);

@@ -6,6 +6,8 @@ import { migrateToLatest } from '../../src/store/sql/migrate.js';
 import { SqlTokenStore } from '../../src/store/sql/sql-token-store.js';
 import { rowBeforeSuspension } from '../support/old-token-row.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
+import { SqlAccountStore } from '../../src/store/sql/sql-account-store.js';
 import { migrateTo, migrationBackends } from '../support/migration-backends.js';
 
 const MIGRATION = '2026-12-05T0320-edenai-names';
@@ -53,6 +55,7 @@ for (const backend of migrationBackends) {
       for (const token of untouched) assert.deepEqual(await store.findById(token.id), token);
 
       // From now on the store refuses what the migration had to rename.
+      await createOwners({ accounts: new SqlAccountStore(database.db, database.dialect) }, ['usr_a']);
       await assert.rejects(store.insert(eden(4)), (error) => error instanceof AppError && error.code === 'CONFLICT');
     });
   });

@@ -3,12 +3,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { edgeConfigDigest, type EdgeConfigRecord } from '../../src/core/vercel-edge-config.js';
 import { AppError } from '../../src/core/errors.js';
 import type { TokenRecord } from '../../src/core/token.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { describeEachStore } from '../support/store-factories.js';
 
 const config = (id: string, slug: string, items: Record<string, unknown> = {}): EdgeConfigRecord => ({
@@ -30,6 +31,9 @@ const configToken = (configId: string, name: string, overrides: Partial<TokenRec
 const tally = (outcomes: readonly string[]) => Object.fromEntries([...new Set(outcomes)].sort().map((o) => [o, outcomes.filter((x) => x === o).length]));
 
 await describeEachStore('EdgeConfigStore contract', (stores) => {
+  // The configs' owner, and the default owner of their tokens.
+  before(() => createOwners(stores, ['usr_1', 'usr_owner']));
+
   /** The config's tokens that are neither revoked nor expired at `now`, read without insertToken. */
   const liveTokens = async (configId: string, now = T0) =>
     (await stores.tokens.list({ resource: { kind: 'edge-config', id: configId }, status: 'active', limit: 10_000, now })).items;
@@ -155,6 +159,7 @@ describe('EdgeConfigStore on one SQLite file shared by several processes', () =>
     const dir = mkdtempSync(join(tmpdir(), 'tessera-edge-procs-'));
     try {
       const setup = await openStores({ dataDir: dir });
+      await createOwners(setup, ['usr_1']);
       await setup.edgeConfigs.insert(config('ecfg_shared', 'shared'));
       await setup.close();
 

@@ -5,6 +5,8 @@ import { digestSecret } from '../../src/core/digest.js';
 import { migrateToLatest, migrations, newerMigrations } from '../../src/store/sql/migrate.js';
 import { SqlTokenStore } from '../../src/store/sql/sql-token-store.js';
 import { makeToken } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
+import { SqlAccountStore } from '../../src/store/sql/sql-account-store.js';
 import { migrateTo, migrationBackends } from '../support/migration-backends.js';
 
 const FUTURE = '2099-01-01T0000-future-expand';
@@ -37,6 +39,7 @@ for (const backend of migrationBackends) {
       assert.deepEqual(await migrateToLatest(database.db, database.dialect), []);
       assert.deepEqual(await newerMigrations(database.db, database.dialect), [FUTURE]);
       const tokens = new SqlTokenStore(database.db, database.dialect);
+      await createOwners({ accounts: new SqlAccountStore(database.db, database.dialect) }, ['usr_owner']);
       const { token, secret } = makeToken({ name: 'written by the older version' });
       await tokens.insert(token);
       const found = await tokens.findByDigest(digestSecret(secret));

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import { DAY_MS } from '../../src/core/lifecycle-policy.js';
 import { INSTALLATION_POLICY } from '../../src/store/policy-store.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { describeEachStore } from '../support/store-factories.js';
 
 await describeEachStore('PolicyStore contract', (stores) => {
@@ -26,6 +27,8 @@ await describeEachStore('PolicyStore contract', (stores) => {
 });
 
 await describeEachStore('InactivityStore contract: the sweep`s reads and guarded writes', (stores) => {
+  before(() => createOwners(stores, ['usr_owner']));
+
   const NOW = T0 + 1000 * DAY_MS;
   const made = async (overrides: Parameters<typeof makeToken>[0] = {}) => {
     const { token } = makeToken({ createdAt: NOW - 100 * DAY_MS, ...overrides });

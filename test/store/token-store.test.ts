@@ -1,17 +1,25 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { digestSecret } from '../../src/core/digest.js';
 import { AppError } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
+import { edgeClientOwner } from '../../src/core/unleash-edge-token.js';
 import type { Stores } from '../../src/store/stores.js';
 import { makeToken, T0 } from '../support/fixtures.js';
+import { createOwners } from '../support/owners.js';
 import { describeEachStore, storeFactories } from '../support/store-factories.js';
 
 const isConflict = (error: unknown) => error instanceof AppError && error.code === 'CONFLICT';
+const isCode = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;
 
 await describeEachStore('TokenStore contract', (stores) => {
+  before(() => createOwners(stores, ['usr_owner']));
+
   it('round-trips every field by id and by digest', async () => {
+    // Its owner's suspension is the owner's: a user disabled at that time.
+    await createOwners(stores, ['usr_round_trip']);
+    await stores.accounts.setUserDisabled('usr_round_trip', T0 + 4, T0 + 4);
     const { token, secret } = makeToken(
       { expiresAt: T0 + 1000, activeAt: T0 + 5, useCount: 12, leakedUrl: null, lastRefillAt: T0 - 7 },
       {
@@ -34,6 +42,7 @@ await describeEachStore('TokenStore contract', (stores) => {
         refill: { amount: 1_000_000_000n, interval: 'monthly', dayOfMonth: 31 },
         rateLimits: [{ name: 'burst', limit: 10, durationMs: 1000 }],
         disabledAt: T0 + 3,
+        ownerUserId: 'usr_round_trip',
         ownerDisabledAt: T0 + 4,
       },
     );
@@ -59,6 +68,7 @@ await describeEachStore('TokenStore contract', (stores) => {
     const owner = `usr_${randomBytes(4).toString('hex')}`;
     const other = `usr_${randomBytes(4).toString('hex')}`;
     const team = `team_${randomBytes(4).toString('hex')}`;
+    await createOwners(stores, [owner, other]);
     const eden = (fields: Parameters<typeof makeToken>[1] = {}) => makeToken({}, { origin: 'edenai', name: 'shared', ownerUserId: owner, ...fields }).token;
     const first = eden();
     const inTeam = eden({ teamId: team });
@@ -89,6 +99,7 @@ await describeEachStore('TokenStore contract', (stores) => {
 
   it('lists by owner, team, type and status at a given instant, newest first, in pages', async () => {
     const owner = `usr_${randomBytes(4).toString('hex')}`;
+    await createOwners(stores, [owner]);
     const mk = (i: number, extra: Parameters<typeof makeToken>[0] = {}, fields: Parameters<typeof makeToken>[1] = {}) =>
       makeToken({ id: newId('tok', T0 + i, randomBytes), createdAt: T0 + i, ...extra }, { ownerUserId: owner, ...fields }).token;
     const active = mk(1);
@@ -140,6 +151,7 @@ await describeEachStore('TokenStore contract', (stores) => {
   it('finds names by their exact start (case, accents and all) within an owner or a team, in pages', async () => {
     const owner = `usr_${randomBytes(4).toString('hex')}`;
     const team = `team_${randomBytes(4).toString('hex')}`;
+    await createOwners(stores, [owner]);
     const mk = (i: number, name: string, fields: Parameters<typeof makeToken>[1] = {}) =>
       makeToken({ id: newId('tok', T0 + i, randomBytes), createdAt: T0 + i }, { ownerUserId: owner, name, ...fields }).token;
     const tokens = [
@@ -276,6 +288,46 @@ await describeEachStore('TokenStore contract', (stores) => {
     assert.equal(await stores.tokens.rotate(other, T0 + 5, T0 + 5, makeToken().token), 'changed');
     await stores.tokens.revoke(other.id, T0 + 6);
     assert.equal(await stores.tokens.rotate((await stores.tokens.findById(other.id))!, T0 + 7, T0 + 7, makeToken().token), 'retired');
+  });
+
+  it('refuses a token whose owner does not exist with USER_NOT_FOUND, storing nothing', async () => {
+    const { token, secret } = makeToken({}, { ownerUserId: 'usr_never_created' });
+    await assert.rejects(stores.tokens.insert(token), isCode('USER_NOT_FOUND'));
+    assert.equal(await stores.tokens.findById(token.id), undefined);
+    assert.equal(await stores.tokens.findByDigest(digestSecret(secret)), undefined);
+    // An Unleash Edge client owns its tokens and is no user: nothing to check.
+    const { token: edge } = makeToken({}, { ownerUserId: edgeClientOwner('edge_client_1') });
+    await stores.tokens.insert(edge);
+    assert.deepEqual(await stores.tokens.findById(edge.id), edge);
+  });
+
+  it("writes the owner's suspension on a new token as the owner's row has it, whatever the record says", async () => {
+    const disabled = `usr_${randomBytes(4).toString('hex')}`;
+    await stores.accounts.createUser({ id: disabled, name: disabled, email: null, role: 'member', createdAt: T0 });
+    await stores.accounts.setUserDisabled(disabled, T0 + 7, T0 + 7);
+    const { token: born } = makeToken({}, { ownerUserId: disabled, ownerDisabledAt: null });
+    await stores.tokens.insert(born);
+    assert.equal((await stores.tokens.findById(born.id))!.ownerDisabledAt, T0 + 7);
+
+    const { token: old } = makeToken({}, { ownerUserId: disabled });
+    await stores.tokens.insert(old);
+    const { token: successor } = makeToken({}, { ownerUserId: disabled, rotatedFromId: old.id, ownerDisabledAt: null });
+    assert.equal(await stores.tokens.rotate((await stores.tokens.findById(old.id))!, T0 + 8, T0 + 8, successor), 'rotated');
+    assert.equal((await stores.tokens.findById(successor.id))!.ownerDisabledAt, T0 + 7);
+
+    const { token: stale } = makeToken({}, { ownerDisabledAt: T0 + 1 });
+    await stores.tokens.insert(stale);
+    assert.equal((await stores.tokens.findById(stale.id))!.ownerDisabledAt, null, 'an enabled owner: not disabled');
+  });
+
+  it('refuses to rotate a token whose owner is gone: retired, no successor', async () => {
+    // Only a bulk import (insertMany) stores a token without its owner; deleteUser revokes the rest.
+    const { token: orphan } = makeToken({}, { ownerUserId: 'usr_gone' });
+    assert.equal(await stores.tokens.insertMany([orphan]), 1);
+    const { token: successor } = makeToken({}, { ownerUserId: 'usr_gone', rotatedFromId: orphan.id });
+    assert.equal(await stores.tokens.rotate(orphan, T0 + 5, T0 + 1, successor), 'retired');
+    assert.equal(await stores.tokens.findById(successor.id), undefined);
+    assert.deepEqual(await stores.tokens.findById(orphan.id), orphan, 'the old token is as it was');
   });
 
   it('marks a leak once: the first report is kept, a second changes nothing and says so', async () => {

@@ -24,6 +24,11 @@ export class MemoryAccountStore implements AccountStore {
     return { ...created };
   }
 
+  /** The user as stored, read without awaiting: the memory token store's check of a new token's owner. */
+  user(id: string): Readonly<UserRecord> | undefined {
+    return this.#users.get(id);
+  }
+
   async findUser(id: string): Promise<UserRecord | undefined> {
     const user = this.#users.get(id);
     return user && { ...user };

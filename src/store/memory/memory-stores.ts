@@ -20,10 +20,12 @@ import { MemoryWebhookStore } from './memory-webhook-store.js';
 export function createMemoryStores(): Stores {
   const tokens = new MemoryTokenStore();
   const webhooks = new MemoryWebhookStore();
+  const accounts = new MemoryAccountStore(tokens);
+  tokens.ownersFrom((id) => accounts.user(id));
   return {
     tokens,
     credits: new MemoryCreditStore(tokens),
-    accounts: new MemoryAccountStore(tokens),
+    accounts,
     audit: new MemoryAuditStore(),
     catalog: new MemoryCatalogStore(),
     edgeConfigs: new MemoryEdgeConfigStore(tokens),

@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import { isEdgeClientOwner } from '../../core/unleash-edge-token.js';
 import { tokenStatus, type TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
 import { foldAscii, type TokenListQuery, type TokenPatch, type TokenRotation, type TokenStore, type TokenUse } from '../token-store.js';
@@ -12,8 +13,26 @@ export class MemoryTokenStore implements TokenStore {
   readonly #idByDigest = new Map<string, string>();
   /** The memory credit store's part of a rotation (moving open reservations), done in the same step. */
   #onRotate: (oldId: string, newId: string) => void = () => {};
+  /** The memory account store's users, as the SQL stores read `users`: none until `ownersFrom` is called. */
+  #owner: OwnerLookup = () => undefined;
+
+  /** Called by the memory stores' factory with the account store's users, which a token's insert checks its owner against. */
+  ownersFrom(lookup: OwnerLookup): void {
+    this.#owner = lookup;
+  }
 
   async insert(token: TokenRecord): Promise<void> {
+    // Read and written in one step (nothing awaits in between), as SQL reads the owner's row locked.
+    const owner = this.#ownerOf(token.ownerUserId);
+    if (!owner) throw new AppError('USER_NOT_FOUND', 'no such user: a token is stored only for an owner who exists');
+    this.#put({ ...token, ownerDisabledAt: owner.disabledAt });
+  }
+
+  #ownerOf(ownerUserId: string): { disabledAt: number | null } | undefined {
+    return isEdgeClientOwner(ownerUserId) ? { disabledAt: null } : this.#owner(ownerUserId);
+  }
+
+  #put(token: TokenRecord): void {
     const digest = token.digest.toString('hex');
     if (this.#byId.has(token.id) || this.#idByDigest.has(digest)) throw new AppError('CONFLICT', 'token exists');
     this.#assertEdenaiNameFree(token, token.name);
@@ -21,11 +40,12 @@ export class MemoryTokenStore implements TokenStore {
     this.#idByDigest.set(digest, token.id);
   }
 
+  /** As in SQL (bulk-token-insert.ts), an import's tokens are stored as they come: their owners are not checked. */
   async insertMany(tokens: readonly TokenRecord[]): Promise<number> {
     let inserted = 0;
     for (const token of tokens) {
       try {
-        await this.insert(token);
+        this.#put(token);
         inserted++;
       } catch (error) {
         if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
@@ -123,13 +143,14 @@ export class MemoryTokenStore implements TokenStore {
   async rotate(read: Pick<TokenRecord, 'id' | 'updatedAt'>, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<TokenRotation> {
     const oldId = read.id;
     const old = this.#byId.get(oldId);
-    if (!old || old.revokedAt !== null) return 'retired';
+    const owner = this.#ownerOf(replacement.ownerUserId);
+    if (!owner || !old || old.revokedAt !== null) return 'retired';
     if (old.updatedAt !== read.updatedAt) return 'changed';
     // The old token is retired first, as in SQL: its name is then free for the replacement.
     const { updatedAt } = old;
     Object.assign(old, { revokedAt: revokeOldAt, updatedAt: now });
     try {
-      await this.insert({ ...replacement, credits: replacement.credits === null ? null : old.credits });
+      this.#put({ ...replacement, credits: replacement.credits === null ? null : old.credits, ownerDisabledAt: owner.disabledAt });
     } catch (error) {
       Object.assign(old, { revokedAt: null, updatedAt });
       throw error;
@@ -194,6 +215,9 @@ export class MemoryTokenStore implements TokenStore {
     }
   }
 }
+
+/** A user as a token's insert reads them: undefined when there is no such user. */
+export type OwnerLookup = (userId: string) => { disabledAt: number | null } | undefined;
 
 /** A record as this fake keeps it: changed in place, and only ever handed out as a copy. */
 type StoredToken = { -readonly [K in keyof TokenRecord]: TokenRecord[K] };

@@ -12,7 +12,7 @@ export class SqlEdgeConfigStore implements EdgeConfigStore {
 
   constructor(
     private readonly db: Kysely<Database>,
-    dialect: SqlDialect,
+    private readonly dialect: SqlDialect,
   ) {
     this.#traits = traitsOf(dialect);
   }
@@ -69,7 +69,8 @@ export class SqlEdgeConfigStore implements EdgeConfigStore {
       if (await live.select('id').where('name', '=', token.name).limit(1).executeTakeFirst()) return 'duplicate-label';
       const { count } = await live.select((eb) => eb.fn.countAll<number | string | bigint>().as('count')).executeTakeFirstOrThrow();
       if (Number(count) >= limit) return 'limit';
-      await new SqlTokenStore(tx).insert(token);
+      // In this dialect: the owner's row is locked as on any token's insert.
+      await new SqlTokenStore(tx, this.dialect).insert(token);
       return 'inserted';
     });
   }

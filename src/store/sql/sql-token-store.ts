@@ -1,4 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { AppError } from '../../core/errors.js';
+import { isEdgeClientOwner } from '../../core/unleash-edge-token.js';
 import type { CreditRefill, RateLimitRule, TokenRecord } from '../../core/token.js';
 import type { Page } from '../page.js';
 import type { TokenListQuery, TokenPatch, TokenRotation, TokenStore, TokenUse } from '../token-store.js';
@@ -51,16 +53,34 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async insert(token: TokenRecord): Promise<void> {
-    if (token.useCount === 0 && token.activeAt === null) {
-      await withConflict('token', () => this.db.insertInto('tokens').values(toRow(token)).execute());
-      return;
-    }
-    // A token that comes with uses (a copy of one from elsewhere) gets its row of uses too.
-    const insertBoth = async (db: Kysely<Database>) => {
-      await withConflict('token', () => db.insertInto('tokens').values(toRow(token)).execute());
-      await db.insertInto('token_uses').values({ token_id: token.id, use_count: token.useCount, active_at: token.activeAt }).execute();
+    const insert = async (db: Kysely<Database>) => {
+      const owner = await this.#lockOwner(db, token.ownerUserId);
+      if (!owner) throw ownerNotFound();
+      await withConflict('token', () =>
+        db
+          .insertInto('tokens')
+          .values(toRow({ ...token, ownerDisabledAt: owner.disabledAt }))
+          .execute(),
+      );
+      // A token that comes with uses (a copy of one from elsewhere) gets its row of uses too.
+      if (token.useCount !== 0 || token.activeAt !== null) {
+        await db.insertInto('token_uses').values({ token_id: token.id, use_count: token.useCount, active_at: token.activeAt }).execute();
+      }
     };
-    await (this.db.isTransaction ? insertBoth(this.db) : this.db.transaction().execute(insertBoth));
+    await (this.db.isTransaction ? insert(this.db) : this.db.transaction().execute(insert));
+  }
+
+  /**
+   * The owner's row, read in `tx` and kept from changing until it ends, so that the token stored
+   * there and the owner's offboarding (AccountStore.deleteUser and setUserDisabled lock the row for
+   * update) come one after the other: stored first, the offboarding's update of the owner's tokens
+   * (a statement after its lock) sees it; offboarded first, this read waits, then sees the row gone
+   * or disabled. Undefined when the user does not exist.
+   */
+  async #lockOwner(tx: Kysely<Database>, ownerUserId: string): Promise<{ disabledAt: number | null } | undefined> {
+    if (isEdgeClientOwner(ownerUserId)) return { disabledAt: null };
+    const row = await this.#traits.lockForShare(tx.selectFrom('users').select('disabled_at').where('id', '=', ownerUserId)).executeTakeFirst();
+    return row && { disabledAt: millis(row.disabled_at) };
   }
 
   insertMany(tokens: readonly TokenRecord[]): Promise<number> {
@@ -212,6 +232,10 @@ export class SqlTokenStore implements TokenStore {
   async rotate(old: Pick<TokenRecord, 'id' | 'updatedAt'>, revokeOldAt: number, now: number, replacement: TokenRecord): Promise<TokenRotation> {
     const oldId = old.id;
     return this.db.transaction().execute(async (tx) => {
+      // The owner before anything of theirs, as deleteUser locks the user's row before it updates
+      // their tokens: the other order deadlocks with it. A token whose owner is gone has no future.
+      const owner = await this.#lockOwner(tx, replacement.ownerUserId);
+      if (!owner) return 'retired';
       // The open reservations first, then the token: settling one locks its reservation, then the
       // token it refunds, and two transactions taking the two in opposite orders deadlock.
       await this.#traits
@@ -231,7 +255,12 @@ export class SqlTokenStore implements TokenStore {
         const current = await tx.selectFrom('tokens').select('revoked_at').where('id', '=', oldId).executeTakeFirst();
         return current && current.revoked_at === null ? 'changed' : 'retired';
       }
-      await withConflict('token', () => tx.insertInto('tokens').values(toRow(replacement)).execute());
+      await withConflict('token', () =>
+        tx
+          .insertInto('tokens')
+          .values(toRow({ ...replacement, ownerDisabledAt: owner.disabledAt }))
+          .execute(),
+      );
       if (replacement.credits !== null) {
         // The balance moves to the new secret as it stands now, so the two can never both spend it.
         await tx
@@ -378,3 +407,5 @@ function parseRefill(text: string): CreditRefill {
   const { amount, ...rest } = JSON.parse(text) as Omit<CreditRefill, 'amount'> & { amount: string };
   return { ...rest, amount: BigInt(amount) };
 }
+
+const ownerNotFound = () => new AppError('USER_NOT_FOUND', 'no such user: a token is stored only for an owner who exists');

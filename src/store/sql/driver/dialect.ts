@@ -14,6 +14,11 @@ export interface DialectTraits {
   /** `query`, the rows it reads locked against other writers until its transaction ends (where the transaction has not locked them already). */
   lockForUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
+   * `query`, the rows it reads kept from changing (updated, deleted, locked for update) until its
+   * transaction ends; other readers that lock them so are not held up.
+   */
+  lockForShare<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
    * Tokens whose name starts with `prefix` (not empty), ASCII letters in either case, other
    * characters compared code point by code point, as a range an index on the folded name answers
    * (tokens_owner_folded_name, tokens_team_folded_name): SQLite's BINARY collation orders UTF-8
@@ -63,6 +68,7 @@ export const sqliteTraits: DialectTraits = {
   groupCommit: true,
   // Every transaction begins `immediate` (immediate-sqlite-dialect.ts): it holds the database's write lock already.
   lockForUpdate: (query) => query,
+  lockForShare: (query) => query,
   namePrefix: (prefix) => prefixRange(sql`lower(name)`, foldAscii(prefix)),
   // No array parameters: one parameter each.
   bytesIn: (column, values) => sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`,
@@ -124,6 +130,9 @@ export const postgresTraits: DialectTraits = {
   // The row lock queues every other transaction that locks the row behind this one, and each
   // statement after it reads what the one before committed.
   lockForUpdate: (query) => query.forUpdate(),
+  // FOR SHARE, not FOR KEY SHARE: it also waits for a plain UPDATE of the row, not only for one
+  // that takes FOR UPDATE first, and the reader copies what such an UPDATE changes.
+  lockForShare: (query) => query.forShare(),
   namePrefix: (prefix) => prefixRange(sql`lower(name collate "C")`, foldAscii(prefix)),
   bytesIn: (column, values) => sql<SqlBool>`${sql.ref(column)} = any(${values}::bytea[])`,
   // One statement for the whole batch, its rows taken in the order of the ids (the statement's
