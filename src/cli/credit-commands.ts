@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ApiError, apiRequest, type ApiClientOptions } from './api-client.js';
 import { clientCommand, connection, print, seg, type ClientFlags } from './client-kit.js';
+import { findUserId } from './find-user.js';
 import { formatTable, formatTime } from './table.js';
 import { parseRefill } from './token-inputs.js';
 import { describeCredits, formatRefill, type TokenView } from './token-views.js';
@@ -46,11 +47,24 @@ async function tokenPool(api: ApiClientOptions, ownerId: string): Promise<PoolVi
 
 const describePool = (p: PoolView) => `pool of ${p.ownerId}: ${p.credits} credits (updated ${formatTime(p.updatedAt)})`;
 
-/** A pool's owner: a `usr_…` or `team_…` id as given, a team slug looked up to its id. */
+/**
+ * A pool's owner: a `usr_…` or `team_…` id as given, else a team slug or a user name looked up to
+ * its id. A word that is both would pick one pool for the caller, so it is refused before anything
+ * is sent. The server answers 403 alike for a team that does not exist and one the caller is not in.
+ */
 async function poolOwner(api: ApiClientOptions, ref: string): Promise<string> {
   if (ref.startsWith('usr_') || ref.startsWith('team_')) return ref;
-  const res = await apiRequest<{ team: { id: string } }>(api, 'GET', `/v1/teams/${seg(ref)}`);
-  return res.team.id;
+  let teamId: string | undefined;
+  try {
+    teamId = (await apiRequest<{ team: { id: string } }>(api, 'GET', `/v1/teams/${seg(ref)}`)).team.id;
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 403)) throw error;
+  }
+  const userId = await findUserId(api, ref);
+  if (teamId && userId) throw new Error(`"${ref}" is both a team slug and a user name: give its team_… or usr_… id`);
+  const owner = teamId ?? userId;
+  if (!owner) throw new Error(`NOT_FOUND: no team or user named "${ref}" that you may read: give a team_… or usr_… id`);
+  return owner;
 }
 
 export function registerCreditCommands(program: Command): void {
@@ -110,7 +124,7 @@ export function registerCreditCommands(program: Command): void {
 
   const pool = program.command('pool').description("a user's or team's shared credit pool, drawn on by its tokens made with --credit-pool");
 
-  clientCommand(pool.command('show').argument('<owner>', 'usr_… or team_… id, or a team slug'))
+  clientCommand(pool.command('show').argument('<owner>', 'usr_… or team_… id, team slug or user name'))
     .description('show a shared pool')
     .action(async (ref: string, flags: ClientFlags) => {
       const api = connection(flags);
@@ -119,7 +133,7 @@ export function registerCreditCommands(program: Command): void {
     });
 
   for (const op of ['set', 'add'] as const) {
-    clientCommand(pool.command(op).argument('<owner>', 'usr_… or team_… id, or a team slug').argument('<amount>', 'a decimal amount'))
+    clientCommand(pool.command(op).argument('<owner>', 'usr_… or team_… id, team slug or user name').argument('<amount>', 'a decimal amount'))
       .description(op === 'set' ? 'set a shared pool (made on first use)' : 'add to a shared pool (a negative amount takes away)')
       .action(async (ref: string, amount: string, flags: ClientFlags) => {
         const api = connection(flags);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { TEAM_ROLES } from '../core/account.js';
 import { apiRequest } from './api-client.js';
 import { clientCommand, connection, listItems, oneOf, parseInteger, print, printListing, seg, type ClientFlags } from './client-kit.js';
+import { userIdOf } from './find-user.js';
 import { formatTable, formatTime } from './table.js';
 
 interface TeamView {
@@ -71,12 +72,13 @@ export function registerTeamCommands(program: Command): void {
 
   const member = team.command('member').description("a team's members (team owners and admins)");
 
-  clientCommand(member.command('add').argument('<team>', 'team id or slug').argument('<userId>', 'the user to add'))
+  clientCommand(member.command('add').argument('<team>', 'team id or slug').argument('<user>', 'the user to add: usr_… id or name'))
     .description('add a user to a team')
     .option('--role <role>', `one of ${TEAM_ROLES.join(', ')} (default member)`)
-    .action(async (ref: string, userId: string, flags: ClientFlags & { role?: string }) => {
-      const body = { userId, role: flags.role === undefined ? undefined : oneOf(flags.role, '--role', TEAM_ROLES) };
-      const res = await apiRequest<Membership>(connection(flags), 'POST', memberPath(ref), body);
+    .action(async (ref: string, user: string, flags: ClientFlags & { role?: string }) => {
+      const role = flags.role === undefined ? undefined : oneOf(flags.role, '--role', TEAM_ROLES);
+      const api = connection(flags);
+      const res = await apiRequest<Membership>(api, 'POST', memberPath(ref), { userId: await userIdOf(api, user), role });
       print(flags, res, () => `Added ${res.membership.userId} to ${ref} as ${res.membership.role}.`);
     });
 
@@ -84,20 +86,23 @@ export function registerTeamCommands(program: Command): void {
     member
       .command('set-role')
       .argument('<team>', 'team id or slug')
-      .argument('<userId>', 'the member')
+      .argument('<user>', 'the member: usr_… id or name')
       .argument('<role>', `one of ${TEAM_ROLES.join(', ')}`),
   )
     .description("change a member's role (a team keeps at least one owner)")
-    .action(async (ref: string, userId: string, role: string, flags: ClientFlags) => {
+    .action(async (ref: string, user: string, role: string, flags: ClientFlags) => {
       const body = { role: oneOf(role, 'role', TEAM_ROLES) };
-      const res = await apiRequest<Membership>(connection(flags), 'PATCH', memberPath(ref, userId), body);
+      const api = connection(flags);
+      const res = await apiRequest<Membership>(api, 'PATCH', memberPath(ref, await userIdOf(api, user)), body);
       print(flags, res, () => `${res.membership.userId} is now ${res.membership.role} of ${ref}.`);
     });
 
-  clientCommand(member.command('remove').argument('<team>', 'team id or slug').argument('<userId>', 'the member'))
+  clientCommand(member.command('remove').argument('<team>', 'team id or slug').argument('<user>', 'the member: usr_… id or name'))
     .description("remove a member: they lose the team's rights at once")
-    .action(async (ref: string, userId: string, flags: ClientFlags) => {
-      await apiRequest(connection(flags), 'DELETE', memberPath(ref, userId));
+    .action(async (ref: string, user: string, flags: ClientFlags) => {
+      const api = connection(flags);
+      const userId = await userIdOf(api, user);
+      await apiRequest(api, 'DELETE', memberPath(ref, userId));
       print(flags, { removed: { team: ref, userId } }, () => `Removed ${userId} from ${ref}.`);
     });
 }

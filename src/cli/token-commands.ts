@@ -17,6 +17,7 @@ import {
   withQuery,
   type ClientFlags,
 } from './client-kit.js';
+import { userIdOf } from './find-user.js';
 import { ownerNames } from './owner-names.js';
 import { parseDuration } from './table.js';
 import { createBody, updateBody, type TokenFlags } from './token-inputs.js';
@@ -48,7 +49,7 @@ export function registerTokenCommands(program: Command): void {
     .requiredOption('--name <name>', 'a name people recognise')
     .option('--type <type>', `one of ${TOKEN_TYPES.join(', ')} (default api)`)
     .option('--team <team>', 'team id or slug to create it for')
-    .option('--owner <userId>', 'admins: issue it for another user')
+    .option('--owner <user>', 'admins: issue it for another user (usr_… id or name)')
     .option('--environment <environment>', 'environment the token is limited to')
     .option('--project <project>', 'project the token is limited to (repeatable)', collect)
     .option('--resource <kind:id>', 'the one resource it is for (resource tokens)')
@@ -56,14 +57,16 @@ export function registerTokenCommands(program: Command): void {
     .option('--credit-pool', "draw from the owner's shared pool (the team's, else the user's)")
     .action(async (flags: Flags & { team?: string }) => {
       const body = createBody(flags);
-      const issued = await apiRequest<Issued>(connection(flags), 'POST', withQuery('/v1/tokens', teamQuery(flags.team)), body);
+      const api = connection(flags);
+      if (flags.owner !== undefined) body.ownerUserId = await userIdOf(api, flags.owner);
+      const issued = await apiRequest<Issued>(api, 'POST', withQuery('/v1/tokens', teamQuery(flags.team)), body);
       print(flags, issued, () => describeIssued(issued, 'Created'));
     });
 
   clientCommand(token.command('list'))
     .description('list your tokens, a team’s, a user’s, or (admins) all of them')
     .option('--team <team>', 'team id or slug')
-    .option('--owner <userId>', 'only this user’s tokens (admins: in every team)')
+    .option('--owner <user>', 'only this user’s tokens, by usr_… id or name (admins: in every team)')
     .option('--all', 'admins: every token of the installation')
     .option('--q <prefix>', 'only names starting with this')
     .option('--type <type>', 'only this type')
@@ -78,7 +81,7 @@ export function registerTokenCommands(program: Command): void {
         const params = new URLSearchParams({ limit: String(parseInteger(flags.limit, '--limit', 1, 200)) });
         if (flags.type) params.set('type', oneOf(flags.type, '--type', TOKEN_TYPES));
         if (flags.status) params.set('status', oneOf(flags.status, '--status', TOKEN_STATUSES));
-        if (flags.owner) params.set('ownerUserId', flags.owner);
+        if (flags.owner) params.set('ownerUserId', await userIdOf(api, flags.owner));
         if (flags.q) params.set('q', flags.q);
         if (flags.all) params.set('all', 'true');
         const listing = await listItems<TokenView>(api, '/v1/tokens', params, flags.everyPage === true, teamQuery(flags.team));

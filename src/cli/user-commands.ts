@@ -1,18 +1,9 @@
 import type { Command } from 'commander';
 import { USER_ROLES } from '../core/account.js';
 import { apiRequest } from './api-client.js';
-import { clientCommand, connection, listItems, oneOf, parseInteger, print, printListing, seg, type ClientFlags, type Page } from './client-kit.js';
+import { clientCommand, connection, listItems, oneOf, parseInteger, print, printListing, seg, type ClientFlags } from './client-kit.js';
+import { findUser, userIdOf, type UserView } from './find-user.js';
 import { formatTable, formatTime } from './table.js';
-
-interface UserView {
-  id: string;
-  numId: number;
-  name: string;
-  email: string | null;
-  role: string;
-  createdAt: number;
-  disabledAt: number | null;
-}
 
 interface Offboarded {
   user: UserView;
@@ -35,26 +26,6 @@ function describeUser(u: UserView): string {
       ['disabled', formatTime(u.disabledAt)],
     ],
   );
-}
-
-/** The API has no read of one user: the listing is searched, page by page, for an id or a name. */
-async function findUser(flags: ClientFlags, ref: string): Promise<UserView> {
-  const api = connection(flags);
-  const folded = ref.toLowerCase();
-  let cursor: string | null = null;
-  do {
-    const params = new URLSearchParams({ limit: '200', ...(cursor ? { cursor } : {}) });
-    const page: Page<UserView> = await apiRequest(api, 'GET', `/v1/users?${params}`);
-    const found = page.items.find((u) => u.id === ref || u.name.toLowerCase() === folded);
-    if (found) return found;
-    cursor = page.nextCursor;
-  } while (cursor);
-  throw new Error(`USER_NOT_FOUND: no user "${ref}" (give a usr_… id or a user name)`);
-}
-
-/** A user id, or a name looked up to its id. */
-async function userId(flags: ClientFlags, ref: string): Promise<string> {
-  return ref.startsWith('usr_') ? ref : (await findUser(flags, ref)).id;
 }
 
 export function registerUserCommands(program: Command): void {
@@ -89,14 +60,15 @@ export function registerUserCommands(program: Command): void {
   clientCommand(user.command('show').argument('<user>', 'user id or name'))
     .description('show one user')
     .action(async (ref: string, flags: ClientFlags) => {
-      const found = await findUser(flags, ref);
+      const found = await findUser(connection(flags), ref);
       print(flags, { user: found }, () => describeUser(found));
     });
 
   const offboard = (verb: string, method: string, suffix: string, done: (r: Offboarded) => string) =>
     clientCommand(user.command(verb).argument('<user>', 'user id or name')).action(async (ref: string, flags: ClientFlags) => {
-      const id = await userId(flags, ref);
-      const res = await apiRequest<Offboarded>(connection(flags), method, `/v1/users/${seg(id)}${suffix}`);
+      const api = connection(flags);
+      const id = await userIdOf(api, ref);
+      const res = await apiRequest<Offboarded>(api, method, `/v1/users/${seg(id)}${suffix}`);
       print(flags, res, () => done(res));
     });
 

@@ -122,6 +122,28 @@ describe('tessera user, team and policy commands', () => {
     assert.match(lastOwner.stderr, /LAST_TEAM_OWNER/);
   });
 
+  it('team members may be named by user name; an unknown name is refused before anything is sent', async () => {
+    const erin = await s.h.user('erin-cli');
+    const teamId = (await s.json(['team', 'create', 'named-team'])).team.id as string;
+
+    const added = await s.tessera(['team', 'member', 'add', 'named-team', 'erin-cli', '--role', 'viewer']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(await s.h.stores.accounts.findRole(teamId, erin.id), 'viewer');
+    const promoted = await s.tessera(['team', 'member', 'set-role', 'named-team', 'Erin-CLI', 'member']);
+    assert.equal(promoted.code, 0, promoted.stderr);
+    assert.equal(await s.h.stores.accounts.findRole(teamId, erin.id), 'member', 'a name is matched whatever its case');
+    const removed = await s.tessera(['team', 'member', 'remove', 'named-team', 'erin-cli']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(await s.h.stores.accounts.findRole(teamId, erin.id), undefined);
+
+    // The server would answer its own USER_NOT_FOUND for a name sent as an id: this message is the CLI's, before any write.
+    const unknown = await s.tessera(['team', 'member', 'add', 'named-team', 'nobody-cli']);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.stderr.trim(), 'tessera: USER_NOT_FOUND: no user named "nobody-cli": give a usr_… id');
+    assert.equal(unknown.stdout, '');
+    assert.equal((await s.h.stores.accounts.listMembers(teamId)).length, 1, 'only its owner');
+  });
+
   it('policies: set changes the named rules and keeps the others; show shows them; tokens are held to them', async () => {
     await s.json(['team', 'create', 'policy-team']);
     assert.match((await s.tessera(['policy', 'show'])).stdout, /^leak policy\s+revoke, the built-in default$/m);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCliServer, timesIn, type CliServer } from '../support/cli-runner.js';
+import { NANOS_PER_CREDIT } from '../../src/core/credits.js';
 
 /*
  * Tokens beyond create/list/revoke from the `tessera` command: the listing's owner, scopes and
@@ -76,6 +77,19 @@ describe('tessera token, credits and pool commands', () => {
     const refused = await s.tessera(['token', 'list', '--all'], { TESSERA_TOKEN: dana.secret });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^tessera: FORBIDDEN: /);
+  });
+
+  it('token create and list take --owner as a user name: an admin names anyone, a member names itself', async () => {
+    const fay = await s.h.user('fay-cli');
+    const made = await s.json(['token', 'create', '--name', 'fay api', '--owner', 'fay-cli']);
+    assert.equal((await s.h.stores.tokens.findById(made.token.id))!.ownerUserId, fay.id);
+
+    for (const as of [s.h.admin, fay.secret]) {
+      const listed = await s.json(['token', 'list', '--owner', 'fay-cli'], { TESSERA_TOKEN: as });
+      const ids = listed.map((t: { id: string }) => t.id);
+      assert.ok(ids.includes(made.token.id), `her token in ${ids.join(' ')}`);
+      for (const id of ids) assert.equal((await s.h.stores.tokens.findById(id))!.ownerUserId, fay.id, `${id} is hers`);
+    }
   });
 
   it('prints every time with its zone, the instant the store holds', async () => {
@@ -222,5 +236,22 @@ describe('tessera token, credits and pool commands', () => {
     const missing = await s.tessera(['pool', 'show', 'no-such-team']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^tessera: [A-Z_]+: /);
+  });
+
+  it('pools take a user name as owner; a name that is both a team slug and a user name is refused', async () => {
+    const admin = (await s.h.stores.accounts.listUsers({ limit: 200 })).items.find((u) => u.name === 'admin')!;
+    const set = await s.tessera(['pool', 'set', 'admin', '5']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal((await s.h.stores.credits.findPool(admin.id))?.credits, 5n * NANOS_PER_CREDIT);
+    assert.equal((await s.json(['pool', 'show', 'admin'])).ownerId, admin.id);
+
+    const twin = await s.h.user('twin-cli');
+    const team = await s.json(['team', 'create', 'twin-cli']);
+    const ambiguous = await s.tessera(['pool', 'set', 'twin-cli', '7']);
+    assert.equal(ambiguous.code, 1);
+    assert.match(ambiguous.stderr, /both a team slug and a user name/);
+    assert.equal(await s.h.stores.credits.findPool(team.team.id), undefined, 'the team’s pool untouched');
+    assert.equal(await s.h.stores.credits.findPool(twin.id), undefined, 'the user’s pool untouched');
+    assert.equal((await s.json(['pool', 'set', team.team.id, '7'])).ownerId, team.team.id, 'an id settles it');
   });
 });

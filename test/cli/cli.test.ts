@@ -150,6 +150,16 @@ describe('the tessera CLI against a real server', () => {
     assert.match(audit.stdout, /token\.delete/);
   });
 
+  it('audit --actor takes a user name', async () => {
+    await createJson('by the admin');
+    const admin = (await h.stores.accounts.listUsers({ limit: 200 })).items.find((u) => u.name === 'admin')!;
+    const run = await tessera(['audit', '--actor', 'admin', '--every-page', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const events = JSON.parse(run.stdout) as Array<{ actorUserId: string }>;
+    assert.ok(events.length > 0, 'the admin did something');
+    assert.deepEqual([...new Set(events.map((e) => e.actorUserId))], [admin.id]);
+  });
+
   it('a listing cut at --limit says so; --json is the array of its items; audit follows --every-page', async () => {
     await createJson('page one');
     await createJson('page two');
