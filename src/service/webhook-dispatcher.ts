@@ -88,11 +88,22 @@ export class WebhookDispatcher {
       });
   }
 
+  /** Leases up to `concurrency` due deliveries to this node: of the nodes that read one as due, one takes it. */
+  async #claim(): Promise<ClaimedDelivery[]> {
+    const { outbox, runtime } = this.deps;
+    const now = runtime.now();
+    const claimed: ClaimedDelivery[] = [];
+    for (const candidate of await outbox.due(now, this.options.concurrency)) {
+      const taken = await outbox.take(candidate, this.#owner, now, this.options.leaseMs);
+      if (taken) claimed.push(taken);
+    }
+    return claimed;
+  }
+
   /** Claims and attempts due deliveries until none is left; resolves when they have ended. */
   async drain(): Promise<void> {
     for (;;) {
-      const { runtime } = this.deps;
-      const claimed = await this.deps.outbox.claim(this.#owner, runtime.now(), this.options.leaseMs, this.options.concurrency);
+      const claimed = await this.#claim();
       if (claimed.length === 0) return;
       await Promise.all(claimed.map((c) => this.#attempt(c).catch((error) => this.onError(error))));
       if (this.#stopped) return;

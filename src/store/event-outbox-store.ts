@@ -67,11 +67,6 @@ export interface EventOutboxStore {
   /** Events after `seq`, oldest first, at most `limit`. */
   since(seq: number, limit: number): Promise<LoggedEvent[]>;
   /**
-   * Leases up to `limit` deliveries due at `now` to `owner` until `now + leaseMs`, counting an
-   * attempt on each: `due`, then `take` on each candidate.
-   */
-  claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
-  /**
    * Up to `limit` deliveries claimable at `now`, oldest event first, taking none: pending, due, whose
    * lease (if any) has run out, of active webhooks, with no earlier pending delivery of the same
    * subject to the same webhook.

@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import type { EventType } from '../../src/core/events.js';
 import { newId } from '../../src/core/ids.js';
 import type { WebhookRecord } from '../../src/core/webhook.js';
-import type { OutgoingEvent } from '../../src/store/event-outbox-store.js';
+import type { ClaimedDelivery, OutgoingEvent } from '../../src/store/event-outbox-store.js';
 import type { Stores } from '../../src/store/stores.js';
 import { describeEachStore } from '../support/store-factories.js';
 
@@ -45,11 +45,15 @@ async function activeWebhook(stores: Stores, more: Partial<WebhookRecord> = {}):
   return w;
 }
 
-/** Claims of `owner` for deliveries of webhook `w` only: other tests' deliveries may be due too. */
+/** Claims of `owner` for deliveries of webhook `w` only, as the dispatcher claims: other tests' deliveries may be due too. */
 async function claimFor(stores: Stores, w: WebhookRecord, owner: string, now: number, leaseMs = 30_000) {
-  const claimed = await stores.outbox.claim(owner, now, leaseMs, 1000);
-  // Leave the other webhooks' claims to lapse: their tests claim at later times.
-  return claimed.filter((c) => c.delivery.webhookId === w.id);
+  const claimed: ClaimedDelivery[] = [];
+  for (const candidate of await stores.outbox.due(now, 1000)) {
+    if (candidate.delivery.webhookId !== w.id) continue;
+    const taken = await stores.outbox.take(candidate, owner, now, leaseMs);
+    if (taken) claimed.push(taken);
+  }
+  return claimed;
 }
 
 await describeEachStore('WebhookStore and EventOutboxStore contract', (stores, database) => {

@@ -32,15 +32,6 @@ export class MemoryEventOutboxStore implements EventOutboxStore {
       .map((e) => structuredClone(e));
   }
 
-  async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
-    const claimed: ClaimedDelivery[] = [];
-    for (const candidate of await this.due(now, limit)) {
-      const taken = await this.take(candidate, owner, now, leaseMs);
-      if (taken) claimed.push(taken);
-    }
-    return claimed;
-  }
-
   async due(now: number, limit: number): Promise<ClaimedDelivery[]> {
     const pending = [...this.#deliveries.values()].filter((d) => d.status === 'pending').sort((a, b) => a.eventSeq - b.eventSeq || cmp(a.id, b.id));
     const due: ClaimedDelivery[] = [];

@@ -47,15 +47,6 @@ export class SqlEventOutboxStore implements EventOutboxStore {
     return rows.map(eventOf);
   }
 
-  async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
-    const claimed: ClaimedDelivery[] = [];
-    for (const candidate of await this.due(now, limit)) {
-      const taken = await this.take(candidate, owner, now, leaseMs);
-      if (taken) claimed.push(taken);
-    }
-    return claimed;
-  }
-
   async due(now: number, limit: number): Promise<ClaimedDelivery[]> {
     const rows = await this.db
       .selectFrom('webhook_deliveries as d')
