@@ -8,6 +8,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openStores } from '../../src/store/open-stores.js';
 import { openSqlite } from '../../src/store/sql/driver/database.js';
+import { withStartupLock } from '../../src/store/sql/startup-lock.js';
 
 /**
  * Several tessera processes on one SQLite file (two servers, or a server and the CLI): each
@@ -42,6 +43,42 @@ describe('transactions on one SQLite file shared by several processes', () => {
     // Once it has committed, the other connection writes.
     other.exec('insert into t values (3)');
     assert.deepEqual(other.prepare('select x from t order by x').pluck().all(), [2, 3]);
+  });
+
+  it('nest inside the startup lock\'s transaction as savepoints: kept or undone with it, one failing alone undone', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-shared-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const database = openSqlite(join(dir, 'tessera.db'));
+    t.after(() => database.close());
+    await sql`create table t (x integer)`.execute(database.db);
+    const insert = (x: number) => database.db.transaction().execute((tx) => sql`insert into t values (${x})`.execute(tx));
+    const rows = async () => (await sql<{ x: number }>`select x from t order by x`.execute(database.db)).rows.map((r) => r.x);
+
+    await withStartupLock(database, async () => {
+      await insert(1);
+      // A nested transaction that fails is undone alone; the outer one goes on.
+      await assert.rejects(
+        database.db.transaction().execute(async (tx) => {
+          await sql`insert into t values (2)`.execute(tx);
+          throw new Error('refused');
+        }),
+        /refused/,
+      );
+      await insert(3);
+    });
+    assert.deepEqual(await rows(), [1, 3]);
+
+    await assert.rejects(
+      withStartupLock(database, async () => {
+        await insert(4);
+        throw new Error('start failed');
+      }),
+      /start failed/,
+    );
+    assert.deepEqual(await rows(), [1, 3], 'undone with the outer transaction');
+    // And outside it, a transaction is a transaction of its own again.
+    await insert(5);
+    assert.deepEqual(await rows(), [1, 3, 5]);
   });
 
   it('disable and enable the same user from four processes at once, every call succeeding', async (t) => {

@@ -34,7 +34,7 @@ export function openSqlite(path: string, options: { onQuery?: QueryObserver; cac
   sqlite.pragma('foreign_keys = ON');
   // A bulk import's inserts land all over the digest index: with the pages in memory they cost a third less.
   if (options.cacheMb !== undefined) sqlite.pragma(`cache_size = -${Math.round(options.cacheMb * 1024)}`);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), log: queryLog(options.onQuery) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, sqlite), log: queryLog(options.onQuery) });
   const prepared = sqlitePreparedRead(sqlite, options.onQuery);
   return {
     db,

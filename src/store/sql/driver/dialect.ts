@@ -88,7 +88,7 @@ export const sqliteTraits: DialectTraits = {
   },
   // `begin immediate` on the process's one connection, so `work` is a single write
   // transaction; another process waits at its own `begin immediate` and a failure rolls
-  // everything back. `work` must not open a transaction of its own. The database has one
+  // everything back; a transaction `work` opens is a savepoint of it (immediate-sqlite-dialect.ts). The database has one
   // write lock, so `lockId` names nothing here. One attempt waits busy_timeout (5 s); another
   // process's migrations can hold the lock longer (a loaded machine, many migrations), so the
   // attempt is made again until `waitMs`.
