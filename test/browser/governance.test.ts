@@ -4,14 +4,13 @@ import type { Browser, Page } from 'playwright-core';
 import {
   browserMissing,
   checkAccessibility,
-  launchBrowser,
+  type DashboardServer,
+  docsScreenshot,
+  launchWithDashboard,
+  type OpenedPage,
   openPage,
   signInThroughUi,
-  startDashboardServer,
   waitForAppShell,
-  type DashboardServer,
-  type OpenedPage,
-  docsScreenshot,
 } from './support/browser.js';
 
 const skip = browserMissing();
@@ -72,7 +71,7 @@ describe('policies, leaked keys and offboarding in Chromium at 1280 px', { skip 
   let admin: OpenedPage;
 
   before(async () => {
-    [browser, dashboard] = await Promise.all([launchBrowser(), startDashboardServer()]);
+    [browser, dashboard] = await launchWithDashboard();
     world = await seed(dashboard);
     admin = await openPage(browser, dashboard.url, 1280);
     await admin.page.setViewportSize({ width: 1280, height: 800 });
@@ -334,7 +333,7 @@ describe('policies and offboarding in Chromium at 390 px', { skip }, () => {
   let world: World;
 
   before(async () => {
-    [browser, dashboard] = await Promise.all([launchBrowser(), startDashboardServer()]);
+    [browser, dashboard] = await launchWithDashboard();
     world = await seed(dashboard);
   });
   after(async () => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { browserMissing, checkAccessibility, launchBrowser, openPage, startDashboardServer, waitForSignIn, type DashboardServer } from './support/browser.js';
+import { browserMissing, checkAccessibility, type DashboardServer, launchWithDashboard, openPage, waitForSignIn } from './support/browser.js';
 
 /** The browser tests' own checks can fail: shown here on the served page, spoiled on purpose. */
 describe('the browser test harness', { skip: browserMissing() }, () => {
   let browser: Browser;
   let dashboard: DashboardServer;
   before(async () => {
-    [browser, dashboard] = await Promise.all([launchBrowser(), startDashboardServer()]);
+    [browser, dashboard] = await launchWithDashboard();
   });
   after(async () => {
     await browser?.close();

@@ -4,14 +4,13 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import {
   browserMissing,
   checkAccessibility,
-  launchBrowser,
+  type DashboardServer,
+  docsScreenshot,
+  launchWithDashboard,
+  type OpenedPage,
   openPage,
   signInThroughUi,
-  startDashboardServer,
   waitForAppShell,
-  type DashboardServer,
-  type OpenedPage,
-  docsScreenshot,
 } from './support/browser.js';
 
 const skip = browserMissing();
@@ -121,7 +120,7 @@ describe('the dashboard pages in Chromium', { skip }, () => {
   let world: World;
   before(async () => {
     let dashboard: DashboardServer;
-    [browser, dashboard] = await Promise.all([launchBrowser(), startDashboardServer({ TESSERA_USAGE_FLUSH_MS: '100' })]);
+    [browser, dashboard] = await launchWithDashboard({ TESSERA_USAGE_FLUSH_MS: '100' });
     world = await seed(dashboard);
   });
   after(async () => {

@@ -4,15 +4,14 @@ import type { Browser, Page } from 'playwright-core';
 import {
   browserMissing,
   checkAccessibility,
-  launchBrowser,
+  type DashboardServer,
+  launchWithDashboard,
+  type OpenedPage,
   openPage,
   signInThroughUi,
   signOutThroughUi,
-  startDashboardServer,
   waitForAppShell,
   waitForSignIn,
-  type DashboardServer,
-  type OpenedPage,
 } from './support/browser.js';
 
 const skip = browserMissing();
@@ -31,7 +30,7 @@ for (const width of [1280, 390]) {
     let dashboard: DashboardServer;
     let opened: OpenedPage;
     before(async () => {
-      [browser, dashboard] = await Promise.all([launchBrowser(), startDashboardServer()]);
+      [browser, dashboard] = await launchWithDashboard();
       opened = await openPage(browser, dashboard.url, width);
     });
     after(async () => {

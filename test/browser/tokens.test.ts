@@ -5,15 +5,14 @@ import { parseSecret } from '../../src/core/secret.js';
 import {
   browserMissing,
   checkAccessibility,
-  launchBrowser,
+  type DashboardServer,
+  docsScreenshot,
+  launchWithDashboard,
+  type OpenedPage,
   openPage,
   signInThroughUi,
   signOutThroughUi,
-  startDashboardServer,
   waitForAppShell,
-  type DashboardServer,
-  type OpenedPage,
-  docsScreenshot,
 } from './support/browser.js';
 
 const skip = browserMissing();
@@ -67,7 +66,7 @@ describe('the token pages in Chromium at 1280 px', { skip }, () => {
   let newSecret = '';
 
   before(async () => {
-    [browser, dashboard] = await Promise.all([launchBrowser(), startDashboardServer({ TESSERA_USAGE_FLUSH_MS: '100' })]);
+    [browser, dashboard] = await launchWithDashboard({ TESSERA_USAGE_FLUSH_MS: '100' });
     opened = await openPage(browser, dashboard.url, 1280);
     await opened.page.setViewportSize({ width: 1280, height: 800 });
     api = apiOf(dashboard);
@@ -302,7 +301,7 @@ describe('the token pages in Chromium at 390×844: create and revoke', { skip },
   let opened: OpenedPage;
 
   before(async () => {
-    [browser, dashboard] = await Promise.all([launchBrowser(), startDashboardServer()]);
+    [browser, dashboard] = await launchWithDashboard();
     opened = await openPage(browser, dashboard.url, 390);
     await opened.page.setViewportSize({ width: 390, height: 844 });
   });
@@ -354,7 +353,7 @@ describe('the token page for a viewer of its team, in Chromium', { skip }, () =>
   let dashboard: DashboardServer;
 
   before(async () => {
-    [browser, dashboard] = await Promise.all([launchBrowser(), startDashboardServer()]);
+    [browser, dashboard] = await launchWithDashboard();
   });
   after(async () => {
     await browser?.close();

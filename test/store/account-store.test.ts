@@ -313,17 +313,63 @@ describe("AccountStore's offboarding writes are one transaction with the tokens"
  * A is held, after it has read who owns what, at its revocation of the user's tokens (a row lock
  * on one of them taken here), so B runs in between; the team must come out with an owner.
  */
+/**
+ * Two store instances (nodes) on one new PostgreSQL database, a client to hold row locks with, and
+ * a way to wait until so many sessions wait for a lock; skipped without PostgreSQL.
+ */
+const withNodes = async (
+  t: { skip(message: string): void },
+  run: (nodes: {
+    a: Stores;
+    b: Stores;
+    holder: pg.Client;
+    waiting: () => Promise<number>;
+    until: (what: string, done: () => boolean | Promise<boolean>) => Promise<void>;
+  }) => Promise<void>,
+) => {
+  const database = await postgresTestUrl();
+  if ('skip' in database) return t.skip(database.skip);
+  const a = await openStores({ dataDir: '', databaseUrl: database.url });
+  const b = await openStores({ dataDir: '', databaseUrl: database.url });
+  const holder = new pg.Client({ connectionString: database.url });
+  const watcher = new pg.Client({ connectionString: database.url });
+  try {
+    await holder.connect();
+    await watcher.connect();
+    // Sessions of this database waiting for a lock (pg_stat_activity is read outside any transaction, so it is current).
+    const waiting = async () =>
+      Number((await watcher.query("select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0].n);
+    const until = async (what: string, done: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 500; i++) {
+        if (await done()) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.fail(`timed out waiting for ${what}`);
+    };
+    await run({ a, b, holder, waiting, until });
+  } finally {
+    await holder.end().catch(() => {});
+    await watcher.end();
+    await a.close();
+    await b.close();
+    await database.drop();
+  }
+};
+
+/** `promise`, its outcome kept as a value, and whether it has settled yet. */
+const settled = <T>(promise: Promise<T>) => {
+  const state: { done: boolean; outcome?: Promise<{ value?: T; error?: unknown }> } = { done: false };
+  state.outcome = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  void state.outcome.finally(() => (state.done = true));
+  return state as { done: boolean; outcome: Promise<{ value?: T; error?: unknown }> };
+};
+
 describe("AccountStore's deleteUser against a concurrent change of a team's owners, on PostgreSQL", () => {
   it('never deletes a member who became the only owner meanwhile', async (t) => {
-    const database = await postgresTestUrl();
-    if ('skip' in database) return t.skip(database.skip);
-    const nodeA = await openStores({ dataDir: '', databaseUrl: database.url });
-    const nodeB = await openStores({ dataDir: '', databaseUrl: database.url });
-    const holder = new pg.Client({ connectionString: database.url });
-    const watcher = new pg.Client({ connectionString: database.url });
-    try {
-      await holder.connect();
-      await watcher.connect();
+    await withNodes(t, async ({ a: nodeA, b: nodeB, holder, waiting, until }) => {
       for (const id of ['usr_race_owner', 'usr_race_member']) await nodeA.accounts.createUser({ id, name: id, email: null, role: 'member', createdAt: T0 });
       await nodeA.accounts.createTeam(
         { id: 'team_race', slug: 'race', name: 'Race', createdAt: T0 },
@@ -333,51 +379,28 @@ describe("AccountStore's deleteUser against a concurrent change of a team's owne
       const token = makeToken({}, { ownerUserId: 'usr_race_member' }).token;
       await nodeA.tokens.insert(token);
 
-      // Sessions of this database waiting for a lock (pg_stat_activity is read outside any transaction, so it is current).
-      const waiting = async () =>
-        Number((await watcher.query("select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0].n);
-      const until = async (what: string, done: () => boolean | Promise<boolean>) => {
-        for (let i = 0; i < 500; i++) {
-          if (await done()) return;
-          await new Promise((r) => setTimeout(r, 10));
-        }
-        assert.fail(`timed out waiting for ${what}`);
-      };
-
       await holder.query('begin');
       await holder.query('select id from tokens where id = $1 for update', [token.id]);
-      const deleting = nodeA.accounts.deleteUser('usr_race_member', T0 + 100).then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      );
+      const deleting = settled(nodeA.accounts.deleteUser('usr_race_member', T0 + 100));
       await until('node A to wait for the token row', async () => (await waiting()) === 1);
 
-      let handedOver = false;
-      const handOver = (async () => {
-        await nodeB.accounts.setMemberRole('team_race', 'usr_race_member', 'owner');
-        await nodeB.accounts.setMemberRole('team_race', 'usr_race_owner', 'member');
-      })().then(
-        () => ({ error: undefined }),
-        (error: unknown) => ({ error }),
+      const handOver = settled(
+        (async () => {
+          await nodeB.accounts.setMemberRole('team_race', 'usr_race_member', 'owner');
+          await nodeB.accounts.setMemberRole('team_race', 'usr_race_owner', 'member');
+        })(),
       );
-      void handOver.finally(() => (handedOver = true));
       // B either finishes in between (nothing of A's stops it) or queues behind A.
-      await until('node B to finish or wait', async () => handedOver || (await waiting()) === 2);
+      await until('node B to finish or wait', async () => handOver.done || (await waiting()) === 2);
       await holder.query('commit');
 
-      const [deleted, handed] = await Promise.all([deleting, handOver]);
+      const [deleted, handed] = await Promise.all([deleting.outcome, handOver.outcome]);
       const owners = (await nodeA.accounts.listMembers('team_race')).filter((m) => m.role === 'owner').map((m) => m.userId);
       assert.deepEqual(owners, ['usr_race_owner'], `the team keeps an owner (deleteUser: ${JSON.stringify(deleted)}, hand-over: ${String(handed.error)})`);
       // A went first: the member was gone before B could promote them, so the owner may not step down.
       assert.deepEqual(deleted, { value: { tokenIds: [token.id] } });
       assert.ok(handed.error instanceof AppError && handed.error.code === 'LAST_TEAM_OWNER', String(handed.error));
-    } finally {
-      await holder.end().catch(() => {});
-      await watcher.end();
-      await nodeA.close();
-      await nodeB.close();
-      await database.drop();
-    }
+    });
   });
 });
 
@@ -391,55 +414,6 @@ describe("AccountStore's offboarding against a token stored for the user at once
   const offboardings = {
     deleteUser: (stores: Stores, id: string, now: number) => stores.accounts.deleteUser(id, now),
     setUserDisabled: (stores: Stores, id: string, now: number) => stores.accounts.setUserDisabled(id, now, now),
-  };
-
-  const withNodes = async (
-    t: { skip(message: string): void },
-    run: (nodes: {
-      a: Stores;
-      b: Stores;
-      holder: pg.Client;
-      waiting: () => Promise<number>;
-      until: (what: string, done: () => boolean | Promise<boolean>) => Promise<void>;
-    }) => Promise<void>,
-  ) => {
-    const database = await postgresTestUrl();
-    if ('skip' in database) return t.skip(database.skip);
-    const a = await openStores({ dataDir: '', databaseUrl: database.url });
-    const b = await openStores({ dataDir: '', databaseUrl: database.url });
-    const holder = new pg.Client({ connectionString: database.url });
-    const watcher = new pg.Client({ connectionString: database.url });
-    try {
-      await holder.connect();
-      await watcher.connect();
-      // Sessions of this database waiting for a lock (pg_stat_activity is read outside any transaction, so it is current).
-      const waiting = async () =>
-        Number((await watcher.query("select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0].n);
-      const until = async (what: string, done: () => boolean | Promise<boolean>) => {
-        for (let i = 0; i < 500; i++) {
-          if (await done()) return;
-          await new Promise((r) => setTimeout(r, 10));
-        }
-        assert.fail(`timed out waiting for ${what}`);
-      };
-      await run({ a, b, holder, waiting, until });
-    } finally {
-      await holder.end().catch(() => {});
-      await watcher.end();
-      await a.close();
-      await b.close();
-      await database.drop();
-    }
-  };
-
-  const settled = <T>(promise: Promise<T>) => {
-    const state: { done: boolean; outcome?: Promise<{ value?: T; error?: unknown }> } = { done: false };
-    state.outcome = promise.then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    );
-    void state.outcome.finally(() => (state.done = true));
-    return state as { done: boolean; outcome: Promise<{ value?: T; error?: unknown }> };
   };
 
   for (const [name, offboard] of Object.entries(offboardings)) {

@@ -100,6 +100,18 @@ export async function startDashboardServer(env: Record<string, string> = {}): Pr
   };
 }
 
+/**
+ * Chromium and a dashboard server, started side by side. When one fails to start, the other is
+ * stopped before the error goes on: a browser left running would keep the test process alive.
+ */
+export async function launchWithDashboard(env: Record<string, string> = {}): Promise<[Browser, DashboardServer]> {
+  const [browser, dashboard] = await Promise.allSettled([launchBrowser(), startDashboardServer(env)]);
+  if (browser.status === 'fulfilled' && dashboard.status === 'fulfilled') return [browser.value, dashboard.value];
+  if (browser.status === 'fulfilled') await browser.value.close();
+  if (dashboard.status === 'fulfilled') await dashboard.value.stop();
+  throw browser.status === 'rejected' ? browser.reason : (dashboard as PromiseRejectedResult).reason;
+}
+
 export interface OpenedPage {
   context: BrowserContext;
   page: Page;
