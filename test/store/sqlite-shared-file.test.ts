@@ -45,7 +45,7 @@ describe('transactions on one SQLite file shared by several processes', () => {
     assert.deepEqual(other.prepare('select x from t order by x').pluck().all(), [2, 3]);
   });
 
-  it('nest inside the startup lock\'s transaction as savepoints: kept or undone with it, one failing alone undone', async (t) => {
+  it("nest inside the startup lock's transaction as savepoints: kept or undone with it, one failing alone undone", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-shared-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const database = openSqlite(join(dir, 'tessera.db'));
