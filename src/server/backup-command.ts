@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isPostgresUrl } from '../store/open-stores.js';
+import { isPostgresUrl } from '../store/postgres-url.js';
 import { backupSqlite, inspectSqliteStore, removeSqliteSidecars } from '../store/sql/sqlite-store-file.js';
 import { KEY_FINGERPRINT_SETTING, keyFingerprint } from './key-fingerprint.js';
 import { readSecretKey } from './secret-key.js';

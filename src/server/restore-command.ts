@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isPostgresUrl } from '../store/open-stores.js';
+import { isPostgresUrl } from '../store/postgres-url.js';
 import { fsyncFile, inspectSqliteStore, removeSqliteSidecars, SqliteInUseError, withExclusiveSqlite } from '../store/sql/sqlite-store-file.js';
 import { configuredKeyFingerprint, postgresCommands, serverKeySource, sqliteStorePath } from './backup-command.js';
 import { KEY_FINGERPRINT_SETTING } from './key-fingerprint.js';

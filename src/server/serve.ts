@@ -13,7 +13,8 @@ import { PostgresChangeSignal } from '../adapters/postgres/postgres-change-signa
 import { RedisChangeSignal } from '../adapters/redis/redis-change-signal.js';
 import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter.js';
 import { HttpWebhookSender } from '../adapters/http/webhook-sender.js';
-import { isPostgresUrl, openPreparedStores, openStores, type StoreOptions } from '../store/open-stores.js';
+import { openPreparedStores, openStores, type StoreOptions } from '../store/open-stores.js';
+import { isPostgresUrl } from '../store/postgres-url.js';
 import type { Stores } from '../store/stores.js';
 import { claimServerKey } from './secret-key.js';
 import { loadGithubScanningKeys } from './github-scanning-keys.js';

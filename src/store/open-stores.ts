@@ -19,8 +19,6 @@ export interface StoreOptions {
   sqliteCacheMb?: number;
 }
 
-export { isPostgresUrl };
-
 /** PostgreSQL for a database URL, else SQLite in the data directory; no migrations. */
 export async function openDatabase(options: StoreOptions): Promise<SqlDatabase> {
   if (options.databaseUrl !== undefined && !isPostgresUrl(options.databaseUrl)) {
